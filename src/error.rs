@@ -1,0 +1,103 @@
+//! Typed errors for the library. The binary wraps them in `anyhow`; the library never
+//! does, so callers can match on [`ErrorKind`] (a bad document is reported and skipped,
+//! a bad model stops the run).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can go wrong inside dehusk.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+/// What went wrong. New kinds may be added without a major version bump.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading a file or stream failed.
+    Io {
+        /// The file, when the error belongs to one.
+        path: Option<PathBuf>,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A document could not be read as HTML or text (binary, truncated gzip, too large...).
+    BadDocument(String),
+    /// A model file is unreadable or does not fit this version of dehusk.
+    BadModel(String),
+    /// A gold-text dataset is malformed.
+    BadDataset(String),
+    /// Parameters given to training, labelling or decoding are invalid.
+    InvalidParameter(String),
+    /// Model fitting failed.
+    Fit(String),
+}
+
+impl Error {
+    /// Builds an error of the given kind.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error { kind }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    pub(crate) fn io(path: Option<PathBuf>, source: std::io::Error) -> Error {
+        Error::new(ErrorKind::Io { path, source })
+    }
+
+    pub(crate) fn bad_document(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::BadDocument(msg.into()))
+    }
+
+    pub(crate) fn bad_model(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::BadModel(msg.into()))
+    }
+
+    pub(crate) fn bad_dataset(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::BadDataset(msg.into()))
+    }
+
+    pub(crate) fn invalid_parameter(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidParameter(msg.into()))
+    }
+
+    pub(crate) fn fit(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Fit(msg.into()))
+    }
+
+    /// True for errors that belong to one input document: a corpus run reports them and
+    /// goes on.
+    pub fn is_per_document(&self) -> bool {
+        matches!(self.kind, ErrorKind::BadDocument(_) | ErrorKind::Io { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
+            ErrorKind::Io { path: None, source } => write!(f, "{source}"),
+            ErrorKind::BadDocument(m) => write!(f, "bad document: {m}"),
+            ErrorKind::BadModel(m) => write!(f, "bad model: {m}"),
+            ErrorKind::BadDataset(m) => write!(f, "bad dataset: {m}"),
+            ErrorKind::InvalidParameter(m) => write!(f, "invalid parameter: {m}"),
+            ErrorKind::Fit(m) => write!(f, "model fitting failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;
