@@ -1,1 +1,48 @@
+//! dehusk strips the husk (navigation, menus, cookie and newsletter banners, share
+//! bars, teasers, footers) off web pages and keeps the main text.
+//!
+//! It is a machine-learned block classifier. The pipeline, one module per stage:
+//!
+//! 1. [`input`]: bytes → [`input::Document`] (gzip, charset detection, HTML or text).
+//! 2. [`segment`]: document → [`segment::Page`], an ordered list of text blocks.
+//! 3. [`features`]: page → a named, ordered feature vector per block.
+//! 4. [`model`]: features → content probability (standardize, dot product, logistic).
+//! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing).
+//! 6. [`output`]: labels → main text / JSON lines.
+//!
+//! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels,
+//! [`train`] fits a model, [`eval`] scores a model against gold text, and [`pipeline`]
+//! runs documents in parallel in input order.
+//!
+//! ```
+//! use dehusk::{Extractor, input::InputFormat};
+//!
+//! let extractor = Extractor::bundled(InputFormat::Html).unwrap();
+//! let html = "<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>\
+//!     <article><p>The council approved the new budget on Tuesday after a long debate \
+//!     about school funding, road repairs and the future of the public library.</p>\
+//!     </article><footer>© 2026 Example News. All rights reserved.</footer></body></html>";
+//! let text = extractor.extract_str(html).unwrap();
+//! assert!(text.contains("council approved"));
+//! assert!(!text.contains("All rights reserved"));
+//! ```
 
+#![warn(missing_docs)]
+
+pub mod dataset;
+pub mod decode;
+pub mod error;
+pub mod eval;
+pub mod features;
+pub mod input;
+pub mod label;
+pub mod lexicon;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod segment;
+pub mod train;
+pub mod words;
+
+pub use error::{Error, ErrorKind, Result};
+pub use pipeline::Extractor;

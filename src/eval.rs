@@ -1,0 +1,263 @@
+//! Evaluation metrics, exactly as `shingle_f1.py` (the article-extraction benchmark's
+//! reference) computes them:
+//!
+//! * **shingle F1**: tokens are `\w+` runs, 4-gram shingles are counted per page,
+//!   per-page tp/fp/fn are normalised to sum 1, precision and recall are averaged over
+//!   pages (a page counts toward precision only if it has predicted shingles, toward
+//!   recall only if it has gold ones), and F1 is taken of the two averages;
+//! * **snippet F1**: a `with` string found in the output (whitespace normalised) is a
+//!   true positive, a `without` string found is a false positive; micro-averaged;
+//! * **block P/R/F1** of predicted labels against aligned gold labels.
+//!
+//! One known difference: Python's `\w` excludes combining marks (category Mn), Rust's
+//! `char::is_alphanumeric` includes those that are "alphabetic"; scores on Latin,
+//! Cyrillic, Greek and CJK text are identical.
+
+use std::collections::HashMap;
+
+/// Shingle counts of a text.
+pub fn shingles(text: &str) -> HashMap<u64, u32> {
+    let tokens = tokens(text);
+    let mut out = HashMap::with_capacity(tokens.len());
+    if tokens.is_empty() {
+        return out;
+    }
+    let n = 4;
+    let last = tokens.len().saturating_sub(n - 1).max(1);
+    for i in 0..last {
+        let end = (i + n).min(tokens.len());
+        *out.entry(hash_tokens(&tokens[i..end])).or_insert(0) += 1;
+    }
+    out
+}
+
+/// `\w+` tokens of a text (word characters: alphanumerics and underscore).
+pub fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() || c == '_' {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push(&text[s..i]);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+fn hash_tokens(tokens: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in tokens {
+        for &b in t.as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        // Separator, so ("ab","c") and ("a","bc") differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^ tokens.len() as u64
+}
+
+/// Normalised (tp, fp, fn) of one page.
+pub fn page_counts(truth: &HashMap<u64, u32>, pred: &HashMap<u64, u32>) -> (f64, f64, f64) {
+    let mut tp = 0u64;
+    let mut fp = 0u64;
+    let mut fneg = 0u64;
+    for (k, &p) in pred {
+        let t = truth.get(k).copied().unwrap_or(0);
+        tp += p.min(t) as u64;
+        fp += p.saturating_sub(t) as u64;
+    }
+    for (k, &t) in truth {
+        let p = pred.get(k).copied().unwrap_or(0);
+        fneg += t.saturating_sub(p) as u64;
+    }
+    let s = (tp + fp + fneg) as f64;
+    if s == 0.0 {
+        (0.0, 0.0, 0.0)
+    } else {
+        (tp as f64 / s, fp as f64 / s, fneg as f64 / s)
+    }
+}
+
+/// Precision, recall and F1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Prf {
+    /// F1 of precision and recall.
+    pub f1: f64,
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+}
+
+impl Prf {
+    fn from_pr(p: f64, r: f64) -> Prf {
+        Prf {
+            f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 },
+            precision: p,
+            recall: r,
+        }
+    }
+}
+
+/// Accumulates shingle F1 over pages.
+#[derive(Debug, Clone, Default)]
+pub struct ShingleF1 {
+    precisions: Vec<f64>,
+    recalls: Vec<f64>,
+    pages: usize,
+}
+
+impl ShingleF1 {
+    /// Adds one page and returns its own (tp, fp, fn).
+    pub fn add(&mut self, truth: &str, pred: &str) -> (f64, f64, f64) {
+        self.add_shingles(&shingles(truth), &shingles(pred))
+    }
+
+    /// Adds one page from precomputed shingles.
+    pub fn add_shingles(&mut self, truth: &HashMap<u64, u32>, pred: &HashMap<u64, u32>) -> (f64, f64, f64) {
+        let (tp, fp, fneg) = page_counts(truth, pred);
+        self.pages += 1;
+        let both_zero = fp == 0.0 && fneg == 0.0;
+        if tp + fp > 0.0 {
+            self.precisions.push(if both_zero { 1.0 } else { tp / (tp + fp) });
+        }
+        if tp + fneg > 0.0 {
+            self.recalls.push(if both_zero { 1.0 } else { tp / (tp + fneg) });
+        }
+        (tp, fp, fneg)
+    }
+
+    /// Pages added.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// The score so far.
+    pub fn score(&self) -> Prf {
+        let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+        Prf::from_pr(mean(&self.precisions), mean(&self.recalls))
+    }
+}
+
+fn norm_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Accumulates snippet F1 (with/without strings).
+#[derive(Debug, Clone, Default)]
+pub struct SnippetF1 {
+    tp: usize,
+    fp: usize,
+    fneg: usize,
+    /// Whether any page had snippets.
+    pub any: bool,
+}
+
+impl SnippetF1 {
+    /// Adds one page.
+    pub fn add(&mut self, with: &[String], without: &[String], pred: &str) {
+        if !with.is_empty() || !without.is_empty() {
+            self.any = true;
+        }
+        let out = norm_ws(pred);
+        let tp = with.iter().filter(|w| out.contains(&norm_ws(w))).count();
+        let fp = without.iter().filter(|w| out.contains(&norm_ws(w))).count();
+        self.tp += tp;
+        self.fp += fp;
+        self.fneg += with.len() - tp;
+    }
+
+    /// The score so far.
+    pub fn score(&self) -> Prf {
+        let p = if self.tp + self.fp > 0 { self.tp as f64 / (self.tp + self.fp) as f64 } else { 0.0 };
+        let r = if self.tp + self.fneg > 0 { self.tp as f64 / (self.tp + self.fneg) as f64 } else { 0.0 };
+        Prf::from_pr(p, r)
+    }
+}
+
+/// Block-level confusion counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlockCounts {
+    /// Predicted content, labelled content.
+    pub tp: usize,
+    /// Predicted content, labelled boilerplate.
+    pub fp: usize,
+    /// Predicted boilerplate, labelled content.
+    pub fneg: usize,
+    /// Predicted boilerplate, labelled boilerplate.
+    pub tn: usize,
+}
+
+impl BlockCounts {
+    /// Adds a page's labels.
+    pub fn add(&mut self, pred: &[bool], gold: &[bool]) {
+        for (&p, &g) in pred.iter().zip(gold) {
+            match (p, g) {
+                (true, true) => self.tp += 1,
+                (true, false) => self.fp += 1,
+                (false, true) => self.fneg += 1,
+                (false, false) => self.tn += 1,
+            }
+        }
+    }
+
+    /// Block precision, recall and F1 (content is positive).
+    pub fn score(&self) -> Prf {
+        let p = if self.tp + self.fp > 0 { self.tp as f64 / (self.tp + self.fp) as f64 } else { 0.0 };
+        let r = if self.tp + self.fneg > 0 { self.tp as f64 / (self.tp + self.fneg) as f64 } else { 0.0 };
+        Prf::from_pr(p, r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_texts_score_one_and_disjoint_zero() {
+        let mut s = ShingleF1::default();
+        s.add("the quick brown fox jumps", "The quick brown fox jumps");
+        // Case matters, as in the reference: "the" vs "The" differ in one shingle.
+        let sc = s.score();
+        assert!(sc.f1 < 1.0 && sc.f1 > 0.0);
+        let mut s = ShingleF1::default();
+        s.add("a b c d e f", "a b c d e f");
+        assert_eq!(s.score().f1, 1.0);
+        let mut s = ShingleF1::default();
+        s.add("a b c d e f", "u v w x y z");
+        assert_eq!(s.score().f1, 0.0);
+    }
+
+    #[test]
+    fn short_texts_make_one_shingle() {
+        assert_eq!(shingles("one two").len(), 1);
+        assert_eq!(shingles("").len(), 0);
+        assert_eq!(shingles("a b c d e").len(), 2);
+    }
+
+    #[test]
+    fn empty_pages_are_excluded_like_the_reference() {
+        let mut s = ShingleF1::default();
+        s.add("a b c d e", "");
+        s.add("", "");
+        // Only the first page counts, toward recall (0); no precision pages.
+        assert_eq!(s.score().recall, 0.0);
+        assert_eq!(s.score().precision, 0.0);
+    }
+
+    #[test]
+    fn snippets() {
+        let mut s = SnippetF1::default();
+        s.add(&["must  be here".into()], &["cookie banner".into()], "x must be\nhere y cookie banner");
+        let sc = s.score();
+        assert_eq!((sc.precision, sc.recall), (0.5, 1.0));
+    }
+}

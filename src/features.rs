@@ -1,0 +1,532 @@
+//! Features: every block of a [`Page`] becomes a named, ordered vector of numbers.
+//!
+//! The vector has three parts:
+//! * the block's own evidence: size, link density, text density, stopwords of many
+//!   languages, punctuation and case, boilerplate-lexicon hits, and (HTML only) its
+//!   tag, its ancestors' tags and class/id keyword categories;
+//! * page context: relative position, repetition of the same text, overlap with the
+//!   title, distance from the page's densest run of prose, container aggregates;
+//! * the "core" features of the neighbours at -2, -1, +1 and +2.
+//!
+//! Names and values come from one code path ([`Sink`]): the names are produced by
+//! running the same writer with a sink that records names, so the two cannot drift
+//! apart. Nothing in a row may depend on a branch over the data's *presence*; values
+//! that do not apply are written as 0.
+//!
+//! The cost is linear in the page's text: each block is lowercased once into a reused
+//! buffer and passed once through the lexicon automaton and the stopword table.
+
+use std::collections::HashMap;
+
+use crate::input::InputFormat;
+use crate::lexicon::{lexicon_hits, stopword_stats, LEXICON_CATEGORIES};
+use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
+use crate::segment::{Page, Tag};
+use crate::words::{count_words, for_each_word};
+
+/// Receives features in order.
+pub trait Sink {
+    /// One named feature value.
+    fn put(&mut self, name: &str, value: f32);
+    /// One feature of an indexed family (`prefix` + index), named only when needed.
+    fn put_indexed(&mut self, prefix: &str, index: &str, value: f32);
+}
+
+impl Sink for Vec<f32> {
+    #[inline]
+    fn put(&mut self, _name: &str, value: f32) {
+        self.push(value);
+    }
+    #[inline]
+    fn put_indexed(&mut self, _prefix: &str, _index: &str, value: f32) {
+        self.push(value);
+    }
+}
+
+/// A sink that records the names.
+#[derive(Default)]
+struct NameSink(Vec<String>);
+
+impl Sink for NameSink {
+    fn put(&mut self, name: &str, _value: f32) {
+        self.0.push(name.to_owned());
+    }
+    fn put_indexed(&mut self, prefix: &str, index: &str, _value: f32) {
+        self.0.push(format!("{prefix}{index}"));
+    }
+}
+
+/// Features of a block that its neighbours also see.
+#[derive(Debug, Clone, Copy, Default)]
+struct Core {
+    words: f32,
+    chars: f32,
+    words_log: f32,
+    link_density: f32,
+    stop_ratio: f32,
+    terminal: f32,
+    lexicon_coverage: f32,
+    punct_ratio: f32,
+    digit_ratio: f32,
+    upper_ratio: f32,
+    avg_word_len: f32,
+    text_density: f32,
+    heading: f32,
+    list_item: f32,
+    repeats: f32,
+    prose: f32,
+}
+
+const NEIGHBOUR_OFFSETS: [(isize, &str); 4] = [(-2, "prev2_"), (-1, "prev1_"), (1, "next1_"), (2, "next2_")];
+
+impl Core {
+    fn write<S: Sink>(&self, prefix: &str, s: &mut S) {
+        s.put_indexed(prefix, "words_log", self.words_log);
+        s.put_indexed(prefix, "link_density", self.link_density);
+        s.put_indexed(prefix, "stop_ratio", self.stop_ratio);
+        s.put_indexed(prefix, "terminal_punct", self.terminal);
+        s.put_indexed(prefix, "lexicon_coverage", self.lexicon_coverage);
+        s.put_indexed(prefix, "punct_ratio", self.punct_ratio);
+        s.put_indexed(prefix, "avg_word_len", self.avg_word_len);
+        s.put_indexed(prefix, "text_density", self.text_density);
+        s.put_indexed(prefix, "heading", self.heading);
+        s.put_indexed(prefix, "list_item", self.list_item);
+        s.put_indexed(prefix, "repeats", self.repeats);
+        s.put_indexed(prefix, "prose", self.prose);
+    }
+}
+
+/// Per-block facts computed in the first pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct BlockStats {
+    core: Core,
+    lexicon: [u16; 14],
+    sentences: f32,
+    starts_upper: f32,
+    starts_bullet: f32,
+    ends_colon: f32,
+    all_caps: f32,
+    time_shape: f32,
+    url_shape: f32,
+    separators: f32,
+    title_overlap: f32,
+    title_cover: f32,
+    h1_overlap: f32,
+    word_offset: f32,
+}
+
+/// The feature names for a mode, in row order.
+pub fn feature_names(mode: InputFormat) -> Vec<String> {
+    // One synthetic block runs the same writer as real pages.
+    let page = match mode {
+        InputFormat::Html => crate::segment::html::segment_html("<p>x</p>"),
+        InputFormat::Text => crate::segment::text::segment_text("x"),
+    };
+    let ctx = PageContext::new(&page, mode);
+    let mut names = NameSink::default();
+    ctx.write_row(0, &mut names);
+    names.0
+}
+
+/// A page's feature matrix, row-major.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureMatrix {
+    /// Number of rows (blocks).
+    pub rows: usize,
+    /// Number of columns (features).
+    pub cols: usize,
+    /// Row-major values.
+    pub data: Vec<f32>,
+}
+
+impl FeatureMatrix {
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+}
+
+/// Computes the feature matrix of a page.
+pub fn extract(page: &Page, mode: InputFormat) -> FeatureMatrix {
+    let ctx = PageContext::new(page, mode);
+    let mut data: Vec<f32> = Vec::with_capacity(page.len() * 360);
+    let mut cols = 0;
+    for i in 0..page.len() {
+        let before = data.len();
+        ctx.write_row(i, &mut data);
+        cols = data.len() - before;
+    }
+    FeatureMatrix {
+        rows: page.len(),
+        cols,
+        data,
+    }
+}
+
+/// Aggregates of a container element (all blocks sharing a parent id).
+#[derive(Debug, Clone, Copy, Default)]
+struct Container {
+    words: f32,
+    link_words: f32,
+    blocks: f32,
+}
+
+struct PageContext<'a> {
+    page: &'a Page,
+    mode: InputFormat,
+    stats: Vec<BlockStats>,
+    total_words: f32,
+    max_words: f32,
+    densest: usize,
+    containers: HashMap<u32, Container>,
+}
+
+fn fx_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s.as_bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…' | '"' | '”' | '»' | ')' | '؟' | '।')
+}
+
+impl<'a> PageContext<'a> {
+    fn new(page: &'a Page, mode: InputFormat) -> PageContext<'a> {
+        let n = page.len();
+        let mut stats = vec![BlockStats::default(); n];
+        let mut lower = String::new();
+
+        // Title and first-heading words, for overlap.
+        let mut title_words: HashMap<String, ()> = HashMap::new();
+        for_each_word(&page.title.to_lowercase(), |w| {
+            title_words.insert(w.to_owned(), ());
+        });
+        let mut h1_words: HashMap<String, ()> = HashMap::new();
+        for_each_word(&page.h1.to_lowercase(), |w| {
+            h1_words.insert(w.to_owned(), ());
+        });
+        let title_len = title_words.len().max(1) as f32;
+
+        let mut repeats: HashMap<u64, u32> = HashMap::with_capacity(n);
+        let mut hashes = Vec::with_capacity(n);
+        for i in 0..n {
+            let h = fx_hash(page.block_text(i));
+            *repeats.entry(h).or_insert(0) += 1;
+            hashes.push(h);
+        }
+
+        let mut total_words = 0.0;
+        let mut max_words: f32 = 1.0;
+        let mut containers: HashMap<u32, Container> = HashMap::new();
+        for i in 0..n {
+            let text = page.block_text(i);
+            let block = &page.blocks[i];
+            lower.clear();
+            for c in text.chars() {
+                lower.extend(c.to_lowercase());
+            }
+            let mut chars = 0u32;
+            let mut nonspace = 0u32;
+            let mut letters = 0u32;
+            let mut upper = 0u32;
+            let mut digits = 0u32;
+            let mut punct = 0u32;
+            let mut sentences = 0u32;
+            let mut separators = 0u32;
+            let mut colon_digits = false;
+            let mut prev = ' ';
+            for c in text.chars() {
+                chars += 1;
+                nonspace += !c.is_whitespace() as u32;
+                if c.is_alphabetic() {
+                    letters += 1;
+                    if c.is_uppercase() {
+                        upper += 1;
+                    }
+                } else if c.is_numeric() {
+                    digits += 1;
+                    if prev == ':' {
+                        colon_digits = true;
+                    }
+                } else if !c.is_whitespace() {
+                    punct += 1;
+                    if is_terminal(c) {
+                        sentences += 1;
+                    }
+                    if matches!(c, '|' | '·' | '•' | '»' | '›' | '/' | '>' | '–' | '—') {
+                        separators += 1;
+                    }
+                }
+                prev = c;
+            }
+            let words = count_words(text);
+            let wf = words as f32;
+            let cf = chars.max(1) as f32;
+            let hits = lexicon_hits(&lower);
+            let sw = stopword_stats(&lower);
+            let last = text.chars().next_back().unwrap_or(' ');
+            let first = text.chars().next().unwrap_or(' ');
+            let lines = (cf / 80.0).ceil().max(1.0);
+            let mut title_hits = 0u32;
+            let mut h1_hits = 0u32;
+            if !title_words.is_empty() || !h1_words.is_empty() {
+                for_each_word(&lower, |w| {
+                    if title_words.contains_key(w) {
+                        title_hits += 1;
+                    }
+                    if h1_words.contains_key(w) {
+                        h1_hits += 1;
+                    }
+                });
+            }
+            let link_density = if mode == InputFormat::Html {
+                (block.link_chars as f32 / nonspace.max(1) as f32).min(1.0)
+            } else {
+                0.0
+            };
+            let stop_ratio = if words > 0 { sw.best as f32 / wf } else { 0.0 };
+            let terminal = is_terminal(last) as u8 as f32;
+            let heading = (block.tag.heading_level() > 0) as u8 as f32;
+            let list_item = (block.tag == Tag::Li || block.tags.contains(Tag::Li)) as u8 as f32;
+            let rep = repeats[&hashes[i]];
+            let core = Core {
+                words: wf,
+                chars: chars as f32,
+                words_log: (1.0 + wf).ln(),
+                link_density,
+                stop_ratio,
+                terminal,
+                lexicon_coverage: (hits.covered as f32 / lower.len().max(1) as f32).min(1.0),
+                punct_ratio: punct as f32 / cf,
+                digit_ratio: digits as f32 / cf,
+                upper_ratio: if letters > 0 { upper as f32 / letters as f32 } else { 0.0 },
+                avg_word_len: if words > 0 { (letters + digits) as f32 / wf } else { 0.0 }.min(20.0),
+                text_density: wf / lines,
+                heading,
+                list_item,
+                repeats: (rep as f32).ln(),
+                prose: ((wf >= 10.0) && stop_ratio > 0.15 && link_density < 0.3) as u8 as f32,
+            };
+            stats[i] = BlockStats {
+                core,
+                lexicon: hits.counts,
+                sentences: sentences as f32,
+                starts_upper: first.is_uppercase() as u8 as f32,
+                starts_bullet: (matches!(first, '•' | '-' | '*' | '·' | '–' | '—' | '►' | '▸' | '>' | '#')
+                    || first.is_numeric()) as u8 as f32,
+                ends_colon: (last == ':') as u8 as f32,
+                all_caps: (letters >= 3 && upper == letters) as u8 as f32,
+                time_shape: colon_digits as u8 as f32,
+                url_shape: (lower.contains("http") || lower.contains("www.") || lower.contains('@')) as u8 as f32,
+                separators: separators as f32 / cf,
+                title_overlap: if words > 0 { title_hits as f32 / wf } else { 0.0 },
+                title_cover: (title_hits as f32 / title_len).min(1.0),
+                h1_overlap: if words > 0 { h1_hits as f32 / wf } else { 0.0 },
+                word_offset: total_words,
+            };
+            total_words += wf;
+            max_words = max_words.max(wf);
+            if mode == InputFormat::Html {
+                for id in [block.parent, block.grandparent] {
+                    let c = containers.entry(id).or_default();
+                    c.words += wf;
+                    c.link_words += block.link_words as f32;
+                    c.blocks += 1.0;
+                }
+            }
+        }
+
+        // The densest run of prose: argmax of a window sum of non-link words.
+        let mut densest = 0;
+        let mut prefix = Vec::with_capacity(n + 1);
+        prefix.push(0.0f32);
+        for s in &stats {
+            let w = s.core.words * (1.0 - s.core.link_density) * (0.5 + s.core.stop_ratio);
+            prefix.push(prefix[prefix.len() - 1] + w);
+        }
+        let mut best = f32::MIN;
+        for i in 0..n {
+            let window = prefix[(i + 4).min(n)] - prefix[i.saturating_sub(3)];
+            if window > best {
+                best = window;
+                densest = i;
+            }
+        }
+
+        PageContext {
+            page,
+            mode,
+            stats,
+            total_words: total_words.max(1.0),
+            max_words,
+            densest,
+            containers,
+        }
+    }
+
+    fn write_row<S: Sink>(&self, i: usize, s: &mut S) {
+        let n = self.page.len();
+        let st = &self.stats[i];
+        let c = &st.core;
+        let block = &self.page.blocks[i];
+        let nf = n.max(1) as f32;
+
+        c.write("", s);
+        s.put("chars_log", (1.0 + c.chars).ln());
+        s.put("digit_ratio", c.digit_ratio);
+        s.put("upper_ratio", c.upper_ratio);
+        s.put("avg_sentence_len", (c.words / st.sentences.max(1.0)).min(100.0) / 10.0);
+        s.put("sentences_log", (1.0 + st.sentences).ln());
+        s.put("starts_upper", st.starts_upper);
+        s.put("starts_bullet", st.starts_bullet);
+        s.put("ends_colon", st.ends_colon);
+        s.put("all_caps", st.all_caps);
+        s.put("time_shape", st.time_shape);
+        s.put("url_shape", st.url_shape);
+        s.put("separator_ratio", st.separators);
+        s.put("short_1_3_words", (c.words >= 1.0 && c.words <= 3.0) as u8 as f32);
+        s.put("short_4_9_words", (c.words >= 4.0 && c.words <= 9.0) as u8 as f32);
+        s.put("long_30_words", (c.words >= 30.0) as u8 as f32);
+        for (k, name) in LEXICON_CATEGORIES.iter().enumerate() {
+            s.put_indexed("lex_", name, (st.lexicon[k] as f32).min(3.0) / 3.0);
+        }
+        let lex_total: f32 = st.lexicon.iter().map(|&x| x as f32).sum();
+        s.put("lex_per_word", lex_total / c.words.max(1.0));
+
+        // Page context.
+        s.put("rel_position", i as f32 / nf);
+        s.put("rel_word_position", st.word_offset / self.total_words);
+        s.put("block_index_log", (1.0 + i as f32).ln());
+        s.put("blocks_after_log", ((n - i) as f32).ln());
+        s.put("page_blocks_log", (1.0 + nf).ln());
+        s.put("page_words_log", (1.0 + self.total_words).ln());
+        s.put("share_of_page_words", c.words / self.total_words);
+        s.put("words_rel_max", c.words / self.max_words);
+        let dist = i.abs_diff(self.densest) as f32;
+        s.put("dist_densest_log", (1.0 + dist).ln());
+        s.put("dist_densest_rel", dist / nf);
+        s.put("before_densest", (i < self.densest) as u8 as f32);
+        s.put("title_overlap", st.title_overlap);
+        s.put("title_cover", st.title_cover);
+        s.put("h1_overlap", st.h1_overlap);
+        s.put("is_first_h1", (block.tag == Tag::H1) as u8 as f32);
+        // Prose around the block: share of prose blocks within ±3.
+        let lo = i.saturating_sub(3);
+        let hi = (i + 4).min(n);
+        let prose_near: f32 = self.stats[lo..hi].iter().map(|b| b.core.prose).sum::<f32>() - c.prose;
+        s.put("prose_near", prose_near / 6.0);
+        let prose_before = self.stats[..i].iter().rev().take(10).map(|b| b.core.prose).sum::<f32>();
+        let prose_after = self.stats[i + 1..].iter().take(10).map(|b| b.core.prose).sum::<f32>();
+        s.put("prose_before10", prose_before / 10.0);
+        s.put("prose_after10", prose_after / 10.0);
+
+        for (off, prefix) in NEIGHBOUR_OFFSETS {
+            let j = i as isize + off;
+            let present = j >= 0 && (j as usize) < n;
+            s.put_indexed(prefix, "present", present as u8 as f32);
+            let core = if present { self.stats[j as usize].core } else { Core::default() };
+            core.write(prefix, s);
+        }
+
+        match self.mode {
+            InputFormat::Html => self.write_html(i, s),
+            InputFormat::Text => self.write_text(i, s),
+        }
+    }
+
+    fn write_html<S: Sink>(&self, i: usize, s: &mut S) {
+        let block = &self.page.blocks[i];
+        let c = &self.stats[i].core;
+        s.put("link_word_density", block.link_words as f32 / c.words.max(1.0));
+        s.put("all_link", (c.link_density >= 0.95) as u8 as f32);
+        s.put("depth", (block.depth as f32).min(100.0) / 20.0);
+        for (id, prefix) in [(block.parent, "parent_"), (block.grandparent, "grandparent_")] {
+            let cont = self.containers.get(&id).copied().unwrap_or_default();
+            s.put_indexed(prefix, "link_density", cont.link_words / cont.words.max(1.0));
+            s.put_indexed(prefix, "share", cont.words / self.total_words);
+            s.put_indexed(prefix, "blocks_log", (1.0 + cont.blocks).ln());
+            s.put_indexed(prefix, "words_per_block", (cont.words / cont.blocks.max(1.0) + 1.0).ln());
+            s.put_indexed(prefix, "is_root", (id == 0) as u8 as f32);
+        }
+        for t in 0..TAG_COUNT {
+            s.put_indexed("tag_", TAG_NAMES[t], (block.tag as usize == t) as u8 as f32);
+        }
+        for t in 0..TAG_COUNT {
+            s.put_indexed("in_", TAG_NAMES[t], ((block.tags.0 >> t) & 1) as f32);
+        }
+        for (k, name) in CLASS_CATEGORIES.iter().enumerate() {
+            s.put_indexed("own_class_", name, block.own_classes.has(k) as u8 as f32);
+        }
+        for (k, name) in CLASS_CATEGORIES.iter().enumerate() {
+            s.put_indexed("anc_class_", name, block.ancestor_classes.has(k) as u8 as f32);
+        }
+    }
+
+    fn write_text<S: Sink>(&self, i: usize, s: &mut S) {
+        let block = &self.page.blocks[i];
+        s.put("indent_log", (1.0 + block.indent as f32).ln());
+        s.put("indented", (block.indent > 0) as u8 as f32);
+        s.put("break_before", block.break_before as u8 as f32);
+        let next_break = self.page.blocks.get(i + 1).is_some_and(|b| b.break_before);
+        s.put("break_after", next_break as u8 as f32);
+        let prev_indent = if i > 0 { self.page.blocks[i - 1].indent } else { 0 };
+        s.put("indent_changed", (prev_indent != block.indent) as u8 as f32);
+    }
+}
+
+/// Names of [`Tag`] values by discriminant, for feature names.
+const TAG_NAMES: [&str; TAG_COUNT] = [
+    "other", "line", "other_block", "a", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
+    "ol", "dl", "dt", "dd", "td", "th", "tr", "table", "caption", "blockquote", "pre", "code",
+    "figure", "figcaption", "div", "section", "article", "main", "header", "footer", "nav",
+    "aside", "form", "button", "label", "select", "option", "input", "span", "strong", "em",
+    "time", "address", "details", "summary", "br", "hr", "img", "body", "html", "head",
+    "title", "script", "style", "noscript", "template", "svg", "math", "iframe", "textarea",
+    "center",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::segment_str;
+
+    #[test]
+    fn names_match_rows_in_both_modes() {
+        for (mode, doc) in [
+            (InputFormat::Html, "<title>A b</title><nav><a href=/>Home</a></nav><p>Some text here.</p><p>More</p>"),
+            (InputFormat::Text, "Home\n\n  Some text here.\nMore\n"),
+        ] {
+            let names = feature_names(mode);
+            let page = segment_str(doc, mode);
+            let m = extract(&page, mode);
+            assert_eq!(m.cols, names.len(), "{mode:?}");
+            assert_eq!(m.rows, page.len());
+            assert!(m.data.iter().all(|v| v.is_finite()));
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), names.len(), "feature names must be unique");
+        }
+    }
+
+    #[test]
+    fn link_density_and_lexicon_are_seen() {
+        let page = segment_str(
+            "<ul><li><a href=/>Subscribe to our newsletter</a></li></ul><p>The mayor said on Monday that the bridge would reopen.</p>",
+            InputFormat::Html,
+        );
+        let names = feature_names(InputFormat::Html);
+        let m = extract(&page, InputFormat::Html);
+        let col = |n: &str| names.iter().position(|x| x == n).unwrap();
+        assert!(m.row(0)[col("link_density")] > 0.9);
+        assert!(m.row(1)[col("link_density")] < 0.01);
+        assert!(m.row(0)[col("lex_subscribe")] > 0.0);
+        assert!(m.row(1)[col("stop_ratio")] > m.row(0)[col("stop_ratio")]);
+        assert_eq!(m.row(1)[col("prev1_present")], 1.0);
+        assert_eq!(m.row(0)[col("prev1_present")], 0.0);
+    }
+}

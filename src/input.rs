@@ -1,0 +1,1425 @@
+//! Getting documents in: reading files and streams (gunzipping transparently), refusing
+//! input that is binary or too large, deciding whether a document is HTML or plain text,
+//! expanding directories given on the command line, and decoding bytes to UTF-8.
+//!
+//! Everything downstream (segmentation, features, the model) works on `&str`, so this module
+//! is the single place where charsets are dealt with. Web pages lie about their encoding and
+//! often declare none, so decoding follows the browsers' order (BOM, transport label, `<meta>`
+//! prescan) with two corrections that matter for text extraction: a page whose bytes are valid
+//! UTF-8 is read as UTF-8 whatever a legacy label says, and the statistical detector
+//! (`chardetng`, about 20 MB/s) only runs as a last resort and only on a prefix.
+
+use std::borrow::Cow;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{
+    Encoding, ISO_2022_JP, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252, X_USER_DEFINED,
+};
+
+use crate::error::{Error, Result};
+
+/// Whether a document is HTML or plain text (one block per line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// An HTML page (or fragment).
+    Html,
+    /// Plain text, one block per line.
+    Text,
+}
+
+impl InputFormat {
+    /// The lowercase name used on the command line and in JSON: `"html"` or `"text"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InputFormat::Html => "html",
+            InputFormat::Text => "text",
+        }
+    }
+}
+
+impl FromStr for InputFormat {
+    type Err = String;
+
+    /// Parses `"html"` or `"text"` (ASCII case-insensitive, as users type `HTML`).
+    fn from_str(s: &str) -> std::result::Result<InputFormat, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("html") {
+            Ok(InputFormat::Html)
+        } else if s.eq_ignore_ascii_case("text") {
+            Ok(InputFormat::Text)
+        } else {
+            Err(format!(
+                "unknown input format '{s}' (expected 'html' or 'text')"
+            ))
+        }
+    }
+}
+
+/// One input document, decoded to UTF-8.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where the document came from: the path as given, `-` for stdin, or a record id.
+    pub id: String,
+    /// HTML or plain text.
+    pub format: InputFormat,
+    /// The decoded text, without NUL characters.
+    pub text: String,
+}
+
+/// Default cap on one document's (decompressed) size: 64 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
+
+/// The HTML standard prescans 1024 bytes for a `<meta>` charset; pages with long `<head>`
+/// preambles (comments, scripts) put it later, so be lenient.
+const META_PRESCAN_BYTES: usize = 4096;
+/// chardetng has made up its mind long before 64 KiB, and it is slow, so it never sees more.
+const DETECTOR_PREFIX_BYTES: usize = 64 << 10;
+/// How much of the start of a document content sniffing looks at.
+const SNIFF_BYTES: usize = 4096;
+/// How much of the start of a document the binary check looks at.
+const BINARY_CHECK_BYTES: usize = 8192;
+/// The first two bytes of every gzip member.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+// ---------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------
+
+/// Decodes raw HTML bytes to UTF-8 text. `transport_charset` is a charset label from outside
+/// the document (HTTP Content-Type), if any.
+///
+/// Order: byte-order mark; then the transport label; then a `<meta>` charset found by a
+/// prescan of the first 4 KiB; but valid UTF-8 with non-ASCII bytes is read as UTF-8 whatever
+/// a legacy label says; unlabelled bytes are UTF-8 if valid, else the encoding guessed by
+/// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
+/// never fails.
+pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(encoding, &bytes[bom_len..]);
+    }
+    // HTTP header before <meta>, as in browsers: the server knows better than a template.
+    let declared = transport_charset
+        .and_then(|label| transport_encoding(label, bytes))
+        .or_else(|| prescan_meta_charset(&bytes[..bytes.len().min(META_PRESCAN_BYTES)]));
+    decode_declared_or_detect(bytes, declared)
+}
+
+/// Decodes raw plain-text bytes (BOM, then valid UTF-8, then chardetng on a prefix).
+/// Malformed sequences become U+FFFD and NULs are removed; this never fails.
+pub fn decode_text(bytes: &[u8]) -> String {
+    decode_text_with(bytes, None)
+}
+
+/// [`decode_text`] honouring a transport charset label, for text records that come with one.
+fn decode_text_with(bytes: &[u8], transport_charset: Option<&str>) -> String {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(encoding, &bytes[bom_len..]);
+    }
+    let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
+    decode_declared_or_detect(bytes, declared)
+}
+
+/// The common tail of HTML and text decoding once any label has been found.
+fn decode_declared_or_detect(bytes: &[u8], declared: Option<&'static Encoding>) -> String {
+    match declared {
+        // Only reachable from a transport label backed by NULs in the bytes (see
+        // `transport_encoding`); UTF-16 text is never valid-looking UTF-8 evidence.
+        Some(encoding) if encoding == UTF_16LE || encoding == UTF_16BE => {
+            decode_with(encoding, bytes)
+        }
+        Some(encoding) => match as_utf8(bytes) {
+            // Valid UTF-8 wins over a legacy label: pages often keep an old template's
+            // "iso-8859-1" after moving to UTF-8, and multi-byte UTF-8 is very unlikely to be
+            // valid by accident. Pure ASCII reads the same under any ASCII-compatible label,
+            // so it takes the copy-only path too; ISO-2022-JP is 7-bit and must be decoded.
+            Some(s) if encoding.is_ascii_compatible() || !s.is_ascii() => copy_without_nul(s),
+            _ => decode_with(encoding, bytes),
+        },
+        None => match as_utf8(bytes) {
+            Some(s) => {
+                // Pure 7-bit ISO-2022-JP is valid UTF-8 but full of escape sequences; only
+                // then (an ESC in ASCII text) is the detector worth asking.
+                if memchr::memchr(0x1b, s.as_bytes()).is_some()
+                    && s.is_ascii()
+                    && detect_encoding(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP
+                {
+                    decode_with(ISO_2022_JP, bytes)
+                } else {
+                    copy_without_nul(s)
+                }
+            }
+            None => decode_with(detect_encoding(bytes, Iso2022JpDetection::Deny), bytes),
+        },
+    }
+}
+
+/// The bytes as UTF-8 if they are. A multi-byte sequence cut off at the very end (a document
+/// truncated by a crawler's size limit) is tolerated and dropped, but only when the rest has
+/// non-ASCII UTF-8 to show for itself: a lone high byte after pure ASCII is more likely a
+/// legacy character than half of a UTF-8 one.
+fn as_utf8(bytes: &[u8]) -> Option<&str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(s),
+        // `error_len() == None` means "incomplete sequence at the end of input" (at most
+        // three bytes), not an invalid byte.
+        Err(e) if e.error_len().is_none() => {
+            let valid = &bytes[..e.valid_up_to()];
+            match std::str::from_utf8(valid) {
+                Ok(s) if !s.is_ascii() => Some(s),
+                _ => None,
+            }
+        }
+        Err(_) => None,
+    }
+}
+
+/// Decodes with a known encoding (BOM already stripped), replacing malformed sequences with
+/// U+FFFD and removing NULs.
+fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
+    let (decoded, _had_errors) = encoding.decode_without_bom_handling(bytes);
+    match decoded {
+        Cow::Borrowed(s) => copy_without_nul(s),
+        Cow::Owned(s) => strip_nul_owned(s),
+    }
+}
+
+/// Guesses the encoding of unlabelled, non-UTF-8 bytes from a prefix.
+fn detect_encoding(bytes: &[u8], iso_2022_jp: Iso2022JpDetection) -> &'static Encoding {
+    let prefix = &bytes[..bytes.len().min(DETECTOR_PREFIX_BYTES)];
+    let mut detector = EncodingDetector::new(iso_2022_jp);
+    // `last` only when the prefix is the whole document: a sequence cut by the prefix
+    // boundary must not count against the multi-byte candidates.
+    detector.feed(prefix, prefix.len() == bytes.len());
+    // UTF-8 stays allowed: a document that is UTF-8 apart from a few stray bytes is better
+    // decoded as UTF-8 with a replacement character than as mojibake.
+    detector.guess(None, Utf8Detection::Allow)
+}
+
+/// The encoding named by a transport label (a bare label, or a whole Content-Type value),
+/// or None when the label is unknown or cannot be right for these bytes.
+fn transport_encoding(label: &str, bytes: &[u8]) -> Option<&'static Encoding> {
+    let label = label.as_bytes();
+    // Callers sometimes hand over the whole header value ("text/html; charset=utf-8").
+    let label = extract_charset_from_content(label).unwrap_or(label);
+    let encoding = usable_encoding(Encoding::for_label(label)?)?;
+    if encoding == UTF_16LE || encoding == UTF_16BE {
+        // UTF-16 markup has a NUL in every ASCII code unit; without any NUL near the start
+        // the label is wrong (servers mislabel more often than they send UTF-16).
+        let window = &bytes[..bytes.len().min(META_PRESCAN_BYTES)];
+        memchr::memchr(0, window)?;
+    }
+    Some(encoding)
+}
+
+/// Maps encodings that are useless for text extraction to something useful, or to None.
+fn usable_encoding(encoding: &'static Encoding) -> Option<&'static Encoding> {
+    if encoding == X_USER_DEFINED {
+        // WHATWG: x-user-defined in a <meta> means windows-1252; its real mapping (bytes to
+        // private-use code points) would never help text extraction anyway.
+        Some(WINDOWS_1252)
+    } else if encoding == REPLACEMENT {
+        // Labels like iso-2022-kr decode a whole document to a single U+FFFD (a browser
+        // security measure); detection does better.
+        None
+    } else {
+        Some(encoding)
+    }
+}
+
+/// Copies `s`, leaving out NUL characters (they break tokenizers and JSON consumers).
+fn copy_without_nul(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = 0;
+    // NUL is ASCII, so every cut falls on a character boundary.
+    for nul in memchr::memchr_iter(0, s.as_bytes()) {
+        out.push_str(&s[start..nul]);
+        start = nul + 1;
+    }
+    out.push_str(&s[start..]);
+    out
+}
+
+/// Removes NULs from an owned string, copying only when there is one.
+fn strip_nul_owned(s: String) -> String {
+    if memchr::memchr(0, s.as_bytes()).is_none() {
+        s
+    } else {
+        copy_without_nul(&s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// <meta> charset prescan (after the HTML standard's "prescan a byte stream")
+// ---------------------------------------------------------------------------------------
+
+/// Finds the encoding declared by a `<meta charset>` or `<meta http-equiv="Content-Type"
+/// content="...; charset=...">` in `buf`. Comments are skipped and other tags' attributes are
+/// stepped over, so a `<meta` inside a comment or an attribute value is not mistaken for one.
+fn prescan_meta_charset(buf: &[u8]) -> Option<&'static Encoding> {
+    let mut pos = 0;
+    while let Some(offset) = memchr::memchr(b'<', &buf[pos..]) {
+        pos += offset;
+        let rest = &buf[pos..];
+        if rest.starts_with(b"<!--") {
+            // "<!-->" closes at once: the search for "-->" starts at the "--" of "<!--".
+            let end = memchr::memmem::find(&rest[2..], b"-->")?;
+            pos += 2 + end + 3;
+            continue;
+        }
+        if starts_with_ignore_case(rest, b"<meta")
+            && rest.get(5).is_some_and(|&b| is_space(b) || b == b'/')
+        {
+            let (found, next) = meta_charset(buf, pos + 5);
+            if found.is_some() {
+                return found;
+            }
+            pos = next;
+            continue;
+        }
+        let after = rest.get(1).copied();
+        if after.is_some_and(|b| b.is_ascii_alphabetic())
+            || (after == Some(b'/') && rest.get(2).is_some_and(u8::is_ascii_alphabetic))
+        {
+            // Some other tag: skip its name, then its attributes.
+            let mut p = pos + 1;
+            while p < buf.len() && !is_space(buf[p]) && buf[p] != b'>' {
+                p += 1;
+            }
+            loop {
+                match get_attribute(buf, p) {
+                    Attribute::Found { next, .. } => p = next,
+                    Attribute::TagEnd(at) => {
+                        p = at;
+                        break;
+                    }
+                    Attribute::EndOfInput => return None,
+                }
+            }
+            pos = p + 1;
+            continue;
+        }
+        if matches!(after, Some(b'!' | b'/' | b'?')) {
+            // Doctype, bogus comment, processing instruction: up to the next '>'.
+            pos += memchr::memchr(b'>', rest)? + 1;
+            continue;
+        }
+        pos += 1;
+    }
+    None
+}
+
+/// Reads the attributes of a `<meta` tag starting at `pos`; returns the usable encoding it
+/// declares (if any) and the position just past the tag.
+fn meta_charset(buf: &[u8], mut pos: usize) -> (Option<&'static Encoding>, usize) {
+    let mut charset: Option<&[u8]> = None;
+    let mut content_charset: Option<&[u8]> = None;
+    let mut is_content_type = false;
+    loop {
+        match get_attribute(buf, pos) {
+            Attribute::Found { name, value, next } => {
+                pos = next;
+                if name.eq_ignore_ascii_case(b"charset") {
+                    charset.get_or_insert(value);
+                } else if name.eq_ignore_ascii_case(b"http-equiv") {
+                    is_content_type |= value.eq_ignore_ascii_case(b"content-type");
+                } else if name.eq_ignore_ascii_case(b"content") && content_charset.is_none() {
+                    content_charset = extract_charset_from_content(value);
+                }
+            }
+            Attribute::TagEnd(at) => {
+                pos = at + 1;
+                break;
+            }
+            // A tag cut by the end of the prescan window still counts: its attributes so far
+            // are all there is to go on.
+            Attribute::EndOfInput => {
+                pos = buf.len();
+                break;
+            }
+        }
+    }
+    // As in the standard, content= only counts together with http-equiv=content-type.
+    let label = charset.or(content_charset.filter(|_| is_content_type));
+    let encoding = label
+        .and_then(Encoding::for_label)
+        // WHATWG: a UTF-16 label in a <meta> is necessarily wrong (the prescan could read
+        // it as ASCII), and means UTF-8.
+        .map(|e| match e {
+            e if e == UTF_16LE || e == UTF_16BE => UTF_8,
+            e => e,
+        })
+        .and_then(usable_encoding);
+    (encoding, pos)
+}
+
+/// One step of the standard's "get an attribute".
+enum Attribute<'a> {
+    /// An attribute; `next` is where to look for the following one.
+    Found {
+        name: &'a [u8],
+        value: &'a [u8],
+        next: usize,
+    },
+    /// No more attributes: the tag ends with the `>` at this position.
+    TagEnd(usize),
+    /// The buffer ended inside the tag.
+    EndOfInput,
+}
+
+/// Reads the attribute starting at or after `pos` (names and values are returned as they
+/// are; callers compare them ASCII case-insensitively, so nothing is allocated).
+fn get_attribute(buf: &[u8], mut pos: usize) -> Attribute<'_> {
+    while pos < buf.len() && (is_space(buf[pos]) || buf[pos] == b'/') {
+        pos += 1;
+    }
+    match buf.get(pos) {
+        None => return Attribute::EndOfInput,
+        Some(b'>') => return Attribute::TagEnd(pos),
+        Some(_) => {}
+    }
+    // Name: up to '=', space, '/' or '>' (a leading '=' belongs to the name).
+    let name_start = pos;
+    pos += 1;
+    while pos < buf.len() && !matches!(buf[pos], b'=' | b'/' | b'>') && !is_space(buf[pos]) {
+        pos += 1;
+    }
+    let name = &buf[name_start..pos];
+    while pos < buf.len() && is_space(buf[pos]) {
+        pos += 1;
+    }
+    match buf.get(pos) {
+        None => return Attribute::EndOfInput,
+        Some(b'=') => pos += 1,
+        // No value: the attribute is just a name.
+        Some(_) => {
+            return Attribute::Found {
+                name,
+                value: &[],
+                next: pos,
+            }
+        }
+    }
+    while pos < buf.len() && is_space(buf[pos]) {
+        pos += 1;
+    }
+    match buf.get(pos) {
+        None => Attribute::EndOfInput,
+        Some(&quote @ (b'"' | b'\'')) => {
+            let start = pos + 1;
+            match memchr::memchr(quote, &buf[start..]) {
+                Some(len) => Attribute::Found {
+                    name,
+                    value: &buf[start..start + len],
+                    next: start + len + 1,
+                },
+                None => Attribute::EndOfInput,
+            }
+        }
+        Some(b'>') => Attribute::Found {
+            name,
+            value: &[],
+            next: pos,
+        },
+        Some(_) => {
+            let start = pos;
+            while pos < buf.len() && !is_space(buf[pos]) && buf[pos] != b'>' {
+                pos += 1;
+            }
+            Attribute::Found {
+                name,
+                value: &buf[start..pos],
+                next: pos,
+            }
+        }
+    }
+}
+
+/// The standard's "extracting a character encoding from a meta element": the label after
+/// `charset=` in a Content-Type value, quoted or up to a space or ';'.
+fn extract_charset_from_content(content: &[u8]) -> Option<&[u8]> {
+    let mut pos = 0;
+    loop {
+        pos += find_ignore_case(&content[pos..], b"charset")? + b"charset".len();
+        while pos < content.len() && is_space(content[pos]) {
+            pos += 1;
+        }
+        if content.get(pos) != Some(&b'=') {
+            // "charsetfoo" or "charset" without '=': look for a later one.
+            continue;
+        }
+        pos += 1;
+        while pos < content.len() && is_space(content[pos]) {
+            pos += 1;
+        }
+        return match content.get(pos) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = pos + 1;
+                let len = memchr::memchr(quote, &content[start..])?;
+                Some(&content[start..start + len])
+            }
+            Some(_) => {
+                let start = pos;
+                while pos < content.len() && !is_space(content[pos]) && content[pos] != b';' {
+                    pos += 1;
+                }
+                Some(&content[start..pos])
+            }
+            None => None,
+        };
+    }
+}
+
+/// HTML's ASCII whitespace.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+}
+
+fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.len() >= prefix.len() && hay[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// Position of `needle` in `hay`, ASCII case-insensitively (for short attribute values).
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------
+
+/// Reads a file fully, transparently gunzipping when it starts with the gzip magic (1f 8b).
+///
+/// More than `max_bytes` of (decompressed) data is refused with a bad-document error naming
+/// the limit, so a gzip bomb cannot exhaust memory; a truncated or corrupt gzip stream is a
+/// bad-document error too. Failing to open or read the file is an I/O error naming the path.
+pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    let file = File::open(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
+    // The size, when known, saves the reallocations of a growing buffer.
+    let size_hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_impl(file, Some(path), max_bytes, size_hint)
+}
+
+/// Same as [`read_file`] for any reader (used for stdin, `-`).
+pub fn read_stream<R: Read>(reader: R, max_bytes: u64) -> Result<Vec<u8>> {
+    read_impl(reader, None, max_bytes, 0)
+}
+
+fn read_impl<R: Read>(
+    mut reader: R,
+    path: Option<&Path>,
+    max_bytes: u64,
+    size_hint: u64,
+) -> Result<Vec<u8>> {
+    let io_error = |e| Error::io(path.map(Path::to_path_buf), e);
+    // Peek at two bytes by hand: a pipe may deliver them one read at a time.
+    let mut head = [0u8; 2];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(e)),
+        }
+    }
+    let head = &head[..got];
+    // One byte more than allowed tells "exactly at the limit" from "over it" without
+    // reading (or inflating) the rest.
+    let limit = max_bytes.saturating_add(1);
+    let mut out;
+    if head == GZIP_MAGIC {
+        // MultiGzDecoder: concatenated members (as `cat a.gz b.gz` or split writers
+        // produce) are one valid gzip file.
+        let decoder = flate2::read::MultiGzDecoder::new(head.chain(reader));
+        out = Vec::with_capacity(initial_capacity(size_hint.saturating_mul(4), limit));
+        decoder
+            .take(limit)
+            .read_to_end(&mut out)
+            .map_err(|e| match e.kind() {
+                // What flate2 reports for a bad header, a corrupt deflate stream, a CRC
+                // mismatch or input that stops early.
+                io::ErrorKind::InvalidInput
+                | io::ErrorKind::InvalidData
+                | io::ErrorKind::UnexpectedEof => {
+                    Error::bad_document(format!("truncated or corrupt gzip: {e}"))
+                }
+                _ => io_error(e),
+            })?;
+    } else {
+        out = Vec::with_capacity(initial_capacity(size_hint, limit));
+        out.extend_from_slice(head);
+        reader
+            .take(limit.saturating_sub(head.len() as u64))
+            .read_to_end(&mut out)
+            .map_err(io_error)?;
+    }
+    if out.len() as u64 > max_bytes {
+        return Err(Error::bad_document(format!(
+            "document is larger than the limit of {max_bytes} bytes{}",
+            if head == GZIP_MAGIC {
+                " (after gunzipping)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(out)
+}
+
+/// A first buffer size: the expected size, but never more than the limit allows (a bogus
+/// size must not reserve gigabytes) nor more than 256 MiB up front.
+fn initial_capacity(expected: u64, limit: u64) -> usize {
+    // +1: room for the zero-length read that tells read_to_end it is done.
+    let capacity = expected.saturating_add(1).min(limit).min(256 << 20);
+    usize::try_from(capacity).unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Format sniffing and binary detection
+// ---------------------------------------------------------------------------------------
+
+/// Decides html or text: by the path's extension first (after stripping a trailing `.gz`):
+/// `.html .htm .xhtml .shtml .php .asp .aspx .jsp` → Html; `.txt .text .wet` → Text;
+/// otherwise by content (see below).
+///
+/// Content sniffing looks at the first 4 KB (after a BOM and leading whitespace; UTF-16 is
+/// handled) for tags, ASCII case-insensitively. It is Html when the content starts with a tag
+/// or comment (`<div`, `<p>`, `<!--`, ...), when `<!doctype html`, `<html`, `<head` or `<body`
+/// appears anywhere, or when two or more other common tags (`<div`, `<p>`, `<meta`,
+/// `<title`, `</p>`, ...) appear; else Text. Requiring two of the weaker tags keeps a plain
+/// text that merely mentions "<p>" once from being parsed as markup.
+pub fn sniff_format(path: Option<&Path>, bytes: &[u8]) -> InputFormat {
+    if let Some(format) = path.and_then(format_from_extension) {
+        return format;
+    }
+    sniff_content(bytes)
+}
+
+fn format_from_extension(path: &Path) -> Option<InputFormat> {
+    let mut extension = path.extension()?;
+    if extension.eq_ignore_ascii_case("gz") {
+        extension = Path::new(path.file_stem()?).extension()?;
+    }
+    const HTML: [&str; 8] = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"];
+    const TEXT: [&str; 3] = ["txt", "text", "wet"];
+    if HTML.iter().any(|e| extension.eq_ignore_ascii_case(e)) {
+        Some(InputFormat::Html)
+    } else if TEXT.iter().any(|e| extension.eq_ignore_ascii_case(e)) {
+        Some(InputFormat::Text)
+    } else {
+        None
+    }
+}
+
+/// How strongly a tag says "this is HTML".
+#[derive(PartialEq, Eq)]
+enum Marker {
+    /// Only HTML has these (`<!doctype html`, `<html`, `<head`, `<body`).
+    Strong,
+    /// Common in HTML, but a text could mention one.
+    Weak,
+}
+
+fn sniff_content(bytes: &[u8]) -> InputFormat {
+    // UTF-16: keep the ASCII code units (anything else becomes '?', which matches nothing),
+    // so the markers below can be searched as bytes.
+    let projected: Vec<u8>;
+    let body: &[u8] = match Encoding::for_bom(bytes) {
+        Some((encoding, bom_len)) if encoding == UTF_16LE || encoding == UTF_16BE => {
+            let end = bytes.len().min(bom_len + 2 * SNIFF_BYTES);
+            let (low, high) = if encoding == UTF_16LE { (0, 1) } else { (1, 0) };
+            projected = bytes[bom_len..end]
+                .chunks_exact(2)
+                .map(|unit| if unit[high] == 0 { unit[low] } else { b'?' })
+                .collect();
+            &projected
+        }
+        Some((_, bom_len)) => &bytes[bom_len..],
+        None => bytes,
+    };
+    let start = body
+        .iter()
+        .position(|&b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let window = &body[start..body.len().min(start + SNIFF_BYTES)];
+    if window.first() == Some(&b'<') && marker_after_lt(&window[1..]).is_some() {
+        return InputFormat::Html;
+    }
+    let mut weak = 0;
+    for lt in memchr::memchr_iter(b'<', window) {
+        match marker_after_lt(&window[lt + 1..]) {
+            Some(Marker::Strong) => return InputFormat::Html,
+            Some(Marker::Weak) => {
+                weak += 1;
+                if weak >= 2 {
+                    return InputFormat::Html;
+                }
+            }
+            None => {}
+        }
+    }
+    InputFormat::Text
+}
+
+/// Classifies what follows a '<'.
+fn marker_after_lt(rest: &[u8]) -> Option<Marker> {
+    if starts_with_ignore_case(rest, b"!doctype html") {
+        return Some(Marker::Strong);
+    }
+    if rest.starts_with(b"!--") {
+        return Some(Marker::Weak);
+    }
+    let (closing, rest) = match rest.split_first() {
+        Some((b'/', tail)) => (true, tail),
+        _ => (false, rest),
+    };
+    let len = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    // A tag name must end the way tags do, so "<pretty" is not "<pre".
+    if len == 0
+        || !rest
+            .get(len)
+            .is_none_or(|&b| is_space(b) || b == b'>' || b == b'/')
+    {
+        return None;
+    }
+    let name = &rest[..len];
+    const STRONG: [&[u8]; 3] = [b"html", b"head", b"body"];
+    const WEAK: [&[u8]; 44] = [
+        b"div",
+        b"p",
+        b"meta",
+        b"title",
+        b"br",
+        b"a",
+        b"span",
+        b"table",
+        b"tr",
+        b"td",
+        b"ul",
+        b"ol",
+        b"li",
+        b"h1",
+        b"h2",
+        b"h3",
+        b"h4",
+        b"h5",
+        b"h6",
+        b"script",
+        b"style",
+        b"link",
+        b"img",
+        b"form",
+        b"section",
+        b"article",
+        b"nav",
+        b"header",
+        b"footer",
+        b"iframe",
+        b"pre",
+        b"b",
+        b"i",
+        b"em",
+        b"strong",
+        b"input",
+        b"button",
+        b"main",
+        b"aside",
+        b"hr",
+        b"blockquote",
+        b"noscript",
+        b"center",
+        b"font",
+    ];
+    if !closing && STRONG.iter().any(|t| name.eq_ignore_ascii_case(t)) {
+        Some(Marker::Strong)
+    } else if STRONG
+        .iter()
+        .chain(WEAK.iter())
+        .any(|t| name.eq_ignore_ascii_case(t))
+    {
+        Some(Marker::Weak)
+    } else {
+        None
+    }
+}
+
+/// Rejects input that is evidently binary (not text): more than ~10% of the first 8 KB being
+/// NUL bytes or C0 control characters other than `\t \n \r \f` (and not UTF-16 with a BOM),
+/// or a well-known binary file signature (PNG, JPEG, GIF, PDF, ZIP, gzip, ELF, ...), returning
+/// a bad-document error ("binary data ..."). Empty input is fine (returns Ok).
+pub fn check_not_binary(bytes: &[u8]) -> Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    // Signatures catch compressed formats whose bytes are near-uniform: their control-byte
+    // share (28/256, about 11%) sits too close to the threshold to rely on alone.
+    if let Some(kind) = binary_signature(bytes) {
+        return Err(Error::bad_document(format!(
+            "binary data ({kind}), not HTML or text"
+        )));
+    }
+    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
+        if encoding == UTF_16LE || encoding == UTF_16BE {
+            // Every ASCII character has a NUL half in UTF-16.
+            return Ok(());
+        }
+    }
+    let window = &bytes[..bytes.len().min(BINARY_CHECK_BYTES)];
+    let mut controls = 0usize;
+    for (i, &b) in window.iter().enumerate() {
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c) {
+            // ESC starting an ISO-2022 designation ("ESC $ B", "ESC ( B") is text: Japanese
+            // mail and old pages switch charsets several times per line.
+            if b == 0x1b && matches!(window.get(i + 1), Some(b'$' | b'(')) {
+                continue;
+            }
+            controls += 1;
+        }
+    }
+    if controls * 10 > window.len() {
+        return Err(Error::bad_document(format!(
+            "binary data: {controls} of the first {} bytes are NUL or control characters",
+            window.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Names the file type when `bytes` start with a well-known binary signature.
+fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 10] = [
+        (b"\x89PNG\r\n\x1a\n", "PNG image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"%PDF-", "PDF document"),
+        (b"PK\x03\x04", "ZIP archive"),
+        // Still compressed after one round of gunzipping.
+        (b"\x1f\x8b", "gzip data"),
+        (b"\x7fELF", "ELF executable"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+        (b"\0asm", "WebAssembly module"),
+    ];
+    if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        return Some("WebP image");
+    }
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|&(_, kind)| kind)
+}
+
+// ---------------------------------------------------------------------------------------
+// Documents and inputs
+// ---------------------------------------------------------------------------------------
+
+/// Reads, checks and decodes one file into a Document (id = the path as given, via
+/// `path.display().to_string()`); `format` None means sniff (extension, then content).
+pub fn load_document(path: &Path, format: Option<InputFormat>, max_bytes: u64) -> Result<Document> {
+    let bytes = read_file(path, max_bytes)?;
+    document_from_bytes(path.display().to_string(), &bytes, Some(path), format, None)
+}
+
+/// Builds a Document from bytes already in memory (stdin or a record); id given by caller.
+///
+/// Binary input is refused (see [`check_not_binary`]); `path_hint` helps sniffing when
+/// `format` is None; `transport_charset` is an outside charset label (HTTP Content-Type),
+/// honoured for both HTML and text.
+pub fn document_from_bytes(
+    id: String,
+    bytes: &[u8],
+    path_hint: Option<&Path>,
+    format: Option<InputFormat>,
+    transport_charset: Option<&str>,
+) -> Result<Document> {
+    check_not_binary(bytes)?;
+    let format = format.unwrap_or_else(|| sniff_format(path_hint, bytes));
+    let text = match format {
+        InputFormat::Html => decode_html(bytes, transport_charset),
+        InputFormat::Text => decode_text_with(bytes, transport_charset),
+    };
+    Ok(Document { id, format, text })
+}
+
+/// Expands the inputs given on the command line.
+///
+/// Files are kept as given (whatever their type, so `/dev/stdin` or a FIFO works);
+/// directories are walked recursively, keeping regular files (and symlinks to them),
+/// skipping hidden entries (names starting with '.') and special files, sorted by path
+/// within each directory so runs are reproducible. Symlinked directories are not descended
+/// into, so a link back to an ancestor cannot loop. A path that does not exist (or a
+/// directory that cannot be read) is an Err for that entry, returned in the list so the
+/// caller can report it and go on. `-` is passed through as-is (meaning stdin).
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf>> {
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            out.push(Ok(input.clone()));
+            continue;
+        }
+        // Hidden names are only skipped while walking: an explicit ".cache" or "." is meant.
+        match fs::metadata(input) {
+            Ok(meta) if meta.is_dir() => walk_dir(input, &mut out),
+            Ok(_) => out.push(Ok(input.clone())),
+            Err(e) => out.push(Err(Error::io(Some(input.clone()), e))),
+        }
+    }
+    out
+}
+
+/// Appends the files under `dir`, depth first, in path order.
+fn walk_dir(dir: &Path, out: &mut Vec<Result<PathBuf>>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            out.push(Err(Error::io(Some(dir.to_path_buf()), e)));
+            return;
+        }
+    };
+    let mut children = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.push(Err(Error::io(Some(dir.to_path_buf()), e)));
+                continue;
+            }
+        };
+        if entry.file_name().as_encoded_bytes().first() == Some(&b'.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(file_type) => children.push((entry.path(), file_type)),
+            Err(e) => out.push(Err(Error::io(Some(entry.path()), e))),
+        }
+    }
+    // read_dir order is whatever the filesystem gives; sorting makes runs reproducible.
+    children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in children {
+        if file_type.is_dir() {
+            walk_dir(&path, out);
+        } else if file_type.is_file() {
+            out.push(Ok(path));
+        } else if file_type.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => out.push(Ok(path)),
+                Ok(_) => {}
+                // A dangling link is worth reporting: someone meant a file to be there.
+                Err(e) => out.push(Err(Error::io(Some(path), e))),
+            }
+        }
+        // Sockets, FIFOs and devices found while walking are not documents.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use encoding_rs::{GBK, SHIFT_JIS, WINDOWS_1251};
+    use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let path = std::env::temp_dir().join(format!(
+                "dehusk-input-test-{}-{}-{}",
+                std::process::id(),
+                tag,
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).unwrap();
+            TempDir(path)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn encode(encoding: &'static Encoding, s: &str) -> Vec<u8> {
+        let (bytes, used, unmappable) = encoding.encode(s);
+        assert_eq!(used, encoding, "test text must be encodable");
+        assert!(
+            !unmappable,
+            "test text must be encodable in {}",
+            encoding.name()
+        );
+        bytes.into_owned()
+    }
+
+    fn bad_document_message(result: Result<impl std::fmt::Debug>) -> String {
+        match result {
+            Err(e) => match e.kind() {
+                ErrorKind::BadDocument(msg) => msg.clone(),
+                other => panic!("expected a bad document, got {other:?}"),
+            },
+            Ok(v) => panic!("expected an error, got {v:?}"),
+        }
+    }
+
+    const RUSSIAN: &str = "Вчера в Москве прошло заседание городской думы, на котором \
+        депутаты обсудили бюджет на следующий год. Особое внимание было уделено \
+        строительству новых школ и больниц в отдалённых районах. По словам председателя, \
+        финансирование социальных программ будет увеличено почти на пятнадцать процентов. \
+        Жители города смогут высказать своё мнение на публичных слушаниях, которые \
+        пройдут в начале следующего месяца.";
+
+    const JAPANESE: &str = "東京都は昨日、新しい都市計画を発表しました。この計画では、\
+        公園や図書館などの公共施設を増やし、住民の生活の質を向上させることを目指しています。\
+        担当者によると、工事は来年の春に始まる予定です。";
+
+    const CHINESE: &str = "昨天，北京市政府召开新闻发布会，介绍了今年城市建设的主要情况。\
+        发言人表示，全市新建学校和医院的数量比去年明显增加，公共交通网络也进一步完善。\
+        市民可以通过政府网站了解更多信息，并对今后的工作提出意见和建议。";
+
+    fn page(head: &str, body: &str) -> String {
+        format!(
+            "<!DOCTYPE html>\n<html><head>{head}<title>Page</title></head>\
+             <body><div class=\"content\"><p>{body}</p></div></body></html>\n"
+        )
+    }
+
+    #[test]
+    fn input_format_names_round_trip() {
+        for format in [InputFormat::Html, InputFormat::Text] {
+            assert_eq!(format.as_str().parse::<InputFormat>(), Ok(format));
+            let json = serde_json::to_string(&format).unwrap();
+            assert_eq!(json, format!("\"{}\"", format.as_str()));
+            assert_eq!(serde_json::from_str::<InputFormat>(&json).unwrap(), format);
+        }
+        assert_eq!("HTML".parse::<InputFormat>(), Ok(InputFormat::Html));
+        assert!("pdf".parse::<InputFormat>().unwrap_err().contains("pdf"));
+    }
+
+    #[test]
+    fn utf8_passes_through() {
+        let html = page("<meta charset=\"utf-8\">", "Grüße aus Köln, 世界 😀");
+        assert_eq!(decode_html(html.as_bytes(), None), html);
+        let unlabelled = page("", "Grüße aus Köln, 世界 😀");
+        assert_eq!(decode_html(unlabelled.as_bytes(), None), unlabelled);
+        assert_eq!(
+            decode_text("Grüße\nzweite Zeile".as_bytes()),
+            "Grüße\nzweite Zeile"
+        );
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend_from_slice("<p>héllo</p>".as_bytes());
+        assert_eq!(decode_html(&bytes, None), "<p>héllo</p>");
+        assert_eq!(decode_text(&bytes), "<p>héllo</p>");
+    }
+
+    #[test]
+    fn utf16_with_bom_in_both_byte_orders() {
+        let text = page("", "Grüße, Привет, 世界 😀");
+        let mut le = vec![0xff, 0xfe];
+        let mut be = vec![0xfe, 0xff];
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        assert_eq!(decode_html(&le, None), text);
+        assert_eq!(decode_html(&be, None), text);
+        assert_eq!(decode_text(&le), text);
+        assert_eq!(decode_text(&be), text);
+        // A (lying) label never beats the BOM.
+        assert_eq!(decode_html(&le, Some("windows-1251")), text);
+        // And such input is neither binary nor unrecognised as HTML.
+        assert!(check_not_binary(&le).is_ok());
+        assert_eq!(sniff_format(None, &le), InputFormat::Html);
+        assert_eq!(sniff_format(None, &be), InputFormat::Html);
+    }
+
+    #[test]
+    fn windows_1251_with_meta_charset() {
+        let html = page("<meta charset=\"windows-1251\">", RUSSIAN);
+        let bytes = encode(WINDOWS_1251, &html);
+        assert!(std::str::from_utf8(&bytes).is_err());
+        assert_eq!(decode_html(&bytes, None), html);
+        // Unquoted and upper-case works too.
+        let html = page("<META CHARSET=Windows-1251>", RUSSIAN);
+        assert_eq!(decode_html(&encode(WINDOWS_1251, &html), None), html);
+    }
+
+    #[test]
+    fn windows_1251_without_label_is_detected() {
+        let html = page("", RUSSIAN);
+        assert_eq!(decode_html(&encode(WINDOWS_1251, &html), None), html);
+        let text = format!("{RUSSIAN}\n{RUSSIAN}\n");
+        assert_eq!(decode_text(&encode(WINDOWS_1251, &text)), text);
+    }
+
+    #[test]
+    fn shift_jis_with_meta_http_equiv() {
+        let html = page(
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+            JAPANESE,
+        );
+        let bytes = encode(SHIFT_JIS, &html);
+        assert_eq!(decode_html(&bytes, None), html);
+        // Attributes in the other order, single quotes, spaces around '='.
+        let html = page(
+            "<meta content='text/html;charset = \"shift_jis\"' http-equiv='content-type'>",
+            JAPANESE,
+        );
+        assert_eq!(decode_html(&encode(SHIFT_JIS, &html), None), html);
+    }
+
+    #[test]
+    fn gbk_without_label_is_detected() {
+        let html = page("", CHINESE);
+        let bytes = encode(GBK, &html);
+        assert!(std::str::from_utf8(&bytes).is_err());
+        assert_eq!(decode_html(&bytes, None), html);
+        assert_eq!(decode_text(&encode(GBK, CHINESE)), CHINESE);
+    }
+
+    #[test]
+    fn latin1_label_decodes_cafe() {
+        let html = page("<meta charset=iso-8859-1>", "Un café, s'il vous plaît.");
+        let bytes = encode(WINDOWS_1252, &html);
+        assert!(bytes.contains(&0xe9), "é must be the single byte 0xE9");
+        assert_eq!(decode_html(&bytes, None), html);
+    }
+
+    #[test]
+    fn valid_utf8_beats_a_legacy_label() {
+        let html = page("<meta charset=\"iso-8859-1\">", "Un café, s'il vous plaît.");
+        let decoded = decode_html(html.as_bytes(), None);
+        assert_eq!(decoded, html);
+        assert!(!decoded.contains('Ã'));
+        // Same for a legacy transport label.
+        assert_eq!(decode_html(html.as_bytes(), Some("windows-1252")), html);
+    }
+
+    #[test]
+    fn transport_charset_is_used_and_beats_meta() {
+        // Short Cyrillic text: too little for the detector to be trusted.
+        let html = page("", "Привет, мир");
+        let bytes = encode(WINDOWS_1251, &html);
+        assert_eq!(decode_html(&bytes, Some("windows-1251")), html);
+        assert_eq!(decode_html(&bytes, Some("text/html; charset=cp1251")), html);
+        // The HTTP header wins over a conflicting <meta>.
+        let html = page("<meta charset=\"iso-8859-1\">", "Привет, мир");
+        let bytes = encode(WINDOWS_1251, &html);
+        assert_eq!(decode_html(&bytes, Some("windows-1251")), html);
+        assert!(decode_html(&bytes, None).contains("Ïðèâåò"));
+        // An unknown label is ignored and the meta applies.
+        assert!(decode_html(&bytes, Some("no-such-charset")).contains("Ïðèâåò"));
+        // A text record honours the transport label too.
+        let doc = document_from_bytes(
+            "rec".into(),
+            &encode(WINDOWS_1251, "Привет, мир"),
+            None,
+            Some(InputFormat::Text),
+            Some("windows-1251"),
+        )
+        .unwrap();
+        assert_eq!(doc.text, "Привет, мир");
+    }
+
+    #[test]
+    fn meta_prescan_is_not_fooled() {
+        let body = "Un café, s'il vous plaît.";
+        // A <meta> in a comment or an attribute value is not a declaration.
+        let html = format!(
+            "<html><head><!-- <meta charset=\"koi8-r\"> --><div title='<meta charset=koi8-r>'>\
+             <meta charset=windows-1252></head><body><p>{body}</p></body></html>"
+        );
+        assert_eq!(decode_html(&encode(WINDOWS_1252, &html), None), html);
+        // content= without http-equiv is not a declaration (as in browsers).
+        let html = format!(
+            "<html><head><meta name=x content=\"charset=koi8-r\">\
+             <meta charset=windows-1252></head><body><p>{body}</p></body></html>"
+        );
+        assert_eq!(decode_html(&encode(WINDOWS_1252, &html), None), html);
+        // A UTF-16 label in a <meta> means UTF-8.
+        let html = page("<meta charset=utf-16le>", "Grüße");
+        assert_eq!(decode_html(html.as_bytes(), None), html);
+    }
+
+    #[test]
+    fn truncated_utf8_tail_still_counts_as_utf8() {
+        let text = "Grüße aus Köln, 世界";
+        let bytes = text.as_bytes();
+        let cut = &bytes[..bytes.len() - 1]; // half of 界
+        let decoded = decode_html(cut, None);
+        assert_eq!(decoded, "Grüße aus Köln, 世");
+        assert_eq!(decode_text(cut), "Grüße aus Köln, 世");
+    }
+
+    #[test]
+    fn nul_bytes_are_removed() {
+        assert_eq!(decode_html(b"<p>a\0b\0</p>", None), "<p>ab</p>");
+        assert_eq!(decode_text(b"\0a\0\0b"), "ab");
+        let mut bytes = encode(WINDOWS_1251, &page("<meta charset=windows-1251>", RUSSIAN));
+        bytes.insert(bytes.len() / 2, 0);
+        assert!(!decode_html(&bytes, None).contains('\0'));
+        let mut le = vec![0xff, 0xfe];
+        for unit in "a\0b".encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode_text(&le), "ab");
+    }
+
+    #[test]
+    fn iso_2022_jp_without_label_is_detected() {
+        let text = "日本語のテキストです。今日は良い天気ですね。";
+        let bytes = encode(ISO_2022_JP, text);
+        assert!(bytes.is_ascii());
+        assert!(check_not_binary(&bytes).is_ok());
+        assert_eq!(decode_text(&bytes), text);
+    }
+
+    #[test]
+    fn sniff_format_by_extension() {
+        let text_bytes = b"Just some words.";
+        let html_bytes = b"<!doctype html><html><body>x</body></html>";
+        for (name, expected) in [
+            ("a/page.html.gz", InputFormat::Html),
+            ("page.HTM", InputFormat::Html),
+            ("index.php", InputFormat::Html),
+            ("notes.txt", InputFormat::Text),
+            ("notes.txt.gz", InputFormat::Text),
+            ("crawl.wet", InputFormat::Text),
+        ] {
+            // The extension wins over contradicting content.
+            let bytes: &[u8] = match expected {
+                InputFormat::Html => text_bytes,
+                InputFormat::Text => html_bytes,
+            };
+            assert_eq!(
+                sniff_format(Some(Path::new(name)), bytes),
+                expected,
+                "{name}"
+            );
+        }
+        // Unknown extensions fall back to content.
+        assert_eq!(
+            sniff_format(Some(Path::new("x.gz")), html_bytes),
+            InputFormat::Html
+        );
+        assert_eq!(
+            sniff_format(Some(Path::new("README")), text_bytes),
+            InputFormat::Text
+        );
+    }
+
+    #[test]
+    fn sniff_format_by_content() {
+        for html in [
+            "<!DOCTYPE html><html><body><p>x</p></body></html>",
+            "\u{feff}  \n\t<HTML><body>x</body></HTML>",
+            "<div class=a>fragment</div>",
+            "<p>para",
+            "<!-- saved page -->\n<table><tr><td>x</td></tr></table>",
+            "Some preamble text\nthen <head><title>t</title></head>",
+            // One strong marker after some text is enough.
+            "Saved from https://example.com/\n<html lang=\"en\">",
+            "Hello <b>world</b>, <i>again</i>",
+        ] {
+            assert_eq!(
+                sniff_format(None, html.as_bytes()),
+                InputFormat::Html,
+                "{html}"
+            );
+        }
+        for text in [
+            "",
+            "Plain prose, one block per line.\nSecond line < third line.",
+            "In HTML a paragraph starts with <p> and that is all.",
+            "if a <b2 && c > d { return; }",
+        ] {
+            assert_eq!(
+                sniff_format(None, text.as_bytes()),
+                InputFormat::Text,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn binary_is_rejected_text_is_not() {
+        let cycle: Vec<u8> = (0..=255u8).cycle().take(256 * 40).collect();
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&cycle);
+        assert!(bad_document_message(check_not_binary(&png)).contains("binary data"));
+        // Without a signature the control-character share alone decides.
+        assert!(bad_document_message(check_not_binary(&cycle)).contains("binary data"));
+        assert!(bad_document_message(check_not_binary(&[0u8; 100])).contains("binary"));
+        assert!(document_from_bytes("x".into(), &png, None, None, None).is_err());
+
+        assert!(check_not_binary(b"").is_ok());
+        assert!(check_not_binary(b"line one\r\n\tline two\x0c\n").is_ok());
+        assert!(check_not_binary(RUSSIAN.as_bytes()).is_ok());
+        assert!(check_not_binary(&encode(WINDOWS_1251, RUSSIAN)).is_ok());
+        // A stray NUL or two in a text is fine (they are stripped when decoding).
+        let mut text = RUSSIAN.as_bytes().to_vec();
+        text[10] = 0;
+        assert!(check_not_binary(&text).is_ok());
+    }
+
+    #[test]
+    fn read_file_gunzips_and_round_trips() {
+        let dir = TempDir::new("gz");
+        let original = page("", RUSSIAN).repeat(50);
+        let path = dir.0.join("page.html.gz");
+        fs::write(&path, gzip(original.as_bytes())).unwrap();
+        assert_eq!(
+            read_file(&path, DEFAULT_MAX_BYTES).unwrap(),
+            original.as_bytes()
+        );
+        // Concatenated members read as one stream.
+        let mut two = gzip(b"first half, ");
+        two.extend_from_slice(&gzip(b"second half"));
+        let path2 = dir.0.join("two.txt.gz");
+        fs::write(&path2, two).unwrap();
+        assert_eq!(read_file(&path2, 1000).unwrap(), b"first half, second half");
+        // Plain files and streams are read as they are.
+        let plain = dir.0.join("plain.txt");
+        fs::write(&plain, "x").unwrap();
+        assert_eq!(read_file(&plain, 1).unwrap(), b"x");
+        assert_eq!(read_stream(&b""[..], 10).unwrap(), b"");
+        let gz = gzip(original.as_bytes());
+        assert_eq!(
+            read_stream(&gz[..], DEFAULT_MAX_BYTES).unwrap(),
+            original.as_bytes()
+        );
+
+        // And load_document decodes it, with the format from the extension.
+        let doc = load_document(&path, None, DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(doc.id, path.display().to_string());
+        assert_eq!(doc.format, InputFormat::Html);
+        assert_eq!(doc.text, original);
+    }
+
+    #[test]
+    fn truncated_gzip_is_a_bad_document() {
+        let dir = TempDir::new("truncated");
+        let data = RUSSIAN.repeat(200);
+        let gz = gzip(data.as_bytes());
+        let path = dir.0.join("cut.html.gz");
+        fs::write(&path, &gz[..gz.len() / 2]).unwrap();
+        let msg = bad_document_message(read_file(&path, DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt gzip"), "{msg}");
+        // Cut inside the trailer (CRC/length) too.
+        let msg = bad_document_message(read_stream(&gz[..gz.len() - 3], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt gzip"), "{msg}");
+        // Corrupt deflate data.
+        let mut corrupt = gz.clone();
+        for b in &mut corrupt[20..60] {
+            *b ^= 0x5a;
+        }
+        let msg = bad_document_message(read_stream(&corrupt[..], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt gzip"), "{msg}");
+        // Just the magic.
+        let msg = bad_document_message(read_stream(&GZIP_MAGIC[..], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt gzip"), "{msg}");
+    }
+
+    #[test]
+    fn max_bytes_is_enforced() {
+        let dir = TempDir::new("limit");
+        let data = vec![b'a'; 5000];
+        let path = dir.0.join("big.txt");
+        fs::write(&path, &data).unwrap();
+        let msg = bad_document_message(read_file(&path, 1234));
+        assert!(msg.contains("1234"), "{msg}");
+        assert_eq!(read_file(&path, 5000).unwrap().len(), 5000);
+        assert!(load_document(&path, None, 4999).is_err());
+
+        // The limit applies to the decompressed size, however small the gzip is.
+        let gz_path = dir.0.join("bomb.txt.gz");
+        fs::write(&gz_path, gzip(&data)).unwrap();
+        assert!(fs::metadata(&gz_path).unwrap().len() < 1234);
+        let msg = bad_document_message(read_file(&gz_path, 1234));
+        assert!(msg.contains("1234"), "{msg}");
+        assert_eq!(read_file(&gz_path, 5000).unwrap(), data);
+        let msg = bad_document_message(read_stream(&data[..], 0));
+        assert!(msg.contains("limit of 0 bytes"), "{msg}");
+    }
+
+    #[test]
+    fn missing_file_is_an_io_error_with_the_path() {
+        let path = std::env::temp_dir().join("dehusk-input-test-no-such-file.html");
+        let err = read_file(&path, 10).unwrap_err();
+        match err.kind() {
+            ErrorKind::Io { path: Some(p), .. } => assert_eq!(p, &path),
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn expand_inputs_walks_sorted_skips_hidden_reports_missing() {
+        let dir = TempDir::new("tree");
+        let root = &dir.0;
+        for rel in [
+            "b.html",
+            "a/2.txt",
+            "a/1.txt",
+            "a/.hidden.html",
+            ".git/config.txt",
+            "c/d/e.htm",
+            "z.txt",
+        ] {
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "x").unwrap();
+        }
+        fs::create_dir_all(root.join("empty")).unwrap();
+        let explicit = root.join("a/.hidden.html");
+        let missing = root.join("no-such-input");
+        let inputs = vec![
+            root.clone(),
+            missing.clone(),
+            PathBuf::from("-"),
+            explicit.clone(),
+        ];
+        let expanded = expand_inputs(&inputs);
+        let mut ok = Vec::new();
+        let mut errors = Vec::new();
+        for (i, entry) in expanded.iter().enumerate() {
+            match entry {
+                Ok(p) => ok.push(p.clone()),
+                Err(e) => errors.push((i, e.to_string())),
+            }
+        }
+        let mut expected: Vec<PathBuf> = ["a/1.txt", "a/2.txt", "b.html", "c/d/e.htm", "z.txt"]
+            .iter()
+            .map(|rel| root.join(rel))
+            .collect();
+        expected.push(PathBuf::from("-"));
+        // An explicitly named hidden file is kept.
+        expected.push(explicit);
+        assert_eq!(ok, expected);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        // The error sits where the missing input was given, and names it.
+        assert_eq!(errors[0].0, 5);
+        assert!(errors[0].1.contains("no-such-input"), "{}", errors[0].1);
+    }
+}

@@ -1,0 +1,233 @@
+//! Word lists the features look for: boilerplate phrases in many languages (matched
+//! with one Aho-Corasick automaton per page pass, so the cost is linear in the text
+//! whatever the list's size), and stopwords of many languages (from the maintained
+//! `stop-words` lists) for telling prose from labels.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// Boilerplate phrase categories, in feature order.
+pub const LEXICON_CATEGORIES: &[&str] = &[
+    "cookie", "subscribe", "login", "share", "ad", "related", "legal", "nav", "comment",
+    "byline", "form", "shop", "media", "month",
+];
+
+/// Phrases per category (lowercase). Latin-script phrases match on word boundaries;
+/// CJK phrases match anywhere.
+const PHRASES: &[(usize, &[&str])] = &[
+    (0, &["cookie", "cookies", "privacy", "privacy policy", "consent", "gdpr", "datenschutz",
+        "confidentialité", "privacidad", "privacidade", "riservatezza", "политика конфиденциальности",
+        "隐私", "プライバシー", "polityka prywatności", "we use cookies", "accept all", "tracking"]),
+    (1, &["subscribe", "subscription", "newsletter", "sign up", "signup", "indicates required",
+        "abonnieren", "abonnement", "abonner", "s'abonner", "suscríbete", "suscribirse",
+        "suscripción", "iscriviti", "assine", "inscreva-se", "aanmelden", "abonneer",
+        "подписаться", "подписка", "订阅", "購読", "zapisz się", "prenumerata", "get the latest",
+        "delivered to your inbox", "join our"]),
+    (2, &["sign in", "log in", "login", "log out", "logout", "register", "my account",
+        "create account", "anmelden", "einloggen", "connexion", "se connecter",
+        "iniciar sesión", "accedi", "entrar", "inloggen", "войти", "вход", "регистрация",
+        "登录", "注册", "ログイン", "zaloguj", "password", "forgot"]),
+    (3, &["share", "shares", "follow us", "tweet", "facebook", "twitter", "linkedin",
+        "whatsapp", "pinterest", "instagram", "youtube", "tiktok", "reddit", "email this",
+        "teilen", "partager", "compartir", "condividi", "compartilhe", "delen", "поделиться",
+        "分享", "シェア", "udostępnij", "copy link", "print"]),
+    (4, &["advertisement", "advertising", "sponsored", "anzeige", "werbung", "publicité",
+        "publicidad", "pubblicità", "publicidade", "advertentie", "реклама", "广告", "広告",
+        "reklama", "promoted", "ad choices"]),
+    (5, &["related", "read more", "more from", "recommended", "you may also like",
+        "see also", "trending", "most popular", "most read", "read next", "weiterlesen",
+        "mehr zum thema", "das könnte sie auch interessieren", "lire aussi", "lire la suite",
+        "à lire aussi", "leer más", "te puede interesar", "leggi anche", "continua a leggere",
+        "leia mais", "lees meer", "lees ook", "читать далее", "читайте также", "相关",
+        "阅读更多", "関連", "続きを読む", "czytaj więcej", "zobacz też", "view all", "see all",
+        "show more", "load more", "more stories", "latest news"]),
+    (6, &["©", "copyright", "all rights reserved", "terms of use", "terms of service",
+        "terms and conditions", "impressum", "imprint", "alle rechte vorbehalten",
+        "tous droits réservés", "mentions légales", "todos los derechos reservados",
+        "aviso legal", "tutti i diritti riservati", "todos os direitos reservados",
+        "alle rechten voorbehouden", "все права защищены", "版权所有", "著作権",
+        "wszelkie prawa zastrzeżone", "accessibility", "sitemap", "powered by"]),
+    (7, &["skip to", "home", "menu", "search", "next", "previous", "back to top", "contact",
+        "contact us", "about us", "startseite", "suche", "accueil", "rechercher", "inicio",
+        "buscar", "cerca", "início", "zoeken", "главная", "поиск", "首页", "搜索", "ホーム",
+        "検索", "szukaj", "strona główna", "toggle navigation", "main menu", "close", "open",
+        "go to", "jump to", "page", "older posts", "newer posts"]),
+    (8, &["comment", "comments", "reply", "leave a reply", "leave a comment", "kommentar",
+        "kommentare", "commentaire", "commentaires", "comentario", "comentarios", "commento",
+        "commenti", "comentário", "reactie", "reacties", "комментарии", "комментарий", "评论",
+        "コメント", "komentarz", "komentarze", "likes", "upvote", "quote", "report"]),
+    (9, &["posted", "published", "updated", "by", "author", "written by", "min read",
+        "minute read", "veröffentlicht", "aktualisiert", "von", "publié", "par", "mis à jour",
+        "publicado", "actualizado", "por", "pubblicato", "aggiornato", "di", "gepubliceerd",
+        "door", "опубликовано", "автор", "发布", "作者", "公開", "投稿", "opublikowano", "autor",
+        "ago", "am", "pm", "edt", "est", "gmt", "utc"]),
+    (10, &["required", "email address", "e-mail", "enter your", "submit", "your name",
+        "your email", "phone", "captcha", "send", "name", "email", "website"]),
+    (11, &["add to cart", "add to basket", "buy now", "in den warenkorb", "ajouter au panier",
+        "añadir al carrito", "aggiungi al carrello", "adicionar ao carrinho", "in winkelwagen",
+        "в корзину", "加入购物车", "カートに入れる", "do koszyka", "checkout", "wishlist",
+        "free shipping", "in stock", "out of stock", "sku", "quantity", "reviews", "rating"]),
+    (12, &["photo", "image", "getty images", "reuters", "ap photo", "afp", "credit", "foto",
+        "bild", "фото", "图片", "写真", "listen to this article", "created with ai",
+        "ai-generated", "audio", "video", "watch", "click here", "download", "loading"]),
+    (13, &["january", "february", "march", "april", "june", "july", "august", "september",
+        "october", "november", "december", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+        "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "janvier",
+        "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+        "agosto", "septiembre", "octubre", "noviembre", "diciembre", "gennaio", "febbraio",
+        "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+        "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro",
+        "novembro", "dezembro", "januari", "februari", "maart", "mei", "augustus",
+        "januar", "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+        "сентября", "октября", "ноября", "декабря", "stycznia", "lutego", "marca",
+        "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października",
+        "listopada", "grudnia", "yesterday", "today", "gestern", "heute", "hier",
+        "aujourd'hui", "ayer", "hoy", "ieri", "oggi", "ontem", "hoje", "gisteren", "vandaag",
+        "вчера", "сегодня", "昨天", "今天", "昨日", "今日", "wczoraj", "dzisiaj"]),
+];
+
+struct Lexicon {
+    automaton: AhoCorasick,
+    /// Category of each pattern, by pattern id.
+    category: Vec<u8>,
+    /// Whether the pattern needs word boundaries (it starts and ends with a letter or
+    /// digit of a spaced script).
+    bounded: Vec<bool>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut category = Vec::new();
+        let mut bounded = Vec::new();
+        for &(cat, words) in PHRASES {
+            for &w in words {
+                patterns.push(w);
+                category.push(cat as u8);
+                let first = w.chars().next().unwrap_or(' ');
+                let last = w.chars().last().unwrap_or(' ');
+                let spaced = |c: char| c.is_alphanumeric() && !crate::words::is_unspaced_script(c);
+                bounded.push(spaced(first) || spaced(last));
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("the built-in lexicon is a valid pattern set");
+        Lexicon { automaton, category, bounded }
+    })
+}
+
+/// Per-block lexicon hits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LexiconHits {
+    /// Hits per category of [`LEXICON_CATEGORIES`].
+    pub counts: [u16; 14],
+    /// Bytes of the text covered by hits.
+    pub covered: u32,
+}
+
+/// Finds lexicon phrases in `lower` (already lowercased text).
+pub fn lexicon_hits(lower: &str) -> LexiconHits {
+    let lex = lexicon();
+    let bytes = lower.as_bytes();
+    let mut hits = LexiconHits::default();
+    for m in lex.automaton.find_iter(lower) {
+        let id = m.pattern().as_usize();
+        if lex.bounded[id] {
+            let before = lower[..m.start()].chars().next_back();
+            let after = lower[m.end()..].chars().next();
+            let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+            if is_word(before) || is_word(after) {
+                continue;
+            }
+        }
+        let _ = bytes;
+        let c = lex.category[id] as usize;
+        hits.counts[c] = hits.counts[c].saturating_add(1);
+        hits.covered += (m.end() - m.start()) as u32;
+    }
+    hits
+}
+
+/// Languages whose stopwords we count (ISO 639-1), in bit order.
+pub const STOPWORD_LANGUAGES: &[&str] = &[
+    "en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl", "sv", "da", "no", "fi", "tr", "cs",
+    "hu", "ro", "id", "zh", "ja", "uk", "el", "ar", "ko", "vi",
+];
+
+fn stopword_table() -> &'static HashMap<&'static str, u32> {
+    static TABLE: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: HashMap<&'static str, u32> = HashMap::new();
+        for (bit, lang) in STOPWORD_LANGUAGES.iter().enumerate() {
+            for &w in stop_words::lookup(lang).unwrap_or(&[]) {
+                // Chinese and Japanese lists hold multi-character entries; our words in
+                // those scripts are single characters, so only those can match.
+                *table.entry(w).or_insert(0) |= 1 << bit;
+            }
+        }
+        table
+    })
+}
+
+/// Stopword counts of one block.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StopwordStats {
+    /// Stopwords of the best-matching language.
+    pub best: u32,
+    /// English stopwords (kept apart: the peers' jusText default).
+    pub english: u32,
+    /// Words that are stopwords in any language.
+    pub any: u32,
+}
+
+/// Counts stopwords among the words of `lower` (lowercase text).
+pub fn stopword_stats(lower: &str) -> StopwordStats {
+    let table = stopword_table();
+    let mut per_lang = [0u32; 32];
+    let mut stats = StopwordStats::default();
+    crate::words::for_each_word(lower, |w| {
+        if let Some(&mask) = table.get(w) {
+            stats.any += 1;
+            let mut m = mask;
+            while m != 0 {
+                let b = m.trailing_zeros() as usize;
+                per_lang[b] += 1;
+                m &= m - 1;
+            }
+        }
+    });
+    stats.english = per_lang[0];
+    stats.best = per_lang.iter().copied().max().unwrap_or(0);
+    stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_on_word_boundaries() {
+        let h = lexicon_hits("subscribe to our newsletter");
+        assert_eq!(h.counts[1], 2);
+        let h = lexicon_hits("the homeless shelter");
+        assert_eq!(h.counts[7], 0, "home must not match inside homeless");
+        let h = lexicon_hits("© 2026 example. all rights reserved.");
+        assert_eq!(h.counts[6], 2);
+        let h = lexicon_hits("加入购物车");
+        assert_eq!(h.counts[11], 1);
+    }
+
+    #[test]
+    fn stopwords_many_languages() {
+        assert!(stopword_stats("the cat is on the mat").english >= 3);
+        let de = stopword_stats("der hund ist nicht in dem haus");
+        assert!(de.best >= 4 && de.best > de.english);
+        assert!(stopword_stats("это было не так").best >= 2);
+    }
+}

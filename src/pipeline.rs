@@ -1,0 +1,180 @@
+//! Running the pipeline: [`Extractor`] holds a compiled model and turns one document
+//! into labelled blocks or main text; [`Classifier`] picks the HTML or text extractor
+//! per document; [`for_each_ordered`] scores many documents in parallel (rayon) in
+//! bounded batches and hands the results back in input order.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::features::extract;
+use crate::input::{Document, InputFormat};
+use crate::model::{bundled, Model, ModelFile};
+use crate::segment::{segment, segment_str, Page};
+
+/// A model ready to classify documents of its mode. `Send + Sync`: share one across
+/// threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    model: Model,
+}
+
+/// A classified document: its blocks with probabilities and labels.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    /// The segmented page.
+    pub page: Page,
+    /// Content probability per block.
+    pub probabilities: Vec<f32>,
+    /// Decoded label per block (true = content).
+    pub labels: Vec<bool>,
+}
+
+impl Classified {
+    /// The main text: content blocks, one per line.
+    pub fn main_text(&self) -> String {
+        crate::label::content_text(&self.page, &self.labels)
+    }
+}
+
+impl Extractor {
+    /// Compiles a validated model file.
+    pub fn new(file: &ModelFile) -> Extractor {
+        Extractor { model: file.compile() }
+    }
+
+    /// The model shipped inside the binary for `mode`.
+    pub fn bundled(mode: InputFormat) -> Result<Extractor> {
+        let json = match mode {
+            InputFormat::Html => bundled::HTML,
+            InputFormat::Text => bundled::TEXT,
+        };
+        let file = ModelFile::from_json(json)
+            .map_err(|e| Error::bad_model(format!("bundled {} model: {e}", mode.as_str())))?;
+        Ok(Extractor::new(&file))
+    }
+
+    /// The input format this extractor's model is for.
+    pub fn mode(&self) -> InputFormat {
+        self.model.mode
+    }
+
+    /// The compiled model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Classifies the blocks of a segmented page.
+    pub fn classify_page(&self, page: Page) -> Classified {
+        let features = extract(&page, self.model.mode);
+        let probabilities = self.model.probabilities(&features);
+        let labels = self.model.decoder.decode(&probabilities);
+        Classified { page, probabilities, labels }
+    }
+
+    /// Segments and classifies a string of this extractor's mode.
+    pub fn classify_str(&self, text: &str) -> Classified {
+        self.classify_page(segment_str(text, self.model.mode))
+    }
+
+    /// The main text of a string of this extractor's mode.
+    pub fn extract_str(&self, text: &str) -> Result<String> {
+        Ok(self.classify_str(text).main_text())
+    }
+}
+
+/// One extractor per input format.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    html: Extractor,
+    text: Extractor,
+}
+
+impl Classifier {
+    /// The bundled models, with `custom` replacing the one of its mode.
+    pub fn new(custom: Option<&ModelFile>) -> Result<Classifier> {
+        let custom = custom.map(Extractor::new);
+        let pick = |mode: InputFormat| -> Result<Extractor> {
+            match &custom {
+                Some(e) if e.mode() == mode => Ok(e.clone()),
+                _ => Extractor::bundled(mode),
+            }
+        };
+        Ok(Classifier {
+            html: pick(InputFormat::Html)?,
+            text: pick(InputFormat::Text)?,
+        })
+    }
+
+    /// The extractor for a format.
+    pub fn for_format(&self, format: InputFormat) -> &Extractor {
+        match format {
+            InputFormat::Html => &self.html,
+            InputFormat::Text => &self.text,
+        }
+    }
+
+    /// Classifies one document with the extractor of its format.
+    pub fn classify(&self, doc: &Document) -> Classified {
+        self.for_format(doc.format).classify_page(segment(doc))
+    }
+}
+
+/// Documents per parallel batch: enough to keep every core busy, few enough that
+/// memory stays bounded whatever the corpus size.
+pub const BATCH: usize = 64;
+
+/// Maps `work` over `items` in parallel, batch by batch, and calls `sink` with each
+/// result in input order. `sink` returning false stops early (a closed pipe).
+pub fn for_each_ordered<I, T, R>(
+    items: I,
+    work: impl Fn(T) -> R + Sync + Send,
+    mut sink: impl FnMut(R) -> bool,
+) where
+    I: IntoIterator<Item = T>,
+    T: Send,
+    R: Send,
+{
+    let mut iter = items.into_iter();
+    loop {
+        let batch: Vec<T> = iter.by_ref().take(BATCH * rayon::current_num_threads().max(1)).collect();
+        if batch.is_empty() {
+            return;
+        }
+        let results: Vec<R> = batch.into_par_iter().map(&work).collect();
+        for r in results {
+            if !sink(r) {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Extractor>();
+        check::<Classifier>();
+        check::<Model>();
+    }
+
+    #[test]
+    fn ordered_results_whatever_the_thread_count() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let mut out = Vec::new();
+        pool.install(|| {
+            for_each_ordered(0..1000u64, |x| {
+                // Uneven work, so batches finish out of order.
+                std::thread::sleep(std::time::Duration::from_micros((x * 7919) % 50));
+                x * 2
+            }, |r| {
+                out.push(r);
+                true
+            })
+        });
+        assert_eq!(out, (0..1000u64).map(|x| x * 2).collect::<Vec<_>>());
+    }
+}

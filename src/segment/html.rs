@@ -1,0 +1,619 @@
+//! HTML segmentation over html5gum's callback tokenizer.
+//!
+//! We keep our own element stack instead of building a DOM: a DOM costs an allocation
+//! per node and its tree builder goes quadratic on deep nesting, while all a block
+//! needs is a summary of its ancestry (tag and class masks, container ids). The stack
+//! applies the handful of HTML implied-end-tag rules that matter for text (`<p>` closed
+//! by a block, `<li>` by `<li>`, cells by cells) and is capped in depth, so 1,000,000
+//! unclosed `<div>`s cost constant memory.
+//!
+//! Watch out: html5gum only switches into script/rawtext states when told to
+//! (`naively_switch_states(true)`); without it, script bodies are tokenized as markup.
+
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
+
+use super::tags::{for_each_class_token, is_void, ClassMask, Tag, TagMask};
+use super::{Block, Page};
+use crate::input::InputFormat;
+use crate::words::WordCounter;
+
+/// Deepest element stack we track; deeper elements are counted, not stored.
+const MAX_STACK: usize = 512;
+/// How far down the stack an end tag looks for its start tag. Stray end tags on a deep
+/// stack would otherwise make the scan quadratic.
+const MAX_END_TAG_SEARCH: usize = 64;
+/// How many ancestors with class/id tokens contribute hashed tokens to a block.
+const HASHED_ANCESTORS: usize = 3;
+/// noscript content is parsed as HTML only when it looks like real content (Discourse
+/// and Flarum serve their posts there): this many visible characters at least.
+const NOSCRIPT_MIN_TEXT: usize = 200;
+/// Cap on re-parsing nested noscript content.
+const MAX_NOSCRIPT_NESTING: u8 = 2;
+/// Longest `<title>` we keep.
+const MAX_TITLE: usize = 2048;
+
+#[derive(Debug, Clone)]
+struct Frame {
+    /// Hash of the tag name, so unknown tags still match their end tags.
+    name: u32,
+    tag: Tag,
+    /// Text inside is ignored (script, style, head...).
+    skip: bool,
+    /// Ids of the nearest block-level elements: [self or nearest, its container, the
+    /// container's container].
+    chain: [u32; 3],
+    own_classes: ClassMask,
+    ancestor_classes: ClassMask,
+    tags: TagMask,
+    /// This element's hashed class/id tokens: range into `Segmenter::hash_stack`.
+    hash_start: u32,
+    hash_end: u32,
+}
+
+/// The start tag being read (attributes arrive as separate events).
+#[derive(Default)]
+struct PendingTag {
+    name: Vec<u8>,
+    classes: ClassMask,
+    hash_start: usize,
+    /// Which attribute the next value belongs to.
+    attr: Attr,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Attr {
+    #[default]
+    Other,
+    /// class, id, role, itemprop: names that describe the element's purpose.
+    Naming,
+    Style,
+    AriaHidden,
+}
+
+struct Segmenter {
+    page: Page,
+    stack: Vec<Frame>,
+    /// Elements opened beyond `MAX_STACK`.
+    overflow: u32,
+    next_id: u32,
+    pending: PendingTag,
+    hash_stack: Vec<u32>,
+    token_buf: String,
+    // The block being accumulated: its text starts at `block_start` in `page.text`.
+    block_start: usize,
+    pending_space: bool,
+    link_chars: u32,
+    link_words: WordCounter,
+    inline_classes: ClassMask,
+    inline_tags: TagMask,
+    in_title: bool,
+    noscript_nesting: u8,
+}
+
+/// Segments an HTML document into blocks.
+pub fn segment_html(html: &str) -> Page {
+    let mut seg = Segmenter::new(html.len());
+    seg.run(html.as_bytes());
+    seg.flush_block();
+    seg.page.text.shrink_to_fit();
+    seg.page
+}
+
+fn hash_bytes(bytes: &[u8]) -> u32 {
+    // FNV-1a: tiny, fast and stable across platforms and versions (model files store
+    // hashed features, so the hash must never change).
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+impl Segmenter {
+    fn new(input_len: usize) -> Segmenter {
+        let root = Frame {
+            name: 0,
+            tag: Tag::Html,
+            skip: false,
+            chain: [0; 3],
+            own_classes: ClassMask::EMPTY,
+            ancestor_classes: ClassMask::EMPTY,
+            tags: TagMask::EMPTY,
+            hash_start: 0,
+            hash_end: 0,
+        };
+        let mut page = Page {
+            format: Some(InputFormat::Html),
+            ..Page::default()
+        };
+        // Visible text is typically a fifth or less of the markup.
+        page.text.reserve(input_len / 5);
+        Segmenter {
+            page,
+            stack: vec![root],
+            overflow: 0,
+            next_id: 1,
+            pending: PendingTag::default(),
+            hash_stack: Vec::new(),
+            token_buf: String::new(),
+            block_start: 0,
+            pending_space: false,
+            link_chars: 0,
+            link_words: WordCounter::default(),
+            inline_classes: ClassMask::EMPTY,
+            inline_tags: TagMask::EMPTY,
+            in_title: false,
+            noscript_nesting: 0,
+        }
+    }
+
+    fn run(&mut self, html: &[u8]) {
+        let mut emitter = CallbackEmitter::new(
+            |event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
+                self.on_event(event);
+                None
+            },
+        );
+        emitter.naively_switch_states(true);
+        // The reader over a byte slice cannot fail.
+        let _ = Tokenizer::new_with_emitter(html, emitter).finish();
+    }
+
+    fn top(&self) -> &Frame {
+        // The root frame is never popped.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    fn on_event(&mut self, event: CallbackEvent<'_>) {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.pending.name.clear();
+                self.pending.name.extend_from_slice(name);
+                self.pending.classes = ClassMask::EMPTY;
+                self.pending.hash_start = self.hash_stack.len();
+                self.pending.attr = Attr::Other;
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.pending.attr = match name {
+                    b"class" | b"id" | b"role" | b"itemprop" => Attr::Naming,
+                    b"style" => Attr::Style,
+                    b"aria-hidden" => Attr::AriaHidden,
+                    b"hidden" => {
+                        self.pending.classes.add_token("hidden");
+                        Attr::Other
+                    }
+                    _ => Attr::Other,
+                };
+            }
+            CallbackEvent::AttributeValue { value } => self.on_attribute_value(value),
+            CallbackEvent::CloseStartTag { .. } => self.on_start_tag(),
+            CallbackEvent::EndTag { name } => self.on_end_tag(name),
+            CallbackEvent::String { value } => self.on_text(value),
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => {}
+        }
+    }
+
+    fn on_attribute_value(&mut self, value: &[u8]) {
+        match self.pending.attr {
+            Attr::Naming => {
+                // Attribute values can be megabytes (inline data); names are short.
+                let value = &value[..value.len().min(1024)];
+                let classes = &mut self.pending.classes;
+                let hashes = &mut self.hash_stack;
+                for_each_class_token(value, &mut self.token_buf, |token| {
+                    classes.add_token(token);
+                    if hashes.len() < 1 << 20 {
+                        hashes.push(hash_bytes(token.as_bytes()));
+                    }
+                });
+            }
+            Attr::Style => {
+                let value = &value[..value.len().min(4096)];
+                if contains_hiding_style(value) {
+                    self.pending.classes.add_token("hidden");
+                }
+            }
+            Attr::AriaHidden => {
+                if value.eq_ignore_ascii_case(b"true") {
+                    self.pending.classes.add_token("hidden");
+                }
+            }
+            Attr::Other => {}
+        }
+        self.pending.attr = Attr::Other;
+    }
+
+    fn on_start_tag(&mut self) {
+        let name = std::mem::take(&mut self.pending.name);
+        let tag = Tag::from_name(&name);
+        self.close_implied(tag);
+
+        if tag == Tag::Br || tag == Tag::Hr {
+            self.flush_block();
+        }
+        if is_void(&name) {
+            self.hash_stack.truncate(self.pending.hash_start);
+            if tag.is_block() {
+                self.flush_block();
+            }
+            self.pending.name = name;
+            return;
+        }
+        if self.stack.len() >= MAX_STACK {
+            self.overflow += 1;
+            self.hash_stack.truncate(self.pending.hash_start);
+            self.pending.name = name;
+            return;
+        }
+        if tag.is_block() {
+            self.flush_block();
+        }
+        if tag == Tag::A {
+            self.link_words.boundary();
+        }
+        if tag == Tag::Title {
+            self.in_title = true;
+        }
+        let id = self.next_id;
+        if tag.is_block() {
+            self.next_id = self.next_id.wrapping_add(1);
+        }
+        let parent = self.top();
+        let chain = if tag.is_block() {
+            [id, parent.chain[0], parent.chain[1]]
+        } else {
+            parent.chain
+        };
+        let mut tags = parent.tags;
+        tags.insert(tag);
+        let frame = Frame {
+            name: hash_bytes(&name),
+            tag,
+            skip: parent.skip || tag.is_skipped(),
+            chain,
+            own_classes: self.pending.classes,
+            ancestor_classes: parent.ancestor_classes.union(self.pending.classes),
+            tags,
+            hash_start: self.pending.hash_start as u32,
+            hash_end: self.hash_stack.len() as u32,
+        };
+        if !tag.is_block() && !frame.skip {
+            self.inline_classes = self.inline_classes.union(self.pending.classes);
+            self.inline_tags.insert(tag);
+        }
+        self.stack.push(frame);
+        self.pending.name = name;
+    }
+
+    /// Applies the implied end tags of HTML's tree construction that change text
+    /// grouping: a block start closes an open `<p>`; `<li>`, `<dt>`/`<dd>`, table cells
+    /// and rows, `<option>` and headings close their open siblings.
+    fn close_implied(&mut self, tag: Tag) {
+        let target = match tag {
+            Tag::Li => self.find_open(Tag::Li, &[Tag::Ul, Tag::Ol, Tag::Table, Tag::Td]),
+            Tag::Dt | Tag::Dd => self.find_open_any(&[Tag::Dt, Tag::Dd], &[Tag::Dl, Tag::Table]),
+            Tag::Td | Tag::Th => self.find_open_any(&[Tag::Td, Tag::Th], &[Tag::Tr, Tag::Table]),
+            Tag::Tr => self.find_open(Tag::Tr, &[Tag::Table]),
+            Tag::Option => (self.top().tag == Tag::Option).then(|| self.stack.len() - 1),
+            _ => None,
+        };
+        if let Some(i) = target {
+            self.pop_to(i);
+        }
+        if tag.is_block() && !matches!(tag, Tag::OtherBlock | Tag::Br | Tag::Option) {
+            // An open <p> in "button scope": look past inline elements only.
+            for i in (1..self.stack.len()).rev().take(8) {
+                let t = self.stack[i].tag;
+                if t == Tag::P {
+                    self.pop_to(i);
+                    break;
+                }
+                if t.is_block() {
+                    break;
+                }
+            }
+        }
+        if tag.heading_level() > 0 && self.top().tag.heading_level() > 0 {
+            let i = self.stack.len() - 1;
+            self.pop_to(i);
+        }
+    }
+
+    fn find_open(&self, tag: Tag, stop: &[Tag]) -> Option<usize> {
+        self.find_open_any(&[tag], stop)
+    }
+
+    fn find_open_any(&self, tags: &[Tag], stop: &[Tag]) -> Option<usize> {
+        for i in (1..self.stack.len()).rev().take(MAX_END_TAG_SEARCH) {
+            let t = self.stack[i].tag;
+            if tags.contains(&t) {
+                return Some(i);
+            }
+            if stop.contains(&t) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Closes the element at stack index `i` and everything above it.
+    fn pop_to(&mut self, i: usize) {
+        debug_assert!(i >= 1);
+        if self.stack[i..].iter().any(|f| f.tag.is_block()) {
+            self.flush_block();
+        }
+        if self.stack[i..].iter().any(|f| f.tag == Tag::A) {
+            self.link_words.boundary();
+        }
+        if self.stack[i..].iter().any(|f| f.tag == Tag::Title) {
+            self.in_title = false;
+        }
+        self.hash_stack.truncate(self.stack[i].hash_start as usize);
+        self.stack.truncate(i);
+    }
+
+    fn on_end_tag(&mut self, name: &[u8]) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+            return;
+        }
+        let h = hash_bytes(name);
+        let found = (1..self.stack.len())
+            .rev()
+            .take(MAX_END_TAG_SEARCH)
+            .find(|&i| self.stack[i].name == h);
+        match found {
+            Some(i) => self.pop_to(i),
+            // `</p>` or `</br>` without a start tag still break the line in browsers.
+            None if name == b"p" || name == b"br" => self.flush_block(),
+            None => {}
+        }
+    }
+
+    fn on_text(&mut self, value: &[u8]) {
+        let top = self.top();
+        if top.tag == Tag::Noscript && top.skip && self.noscript_nesting < MAX_NOSCRIPT_NESTING {
+            self.maybe_parse_noscript(value);
+            return;
+        }
+        if self.in_title && top.tag == Tag::Title {
+            let s = String::from_utf8_lossy(value);
+            for c in s.chars() {
+                if self.page.title.len() >= MAX_TITLE {
+                    break;
+                }
+                self.page.title.push(if c.is_whitespace() { ' ' } else { c });
+            }
+            return;
+        }
+        if top.skip {
+            return;
+        }
+        let in_link = top.tags.contains(Tag::A);
+        // The input was a &str, so the tokenizer's output is UTF-8; be lenient anyway.
+        let s = match std::str::from_utf8(value) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(value),
+        };
+        let text = &mut self.page.text;
+        let has_text = text.len() > self.block_start;
+        let mut pending_space = self.pending_space;
+        let mut started = has_text;
+        for c in s.chars() {
+            if c.is_whitespace() {
+                pending_space = true;
+                if in_link {
+                    self.link_words.boundary();
+                }
+                continue;
+            }
+            if pending_space && started {
+                text.push(' ');
+            }
+            pending_space = false;
+            started = true;
+            text.push(c);
+            if in_link {
+                self.link_chars += 1;
+                self.link_words.feed(c);
+            }
+        }
+        self.pending_space = pending_space;
+    }
+
+    /// Parses the raw text of a `<noscript>` as HTML when it holds real content.
+    fn maybe_parse_noscript(&mut self, raw: &[u8]) {
+        if memchr::memchr(b'<', raw).is_none() || visible_len(raw) < NOSCRIPT_MIN_TEXT {
+            return;
+        }
+        let depth = self.stack.len();
+        // Un-skip this noscript while its content is parsed.
+        let last = depth - 1;
+        let parent_skip = depth >= 2 && self.stack[depth - 2].skip;
+        if parent_skip {
+            return;
+        }
+        self.stack[last].skip = false;
+        self.noscript_nesting += 1;
+        self.run(raw);
+        self.noscript_nesting -= 1;
+        if self.stack.len() > depth {
+            self.pop_to(depth);
+        }
+        self.flush_block();
+        if let Some(f) = self.stack.get_mut(last) {
+            f.skip = true;
+        }
+    }
+
+    /// Ends the current block, keeping it if it has any text.
+    fn flush_block(&mut self) {
+        let end = self.page.text.len();
+        if end > self.block_start {
+            let top = &self.stack[self.stack.len() - 1];
+            // The innermost block-level element holds the text.
+            let block_frame = self.stack.iter().rev().find(|f| f.tag.is_block());
+            let (tag, own) = match block_frame {
+                Some(f) if f.name != 0 => (f.tag, f.own_classes),
+                _ => (Tag::Body, ClassMask::EMPTY),
+            };
+            let hash_start = self.page.class_hashes.len();
+            let mut taken = 0;
+            for f in self.stack.iter().rev().take(16) {
+                if f.hash_end > f.hash_start {
+                    self.page
+                        .class_hashes
+                        .extend_from_slice(&self.hash_stack[f.hash_start as usize..f.hash_end as usize]);
+                    taken += 1;
+                    if taken == HASHED_ANCESTORS {
+                        break;
+                    }
+                }
+            }
+            let mut tags = top.tags;
+            tags.0 |= self.inline_tags.0;
+            let block = Block {
+                start: self.block_start as u32,
+                end: end as u32,
+                link_chars: self.link_chars,
+                link_words: self.link_words.count,
+                tag,
+                tags,
+                own_classes: own.union(self.inline_classes),
+                ancestor_classes: top.ancestor_classes.union(self.inline_classes),
+                depth: (self.stack.len() + self.overflow as usize).min(u16::MAX as usize) as u16,
+                parent: top.chain[1],
+                grandparent: top.chain[2],
+                hash_start: hash_start as u32,
+                hash_end: self.page.class_hashes.len() as u32,
+                indent: 0,
+                break_before: false,
+            };
+            if tag == Tag::H1 && self.page.h1.is_empty() {
+                let t = &self.page.text[block.start as usize..block.end as usize];
+                self.page.h1 = t.chars().take(MAX_TITLE).collect();
+            }
+            self.page.blocks.push(block);
+        }
+        self.block_start = self.page.text.len();
+        self.pending_space = false;
+        self.link_chars = 0;
+        self.link_words = WordCounter::default();
+        self.inline_classes = ClassMask::EMPTY;
+        self.inline_tags = TagMask::EMPTY;
+    }
+}
+
+/// `display:none` or `visibility:hidden` in a style attribute.
+fn contains_hiding_style(style: &[u8]) -> bool {
+    let mut compact = [0u8; 4096];
+    let mut n = 0;
+    for &b in style {
+        if !b.is_ascii_whitespace() {
+            compact[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    let s = &compact[..n];
+    memchr::memmem::find(s, b"display:none").is_some()
+        || memchr::memmem::find(s, b"visibility:hidden").is_some()
+}
+
+/// Rough count of the characters outside tags in raw markup.
+fn visible_len(raw: &[u8]) -> usize {
+    let mut in_tag = false;
+    let mut n = 0;
+    for &b in raw {
+        match b {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            _ if !in_tag && !b.is_ascii_whitespace() => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(page: &Page) -> Vec<&str> {
+        (0..page.len()).map(|i| page.block_text(i)).collect()
+    }
+
+    #[test]
+    fn blocks_split_on_block_tags_not_inline() {
+        let p = segment_html(
+            "<html><head><title>T</title><style>p{}</style></head><body>\
+             <div>Intro <b>bold</b> text<p>Para &amp; one</p>tail</div>\
+             <script>var x = '<p>not text</p>';</script><ul><li>a<li>b</ul></body></html>",
+        );
+        assert_eq!(texts(&p), ["Intro bold text", "Para & one", "tail", "a", "b"]);
+        assert_eq!(p.title, "T");
+        assert_eq!(p.blocks[1].tag, Tag::P);
+        assert_eq!(p.blocks[3].tag, Tag::Li);
+    }
+
+    #[test]
+    fn link_counts_and_classes() {
+        let p = segment_html(
+            "<nav class='main-nav'><p>Go <a href=x>home page</a></p></nav>\
+             <article><p class=lead>Plain words here.</p></article>",
+        );
+        let b = &p.blocks[0];
+        assert_eq!(b.link_chars, "homepage".len() as u32);
+        assert_eq!(b.link_words, 2);
+        assert!(b.tags.contains(Tag::Nav));
+        assert!(b.ancestor_classes.has(0));
+        let b = &p.blocks[1];
+        assert_eq!(b.link_words, 0);
+        assert!(b.tags.contains(Tag::Article));
+        assert!(!b.tags.contains(Tag::Nav));
+        assert!(p.block_hashes(0).len() >= 2);
+    }
+
+    #[test]
+    fn implied_paragraph_end_and_siblings() {
+        let p = segment_html("<div><p>one<p>two<div>three</div></div>");
+        assert_eq!(texts(&p), ["one", "two", "three"]);
+        assert_eq!(p.blocks[0].parent, p.blocks[1].parent);
+    }
+
+    #[test]
+    fn noscript_with_content_is_kept_small_one_dropped() {
+        let long = "This is a forum post with plenty of words in it. ".repeat(6);
+        let html = format!(
+            "<noscript><img src=pixel></noscript><noscript><div><p>{long}</p></div></noscript><p>after</p>"
+        );
+        let p = segment_html(&html);
+        assert_eq!(p.len(), 2, "{:?}", texts(&p));
+        assert!(p.block_text(0).starts_with("This is a forum post"));
+        assert_eq!(p.block_text(1), "after");
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let html = "<div>".repeat(100_000) + "deep" + &"</div>".repeat(100_000) + "<p>out</p>";
+        let p = segment_html(&html);
+        assert_eq!(texts(&p), ["deep", "out"]);
+    }
+
+    #[test]
+    fn hidden_elements_are_marked() {
+        let p = segment_html("<div style='display: none'>x</div><div hidden>y</div><div>z</div>");
+        let hidden = super::super::tags::CLASS_CATEGORIES
+            .iter()
+            .position(|c| *c == "hidden")
+            .unwrap();
+        assert!(p.blocks[0].own_classes.has(hidden));
+        assert!(p.blocks[1].own_classes.has(hidden));
+        assert!(!p.blocks[2].own_classes.has(hidden));
+    }
+}

@@ -1,0 +1,109 @@
+//! Segmentation: a decoded document becomes a [`Page`], an ordered list of text
+//! [`Block`]s plus the page-level facts the features need (title, first heading).
+//!
+//! All block text lives in one `String` per page and blocks hold byte ranges into it,
+//! so segmenting a page costs a handful of allocations, not one per block.
+//!
+//! * [`html`] walks the token stream of a WHATWG tokenizer with a light element stack
+//!   (no DOM: deep nesting stays linear in time and bounded in memory).
+//! * [`text`] turns plain text into one block per non-empty line (the WET form).
+
+pub mod html;
+pub mod tags;
+pub mod text;
+
+use crate::input::{Document, InputFormat};
+pub use tags::{ClassMask, Tag, TagMask};
+
+/// One text block: a run of text between block-level boundaries (HTML) or one line
+/// (plain text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Block {
+    /// Byte range of the block's text in [`Page::text`].
+    pub start: u32,
+    /// End of the byte range (exclusive).
+    pub end: u32,
+    /// Characters (not bytes) of text inside `<a>` elements.
+    pub link_chars: u32,
+    /// Words inside `<a>` elements (see [`crate::text::count_words`]).
+    pub link_words: u32,
+    /// The innermost block-level element holding the text ([`Tag::Line`] in text mode).
+    pub tag: Tag,
+    /// Every tag open around the block (and inline tags seen inside it).
+    pub tags: TagMask,
+    /// Class/id keyword categories on the block's own element and the inline elements
+    /// inside it.
+    pub own_classes: ClassMask,
+    /// Class/id keyword categories anywhere on the ancestry.
+    pub ancestor_classes: ClassMask,
+    /// Element nesting depth at the block.
+    pub depth: u16,
+    /// Id of the nearest enclosing block-level container above the block's own element
+    /// (0 = the document root). Blocks with the same `parent` are siblings.
+    pub parent: u32,
+    /// Id of the container above `parent`.
+    pub grandparent: u32,
+    /// Range into [`Page::class_hashes`]: hashed class/id tokens of the nearest
+    /// elements on the ancestry.
+    pub hash_start: u32,
+    /// End of the hash range (exclusive).
+    pub hash_end: u32,
+    /// Leading whitespace of the line (text mode; 0 in HTML mode).
+    pub indent: u16,
+    /// A blank line (text mode) or a paragraph-level boundary came before this block.
+    pub break_before: bool,
+}
+
+/// A segmented document.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Whether the page came from HTML or plain text.
+    pub format: Option<InputFormat>,
+    /// All block texts, back to back (blocks index into it).
+    pub text: String,
+    /// The blocks in document order.
+    pub blocks: Vec<Block>,
+    /// The `<title>` text (HTML) or empty.
+    pub title: String,
+    /// Text of the first `<h1>` (HTML) or empty.
+    pub h1: String,
+    /// Hashed class/id tokens, referenced by [`Block::hash_start`]..[`Block::hash_end`].
+    pub class_hashes: Vec<u32>,
+}
+
+impl Page {
+    /// The text of block `i`.
+    pub fn block_text(&self, i: usize) -> &str {
+        let b = &self.blocks[i];
+        &self.text[b.start as usize..b.end as usize]
+    }
+
+    /// The hashed class/id tokens of block `i`.
+    pub fn block_hashes(&self, i: usize) -> &[u32] {
+        let b = &self.blocks[i];
+        &self.class_hashes[b.hash_start as usize..b.hash_end as usize]
+    }
+
+    /// Number of blocks.
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// True when the page has no blocks.
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+}
+
+/// Segments a decoded document according to its format.
+pub fn segment(doc: &Document) -> Page {
+    segment_str(&doc.text, doc.format)
+}
+
+/// Segments a string of the given format.
+pub fn segment_str(text: &str, format: InputFormat) -> Page {
+    match format {
+        InputFormat::Html => html::segment_html(text),
+        InputFormat::Text => text::segment_text(text),
+    }
+}

@@ -1,0 +1,109 @@
+//! Script-aware word counting, shared by segmentation (words inside links) and the
+//! features. A word is a maximal run of alphanumeric characters, except in scripts
+//! written without spaces (Han, Hiragana, Katakana, Thai...), where every character
+//! counts as a word: otherwise a Chinese paragraph would be "one word" and look like a
+//! menu item.
+
+/// True for characters of scripts that do not separate words with spaces.
+#[inline]
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0x0E00..=0x0E7F // Thai
+        | 0x0E80..=0x0EFF // Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x20000..=0x2FFFF)
+}
+
+/// Counts words in text fed one character at a time (so it can run over streamed
+/// chunks without re-scanning).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordCounter {
+    in_word: bool,
+    /// Words counted so far.
+    pub count: u32,
+}
+
+impl WordCounter {
+    /// Feeds one character.
+    #[inline]
+    pub fn feed(&mut self, c: char) {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if !self.in_word {
+                    self.count += 1;
+                    self.in_word = true;
+                }
+            } else {
+                self.in_word = false;
+            }
+        } else if is_unspaced_script(c) {
+            self.count += 1;
+            self.in_word = false;
+        } else if c.is_alphanumeric() {
+            if !self.in_word {
+                self.count += 1;
+                self.in_word = true;
+            }
+        } else {
+            self.in_word = false;
+        }
+    }
+
+    /// Ends the current word (at a chunk boundary that is also a word boundary).
+    pub fn boundary(&mut self) {
+        self.in_word = false;
+    }
+}
+
+/// Number of words in `s`.
+pub fn count_words(s: &str) -> u32 {
+    let mut wc = WordCounter::default();
+    for c in s.chars() {
+        wc.feed(c);
+    }
+    wc.count
+}
+
+/// Calls `f` with each word of `s` (runs of alphanumerics; one char per word in
+/// unspaced scripts), as a subslice: no allocation.
+pub fn for_each_word<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        if is_unspaced_script(c) {
+            if let Some(st) = start.take() {
+                f(&s[st..i]);
+            }
+            f(&s[i..i + c.len_utf8()]);
+        } else if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(st) = start.take() {
+            f(&s[st..i]);
+        }
+    }
+    if let Some(st) = start {
+        f(&s[st..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_spaced_and_unspaced_scripts() {
+        assert_eq!(count_words("Hello, world! It's 5:04 PM"), 7);
+        assert_eq!(count_words("Привет, мир"), 2);
+        assert_eq!(count_words("今日は良い天気"), 7);
+        assert_eq!(count_words(""), 0);
+        let mut words = Vec::new();
+        for_each_word("ab 日本 c-d", |w| words.push(w));
+        assert_eq!(words, ["ab", "日", "本", "c", "d"]);
+    }
+}
