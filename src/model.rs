@@ -159,6 +159,7 @@ impl ModelFile {
         let offset: f32 = weights.iter().zip(&self.means).map(|(w, m)| w * m).sum();
         Model {
             mode: self.mode,
+            means: self.means.clone(),
             weights,
             bias: self.intercept - offset,
             decoder: Decoder {
@@ -174,6 +175,7 @@ impl ModelFile {
 pub struct Model {
     /// Which input the model is for.
     pub mode: InputFormat,
+    means: Vec<f32>,
     weights: Vec<f32>,
     bias: f32,
     /// Turns probabilities into labels.
@@ -193,10 +195,21 @@ impl Model {
         (0..m.rows).map(|i| self.probability(m.row(i))).collect()
     }
 
-    /// Per-feature contributions (weight × value, in logit units) of one row, plus the
-    /// bias: for `dehusk explain`.
-    pub fn contributions(&self, row: &[f32]) -> (Vec<f32>, f32) {
-        (self.weights.iter().zip(row).map(|(w, x)| w * x).collect(), self.bias)
+    /// Per-feature contributions of one row in logit units, relative to an average
+    /// training block: weight × (value − mean). They sum, with [`Model::base_logit`],
+    /// to the row's logit. For `dehusk explain`.
+    pub fn contributions(&self, row: &[f32]) -> Vec<f32> {
+        self.weights
+            .iter()
+            .zip(row)
+            .zip(&self.means)
+            .map(|((w, x), m)| w * (x - m))
+            .collect()
+    }
+
+    /// The logit of an average training block (all features at their means).
+    pub fn base_logit(&self) -> f32 {
+        self.bias + dot(&self.weights, &self.means)
     }
 }
 
@@ -225,6 +238,17 @@ pub mod bundled {
     pub const HTML: &str = include_str!("../models/html.json");
     /// The bundled plain-text model's JSON.
     pub const TEXT: &str = include_str!("../models/text.json");
+
+    /// The bundled model file of a mode, parsed and validated.
+    pub fn file(mode: crate::input::InputFormat) -> crate::Result<super::ModelFile> {
+        let json = match mode {
+            crate::input::InputFormat::Html => HTML,
+            crate::input::InputFormat::Text => TEXT,
+        };
+        super::ModelFile::from_json(json).map_err(|e| {
+            crate::Error::bad_model(format!("bundled {} model: {e}", mode.as_str()))
+        })
+    }
 }
 
 #[cfg(test)]

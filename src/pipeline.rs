@@ -44,13 +44,7 @@ impl Extractor {
 
     /// The model shipped inside the binary for `mode`.
     pub fn bundled(mode: InputFormat) -> Result<Extractor> {
-        let json = match mode {
-            InputFormat::Html => bundled::HTML,
-            InputFormat::Text => bundled::TEXT,
-        };
-        let file = ModelFile::from_json(json)
-            .map_err(|e| Error::bad_model(format!("bundled {} model: {e}", mode.as_str())))?;
-        Ok(Extractor::new(&file))
+        Ok(Extractor::new(&bundled::file(mode)?))
     }
 
     /// The input format this extractor's model is for.
@@ -103,6 +97,14 @@ impl Classifier {
             html: pick(InputFormat::Html)?,
             text: pick(InputFormat::Text)?,
         })
+    }
+
+    /// Builds a classifier from one extractor per mode.
+    pub fn from_extractors(html: Extractor, text: Extractor) -> Result<Classifier> {
+        if html.mode() != InputFormat::Html || text.mode() != InputFormat::Text {
+            return Err(Error::invalid_parameter("the html and text models are swapped"));
+        }
+        Ok(Classifier { html, text })
     }
 
     /// The extractor for a format.

@@ -1,1 +1,107 @@
-fn main(){}
+//! The `dehusk` command: parses flags, builds the library objects and runs one
+//! subcommand. Exit codes: 0 all went well; 1 the run itself failed (bad flags, bad
+//! model); 2 the run finished but some documents failed (each was reported).
+
+mod args;
+mod corpus;
+mod datasets;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use args::{Cli, Command, Favor, ModelArgs};
+use dehusk::input::InputFormat;
+use dehusk::model::{bundled, ModelFile};
+use dehusk::pipeline::{Classifier, Extractor};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`dehusk ... | head`) is not an error.
+            if err
+                .chain()
+                .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("dehusk: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Extract(a) => corpus::run(a, corpus::Job::Extract),
+        Command::Classify(a) => corpus::run(a, corpus::Job::Classify),
+        Command::Explain(a) => corpus::explain(a),
+        Command::Label(a) => datasets::label(a),
+        Command::Train(a) => datasets::train(a),
+        Command::Eval(a) => datasets::eval(a),
+    }
+}
+
+/// Sets the global rayon pool size.
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting up the thread pool")?;
+    }
+    Ok(())
+}
+
+/// Applies --threshold / --favor to a model file.
+fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
+    if let Some(t) = args.threshold {
+        anyhow::ensure!((0.0..=1.0).contains(&t), "--threshold must be within 0..1, got {t}");
+        file.threshold = t;
+        return Ok(());
+    }
+    // Shift the threshold by a fixed step in logit space, so the knob means the same
+    // whatever the model's own threshold.
+    let shift = match args.favor {
+        Favor::Balanced => return Ok(()),
+        Favor::Precision => 1.0f32,
+        Favor::Recall => -1.0f32,
+    };
+    let t = file.threshold.clamp(1e-4, 1.0 - 1e-4);
+    let logit = (t / (1.0 - t)).ln() + shift;
+    file.threshold = 1.0 / (1.0 + (-logit).exp());
+    Ok(())
+}
+
+/// Loads the model for one mode (the --model file when it is of that mode, else the
+/// bundled one), with the threshold flags applied.
+/// With `strict`, a --model of the other mode is an error instead of being left to
+/// the inputs of its own mode.
+pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<ModelFile> {
+    let custom = match &args.model {
+        Some(p) => Some(ModelFile::load(p).with_context(|| format!("loading model {}", p.display()))?),
+        None => None,
+    };
+    let mut file = match custom {
+        Some(f) if f.mode == mode => f,
+        Some(f) if strict => anyhow::bail!(
+            "the model is for {} input but {} input was asked for",
+            f.mode.as_str(),
+            mode.as_str()
+        ),
+        _ => bundled::file(mode)?,
+    };
+    adjust(&mut file, args)?;
+    Ok(file)
+}
+
+/// A classifier for both modes.
+pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
+    let html = load_model(args, InputFormat::Html, false)?;
+    let text = load_model(args, InputFormat::Text, false)?;
+    Ok(Classifier::from_extractors(Extractor::new(&html), Extractor::new(&text))?)
+}

@@ -1,0 +1,203 @@
+//! Command-line flags. Every flag is documented here, where it is defined; `--help`
+//! shows these docs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dehusk::input::InputFormat;
+
+/// dehusk strips navigation, banners, teasers and footers off web pages (HTML or
+/// plain text, one block per line) and keeps the main text.
+#[derive(Parser, Debug)]
+#[command(name = "dehusk", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the main text of each input: one JSON line {"id","text"} per document.
+    Extract(RunArgs),
+    /// Print every block of each input with its probability and label.
+    Classify(RunArgs),
+    /// Show why each block of one page was kept or dropped: probability, label and
+    /// the features that pushed it most.
+    Explain(ExplainArgs),
+    /// Align gold text to blocks and write block-labelled training data; reports the
+    /// oracle score (the best any block classifier can reach with these labels).
+    Label(LabelArgs),
+    /// Train a model from gold-text datasets.
+    Train(TrainArgs),
+    /// Score a model on a gold-text dataset split: block P/R/F1, shingle F1 and
+    /// snippet F1 (as ../shared/reference/shingle_f1.py computes them).
+    Eval(EvalArgs),
+}
+
+/// HTML or plain text.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Mode {
+    /// HTML pages.
+    Html,
+    /// Plain text, one block per line (Common Crawl WET style).
+    Text,
+}
+
+impl From<Mode> for InputFormat {
+    fn from(m: Mode) -> InputFormat {
+        match m {
+            Mode::Html => InputFormat::Html,
+            Mode::Text => InputFormat::Text,
+        }
+    }
+}
+
+/// Output format of `extract`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// Just the main text (blocks one per line; documents separated by a blank line).
+    Text,
+}
+
+/// Which side of the precision/recall trade-off to favour.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Favor {
+    /// Keep less: fewer boilerplate leaks, some content lost.
+    Precision,
+    /// The model's own threshold, chosen for the best F1 on held-out training pages.
+    Balanced,
+    /// Keep more: less content lost, more boilerplate kept.
+    Recall,
+}
+
+#[derive(Args, Debug)]
+pub struct ModelArgs {
+    /// Model file to use instead of the bundled model of its mode (html or text).
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Override the model's decision threshold (0..1): blocks with a content
+    /// probability at least this are kept.
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f32>,
+    /// Shift the decision toward precision or recall (see the README for what each
+    /// costs on the dev splits). Ignored when --threshold is given.
+    #[arg(long, value_enum, default_value_t = Favor::Balanced)]
+    pub favor: Favor,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Files or folders (walked recursively) to read; `-` reads standard input.
+    /// `.gz` files are decompressed transparently.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Treat every input as this format instead of deciding by extension and content.
+    #[arg(long, value_enum)]
+    pub input_format: Option<Mode>,
+    /// Output format (extract only): jsonl, or the bare text.
+    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
+    pub format: OutFormat,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip a document larger than this many bytes (after decompression), reporting it.
+    #[arg(long, value_name = "BYTES", default_value_t = dehusk::input::DEFAULT_MAX_BYTES)]
+    pub max_bytes: u64,
+    /// Write output to this file (written to a temporary file, renamed when done).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print no progress and no summary; errors are still reported.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The page to explain (HTML or text; `-` for standard input).
+    #[arg(value_name = "PAGE")]
+    pub page: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Treat the page as this format instead of deciding by extension and content.
+    #[arg(long, value_enum)]
+    pub input_format: Option<Mode>,
+    /// How many feature contributions to show per block.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// Dataset folders (each with truth.jsonl and html/ or text/), e.g.
+    /// ../shared/data/wcxb. Repeat or list several.
+    #[arg(long = "data", value_name = "DIR", required = true, num_args = 1..)]
+    pub data: Vec<PathBuf>,
+    /// Which pages: html or text renderings.
+    #[arg(long, value_enum, default_value_t = Mode::Html)]
+    pub mode: Mode,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct LabelArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Split to label (train, dev, or all).
+    #[arg(long, default_value = "train")]
+    pub split: String,
+    /// Write the labelled blocks as JSON lines to this file.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Where to write the model JSON.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// L2 regularisation strength (linfa's alpha, on the summed loss).
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Maximum optimizer iterations.
+    #[arg(long, default_value_t = 100)]
+    pub max_iterations: u64,
+    /// Blocks sampled per page for fitting (balances long and short pages).
+    #[arg(long, default_value_t = 300)]
+    pub max_blocks_per_page: usize,
+    /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
+    #[arg(long, value_delimiter = ',', default_value = "0,0.5,1")]
+    pub smoothing: Vec<f32>,
+    /// After training, also score the model on the dev split of each dataset and
+    /// record the scores in the model's provenance (reported, never used to choose).
+    #[arg(long)]
+    pub report_dev: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Split to score (dev, train, or all).
+    #[arg(long, default_value = "dev")]
+    pub split: String,
+    /// Also print scores per page type (wcxb's page_type).
+    #[arg(long)]
+    pub per_type: bool,
+    /// Write the predictions ({"id","text"} per page) to this folder, one
+    /// `<dataset>.jsonl` per dataset, for cross-checking with shingle_f1.py.
+    #[arg(long, value_name = "DIR")]
+    pub predictions: Option<PathBuf>,
+    /// Print the scores as one JSON object per dataset instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,278 @@
+//! `label`, `train` and `eval`: the commands that work on gold-text datasets.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dehusk::dataset::Dataset;
+use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
+use dehusk::input::InputFormat;
+use dehusk::label::content_text;
+use dehusk::model::ModelFile;
+use dehusk::train::{prepare, train as fit_model, LabeledPage, TrainParams};
+use serde::Serialize;
+
+use crate::args::{DataArgs, EvalArgs, LabelArgs, TrainArgs};
+
+fn open_all(args: &DataArgs) -> Result<Vec<Dataset>> {
+    args.data
+        .iter()
+        .map(|d| Dataset::open(d).with_context(|| format!("opening dataset {}", d.display())))
+        .collect()
+}
+
+fn split_filter(split: &str) -> Option<&str> {
+    if split == "all" {
+        None
+    } else {
+        Some(split)
+    }
+}
+
+/// Loads one split of the datasets, reporting unreadable pages.
+fn load_split(datasets: &[Dataset], split: Option<&str>, mode: InputFormat) -> (Vec<LabeledPage>, usize) {
+    let (pages, errors) = prepare(datasets, split, mode);
+    for (id, e) in &errors {
+        eprintln!("dehusk: {id}: {e}");
+    }
+    (pages, errors.len())
+}
+
+/// Scores of one dataset.
+#[derive(Debug, Default, Serialize)]
+pub struct Scores {
+    pub dataset: String,
+    pub mode: String,
+    pub split: String,
+    pub pages: usize,
+    pub shingle: Prf,
+    pub snippet: Option<Prf>,
+    pub block: Prf,
+    pub oracle: Prf,
+}
+
+/// Evaluates a model on prepared pages of one dataset.
+fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, BTreeMap<String, ShingleF1>, Vec<(String, String)>) {
+    let mut shingle = ShingleF1::default();
+    let mut oracle = ShingleF1::default();
+    let mut snippet = SnippetF1::default();
+    let mut blocks = BlockCounts::default();
+    let mut per_type: BTreeMap<String, ShingleF1> = BTreeMap::new();
+    let mut predictions = Vec::new();
+    for p in pages {
+        let probs = model.probabilities(&p.features);
+        let labels = model.decoder.decode(&probs);
+        let text = content_text(&p.page, &labels);
+        shingle.add(&p.gold.main_content, &text);
+        oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
+        snippet.add(&p.gold.with, &p.gold.without, &text);
+        blocks.add(&labels, &p.labels);
+        if let Some(t) = &p.gold.page_type {
+            per_type.entry(t.clone()).or_default().add(&p.gold.main_content, &text);
+        }
+        predictions.push((p.id.clone(), text));
+    }
+    (
+        Scores {
+            pages: pages.len(),
+            shingle: shingle.score(),
+            snippet: snippet.any.then(|| snippet.score()),
+            block: blocks.score(),
+            oracle: oracle.score(),
+            ..Scores::default()
+        },
+        per_type,
+        predictions,
+    )
+}
+
+fn datasets_of(pages: &[LabeledPage]) -> Vec<String> {
+    let mut names: Vec<String> = pages.iter().map(|p| p.dataset.clone()).collect();
+    names.dedup();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `dehusk label`.
+pub fn label(args: LabelArgs) -> Result<ExitCode> {
+    crate::set_threads(args.data.threads)?;
+    let datasets = open_all(&args.data)?;
+    let mode: InputFormat = args.data.mode.into();
+    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode);
+    let mut out = match &args.output {
+        Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        None => None,
+    };
+    println!("{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R", "dataset", "pages", "blocks", "content");
+    for name in datasets_of(&pages) {
+        let mut oracle = ShingleF1::default();
+        let (mut n_blocks, mut n_content, mut n_pages) = (0, 0, 0);
+        for p in pages.iter().filter(|p| p.dataset == name) {
+            oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
+            n_blocks += p.labels.len();
+            n_content += p.labels.iter().filter(|&&l| l).count();
+            n_pages += 1;
+            if let Some(w) = out.as_mut() {
+                #[derive(Serialize)]
+                struct B<'a> {
+                    text: &'a str,
+                    label: bool,
+                }
+                #[derive(Serialize)]
+                struct Rec<'a> {
+                    dataset: &'a str,
+                    id: &'a str,
+                    blocks: Vec<B<'a>>,
+                }
+                let rec = Rec {
+                    dataset: &name,
+                    id: &p.id,
+                    blocks: (0..p.page.len()).map(|i| B { text: p.page.block_text(i), label: p.labels[i] }).collect(),
+                };
+                serde_json::to_writer(&mut *w, &rec)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        let s = oracle.score();
+        println!(
+            "{name:<12} {n_pages:>6} {n_blocks:>8} {n_content:>8}  {:.4} / {:.4} / {:.4}",
+            s.f1, s.precision, s.recall
+        );
+    }
+    if let Some(mut w) = out {
+        w.flush()?;
+    }
+    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// `dehusk train`.
+pub fn train(args: TrainArgs) -> Result<ExitCode> {
+    crate::set_threads(args.data.threads)?;
+    let params = TrainParams {
+        alpha: args.alpha,
+        max_iterations: args.max_iterations,
+        max_blocks_per_page: args.max_blocks_per_page,
+        smoothing_strengths: args.smoothing.clone(),
+        ..TrainParams::default()
+    };
+    params.check()?;
+    let datasets = open_all(&args.data)?;
+    let mode: InputFormat = args.data.mode.into();
+    let t0 = Instant::now();
+    let (pages, failed) = load_split(&datasets, Some("train"), mode);
+    let t_prep = t0.elapsed().as_secs_f64();
+    let (mut file, report) = fit_model(&pages, mode, &params)?;
+    let t_total = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages; threshold {:.2}, smoothing {}",
+        report.pages, report.blocks, report.holdout_f1, report.holdout_pages, report.threshold, report.smoothing_strength
+    );
+    let prov = &mut file.provenance;
+    prov.data = args.data.data.iter().map(|d| format!("{} (split train)", d.display())).collect();
+    prov.command = std::env::args().collect::<Vec<_>>().join(" ");
+    prov.date = now_rfc3339();
+    prov.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
+    prov.settings.insert("train_seconds".into(), (t_total * 10.0).round() / 10.0);
+    if args.report_dev {
+        let (dev, _) = load_split(&datasets, Some("dev"), mode);
+        let model = file.compile();
+        for name in datasets_of(&dev) {
+            let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
+            let (s, _, _) = score(&subset, &model);
+            eprintln!("dehusk: dev {name}: shingle F1 {:.4}", s.shingle.f1);
+            file.provenance.scores.insert(format!("dev_{name}_shingle_f1"), round4(s.shingle.f1));
+            if let Some(sn) = s.snippet {
+                file.provenance.scores.insert(format!("dev_{name}_snippet_f1"), round4(sn.f1));
+            }
+        }
+    }
+    file.save(&args.output)?;
+    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// `dehusk eval`.
+pub fn eval(args: EvalArgs) -> Result<ExitCode> {
+    crate::set_threads(args.data.threads)?;
+    let datasets = open_all(&args.data)?;
+    let mode: InputFormat = args.data.mode.into();
+    let file: ModelFile = crate::load_model(&args.model, mode, true)?;
+    let model = file.compile();
+    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode);
+    if let Some(dir) = &args.predictions {
+        std::fs::create_dir_all(dir)?;
+    }
+    if !args.json {
+        println!(
+            "{:<12} {:<5} {:>5}  {:>22}  {:>8}  {:>22}  {:>7}",
+            "dataset", "mode", "pages", "shingle F1 (P / R)", "snippet", "block F1 (P / R)", "oracle"
+        );
+    }
+    for name in datasets_of(&pages) {
+        let subset: Vec<&LabeledPage> = pages.iter().filter(|p| p.dataset == name).collect();
+        let (mut s, per_type, predictions) = score(&subset, &model);
+        s.dataset = name.clone();
+        s.mode = mode.as_str().into();
+        s.split = args.split.clone();
+        if let Some(dir) = &args.predictions {
+            let path = dir.join(format!("{name}.jsonl"));
+            let mut w = BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+            for (id, text) in &predictions {
+                writeln!(w, "{}", dehusk::output::text_record(id, text))?;
+            }
+            w.flush()?;
+        }
+        if args.json {
+            println!("{}", serde_json::to_string(&s)?);
+        } else {
+            println!(
+                "{:<12} {:<5} {:>5}  {:.4} ({:.4} / {:.4})  {:>8}  {:.4} ({:.4} / {:.4})  {:.4}",
+                s.dataset,
+                s.mode,
+                s.pages,
+                s.shingle.f1,
+                s.shingle.precision,
+                s.shingle.recall,
+                s.snippet.map(|p| format!("{:.4}", p.f1)).unwrap_or_else(|| "-".into()),
+                s.block.f1,
+                s.block.precision,
+                s.block.recall,
+                s.oracle.f1
+            );
+        }
+        if args.per_type {
+            for (t, f) in &per_type {
+                let sc = f.score();
+                println!("    {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})", f.pages(), sc.f1, sc.precision, sc.recall);
+            }
+        }
+    }
+    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
