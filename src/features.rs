@@ -464,6 +464,16 @@ impl<'a> PageContext<'a> {
         for (k, name) in CLASS_CATEGORIES.iter().enumerate() {
             s.put_indexed("anc_class_", name, block.ancestor_classes.has(k) as u8 as f32);
         }
+        // Hashed class/id tokens of the nearest named ancestors: lets the model learn
+        // naming conventions beyond the hand list. Few buckets and L2 keep it from
+        // memorising individual sites' templates.
+        let mut buckets = [0u8; CLASS_HASH_BUCKETS];
+        for &h in self.page.block_hashes(i) {
+            buckets[(h as usize) % CLASS_HASH_BUCKETS] = 1;
+        }
+        for (k, &b) in buckets.iter().enumerate() {
+            s.put_indexed("class_hash_", BUCKET_NAMES[k], b as f32);
+        }
     }
 
     fn write_text<S: Sink>(&self, i: usize, s: &mut S) {
@@ -477,6 +487,16 @@ impl<'a> PageContext<'a> {
         s.put("indent_changed", (prev_indent != block.indent) as u8 as f32);
     }
 }
+
+/// Buckets for hashed class/id tokens.
+pub const CLASS_HASH_BUCKETS: usize = 64;
+
+const BUCKET_NAMES: [&str; CLASS_HASH_BUCKETS] = [
+    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
+    "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
+    "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63",
+];
 
 /// Names of [`Tag`] values by discriminant, for feature names.
 const TAG_NAMES: [&str; TAG_COUNT] = [

@@ -50,13 +50,26 @@ pub struct LabeledPage {
     pub labels: Vec<bool>,
 }
 
+/// Which plain-text pages lose their layout (indents, blank lines) before featurizing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flatten {
+    /// Keep the renderer's layout.
+    None,
+    /// Every other page (by a hash of its id): training, so the model works with and
+    /// without layout.
+    Half,
+    /// Every page: evaluating as if the text came from a renderer without layout.
+    All,
+}
+
 /// Loads, segments, featurizes and labels one split of datasets, in parallel.
 /// Pages that cannot be read are returned as errors with their ids, not dropped
-/// silently.
+/// silently. `flatten` applies to text mode only.
 pub fn prepare(
     datasets: &[Dataset],
     split: Option<&str>,
     mode: InputFormat,
+    flatten: Flatten,
 ) -> (Vec<LabeledPage>, Vec<(String, Error)>) {
     let jobs: Vec<(&Dataset, &GoldPage)> = datasets
         .iter()
@@ -68,7 +81,15 @@ pub fn prepare(
             let path = d.page_path(gold, mode);
             let doc = load_document(&path, Some(mode), DEFAULT_MAX_BYTES)
                 .map_err(|e| (format!("{}/{}", d.name(), gold.id), e))?;
-            let page = segment(&doc);
+            let mut page = segment(&doc);
+            let flat = match flatten {
+                Flatten::None => false,
+                Flatten::Half => stable_hash(&gold.id) % 2 == 0,
+                Flatten::All => true,
+            };
+            if flat && mode == InputFormat::Text {
+                page.flatten_layout();
+            }
             let features = extract(&page, mode);
             let labels = label_page(&page, &gold.main_content);
             Ok(LabeledPage {
@@ -98,9 +119,9 @@ pub fn prepare(
 pub struct TrainParams {
     /// L2 penalty on the summed loss (linfa's `alpha`). Default 1.0.
     pub alpha: f64,
-    /// Maximum optimizer iterations. Default 100.
+    /// Maximum optimizer iterations. Default 30.
     pub max_iterations: u64,
-    /// Blocks sampled per page for fitting (pages are balanced). Default 300.
+    /// Blocks sampled per page for fitting (pages are balanced). Default 150.
     pub max_blocks_per_page: usize,
     /// One in this many host groups is held out to choose threshold and smoothing.
     /// Default 5.
@@ -113,8 +134,8 @@ impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
             alpha: 1.0,
-            max_iterations: 100,
-            max_blocks_per_page: 300,
+            max_iterations: 30,
+            max_blocks_per_page: 150,
             holdout_every: 5,
             smoothing_strengths: vec![0.0, 0.5, 1.0],
         }

@@ -84,6 +84,17 @@ impl Page {
         &self.class_hashes[b.hash_start as usize..b.hash_end as usize]
     }
 
+    /// Forgets the layout of a plain-text page (indents and blank lines), keeping only
+    /// the lines: what text from other renderers (WET, html2text tools) looks like.
+    /// Training applies it to part of the pages so the text model does not come to
+    /// depend on one renderer's indentation.
+    pub fn flatten_layout(&mut self) {
+        for b in &mut self.blocks {
+            b.indent = 0;
+            b.break_before = false;
+        }
+    }
+
     /// Number of blocks.
     pub fn len(&self) -> usize {
         self.blocks.len()

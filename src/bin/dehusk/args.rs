@@ -142,6 +142,33 @@ pub struct DataArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Text mode: drop the renderer's layout (indents, blank lines) from the pages, as
+    /// if the text came from a tool that writes bare lines. `train` defaults to `half`
+    /// (every other page), so the text model holds up on both; `eval` and `label`
+    /// default to `none`.
+    #[arg(long, value_enum)]
+    pub flatten: Option<FlattenArg>,
+}
+
+/// How many text pages lose their layout.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FlattenArg {
+    /// Keep the layout.
+    None,
+    /// Every other page.
+    Half,
+    /// Every page.
+    All,
+}
+
+impl From<FlattenArg> for dehusk::train::Flatten {
+    fn from(f: FlattenArg) -> Self {
+        match f {
+            FlattenArg::None => dehusk::train::Flatten::None,
+            FlattenArg::Half => dehusk::train::Flatten::Half,
+            FlattenArg::All => dehusk::train::Flatten::All,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -166,11 +193,11 @@ pub struct TrainArgs {
     /// L2 regularisation strength (linfa's alpha, on the summed loss).
     #[arg(long, default_value_t = 1.0)]
     pub alpha: f64,
-    /// Maximum optimizer iterations.
-    #[arg(long, default_value_t = 100)]
+    /// Maximum optimizer iterations (past about 20-30 they buy little).
+    #[arg(long, default_value_t = 30)]
     pub max_iterations: u64,
     /// Blocks sampled per page for fitting (balances long and short pages).
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 150)]
     pub max_blocks_per_page: usize,
     /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
     #[arg(long, value_delimiter = ',', default_value = "0,0.5,1")]

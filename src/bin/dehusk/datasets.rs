@@ -12,7 +12,7 @@ use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
 use dehusk::label::content_text;
 use dehusk::model::ModelFile;
-use dehusk::train::{prepare, train as fit_model, LabeledPage, TrainParams};
+use dehusk::train::{prepare, train as fit_model, Flatten, LabeledPage, TrainParams};
 use serde::Serialize;
 
 use crate::args::{DataArgs, EvalArgs, LabelArgs, TrainArgs};
@@ -33,8 +33,8 @@ fn split_filter(split: &str) -> Option<&str> {
 }
 
 /// Loads one split of the datasets, reporting unreadable pages.
-fn load_split(datasets: &[Dataset], split: Option<&str>, mode: InputFormat) -> (Vec<LabeledPage>, usize) {
-    let (pages, errors) = prepare(datasets, split, mode);
+fn load_split(datasets: &[Dataset], split: Option<&str>, mode: InputFormat, flatten: Flatten) -> (Vec<LabeledPage>, usize) {
+    let (pages, errors) = prepare(datasets, split, mode, flatten);
     for (id, e) in &errors {
         eprintln!("dehusk: {id}: {e}");
     }
@@ -102,7 +102,8 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     crate::set_threads(args.data.threads)?;
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
-    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode);
+    let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
+    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     let mut out = match &args.output {
         Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
         None => None,
@@ -183,7 +184,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let t0 = Instant::now();
-    let (pages, failed) = load_split(&datasets, Some("train"), mode);
+    let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
+    let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
     let t_prep = t0.elapsed().as_secs_f64();
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
@@ -198,7 +200,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     prov.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
     prov.settings.insert("train_seconds".into(), (t_total * 10.0).round() / 10.0);
     if args.report_dev {
-        let (dev, _) = load_split(&datasets, Some("dev"), mode);
+        let (dev, _) = load_split(&datasets, Some("dev"), mode, Flatten::None);
         let model = file.compile();
         for name in datasets_of(&dev) {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
@@ -225,7 +227,8 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode, true)?;
     let model = file.compile();
-    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode);
+    let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
+    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     if let Some(dir) = &args.predictions {
         std::fs::create_dir_all(dir)?;
     }
