@@ -69,6 +69,14 @@ impl Error {
         Error::new(ErrorKind::Fit(msg.into()))
     }
 
+    /// The message without the file path (for reports that already name the file).
+    pub fn reason(&self) -> String {
+        match &self.kind {
+            ErrorKind::Io { source, .. } => source.to_string(),
+            _ => self.to_string(),
+        }
+    }
+
     /// True for errors that belong to one input document: a corpus run reports them and
     /// goes on.
     pub fn is_per_document(&self) -> bool {
@@ -79,7 +87,10 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
+            ErrorKind::Io {
+                path: Some(p),
+                source,
+            } => write!(f, "{}: {}", p.display(), source),
             ErrorKind::Io { path: None, source } => write!(f, "{source}"),
             ErrorKind::BadDocument(m) => write!(f, "bad document: {m}"),
             ErrorKind::BadModel(m) => write!(f, "bad model: {m}"),
@@ -91,12 +102,8 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            ErrorKind::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+    // The I/O error's message is already part of ours; returning it as the source too
+    // would print it twice in error chains.
 }
 
 /// The library's result type.

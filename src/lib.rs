@@ -6,7 +6,8 @@
 //! 1. [`input`]: bytes → [`input::Document`] (gzip, charset detection, HTML or text).
 //! 2. [`segment`]: document → [`segment::Page`], an ordered list of text blocks.
 //! 3. [`features`]: page → a named, ordered feature vector per block.
-//! 4. [`model`]: features → content probability (standardize, dot product, logistic).
+//! 4. [`model`]: features → content probability (standardize, dot product, logistic),
+//!    then [`context`]: a second stage over the neighbours' probabilities.
 //! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing).
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
@@ -29,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod context;
 pub mod dataset;
 pub mod decode;
 pub mod error;

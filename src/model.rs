@@ -14,10 +14,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::decode::{Decoder, Smoothing};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix};
 use crate::input::InputFormat;
+use crate::segment::Page;
 
 /// Version of the model file format this build reads and writes.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -45,6 +47,103 @@ pub struct Provenance {
     pub scores: BTreeMap<String, f64>,
 }
 
+/// The second (context) stage of a model: a logistic regression over
+/// [`context_feature_names`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContextStage {
+    /// Ordered feature names; must equal [`context_feature_names`].
+    pub feature_names: Vec<String>,
+    /// Per-feature means used for standardization.
+    pub means: Vec<f32>,
+    /// Per-feature scales.
+    pub scales: Vec<f32>,
+    /// Weights on standardized features.
+    pub weights: Vec<f32>,
+    /// Intercept on standardized features.
+    pub intercept: f32,
+}
+
+/// Checks one linear layer's numbers against its expected feature names.
+fn check_linear(
+    what: &str,
+    names: &[String],
+    expected: &[String],
+    means: &[f32],
+    scales: &[f32],
+    weights: &[f32],
+    intercept: f32,
+) -> Result<()> {
+    if names != expected {
+        let first = names
+            .iter()
+            .zip(expected)
+            .position(|(a, b)| a != b)
+            .unwrap_or(names.len().min(expected.len()));
+        let got = names.get(first).map(String::as_str).unwrap_or("<end>");
+        let want = expected.get(first).map(String::as_str).unwrap_or("<end>");
+        return Err(Error::bad_model(format!(
+            "{what} feature list does not match this dehusk ({} features in the file, {} expected; first difference at #{first}: file has {got:?}, expected {want:?}); retrain the model",
+            names.len(),
+            expected.len()
+        )));
+    }
+    let d = expected.len();
+    for (name, len) in [
+        ("means", means.len()),
+        ("scales", scales.len()),
+        ("weights", weights.len()),
+    ] {
+        if len != d {
+            return Err(Error::bad_model(format!(
+                "{what} {name} has {len} values, expected {d}"
+            )));
+        }
+    }
+    let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
+    if !finite(means) || !finite(scales) || !finite(weights) || !intercept.is_finite() {
+        return Err(Error::bad_model(format!(
+            "non-finite numbers in the {what}"
+        )));
+    }
+    if scales.iter().any(|&s| s <= 0.0) {
+        return Err(Error::bad_model(format!("{what} scales must be positive")));
+    }
+    Ok(())
+}
+
+impl ContextStage {
+    /// Compiles the stage for scoring context rows.
+    pub(crate) fn compile(&self) -> Linear {
+        Linear::new(&self.means, &self.scales, &self.weights, self.intercept)
+    }
+}
+
+/// A linear layer with standardization folded into the weights.
+#[derive(Debug, Clone)]
+pub(crate) struct Linear {
+    means: Vec<f32>,
+    weights: Vec<f32>,
+    bias: f32,
+}
+
+impl Linear {
+    fn new(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> Linear {
+        let weights: Vec<f32> = weights.iter().zip(scales).map(|(w, s)| w / s).collect();
+        let offset: f32 = weights.iter().zip(means).map(|(w, m)| w * m).sum();
+        Linear {
+            means: means.to_vec(),
+            weights,
+            bias: intercept - offset,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn probability(&self, row: &[f32]) -> f32 {
+        let z: f32 = self.bias + dot(&self.weights, row);
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
 /// A trained model as stored on disk.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ModelFile {
@@ -67,6 +166,10 @@ pub struct ModelFile {
     /// Optional sequence smoothing (two-state HMM) learned from the training labels.
     #[serde(default)]
     pub smoothing: Option<Smoothing>,
+    /// Optional second stage over the first stage's probabilities
+    /// ([`crate::context`]). When present, `threshold` applies to its output.
+    #[serde(default)]
+    pub context: Option<ContextStage>,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -76,8 +179,9 @@ impl ModelFile {
     pub fn from_json(json: &str) -> Result<ModelFile> {
         // Read the version before the rest, so an old or future file gets a clear
         // message rather than a field-by-field parse error.
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| Error::bad_model(format!("not valid JSON (truncated or corrupted?): {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            Error::bad_model(format!("not valid JSON (truncated or corrupted?): {e}"))
+        })?;
         let version = value
             .get("version")
             .and_then(|v| v.as_u64())
@@ -95,7 +199,8 @@ impl ModelFile {
 
     /// Reads and validates a model file.
     pub fn load(path: &Path) -> Result<ModelFile> {
-        let json = std::fs::read_to_string(path).map_err(|e| Error::io(Some(path.to_owned()), e))?;
+        let json =
+            std::fs::read_to_string(path).map_err(|e| Error::io(Some(path.to_owned()), e))?;
         ModelFile::from_json(&json).map_err(|e| match e.kind() {
             crate::ErrorKind::BadModel(m) => Error::bad_model(format!("{}: {m}", path.display())),
             _ => e,
@@ -115,37 +220,36 @@ impl ModelFile {
 
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
-        let expected = feature_names(self.mode);
-        if self.feature_names != expected {
-            let first = self
-                .feature_names
-                .iter()
-                .zip(&expected)
-                .position(|(a, b)| a != b)
-                .unwrap_or(self.feature_names.len().min(expected.len()));
-            let got = self.feature_names.get(first).map(String::as_str).unwrap_or("<end>");
-            let want = expected.get(first).map(String::as_str).unwrap_or("<end>");
-            return Err(Error::bad_model(format!(
-                "feature list does not match this dehusk ({} features in the file, {} expected; first difference at #{first}: file has {got:?}, expected {want:?}); retrain the model",
-                self.feature_names.len(),
-                expected.len()
-            )));
-        }
-        let d = expected.len();
-        for (name, len) in [("means", self.means.len()), ("scales", self.scales.len()), ("weights", self.weights.len())] {
-            if len != d {
-                return Err(Error::bad_model(format!("{name} has {len} values, expected {d}")));
+        check_linear(
+            "model",
+            &self.feature_names,
+            &feature_names(self.mode),
+            &self.means,
+            &self.scales,
+            &self.weights,
+            self.intercept,
+        )?;
+        if let Some(c) = &self.context {
+            check_linear(
+                "context stage",
+                &c.feature_names,
+                &context_feature_names(),
+                &c.means,
+                &c.scales,
+                &c.weights,
+                c.intercept,
+            )?;
+            if CoreColumns::find(&self.feature_names).is_none() {
+                return Err(Error::bad_model(
+                    "the context stage needs core features the model lacks",
+                ));
             }
         }
-        let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
-        if !finite(&self.means) || !finite(&self.scales) || !finite(&self.weights) || !self.intercept.is_finite() {
-            return Err(Error::bad_model("non-finite numbers in the model"));
-        }
-        if self.scales.iter().any(|&s| s <= 0.0) {
-            return Err(Error::bad_model("scales must be positive"));
-        }
         if !(0.0..=1.0).contains(&self.threshold) {
-            return Err(Error::bad_model(format!("threshold {} is outside [0, 1]", self.threshold)));
+            return Err(Error::bad_model(format!(
+                "threshold {} is outside [0, 1]",
+                self.threshold
+            )));
         }
         if let Some(s) = &self.smoothing {
             s.validate().map_err(Error::bad_model)?;
@@ -153,15 +257,16 @@ impl ModelFile {
         Ok(())
     }
 
-    /// Compiles the model for scoring.
+    /// Compiles the model for scoring. Call on a validated file.
     pub fn compile(&self) -> Model {
-        let weights: Vec<f32> = self.weights.iter().zip(&self.scales).map(|(w, s)| w / s).collect();
-        let offset: f32 = weights.iter().zip(&self.means).map(|(w, m)| w * m).sum();
+        let context = self.context.as_ref().and_then(|c| {
+            let cols = CoreColumns::find(&self.feature_names)?;
+            Some((c.compile(), cols))
+        });
         Model {
             mode: self.mode,
-            means: self.means.clone(),
-            weights,
-            bias: self.intercept - offset,
+            stage1: Linear::new(&self.means, &self.scales, &self.weights, self.intercept),
+            context,
             decoder: Decoder {
                 threshold: self.threshold,
                 smoothing: self.smoothing.clone(),
@@ -175,41 +280,60 @@ impl ModelFile {
 pub struct Model {
     /// Which input the model is for.
     pub mode: InputFormat,
-    means: Vec<f32>,
-    weights: Vec<f32>,
-    bias: f32,
+    stage1: Linear,
+    context: Option<(Linear, CoreColumns)>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
 }
 
 impl Model {
-    /// The content probability of one feature row.
+    /// Stage one: the content probability of one feature row on its own.
     #[inline]
     pub fn probability(&self, row: &[f32]) -> f32 {
-        let z: f32 = self.bias + dot(&self.weights, row);
-        1.0 / (1.0 + (-z).exp())
+        self.stage1.probability(row)
     }
 
-    /// The probability of every row of a page's matrix.
+    /// Stage one for every row of a page's matrix.
     pub fn probabilities(&self, m: &FeatureMatrix) -> Vec<f32> {
-        (0..m.rows).map(|i| self.probability(m.row(i))).collect()
+        (0..m.rows)
+            .map(|i| self.stage1.probability(m.row(i)))
+            .collect()
     }
 
-    /// Per-feature contributions of one row in logit units, relative to an average
-    /// training block: weight × (value − mean). They sum, with [`Model::base_logit`],
-    /// to the row's logit. For `dehusk explain`.
+    /// The final content probabilities of a page's blocks: stage one, then the context
+    /// stage when the model has one.
+    pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
+        let p1 = self.probabilities(m);
+        match &self.context {
+            None => p1,
+            Some((linear, cols)) => {
+                let c = context_features(page, m, &p1, *cols);
+                (0..c.rows).map(|i| linear.probability(c.row(i))).collect()
+            }
+        }
+    }
+
+    /// Whether the model has a context stage.
+    pub fn has_context_stage(&self) -> bool {
+        self.context.is_some()
+    }
+
+    /// Per-feature contributions of one row to the stage-one logit, relative to an
+    /// average training block: weight × (value − mean). They sum, with
+    /// [`Model::base_logit`], to the row's stage-one logit. For `dehusk explain`.
     pub fn contributions(&self, row: &[f32]) -> Vec<f32> {
-        self.weights
+        self.stage1
+            .weights
             .iter()
             .zip(row)
-            .zip(&self.means)
+            .zip(&self.stage1.means)
             .map(|((w, x), m)| w * (x - m))
             .collect()
     }
 
-    /// The logit of an average training block (all features at their means).
+    /// The stage-one logit of an average training block.
     pub fn base_logit(&self) -> f32 {
-        self.bias + dot(&self.weights, &self.means)
+        self.stage1.bias + dot(&self.stage1.weights, &self.stage1.means)
     }
 }
 
@@ -246,7 +370,11 @@ pub mod bundled {
             crate::input::InputFormat::Text => TEXT,
         };
         super::ModelFile::from_json(json).map_err(|e| {
-            crate::Error::bad_model(format!("bundled {} model: {e}", mode.as_str()))
+            let reason = match e.kind() {
+                crate::ErrorKind::BadModel(m) => m.clone(),
+                _ => e.to_string(),
+            };
+            crate::Error::bad_model(format!("bundled {} model: {reason}", mode.as_str()))
         })
     }
 }
@@ -267,6 +395,7 @@ mod tests {
             intercept: 0.25,
             threshold: 0.5,
             smoothing: None,
+            context: None,
             provenance: Provenance::default(),
         }
     }
@@ -287,7 +416,11 @@ mod tests {
         let compiled = m.compile();
         let row: Vec<f32> = (0..m.weights.len()).map(|i| (i as f32).sin()).collect();
         let z: f32 = m.intercept
-            + row.iter().enumerate().map(|(i, x)| m.weights[i] * (x - m.means[i]) / m.scales[i]).sum::<f32>();
+            + row
+                .iter()
+                .enumerate()
+                .map(|(i, x)| m.weights[i] * (x - m.means[i]) / m.scales[i])
+                .sum::<f32>();
         let p = 1.0 / (1.0 + (-z).exp());
         assert!((compiled.probability(&row) - p).abs() < 1e-4);
     }
@@ -295,7 +428,8 @@ mod tests {
     #[test]
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
-        let err = ModelFile::from_json(&json.replace("\"version\": 1", "\"version\": 99")).unwrap_err();
+        let err =
+            ModelFile::from_json(&json.replace("\"version\": 1", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

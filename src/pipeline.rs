@@ -60,7 +60,7 @@ impl Extractor {
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
         let features = extract(&page, self.model.mode);
-        let probabilities = self.model.probabilities(&features);
+        let probabilities = self.model.score_page(&page, &features);
         let labels = self.model.decoder.decode(&probabilities);
         Classified { page, probabilities, labels }
     }

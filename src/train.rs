@@ -22,6 +22,7 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2, ShapeBuilder};
 use rayon::prelude::*;
 
+use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::dataset::{Dataset, GoldPage};
 use crate::decode::{Decoder, Smoothing};
 use crate::error::{Error, Result};
@@ -146,7 +147,10 @@ impl TrainParams {
     /// Checks the settings once, so fitting only sees valid ones.
     pub fn check(&self) -> Result<()> {
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
-            return Err(Error::invalid_parameter(format!("alpha must be >= 0, got {}", self.alpha)));
+            return Err(Error::invalid_parameter(format!(
+                "alpha must be >= 0, got {}",
+                self.alpha
+            )));
         }
         if self.max_iterations == 0 {
             return Err(Error::invalid_parameter("max_iterations must be > 0"));
@@ -157,7 +161,11 @@ impl TrainParams {
         if self.holdout_every < 2 {
             return Err(Error::invalid_parameter("holdout_every must be >= 2"));
         }
-        if self.smoothing_strengths.iter().any(|s| !(*s >= 0.0 && s.is_finite())) {
+        if self
+            .smoothing_strengths
+            .iter()
+            .any(|s| !(*s >= 0.0 && s.is_finite()))
+        {
             return Err(Error::invalid_parameter("smoothing strengths must be >= 0"));
         }
         Ok(())
@@ -179,6 +187,12 @@ pub struct TrainReport {
     pub threshold: f32,
     /// Chosen smoothing strength.
     pub smoothing_strength: f32,
+    /// Held-out F1 with stage one alone.
+    pub holdout_f1_stage1: f64,
+    /// Held-out F1 with the context stage.
+    pub holdout_f1_stage2: f64,
+    /// Whether the context stage was kept.
+    pub context_stage: bool,
 }
 
 fn stable_hash(s: &str) -> u64 {
@@ -213,27 +227,19 @@ struct Fitted {
     intercept: f32,
 }
 
-fn fit(pages: &[&LabeledPage], params: &TrainParams) -> Result<(Fitted, usize)> {
-    let d = pages.iter().map(|p| p.features.cols).max().unwrap_or(0);
-    let picks: Vec<(usize, Vec<usize>)> = pages
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (k, sampled_rows(p.features.rows, params.max_blocks_per_page, stable_hash(&p.id))))
-        .collect();
-    let n: usize = picks.iter().map(|(_, r)| r.len()).sum();
+/// Fits a standardized L2 logistic regression on labelled rows.
+fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
+    let n = rows.len();
+    let d = rows.first().map_or(0, |r| r.0.len());
     if n == 0 || d == 0 {
         return Err(Error::fit("no training blocks"));
     }
-    // Means and scales.
     let mut sum = vec![0.0f64; d];
     let mut sq = vec![0.0f64; d];
-    for (k, rows) in &picks {
-        let m = &pages[*k].features;
-        for &i in rows {
-            for (j, &v) in m.row(i).iter().enumerate() {
-                sum[j] += v as f64;
-                sq[j] += (v as f64) * (v as f64);
-            }
+    for (row, _) in rows {
+        for (j, &v) in row.iter().enumerate() {
+            sum[j] += v as f64;
+            sq[j] += (v as f64) * (v as f64);
         }
     }
     let means: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
@@ -241,25 +247,24 @@ fn fit(pages: &[&LabeledPage], params: &TrainParams) -> Result<(Fitted, usize)> 
         .iter()
         .zip(&means)
         .map(|(s, m)| {
-            let var = (s / n as f64 - m * m).max(0.0);
-            if var.sqrt() < 1e-6 { 1.0 } else { var.sqrt() }
+            let sd = (s / n as f64 - m * m).max(0.0).sqrt();
+            if sd < 1e-6 {
+                1.0
+            } else {
+                sd
+            }
         })
         .collect();
     // Column-major: linfa-logistic's gradient runs several times faster on it.
     let mut x = Array2::<f64>::zeros((n, d).f());
     let mut y = Array1::<bool>::from_elem(n, false);
-    let mut r = 0;
     let mut positives = 0;
-    for (k, rows) in &picks {
-        let p = pages[*k];
-        for &i in rows {
-            for (j, &v) in p.features.row(i).iter().enumerate() {
-                x[[r, j]] = (v as f64 - means[j]) / scales[j];
-            }
-            y[r] = p.labels[i];
-            positives += p.labels[i] as usize;
-            r += 1;
+    for (r, (row, label)) in rows.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            x[[r, j]] = (v as f64 - means[j]) / scales[j];
         }
+        y[r] = *label;
+        positives += *label as usize;
     }
     if positives == 0 || positives == n {
         return Err(Error::fit("training labels have only one class"));
@@ -272,21 +277,47 @@ fn fit(pages: &[&LabeledPage], params: &TrainParams) -> Result<(Fitted, usize)> 
         .map_err(|e| Error::fit(e.to_string()))?;
     // linfa's positive class is not necessarily `true`.
     let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
-    let weights: Vec<f32> = model.params().iter().map(|&w| (sign * w) as f32).collect();
-    let intercept = (sign * model.intercept()) as f32;
-    Ok((
-        Fitted {
-            means: means.iter().map(|&m| m as f32).collect(),
-            scales: scales.iter().map(|&s| s as f32).collect(),
-            weights,
-            intercept,
-        },
-        n,
-    ))
+    Ok(Fitted {
+        means: means.iter().map(|&m| m as f32).collect(),
+        scales: scales.iter().map(|&s| s as f32).collect(),
+        weights: model.params().iter().map(|&w| (sign * w) as f32).collect(),
+        intercept: (sign * model.intercept()) as f32,
+    })
+}
+
+/// Fits stage one on sampled blocks of the given pages.
+fn fit_stage1(pages: &[&LabeledPage], params: &TrainParams) -> Result<(Fitted, usize)> {
+    let mut rows: Vec<(&[f32], bool)> = Vec::new();
+    for p in pages {
+        for i in sampled_rows(
+            p.features.rows,
+            params.max_blocks_per_page,
+            stable_hash(&p.id),
+        ) {
+            rows.push((p.features.row(i), p.labels[i]));
+        }
+    }
+    let n = rows.len();
+    Ok((fit_rows(&rows, params)?, n))
 }
 
 impl Fitted {
-    fn to_file(&self, mode: InputFormat, threshold: f32, smoothing: Option<Smoothing>) -> ModelFile {
+    fn linear(&self) -> crate::model::ContextStage {
+        crate::model::ContextStage {
+            feature_names: context_feature_names(),
+            means: self.means.clone(),
+            scales: self.scales.clone(),
+            weights: self.weights.clone(),
+            intercept: self.intercept,
+        }
+    }
+
+    fn to_file(
+        &self,
+        mode: InputFormat,
+        threshold: f32,
+        smoothing: Option<Smoothing>,
+    ) -> ModelFile {
         ModelFile {
             version: MODEL_FORMAT_VERSION,
             mode,
@@ -297,76 +328,197 @@ impl Fitted {
             intercept: self.intercept,
             threshold,
             smoothing,
+            context: None,
             provenance: Provenance::default(),
         }
     }
 }
 
+/// Chooses threshold and smoothing strength on held-out pages by shingle F1.
+fn choose_decoder(
+    held: &[&LabeledPage],
+    probs: &[Vec<f32>],
+    learned: &Smoothing,
+    strengths: &[f32],
+) -> (f32, f32, f64) {
+    let gold: Vec<HashMap<u64, u32>> = held
+        .iter()
+        .map(|p| shingles(&p.gold.main_content))
+        .collect();
+    let mut grid = Vec::new();
+    for &s in strengths {
+        for k in 1..20 {
+            grid.push((k as f32 * 0.05, s));
+        }
+    }
+    grid.par_iter()
+        .map(|&(t, s)| {
+            let decoder = Decoder {
+                threshold: t,
+                smoothing: (s > 0.0).then(|| Smoothing {
+                    strength: s,
+                    ..learned.clone()
+                }),
+            };
+            let mut f1 = ShingleF1::default();
+            for (k, p) in held.iter().enumerate() {
+                let labels = decoder.decode(&probs[k]);
+                f1.add_shingles(&gold[k], &shingles(&content_text(&p.page, &labels)));
+            }
+            (t, s, f1.score().f1)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(
+            (0.5, 0.0, f64::MIN),
+            |best, c| if c.2 > best.2 { c } else { best },
+        )
+}
+
 /// Trains a model on labelled pages.
-pub fn train(pages: &[LabeledPage], mode: InputFormat, params: &TrainParams) -> Result<(ModelFile, TrainReport)> {
+///
+/// Host groups are dealt into five folds by a hash: fold 1 is held out to choose the
+/// decoder (and whether the context stage helps); the other four form halves A and
+/// B. Stage one fitted on A predicts B and vice versa, so the context stage learns
+/// from out-of-sample probabilities. The final stage one is refitted on all pages.
+pub fn train(
+    pages: &[LabeledPage],
+    mode: InputFormat,
+    params: &TrainParams,
+) -> Result<(ModelFile, TrainReport)> {
     params.check()?;
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
     }
-    let holdout = |p: &LabeledPage| stable_hash(&p.group) % params.holdout_every == 1;
-    let fit_part: Vec<&LabeledPage> = pages.iter().filter(|p| !holdout(p)).collect();
-    let held: Vec<&LabeledPage> = pages.iter().filter(|p| holdout(p)).collect();
+    let fold = |p: &LabeledPage| stable_hash(&p.group) % params.holdout_every;
+    let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold(p) == 1).collect();
+    let half_a: Vec<&LabeledPage> = pages
+        .iter()
+        .filter(|p| fold(p) != 1 && fold(p) % 2 == 0)
+        .collect();
+    let half_b: Vec<&LabeledPage> = pages
+        .iter()
+        .filter(|p| fold(p) != 1 && fold(p) % 2 == 1)
+        .collect();
     let learned = Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0);
+    let cols = CoreColumns::find(&feature_names(mode))
+        .ok_or_else(|| Error::fit("core feature columns missing"))?;
 
-    let (threshold, strength, holdout_f1) = if held.is_empty() || fit_part.is_empty() {
-        (0.5, 0.0, f64::NAN)
-    } else {
-        let (fitted, _) = fit(&fit_part, params)?;
-        let model = fitted.to_file(mode, 0.5, None).compile();
-        let probs: Vec<Vec<f32>> = held.iter().map(|p| model.probabilities(&p.features)).collect();
-        let gold: Vec<HashMap<u64, u32>> = held.iter().map(|p| shingles(&p.gold.main_content)).collect();
-        let mut grid = Vec::new();
-        for &s in &params.smoothing_strengths {
-            for k in 1..20 {
-                grid.push((k as f32 * 0.05, s));
+    let mut report = TrainReport::default();
+    let mut chosen: (f32, f32, Option<Fitted>) = (0.5, 0.0, None);
+    if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
+        let (fit_a, _) = fit_stage1(&half_a, params)?;
+        let (fit_b, _) = fit_stage1(&half_b, params)?;
+        let model_a = fit_a.to_file(mode, 0.5, None).compile();
+        let model_b = fit_b.to_file(mode, 0.5, None).compile();
+        // Out-of-sample stage-one probabilities.
+        let oof = |p: &LabeledPage, other: &crate::model::Model| other.probabilities(&p.features);
+        let ctx_a: Vec<FeatureMatrix> = half_a
+            .par_iter()
+            .map(|p| context_features(&p.page, &p.features, &oof(p, &model_b), cols))
+            .collect();
+        let ctx_b: Vec<FeatureMatrix> = half_b
+            .par_iter()
+            .map(|p| context_features(&p.page, &p.features, &oof(p, &model_a), cols))
+            .collect();
+        let mut rows: Vec<(&[f32], bool)> = Vec::new();
+        for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
+            for (p, c) in pages.iter().zip(ctx.iter()) {
+                for i in sampled_rows(c.rows, params.max_blocks_per_page, stable_hash(&p.id)) {
+                    rows.push((c.row(i), p.labels[i]));
+                }
             }
         }
-        let scored: Vec<(f32, f32, f64)> = grid
+        // Stage two is small (a few dozen features): let it converge.
+        let stage2_params = TrainParams {
+            max_iterations: params.max_iterations.max(200),
+            ..params.clone()
+        };
+        let stage2 = fit_rows(&rows, &stage2_params)?;
+        if std::env::var_os("DEHUSK_DEBUG_STAGE2").is_some() {
+            for (n, w) in context_feature_names().iter().zip(&stage2.weights) {
+                eprintln!("stage2 {n} {w:+.3}");
+            }
+            eprintln!(
+                "stage2 intercept {:+.3} rows {}",
+                stage2.intercept,
+                rows.len()
+            );
+        }
+        // Held-out pages: average of the two half models, then (optionally) stage two.
+        let held_p1: Vec<Vec<f32>> = held
             .par_iter()
-            .map(|&(t, s)| {
-                let decoder = Decoder {
-                    threshold: t,
-                    smoothing: (s > 0.0).then(|| Smoothing { strength: s, ..learned.clone() }),
-                };
-                let mut f1 = ShingleF1::default();
-                for (k, p) in held.iter().enumerate() {
-                    let labels = decoder.decode(&probs[k]);
-                    f1.add_shingles(&gold[k], &shingles(&content_text(&p.page, &labels)));
-                }
-                (t, s, f1.score().f1)
+            .map(|p| {
+                let a = model_a.probabilities(&p.features);
+                let b = model_b.probabilities(&p.features);
+                a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
             })
             .collect();
-        scored
-            .into_iter()
-            .fold((0.5, 0.0, f64::MIN), |best, c| if c.2 > best.2 { c } else { best })
-    };
+        let stage2_linear = stage2.linear().compile();
+        let held_p2: Vec<Vec<f32>> = held
+            .par_iter()
+            .zip(held_p1.par_iter())
+            .map(|(p, p1)| {
+                let c = context_features(&p.page, &p.features, p1, cols);
+                (0..c.rows)
+                    .map(|i| stage2_linear.probability(c.row(i)))
+                    .collect()
+            })
+            .collect();
+        let one = choose_decoder(&held, &held_p1, &learned, &params.smoothing_strengths);
+        let two = choose_decoder(&held, &held_p2, &learned, &params.smoothing_strengths);
+        report.holdout_f1_stage1 = one.2;
+        report.holdout_f1_stage2 = two.2;
+        report.holdout_pages = held.len();
+        chosen = if two.2 > one.2 {
+            (two.0, two.1, Some(stage2))
+        } else {
+            (one.0, one.1, None)
+        };
+        report.holdout_f1 = one.2.max(two.2);
+    } else {
+        report.holdout_f1 = f64::NAN;
+    }
 
     let all: Vec<&LabeledPage> = pages.iter().collect();
-    let (fitted, blocks) = fit(&all, params)?;
-    let smoothing = (strength > 0.0).then(|| Smoothing { strength, ..learned });
+    let (fitted, blocks) = fit_stage1(&all, params)?;
+    let (threshold, strength, stage2) = chosen;
+    let smoothing = (strength > 0.0).then(|| Smoothing {
+        strength,
+        ..learned
+    });
     let mut file = fitted.to_file(mode, threshold, smoothing);
+    file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;
-    file.provenance.settings.insert("alpha".into(), params.alpha);
-    file.provenance.settings.insert("max_iterations".into(), params.max_iterations as f64);
-    file.provenance.settings.insert("max_blocks_per_page".into(), params.max_blocks_per_page as f64);
-    if holdout_f1.is_finite() {
-        file.provenance.scores.insert("train_holdout_shingle_f1".into(), holdout_f1);
+    file.provenance
+        .settings
+        .insert("alpha".into(), params.alpha);
+    file.provenance
+        .settings
+        .insert("max_iterations".into(), params.max_iterations as f64);
+    file.provenance.settings.insert(
+        "max_blocks_per_page".into(),
+        params.max_blocks_per_page as f64,
+    );
+    if report.holdout_f1.is_finite() {
+        let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        file.provenance
+            .scores
+            .insert("train_holdout_shingle_f1".into(), r4(report.holdout_f1));
+        file.provenance.scores.insert(
+            "train_holdout_shingle_f1_stage1_only".into(),
+            r4(report.holdout_f1_stage1),
+        );
+        file.provenance.scores.insert(
+            "train_holdout_shingle_f1_with_context".into(),
+            r4(report.holdout_f1_stage2),
+        );
     }
-    Ok((
-        file,
-        TrainReport {
-            pages: pages.len(),
-            blocks,
-            holdout_f1,
-            holdout_pages: held.len(),
-            threshold,
-            smoothing_strength: strength,
-        },
-    ))
+    report.pages = pages.len();
+    report.blocks = blocks;
+    report.threshold = threshold;
+    report.smoothing_strength = strength;
+    report.context_stage = file.context.is_some();
+    Ok((file, report))
 }

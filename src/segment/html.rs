@@ -90,6 +90,8 @@ struct Segmenter {
     inline_classes: ClassMask,
     inline_tags: TagMask,
     in_title: bool,
+    /// A `<head>` element is open.
+    in_head: bool,
     noscript_nesting: u8,
 }
 
@@ -147,6 +149,7 @@ impl Segmenter {
             inline_classes: ClassMask::EMPTY,
             inline_tags: TagMask::EMPTY,
             in_title: false,
+            in_head: false,
             noscript_nesting: 0,
         }
     }
@@ -232,6 +235,17 @@ impl Segmenter {
     fn on_start_tag(&mut self) {
         let name = std::mem::take(&mut self.pending.name);
         let tag = Tag::from_name(&name);
+        if self.in_head && !is_head_content(&name) {
+            // A body element closes an unclosed <head> (many pages never write
+            // </head>; without this, the whole page would be skipped as head).
+            if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Head) {
+                self.pop_to(i);
+            }
+            self.in_head = false;
+        }
+        if tag == Tag::Head {
+            self.in_head = true;
+        }
         self.close_implied(tag);
 
         if tag == Tag::Br || tag == Tag::Hr {
@@ -510,6 +524,14 @@ impl Segmenter {
     }
 }
 
+/// Elements that may stand inside `<head>`.
+fn is_head_content(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"meta" | b"link" | b"title" | b"style" | b"script" | b"noscript" | b"base" | b"template" | b"head" | b"html"
+    )
+}
+
 /// `display:none` or `visibility:hidden` in a style attribute.
 fn contains_hiding_style(style: &[u8]) -> bool {
     let mut compact = [0u8; 4096];
@@ -596,6 +618,14 @@ mod tests {
         assert_eq!(p.len(), 2, "{:?}", texts(&p));
         assert!(p.block_text(0).starts_with("This is a forum post"));
         assert_eq!(p.block_text(1), "after");
+    }
+
+    #[test]
+    fn unclosed_head_is_closed_by_body_content() {
+        let p = segment_html("<html><head><title>T</title><meta charset=utf-8><body><p>Visible text</p>");
+        assert_eq!(texts(&p), ["Visible text"]);
+        let p = segment_html("<head><link rel=x><div>Also visible</div>");
+        assert_eq!(texts(&p), ["Also visible"]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! what happened, and the exit code is 2 if anything failed.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -43,7 +43,8 @@ impl Output {
                 let mut tmp = p.as_os_str().to_owned();
                 tmp.push(".partial");
                 let tmp = PathBuf::from(tmp);
-                let f = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+                let f =
+                    File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
                 Ok(Output {
                     writer: Box::new(BufWriter::with_capacity(1 << 16, f)),
                     finish: Some((tmp, p.to_owned())),
@@ -56,7 +57,8 @@ impl Output {
         self.writer.flush()?;
         drop(self.writer);
         if let Some((tmp, dest)) = self.finish {
-            std::fs::rename(&tmp, &dest).with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
+            std::fs::rename(&tmp, &dest)
+                .with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
         }
         Ok(())
     }
@@ -86,8 +88,10 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     let progress = if show_progress {
         let pb = ProgressBar::new(total);
         pb.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         pb
     } else {
@@ -107,11 +111,19 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         |entry| -> Outcome {
             let path = match entry {
                 Ok(p) => p,
-                Err(e) => return Outcome::Failed { id: error_id(&e), reason: e.to_string() },
+                Err(e) => {
+                    return Outcome::Failed {
+                        id: error_id(&e),
+                        reason: e.reason(),
+                    }
+                }
             };
             let id = path.display().to_string();
             match load(&path, format, max_bytes) {
-                Err(e) => Outcome::Failed { id, reason: e.to_string() },
+                Err(e) => Outcome::Failed {
+                    id,
+                    reason: e.reason(),
+                },
                 Ok(doc) => {
                     let c = classifier.classify(&doc);
                     let line = match job {
@@ -172,7 +184,11 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn error_id(e: &dehusk::Error) -> String {
@@ -187,8 +203,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
     let doc = if args.page.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
+        let bytes = input::read_stream(std::io::stdin().lock(), input::DEFAULT_MAX_BYTES)?;
         input::document_from_bytes("-".into(), &bytes, None, format, None)?
     } else {
         input::load_document(&args.page, format, input::DEFAULT_MAX_BYTES)?
@@ -198,7 +213,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let features = dehusk::features::extract(&page, doc.format);
     let names = dehusk::features::feature_names(doc.format);
     let model = extractor.model();
-    let probs = model.probabilities(&features);
+    let probs = model.score_page(&page, &features);
     let labels = model.decoder.decode(&probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
@@ -214,8 +229,11 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     )?;
     for i in 0..page.len() {
         let text: String = page.block_text(i).chars().take(100).collect();
-        let mut contrib: Vec<(f32, &str)> =
-            model.contributions(features.row(i)).into_iter().zip(names.iter().map(String::as_str)).collect();
+        let mut contrib: Vec<(f32, &str)> = model
+            .contributions(features.row(i))
+            .into_iter()
+            .zip(names.iter().map(String::as_str))
+            .collect();
         contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
         let top: Vec<String> = contrib
             .iter()

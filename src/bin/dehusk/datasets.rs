@@ -33,7 +33,12 @@ fn split_filter(split: &str) -> Option<&str> {
 }
 
 /// Loads one split of the datasets, reporting unreadable pages.
-fn load_split(datasets: &[Dataset], split: Option<&str>, mode: InputFormat, flatten: Flatten) -> (Vec<LabeledPage>, usize) {
+fn load_split(
+    datasets: &[Dataset],
+    split: Option<&str>,
+    mode: InputFormat,
+    flatten: Flatten,
+) -> (Vec<LabeledPage>, usize) {
     let (pages, errors) = prepare(datasets, split, mode, flatten);
     for (id, e) in &errors {
         eprintln!("dehusk: {id}: {e}");
@@ -55,7 +60,10 @@ pub struct Scores {
 }
 
 /// Evaluates a model on prepared pages of one dataset.
-fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, BTreeMap<String, ShingleF1>, Vec<(String, String)>) {
+fn score(
+    pages: &[&LabeledPage],
+    model: &dehusk::model::Model,
+) -> (Scores, BTreeMap<String, ShingleF1>, Vec<(String, String)>) {
     let mut shingle = ShingleF1::default();
     let mut oracle = ShingleF1::default();
     let mut snippet = SnippetF1::default();
@@ -63,7 +71,7 @@ fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, BTree
     let mut per_type: BTreeMap<String, ShingleF1> = BTreeMap::new();
     let mut predictions = Vec::new();
     for p in pages {
-        let probs = model.probabilities(&p.features);
+        let probs = model.score_page(&p.page, &p.features);
         let labels = model.decoder.decode(&probs);
         let text = content_text(&p.page, &labels);
         shingle.add(&p.gold.main_content, &text);
@@ -71,7 +79,10 @@ fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, BTree
         snippet.add(&p.gold.with, &p.gold.without, &text);
         blocks.add(&labels, &p.labels);
         if let Some(t) = &p.gold.page_type {
-            per_type.entry(t.clone()).or_default().add(&p.gold.main_content, &text);
+            per_type
+                .entry(t.clone())
+                .or_default()
+                .add(&p.gold.main_content, &text);
         }
         predictions.push((p.id.clone(), text));
     }
@@ -105,10 +116,15 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     let mut out = match &args.output {
-        Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Some(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => None,
     };
-    println!("{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R", "dataset", "pages", "blocks", "content");
+    println!(
+        "{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R",
+        "dataset", "pages", "blocks", "content"
+    );
     for name in datasets_of(&pages) {
         let mut oracle = ShingleF1::default();
         let (mut n_blocks, mut n_content, mut n_pages) = (0, 0, 0);
@@ -132,7 +148,12 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
                 let rec = Rec {
                     dataset: &name,
                     id: &p.id,
-                    blocks: (0..p.page.len()).map(|i| B { text: p.page.block_text(i), label: p.labels[i] }).collect(),
+                    blocks: (0..p.page.len())
+                        .map(|i| B {
+                            text: p.page.block_text(i),
+                            label: p.labels[i],
+                        })
+                        .collect(),
                 };
                 serde_json::to_writer(&mut *w, &rec)?;
                 w.write_all(b"\n")?;
@@ -147,7 +168,11 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     if let Some(mut w) = out {
         w.flush()?;
     }
-    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn now_rfc3339() -> String {
@@ -167,7 +192,12 @@ fn now_rfc3339() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + (m <= 2) as i64;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// `dehusk train`.
@@ -190,15 +220,29 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages; threshold {:.2}, smoothing {}",
-        report.pages, report.blocks, report.holdout_f1, report.holdout_pages, report.threshold, report.smoothing_strength
+        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages (stage one alone {:.4}, with context stage {:.4}); context stage {}, threshold {:.2}, smoothing {}",
+        report.pages,
+        report.blocks,
+        report.holdout_f1,
+        report.holdout_pages,
+        report.holdout_f1_stage1,
+        report.holdout_f1_stage2,
+        if report.context_stage { "kept" } else { "dropped" },
+        report.threshold,
+        report.smoothing_strength
     );
     let prov = &mut file.provenance;
-    prov.data = args.data.data.iter().map(|d| format!("{} (split train)", d.display())).collect();
+    prov.data = args
+        .data
+        .data
+        .iter()
+        .map(|d| format!("{} (split train)", d.display()))
+        .collect();
     prov.command = std::env::args().collect::<Vec<_>>().join(" ");
     prov.date = now_rfc3339();
     prov.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
-    prov.settings.insert("train_seconds".into(), (t_total * 10.0).round() / 10.0);
+    prov.settings
+        .insert("train_seconds".into(), (t_total * 10.0).round() / 10.0);
     if args.report_dev {
         let (dev, _) = load_split(&datasets, Some("dev"), mode, Flatten::None);
         let model = file.compile();
@@ -206,14 +250,22 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
             let (s, _, _) = score(&subset, &model);
             eprintln!("dehusk: dev {name}: shingle F1 {:.4}", s.shingle.f1);
-            file.provenance.scores.insert(format!("dev_{name}_shingle_f1"), round4(s.shingle.f1));
+            file.provenance
+                .scores
+                .insert(format!("dev_{name}_shingle_f1"), round4(s.shingle.f1));
             if let Some(sn) = s.snippet {
-                file.provenance.scores.insert(format!("dev_{name}_snippet_f1"), round4(sn.f1));
+                file.provenance
+                    .scores
+                    .insert(format!("dev_{name}_snippet_f1"), round4(sn.f1));
             }
         }
     }
     file.save(&args.output)?;
-    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn round4(x: f64) -> f64 {
@@ -235,7 +287,13 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     if !args.json {
         println!(
             "{:<12} {:<5} {:>5}  {:>22}  {:>8}  {:>22}  {:>7}",
-            "dataset", "mode", "pages", "shingle F1 (P / R)", "snippet", "block F1 (P / R)", "oracle"
+            "dataset",
+            "mode",
+            "pages",
+            "shingle F1 (P / R)",
+            "snippet",
+            "block F1 (P / R)",
+            "oracle"
         );
     }
     for name in datasets_of(&pages) {
@@ -246,7 +304,9 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         s.split = args.split.clone();
         if let Some(dir) = &args.predictions {
             let path = dir.join(format!("{name}.jsonl"));
-            let mut w = BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+            let mut w = BufWriter::new(
+                File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+            );
             for (id, text) in &predictions {
                 writeln!(w, "{}", dehusk::output::text_record(id, text))?;
             }
@@ -263,7 +323,9 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 s.shingle.f1,
                 s.shingle.precision,
                 s.shingle.recall,
-                s.snippet.map(|p| format!("{:.4}", p.f1)).unwrap_or_else(|| "-".into()),
+                s.snippet
+                    .map(|p| format!("{:.4}", p.f1))
+                    .unwrap_or_else(|| "-".into()),
                 s.block.f1,
                 s.block.precision,
                 s.block.recall,
@@ -273,9 +335,19 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         if args.per_type {
             for (t, f) in &per_type {
                 let sc = f.score();
-                println!("    {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})", f.pages(), sc.f1, sc.precision, sc.recall);
+                println!(
+                    "    {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})",
+                    f.pages(),
+                    sc.f1,
+                    sc.precision,
+                    sc.recall
+                );
             }
         }
     }
-    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

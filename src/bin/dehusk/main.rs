@@ -22,10 +22,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`dehusk ... | head`) is not an error.
-            if err
-                .chain()
-                .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
-            {
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("dehusk: error: {err:#}");
@@ -60,7 +60,10 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
 /// Applies --threshold / --favor to a model file.
 fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
     if let Some(t) = args.threshold {
-        anyhow::ensure!((0.0..=1.0).contains(&t), "--threshold must be within 0..1, got {t}");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&t),
+            "--threshold must be within 0..1, got {t}"
+        );
         file.threshold = t;
         return Ok(());
     }
@@ -83,7 +86,7 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
 /// the inputs of its own mode.
 pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<ModelFile> {
     let custom = match &args.model {
-        Some(p) => Some(ModelFile::load(p).with_context(|| format!("loading model {}", p.display()))?),
+        Some(p) => Some(ModelFile::load(p).context("loading model")?),
         None => None,
     };
     let mut file = match custom {
@@ -103,5 +106,8 @@ pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<M
 pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
     let html = load_model(args, InputFormat::Html, false)?;
     let text = load_model(args, InputFormat::Text, false)?;
-    Ok(Classifier::from_extractors(Extractor::new(&html), Extractor::new(&text))?)
+    Ok(Classifier::from_extractors(
+        Extractor::new(&html),
+        Extractor::new(&text),
+    )?)
 }

@@ -1,0 +1,335 @@
+//! Batch runs. The policy (as ripgrep's): a document that fails is reported on stderr
+//! and written as an `{"id","error"}` record, the run goes on, and the exit code is 2.
+//! Output comes in input order whatever the number of threads.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{dehusk, extract_text, file_names, gzip, read, read_bytes, tempdir, write};
+
+/// Keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    k.sort();
+    k
+}
+
+/// A folder with three good pages and two bad ones, named so that sorted path order
+/// interleaves them.
+fn mixed_folder(dir: &Path) -> Vec<(String, bool)> {
+    let html = read_bytes("data/examples/article.html");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0".to_vec();
+    png.extend((0u8..=255).cycle().take(2000));
+    let gz = gzip(&read_bytes("data/examples/forum.html"));
+    let files: [(&str, Vec<u8>, bool); 5] = [
+        ("a-article.html", html.clone(), true),
+        ("b-image.png", png, false),
+        (
+            "c-article.txt",
+            read_bytes("data/examples/article.txt"),
+            true,
+        ),
+        ("d-forum.html.gz", gz[..gz.len() / 2].to_vec(), false),
+        (
+            "e-artikel.html",
+            read_bytes("data/examples/artikel.de.html"),
+            true,
+        ),
+    ];
+    files
+        .into_iter()
+        .map(|(name, bytes, good)| {
+            let p = dir.join(name);
+            write(&p, bytes);
+            (p.display().to_string(), good)
+        })
+        .collect()
+}
+
+#[test]
+fn bad_documents_are_reported_and_the_run_goes_on() {
+    let dir = tempdir();
+    let files = mixed_folder(dir.path());
+    let out = dehusk().arg("extract").arg(dir.path()).output();
+    out.expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 5, "one record per input file\n{}", out.show());
+    for ((path, good), rec) in files.iter().zip(&recs) {
+        assert_eq!(
+            rec["id"].as_str(),
+            Some(path.as_str()),
+            "records in sorted path order\n{}",
+            out.show()
+        );
+        if *good {
+            assert_eq!(keys(rec), ["id", "text"], "{}", out.show());
+            assert!(
+                !rec["text"].as_str().unwrap().is_empty(),
+                "{path}: empty text\n{}",
+                out.show()
+            );
+            assert!(
+                !out.stderr.contains(path.as_str()),
+                "good file {path} named on stderr\n{}",
+                out.show()
+            );
+        } else {
+            assert_eq!(keys(rec), ["error", "id"], "{}", out.show());
+            assert!(!rec["error"].as_str().unwrap().is_empty());
+            assert_contains!(out.stderr, path.as_str());
+        }
+    }
+    assert_contains!(recs[1]["error"].as_str().unwrap(), "binary");
+    assert_contains!(recs[3]["error"].as_str().unwrap(), "gzip");
+    // The summary counts what happened.
+    assert_contains!(out.stderr, "3 ok, 2 failed");
+}
+
+#[test]
+fn a_bad_document_does_not_change_the_others() {
+    let dir = tempdir();
+    let files = mixed_folder(dir.path());
+    let recs = dehusk()
+        .args(["extract", "-q"])
+        .arg(dir.path())
+        .expect_code(2)
+        .records();
+    for ((path, good), rec) in files.iter().zip(&recs) {
+        if *good {
+            eqnice!(
+                extract_text(&[path.as_str()]),
+                rec["text"].as_str().unwrap(),
+                "{path} alone vs in a batch"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_path_is_reported_and_the_rest_still_runs() {
+    let out = dehusk()
+        .args([
+            "extract",
+            "data/examples/article.html",
+            "no/such/page.html",
+            "data/examples/forum.html",
+        ])
+        .output();
+    out.expect_code(2);
+    let recs = out.records();
+    let ids: Vec<&str> = recs
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "data/examples/article.html",
+            "no/such/page.html",
+            "data/examples/forum.html"
+        ],
+        "{}",
+        out.show()
+    );
+    assert_eq!(keys(&recs[1]), ["error", "id"], "{}", out.show());
+    assert!(
+        recs[0]["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "{}",
+        out.show()
+    );
+    assert!(
+        recs[2]["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "{}",
+        out.show()
+    );
+    assert_contains!(out.stderr, "no/such/page.html");
+}
+
+#[test]
+fn quiet_drops_the_summary_but_not_the_errors() {
+    let out = dehusk()
+        .args([
+            "extract",
+            "-q",
+            "data/examples/article.html",
+            "no/such/page.html",
+        ])
+        .expect_code(2);
+    assert_contains!(out.stderr, "no/such/page.html");
+    assert_lacks!(out.stderr, "documents,");
+    let out = dehusk()
+        .args([
+            "extract",
+            "-q",
+            "data/examples/article.html",
+            "data/examples/forum.html",
+        ])
+        .expect_code(0);
+    eqnice!("", out.stderr, "-q on a clean run prints nothing on stderr");
+}
+
+#[test]
+fn a_directory_of_only_bad_files_still_exits_2_with_records() {
+    let dir = tempdir();
+    write(
+        &dir.path().join("x.html.gz"),
+        b"\x1f\x8b\x08\x00garbage".as_slice(),
+    );
+    let out = dehusk().arg("extract").arg(dir.path()).expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "{}", out.show());
+    assert_eq!(keys(&recs[0]), ["error", "id"], "{}", out.show());
+}
+
+/// About twenty pages made from the examples: paragraphs dropped or reordered, pages
+/// gzipped, HTML and text mixed, in nested folders.
+fn corpus_folder(dir: &Path) -> usize {
+    let sources = [
+        "data/examples/article.html",
+        "data/examples/article.txt",
+        "data/examples/artikel.de.html",
+        "data/examples/forum.html",
+    ];
+    let mut n = 0;
+    for (k, src) in sources.iter().enumerate() {
+        let original = read(src);
+        let ext = if src.ends_with(".txt") { "txt" } else { "html" };
+        for v in 0..5 {
+            // Drop the v-th line that looks like prose, and on odd variants move the
+            // last such line to the top: enough to change features and the decision.
+            let mut lines: Vec<&str> = original.lines().collect();
+            let prose: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].len() > 150).collect();
+            if !prose.is_empty() {
+                lines.remove(prose[v % prose.len()]);
+            }
+            if v % 2 == 1 {
+                if let Some(&last) = prose.iter().rev().find(|&&i| i < lines.len()) {
+                    let l = lines.remove(last);
+                    lines.insert(prose[0].min(lines.len()), l);
+                }
+            }
+            let body = lines.join("\n");
+            let sub = if v < 3 { "one" } else { "two/deeper" };
+            let path = dir.join(sub).join(format!("p{k}{v}.{ext}"));
+            if v == 4 {
+                write(
+                    &path.with_extension(format!("{ext}.gz")),
+                    gzip(body.as_bytes()),
+                );
+            } else {
+                write(&path, body);
+            }
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempdir();
+    let n = corpus_folder(dir.path());
+    for job in ["extract", "classify"] {
+        let one = dehusk()
+            .args([job, "-q", "--threads", "1"])
+            .arg(dir.path())
+            .stdout();
+        let ids: Vec<String> = one
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), n);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "a directory is read in sorted path order");
+        for threads in ["2", "4"] {
+            let many = dehusk()
+                .args([job, "-q", "--threads", threads])
+                .arg(dir.path())
+                .stdout();
+            eqnice!(one, many, "{job}: --threads 1 vs --threads {threads}");
+        }
+    }
+}
+
+#[test]
+fn records_follow_the_order_of_the_inputs_given() {
+    let inputs = [
+        "data/examples/forum.html",
+        "data/examples/article.txt",
+        "data/examples/artikel.de.html",
+        "data/examples/article.html",
+    ];
+    let out = dehusk()
+        .args(["extract", "-q", "--threads", "3"])
+        .args(inputs)
+        .stdout();
+    let recs: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, inputs);
+    for (input, rec) in inputs.iter().zip(&recs) {
+        eqnice!(
+            extract_text(&[input]),
+            rec["text"].as_str().unwrap(),
+            "{input} alone vs in a batch"
+        );
+    }
+}
+
+#[test]
+fn output_file_is_complete_and_leaves_no_partial_file() {
+    let dir = tempdir();
+    corpus_folder(&dir.path().join("in"));
+    let expected = dehusk()
+        .args(["extract", "-q"])
+        .arg(dir.path().join("in"))
+        .stdout();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let dest = out_dir.join("result.jsonl");
+    let stdout = dehusk()
+        .args(["extract", "-q", "-o"])
+        .arg(&dest)
+        .arg(dir.path().join("in"))
+        .stdout();
+    eqnice!("", stdout, "with -o nothing goes to stdout");
+    eqnice!(
+        expected,
+        std::fs::read_to_string(&dest).unwrap(),
+        "-o FILE vs stdout"
+    );
+    assert_eq!(
+        file_names(&out_dir),
+        ["result.jsonl"],
+        "no .partial file may be left behind"
+    );
+}
+
+#[test]
+fn output_file_is_written_even_when_documents_fail() {
+    let dir = tempdir();
+    mixed_folder(&dir.path().join("in"));
+    let dest = dir.path().join("result.jsonl");
+    let out = dehusk()
+        .args(["extract", "-o"])
+        .arg(&dest)
+        .arg(dir.path().join("in"))
+        .expect_code(2);
+    let written = std::fs::read_to_string(&dest).unwrap();
+    assert_eq!(written.lines().count(), 5, "{}", out.show());
+    assert!(!dir.path().join("result.jsonl.partial").exists());
+}

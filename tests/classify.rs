@@ -1,0 +1,231 @@
+//! `dehusk classify` (every block with its probability and label) and `dehusk explain`
+//! (why each block was kept or dropped).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::util::{classify_blocks, dehusk, extract_text, gzip, read, read_bytes};
+
+const ARTICLE_HTML: &str = "data/examples/article.html";
+
+#[test]
+fn classify_prints_every_block_with_p_and_label() {
+    let out = dehusk()
+        .args(["classify", "-q", ARTICLE_HTML, "data/examples/article.txt"])
+        .output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 2, "one record per document\n{}", out.show());
+    for (rec, id) in recs.iter().zip([ARTICLE_HTML, "data/examples/article.txt"]) {
+        let mut keys: Vec<&str> = rec
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["blocks", "id"], "{}", out.show());
+        assert_eq!(rec["id"], id);
+        let blocks = rec["blocks"].as_array().unwrap();
+        assert!(blocks.len() > 10, "{id}: only {} blocks", blocks.len());
+        for b in blocks {
+            let mut keys: Vec<&str> = b.as_object().unwrap().keys().map(String::as_str).collect();
+            keys.sort();
+            assert_eq!(keys, ["label", "p", "text"], "block {b}");
+            let p = b["p"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&p), "p out of [0, 1]: {b}");
+            assert!(
+                matches!(b["label"].as_str(), Some("content" | "boilerplate")),
+                "bad label: {b}"
+            );
+            assert!(
+                !b["text"].as_str().unwrap().trim().is_empty(),
+                "empty block: {b}"
+            );
+        }
+    }
+}
+
+#[test]
+fn classify_labels_both_kinds_on_the_article() {
+    let blocks = classify_blocks(&[ARTICLE_HTML]);
+    let content = blocks.iter().filter(|b| b.2 == "content").count();
+    assert!(content >= 5, "{blocks:#?}");
+    assert!(blocks.len() - content >= 10, "{blocks:#?}");
+    // The skip link and the copyright line are blocks of their own, and boilerplate.
+    for husk in [
+        "Skip to content",
+        "© 2025 Millbrook Courier Media LLC. All rights reserved.",
+    ] {
+        let b = blocks
+            .iter()
+            .find(|b| b.0 == husk)
+            .unwrap_or_else(|| panic!("no block {husk:?}: {blocks:#?}"));
+        assert_eq!(b.2, "boilerplate", "{b:?}");
+    }
+}
+
+#[test]
+fn extract_text_is_the_content_blocks_of_classify() {
+    for input in [
+        ARTICLE_HTML,
+        "data/examples/article.txt",
+        "data/examples/forum.html",
+        "data/examples/artikel.de.html",
+    ] {
+        let blocks = classify_blocks(&[input]);
+        let joined: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.2 == "content")
+            .map(|b| b.0.as_str())
+            .collect();
+        eqnice!(
+            joined.join("\n"),
+            extract_text(&[input]),
+            "{input}: extract vs classify"
+        );
+    }
+}
+
+/// The model's feature names, for checking explain's output.
+fn feature_names(model: &str) -> HashSet<String> {
+    let v: Value = serde_json::from_str(&read(model)).unwrap();
+    v["feature_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Parses explain's entries: (index, p, KEEP?, contributions line).
+fn explain_entries(out: &str) -> Vec<(usize, f64, bool, String)> {
+    let mut lines = out.lines();
+    let mut entries = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let index: usize = parts
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("bad entry line {line:?}"));
+        let p: f64 = parts
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("bad p in {line:?}"));
+        let keep = match parts.next() {
+            Some("KEEP") => true,
+            Some("drop") => false,
+            other => panic!("expected KEEP or drop, got {other:?} in {line:?}"),
+        };
+        let contributions = lines
+            .next()
+            .unwrap_or_else(|| panic!("no contributions after {line:?}"))
+            .trim()
+            .to_string();
+        entries.push((index, p, keep, contributions));
+    }
+    entries
+}
+
+#[test]
+fn explain_prints_one_entry_per_block_with_features() {
+    let out = dehusk().args(["explain", ARTICLE_HTML]).stdout();
+    let blocks = classify_blocks(&[ARTICLE_HTML]);
+    let header = out.lines().next().unwrap_or("");
+    assert!(
+        header.starts_with(&format!(
+            "# {ARTICLE_HTML} ({} blocks, html mode",
+            blocks.len()
+        )),
+        "header: {header}"
+    );
+    let entries = explain_entries(&out);
+    assert_eq!(entries.len(), blocks.len(), "one entry per block\n{out}");
+    let names = feature_names("models/html.json");
+    for (i, ((index, p, keep, contributions), block)) in entries.iter().zip(&blocks).enumerate() {
+        assert_eq!(*index, i);
+        assert_eq!(
+            *keep,
+            block.2 == "content",
+            "block {i}: explain and classify disagree\n{out}"
+        );
+        assert!(
+            (p - block.1).abs() < 0.001,
+            "block {i}: p {p} vs classify's {}",
+            block.1
+        );
+        let shown: Vec<&str> = contributions.split(", ").collect();
+        assert_eq!(shown.len(), 5, "default --top is 5: {contributions}");
+        for c in shown {
+            let (name, value) = c
+                .rsplit_once(' ')
+                .unwrap_or_else(|| panic!("bad contribution {c:?}"));
+            assert!(
+                names.contains(name),
+                "unknown feature {name:?} in {contributions}"
+            );
+            assert!(
+                value.starts_with(['+', '-']) && value[1..].parse::<f64>().is_ok(),
+                "bad value in {c:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_top_limits_the_contributions() {
+    let out = dehusk()
+        .args(["explain", "--top", "2", "data/examples/article.txt"])
+        .stdout();
+    let entries = explain_entries(&out);
+    assert!(entries.len() > 10);
+    let names = feature_names("models/text.json");
+    for (_, _, _, contributions) in &entries {
+        let shown: Vec<&str> = contributions.split(", ").collect();
+        assert_eq!(shown.len(), 2, "{contributions}");
+        assert!(
+            shown
+                .iter()
+                .all(|c| names.contains(c.rsplit_once(' ').unwrap().0)),
+            "{contributions}"
+        );
+    }
+    assert!(out.lines().next().unwrap().contains("text mode"), "{out}");
+}
+
+#[test]
+fn explain_reads_stdin() {
+    let from_file = dehusk().args(["explain", ARTICLE_HTML]).stdout();
+    let from_stdin = dehusk()
+        .args(["explain", "-"])
+        .stdin(read_bytes(ARTICLE_HTML))
+        .stdout();
+    // Same entries; only the id in the header differs.
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    eqnice!(body(&from_file), body(&from_stdin));
+}
+
+#[test]
+fn explain_reads_gzipped_stdin_like_extract() {
+    // extract gunzips standard input transparently; explain should read the same input.
+    let from_file = dehusk().args(["explain", ARTICLE_HTML]).stdout();
+    let out = dehusk()
+        .args(["explain", "-"])
+        .stdin(gzip(&read_bytes(ARTICLE_HTML)))
+        .output();
+    out.expect_code(0);
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    eqnice!(body(&from_file), body(&out.stdout));
+}
+
+#[test]
+fn explain_of_a_missing_file_fails_cleanly() {
+    let out = dehusk()
+        .args(["explain", "no/such/page.html"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "no/such/page.html");
+}

@@ -1,0 +1,292 @@
+//! `dehusk extract`: the main text of the bundled examples, with the bundled models.
+//!
+//! The bounds here are what any usable model must reach on a clean, conventional page;
+//! they are not the current model's exact output.
+
+use crate::util::{
+    dehusk, expected_blocks, extract_one, extract_text, first_sentence, gzip, paragraphs_kept,
+    read, read_bytes, shingle_f1, tempdir, write,
+};
+
+const ARTICLE_HTML: &str = "data/examples/article.html";
+const ARTICLE_TXT: &str = "data/examples/article.txt";
+const ARTICLE_EXPECTED: &str = "data/examples/article.expected.txt";
+
+/// Boilerplate of article.html/.txt that the main text must not contain.
+const ARTICLE_BOILERPLATE: [&str; 4] = [
+    "We use cookies to improve your experience",
+    "* indicates required",
+    "© 2025 Millbrook Courier Media LLC. All rights reserved.",
+    "Skip to content",
+];
+
+/// The seven article paragraphs (the expected text minus its headline).
+fn article_paragraphs() -> Vec<String> {
+    let blocks = expected_blocks(ARTICLE_EXPECTED);
+    assert_eq!(
+        blocks.len(),
+        8,
+        "article.expected.txt: a headline and seven paragraphs"
+    );
+    blocks[1..].to_vec()
+}
+
+fn boilerplate_found(text: &str) -> Vec<&'static str> {
+    ARTICLE_BOILERPLATE
+        .iter()
+        .copied()
+        .filter(|b| text.contains(b))
+        .collect()
+}
+
+#[test]
+fn html_article_keeps_the_story_and_drops_the_husk() {
+    let (id, text) = extract_one(&[ARTICLE_HTML]);
+    eqnice!(ARTICLE_HTML, id, "the id is the path as given");
+    let paragraphs = article_paragraphs();
+    let kept = paragraphs_kept(&paragraphs, &text);
+    if kept < 5 {
+        crate::util::fail(
+            &format!("only {kept} of 7 paragraphs kept (want at least 5)"),
+            &paragraphs
+                .iter()
+                .map(|p| first_sentence(p))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            &text,
+        );
+    }
+    for b in ARTICLE_BOILERPLATE {
+        assert_lacks!(text, b);
+    }
+}
+
+#[test]
+fn id_is_the_path_as_given() {
+    let text = extract_text(&[ARTICLE_HTML]);
+    let absolute = crate::util::path(ARTICLE_HTML).display().to_string();
+    for (dir, arg) in [
+        ("data", "examples/article.html"),
+        ("data/examples", "./article.html"),
+        (".", absolute.as_str()),
+    ] {
+        let out = dehusk()
+            .current_dir(&crate::util::path(dir))
+            .args(["extract", arg])
+            .expect_code(0);
+        let recs = out.records();
+        assert_eq!(recs.len(), 1, "{}", out.show());
+        assert_eq!(recs[0]["id"], arg, "{}", out.show());
+        eqnice!(
+            text,
+            recs[0]["text"].as_str().unwrap(),
+            "the same page from {dir}"
+        );
+    }
+}
+
+#[test]
+fn html_article_shingle_f1_against_expected_is_at_least_0_8() {
+    let text = extract_text(&[ARTICLE_HTML]);
+    let f1 = shingle_f1(&read(ARTICLE_EXPECTED), &text);
+    if f1 < 0.8 {
+        crate::util::fail(
+            &format!("shingle F1 {f1:.4} < 0.8"),
+            &read(ARTICLE_EXPECTED),
+            &text,
+        );
+    }
+}
+
+#[test]
+fn text_article_is_read_as_text_by_its_extension() {
+    let (id, text) = extract_one(&[ARTICLE_TXT]);
+    eqnice!(ARTICLE_TXT, id);
+    let kept = paragraphs_kept(&article_paragraphs(), &text);
+    assert!(
+        kept >= 4,
+        "only {kept} of 7 paragraphs kept (want at least 4):\n{text}"
+    );
+    let leaked = boilerplate_found(&text);
+    assert!(leaked.len() <= 2, "boilerplate kept: {leaked:?}\n{text}");
+    // Text mode keeps lines as blocks; read as HTML, the whole file would be one block.
+    let forced = extract_text(&["--input-format", "text", ARTICLE_TXT]);
+    eqnice!(forced, text, "sniffing by .txt must choose text mode");
+}
+
+#[test]
+fn input_format_overrides_the_extension() {
+    // HTML saved under a .txt name: by extension it is text, so the markup would be
+    // read as lines of text; --input-format html must parse it as the page it is.
+    let dir = tempdir();
+    let misnamed = dir.path().join("page.txt");
+    write(&misnamed, read_bytes(ARTICLE_HTML));
+    let misnamed = misnamed.to_str().unwrap();
+    let as_html = extract_text(&["--input-format", "html", misnamed]);
+    eqnice!(
+        extract_text(&[ARTICLE_HTML]),
+        as_html,
+        "--input-format html on a .txt file"
+    );
+    let as_text = extract_text(&[misnamed]);
+    assert_ne!(
+        as_text, as_html,
+        "without the flag, a .txt file must be read as text"
+    );
+}
+
+#[test]
+fn input_format_text_on_an_html_file_reads_lines() {
+    let as_text = extract_text(&["--input-format", "text", ARTICLE_HTML]);
+    // Read as plain text, the markup is text: every kept line is a raw source line.
+    assert_ne!(as_text, extract_text(&[ARTICLE_HTML]));
+}
+
+#[test]
+fn format_text_prints_just_the_text() {
+    let json_text = extract_text(&[ARTICLE_HTML]);
+    let out = dehusk()
+        .args(["extract", "--format", "text", ARTICLE_HTML])
+        .stdout();
+    eqnice!(format!("{json_text}\n"), out);
+}
+
+#[test]
+fn format_text_separates_documents_with_a_blank_line() {
+    let a = extract_text(&[ARTICLE_HTML]);
+    let b = extract_text(&["data/examples/forum.html"]);
+    let out = dehusk()
+        .args([
+            "extract",
+            "--format",
+            "text",
+            "-q",
+            ARTICLE_HTML,
+            "data/examples/forum.html",
+        ])
+        .stdout();
+    eqnice!(format!("{a}\n\n{b}\n"), out);
+}
+
+#[test]
+fn stdin_dash_reads_html_and_text() {
+    let out = dehusk()
+        .args(["extract", "-"])
+        .stdin(read_bytes(ARTICLE_HTML))
+        .output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "{}", out.show());
+    assert_eq!(recs[0]["id"], "-", "{}", out.show());
+    eqnice!(
+        extract_text(&[ARTICLE_HTML]),
+        recs[0]["text"].as_str().unwrap(),
+        "stdin vs file (HTML)"
+    );
+    // No extension to go by: the content has no markup, so it is text.
+    let from_stdin = dehusk()
+        .args(["extract", "--format", "text", "-"])
+        .stdin(read_bytes(ARTICLE_TXT))
+        .stdout();
+    eqnice!(
+        format!("{}\n", extract_text(&[ARTICLE_TXT])),
+        from_stdin,
+        "stdin vs file (text)"
+    );
+}
+
+#[test]
+fn stdin_honours_input_format() {
+    let forced = dehusk()
+        .args(["extract", "--format", "text", "--input-format", "text", "-"])
+        .stdin(read_bytes(ARTICLE_HTML))
+        .stdout();
+    eqnice!(
+        format!(
+            "{}\n",
+            extract_text(&["--input-format", "text", ARTICLE_HTML])
+        ),
+        forced
+    );
+}
+
+#[test]
+fn gzip_input_is_read_transparently() {
+    let dir = tempdir();
+    for (src, name) in [
+        (ARTICLE_HTML, "article.html.gz"),
+        (ARTICLE_TXT, "article.txt.gz"),
+    ] {
+        let gz = dir.path().join(name);
+        write(&gz, gzip(&read_bytes(src)));
+        let gz = gz.to_str().unwrap();
+        let (id, text) = extract_one(&[gz]);
+        eqnice!(gz, id, "the id of a .gz input is its path");
+        eqnice!(extract_text(&[src]), text, "{name} vs {src}");
+    }
+    // Gzip on stdin too, sniffed after decompression.
+    let out = dehusk()
+        .args(["extract", "--format", "text", "-"])
+        .stdin(gzip(&read_bytes(ARTICLE_HTML)))
+        .stdout();
+    eqnice!(
+        format!("{}\n", extract_text(&[ARTICLE_HTML])),
+        out,
+        "gzipped stdin"
+    );
+}
+
+#[test]
+fn binary_and_library_agree() {
+    let extractor = dehusk::Extractor::bundled(dehusk::input::InputFormat::Html).unwrap();
+    let lib = extractor.extract_str(&read(ARTICLE_HTML)).unwrap();
+    eqnice!(lib, extract_text(&[ARTICLE_HTML]));
+}
+
+#[test]
+fn german_article_keeps_most_paragraphs() {
+    let text = extract_text(&["data/examples/artikel.de.html"]);
+    let blocks = expected_blocks("data/examples/artikel.de.expected.txt");
+    let kept = paragraphs_kept(&blocks[1..], &text);
+    assert!(
+        kept >= 3,
+        "only {kept} of {} paragraphs kept:\n{text}",
+        blocks.len() - 1
+    );
+    for b in [
+        "Wir verwenden Cookies",
+        "Alle Rechte vorbehalten",
+        "Zum Inhalt springen",
+        "* Pflichtfeld",
+    ] {
+        assert_lacks!(text, b);
+    }
+}
+
+#[test]
+fn forum_thread_keeps_posts_and_drops_the_chrome() {
+    let text = extract_text(&["data/examples/forum.html"]);
+    let blocks = expected_blocks("data/examples/forum.expected.txt");
+    let kept = paragraphs_kept(&blocks[1..], &text);
+    assert!(
+        kept >= 3,
+        "only {kept} of {} post paragraphs kept:\n{text}",
+        blocks.len() - 1
+    );
+    for b in [
+        "Terms and rules",
+        "Back to top",
+        "You must log in or register to reply here.",
+    ] {
+        assert_lacks!(text, b);
+    }
+}
+
+#[test]
+fn empty_input_gives_empty_text() {
+    let out = dehusk().args(["extract", "-"]).stdin(Vec::new()).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "{}", out.show());
+    assert_eq!(recs[0]["text"], "", "{}", out.show());
+}

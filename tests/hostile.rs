@@ -1,0 +1,677 @@
+//! Issue #5, reliability: every hostile document ends in a correct result or a clear
+//! per-document error, never a panic, a hang or unbounded memory, through the whole
+//! pipeline (decode → segment → features → score → decode labels).
+//!
+//! All hostile inputs are generated here (nothing large is committed). The library-level
+//! tests run [`pipeline`] in-process; `issue5_batch_*` run the real binary over a
+//! directory of hostile files. Timings are printed (`cargo test -- --nocapture` shows
+//! them) and bounded generously, since the suite runs tests in parallel on small
+//! machines; the linearity checks compare a size against ten times that size, so a
+//! quadratic step (100x) fails while noise (a few x) does not.
+//!
+//! `issue5_randomized_pipeline_stress` is a small built-in fuzzer (xorshift, no extra
+//! crates): `DEHUSK_FUZZ_SEED=N` reproduces a run, `DEHUSK_FUZZ_ITERS=N` extends it. The
+//! libFuzzer target is `fuzz/fuzz_targets/pipeline.rs` (`cargo +nightly fuzz run
+//! pipeline` from the package root).
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use dehusk::input::{self, InputFormat};
+use dehusk::pipeline::{Classified, Classifier};
+use dehusk::ErrorKind;
+use encoding_rs::Encoding;
+
+use crate::util::{dehusk, gzip, tempdir, write};
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+/// The bundled models, loaded once for the whole module.
+fn classifier() -> &'static Classifier {
+    static CLASSIFIER: OnceLock<Classifier> = OnceLock::new();
+    CLASSIFIER.get_or_init(|| Classifier::new(None).expect("the bundled models load"))
+}
+
+/// One document through the whole pipeline, as `dehusk extract` runs it: bytes →
+/// Document (binary check, format sniffing, charset decoding) → blocks → features →
+/// probabilities → labels. Checks the invariants every result must meet.
+fn pipeline(bytes: &[u8], format: Option<InputFormat>) -> dehusk::Result<Classified> {
+    let doc = input::document_from_bytes("hostile".into(), bytes, None, format, None)?;
+    assert!(!doc.text.contains('\0'), "NUL left in the decoded text");
+    let c = classifier().classify(&doc);
+    check_result(&c);
+    Ok(c)
+}
+
+/// Invariants of a classified page: one probability and one label per block, finite
+/// probabilities in [0, 1], block ranges inside the page text.
+fn check_result(c: &Classified) {
+    let n = c.page.len();
+    assert_eq!(c.probabilities.len(), n, "one probability per block");
+    assert_eq!(c.labels.len(), n, "one label per block");
+    for (i, &p) in c.probabilities.iter().enumerate() {
+        assert!((0.0..=1.0).contains(&p), "block {i}: probability {p}");
+    }
+    for b in &c.page.blocks {
+        assert!(b.start < b.end, "empty block {b:?}");
+        assert!(
+            c.page.text.get(b.start as usize..b.end as usize).is_some(),
+            "block range {}..{} is not inside the page text",
+            b.start,
+            b.end
+        );
+    }
+}
+
+/// The blocks' texts.
+fn texts(c: &Classified) -> Vec<&str> {
+    (0..c.page.len()).map(|i| c.page.block_text(i)).collect()
+}
+
+/// A document that must go through: its classified page.
+#[track_caller]
+fn ok(bytes: &[u8], format: Option<InputFormat>) -> Classified {
+    match pipeline(bytes, format) {
+        Ok(c) => c,
+        Err(e) => panic!("expected a result, got the error: {e}"),
+    }
+}
+
+/// A document that must be refused as a bad document: the message.
+#[track_caller]
+fn bad(bytes: &[u8], format: Option<InputFormat>) -> String {
+    match pipeline(bytes, format) {
+        Ok(c) => panic!("expected a bad-document error, got {} blocks", c.page.len()),
+        Err(e) => match e.kind() {
+            ErrorKind::BadDocument(_) => e.to_string(),
+            other => panic!("expected a bad-document error, got {other:?}"),
+        },
+    }
+}
+
+/// Runs `f`, prints how long it took and fails past `limit`.
+#[track_caller]
+fn timed<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    let took = start.elapsed();
+    eprintln!("issue5 timing: {what}: {:.3}s", took.as_secs_f64());
+    assert!(took < limit, "{what} took {took:?}, over the limit of {limit:?}");
+    out
+}
+
+/// Generous bound for one megabyte-scale hostile document (debug-free test profile,
+/// but tests share two cores with each other and with binary runs).
+const BIG: Duration = Duration::from_secs(30);
+
+/// Fails when going from `small` to `10 * small` costs far more than ten times as much
+/// (a quadratic step costs a hundred times as much).
+#[track_caller]
+fn assert_linear(what: &str, small: impl Fn(usize) -> Duration, n: usize) {
+    // Warm up (page faults, lazy statics), then take the best of a few runs of the
+    // small size: noise only ever makes a run slower.
+    small(n);
+    let t1 = (0..3).map(|_| small(n)).min().unwrap_or_default();
+    let t10 = small(n * 10);
+    let ratio = t10.as_secs_f64() / t1.as_secs_f64().max(1e-4);
+    eprintln!(
+        "issue5 scaling: {what}: n={n}: {:.4}s, n={}: {:.4}s, ratio {ratio:.1} (linear 10, quadratic 100)",
+        t1.as_secs_f64(),
+        n * 10,
+        t10.as_secs_f64()
+    );
+    assert!(ratio < 40.0, "{what} looks superlinear: ratio {ratio:.1} for 10x the input");
+}
+
+fn encode(encoding: &'static Encoding, s: &str) -> Vec<u8> {
+    let (bytes, used, unmappable) = encoding.encode(s);
+    assert_eq!(used, encoding);
+    assert!(!unmappable, "test text must be encodable in {}", encoding.name());
+    bytes.into_owned()
+}
+
+fn utf16(s: &str, little_endian: bool) -> Vec<u8> {
+    let mut out = if little_endian { vec![0xff, 0xfe] } else { vec![0xfe, 0xff] };
+    for unit in s.encode_utf16() {
+        out.extend_from_slice(&if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() });
+    }
+    out
+}
+
+fn page(head: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head>{head}<title>News</title></head><body>\
+         <nav><a href=/>Home</a> <a href=/a>About</a></nav>\
+         <article><p>{body}</p></article></body></html>\n"
+    )
+}
+
+const RUSSIAN: &str = "Вчера в Москве прошло заседание городской думы, на котором депутаты \
+    обсудили бюджет на следующий год. Особое внимание было уделено строительству новых школ \
+    и больниц в отдалённых районах.";
+const JAPANESE: &str = "東京都は昨日、新しい都市計画を発表しました。この計画では、公園や図書館などの\
+    公共施設を増やし、住民の生活の質を向上させることを目指しています。";
+const CHINESE: &str = "昨天，北京市政府召开新闻发布会，介绍了今年城市建设的主要情况。发言人表示，\
+    全市新建学校和医院的数量比去年明显增加，公共交通网络也进一步完善。";
+const CZECH: &str = "Včera večer schválilo zastupitelstvo města rozpočet na příští rok. Největší \
+    část peněz půjde na opravy škol, silnic a veřejného osvětlení v okrajových čtvrtích.";
+const GREEK: &str = "Το δημοτικό συμβούλιο ενέκρινε χθες τον προϋπολογισμό του επόμενου έτους, \
+    με έμφαση στα σχολεία, στους δρόμους και στις δημόσιες βιβλιοθήκες της πόλης.";
+const KOREAN: &str = "서울시는 어제 새로운 도시 계획을 발표했습니다. 이 계획은 공원과 도서관 같은 \
+    공공 시설을 늘리고 시민의 삶의 질을 높이는 것을 목표로 합니다.";
+
+/// The block holding `needle`, or a failure listing the blocks.
+#[track_caller]
+fn assert_block_contains(c: &Classified, needle: &str) {
+    if !texts(c).iter().any(|t| t.contains(needle)) {
+        panic!("no block contains {needle:?}; blocks: {:?}", texts(c));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Charsets
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn issue5_invalid_utf8_becomes_replacement_characters() {
+    // A UTF-8 page with stray bytes: the rest must still read as UTF-8, not as mojibake
+    // from a legacy guess.
+    let html = page("", RUSSIAN);
+    let mut bytes = html.as_bytes().to_vec();
+    let at = html.find("заседание").unwrap();
+    bytes.splice(at..at, [0xff, 0xfe, 0x80]);
+    bytes.extend_from_slice(b"<p>tail \xc3</p>");
+    for format in [None, Some(InputFormat::Html), Some(InputFormat::Text)] {
+        let c = ok(&bytes, format);
+        assert_block_contains(&c, "Вчера в Москве прошло");
+        assert_block_contains(&c, "думы, на котором депутаты");
+    }
+    // Pure garbage that is not binary (high bytes, no controls) is text of some kind.
+    let garbage: Vec<u8> = (0..20_000u32).map(|i| 0x80 + (i * 7919 % 128) as u8).collect();
+    ok(&garbage, None);
+    ok(&garbage, Some(InputFormat::Html));
+    // Overlong encodings, surrogates and truncated sequences everywhere.
+    let nasty = b"<p>\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82 ok</p>".repeat(1000);
+    let c = ok(&nasty, None);
+    assert!(c.page.text.contains("ok"));
+}
+
+#[test]
+fn issue5_wrong_or_missing_charset_label_still_gives_the_right_text() {
+    // A legacy page labelled UTF-8 (a template's meta kept after a migration the other
+    // way): the label is evidently wrong, the bytes decide.
+    let html = page("<meta charset=\"utf-8\">", RUSSIAN);
+    let c = ok(&encode(encoding_rs::WINDOWS_1251, &html), None);
+    assert_block_contains(&c, RUSSIAN);
+    // A UTF-8 page labelled with a legacy charset.
+    let html = page("<meta charset=\"windows-1251\">", RUSSIAN);
+    let c = ok(html.as_bytes(), None);
+    assert_block_contains(&c, RUSSIAN);
+    // An unknown label is ignored: detection.
+    let html = page("<meta charset=\"x-no-such-charset\">", RUSSIAN);
+    let c = ok(&encode(encoding_rs::WINDOWS_1251, &html), None);
+    assert_block_contains(&c, RUSSIAN);
+    // A multi-byte label on bytes of another multi-byte encoding.
+    let html = page("<meta charset=\"shift_jis\">", CHINESE);
+    let c = ok(&encode(encoding_rs::GBK, &html), None);
+    assert_block_contains(&c, CHINESE);
+    // No label at all.
+    for (encoding, text) in [
+        (encoding_rs::WINDOWS_1251, RUSSIAN),
+        (encoding_rs::SHIFT_JIS, JAPANESE),
+        (encoding_rs::GBK, CHINESE),
+    ] {
+        let c = ok(&encode(encoding, &page("", text)), None);
+        assert_block_contains(&c, text);
+    }
+}
+
+#[test]
+fn issue5_utf16_with_bom_in_both_byte_orders() {
+    for little_endian in [true, false] {
+        let html = page("<meta charset=utf-8>", RUSSIAN);
+        let c = ok(&utf16(&html, little_endian), None);
+        assert_eq!(c.page.format, Some(InputFormat::Html));
+        assert_block_contains(&c, RUSSIAN);
+        let text = format!("Home | About\n\n{JAPANESE}\n");
+        let c = ok(&utf16(&text, little_endian), Some(InputFormat::Text));
+        assert_block_contains(&c, JAPANESE);
+        // An odd number of bytes (cut in the middle of a code unit) is not fatal.
+        let mut cut = utf16(&html, little_endian);
+        cut.pop();
+        ok(&cut, None);
+    }
+}
+
+#[test]
+fn issue5_legacy_encodings_decode_to_the_right_text() {
+    let cases: [(&'static Encoding, &str); 8] = [
+        (encoding_rs::WINDOWS_1251, RUSSIAN),
+        (encoding_rs::KOI8_R, RUSSIAN),
+        (encoding_rs::SHIFT_JIS, JAPANESE),
+        (encoding_rs::EUC_JP, JAPANESE),
+        (encoding_rs::GBK, CHINESE),
+        (encoding_rs::ISO_8859_2, CZECH),
+        (encoding_rs::ISO_8859_7, GREEK),
+        (encoding_rs::EUC_KR, KOREAN),
+    ];
+    for (encoding, text) in cases {
+        let name = encoding.name();
+        // Labelled by <meta>, by the transport, and not at all.
+        let labelled = page(&format!("<meta charset=\"{name}\">"), text);
+        let c = ok(&encode(encoding, &labelled), None);
+        assert_block_contains(&c, text);
+        let bare = encode(encoding, &page("", text));
+        let doc = input::document_from_bytes("t".into(), &bare, None, None, Some(name)).unwrap();
+        assert!(doc.text.contains(text), "{name} by transport label");
+        let c = ok(&bare, None);
+        assert_block_contains(&c, text);
+        // Text mode, unlabelled.
+        let lines = format!("Menu\n\n{text}\n{text}\n");
+        let c = ok(&encode(encoding, &lines), Some(InputFormat::Text));
+        assert_block_contains(&c, text);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Binary, empty, NUL, no blocks
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn issue5_binary_is_a_clear_error_empty_is_an_empty_result() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..4000u32).map(|i| (i * 2_654_435_761u32 >> 24) as u8));
+    let random: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    for (what, bytes) in [
+        ("png", png),
+        ("random bytes", random),
+        ("all NUL", vec![0u8; 10_000]),
+        ("ELF", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".repeat(100)),
+        ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec()),
+    ] {
+        for format in [None, Some(InputFormat::Html), Some(InputFormat::Text)] {
+            let msg = bad(&bytes, format);
+            assert!(msg.contains("binary"), "{what}: {msg}");
+        }
+    }
+    for format in [None, Some(InputFormat::Html), Some(InputFormat::Text)] {
+        for empty in [&b""[..], b"\xef\xbb\xbf", b"\xff\xfe", b"  \n\t\r\n "] {
+            let c = ok(empty, format);
+            assert_eq!(c.page.len(), 0, "{empty:?}");
+            assert_eq!(c.main_text(), "");
+        }
+    }
+}
+
+#[test]
+fn issue5_nul_bytes_are_dropped() {
+    let mut bytes = page("", RUSSIAN).into_bytes();
+    for at in [0, 10, 200, bytes.len() / 2, bytes.len()] {
+        bytes.insert(at, 0);
+    }
+    let c = ok(&bytes, None);
+    assert_block_contains(&c, "Вчера в Москве");
+    let c = ok(b"first\0 line\n\0\0\nsecond line\0\n", Some(InputFormat::Text));
+    assert_eq!(texts(&c), ["first line", "second line"]);
+}
+
+#[test]
+fn issue5_pages_without_blocks_give_zero_blocks() {
+    for html in [
+        "<html><head><title>Only a title</title></head><body></body></html>",
+        "<!DOCTYPE html><html><body><script>document.write('<p>x</p>')</script></body></html>",
+        "<html><body><!-- <p>commented out</p> --></body></html>",
+        "<html><body><br><hr><img src=x><input value=y></body></html>",
+        "<html><body><style>p { color: red }</style><template><p>t</p></template></body></html>",
+        "<div><div><div></div></div></div>",
+        "<!---->",
+        "<",
+        "</",
+        "<!",
+        "<p",
+        "<p>",
+        "&",
+    ] {
+        let c = ok(html.as_bytes(), Some(InputFormat::Html));
+        if c.page.len() > 0 {
+            // A stray "<" or "&" is text to a browser; only markup must give nothing.
+            assert!(html.len() <= 3, "{html}: {:?}", texts(&c));
+        }
+        assert_eq!(c.labels.len(), c.page.len());
+    }
+    let c = ok(b"\n\n   \n\t\n\r\n", Some(InputFormat::Text));
+    assert_eq!(c.page.len(), 0);
+    assert_eq!(c.main_text(), "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Size and shape
+// ---------------------------------------------------------------------------------------
+
+const MILLION: usize = 1_000_000;
+
+#[test]
+fn issue5_million_nested_tags_closed_and_unclosed() {
+    for (open, close) in [
+        ("<div>", "</div>"),
+        ("<span>", "</span>"),
+        ("<b>", "</b>"),
+        ("<a href=x>", "</a>"),
+        ("<p>", "</p>"),
+        ("<li>", "</li>"),
+        ("<table>", "</table>"),
+        ("<td>", "</td>"),
+        ("<x-widget>", "</x-widget>"),
+        ("<div class=\"nav menu\">", "</div>"),
+        ("<h1>", "</h1>"),
+        ("<noscript>", "</noscript>"),
+        ("<div><span>", "</span></div>"),
+    ] {
+        let mut closed = open.repeat(MILLION);
+        closed.push_str("deep text");
+        closed.push_str(&close.repeat(MILLION));
+        closed.push_str("<p>after the nest</p>");
+        let c = timed(&format!("1e6 nested {open} closed"), BIG, || ok(closed.as_bytes(), Some(InputFormat::Html)));
+        if open != "<noscript>" {
+            assert_block_contains(&c, "deep text");
+            assert_block_contains(&c, "after the nest");
+        }
+        drop(closed);
+
+        let mut unclosed = open.repeat(MILLION);
+        unclosed.push_str("deep text");
+        let c = timed(&format!("1e6 nested {open} unclosed"), BIG, || ok(unclosed.as_bytes(), Some(InputFormat::Html)));
+        if open != "<noscript>" {
+            assert_block_contains(&c, "deep text");
+        }
+    }
+    // End tags without start tags, and every tag interleaved with text.
+    let stray = "</div></p></li></a>".repeat(MILLION / 4) + "<p>still here</p>";
+    let c = timed("1e6 stray end tags", BIG, || ok(stray.as_bytes(), Some(InputFormat::Html)));
+    assert_block_contains(&c, "still here");
+    let interleaved = "<div>x<span>y".repeat(MILLION / 2);
+    timed("1e6 nested tags with text", BIG, || ok(interleaved.as_bytes(), Some(InputFormat::Html)));
+}
+
+#[test]
+fn issue5_nesting_is_linear() {
+    let run = |n: usize| {
+        let html = "<div><span>".repeat(n) + "x" + &"</span></div>".repeat(n);
+        let start = Instant::now();
+        ok(html.as_bytes(), Some(InputFormat::Html));
+        start.elapsed()
+    };
+    assert_linear("nested closed tags, whole pipeline", run, 50_000);
+    let run = |n: usize| {
+        let html = "<div>x".repeat(n);
+        let start = Instant::now();
+        ok(html.as_bytes(), Some(InputFormat::Html));
+        start.elapsed()
+    };
+    assert_linear("nested unclosed divs with text, whole pipeline", run, 50_000);
+}
+
+#[test]
+fn issue5_million_tiny_blocks() {
+    let html = "<p>x</p>".repeat(MILLION);
+    let c = timed("1e6 <p>x</p>, whole pipeline", BIG, || ok(html.as_bytes(), Some(InputFormat::Html)));
+    assert_eq!(c.page.len(), MILLION);
+    drop(c);
+    drop(html);
+    let text = "x\n".repeat(MILLION);
+    let c = timed("1e6 one-letter lines, whole pipeline", BIG, || ok(text.as_bytes(), Some(InputFormat::Text)));
+    assert_eq!(c.page.len(), MILLION);
+    drop(c);
+    let text = "Home | News | Sport\n".repeat(MILLION);
+    let c = timed("1e6 menu lines (all repeats), whole pipeline", BIG, || ok(text.as_bytes(), None));
+    assert_eq!(c.page.len(), MILLION);
+}
+
+#[test]
+fn issue5_tiny_blocks_are_linear() {
+    for (what, unit, format) in [
+        ("<p>x</p> blocks", "<p>x</p>", InputFormat::Html),
+        ("<li><a> menu items", "<li><a href=/x>Item</a></li>", InputFormat::Html),
+        ("distinct text lines", "", InputFormat::Text),
+    ] {
+        let run = |n: usize| {
+            let doc = if unit.is_empty() {
+                (0..n).map(|i| format!("line {i} of the page.\n")).collect::<String>()
+            } else {
+                unit.repeat(n)
+            };
+            let start = Instant::now();
+            let c = ok(doc.as_bytes(), Some(format));
+            let took = start.elapsed();
+            assert_eq!(c.page.len(), n);
+            took
+        };
+        assert_linear(what, run, 20_000);
+    }
+}
+
+#[test]
+fn issue5_ten_megabyte_attribute_values_and_tokens() {
+    const TEN_MB: usize = 10 << 20;
+    let long = "a".repeat(TEN_MB);
+    let long_words = "nav ".repeat(TEN_MB / 4);
+    for html in [
+        format!("<div class=\"{long}\"><p>kept paragraph</p></div>"),
+        format!("<div class=\"{long_words}\"><p>kept paragraph</p></div>"),
+        format!("<div id={long}><p>kept paragraph</p></div>"),
+        format!("<div style=\"{long}\"><p>kept paragraph</p></div>"),
+        format!("<img src=\"data:image/png;base64,{long}\"><p>kept paragraph</p>"),
+        format!("<a href=\"{long}\">kept paragraph</a>"),
+        format!("<div data-x='{long}' data-y=\"{long}\"><p>kept paragraph</p></div>"),
+        format!("<p>kept paragraph</p><{long}>"),
+        format!("<p>kept paragraph</p><div title=\"{long}"),
+        format!("<p>kept paragraph</p><p>{long}</p>"),
+        format!("<title>{long}</title><p>kept paragraph</p>"),
+        format!("<h1>{long}</h1><p>kept paragraph</p>"),
+    ] {
+        let head = &html[..html.len().min(40)];
+        let c = timed(&format!("10 MB in {head:?}"), BIG, || ok(html.as_bytes(), Some(InputFormat::Html)));
+        assert_block_contains(&c, "kept paragraph");
+        assert!(c.page.title.len() <= 4096, "the title is capped");
+    }
+    // Sniffed, not forced.
+    let html = format!("<html><body><div class=\"{long}\"><p>kept paragraph</p></div></body></html>");
+    let c = ok(html.as_bytes(), None);
+    assert_eq!(c.page.format, Some(InputFormat::Html));
+    // One 10 MB line of text.
+    let c = timed("one 10 MB text line", BIG, || ok(long.as_bytes(), Some(InputFormat::Text)));
+    assert_eq!(c.page.len(), 1);
+}
+
+#[test]
+fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
+    let tail = "<p>not a paragraph</p> if (a < b && c > d) { x = '</div>'; } ".repeat(100_000);
+    for (open, keeps_tail) in [
+        ("<script>", false),
+        ("<script type=text/javascript><!--", false),
+        ("<style>", false),
+        ("<!--", false),
+        ("<!-- -- --!", false),
+        ("<title>", false),
+        ("<textarea>", false),
+        ("<template>", false),
+        ("<svg>", false),
+        ("<iframe>", false),
+        ("<noscript>", false),
+        ("<xmp>", true),
+        ("<plaintext>", true),
+        ("<![CDATA[", false),
+        ("<!DOCTYPE html", false),
+    ] {
+        let html = format!("<html><body><p>before the trap</p>{open}{tail}");
+        let c = timed(&format!("unclosed {open} + 6 MB"), BIG, || ok(html.as_bytes(), Some(InputFormat::Html)));
+        assert_block_contains(&c, "before the trap");
+        let has_tail = texts(&c).iter().any(|t| t.contains("not a paragraph"));
+        if !keeps_tail {
+            assert!(!has_tail, "{open}: the raw text became blocks: {:?}", &texts(&c)[..c.page.len().min(3)]);
+        }
+    }
+}
+
+#[test]
+fn issue5_large_documents_hit_the_size_limit_not_memory() {
+    let dir = tempdir();
+    // 200 MB of (sparse) file: read_file stops one byte past the limit.
+    let huge = dir.path().join("huge.html");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(200 << 20).unwrap();
+    drop(f);
+    let err = timed("reading a 200 MB file against the default limit", BIG, || {
+        input::read_file(&huge, input::DEFAULT_MAX_BYTES).unwrap_err()
+    });
+    assert!(err.to_string().contains(&input::DEFAULT_MAX_BYTES.to_string()), "{err}");
+    let err = input::load_document(&huge, None, 1 << 20).unwrap_err();
+    assert!(err.is_per_document(), "{err}");
+    // A gzip bomb: 200 MB of spaces in a few hundred KB.
+    let bomb = dir.path().join("bomb.html.gz");
+    {
+        let file = std::fs::File::create(&bomb).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..200 {
+            enc.write_all(&chunk).unwrap();
+        }
+        enc.finish().unwrap();
+    }
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let err = timed("gunzipping a 200 MB bomb against the default limit", BIG, || {
+        input::read_file(&bomb, input::DEFAULT_MAX_BYTES).unwrap_err()
+    });
+    assert!(err.to_string().contains("after gunzipping"), "{err}");
+}
+
+#[test]
+fn issue5_a_fifty_megabyte_page_is_linear() {
+    // A real-looking page made large: the example article's body repeated to 50 MB.
+    let article = crate::util::read("data/examples/article.html");
+    let body = article.split("<body").nth(1).unwrap_or(&article);
+    let mut html = String::with_capacity(51 << 20);
+    html.push_str("<html><body>");
+    while html.len() < 50 << 20 {
+        html.push_str("<div class=\"post\">");
+        html.push_str(body);
+        html.push_str("</div>");
+    }
+    let c = timed("50 MB page of repeated articles, whole pipeline", Duration::from_secs(60), || {
+        ok(html.as_bytes(), None)
+    });
+    eprintln!("issue5: 50 MB page: {} blocks", c.page.len());
+}
+
+// ---------------------------------------------------------------------------------------
+// The binary over a directory of hostile files
+// ---------------------------------------------------------------------------------------
+
+/// Writes the hostile files; returns (file name, must fail) for each.
+fn hostile_files(dir: &Path) -> Vec<(String, bool)> {
+    let mut files: Vec<(String, Vec<u8>, bool)> = Vec::new();
+    let mut add = |name: &str, bytes: Vec<u8>, fails: bool| files.push((name.to_string(), bytes, fails));
+
+    let mut invalid = page("", RUSSIAN).into_bytes();
+    invalid.splice(40..40, [0xff, 0xc3, 0x28, 0xa0]);
+    add("invalid-utf8.html", invalid, false);
+    add("mislabelled.html", encode(encoding_rs::WINDOWS_1251, &page("<meta charset=utf-8>", RUSSIAN)), false);
+    add("unlabelled-sjis.html", encode(encoding_rs::SHIFT_JIS, &page("", JAPANESE)), false);
+    add("gbk.html", encode(encoding_rs::GBK, &page("<meta charset=gbk>", CHINESE)), false);
+    add("latin2.txt", encode(encoding_rs::ISO_8859_2, &format!("{CZECH}\n")), false);
+    add("utf16le.html", utf16(&page("", GREEK), true), false);
+    add("utf16be.txt", utf16(&format!("{KOREAN}\n"), false), false);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+    add("image.html", png, true);
+    add("random.bin", (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8).collect(), true);
+    add("zeros.txt", vec![0; 5000], true);
+    add("empty.html", Vec::new(), false);
+    add("empty.txt", Vec::new(), false);
+    add("nul.txt", b"a line\0 with\0 NULs\n".to_vec(), false);
+    add("no-blocks.html", b"<html><head><title>t</title><script>x()</script></head><body></body></html>".to_vec(), false);
+    add("nested-closed.html", ("<div>".repeat(MILLION) + "deep" + &"</div>".repeat(MILLION)).into_bytes(), false);
+    add("nested-unclosed.html", ("<span><div>".repeat(MILLION / 2) + "deep").into_bytes(), false);
+    add("tiny-blocks.html", "<p>x</p>".repeat(MILLION).into_bytes(), false);
+    add("tiny-lines.txt", "x\n".repeat(MILLION).into_bytes(), false);
+    add("big-attribute.html", format!("<div class=\"{}\"><p>text</p></div>", "a".repeat(10 << 20)).into_bytes(), false);
+    add("unclosed-script.html", format!("<p>before</p><script>{}", "var a = '<p>';".repeat(100_000)).into_bytes(), false);
+    add("unclosed-comment.html", format!("<p>before</p><!--{}", "<p>x</p>".repeat(100_000)).into_bytes(), false);
+    let gz = gzip(page("", RUSSIAN).repeat(20).as_bytes());
+    add("truncated.html.gz", gz[..gz.len() / 2].to_vec(), true);
+    add("header-only.txt.gz", gz[..10].to_vec(), true);
+    add("ok.html.gz", gz, false);
+    for (name, bytes, _) in &files {
+        write(&dir.join(name), bytes);
+    }
+    // 200 MB without using 200 MB: a sparse file, over the default 64 MiB limit.
+    let huge = dir.join("huge.html");
+    std::fs::File::create(&huge).unwrap().set_len(200 << 20).unwrap();
+    let mut out: Vec<(String, bool)> = files.into_iter().map(|(n, _, f)| (n, f)).collect();
+    out.push(("huge.html".into(), true));
+    out.sort();
+    out
+}
+
+#[test]
+fn issue5_batch_reports_every_hostile_file_and_never_panics() {
+    let dir = tempdir();
+    let files = hostile_files(dir.path());
+    let out = timed("dehusk extract over the hostile directory", Duration::from_secs(120), || {
+        dehusk().arg("extract").arg(dir.path()).output()
+    });
+    // `output()` already fails on "panicked" in stderr or a death by signal.
+    out.expect_code(2);
+    let records = out.records();
+    if records.len() != files.len() {
+        out.fail(&format!("expected {} records, one per file", files.len()));
+    }
+    for ((name, fails), rec) in files.iter().zip(&records) {
+        let id = rec["id"].as_str().unwrap_or_default();
+        if !id.ends_with(name.as_str()) {
+            out.fail(&format!("records out of order: expected {name}, got {id}"));
+        }
+        let keys: Vec<&String> = rec.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        if *fails {
+            if rec.get("error").and_then(|e| e.as_str()).is_none() || keys.len() != 2 {
+                out.fail(&format!("{name}: expected an {{\"id\",\"error\"}} record"));
+            }
+            if !out.stderr.contains(name.as_str()) {
+                out.fail(&format!("{name} failed but stderr does not name it"));
+            }
+        } else if rec.get("text").and_then(|t| t.as_str()).is_none() {
+            out.fail(&format!("{name}: expected an {{\"id\",\"text\"}} record"));
+        }
+    }
+    let failed = files.iter().filter(|f| f.1).count();
+    assert_contains!(out.stderr, format!("{failed} failed"));
+}
+
+#[test]
+fn issue5_pathological_tokens() {
+    let many_attrs: String = (0..300_000).map(|i| format!(" a{i}=v")).collect();
+    let same_attrs = " class=nav".repeat(300_000);
+    let tokens: String = (0..512).map(|i| format!("t{i} ")).collect();
+    let wide = format!("<div class=\"{tokens}\" id=\"{tokens}\" role=\"{tokens}\" itemprop=\"{tokens}\">");
+    for (what, html) in [
+        ("300k distinct attributes", format!("<div{many_attrs}><p>kept paragraph</p></div>")),
+        ("300k repeated class attributes", format!("<div{same_attrs}><p>kept paragraph</p></div>")),
+        ("10 MB named reference", format!("<p>kept paragraph &{}</p>", "a".repeat(10 << 20))),
+        ("10 MB numeric reference", format!("<p>kept paragraph &#{};</p>", "9".repeat(10 << 20))),
+        ("10 MB hex reference", format!("<p>kept paragraph &#x{};</p>", "0".repeat(10 << 20))),
+        ("1e6 entities", format!("<p>kept paragraph {}</p>", "&amp;&lt;&#65;&#x42;&nbsp".repeat(200_000))),
+        ("2048 class tokens over 1e5 blocks", format!("{wide}{}", "<p>kept paragraph</p>".repeat(100_000))),
+        ("1e6 end tags with attributes", format!("<p>kept paragraph</p>{}", "</div class=x id=y>".repeat(MILLION / 4))),
+        ("1e6 doctypes", format!("<p>kept paragraph</p>{}", "<!DOCTYPE html>".repeat(MILLION / 4))),
+        ("1e6 processing instructions", format!("<p>kept paragraph</p>{}", "<?xml x?>".repeat(MILLION / 4))),
+    ] {
+        let c = timed(what, BIG, || ok(html.as_bytes(), Some(InputFormat::Html)));
+        assert_block_contains(&c, "kept paragraph");
+        let hashes = c.page.class_hashes.len();
+        eprintln!("issue5: {what}: {} blocks, {hashes} class hashes", c.page.len());
+    }
+}

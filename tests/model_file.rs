@@ -1,0 +1,227 @@
+//! Model files given with `--model`. A model file describes itself (version, mode,
+//! feature names); one that is truncated, from another format version or trained on
+//! another feature list is refused with exit code 1 and a message naming the problem
+//! and the file — never a panic, never silently wrong output.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::{classify_blocks, dehusk, extract_text, read, tempdir, write};
+
+const HTML_MODEL: &str = "models/html.json";
+const TEXT_MODEL: &str = "models/text.json";
+
+/// Writes a model file into `dir`.
+fn model_file(dir: &Path, name: &str, json: &str) -> PathBuf {
+    let p = dir.join(name);
+    write(&p, json);
+    p
+}
+
+/// Replaces exactly one occurrence of `from` in the bundled HTML model.
+fn edited(from: &str, to: &str) -> String {
+    let json = read(HTML_MODEL);
+    assert_eq!(
+        json.matches(from).count(),
+        1,
+        "{from:?} must occur once in {HTML_MODEL}"
+    );
+    json.replacen(from, to, 1)
+}
+
+/// Runs every command that takes --model with this model, and checks each refuses it
+/// with exit code 1, naming the file and `problem`.
+fn refused_everywhere(model: &Path, problem: &str) {
+    let model = model.to_str().unwrap();
+    let runs: [&[&str]; 4] = [
+        &["extract", "--model", model, "data/examples/article.html"],
+        &["classify", "--model", model, "data/examples/article.html"],
+        &["explain", "--model", model, "data/examples/article.html"],
+        &["eval", "--data", "data/mini", "--model", model],
+    ];
+    for args in runs {
+        let out = dehusk().args(args).expect_code(1);
+        assert_contains!(out.stderr, problem);
+        assert_contains!(out.stderr, model);
+        if args[0] != "eval" {
+            eqnice!("", out.stdout, "no output from a run with a bad model");
+        }
+    }
+}
+
+#[test]
+fn truncated_model_is_refused_naming_json() {
+    let dir = tempdir();
+    let json = read(HTML_MODEL);
+    let m = model_file(dir.path(), "truncated.json", &json[..json.len() / 2]);
+    refused_everywhere(&m, "JSON");
+}
+
+#[test]
+fn empty_model_is_refused_naming_json() {
+    let dir = tempdir();
+    let m = model_file(dir.path(), "empty.json", "");
+    refused_everywhere(&m, "JSON");
+}
+
+#[test]
+fn model_of_an_unknown_format_version_is_refused_naming_the_version() {
+    let dir = tempdir();
+    let m = model_file(
+        dir.path(),
+        "v999.json",
+        &edited("\"version\": 1,", "\"version\": 999,"),
+    );
+    refused_everywhere(&m, "version 999");
+}
+
+#[test]
+fn model_without_a_version_is_refused() {
+    let dir = tempdir();
+    let m = model_file(dir.path(), "noversion.json", &edited("\"version\": 1,", ""));
+    refused_everywhere(&m, "version");
+}
+
+// Issue #2: the feature list is part of the model; a model trained on another list
+// must never be applied to this build's features.
+#[test]
+fn issue2_model_with_a_renamed_feature_is_refused_naming_it() {
+    let dir = tempdir();
+    let m = model_file(
+        dir.path(),
+        "renamed.json",
+        &edited("\"link_density\",", "\"link_density_v0\","),
+    );
+    refused_everywhere(&m, "feature");
+    let out = dehusk()
+        .args([
+            "extract",
+            "--model",
+            m.to_str().unwrap(),
+            "data/examples/article.html",
+        ])
+        .expect_code(1);
+    assert_contains!(out.stderr, "link_density_v0");
+}
+
+// Issue #2: a model with one feature fewer (an older feature list) is refused too.
+#[test]
+fn issue2_model_with_a_missing_feature_is_refused() {
+    let dir = tempdir();
+    let mut v: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    for key in ["feature_names", "means", "scales", "weights"] {
+        v[key].as_array_mut().unwrap().pop();
+    }
+    let m = model_file(
+        dir.path(),
+        "short.json",
+        &serde_json::to_string_pretty(&v).unwrap(),
+    );
+    refused_everywhere(&m, "feature");
+}
+
+#[test]
+fn model_with_too_few_weights_is_refused() {
+    let dir = tempdir();
+    let mut v: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    v["weights"].as_array_mut().unwrap().pop();
+    let m = model_file(
+        dir.path(),
+        "weights.json",
+        &serde_json::to_string_pretty(&v).unwrap(),
+    );
+    refused_everywhere(&m, "weights");
+}
+
+#[test]
+fn model_with_a_threshold_outside_zero_to_one_is_refused() {
+    let dir = tempdir();
+    let mut v: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    v["threshold"] = Value::from(3.0);
+    let m = model_file(
+        dir.path(),
+        "threshold.json",
+        &serde_json::to_string_pretty(&v).unwrap(),
+    );
+    refused_everywhere(&m, "threshold");
+}
+
+#[test]
+fn missing_model_file_is_refused_naming_it() {
+    let out = dehusk()
+        .args([
+            "extract",
+            "--model",
+            "no/such/model.json",
+            "data/examples/article.html",
+        ])
+        .expect_code(1);
+    assert_contains!(out.stderr, "no/such/model.json");
+}
+
+#[test]
+fn copy_of_the_bundled_model_gives_the_same_output() {
+    let dir = tempdir();
+    for (model, input) in [
+        (HTML_MODEL, "data/examples/article.html"),
+        (TEXT_MODEL, "data/examples/article.txt"),
+    ] {
+        let m = model_file(dir.path(), "copy.json", &read(model));
+        eqnice!(
+            extract_text(&[input]),
+            extract_text(&["--model", m.to_str().unwrap(), input]),
+            "{model}"
+        );
+    }
+}
+
+#[test]
+fn model_flag_is_used_for_its_mode_only() {
+    // A copy of the text model with its threshold raised must act like --threshold on
+    // text input, and leave HTML input to the bundled HTML model.
+    let dir = tempdir();
+    let mut v: Value = serde_json::from_str(&read(TEXT_MODEL)).unwrap();
+    v["threshold"] = Value::from(0.99);
+    let m = model_file(
+        dir.path(),
+        "strict-text.json",
+        &serde_json::to_string_pretty(&v).unwrap(),
+    );
+    let m = m.to_str().unwrap();
+    let txt = "data/examples/article.txt";
+    assert_eq!(
+        classify_blocks(&["--model", m, txt]),
+        classify_blocks(&["--threshold", "0.99", txt])
+    );
+    assert_ne!(
+        classify_blocks(&["--model", m, txt]),
+        classify_blocks(&[txt]),
+        "the strict model must change the output"
+    );
+    let html = "data/examples/article.html";
+    assert_eq!(
+        classify_blocks(&["--model", m, html]),
+        classify_blocks(&[html])
+    );
+}
+
+#[test]
+fn eval_refuses_a_model_of_the_other_mode() {
+    // extract applies --model to inputs of its mode only; eval scores one mode, so a
+    // model of the other mode is a mistake to report, not a reason to fall back silently.
+    let out = dehusk()
+        .args([
+            "eval",
+            "--data",
+            "data/mini",
+            "--mode",
+            "html",
+            "--model",
+            TEXT_MODEL,
+        ])
+        .expect_code(1);
+    assert_contains!(out.stderr, "text");
+    assert_contains!(out.stderr, "html");
+    eqnice!("", out.stdout, "no scores with the wrong model");
+}

@@ -1,0 +1,389 @@
+//! `dehusk label`, `train` and `eval` on `data/mini` (twelve small pages: eight train,
+//! four dev), and `eval` cross-checked against the reference metric: our own
+//! `ShingleF1` over the predictions it writes, and `../shared/reference/shingle_f1.py`
+//! where Python and the script are available.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::util::{dehusk, path, python3, read, root, shingle_f1, tempdir};
+
+const MINI: &str = "data/mini";
+
+/// The ids of one split of data/mini.
+fn ids(split: &str) -> BTreeSet<String> {
+    read("data/mini/truth.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| split == "all" || v["split"] == split)
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Trains a model on data/mini into `dir` and returns it parsed, with its path.
+fn train(dir: &Path, mode: &str, extra: &[&str]) -> (Value, String) {
+    let dest = dir.join(format!("{mode}.json")).display().to_string();
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--mode", mode, "-o", &dest])
+        .args(extra)
+        .expect_code(0);
+    let json = std::fs::read_to_string(&dest)
+        .unwrap_or_else(|e| out.fail(&format!("no model written: {e}")));
+    (
+        serde_json::from_str(&json)
+            .unwrap_or_else(|e| out.fail(&format!("model is not JSON: {e}"))),
+        dest,
+    )
+}
+
+/// A number in [0, 1].
+fn unit(v: &Value, what: &str) -> f64 {
+    let x = v
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what} is not a number: {v}"));
+    assert!((0.0..=1.0).contains(&x), "{what} = {x} is outside [0, 1]");
+    x
+}
+
+#[test]
+fn label_reports_the_oracle_and_writes_labelled_blocks() {
+    let dir = tempdir();
+    let dest = dir.path().join("labels.jsonl");
+    let out = dehusk()
+        .args(["label", "--data", MINI, "-o"])
+        .arg(&dest)
+        .expect_code(0);
+    // The table: one line for the dataset, with pages and the oracle F1 / P / R.
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("mini "))
+        .unwrap_or_else(|| out.fail("no line for mini"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields[1], "8", "8 train pages\n{}", out.show());
+    let oracle: f64 = fields[4]
+        .parse()
+        .unwrap_or_else(|_| out.fail("no oracle F1"));
+    // The gold text of data/mini is the page text itself: alignment must be near perfect.
+    assert!(
+        (0.95..=1.0).contains(&oracle),
+        "oracle F1 {oracle}\n{}",
+        out.show()
+    );
+
+    let written = std::fs::read_to_string(&dest).unwrap();
+    let recs: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: BTreeSet<String> = recs
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, ids("train"));
+    for r in &recs {
+        assert_eq!(r["dataset"], "mini");
+        let blocks = r["blocks"].as_array().unwrap();
+        let content = blocks.iter().filter(|b| b["label"] == true).count();
+        assert!(
+            content >= 3 && content < blocks.len(),
+            "{}: {content} of {} blocks content",
+            r["id"],
+            blocks.len()
+        );
+        assert!(blocks
+            .iter()
+            .all(|b| b["text"].is_string() && b["label"].is_boolean()));
+    }
+}
+
+#[test]
+fn label_dev_split_labels_the_dev_pages() {
+    let dir = tempdir();
+    let dest = dir.path().join("labels.jsonl");
+    dehusk()
+        .args([
+            "label", "--data", MINI, "--mode", "text", "--split", "dev", "-o",
+        ])
+        .arg(&dest)
+        .expect_code(0);
+    let got: BTreeSet<String> = std::fs::read_to_string(&dest)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, ids("dev"));
+}
+
+#[test]
+fn train_writes_a_self_describing_model() {
+    let dir = tempdir();
+    for (mode, bundled) in [("html", "models/html.json"), ("text", "models/text.json")] {
+        let (m, _) = train(dir.path(), mode, &[]);
+        assert_eq!(m["version"], 1, "{mode}");
+        assert_eq!(m["mode"], mode);
+        let names = m["feature_names"].as_array().unwrap();
+        assert!(!names.is_empty());
+        let bundled: Value = serde_json::from_str(&read(bundled)).unwrap();
+        assert_eq!(
+            m["feature_names"], bundled["feature_names"],
+            "{mode}: same feature list as the bundled model"
+        );
+        for key in ["means", "scales", "weights"] {
+            assert_eq!(
+                m[key].as_array().unwrap().len(),
+                names.len(),
+                "{mode}: {key}"
+            );
+        }
+        unit(&m["threshold"], "threshold");
+        let prov = &m["provenance"];
+        assert_contains!(prov["command"].as_str().unwrap(), "train");
+        assert_contains!(prov["data"][0].as_str().unwrap(), "data/mini");
+        assert_eq!(
+            prov["train_pages"], 8,
+            "{mode}: trained on the 8 train pages only"
+        );
+    }
+}
+
+#[test]
+fn train_is_deterministic_whatever_the_thread_count() {
+    let a = tempdir();
+    let b = tempdir();
+    let (m1, _) = train(a.path(), "html", &["--threads", "1"]);
+    let (m2, _) = train(b.path(), "html", &["--threads", "3"]);
+    for key in [
+        "means",
+        "scales",
+        "weights",
+        "intercept",
+        "threshold",
+        "smoothing",
+    ] {
+        assert_eq!(
+            m1[key], m2[key],
+            "{key} differs between --threads 1 and --threads 3"
+        );
+    }
+}
+
+#[test]
+fn train_report_dev_records_dev_scores() {
+    let dir = tempdir();
+    let (m, _) = train(dir.path(), "html", &["--report-dev"]);
+    unit(
+        &m["provenance"]["scores"]["dev_mini_shingle_f1"],
+        "dev_mini_shingle_f1",
+    );
+}
+
+#[test]
+fn train_refuses_bad_parameters() {
+    let dir = tempdir();
+    let dest = dir.path().join("m.json");
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--max-iterations", "0", "-o"])
+        .arg(&dest)
+        .expect_code(1);
+    assert_contains!(out.stderr, "max_iterations");
+    assert!(!dest.exists(), "no model may be written");
+}
+
+#[test]
+fn a_missing_dataset_is_refused_naming_it() {
+    let dir = tempdir();
+    for cmd in ["label", "train", "eval"] {
+        let mut c = dehusk();
+        c.args([cmd, "--data", "no/such/dataset"]);
+        if cmd == "train" {
+            c.arg("-o").arg(dir.path().join("m.json"));
+        }
+        let out = c.expect_code(1);
+        assert_contains!(out.stderr, "no/such/dataset");
+    }
+}
+
+#[test]
+fn eval_prints_a_line_per_dataset_with_scores() {
+    let dir = tempdir();
+    let (_, model) = train(dir.path(), "html", &[]);
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--model", &model])
+        .expect_code(0);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("mini "))
+        .unwrap_or_else(|| out.fail("no line for mini"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields[1], "html", "{line}");
+    assert_eq!(fields[2], "4", "4 dev pages: {line}");
+    let f1: f64 = fields[3]
+        .parse()
+        .unwrap_or_else(|_| out.fail("no shingle F1"));
+    assert!((0.0..=1.0).contains(&f1), "{line}");
+
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--model", &model, "--json"])
+        .expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "one JSON object per dataset\n{}", out.show());
+    let s = &recs[0];
+    assert_eq!(s["dataset"], "mini");
+    assert_eq!(s["mode"], "html");
+    assert_eq!(s["split"], "dev");
+    assert_eq!(s["pages"], 4);
+    for key in ["shingle", "block", "oracle"] {
+        for part in ["f1", "precision", "recall"] {
+            unit(&s[key][part], &format!("{key}.{part}"));
+        }
+    }
+    // Dev pages of data/mini have with/without snippets, so there is a snippet score.
+    unit(&s["snippet"]["f1"], "snippet.f1");
+    let table_f1: f64 = fields[3].parse().unwrap();
+    assert!(
+        (s["shingle"]["f1"].as_f64().unwrap() - table_f1).abs() < 1e-4,
+        "table and JSON disagree"
+    );
+}
+
+#[test]
+fn eval_with_the_bundled_models_scores_both_modes() {
+    for mode in ["html", "text"] {
+        let out = dehusk()
+            .args([
+                "eval", "--data", MINI, "--mode", mode, "--split", "all", "--json",
+            ])
+            .expect_code(0);
+        let s = &out.records()[0];
+        assert_eq!(s["pages"], 12, "--split all\n{}", out.show());
+        assert_eq!(s["mode"], mode);
+        let f1 = unit(&s["shingle"]["f1"], "shingle.f1");
+        // Conventional, clean pages: any usable bundled model does well on them.
+        assert!(f1 >= 0.7, "{mode}: bundled model scores {f1} on data/mini");
+    }
+}
+
+/// Runs eval with --predictions and returns (our JSON scores, predictions file).
+fn eval_with_predictions(dir: &Path, model: &str, mode: &str) -> (Value, std::path::PathBuf) {
+    let pred_dir = dir.join(format!("pred-{mode}"));
+    let out = dehusk()
+        .args([
+            "eval",
+            "--data",
+            MINI,
+            "--mode",
+            mode,
+            "--model",
+            model,
+            "--json",
+            "--predictions",
+        ])
+        .arg(&pred_dir)
+        .expect_code(0);
+    let scores = out.records().remove(0);
+    (scores, pred_dir.join("mini.jsonl"))
+}
+
+#[test]
+fn eval_predictions_hold_one_record_per_dev_page_and_reproduce_the_score() {
+    let dir = tempdir();
+    let (_, model) = train(dir.path(), "html", &[]);
+    let (scores, pred) = eval_with_predictions(dir.path(), &model, "html");
+    let lines = std::fs::read_to_string(&pred).unwrap();
+    let recs: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: BTreeSet<String> = recs
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(recs.len(), 4);
+    assert_eq!(got, ids("dev"));
+    // Recompute the shingle F1 from the predictions with the library's metric.
+    let gold: Vec<Value> = read("data/mini/truth.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut f1 = dehusk::eval::ShingleF1::default();
+    for r in &recs {
+        let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
+        f1.add(
+            g["main_content"].as_str().unwrap(),
+            r["text"].as_str().unwrap(),
+        );
+    }
+    let ours = scores["shingle"]["f1"].as_f64().unwrap();
+    assert!(
+        (f1.score().f1 - ours).abs() < 1e-12,
+        "predictions give {} but eval reported {ours}",
+        f1.score().f1
+    );
+    // And every prediction is a real extraction, not an empty string.
+    for r in &recs {
+        let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
+        assert!(
+            shingle_f1(
+                g["main_content"].as_str().unwrap(),
+                r["text"].as_str().unwrap()
+            ) > 0.5,
+            "{r}"
+        );
+    }
+}
+
+/// Parses `shingle F1 0.1234` out of the reference script's output.
+fn reference_f1(stdout: &str) -> Option<String> {
+    let line = stdout.lines().find(|l| l.contains("shingle F1"))?;
+    let rest = line.split("shingle F1").nth(1)?;
+    rest.split_whitespace().next().map(str::to_string)
+}
+
+#[test]
+fn eval_matches_the_reference_script() {
+    let script = path("../shared/reference/shingle_f1.py");
+    let Some(python) = python3() else {
+        eprintln!("skipped: python3 is not available");
+        return;
+    };
+    if !script.exists() {
+        eprintln!("skipped: {} does not exist", script.display());
+        return;
+    }
+    let dir = tempdir();
+    for mode in ["html", "text"] {
+        let (_, model) = train(dir.path(), mode, &[]);
+        let (scores, pred) = eval_with_predictions(dir.path(), &model, mode);
+        let out = Command::new(python)
+            .arg(&script)
+            .arg(root().join("data/mini/truth.jsonl"))
+            .arg(&pred)
+            .args(["--split", "dev"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "shingle_f1.py failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = reference_f1(&stdout).unwrap_or_else(|| panic!("no shingle F1 in:\n{stdout}"));
+        let ours = format!("{:.4}", scores["shingle"]["f1"].as_f64().unwrap());
+        eqnice!(
+            theirs,
+            ours,
+            "{mode}: shingle F1 of shingle_f1.py vs dehusk eval"
+        );
+        assert_contains!(stdout, "pages 4");
+    }
+}
