@@ -8,6 +8,19 @@
 //! prescan) with two corrections that matter for text extraction: a page whose bytes are valid
 //! UTF-8 is read as UTF-8 whatever a legacy label says, and the statistical detector
 //! (`chardetng`, about 20 MB/s) only runs as a last resort and only on a prefix.
+//!
+//! Hostile input (issue #5) ends here as a clear per-document error (binary data, a
+//! truncated or corrupt gzip stream, a document over the size limit) or as text: invalid
+//! UTF-8 becomes U+FFFD without dragging the rest of the page into a legacy guess, a label
+//! the bytes contradict is overruled, UTF-16 is recognised with or without a byte-order
+//! mark, and NULs are removed. Every step is linear in the input (prescans and the
+//! detector look at bounded prefixes).
+
+// Input reaches every line of this module: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use std::borrow::Cow;
 use std::fs::{self, File};
@@ -74,6 +87,10 @@ pub struct Document {
 /// Default cap on one document's (decompressed) size: 64 MiB.
 pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
 
+/// The largest document segmentation can represent (blocks hold `u32` offsets into the
+/// page text), whatever `--max-bytes` says.
+pub const MAX_DOCUMENT_BYTES: u64 = u32::MAX as u64;
+
 /// The HTML standard prescans 1024 bytes for a `<meta>` charset; pages with long `<head>`
 /// preambles (comments, scripts) put it later, so be lenient.
 const META_PRESCAN_BYTES: usize = 4096;
@@ -85,6 +102,13 @@ const SNIFF_BYTES: usize = 4096;
 const BINARY_CHECK_BYTES: usize = 8192;
 /// The first two bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// Invalid UTF-8 is still read as UTF-8 when there are at least this many valid
+/// multi-byte characters per invalid sequence (legacy text that happens to contain valid
+/// UTF-8 sequences has fewer than one per invalid byte: see the unit tests)...
+const UTF8_MULTIBYTE_PER_INVALID: usize = 16;
+/// ... and at least this many multi-byte characters in all (a lone high byte in ASCII text
+/// is a legacy character, not broken UTF-8).
+const UTF8_MIN_MULTIBYTE: usize = 8;
 
 // ---------------------------------------------------------------------------------------
 // Decoding
@@ -99,8 +123,8 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
 /// never fails.
 pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return decode_with(encoding, &bytes[bom_len..]);
+    if let Some(text) = decode_by_bom_or_utf16(bytes) {
+        return text;
     }
     // HTTP header before <meta>, as in browsers: the server knows better than a template.
     let declared = transport_charset
@@ -117,45 +141,110 @@ pub fn decode_text(bytes: &[u8]) -> String {
 
 /// [`decode_text`] honouring a transport charset label, for text records that come with one.
 fn decode_text_with(bytes: &[u8], transport_charset: Option<&str>) -> String {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return decode_with(encoding, &bytes[bom_len..]);
+    if let Some(text) = decode_by_bom_or_utf16(bytes) {
+        return text;
     }
     let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
     decode_declared_or_detect(bytes, declared)
 }
 
+/// Decodes by byte-order mark, or as UTF-16 recognised by its NUL halves (see
+/// [`utf16_without_bom`]); None when neither applies.
+fn decode_by_bom_or_utf16(bytes: &[u8]) -> Option<String> {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return Some(decode_with(
+            encoding,
+            bytes.get(bom_len..).unwrap_or_default(),
+        ));
+    }
+    utf16_without_bom(bytes).map(|encoding| decode_with(encoding, bytes))
+}
+
 /// The common tail of HTML and text decoding once any label has been found.
 fn decode_declared_or_detect(bytes: &[u8], declared: Option<&'static Encoding>) -> String {
-    match declared {
+    if let Some(encoding) = declared.filter(|&e| is_utf16(e)) {
         // Only reachable from a transport label backed by NULs in the bytes (see
         // `transport_encoding`); UTF-16 text is never valid-looking UTF-8 evidence.
-        Some(encoding) if encoding == UTF_16LE || encoding == UTF_16BE => {
-            decode_with(encoding, bytes)
-        }
-        Some(encoding) => match as_utf8(bytes) {
+        return decode_with(encoding, bytes);
+    }
+    if let Some(s) = as_utf8(bytes) {
+        return match declared {
+            // ISO-2022-JP is 7-bit: ASCII bytes under such a label must be decoded.
+            Some(encoding) if !encoding.is_ascii_compatible() && s.is_ascii() => {
+                decode_with(encoding, bytes)
+            }
             // Valid UTF-8 wins over a legacy label: pages often keep an old template's
-            // "iso-8859-1" after moving to UTF-8, and multi-byte UTF-8 is very unlikely to be
-            // valid by accident. Pure ASCII reads the same under any ASCII-compatible label,
-            // so it takes the copy-only path too; ISO-2022-JP is 7-bit and must be decoded.
-            Some(s) if encoding.is_ascii_compatible() || !s.is_ascii() => copy_without_nul(s),
-            _ => decode_with(encoding, bytes),
-        },
-        None => match as_utf8(bytes) {
-            Some(s) => {
-                // Pure 7-bit ISO-2022-JP is valid UTF-8 but full of escape sequences; only
-                // then (an ESC in ASCII text) is the detector worth asking.
-                if memchr::memchr(0x1b, s.as_bytes()).is_some()
-                    && s.is_ascii()
-                    && detect_encoding(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP
-                {
-                    decode_with(ISO_2022_JP, bytes)
-                } else {
-                    copy_without_nul(s)
+            // "iso-8859-1" after moving to UTF-8, and multi-byte UTF-8 is very unlikely to
+            // be valid by accident. Pure ASCII reads the same under any ASCII-compatible
+            // label, so it takes the copy-only path too.
+            Some(_) => copy_without_nul(s),
+            // Pure 7-bit ISO-2022-JP is valid UTF-8 but full of escape sequences; only
+            // then (an ESC in ASCII text) is the detector worth asking.
+            None if memchr::memchr(0x1b, s.as_bytes()).is_some()
+                && s.is_ascii()
+                && detect_encoding(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP =>
+            {
+                decode_with(ISO_2022_JP, bytes)
+            }
+            None => copy_without_nul(s),
+        };
+    }
+    // Not UTF-8 throughout. A few bad sequences amid plenty of valid multi-byte UTF-8 (a
+    // pasted Latin-1 character, a fragment cut mid-character) are damage, not another
+    // encoding: reading the whole page in a legacy guess would garble all the rest.
+    if mostly_utf8(bytes) {
+        return decode_with(UTF_8, bytes);
+    }
+    match declared {
+        Some(encoding) if encoding != UTF_8 => decode_labelled(encoding, bytes),
+        // Unlabelled, or labelled UTF-8 while the bytes are evidently not (a template's
+        // meta kept after a migration the other way): the bytes decide.
+        _ => decode_with(detect_encoding(bytes, Iso2022JpDetection::Deny), bytes),
+    }
+}
+
+/// Whether bytes that fail UTF-8 validation are still overwhelmingly UTF-8: at least
+/// [`UTF8_MIN_MULTIBYTE`] valid multi-byte characters, and [`UTF8_MULTIBYTE_PER_INVALID`]
+/// of them per invalid sequence.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut multibyte = 0usize;
+    let mut invalid = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        // Lead bytes (0xC0 and up) start exactly the multi-byte characters.
+        multibyte += chunk.valid().bytes().filter(|&b| b >= 0xc0).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    multibyte >= UTF8_MIN_MULTIBYTE
+        && invalid.saturating_mul(UTF8_MULTIBYTE_PER_INVALID) <= multibyte
+}
+
+/// Decodes with a legacy label (from the page or the transport). When that leaves many
+/// malformed sequences, the label names the wrong encoding (Chinese GBK served as
+/// Shift_JIS): the detector's guess is taken instead if it decodes far more cleanly.
+/// Single-byte labels decode anything without error, so only they are always trusted.
+fn decode_labelled(encoding: &'static Encoding, bytes: &[u8]) -> String {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        let bad = count_replacements(&text);
+        let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
+        // More than 2% of the non-ASCII characters malformed.
+        if bad >= 4 && bad.saturating_mul(50) > non_ascii {
+            let guess = detect_encoding(bytes, Iso2022JpDetection::Deny);
+            if guess != encoding {
+                let (alt, _) = guess.decode_without_bom_handling(bytes);
+                if count_replacements(&alt).saturating_mul(4) < bad {
+                    return finish_decoded(alt);
                 }
             }
-            None => decode_with(detect_encoding(bytes, Iso2022JpDetection::Deny), bytes),
-        },
+        }
     }
+    finish_decoded(text)
+}
+
+/// U+FFFD characters in a decoder's output.
+fn count_replacements(text: &str) -> usize {
+    // U+FFFD is EF BF BD in UTF-8, and EF BF BD starts nothing else.
+    memchr::memmem::find_iter(text.as_bytes(), "\u{fffd}".as_bytes()).count()
 }
 
 /// The bytes as UTF-8 if they are. A multi-byte sequence cut off at the very end (a document
@@ -182,9 +271,51 @@ fn as_utf8(bytes: &[u8]) -> Option<&str> {
 /// U+FFFD and removing NULs.
 fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
     let (decoded, _had_errors) = encoding.decode_without_bom_handling(bytes);
+    finish_decoded(decoded)
+}
+
+/// A decoder's output as an owned string without NULs.
+fn finish_decoded(decoded: Cow<'_, str>) -> String {
     match decoded {
         Cow::Borrowed(s) => copy_without_nul(s),
         Cow::Owned(s) => strip_nul_owned(s),
+    }
+}
+
+fn is_utf16(encoding: &'static Encoding) -> bool {
+    encoding == UTF_16LE || encoding == UTF_16BE
+}
+
+/// UTF-16 without a byte-order mark, recognised by its NUL halves: in markup and in
+/// Latin, Cyrillic or Greek text most code units are ASCII or Latin-1 and have a zero
+/// high byte. At least a quarter of the code units of the first 8 KiB must have a NUL on
+/// one side and next to none on the other (a run of NULs, or binary data, has both).
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let window = &bytes[..bytes.len().min(BINARY_CHECK_BYTES)];
+    let units = window.len() / 2;
+    if units < 16 {
+        return None;
+    }
+    let (mut low_zero, mut high_zero) = (0usize, 0usize);
+    for unit in window.chunks_exact(2) {
+        low_zero += usize::from(unit[0] == 0);
+        high_zero += usize::from(unit[1] == 0);
+    }
+    // Little-endian ASCII is "x\0", so its zero is the second byte of each unit.
+    let (zeros, other, encoding) = if high_zero >= low_zero {
+        (high_zero, low_zero, UTF_16LE)
+    } else {
+        (low_zero, high_zero, UTF_16BE)
+    };
+    (zeros * 4 >= units && other * 16 <= zeros).then_some(encoding)
+}
+
+/// UTF-16 by byte-order mark (with the mark's length) or by [`utf16_without_bom`].
+fn utf16_encoding(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
+    match Encoding::for_bom(bytes) {
+        Some((encoding, bom_len)) if is_utf16(encoding) => Some((encoding, bom_len)),
+        Some(_) => None,
+        None => utf16_without_bom(bytes).map(|encoding| (encoding, 0)),
     }
 }
 
@@ -630,18 +761,20 @@ fn sniff_content(bytes: &[u8]) -> InputFormat {
     // UTF-16: keep the ASCII code units (anything else becomes '?', which matches nothing),
     // so the markers below can be searched as bytes.
     let projected: Vec<u8>;
-    let body: &[u8] = match Encoding::for_bom(bytes) {
-        Some((encoding, bom_len)) if encoding == UTF_16LE || encoding == UTF_16BE => {
+    let body: &[u8] = match (utf16_encoding(bytes), Encoding::for_bom(bytes)) {
+        (Some((encoding, bom_len)), _) => {
             let end = bytes.len().min(bom_len + 2 * SNIFF_BYTES);
             let (low, high) = if encoding == UTF_16LE { (0, 1) } else { (1, 0) };
-            projected = bytes[bom_len..end]
+            projected = bytes
+                .get(bom_len..end)
+                .unwrap_or_default()
                 .chunks_exact(2)
                 .map(|unit| if unit[high] == 0 { unit[low] } else { b'?' })
                 .collect();
             &projected
         }
-        Some((_, bom_len)) => &bytes[bom_len..],
-        None => bytes,
+        (None, Some((_, bom_len))) => bytes.get(bom_len..).unwrap_or_default(),
+        (None, None) => bytes,
     };
     let start = body
         .iter()
@@ -753,10 +886,16 @@ fn marker_after_lt(rest: &[u8]) -> Option<Marker> {
 }
 
 /// Rejects input that is evidently binary (not text): more than ~10% of the first 8 KB being
-/// NUL bytes or C0 control characters other than `\t \n \r \f` (and not UTF-16 with a BOM),
+/// NUL bytes or C0 control characters other than `\t \n \r \f` (counted in code units for
+/// UTF-16, recognised by its byte-order mark or its NUL halves),
 /// or a well-known binary file signature (PNG, JPEG, GIF, PDF, ZIP, gzip, ELF, ...), returning
 /// a bad-document error ("binary data ..."). Empty input is fine (returns Ok).
 pub fn check_not_binary(bytes: &[u8]) -> Result<()> {
+    check_not_binary_as(bytes, None)
+}
+
+/// [`check_not_binary`], reading the bytes as UTF-16 when a transport label says so.
+fn check_not_binary_as(bytes: &[u8], utf16_label: Option<&'static Encoding>) -> Result<()> {
     if bytes.is_empty() {
         return Ok(());
     }
@@ -767,11 +906,30 @@ pub fn check_not_binary(bytes: &[u8]) -> Result<()> {
             "binary data ({kind}), not HTML or text"
         )));
     }
-    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
-        if encoding == UTF_16LE || encoding == UTF_16BE {
-            // Every ASCII character has a NUL half in UTF-16.
-            return Ok(());
+    let utf16 = utf16_encoding(bytes).or(utf16_label.map(|encoding| (encoding, 0)));
+    if let Some((encoding, bom_len)) = utf16 {
+        // Every ASCII character has a NUL half in UTF-16: count control code units
+        // instead of bytes.
+        let window = bytes.get(bom_len..).unwrap_or_default();
+        let window = &window[..window.len().min(BINARY_CHECK_BYTES)];
+        let mut units = 0usize;
+        let mut controls = 0usize;
+        for pair in window.chunks_exact(2) {
+            let unit = if encoding == UTF_16LE {
+                u16::from_le_bytes([pair[0], pair[1]])
+            } else {
+                u16::from_be_bytes([pair[0], pair[1]])
+            };
+            units += 1;
+            controls += usize::from(unit < 0x20 && !matches!(unit, 0x09 | 0x0a | 0x0d | 0x0c));
         }
+        if controls * 10 > units {
+            return Err(Error::bad_document(format!(
+                "binary data: {controls} of the first {units} UTF-16 code units are NUL or \
+                 control characters"
+            )));
+        }
+        return Ok(());
     }
     let window = &bytes[..bytes.len().min(BINARY_CHECK_BYTES)];
     let mut controls = 0usize;
@@ -831,7 +989,8 @@ pub fn load_document(path: &Path, format: Option<InputFormat>, max_bytes: u64) -
 
 /// Builds a Document from bytes already in memory (stdin or a record); id given by caller.
 ///
-/// Binary input is refused (see [`check_not_binary`]); `path_hint` helps sniffing when
+/// Binary input is refused (see [`check_not_binary`]), and so is input over
+/// [`MAX_DOCUMENT_BYTES`]; `path_hint` helps sniffing when
 /// `format` is None; `transport_charset` is an outside charset label (HTTP Content-Type),
 /// honoured for both HTML and text.
 pub fn document_from_bytes(
@@ -841,7 +1000,15 @@ pub fn document_from_bytes(
     format: Option<InputFormat>,
     transport_charset: Option<&str>,
 ) -> Result<Document> {
-    check_not_binary(bytes)?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(Error::bad_document(format!(
+            "document is larger than {MAX_DOCUMENT_BYTES} bytes, the most dehusk can segment"
+        )));
+    }
+    let utf16_label = transport_charset
+        .and_then(|label| transport_encoding(label, bytes))
+        .filter(|&e| is_utf16(e));
+    check_not_binary_as(bytes, utf16_label)?;
     let format = format.unwrap_or_else(|| sniff_format(path_hint, bytes));
     let text = match format {
         InputFormat::Html => decode_html(bytes, transport_charset),
@@ -1185,6 +1352,153 @@ mod tests {
             le.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(decode_text(&le), "ab");
+    }
+
+    #[test]
+    fn legacy_text_is_never_mostly_utf8() {
+        // Legacy encodings produce some valid UTF-8 sequences by accident, but far fewer
+        // than one per invalid sequence: the 16-to-1 rule leaves a wide margin.
+        let greek = "Το δημοτικό συμβούλιο ενέκρινε χθες τον προϋπολογισμό του επόμενου \
+            έτους, με έμφαση στα σχολεία και στις δημόσιες βιβλιοθήκες της πόλης.";
+        let korean = "서울시는 어제 새로운 도시 계획을 발표했습니다. 이 계획은 공원과 도서관 \
+            같은 공공 시설을 늘리고 시민의 삶의 질을 높이는 것을 목표로 합니다.";
+        for (encoding, text) in [
+            (WINDOWS_1251, RUSSIAN),
+            (encoding_rs::KOI8_R, RUSSIAN),
+            (SHIFT_JIS, JAPANESE),
+            (encoding_rs::EUC_JP, JAPANESE),
+            (GBK, CHINESE),
+            (
+                encoding_rs::BIG5,
+                "北京市政府召開新聞發布會，介紹了今年城市建設的主要情況。",
+            ),
+            (encoding_rs::EUC_KR, korean),
+            (encoding_rs::ISO_8859_7, greek),
+            (
+                WINDOWS_1252,
+                "Un café, s'il vous plaît. Große Straße, Ärger über Öl. ©®±µ¶·»¼½¾¿",
+            ),
+        ] {
+            let bytes = encode(encoding, text);
+            assert!(!mostly_utf8(&bytes), "{}", encoding.name());
+            assert!(
+                !mostly_utf8(&bytes.repeat(20)),
+                "{} repeated",
+                encoding.name()
+            );
+        }
+    }
+
+    #[test]
+    fn utf8_with_stray_bytes_stays_utf8() {
+        // A pasted Latin-1 character and a cut sequence amid plenty of UTF-8.
+        let mut bytes = page("", RUSSIAN).into_bytes();
+        let at = bytes.len() / 2;
+        let at = (at..bytes.len())
+            .find(|&i| bytes[i] < 0x80 || bytes[i] >= 0xc0)
+            .unwrap();
+        bytes.splice(at..at, [0xe9, b' ', 0xe2, 0x82]);
+        for decoded in [
+            decode_html(&bytes, None),
+            decode_html(&bytes, Some("iso-8859-1")),
+            decode_text(&bytes),
+        ] {
+            assert!(
+                decoded.contains("Вчера в Москве прошло заседание"),
+                "{decoded}"
+            );
+            assert_eq!(decoded.matches('\u{fffd}').count(), 2, "{decoded}");
+        }
+        // But a lone high byte in ASCII is a legacy character.
+        assert_eq!(
+            decode_html(b"<p>caf\xe9 au lait</p>", None),
+            "<p>café au lait</p>"
+        );
+        assert_eq!(
+            decode_html(b"<meta charset=utf-8><p>caf\xe9 au lait</p>", None),
+            "<meta charset=utf-8><p>café au lait</p>"
+        );
+    }
+
+    #[test]
+    fn labels_the_bytes_contradict_are_overruled() {
+        // Legacy bytes under a UTF-8 label (meta or transport).
+        let html = page("<meta charset=\"utf-8\">", RUSSIAN);
+        let bytes = encode(WINDOWS_1251, &html);
+        assert_eq!(decode_html(&bytes, None), html);
+        let html = page("", RUSSIAN);
+        let bytes = encode(WINDOWS_1251, &html);
+        assert_eq!(decode_html(&bytes, Some("utf-8")), html);
+        assert_eq!(
+            decode_text_with(&bytes, Some("text/plain; charset=UTF-8")),
+            html
+        );
+        // Chinese GBK labelled Shift_JIS: the label leaves malformed sequences, the
+        // detector's GBK decodes cleanly.
+        let html = page("<meta charset=shift_jis>", CHINESE);
+        assert_eq!(decode_html(&encode(GBK, &html), None), html);
+        // A right multi-byte label with a little damage is kept.
+        let html = page("<meta charset=shift_jis>", JAPANESE);
+        let mut bytes = encode(SHIFT_JIS, &html);
+        let at = bytes.len() / 2;
+        bytes.insert(at, 0xa0);
+        let decoded = decode_html(&bytes, None);
+        assert!(decoded.contains("東京都は昨日"), "{decoded}");
+        assert!(decoded.contains("担当者によると"), "{decoded}");
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let html = page("", "Grüße, Привет, 世界");
+        let mut le = Vec::new();
+        let mut be = Vec::new();
+        for unit in html.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        for (bytes, encoding) in [(&le, UTF_16LE), (&be, UTF_16BE)] {
+            assert_eq!(utf16_without_bom(bytes), Some(encoding));
+            assert!(check_not_binary(bytes).is_ok());
+            assert_eq!(sniff_format(None, bytes), InputFormat::Html);
+            assert_eq!(decode_html(bytes, None), html);
+            assert_eq!(decode_text(bytes), html);
+            let doc = document_from_bytes("x".into(), bytes, None, None, None).unwrap();
+            assert_eq!(doc.format, InputFormat::Html);
+            assert_eq!(doc.text, html);
+        }
+        // Not UTF-16: NULs on both sides, too few, or none.
+        assert_eq!(utf16_without_bom(&[0u8; 1000]), None);
+        assert_eq!(utf16_without_bom(b"a\0b\0"), None);
+        assert_eq!(utf16_without_bom(page("", RUSSIAN).as_bytes()), None);
+        let cycle: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        assert_eq!(utf16_without_bom(&cycle), None);
+        // Little-endian 16-bit numbers look like UTF-16, but their units are controls.
+        let numbers: Vec<u8> = (0..2000u16).flat_map(|n| (n % 20).to_le_bytes()).collect();
+        assert!(bad_document_message(check_not_binary(&numbers)).contains("UTF-16"));
+        // A BOM followed by NULs is binary too, not an empty document.
+        let mut nuls = vec![0xff, 0xfe];
+        nuls.extend_from_slice(&[0u8; 400]);
+        assert!(bad_document_message(check_not_binary(&nuls)).contains("binary"));
+    }
+
+    #[test]
+    fn utf16_transport_label_reaches_the_decoder() {
+        // CJK UTF-16 without a BOM has few NUL halves (only its ASCII), so only the label
+        // tells; its bytes must not be mistaken for binary.
+        let text = format!("{CHINESE} {JAPANESE}\n1, 2, 3\n");
+        let mut le = Vec::new();
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+        }
+        let doc = document_from_bytes(
+            "x".into(),
+            &le,
+            None,
+            Some(InputFormat::Text),
+            Some("utf-16le"),
+        )
+        .unwrap();
+        assert_eq!(doc.text, text);
     }
 
     #[test]

@@ -207,6 +207,39 @@ pub fn stopword_stats(lower: &str) -> StopwordStats {
     stats
 }
 
+/// Guesses the language of a text from its stopwords: the ISO 639-1 code of the
+/// language with the most stopword hits, or "und" when there are too few words to
+/// tell. Coarse (it cannot tell close relatives apart reliably), but enough to group
+/// evaluation pages by language.
+pub fn guess_language(text: &str) -> &'static str {
+    let table = stopword_table();
+    let mut per_lang = [0u32; 32];
+    let mut words = 0u32;
+    let lower = text.to_lowercase();
+    crate::words::for_each_word(&lower, |w| {
+        words += 1;
+        if let Some(&mask) = table.get(w) {
+            let mut m = mask;
+            while m != 0 {
+                per_lang[m.trailing_zeros() as usize] += 1;
+                m &= m - 1;
+            }
+        }
+    });
+    let (best, hits) = per_lang
+        .iter()
+        .enumerate()
+        .take(STOPWORD_LANGUAGES.len())
+        .max_by_key(|&(i, &h)| (h, std::cmp::Reverse(i)))
+        .map(|(i, &h)| (i, h))
+        .unwrap_or((0, 0));
+    if words < 20 || hits * 10 < words {
+        "und"
+    } else {
+        STOPWORD_LANGUAGES[best]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +254,17 @@ mod tests {
         assert_eq!(h.counts[6], 2);
         let h = lexicon_hits("加入购物车");
         assert_eq!(h.counts[11], 1);
+    }
+
+    #[test]
+    fn guesses_languages() {
+        let en = "The council said on Monday that the new bridge would open to traffic in the spring, after years of delays and a long debate about its cost.";
+        let de = "Der Gemeinderat hat am Montag beschlossen, dass die neue Brücke im Frühjahr für den Verkehr freigegeben wird, nach Jahren der Verzögerung und einer langen Debatte über die Kosten.";
+        let fr = "Le conseil municipal a annoncé lundi que le nouveau pont serait ouvert à la circulation au printemps, après des années de retard et un long débat sur son coût.";
+        assert_eq!(guess_language(en), "en");
+        assert_eq!(guess_language(de), "de");
+        assert_eq!(guess_language(fr), "fr");
+        assert_eq!(guess_language("Home News"), "und");
     }
 
     #[test]

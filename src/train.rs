@@ -193,6 +193,8 @@ pub struct TrainReport {
     pub holdout_f1_stage2: f64,
     /// Whether the context stage was kept.
     pub context_stage: bool,
+    /// Held-out (dataset, pages, shingle F1) of the chosen setting.
+    pub holdout_by_dataset: Vec<(String, usize, f64)>,
 }
 
 fn stable_hash(s: &str) -> u64 {
@@ -255,14 +257,27 @@ fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
             }
         })
         .collect();
-    // Column-major: linfa-logistic's gradient runs several times faster on it.
+    // Column-major: linfa-logistic's gradient runs several times faster on it. (f32
+    // would halve the memory traffic, but scored 0.002 lower on held-out train pages
+    // after the same 30 iterations.)
     let mut x = Array2::<f64>::zeros((n, d).f());
     let mut y = Array1::<bool>::from_elem(n, false);
     let mut positives = 0;
-    for (r, (row, label)) in rows.iter().enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            x[[r, j]] = (v as f64 - means[j]) / scales[j];
+    let inv: Vec<f64> = scales.iter().map(|s| 1.0 / s).collect();
+    // Fill in tiles of rows, column by column inside a tile, so that neither the
+    // source rows nor the destination columns are walked with a cache-missing stride.
+    const TILE: usize = 256;
+    for start in (0..n).step_by(TILE) {
+        let end = (start + TILE).min(n);
+        for j in 0..d {
+            let (m, k) = (means[j], inv[j]);
+            let mut col = x.column_mut(j);
+            for r in start..end {
+                col[r] = (rows[r].0[j] as f64 - m) * k;
+            }
         }
+    }
+    for (r, (_, label)) in rows.iter().enumerate() {
         y[r] = *label;
         positives += *label as usize;
     }
@@ -470,11 +485,23 @@ pub fn train(
         report.holdout_f1_stage1 = one.2;
         report.holdout_f1_stage2 = two.2;
         report.holdout_pages = held.len();
-        chosen = if two.2 > one.2 {
-            (two.0, two.1, Some(stage2))
-        } else {
-            (one.0, one.1, None)
+        let use_two = two.2 > one.2;
+        let (best, probs) = if use_two { (two, &held_p2) } else { (one, &held_p1) };
+        // Per-dataset held-out scores of the chosen setting (what the data mix does
+        // to each source).
+        let decoder = Decoder {
+            threshold: best.0,
+            smoothing: (best.1 > 0.0).then(|| Smoothing { strength: best.1, ..learned.clone() }),
         };
+        let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
+        for (k, p) in held.iter().enumerate() {
+            let labels = decoder.decode(&probs[k]);
+            per.entry(p.dataset.clone())
+                .or_default()
+                .add(&p.gold.main_content, &content_text(&p.page, &labels));
+        }
+        report.holdout_by_dataset = per.into_iter().map(|(k, v)| (k, v.pages(), v.score().f1)).collect();
+        chosen = if use_two { (two.0, two.1, Some(stage2)) } else { (one.0, one.1, None) };
         report.holdout_f1 = one.2.max(two.2);
     } else {
         report.holdout_f1 = f64::NAN;
@@ -503,6 +530,9 @@ pub fn train(
     );
     if report.holdout_f1.is_finite() {
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        for (name, _, f1) in &report.holdout_by_dataset {
+            file.provenance.scores.insert(format!("train_holdout_{name}_shingle_f1"), r4(*f1));
+        }
         file.provenance
             .scores
             .insert("train_holdout_shingle_f1".into(), r4(report.holdout_f1));

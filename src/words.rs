@@ -3,6 +3,14 @@
 //! written without spaces (Han, Hiragana, Katakana, Thai...), where every character
 //! counts as a word: otherwise a Chinese paragraph would be "one word" and look like a
 //! menu item.
+//!
+//! Counts saturate rather than overflow: a hostile block can be as long as the page.
+
+// Input reaches every line of this module: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 /// True for characters of scripts that do not separate words with spaces.
 #[inline]
@@ -35,18 +43,18 @@ impl WordCounter {
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
                 if !self.in_word {
-                    self.count += 1;
+                    self.count = self.count.saturating_add(1);
                     self.in_word = true;
                 }
             } else {
                 self.in_word = false;
             }
         } else if is_unspaced_script(c) {
-            self.count += 1;
+            self.count = self.count.saturating_add(1);
             self.in_word = false;
         } else if c.is_alphanumeric() {
             if !self.in_word {
-                self.count += 1;
+                self.count = self.count.saturating_add(1);
                 self.in_word = true;
             }
         } else {

@@ -9,6 +9,17 @@
 //!
 //! Watch out: html5gum only switches into script/rawtext states when told to
 //! (`naively_switch_states(true)`); without it, script bodies are tokenized as markup.
+//!
+//! Hostile input (issue #5): every per-token cost is bounded (stack depth, end-tag
+//! search, attribute prefixes, hashed tokens per element and per block, title length),
+//! so time and memory stay linear in the input whatever its shape, and the page text
+//! stops growing before its `u32` block offsets could wrap.
+
+// Input reaches every line of this module: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use std::convert::Infallible;
 
@@ -34,6 +45,21 @@ const NOSCRIPT_MIN_TEXT: usize = 200;
 const MAX_NOSCRIPT_NESTING: u8 = 2;
 /// Longest `<title>` we keep.
 const MAX_TITLE: usize = 2048;
+/// Hashed class/id tokens kept per element: real pages have a handful; a hostile one
+/// could repeat `class=` thousands of times, and every block below would copy them.
+const MAX_ELEMENT_HASHES: usize = 32;
+/// Hashed tokens kept per block, from all its named ancestors together.
+const MAX_BLOCK_HASHES: usize = 64;
+/// Cap on the hash stack as a whole (it only grows with open elements, so this is a
+/// backstop).
+const MAX_HASH_STACK: usize = 1 << 20;
+/// Prefix of a naming attribute (class, id, role, itemprop) that is tokenized.
+const MAX_NAMING_VALUE: usize = 1024;
+/// Prefix of a style attribute that is searched for hiding rules.
+const MAX_STYLE_VALUE: usize = 4096;
+/// Block offsets are `u32`: page text stops growing before it could overflow them (a
+/// 4 GiB document is refused by `input` long before, but the segmenter is public).
+const MAX_PAGE_TEXT: usize = u32::MAX as usize - 8;
 
 #[derive(Debug, Clone)]
 struct Frame {
@@ -52,6 +78,19 @@ struct Frame {
     hash_start: u32,
     hash_end: u32,
 }
+
+/// The document root: the bottom of every element stack, never popped.
+static ROOT: Frame = Frame {
+    name: 0,
+    tag: Tag::Html,
+    skip: false,
+    chain: [0; 3],
+    own_classes: ClassMask::EMPTY,
+    ancestor_classes: ClassMask::EMPTY,
+    tags: TagMask::EMPTY,
+    hash_start: 0,
+    hash_end: 0,
+};
 
 /// The start tag being read (attributes arrive as separate events).
 #[derive(Default)]
@@ -81,6 +120,8 @@ struct Segmenter {
     next_id: u32,
     pending: PendingTag,
     hash_stack: Vec<u32>,
+    /// Scratch: the hashed tokens of the block being flushed.
+    block_hashes: Vec<u32>,
     token_buf: String,
     // The block being accumulated: its text starts at `block_start` in `page.text`.
     block_start: usize,
@@ -117,17 +158,7 @@ fn hash_bytes(bytes: &[u8]) -> u32 {
 
 impl Segmenter {
     fn new(input_len: usize) -> Segmenter {
-        let root = Frame {
-            name: 0,
-            tag: Tag::Html,
-            skip: false,
-            chain: [0; 3],
-            own_classes: ClassMask::EMPTY,
-            ancestor_classes: ClassMask::EMPTY,
-            tags: TagMask::EMPTY,
-            hash_start: 0,
-            hash_end: 0,
-        };
+        let root = ROOT.clone();
         let mut page = Page {
             format: Some(InputFormat::Html),
             ..Page::default()
@@ -141,6 +172,7 @@ impl Segmenter {
             next_id: 1,
             pending: PendingTag::default(),
             hash_stack: Vec::new(),
+            block_hashes: Vec::with_capacity(MAX_BLOCK_HASHES),
             token_buf: String::new(),
             block_start: 0,
             pending_space: false,
@@ -167,8 +199,9 @@ impl Segmenter {
     }
 
     fn top(&self) -> &Frame {
-        // The root frame is never popped.
-        &self.stack[self.stack.len() - 1]
+        // The root frame is never popped (pop_to refuses index 0), so `last` is always
+        // there; the fallback only keeps this free of a panic path.
+        self.stack.last().unwrap_or(&ROOT)
     }
 
     fn on_event(&mut self, event: CallbackEvent<'_>) {
@@ -206,18 +239,19 @@ impl Segmenter {
         match self.pending.attr {
             Attr::Naming => {
                 // Attribute values can be megabytes (inline data); names are short.
-                let value = &value[..value.len().min(1024)];
+                let value = &value[..value.len().min(MAX_NAMING_VALUE)];
                 let classes = &mut self.pending.classes;
                 let hashes = &mut self.hash_stack;
+                let limit = (self.pending.hash_start + MAX_ELEMENT_HASHES).min(MAX_HASH_STACK);
                 for_each_class_token(value, &mut self.token_buf, |token| {
                     classes.add_token(token);
-                    if hashes.len() < 1 << 20 {
+                    if hashes.len() < limit {
                         hashes.push(hash_bytes(token.as_bytes()));
                     }
                 });
             }
             Attr::Style => {
-                let value = &value[..value.len().min(4096)];
+                let value = &value[..value.len().min(MAX_STYLE_VALUE)];
                 if contains_hiding_style(value) {
                     self.pending.classes.add_token("hidden");
                 }
@@ -260,7 +294,7 @@ impl Segmenter {
             return;
         }
         if self.stack.len() >= MAX_STACK {
-            self.overflow += 1;
+            self.overflow = self.overflow.saturating_add(1);
             self.hash_stack.truncate(self.pending.hash_start);
             self.pending.name = name;
             return;
@@ -356,9 +390,11 @@ impl Segmenter {
         None
     }
 
-    /// Closes the element at stack index `i` and everything above it.
+    /// Closes the element at stack index `i` and everything above it (never the root).
     fn pop_to(&mut self, i: usize) {
-        debug_assert!(i >= 1);
+        if i == 0 || i >= self.stack.len() {
+            return;
+        }
         if self.stack[i..].iter().any(|f| f.tag.is_block()) {
             self.flush_block();
         }
@@ -402,7 +438,9 @@ impl Segmenter {
                 if self.page.title.len() >= MAX_TITLE {
                     break;
                 }
-                self.page.title.push(if c.is_whitespace() { ' ' } else { c });
+                self.page
+                    .title
+                    .push(if c.is_whitespace() { ' ' } else { c });
             }
             return;
         }
@@ -427,6 +465,10 @@ impl Segmenter {
                 }
                 continue;
             }
+            // At most 5 bytes per step (a space and a char) fit under the cap.
+            if text.len() >= MAX_PAGE_TEXT {
+                break;
+            }
             if pending_space && started {
                 text.push(' ');
             }
@@ -434,7 +476,7 @@ impl Segmenter {
             started = true;
             text.push(c);
             if in_link {
-                self.link_chars += 1;
+                self.link_chars = self.link_chars.saturating_add(1);
                 self.link_words.feed(c);
             }
         }
@@ -447,12 +489,12 @@ impl Segmenter {
             return;
         }
         let depth = self.stack.len();
-        // Un-skip this noscript while its content is parsed.
-        let last = depth - 1;
-        let parent_skip = depth >= 2 && self.stack[depth - 2].skip;
-        if parent_skip {
+        // The noscript is the top frame and the root is below it, so depth >= 2.
+        if depth < 2 || self.stack[depth - 2].skip {
             return;
         }
+        // Un-skip this noscript while its content is parsed.
+        let last = depth - 1;
         self.stack[last].skip = false;
         self.noscript_nesting += 1;
         self.run(raw);
@@ -466,30 +508,55 @@ impl Segmenter {
         }
     }
 
+    /// The hashed class/id tokens of the nearest [`HASHED_ANCESTORS`] named elements (at
+    /// most [`MAX_BLOCK_HASHES`]), as a range of `page.class_hashes`. Blocks in the same
+    /// container share one range instead of each copying the same tokens, so a container
+    /// with many tokens above a million blocks costs its tokens once.
+    fn block_hash_range(&mut self) -> (u32, u32) {
+        let scratch = &mut self.block_hashes;
+        scratch.clear();
+        let mut taken = 0;
+        for f in self.stack.iter().rev().take(16) {
+            let range = f.hash_start as usize..f.hash_end as usize;
+            if let Some(hashes) = self.hash_stack.get(range).filter(|h| !h.is_empty()) {
+                let room = MAX_BLOCK_HASHES - scratch.len();
+                scratch.extend_from_slice(&hashes[..hashes.len().min(room)]);
+                taken += 1;
+                if taken == HASHED_ANCESTORS || scratch.len() == MAX_BLOCK_HASHES {
+                    break;
+                }
+            }
+        }
+        let all = &mut self.page.class_hashes;
+        if let Some(prev) = self.page.blocks.last() {
+            if all.get(prev.hash_start as usize..prev.hash_end as usize) == Some(&scratch[..]) {
+                return (prev.hash_start, prev.hash_end);
+            }
+        }
+        // Hashes are bounded per block and blocks by the u32 text offsets; saturate
+        // rather than wrap all the same.
+        match u32::try_from(all.len() + scratch.len()) {
+            Ok(end) => {
+                let start = end - scratch.len() as u32;
+                all.extend_from_slice(scratch);
+                (start, end)
+            }
+            Err(_) => (0, 0),
+        }
+    }
+
     /// Ends the current block, keeping it if it has any text.
     fn flush_block(&mut self) {
         let end = self.page.text.len();
         if end > self.block_start {
-            let top = &self.stack[self.stack.len() - 1];
+            let (hash_start, hash_end) = self.block_hash_range();
+            let top = self.stack.last().unwrap_or(&ROOT);
             // The innermost block-level element holds the text.
             let block_frame = self.stack.iter().rev().find(|f| f.tag.is_block());
             let (tag, own) = match block_frame {
                 Some(f) if f.name != 0 => (f.tag, f.own_classes),
                 _ => (Tag::Body, ClassMask::EMPTY),
             };
-            let hash_start = self.page.class_hashes.len();
-            let mut taken = 0;
-            for f in self.stack.iter().rev().take(16) {
-                if f.hash_end > f.hash_start {
-                    self.page
-                        .class_hashes
-                        .extend_from_slice(&self.hash_stack[f.hash_start as usize..f.hash_end as usize]);
-                    taken += 1;
-                    if taken == HASHED_ANCESTORS {
-                        break;
-                    }
-                }
-            }
             let mut tags = top.tags;
             tags.0 |= self.inline_tags.0;
             let block = Block {
@@ -504,8 +571,8 @@ impl Segmenter {
                 depth: (self.stack.len() + self.overflow as usize).min(u16::MAX as usize) as u16,
                 parent: top.chain[1],
                 grandparent: top.chain[2],
-                hash_start: hash_start as u32,
-                hash_end: self.page.class_hashes.len() as u32,
+                hash_start,
+                hash_end,
                 indent: 0,
                 break_before: false,
             };
@@ -528,7 +595,16 @@ impl Segmenter {
 fn is_head_content(name: &[u8]) -> bool {
     matches!(
         name,
-        b"meta" | b"link" | b"title" | b"style" | b"script" | b"noscript" | b"base" | b"template" | b"head" | b"html"
+        b"meta"
+            | b"link"
+            | b"title"
+            | b"style"
+            | b"script"
+            | b"noscript"
+            | b"base"
+            | b"template"
+            | b"head"
+            | b"html"
     )
 }
 
@@ -577,7 +653,10 @@ mod tests {
              <div>Intro <b>bold</b> text<p>Para &amp; one</p>tail</div>\
              <script>var x = '<p>not text</p>';</script><ul><li>a<li>b</ul></body></html>",
         );
-        assert_eq!(texts(&p), ["Intro bold text", "Para & one", "tail", "a", "b"]);
+        assert_eq!(
+            texts(&p),
+            ["Intro bold text", "Para & one", "tail", "a", "b"]
+        );
         assert_eq!(p.title, "T");
         assert_eq!(p.blocks[1].tag, Tag::P);
         assert_eq!(p.blocks[3].tag, Tag::Li);
@@ -622,10 +701,78 @@ mod tests {
 
     #[test]
     fn unclosed_head_is_closed_by_body_content() {
-        let p = segment_html("<html><head><title>T</title><meta charset=utf-8><body><p>Visible text</p>");
+        let p = segment_html(
+            "<html><head><title>T</title><meta charset=utf-8><body><p>Visible text</p>",
+        );
         assert_eq!(texts(&p), ["Visible text"]);
         let p = segment_html("<head><link rel=x><div>Also visible</div>");
         assert_eq!(texts(&p), ["Also visible"]);
+    }
+
+    #[test]
+    fn class_hashes_are_capped_per_element_and_block() {
+        // Thousands of class tokens (and repeated class attributes) on one container
+        // must not be copied into every block below it.
+        let tokens: String = (0..2000).map(|i| format!("t{i} ")).collect();
+        let html = format!(
+            "<div class=\"{tokens}\" id=\"{tokens}\" class=x class=y>{}</div>",
+            "<p>x</p>".repeat(1000)
+        );
+        let p = segment_html(&html);
+        assert_eq!(p.len(), 1000);
+        // One element's tokens, capped, shared by all the blocks below it.
+        assert_eq!(p.class_hashes.len(), MAX_ELEMENT_HASHES);
+        assert!((0..p.len()).all(|i| p.block_hashes(i).len() == MAX_ELEMENT_HASHES));
+        // The first tokens are the ones kept, as for every ordinary page.
+        let p2 = segment_html("<div class=\"t0 t1\"><p>x</p></div>");
+        assert_eq!(p.block_hashes(0)[..2], *p2.block_hashes(0));
+        // Blocks of different containers keep their own tokens; a block's tokens never
+        // exceed the per-block cap.
+        let p = segment_html(&format!(
+            "<div class=a><p>x</p></div><div class=b><p>y</p><p>z</p></div><p>w</p>\
+             <div class=\"{tokens}\"><div class=\"{tokens}\"><p>v</p></div></div>"
+        ));
+        let a = segment_html("<div class=a><p>x</p></div>");
+        let b = segment_html("<div class=b><p>x</p></div>");
+        assert_eq!(p.block_hashes(0), a.block_hashes(0));
+        assert_eq!(p.block_hashes(1), b.block_hashes(0));
+        assert_eq!(p.block_hashes(2), b.block_hashes(0));
+        assert!(p.block_hashes(3).is_empty());
+        assert_eq!(p.block_hashes(4).len(), MAX_BLOCK_HASHES);
+    }
+
+    #[test]
+    fn hostile_markup_never_breaks_block_ranges() {
+        for html in [
+            "<",
+            "<p",
+            "</",
+            "<!--",
+            "<![CDATA[x",
+            "<noscript><p>",
+            "<p>a<noscript>b",
+            "<head><noscript><p>x</p></noscript>",
+            "<title>a<p>b",
+            "<table><td><li><dt><option><h1><h2>x",
+            "</html></body></p></br>x",
+            "<a><a><a>x</a>",
+            "\u{0}<p>\u{feff}x\u{200b}</p>",
+        ] {
+            let p = segment_html(html);
+            for b in &p.blocks {
+                assert!(b.start < b.end, "{html:?}");
+                assert!(
+                    p.text.get(b.start as usize..b.end as usize).is_some(),
+                    "{html:?}"
+                );
+            }
+        }
+        // A long noscript with nested noscripts is parsed at most a bounded number of
+        // times.
+        let long = "Words words words words words words words words words words. ".repeat(10);
+        let nested = format!("<noscript><div>{long}</div>").repeat(2000);
+        let p = segment_html(&nested);
+        assert!(p.text.len() <= nested.len() * 3, "{}", p.text.len());
     }
 
     #[test]

@@ -1,32 +1,50 @@
 //! Plain-text segmentation: one block per non-empty line, as in Common Crawl WET
 //! records. Blank lines are remembered as paragraph breaks and leading whitespace as
 //! the line's indent, the only "markup" such text has.
+//!
+//! Lines end at `\n`, `\r\n` or a lone `\r` (old Mac files), so a file with any of the
+//! three conventions gets one block per line rather than one block for the whole file.
+//! Cost is linear in the text; the page text stops growing before its `u32` block
+//! offsets could wrap.
+
+// Input reaches every line of this module: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::{Block, Page, Tag, TagMask};
 use crate::input::InputFormat;
+
+/// Block offsets are `u32`: lines past this much page text are dropped (a 4 GiB
+/// document is refused by `input` long before, but the segmenter is public).
+const MAX_PAGE_TEXT: usize = u32::MAX as usize;
 
 /// Splits `text` into line blocks. Whitespace inside a line is collapsed to single
 /// spaces; lines that are empty after trimming become paragraph breaks.
 pub fn segment_text(text: &str) -> Page {
     let mut page = Page {
         format: Some(InputFormat::Text),
-        text: String::with_capacity(text.len()),
+        text: String::with_capacity(text.len().min(MAX_PAGE_TEXT)),
         ..Page::default()
     };
     let mut break_before = true;
-    for line in text.lines() {
+    for line in lines(text) {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             break_before = true;
             continue;
         }
+        let start = page.text.len();
+        // Collapsing never makes a line longer, so the trimmed length bounds it.
+        if start.saturating_add(trimmed.len()) > MAX_PAGE_TEXT {
+            break;
+        }
         let indent = line
             .chars()
             .take_while(|c| c.is_whitespace())
             .map(|c| if c == '\t' { 4 } else { 1 })
-            .sum::<usize>()
-            .min(u16::MAX as usize) as u16;
-        let start = page.text.len();
+            .fold(0u16, u16::saturating_add);
         push_collapsed(&mut page.text, trimmed);
         page.blocks.push(Block {
             start: start as u32,
@@ -40,6 +58,33 @@ pub fn segment_text(text: &str) -> Page {
         break_before = false;
     }
     page
+}
+
+/// The lines of `text`, ending at `\n`, `\r\n` or a lone `\r` (without the ending).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+            Some(offset) => {
+                let end = start + offset;
+                pos = end + 1;
+                if bytes[end] == b'\r' && bytes.get(pos) == Some(&b'\n') {
+                    pos += 1;
+                }
+                // Both ends sit next to an ASCII byte, so they are char boundaries.
+                text.get(start..end)
+            }
+            None => {
+                pos = bytes.len();
+                text.get(start..)
+            }
+        }
+    })
 }
 
 /// Appends `s` with every run of whitespace collapsed to one space.
@@ -62,11 +107,17 @@ fn push_collapsed(out: &mut String, s: &str) {
 mod tests {
     use super::*;
 
+    fn texts(page: &Page) -> Vec<&str> {
+        (0..page.len()).map(|i| page.block_text(i)).collect()
+    }
+
     #[test]
     fn lines_become_blocks_and_blank_lines_breaks() {
         let page = segment_text("  Skip to content\nFirst   para.\n\n\nSecond para.\n   \n");
-        let texts: Vec<&str> = (0..page.len()).map(|i| page.block_text(i)).collect();
-        assert_eq!(texts, ["Skip to content", "First para.", "Second para."]);
+        assert_eq!(
+            texts(&page),
+            ["Skip to content", "First para.", "Second para."]
+        );
         assert_eq!(page.blocks[0].indent, 2);
         assert!(page.blocks[0].break_before);
         assert!(!page.blocks[1].break_before);
@@ -78,5 +129,46 @@ mod tests {
         let page = segment_text("a\u{a0}\u{a0}b\r\nc\r\n");
         assert_eq!(page.block_text(0), "a b");
         assert_eq!(page.block_text(1), "c");
+        // CRLF is one line ending, not a blank line.
+        assert!(!page.blocks[1].break_before);
+    }
+
+    #[test]
+    fn every_line_ending_convention() {
+        for doc in [
+            "one\ntwo\n\nthree",
+            "one\r\ntwo\r\n\r\nthree\r\n",
+            "one\rtwo\r\rthree\r",
+        ] {
+            let page = segment_text(doc);
+            assert_eq!(texts(&page), ["one", "two", "three"], "{doc:?}");
+            assert_eq!(
+                page.blocks
+                    .iter()
+                    .map(|b| b.break_before)
+                    .collect::<Vec<_>>(),
+                [true, false, true],
+                "{doc:?}"
+            );
+        }
+        // Mixed, with multi-byte text next to the endings.
+        let page = segment_text("Привет\r\nмир\rß\n\u{2028}\n世界");
+        assert_eq!(texts(&page), ["Привет", "мир", "ß", "世界"]);
+    }
+
+    #[test]
+    fn hostile_lines_stay_linear_and_bounded() {
+        // No text at all, only line endings.
+        for doc in ["", "\n", "\r", "\r\n", "\n\r", &"\r\n".repeat(100_000)] {
+            assert!(segment_text(doc).is_empty(), "{doc:?}");
+        }
+        // A million one-letter lines.
+        let page = segment_text(&"x\n".repeat(1_000_000));
+        assert_eq!(page.len(), 1_000_000);
+        assert_eq!(page.text.len(), 1_000_000);
+        // A deep indent saturates instead of overflowing.
+        let page = segment_text(&format!("{}x", "\t".repeat(100_000)));
+        assert_eq!(page.blocks[0].indent, u16::MAX);
+        assert_eq!(page.block_text(0), "x");
     }
 }

@@ -220,6 +220,10 @@ pub struct EvalArgs {
     /// Also print scores per page type (wcxb's page_type).
     #[arg(long)]
     pub per_type: bool,
+    /// Also print scores per language of the gold text (guessed from its stopwords;
+    /// "und" when too short to tell).
+    #[arg(long)]
+    pub per_language: bool,
     /// Write the predictions ({"id","text"} per page) to this folder, one
     /// `<dataset>.jsonl` per dataset, for cross-checking with shingle_f1.py.
     #[arg(long, value_name = "DIR")]

@@ -59,16 +59,20 @@ pub struct Scores {
     pub oracle: Prf,
 }
 
+/// Per-group scores: by page type and by (guessed) language of the gold text.
+#[derive(Default)]
+struct Groups {
+    page_type: BTreeMap<String, ShingleF1>,
+    language: BTreeMap<String, ShingleF1>,
+}
+
 /// Evaluates a model on prepared pages of one dataset.
-fn score(
-    pages: &[&LabeledPage],
-    model: &dehusk::model::Model,
-) -> (Scores, BTreeMap<String, ShingleF1>, Vec<(String, String)>) {
+fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, Groups, Vec<(String, String)>) {
     let mut shingle = ShingleF1::default();
     let mut oracle = ShingleF1::default();
     let mut snippet = SnippetF1::default();
     let mut blocks = BlockCounts::default();
-    let mut per_type: BTreeMap<String, ShingleF1> = BTreeMap::new();
+    let mut groups = Groups::default();
     let mut predictions = Vec::new();
     for p in pages {
         let probs = model.score_page(&p.page, &p.features);
@@ -79,11 +83,10 @@ fn score(
         snippet.add(&p.gold.with, &p.gold.without, &text);
         blocks.add(&labels, &p.labels);
         if let Some(t) = &p.gold.page_type {
-            per_type
-                .entry(t.clone())
-                .or_default()
-                .add(&p.gold.main_content, &text);
+            groups.page_type.entry(t.clone()).or_default().add(&p.gold.main_content, &text);
         }
+        let lang = dehusk::lexicon::guess_language(&p.gold.main_content);
+        groups.language.entry(lang.to_string()).or_default().add(&p.gold.main_content, &text);
         predictions.push((p.id.clone(), text));
     }
     (
@@ -95,7 +98,7 @@ fn score(
             oracle: oracle.score(),
             ..Scores::default()
         },
-        per_type,
+        groups,
         predictions,
     )
 }
@@ -231,6 +234,9 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         report.threshold,
         report.smoothing_strength
     );
+    for (name, n, f1) in &report.holdout_by_dataset {
+        eprintln!("dehusk: held-out train {name}: {n} pages, shingle F1 {f1:.4}");
+    }
     let prov = &mut file.provenance;
     prov.data = args
         .data
@@ -238,7 +244,12 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         .iter()
         .map(|d| format!("{} (split train)", d.display()))
         .collect();
-    prov.command = std::env::args().collect::<Vec<_>>().join(" ");
+    // The program name as "dehusk", whatever path it ran from, so the command can be
+    // rerun as written.
+    prov.command = std::iter::once("dehusk".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
     prov.date = now_rfc3339();
     prov.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
     prov.settings
@@ -298,7 +309,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     }
     for name in datasets_of(&pages) {
         let subset: Vec<&LabeledPage> = pages.iter().filter(|p| p.dataset == name).collect();
-        let (mut s, per_type, predictions) = score(&subset, &model);
+        let (mut s, groups, predictions) = score(&subset, &model);
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
@@ -332,11 +343,18 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 s.oracle.f1
             );
         }
+        let mut shown: Vec<(&str, &BTreeMap<String, ShingleF1>)> = Vec::new();
         if args.per_type {
-            for (t, f) in &per_type {
+            shown.push(("type", &groups.page_type));
+        }
+        if args.per_language {
+            shown.push(("lang", &groups.language));
+        }
+        for (what, group) in shown {
+            for (t, f) in group {
                 let sc = f.score();
                 println!(
-                    "    {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})",
+                    "    {what} {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})",
                     f.pages(),
                     sc.f1,
                     sc.precision,
