@@ -91,6 +91,14 @@ pub struct ModelArgs {
 pub struct RunArgs {
     /// Files or folders (walked recursively) to read; `-` reads standard input.
     /// `.gz` files are decompressed transparently.
+    ///
+    /// Record files hold many documents and are streamed record by record: WARC
+    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other records are
+    /// skipped and counted), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
+    /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
+    /// standard input with another name is read as a WARC when it starts with `WARC/`
+    /// (after gunzipping). Records keep their ids (WARC-Record-ID, or the line's `id`)
+    /// and a WARC record its URL (`url`) in the output.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -113,6 +121,24 @@ pub struct RunArgs {
     /// Print no progress and no summary; errors are still reported.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// JSON-lines inputs: the field that holds each document. Default `html` (`text`
+    /// with `--input-format text`; a line without an `html` field falls back to its
+    /// `text` field). A field named `text` is read as plain text and one named `html` as
+    /// HTML, unless --input-format says otherwise; any other is sniffed. The line's `id`
+    /// field becomes the record id (else `<file>:<line number>`), and all its other
+    /// fields are copied into the output record (except ones named `text`, `blocks` or
+    /// `error`, which dehusk writes itself).
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
+    /// Continue an interrupted run (needs `-o FILE` and JSON-lines output): the ids
+    /// already written to `FILE.partial` (a killed run) or `FILE` (a finished one) are
+    /// read back, documents with those ids are skipped, and the new records are
+    /// appended, so rerunning the same command over the same inputs gives the same
+    /// output as one uninterrupted run, with nothing duplicated. A record cut off by the
+    /// kill (the last, incomplete line) is dropped and redone. Without an earlier output
+    /// this is an ordinary run.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
 }
 
 #[derive(Args, Debug)]
@@ -202,6 +228,10 @@ pub struct TrainArgs {
     /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
     #[arg(long, value_delimiter = ',', default_value = "0,0.5,1")]
     pub smoothing: Vec<f32>,
+    /// Also fit the context stage (a second logistic regression over the neighbours'
+    /// stage-one probabilities) and keep it if it beats stage one on held-out hosts.
+    #[arg(long)]
+    pub context_stage: bool,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]

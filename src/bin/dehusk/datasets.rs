@@ -211,6 +211,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         max_iterations: args.max_iterations,
         max_blocks_per_page: args.max_blocks_per_page,
         smoothing_strengths: args.smoothing.clone(),
+        context_stage: args.context_stage,
         ..TrainParams::default()
     };
     params.check()?;
@@ -223,14 +224,21 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages (stage one alone {:.4}, with context stage {:.4}); context stage {}, threshold {:.2}, smoothing {}",
+        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, smoothing {}",
         report.pages,
         report.blocks,
         report.holdout_f1,
         report.holdout_pages,
-        report.holdout_f1_stage1,
-        report.holdout_f1_stage2,
-        if report.context_stage { "kept" } else { "dropped" },
+        if report.holdout_f1_stage2.is_finite() {
+            format!(
+                " (stage one alone {:.4}, with context stage {:.4}: context stage {})",
+                report.holdout_f1_stage1,
+                report.holdout_f1_stage2,
+                if report.context_stage { "kept" } else { "dropped" }
+            )
+        } else {
+            String::new()
+        },
         report.threshold,
         report.smoothing_strength
     );
