@@ -478,11 +478,11 @@ impl<'a> PageContext<'a> {
             s.put_indexed(prefix, "words_per_block", (cont.words / cont.blocks.max(1.0) + 1.0).ln());
             s.put_indexed(prefix, "is_root", (id == 0) as u8 as f32);
         }
-        for t in 0..TAG_COUNT {
-            s.put_indexed("tag_", TAG_NAMES[t], (block.tag as usize == t) as u8 as f32);
+        for (t, name) in TAG_NAMES.iter().enumerate() {
+            s.put_indexed("tag_", name, (block.tag as usize == t) as u8 as f32);
         }
-        for t in 0..TAG_COUNT {
-            s.put_indexed("in_", TAG_NAMES[t], ((block.tags.0 >> t) & 1) as f32);
+        for (t, name) in TAG_NAMES.iter().enumerate() {
+            s.put_indexed("in_", name, ((block.tags.0 >> t) & 1) as f32);
         }
         for (k, name) in CLASS_CATEGORIES.iter().enumerate() {
             s.put_indexed("own_class_", name, block.own_classes.has(k) as u8 as f32);

@@ -456,7 +456,9 @@ pub fn train(
 
     let mut report = TrainReport::default();
     let mut chosen: (f32, f32, Option<Fitted>) = (0.5, 0.0, None);
-    if !params.context_stage && !held.is_empty() && !(half_a.is_empty() && half_b.is_empty()) {
+    let fit_hosts = half_a.len() + half_b.len();
+    let can_hold_out = !held.is_empty() && fit_hosts > 0;
+    if !params.context_stage && can_hold_out {
         // One fit on the non-held-out hosts chooses the decoder.
         let t = std::time::Instant::now();
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
@@ -557,10 +559,7 @@ pub fn train(
     let (fitted, blocks) = fit_stage1(&all, params)?;
     timing("final stage one", t);
     let (threshold, strength, stage2) = chosen;
-    let smoothing = (strength > 0.0).then(|| Smoothing {
-        strength,
-        ..learned
-    });
+    let smoothing = (strength > 0.0).then_some(Smoothing { strength, ..learned });
     let mut file = fitted.to_file(mode, threshold, smoothing);
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
