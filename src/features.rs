@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::input::InputFormat;
-use crate::lexicon::{lexicon_hits, stopword_stats, LEXICON_CATEGORIES};
+use crate::lexicon::{lexicon_hits, stopword_stats, FxHashMap, LEXICON_CATEGORIES};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
 use crate::words::{count_words, for_each_word};
@@ -178,7 +178,7 @@ struct PageContext<'a> {
     total_words: f32,
     max_words: f32,
     densest: usize,
-    containers: HashMap<u32, Container>,
+    containers: FxHashMap<u32, Container>,
     /// Prefix sums over blocks of the lexicon hits of short blocks (labels, headings,
     /// buttons), for the categories in [`SEQUENCE_CATEGORIES`]: row `i` holds the sums
     /// over blocks `0..i`.
@@ -224,7 +224,8 @@ impl<'a> PageContext<'a> {
         });
         let title_len = title_words.len().max(1) as f32;
 
-        let mut repeats: HashMap<u64, u32> = HashMap::with_capacity(n);
+        let mut repeats: FxHashMap<u64, u32> = FxHashMap::default();
+        repeats.reserve(n);
         let mut hashes = Vec::with_capacity(n);
         for i in 0..n {
             let h = fx_hash(page.block_text(i));
@@ -234,13 +235,19 @@ impl<'a> PageContext<'a> {
 
         let mut total_words = 0.0;
         let mut max_words: f32 = 1.0;
-        let mut containers: HashMap<u32, Container> = HashMap::new();
+        let mut containers: FxHashMap<u32, Container> = FxHashMap::default();
         for i in 0..n {
             let text = page.block_text(i);
             let block = &page.blocks[i];
             lower.clear();
-            for c in text.chars() {
-                lower.extend(c.to_lowercase());
+            if text.is_ascii() {
+                // The common case, without per-character Unicode case tables.
+                lower.push_str(text);
+                lower.make_ascii_lowercase();
+            } else {
+                for c in text.chars() {
+                    lower.extend(c.to_lowercase());
+                }
             }
             let mut chars = 0u32;
             let mut nonspace = 0u32;

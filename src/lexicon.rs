@@ -4,6 +4,7 @@
 //! `stop-words` lists) for telling prose from labels.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -160,10 +161,73 @@ pub const STOPWORD_LANGUAGES: &[&str] = &[
     "hu", "ro", "id", "zh", "ja", "uk", "el", "ar", "ko", "vi",
 ];
 
-fn stopword_table() -> &'static HashMap<&'static str, u32> {
-    static TABLE: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+/// A small, fast, non-cryptographic hasher (the Fx hash of rustc) for the hot-path
+/// tables keyed by words and block hashes. Not DoS-resistant, which is fine: the keys
+/// of the stopword table are fixed, and the per-page maps live for one page.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+fn stopword_table() -> &'static FxHashMap<&'static str, u32> {
+    static TABLE: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table: HashMap<&'static str, u32> = HashMap::new();
+        let mut table: FxHashMap<&'static str, u32> = FxHashMap::default();
         for (bit, lang) in STOPWORD_LANGUAGES.iter().enumerate() {
             for &w in stop_words::lookup(lang).unwrap_or(&[]) {
                 // Chinese and Japanese lists hold multi-character entries; our words in
