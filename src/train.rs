@@ -120,9 +120,9 @@ pub fn prepare(
 pub struct TrainParams {
     /// L2 penalty on the summed loss (linfa's `alpha`). Default 1.0.
     pub alpha: f64,
-    /// Maximum optimizer iterations. Default 30.
+    /// Maximum optimizer iterations. Default 20.
     pub max_iterations: u64,
-    /// Blocks sampled per page for fitting (pages are balanced). Default 150.
+    /// Blocks sampled per page for fitting (pages are balanced). Default 80.
     pub max_blocks_per_page: usize,
     /// One in this many host groups is held out to choose threshold and smoothing.
     /// Default 5.
@@ -139,8 +139,8 @@ impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
             alpha: 1.0,
-            max_iterations: 30,
-            max_blocks_per_page: 150,
+            max_iterations: 20,
+            max_blocks_per_page: 80,
             holdout_every: 5,
             smoothing_strengths: vec![0.0, 0.5, 1.0],
             context_stage: false,
