@@ -42,6 +42,7 @@ pub mod lexicon;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod records;
 pub mod segment;
 pub mod train;
 pub mod words;

@@ -4,8 +4,14 @@
 //! * classify: `{"id": ..., "blocks": [{"text": ..., "p": ..., "label": ...}]}`
 //! * a document that failed: `{"id": ..., "error": ...}`, so the number of records out
 //!   always equals the number of documents in.
+//!
+//! A document from a record file (see [`crate::records`]) carries [`Fields`] into its
+//! record, written in order between `"id"` and the result: a WARC record's `url`, a JSON
+//! line's other fields. A field named like one dehusk writes (`id`, `text`, `blocks`,
+//! `error`) is left out, so every record keeps the shape above.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::pipeline::Classified;
 
@@ -34,6 +40,12 @@ struct ErrorRecord<'a> {
     error: &'a str,
 }
 
+/// Extra fields of an output record, in order: name and JSON value.
+pub type Fields = Vec<(String, Value)>;
+
+/// Keys dehusk writes itself; input fields of these names are not copied.
+const RESERVED: [&str; 4] = ["id", "text", "blocks", "error"];
+
 /// `{"id","text"}` line (without the newline).
 pub fn text_record(id: &str, text: &str) -> String {
     serde_json::to_string(&TextRecord { id, text }).unwrap_or_default()
@@ -41,19 +53,73 @@ pub fn text_record(id: &str, text: &str) -> String {
 
 /// `{"id","blocks"}` line (without the newline).
 pub fn blocks_record(id: &str, c: &Classified) -> String {
-    let blocks = (0..c.page.len())
-        .map(|i| BlockRecord {
-            text: c.page.block_text(i),
-            p: (c.probabilities[i] * 10_000.0).round() / 10_000.0,
-            label: if c.labels[i] { "content" } else { "boilerplate" },
-        })
-        .collect();
-    serde_json::to_string(&BlocksRecord { id, blocks }).unwrap_or_default()
+    serde_json::to_string(&BlocksRecord {
+        id,
+        blocks: blocks(c),
+    })
+    .unwrap_or_default()
 }
 
 /// `{"id","error"}` line (without the newline).
 pub fn error_record(id: &str, error: &str) -> String {
     serde_json::to_string(&ErrorRecord { id, error }).unwrap_or_default()
+}
+
+/// `{"id", fields..., "text"}` line (without the newline).
+pub fn text_record_with(id: &str, fields: &[(String, Value)], text: &str) -> String {
+    record_with(id, fields, "text", text)
+}
+
+/// `{"id", fields..., "blocks"}` line (without the newline).
+pub fn blocks_record_with(id: &str, fields: &[(String, Value)], c: &Classified) -> String {
+    record_with(id, fields, "blocks", &blocks(c))
+}
+
+/// `{"id", fields..., "error"}` line (without the newline).
+pub fn error_record_with(id: &str, fields: &[(String, Value)], error: &str) -> String {
+    record_with(id, fields, "error", error)
+}
+
+fn blocks(c: &Classified) -> Vec<BlockRecord<'_>> {
+    (0..c.page.len())
+        .map(|i| BlockRecord {
+            text: c.page.block_text(i),
+            p: (c.probabilities[i] * 10_000.0).round() / 10_000.0,
+            label: if c.labels[i] {
+                "content"
+            } else {
+                "boilerplate"
+            },
+        })
+        .collect()
+}
+
+/// Writes the object by hand: serde_json's map would sort the keys.
+fn record_with<T: Serialize + ?Sized>(
+    id: &str,
+    fields: &[(String, Value)],
+    key: &str,
+    value: &T,
+) -> String {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"{\"id\":");
+    // Writing JSON into a Vec cannot fail (non-finite floats become null).
+    let _ = serde_json::to_writer(&mut out, id);
+    for (name, field) in fields {
+        if RESERVED.contains(&name.as_str()) {
+            continue;
+        }
+        out.push(b',');
+        let _ = serde_json::to_writer(&mut out, name);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, field);
+    }
+    out.push(b',');
+    let _ = serde_json::to_writer(&mut out, key);
+    out.push(b':');
+    let _ = serde_json::to_writer(&mut out, value);
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -69,5 +135,31 @@ mod tests {
         assert!(!line.contains('\n'));
         let v: serde_json::Value = serde_json::from_str(&error_record("x", "bad")).unwrap();
         assert_eq!(v["error"], "bad");
+    }
+
+    #[test]
+    fn fields_keep_their_order_and_reserved_names_are_left_out() {
+        let fields: Fields = vec![
+            ("url".into(), Value::from("http://a/\"q")),
+            ("text".into(), Value::from("the input's own text")),
+            ("lang".into(), Value::from("en")),
+            (
+                "meta".into(),
+                serde_json::json!({"b": 1, "a": [true, null]}),
+            ),
+            ("id".into(), Value::from("other")),
+        ];
+        let line = text_record_with("<urn:1>", &fields, "kept\ntext");
+        assert_eq!(
+            line,
+            r#"{"id":"<urn:1>","url":"http://a/\"q","lang":"en","meta":{"a":[true,null],"b":1},"text":"kept\ntext"}"#
+        );
+        let line = error_record_with("x", &fields, "bad");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["error"], "bad");
+        assert_eq!(v["id"], "x");
+        // Without fields, the same bytes as the plain records.
+        assert_eq!(text_record_with("a", &[], "t"), text_record("a", "t"));
+        assert_eq!(error_record_with("a", &[], "e"), error_record("a", "e"));
     }
 }

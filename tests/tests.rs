@@ -31,3 +31,5 @@ mod model_file;
 mod train_eval;
 // The fixtures themselves: data/mini is in the shared format and is what make.py writes.
 mod fixtures;
+// Record files (WARC, WET, JSON lines) and --resume (issues #4, #5).
+mod records;

@@ -3,26 +3,52 @@
 //! Batch policy (as ripgrep does it): a document that fails is reported on stderr with
 //! its id and reason and written as an error record, the run goes on, a summary counts
 //! what happened, and the exit code is 2 if anything failed.
+//!
+//! The inputs become one stream of documents: a plain file is one document (read by a
+//! worker), a record file (WARC, WET, JSON lines: see `dehusk::records`) is read record
+//! by record and expands into many. The stream goes through bounded, ordered, parallel
+//! batches (`for_each_ordered`, with a cap on the record bytes read ahead), so memory
+//! does not grow with the size of the corpus or of any one record file.
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::collections::HashMap;
+use std::collections::VecDeque;
+use std::fs::{self, File, OpenOptions};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dehusk::input::{self, Document, InputFormat};
-use dehusk::output;
+use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
+use dehusk::records::{self, Entry, RecordFormat, Sniffed};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ExplainArgs, OutFormat, RunArgs};
+
+/// Record bytes per worker thread that may be in memory at once, read ahead or being
+/// worked on (at least [`MIN_IN_FLIGHT_BYTES`]): the batches of `for_each_ordered` are
+/// counted in documents, and records can be large.
+const IN_FLIGHT_BYTES_PER_THREAD: u64 = 8 << 20;
+const MIN_IN_FLIGHT_BYTES: u64 = 32 << 20;
+/// Work items the reading thread may queue ahead of the batches.
+const QUEUE_ITEMS: usize = 1024;
 
 /// What to print per document.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Job {
     Extract,
     Classify,
+}
+
+/// `FILE.partial`, where `-o FILE` is written until the run is complete.
+fn partial_path(dest: &Path) -> PathBuf {
+    let mut tmp = dest.as_os_str().to_owned();
+    tmp.push(".partial");
+    PathBuf::from(tmp)
 }
 
 /// Output that becomes visible only when complete: `-o FILE` writes `FILE.partial`
@@ -40,9 +66,7 @@ impl Output {
                 finish: None,
             }),
             Some(p) => {
-                let mut tmp = p.as_os_str().to_owned();
-                tmp.push(".partial");
-                let tmp = PathBuf::from(tmp);
+                let tmp = partial_path(p);
                 let f =
                     File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
                 Ok(Output {
@@ -51,6 +75,35 @@ impl Output {
                 })
             }
         }
+    }
+
+    /// `--resume`: appends to `FILE.partial` (a killed run's output), or to `FILE` (a
+    /// finished run's, moved back to `FILE.partial` until this run completes), returning
+    /// the ids already written. A last line cut off by the kill is dropped. Without
+    /// either file, an ordinary output and no ids.
+    fn resume(dest: &Path) -> Result<(Output, Option<Written>)> {
+        let tmp = partial_path(dest);
+        if !tmp.exists() {
+            if !dest.exists() {
+                return Ok((Output::open(Some(dest))?, None));
+            }
+            fs::rename(dest, &tmp)
+                .with_context(|| format!("renaming {} to {}", dest.display(), tmp.display()))?;
+        }
+        let (written, keep) = Written::read(&tmp)?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&tmp)
+            .with_context(|| format!("opening {}", tmp.display()))?;
+        file.set_len(keep)
+            .with_context(|| format!("truncating {}", tmp.display()))?;
+        Ok((
+            Output {
+                writer: Box::new(BufWriter::with_capacity(1 << 16, file)),
+                finish: Some((tmp, dest.to_owned())),
+            },
+            Some(written),
+        ))
     }
 
     fn close(mut self) -> Result<()> {
@@ -64,17 +117,506 @@ impl Output {
     }
 }
 
-enum Outcome {
-    Done { line: String },
-    Failed { id: String, reason: String },
+/// The ids an earlier run wrote (`--resume`), as a multiset: an id that occurs twice
+/// in the inputs (JSON lines may repeat one) is skipped as often as it was written.
+/// Ids are kept as 128-bit hashes, so millions of records take little memory.
+#[derive(Default)]
+struct Written {
+    counts: HashMap<u128, u32>,
+    records: u64,
 }
 
-fn load(path: &Path, format: Option<InputFormat>, max_bytes: u64) -> dehusk::Result<Document> {
-    if path.as_os_str() == "-" {
-        let bytes = input::read_stream(std::io::stdin().lock(), max_bytes)?;
-        return input::document_from_bytes("-".into(), &bytes, None, format, None);
+impl Written {
+    fn key(id: &str) -> u128 {
+        let half = |salt: u8| {
+            let mut h = DefaultHasher::new();
+            salt.hash(&mut h);
+            id.hash(&mut h);
+            h.finish()
+        };
+        (u128::from(half(1)) << 64) | u128::from(half(2))
     }
-    input::load_document(path, format, max_bytes)
+
+    fn insert(&mut self, id: &str) {
+        *self.counts.entry(Written::key(id)).or_default() += 1;
+        self.records += 1;
+    }
+
+    /// True (and one fewer left) when `id` was written.
+    fn take(&mut self, id: &str) -> bool {
+        match self.counts.get_mut(&Written::key(id)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reads the ids of an output file and the length of its whole records: lines at
+    /// the end that are cut off or not records (the kill) are not counted. A bad line
+    /// followed by good ones is not a kill: that file is refused.
+    fn read(path: &Path) -> Result<(Written, u64)> {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            id: serde_json::Value,
+        }
+        let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut written = Written::default();
+        let mut line = Vec::new();
+        let (mut pos, mut keep, mut number) = (0u64, 0u64, 0u64);
+        let mut bad: Option<u64> = None;
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .with_context(|| format!("reading {}", path.display()))?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                break;
+            }
+            pos += n as u64;
+            number += 1;
+            match serde_json::from_slice::<Line>(&line) {
+                Ok(record) => {
+                    if let Some(bad) = bad {
+                        anyhow::bail!(
+                            "cannot resume: line {bad} of {} is not a dehusk record",
+                            path.display()
+                        );
+                    }
+                    written.insert(&records::id_text(&record.id));
+                    keep = pos;
+                }
+                Err(_) => {
+                    bad.get_or_insert(number);
+                }
+            }
+        }
+        Ok((written, keep))
+    }
+}
+
+/// One unit of work: a document to read and classify, or an error to report.
+enum Work {
+    /// A plain file, read by the worker.
+    File(PathBuf),
+    /// A document whose first bytes were read to sniff it (standard input, a file with
+    /// an unknown name), read on from there by the worker.
+    Stream {
+        id: String,
+        head: Vec<u8>,
+        rest: Box<dyn Read + Send>,
+    },
+    /// A record of a record file.
+    Record(records::Record),
+    /// An input or record that could not be read.
+    Failed {
+        id: String,
+        fields: Fields,
+        reason: String,
+    },
+}
+
+/// Work and the progress it stands for (documents, or input bytes for record files).
+struct Item {
+    work: Work,
+    progress: u64,
+}
+
+enum Outcome {
+    Done {
+        line: String,
+    },
+    Failed {
+        id: String,
+        fields: Fields,
+        reason: String,
+    },
+}
+
+/// The record file being read.
+struct Current {
+    reader: records::Reader,
+    /// Bytes of it counted in the progress so far, and its size.
+    counted: u64,
+    size: u64,
+}
+
+/// The stream of work: inputs expanded, record files read record by record, ids
+/// written by an earlier run (`--resume`) left out.
+struct Inputs {
+    paths: std::vec::IntoIter<(dehusk::Result<PathBuf>, u64)>,
+    current: Option<Current>,
+    options: records::Options,
+    written: Option<Written>,
+    /// Progress in input bytes (there are record files), not in documents.
+    by_bytes: bool,
+    /// Progress not yet handed to an item.
+    pending: u64,
+    /// Records that are not documents (non-HTML WARC records).
+    skipped: u64,
+    /// Documents an earlier run wrote.
+    resumed: u64,
+}
+
+impl Inputs {
+    /// Whether the earlier run wrote this id (counted as resumed).
+    fn already_written(&mut self, id: &str) -> bool {
+        let done = self.written.as_mut().is_some_and(|w| w.take(id));
+        self.resumed += u64::from(done);
+        done
+    }
+
+    fn item(&mut self, work: Work) -> Item {
+        Item {
+            work,
+            progress: std::mem::take(&mut self.pending),
+        }
+    }
+
+    /// Work for one input path (None: it became the current record file, or was
+    /// written already).
+    fn start(&mut self, path: PathBuf, size: u64) -> Option<Work> {
+        let id = path.display().to_string();
+        let failed = |id: String, reason: String| Work::Failed {
+            id,
+            fields: Fields::new(),
+            reason,
+        };
+        let stdin = path.as_os_str() == "-";
+        let by_name = RecordFormat::from_path(&path).filter(|_| !stdin);
+        if by_name == Some(RecordFormat::Jsonl) {
+            return match records::Reader::open(&path, RecordFormat::Jsonl, self.options.clone()) {
+                Ok(reader) => {
+                    self.current = Some(Current {
+                        reader,
+                        counted: 0,
+                        size,
+                    });
+                    None
+                }
+                Err(e) => Some(failed(id, e.reason())),
+            };
+        }
+        if by_name.is_none() && !stdin && records::is_document_name(&path) {
+            return Some(Work::File(path));
+        }
+        // A WARC by name, standard input, or a name that does not tell: look at the
+        // first bytes, then read on from the same handle (it may be a pipe). A `.wet` or
+        // `.warc` that is readable but no WARC is one document, as `.wet` text files
+        // always were; a damaged start goes to the WARC reader, which reports it.
+        let mut rest: Box<dyn Read + Send> = if stdin {
+            Box::new(io::stdin())
+        } else {
+            match File::open(&path) {
+                Ok(file) => Box::new(file),
+                Err(e) => return Some(failed(id, e.to_string())),
+            }
+        };
+        let head = match records::read_head(&mut rest) {
+            Ok(head) => head,
+            Err(e) => return Some(failed(id, e.to_string())),
+        };
+        let warc = match records::sniff_head(&head) {
+            Sniffed::Warc => true,
+            Sniffed::Unreadable => by_name.is_some(),
+            Sniffed::Other => false,
+        };
+        if !warc {
+            return Some(Work::Stream { id, head, rest });
+        }
+        let stream = Box::new(io::Cursor::new(head).chain(rest));
+        match records::Reader::new(stream, id.clone(), RecordFormat::Warc, self.options.clone()) {
+            Ok(reader) => {
+                self.current = Some(Current {
+                    reader,
+                    counted: 0,
+                    size,
+                });
+                None
+            }
+            Err(e) => Some(failed(id, e.reason())),
+        }
+    }
+
+    /// The next entry of the current record file as work (None: skipped or written
+    /// already; the file's end clears `current`).
+    fn next_record(&mut self) -> Option<Work> {
+        let current = self.current.as_mut()?;
+        let entry = current.reader.next();
+        if self.by_bytes {
+            let pos = current.reader.position().min(current.size);
+            self.pending += pos.saturating_sub(current.counted);
+            current.counted = current.counted.max(pos);
+        }
+        match entry {
+            None => {
+                self.pending += if self.by_bytes {
+                    current.size.saturating_sub(current.counted)
+                } else {
+                    1
+                };
+                self.current = None;
+                None
+            }
+            Some(Entry::Skipped { .. }) => {
+                self.skipped += 1;
+                None
+            }
+            Some(Entry::Record(record)) => {
+                (!self.already_written(&record.id)).then_some(Work::Record(record))
+            }
+            Some(Entry::Failed { id, fields, error }) => {
+                (!self.already_written(&id)).then(|| Work::Failed {
+                    id,
+                    fields,
+                    reason: error.reason(),
+                })
+            }
+        }
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if self.current.is_some() {
+                if let Some(work) = self.next_record() {
+                    return Some(self.item(work));
+                }
+                continue;
+            }
+            let (entry, size) = self.paths.next()?;
+            self.pending += if self.by_bytes { size } else { 1 };
+            let work = match entry {
+                Ok(path) => match self.start(path, size) {
+                    Some(work) => work,
+                    None => {
+                        // A record file: its progress comes as it is read.
+                        self.pending -= if self.by_bytes { size } else { 1 };
+                        continue;
+                    }
+                },
+                Err(e) => Work::Failed {
+                    id: error_id(&e),
+                    fields: Fields::new(),
+                    reason: e.reason(),
+                },
+            };
+            let id = match &work {
+                Work::File(path) => path.display().to_string(),
+                Work::Stream { id, .. } | Work::Failed { id, .. } => id.clone(),
+                Work::Record(record) => record.id.clone(),
+            };
+            if self.already_written(&id) {
+                continue;
+            }
+            return Some(self.item(work));
+        }
+    }
+}
+
+impl Item {
+    /// The record bytes this item holds.
+    fn weight(&self) -> u64 {
+        match &self.work {
+            Work::Record(record) => record.size() as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// Work read ahead by the reading thread (decompressing and framing records while the
+/// workers classify), bounded in items and in record bytes.
+struct Queue {
+    state: Mutex<QueueState>,
+    changed: Condvar,
+    max_items: usize,
+    max_bytes: u64,
+}
+
+#[derive(Default)]
+struct QueueState {
+    items: VecDeque<Item>,
+    bytes: u64,
+    /// The reading thread has finished.
+    done: bool,
+    /// The consumer has stopped (an output error): the reading thread stops too.
+    closed: bool,
+}
+
+impl Queue {
+    fn new(max_items: usize, max_bytes: u64) -> Queue {
+        Queue {
+            state: Mutex::new(QueueState::default()),
+            changed: Condvar::new(),
+            max_items,
+            max_bytes,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues an item, waiting while the queue is full (an empty queue takes any item);
+    /// false when the consumer has stopped.
+    fn push(&self, item: Item) -> bool {
+        let mut state = self.lock();
+        while !state.closed
+            && !state.items.is_empty()
+            && (state.items.len() >= self.max_items || state.bytes >= self.max_bytes)
+        {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if state.closed {
+            return false;
+        }
+        state.bytes += item.weight();
+        state.items.push_back(item);
+        self.changed.notify_all();
+        true
+    }
+
+    /// The next item, waiting for the reading thread; None when it has finished.
+    fn pop(&self) -> Option<Item> {
+        let mut state = self.lock();
+        loop {
+            if let Some(item) = state.items.pop_front() {
+                state.bytes -= item.weight();
+                self.changed.notify_all();
+                return Some(item);
+            }
+            if state.done {
+                return None;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn finish(&self) {
+        self.lock().done = true;
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Marks the queue finished when the reading thread ends, however it ends.
+struct FinishOnDrop<'a>(&'a Queue);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Up to `left` record bytes (plus the item that crosses it) per call of
+/// `for_each_ordered`; the next call goes on where this one stopped.
+struct Budget<'a> {
+    queue: &'a Queue,
+    left: u64,
+    exhausted: bool,
+}
+
+impl Iterator for Budget<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        if self.left == 0 {
+            return None;
+        }
+        let item = self.queue.pop();
+        match &item {
+            None => self.exhausted = true,
+            Some(item) => self.left = self.left.saturating_sub(item.weight()),
+        }
+        item
+    }
+}
+
+/// Writes outcomes in order and keeps the counts and the progress bar.
+struct Sink<'a> {
+    out: &'a mut Output,
+    progress: &'a ProgressBar,
+    text_out: bool,
+    by_bytes: bool,
+    first_text: bool,
+    ok: u64,
+    failed: u64,
+    started: Instant,
+    io_error: Option<io::Error>,
+}
+
+impl Sink<'_> {
+    fn take(&mut self, (outcome, progress): (Outcome, u64)) -> bool {
+        let res = match outcome {
+            Outcome::Done { line } => {
+                self.ok += 1;
+                if self.text_out {
+                    let sep = if self.first_text { "" } else { "\n" };
+                    self.first_text = false;
+                    writeln!(self.out.writer, "{sep}{line}")
+                } else {
+                    writeln!(self.out.writer, "{line}")
+                }
+            }
+            Outcome::Failed { id, fields, reason } => {
+                self.failed += 1;
+                let url = fields
+                    .iter()
+                    .find(|(k, _)| k == "url")
+                    .and_then(|(_, v)| v.as_str());
+                // Through the progress bar's suspend, so the message is not drawn over;
+                // never through indicatif's println, which is dropped off a terminal.
+                self.progress.suspend(|| match url {
+                    Some(url) => eprintln!("dehusk: {id} ({url}): {reason}"),
+                    None => eprintln!("dehusk: {id}: {reason}"),
+                });
+                if self.text_out {
+                    Ok(())
+                } else {
+                    writeln!(
+                        self.out.writer,
+                        "{}",
+                        output::error_record_with(&id, &fields, &reason)
+                    )
+                }
+            }
+        };
+        self.progress.inc(progress);
+        if !self.progress.is_hidden() {
+            if self.by_bytes {
+                let pages = self.ok + self.failed;
+                let rate = pages as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+                self.progress.set_message(format!(
+                    "{pages} pages  {rate:.0} pages/s  {} errors",
+                    self.failed
+                ));
+            } else if self.failed > 0 {
+                self.progress.set_message(format!("{} failed", self.failed));
+            }
+        }
+        match res {
+            Ok(()) => true,
+            Err(e) => {
+                self.io_error = Some(e);
+                false
+            }
+        }
+    }
 }
 
 /// Runs extract or classify over all inputs.
@@ -82,107 +624,185 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     crate::set_threads(args.threads)?;
     let classifier: Classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
+    let text_out = job == Job::Extract && args.format == OutFormat::Text;
+    anyhow::ensure!(
+        !(args.resume && text_out),
+        "--resume reads the ids of the records already written, so it needs JSON-lines \
+         output, not --format text"
+    );
     let paths = input::expand_inputs(&args.inputs);
-    let total = paths.len() as u64;
+    let count = paths.len() as u64;
+    // With record files the progress is in input bytes: their documents are not known
+    // in advance.
+    let by_bytes = paths
+        .iter()
+        .any(|p| matches!(p, Ok(p) if RecordFormat::from_path(p).is_some()));
+    let paths: Vec<(dehusk::Result<PathBuf>, u64)> = paths
+        .into_iter()
+        .map(|p| {
+            let size = match &p {
+                Ok(path) if by_bytes && path.as_os_str() != "-" => {
+                    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+                }
+                _ => 0,
+            };
+            (p, size)
+        })
+        .collect();
+    let total = if by_bytes {
+        paths.iter().map(|p| p.1).sum()
+    } else {
+        count
+    };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let progress = if show_progress {
+        let template = if by_bytes {
+            "{elapsed_precise} [{bar:30}] {binary_bytes}/{binary_total_bytes}  \
+             {binary_bytes_per_sec}  eta {eta}  {msg}"
+        } else {
+            "{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}"
+        };
         let pb = ProgressBar::new(total);
         pb.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         pb
     } else {
         ProgressBar::hidden()
     };
-    let mut out = Output::open(args.output.as_deref())?;
+    let (mut out, written) = match (&args.output, args.resume) {
+        (Some(dest), true) => Output::resume(dest)?,
+        (dest, _) => (Output::open(dest.as_deref())?, None),
+    };
+    if let (Some(w), Some(dest), false) = (&written, &args.output, args.quiet) {
+        progress.suspend(|| {
+            eprintln!(
+                "dehusk: resuming {}: {} records already written",
+                dest.display(),
+                w.records
+            )
+        });
+    }
     let max_bytes = args.max_bytes;
-    let text_out = job == Job::Extract && args.format == OutFormat::Text;
-    let mut ok = 0u64;
-    let mut failed = 0u64;
-    let mut io_error: Option<std::io::Error> = None;
+    let options = records::Options {
+        max_bytes,
+        field: args.field.clone(),
+        format,
+    };
+    let mut inputs = Inputs {
+        paths: paths.into_iter(),
+        current: None,
+        options,
+        written,
+        by_bytes,
+        pending: 0,
+        skipped: 0,
+        resumed: 0,
+    };
     let started = Instant::now();
-    let mut first_text = true;
 
-    for_each_ordered(
-        paths,
-        |entry| -> Outcome {
-            let path = match entry {
-                Ok(p) => p,
-                Err(e) => {
-                    return Outcome::Failed {
-                        id: error_id(&e),
-                        reason: e.reason(),
-                    }
-                }
-            };
-            let id = path.display().to_string();
-            match load(&path, format, max_bytes) {
-                Err(e) => Outcome::Failed {
-                    id,
-                    reason: e.reason(),
+    let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
+        let c = classifier.classify(doc);
+        match job {
+            Job::Extract if text_out => c.main_text(),
+            Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text()),
+            Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
+        }
+    };
+    let work = |item: Item| -> (Outcome, u64) {
+        let failed = |id: String, fields: Fields, e: dehusk::Error| Outcome::Failed {
+            id,
+            fields,
+            reason: e.reason(),
+        };
+        let outcome = match item.work {
+            Work::File(path) => match input::load_document(&path, format, max_bytes) {
+                Ok(doc) => Outcome::Done {
+                    line: render(&doc, &[]),
                 },
-                Ok(doc) => {
-                    let c = classifier.classify(&doc);
-                    let line = match job {
-                        Job::Extract if text_out => c.main_text(),
-                        Job::Extract => output::text_record(&doc.id, &c.main_text()),
-                        Job::Classify => output::blocks_record(&doc.id, &c),
-                    };
-                    Outcome::Done { line }
+                Err(e) => failed(path.display().to_string(), Fields::new(), e),
+            },
+            Work::Stream { id, head, rest } => {
+                match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes).and_then(
+                    |bytes| input::document_from_bytes(id.clone(), &bytes, None, format, None),
+                ) {
+                    Ok(doc) => Outcome::Done {
+                        line: render(&doc, &[]),
+                    },
+                    Err(e) => failed(id, Fields::new(), e),
                 }
             }
-        },
-        |outcome| {
-            let res = match outcome {
-                Outcome::Done { line, .. } => {
-                    ok += 1;
-                    if text_out {
-                        let sep = if first_text { "" } else { "\n" };
-                        first_text = false;
-                        writeln!(out.writer, "{sep}{line}")
-                    } else {
-                        writeln!(out.writer, "{line}")
-                    }
+            Work::Record(record) => match record.document() {
+                Ok(doc) => Outcome::Done {
+                    line: render(&doc, &record.fields),
+                },
+                Err(e) => failed(record.id, record.fields, e),
+            },
+            Work::Failed { id, fields, reason } => Outcome::Failed { id, fields, reason },
+        };
+        (outcome, item.progress)
+    };
+    let mut sink = Sink {
+        out: &mut out,
+        progress: &progress,
+        text_out,
+        by_bytes,
+        first_text: true,
+        ok: 0,
+        failed: 0,
+        started,
+        io_error: None,
+    };
+    // Half the bytes in flight are read ahead, half are in the batch being worked on.
+    let in_flight = (IN_FLIGHT_BYTES_PER_THREAD * rayon::current_num_threads().max(1) as u64)
+        .max(MIN_IN_FLIGHT_BYTES);
+    let queue = Queue::new(QUEUE_ITEMS, in_flight / 2);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(|| {
+            let _finish = FinishOnDrop(&queue);
+            for item in &mut inputs {
+                if !queue.push(item) {
+                    break;
                 }
-                Outcome::Failed { id, reason } => {
-                    failed += 1;
-                    // Through the progress bar's suspend, so the message is not drawn over;
-                    // never through indicatif's println, which is dropped off a terminal.
-                    progress.suspend(|| eprintln!("dehusk: {id}: {reason}"));
-                    if text_out {
-                        Ok(())
-                    } else {
-                        writeln!(out.writer, "{}", output::error_record(&id, &reason))
-                    }
-                }
+            }
+        });
+        loop {
+            let mut batch = Budget {
+                queue: &queue,
+                left: in_flight / 2,
+                exhausted: false,
             };
-            progress.inc(1);
-            if failed > 0 {
-                progress.set_message(format!("{failed} failed"));
+            for_each_ordered(&mut batch, work, |r| sink.take(r));
+            if batch.exhausted || sink.io_error.is_some() {
+                break;
             }
-            match res {
-                Ok(()) => true,
-                Err(e) => {
-                    io_error = Some(e);
-                    false
-                }
-            }
-        },
-    );
-    progress.finish_and_clear();
-    if let Some(e) = io_error {
+        }
+        queue.close();
+        if let Err(panic) = reading.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+    let (ok, failed) = (sink.ok, sink.failed);
+    if let Some(e) = sink.io_error.take() {
+        progress.finish_and_clear();
         return Err(e).context("writing output");
     }
+    progress.inc(inputs.pending);
+    progress.finish_and_clear();
     out.close()?;
-    if !args.quiet && (failed > 0 || total > 1) {
-        eprintln!(
-            "dehusk: {} documents, {ok} ok, {failed} failed, {:.1}s",
-            ok + failed,
-            started.elapsed().as_secs_f64()
+    let (skipped, resumed) = (inputs.skipped, inputs.resumed);
+    if !args.quiet && (failed > 0 || count > 1 || ok > 1 || skipped > 0 || resumed > 0) {
+        let mut summary = format!(
+            "dehusk: {} documents, {ok} ok, {failed} failed",
+            ok + failed
         );
+        if skipped > 0 {
+            summary.push_str(&format!(", {skipped} records skipped (not HTML pages)"));
+        }
+        if resumed > 0 {
+            summary.push_str(&format!(", {resumed} already written"));
+        }
+        eprintln!("{summary}, {:.1}s", started.elapsed().as_secs_f64());
     }
     Ok(if failed > 0 {
         ExitCode::from(2)
@@ -251,4 +871,66 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(contents: &str) -> Result<(Vec<(String, bool)>, u64)> {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("dehusk-corpus-test-{}-{n}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        let path = dir.join("out.jsonl.partial");
+        fs::write(&path, contents)?;
+        let result = Written::read(&path);
+        let _ = fs::remove_dir_all(&dir);
+        let (mut w, keep) = result?;
+        let probes = ["a", "b", "c", "7", "x"]
+            .iter()
+            .map(|id| (id.to_string(), w.take(id)))
+            .collect();
+        Ok((probes, keep))
+    }
+
+    #[test]
+    fn resume_reads_whole_records_and_drops_a_cut_tail() {
+        let a = "{\"id\":\"a\",\"text\":\"x\"}\n";
+        let b = "{\"id\":\"b\",\"error\":\"bad\"}\n";
+        let seven = "{\"id\":7,\"text\":\"\"}\n";
+        // Whole lines only; a cut last line is dropped (and its id not counted).
+        let (probes, keep) = written(&format!("{a}{b}{seven}{{\"id\":\"c\",\"te")).unwrap();
+        assert_eq!(keep, (a.len() + b.len() + seven.len()) as u64);
+        let taken: Vec<&str> = probes
+            .iter()
+            .filter(|p| p.1)
+            .map(|p| p.0.as_str())
+            .collect();
+        assert_eq!(taken, ["a", "b", "7"]);
+        // A complete JSON line without its newline is redone too.
+        let (_, keep) = written(&format!("{a}{{\"id\":\"c\"}}")).unwrap();
+        assert_eq!(keep, a.len() as u64);
+        // Trailing lines that are not records (a crash writing garbage) are dropped.
+        let (_, keep) = written(&format!("{a}\0\0\0\0\n")).unwrap();
+        assert_eq!(keep, a.len() as u64);
+        // A bad line followed by good ones is no kill: refused.
+        let err = written(&format!("{a}not json\n{b}")).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn written_ids_are_a_multiset() {
+        let mut w = Written::default();
+        w.insert("dup");
+        w.insert("dup");
+        w.insert("one");
+        assert!(w.take("dup"));
+        assert!(w.take("dup"));
+        assert!(!w.take("dup"));
+        assert!(w.take("one"));
+        assert!(!w.take("two"));
+        assert_eq!(w.records, 3);
+    }
 }

@@ -1,0 +1,1874 @@
+//! Record files: inputs that hold many documents (issue #4). WARC (`.warc`, `.warc.gz`),
+//! WET (`.wet`, `.warc.wet.gz`) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`) are
+//! read as a stream of [`Entry`]s, one record at a time, so memory never grows with the
+//! size of the file.
+//!
+//! * WARC: `response` records whose HTTP `Content-Type` is `text/html` or
+//!   `application/xhtml+xml` become HTML documents (the HTTP headers split off, the
+//!   `charset` of the HTTP `Content-Type` passed on as the transport charset, chunked
+//!   transfer encoding and gzip/deflate content encoding undone), and so do `resource`
+//!   records of those types. Other responses and resources, and `revisit` records, are
+//!   [`Entry::Skipped`]; `request`, `metadata` and `warcinfo` records are not documents
+//!   and pass silently.
+//! * WET: `conversion` records become text documents (one block per line).
+//! * JSON lines: every line is an object; the document is in one field (see
+//!   [`Options::field`]) and every other field is carried into the output record.
+//!
+//! A record's id is its `WARC-Record-ID` (WARC, WET), or the line's `id` field (JSON
+//! lines; `<file>:<line number>` without one); a WARC record's `WARC-Target-URI` is kept
+//! as the field `url`.
+//!
+//! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
+//! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
+//! member. A WARC reader then looks for the next record: in a `.warc.gz` with one gzip
+//! member per record (as Common Crawl writes them) it skips to the next member, in a
+//! plain `.warc` to the next `WARC/` version line; at the end of the readable data it
+//! stops. A record larger than the document size limit is skipped over without being
+//! buffered, with an error naming the limit.
+//!
+//! The reader does the sequential part (decompressing, framing, header parsing); the
+//! per-document part (undoing HTTP encodings, charset decoding) is [`Record::document`],
+//! meant to run on worker threads.
+
+// Input reaches every line of this module: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::input::{self, Document, InputFormat};
+use crate::output::Fields;
+
+/// The first two bytes of every gzip member.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// A gzip member header starts with the magic and the deflate method byte.
+const GZIP_MEMBER: [u8; 3] = [0x1f, 0x8b, 0x08];
+/// Buffer size of the compressed and of the decompressed stream.
+const IO_BUFFER: usize = 1 << 16;
+/// How far beyond the document limit a WARC block may go (its HTTP headers), and how
+/// much of an oversized block is read to learn its content type.
+const HEAD_ALLOWANCE: u64 = 64 << 10;
+/// The longest WARC header line, and the most header bytes of one record.
+const MAX_HEADER_LINE: usize = 64 << 10;
+const MAX_HEADER_BYTES: usize = 1 << 20;
+/// How much of an input is looked at to recognise a WARC by its content.
+pub const SNIFF_BYTES: usize = 16 << 10;
+
+// ---------------------------------------------------------------------------------------
+// Formats
+// ---------------------------------------------------------------------------------------
+
+/// The kinds of record file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormat {
+    /// WARC, including WET (a WARC of `conversion` records), plain or gzipped.
+    Warc,
+    /// JSON lines, plain or gzipped.
+    Jsonl,
+}
+
+impl RecordFormat {
+    /// The format a file name says: `.warc`, `.wet` (with `.warc.wet`), `.jsonl` and
+    /// `.ndjson`, each optionally followed by `.gz`; ASCII case-insensitive.
+    pub fn from_path(path: &Path) -> Option<RecordFormat> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".warc") || name.ends_with(".wet") {
+            Some(RecordFormat::Warc)
+        } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            Some(RecordFormat::Jsonl)
+        } else {
+            None
+        }
+    }
+
+    /// Recognises a WARC by its first bytes (`WARC/` and a version digit), gunzipping a
+    /// gzip start; `head` should hold the first few KiB of the input (see [`read_head`]).
+    pub fn sniff(head: &[u8]) -> Option<RecordFormat> {
+        (sniff_head(head) == Sniffed::Warc).then_some(RecordFormat::Warc)
+    }
+}
+
+/// What the first bytes of an input say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A WARC (or WET) record starts here.
+    Warc,
+    /// Something else: a document.
+    Other,
+    /// Nothing to go by: an empty input, or a gzip start that does not decompress.
+    Unreadable,
+}
+
+/// Looks at the first bytes of an input (gunzipping a gzip start): see [`Sniffed`].
+pub fn sniff_head(head: &[u8]) -> Sniffed {
+    let mut start = [0u8; 6];
+    let got = if head.starts_with(&GZIP_MAGIC) {
+        let mut decoder = flate2::bufread::GzDecoder::new(head);
+        read_up_to(&mut decoder, &mut start)
+    } else {
+        read_up_to(&mut &head[..], &mut start)
+    };
+    let start = &start[..got];
+    if start.len() == 6 && start.starts_with(b"WARC/") && start[5].is_ascii_digit() {
+        Sniffed::Warc
+    } else if start.is_empty() || (head.starts_with(&GZIP_MAGIC) && start.len() < 6) {
+        Sniffed::Unreadable
+    } else {
+        Sniffed::Other
+    }
+}
+
+/// Fills `buf` as far as the reader goes, ignoring errors (a prefix of a gzip stream
+/// ends in one).
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got
+}
+
+/// Whether the file name has the extension of a single document (`.html`, `.txt`,
+/// `.htm.gz`...: see [`input::sniff_format`]), so its content need not be looked at to
+/// tell whether it is a record file.
+pub fn is_document_name(path: &Path) -> bool {
+    // The extension decides sniff_format exactly when two contents that sniff
+    // differently get the same answer.
+    input::sniff_format(Some(path), b"<html>") == input::sniff_format(Some(path), b"plain")
+}
+
+/// Reads the first [`SNIFF_BYTES`] of an input (fewer at its end), for
+/// [`RecordFormat::sniff`]. Keep reading the same reader after it (chained behind the
+/// head), so that a pipe or FIFO loses nothing.
+pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    reader.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+// ---------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------
+
+/// How the records of a file become documents.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The largest document, in bytes (the decoded payload; see `--max-bytes`).
+    pub max_bytes: u64,
+    /// JSON lines: the field holding the document. None: `text` when `format` is text,
+    /// else `html`, and on a line without `html` its `text`.
+    pub field: Option<String>,
+    /// JSON lines: the documents' format. None: text for a field named `text`, HTML for
+    /// one named `html`, sniffed for any other.
+    pub format: Option<InputFormat>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_bytes: input::DEFAULT_MAX_BYTES,
+            field: None,
+            format: None,
+        }
+    }
+}
+
+/// One document read from a record file, not decoded yet.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The WARC-Record-ID, the JSON line's `id`, or `<file>:<line number>`.
+    pub id: String,
+    /// Fields for the output record: `url` for WARC, the other fields of a JSON line.
+    pub fields: Fields,
+    /// HTML or text; None: sniffed from the content.
+    pub format: Option<InputFormat>,
+    /// The charset label that came with the record (the HTTP or WARC Content-Type).
+    pub charset: Option<String>,
+    /// The record block (for an HTTP response, headers and all).
+    data: Vec<u8>,
+    /// Where the payload starts in `data`.
+    body_start: usize,
+    /// HTTP transfer and content codings still on the payload.
+    codings: Codings,
+    max_bytes: u64,
+}
+
+/// HTTP codings of a response payload.
+#[derive(Debug, Clone, Default)]
+struct Codings {
+    chunked: bool,
+    content: ContentCoding,
+}
+
+#[derive(Debug, Clone, Default)]
+enum ContentCoding {
+    #[default]
+    Identity,
+    Gzip,
+    Deflate,
+    /// One dehusk cannot undo (br, zstd...), by name.
+    Other(String),
+}
+
+impl Record {
+    /// The bytes this record holds in memory.
+    pub fn size(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The payload with HTTP chunking and gzip/deflate content encoding undone.
+    ///
+    /// A body marked chunked that does not start with a chunk size was already
+    /// de-chunked by the crawler (WARC writers often keep the header), and one cut off
+    /// mid-chunk keeps what arrived; a gzip body without the gzip magic is taken as it is.
+    pub fn payload(&self) -> Result<Cow<'_, [u8]>> {
+        let raw = self.data.get(self.body_start..).unwrap_or_default();
+        let mut body = Cow::Borrowed(raw);
+        if self.codings.chunked {
+            if let Some(plain) = dechunk(raw) {
+                body = Cow::Owned(plain);
+            }
+        }
+        let body = match &self.codings.content {
+            ContentCoding::Identity => body,
+            ContentCoding::Gzip if body.starts_with(&GZIP_MAGIC) => {
+                Cow::Owned(input::read_stream(&body[..], self.max_bytes)?)
+            }
+            ContentCoding::Gzip => body,
+            ContentCoding::Deflate => match inflate(&body, self.max_bytes)? {
+                Some(plain) => Cow::Owned(plain),
+                None => body,
+            },
+            ContentCoding::Other(name) => {
+                if input::check_not_binary(&body).is_err() {
+                    return Err(Error::bad_document(format!(
+                        "unsupported HTTP Content-Encoding '{name}'"
+                    )));
+                }
+                // Labelled, but evidently decoded already.
+                body
+            }
+        };
+        if body.len() as u64 > self.max_bytes {
+            return Err(too_large(body.len() as u64, self.max_bytes));
+        }
+        Ok(body)
+    }
+
+    /// Decodes the record into a document (charset, binary check; see
+    /// [`input::document_from_bytes`]).
+    pub fn document(&self) -> Result<Document> {
+        let payload = self.payload()?;
+        input::document_from_bytes(
+            self.id.clone(),
+            &payload,
+            None,
+            self.format,
+            self.charset.as_deref(),
+        )
+    }
+}
+
+fn too_large(size: u64, max_bytes: u64) -> Error {
+    Error::bad_document(format!(
+        "record of {size} bytes is larger than the limit of {max_bytes} bytes"
+    ))
+}
+
+/// Inflates a `deflate` body: zlib-wrapped as the standard says, or raw as some servers
+/// send it. None when it is neither (a body already inflated by the crawler).
+fn inflate(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
+    let limit = max_bytes.saturating_add(1);
+    let mut out = Vec::new();
+    let zlib = flate2::read::ZlibDecoder::new(body)
+        .take(limit)
+        .read_to_end(&mut out);
+    if zlib.is_err() {
+        out.clear();
+        if flate2::read::DeflateDecoder::new(body)
+            .take(limit)
+            .read_to_end(&mut out)
+            .is_err()
+        {
+            return Ok(None);
+        }
+    }
+    if out.len() as u64 > max_bytes {
+        return Err(too_large(out.len() as u64, max_bytes));
+    }
+    Ok(Some(out))
+}
+
+/// Undoes HTTP chunked transfer coding. None when `body` does not start with a chunk
+/// size line; a body cut off mid-chunk keeps what arrived; trailers are dropped.
+fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut pos = 0;
+    let mut first = true;
+    while pos < body.len() {
+        let rest = &body[pos..];
+        let Some(line_len) = memchr::memchr(b'\n', &rest[..rest.len().min(1024)]) else {
+            if first {
+                return None;
+            }
+            break;
+        };
+        let line = &rest[..line_len];
+        let size_text = line
+            .split(|&b| b == b';')
+            .next()
+            .unwrap_or_default()
+            .trim_ascii();
+        let size = (1..=16)
+            .contains(&size_text.len())
+            .then(|| std::str::from_utf8(size_text).ok())
+            .flatten()
+            .and_then(|s| u64::from_str_radix(s, 16).ok());
+        let Some(size) = size else {
+            if first {
+                return None;
+            }
+            break;
+        };
+        first = false;
+        pos += line_len + 1;
+        if size == 0 {
+            break;
+        }
+        let take = usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .min(body.len() - pos);
+        out.extend_from_slice(&body[pos..pos + take]);
+        pos += take;
+        if body[pos..].starts_with(b"\r\n") {
+            pos += 2;
+        } else if body[pos..].starts_with(b"\n") {
+            pos += 1;
+        }
+    }
+    Some(out)
+}
+
+/// What a record file yields.
+#[derive(Debug)]
+pub enum Entry {
+    /// A document to decode and classify.
+    Record(Record),
+    /// A record that is not a document dehusk reads (an image response, a revisit).
+    Skipped {
+        /// The record's id.
+        id: String,
+        /// Why, e.g. "content type image/png".
+        reason: String,
+    },
+    /// A record that could not be read: reported and written as an error record.
+    Failed {
+        /// The record's id, or `<file>:record <n>` when the header was unreadable.
+        id: String,
+        /// Fields known so far (a WARC record's `url`, a JSON line's fields).
+        fields: Fields,
+        /// What went wrong.
+        error: Error,
+    },
+}
+
+// ---------------------------------------------------------------------------------------
+// Byte sources: a counting buffer, and gzip member by member
+// ---------------------------------------------------------------------------------------
+
+/// A buffered reader that counts the bytes consumed and can show a few bytes ahead
+/// across a refill (to spot a gzip magic on a buffer boundary).
+struct Input {
+    inner: Box<dyn Read + Send>,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
+    consumed: u64,
+}
+
+impl Input {
+    fn new(inner: Box<dyn Read + Send>) -> Input {
+        Input {
+            inner,
+            buf: vec![0u8; IO_BUFFER].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            consumed: 0,
+        }
+    }
+
+    /// Holds nothing: swapped in while a gzip decoder is reset.
+    fn placeholder() -> Input {
+        Input {
+            inner: Box::new(io::empty()),
+            buf: Box::default(),
+            pos: 0,
+            end: 0,
+            consumed: 0,
+        }
+    }
+
+    /// The buffered bytes, at least `n` of them unless the input ends first.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        let n = n.min(self.buf.len());
+        if self.end - self.pos < n {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+            while self.end < n {
+                match self.inner.read(&mut self.buf[self.end..]) {
+                    Ok(0) => break,
+                    Ok(got) => self.end += got,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.end && out.len() >= self.buf.len() {
+            // A large read bypasses the buffer.
+            let got = self.inner.read(out)?;
+            self.consumed += got as u64;
+            return Ok(got);
+        }
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Input {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.end {
+            self.pos = 0;
+            self.end = 0;
+            loop {
+                match self.inner.read(&mut self.buf) {
+                    Ok(got) => {
+                        self.end = got;
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let amount = amount.min(self.end - self.pos);
+        self.pos += amount;
+        self.consumed += amount as u64;
+    }
+}
+
+/// Where a gzip stream is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GzState {
+    /// Between members (or at the start): the next read starts a member or ends.
+    Between,
+    /// Inside a member.
+    Member,
+    /// A member failed; reads fail until [`Decoder::resync`].
+    Broken,
+}
+
+/// The decompressed stream: plain, or gzip decoded member by member, so that a damaged
+/// member can be skipped (a multi-member decoder cannot go on after an error).
+enum Decoder {
+    Plain(Input),
+    Gzip {
+        decoder: Box<flate2::bufread::GzDecoder<Input>>,
+        state: GzState,
+        /// Input position where the current member started.
+        member_start: u64,
+    },
+}
+
+impl Decoder {
+    /// Plain or gzip, by the first two bytes.
+    fn new(mut input: Input) -> io::Result<Decoder> {
+        if input.peek(2)?.starts_with(&GZIP_MAGIC) {
+            let mut decoder = flate2::bufread::GzDecoder::new(Input::placeholder());
+            decoder.reset(input);
+            Ok(Decoder::Gzip {
+                decoder: Box::new(decoder),
+                state: GzState::Between,
+                member_start: 0,
+            })
+        } else {
+            Ok(Decoder::Plain(input))
+        }
+    }
+
+    /// Bytes of the (compressed) input consumed so far.
+    fn position(&self) -> u64 {
+        match self {
+            Decoder::Plain(input) => input.consumed,
+            Decoder::Gzip { decoder, .. } => decoder.get_ref().consumed,
+        }
+    }
+
+    fn is_gzip(&self) -> bool {
+        matches!(self, Decoder::Gzip { .. })
+    }
+
+    /// Whether a gzip member failed (the stream must be resynced to go on).
+    fn is_broken(&self) -> bool {
+        matches!(
+            self,
+            Decoder::Gzip {
+                state: GzState::Broken,
+                ..
+            }
+        )
+    }
+
+    /// After a gzip error: moves to the next gzip member header after the failed
+    /// member's start. False when there is none (the end of the readable data).
+    fn resync(&mut self) -> io::Result<bool> {
+        let Decoder::Gzip {
+            decoder,
+            state,
+            member_start,
+        } = self
+        else {
+            return Ok(true);
+        };
+        let input = decoder.get_mut();
+        if input.consumed <= *member_start {
+            // Never retry the member that just failed.
+            if input.peek(1)?.is_empty() {
+                return Ok(false);
+            }
+            input.consume(1);
+        }
+        loop {
+            let window = input.peek(GZIP_MEMBER.len())?;
+            if window.len() < GZIP_MEMBER.len() {
+                let rest = window.len();
+                input.consume(rest);
+                *state = GzState::Between;
+                return Ok(false);
+            }
+            match memchr::memmem::find(window, &GZIP_MEMBER) {
+                Some(at) => {
+                    input.consume(at);
+                    *state = GzState::Between;
+                    return Ok(true);
+                }
+                None => {
+                    // Keep two bytes: a magic may straddle the refill.
+                    let skip = window.len() - (GZIP_MEMBER.len() - 1);
+                    input.consume(skip);
+                }
+            }
+        }
+    }
+}
+
+impl Read for Decoder {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let (decoder, state, member_start) = match self {
+            Decoder::Plain(input) => return input.read(out),
+            Decoder::Gzip {
+                decoder,
+                state,
+                member_start,
+            } => (decoder, state, member_start),
+        };
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match *state {
+                GzState::Broken => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "gzip stream is broken",
+                    ))
+                }
+                GzState::Between => {
+                    let input = decoder.get_mut();
+                    let head = input.peek(GZIP_MAGIC.len())?;
+                    if head.is_empty() {
+                        return Ok(0);
+                    }
+                    if !head.starts_with(&GZIP_MAGIC) {
+                        *member_start = input.consumed;
+                        *state = GzState::Broken;
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "data after a gzip member is not gzip",
+                        ));
+                    }
+                    *member_start = input.consumed;
+                    // A fresh member: reset the decoder's state, keeping its buffers.
+                    let input = decoder.reset(Input::placeholder());
+                    decoder.reset(input);
+                    *state = GzState::Member;
+                }
+                GzState::Member => match decoder.read(out) {
+                    Ok(0) => *state = GzState::Between,
+                    Ok(n) => return Ok(n),
+                    Err(e) => {
+                        *state = GzState::Broken;
+                        return Err(e);
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// What reading one line gave.
+#[derive(Debug, PartialEq, Eq)]
+enum LineRead {
+    /// A line (possibly the last one, without a newline).
+    Full,
+    /// A line longer than the cap: consumed to its end, not kept.
+    TooLong,
+    /// The end of the input.
+    Eof,
+}
+
+/// Reads one line, newline included, into `line`, keeping at most `cap` bytes (a longer
+/// line is consumed without being buffered).
+fn read_line(src: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> io::Result<LineRead> {
+    line.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let available = match src.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if line.len() + take <= cap {
+                line.extend_from_slice(&available[..take]);
+            } else {
+                too_long = true;
+                line.clear();
+            }
+        }
+        src.consume(take);
+        if done {
+            break;
+        }
+    }
+    Ok(match (any, too_long) {
+        (false, _) => LineRead::Eof,
+        (true, true) => LineRead::TooLong,
+        (true, false) => LineRead::Full,
+    })
+}
+
+/// A line without its line ending.
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Error text for a failed read of the (possibly gzipped) input.
+fn read_error(e: &io::Error, gzip: bool) -> Error {
+    if gzip
+        && matches!(
+            e.kind(),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+        )
+    {
+        Error::bad_document(format!("truncated or corrupt gzip: {e}"))
+    } else {
+        Error::bad_document(format!("reading failed: {e}"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The reader
+// ---------------------------------------------------------------------------------------
+
+/// Streams the records of one WARC, WET or JSON-lines file (plain or gzipped).
+pub struct Reader {
+    name: String,
+    format: RecordFormat,
+    options: Options,
+    src: BufReader<Decoder>,
+    /// Records (WARC) or lines (JSON) started so far.
+    count: u64,
+    /// After a bad header: skip lines up to the next `WARC/` version line.
+    seeking: bool,
+    done: bool,
+    line: Vec<u8>,
+}
+
+impl fmt::Debug for Reader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader")
+            .field("name", &self.name)
+            .field("format", &self.format)
+            .field("count", &self.count)
+            .field("position", &self.position())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reader {
+    /// Opens a record file; ids of records without one are made from the path as given.
+    pub fn open(path: &Path, format: RecordFormat, options: Options) -> Result<Reader> {
+        let file = File::open(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
+        Reader::new(Box::new(file), path.display().to_string(), format, options).map_err(
+            |e| match e.kind() {
+                crate::ErrorKind::Io { path: None, .. } => {
+                    Error::bad_document(format!("{}: {}", path.display(), e.reason()))
+                }
+                _ => e,
+            },
+        )
+    }
+
+    /// Reads records from any stream (`name` stands for it in ids: `-` for stdin);
+    /// gzip is recognised by its magic.
+    pub fn new(
+        reader: Box<dyn Read + Send>,
+        name: String,
+        format: RecordFormat,
+        options: Options,
+    ) -> Result<Reader> {
+        let decoder = Decoder::new(Input::new(reader)).map_err(|e| Error::io(None, e))?;
+        Ok(Reader {
+            name,
+            format,
+            options,
+            src: BufReader::with_capacity(IO_BUFFER, decoder),
+            count: 0,
+            seeking: false,
+            done: false,
+            line: Vec::new(),
+        })
+    }
+
+    /// Bytes of the input read so far (compressed bytes for a gzipped file), for
+    /// progress reports.
+    pub fn position(&self) -> u64 {
+        self.src.get_ref().position()
+    }
+
+    /// The name ids are made from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The id of the current record when it has none of its own.
+    fn fallback_id(&self) -> String {
+        match self.format {
+            RecordFormat::Warc => format!("{}:record {}", self.name, self.count),
+            RecordFormat::Jsonl => format!("{}:{}", self.name, self.count),
+        }
+    }
+
+    /// A failure of the current record, from a read error. After a gzip error the reader
+    /// moves to the next member (WARC) or stops; after any other, it stops.
+    fn fail_read(&mut self, id: Option<String>, fields: Fields, e: &io::Error) -> Entry {
+        let gzip = self.src.get_ref().is_gzip();
+        let error = read_error(e, gzip);
+        let id = id.unwrap_or_else(|| self.fallback_id());
+        self.recover();
+        Entry::Failed { id, fields, error }
+    }
+
+    /// Goes on after a read error: to the next gzip member of a WARC (then to the next
+    /// `WARC/` line), or to the end.
+    fn recover(&mut self) {
+        let broken = self.src.get_ref().is_broken();
+        if !(broken && self.format == RecordFormat::Warc) {
+            self.done = true;
+            return;
+        }
+        // Decompressed data buffered from before the damage is dropped too.
+        let buffered = self.src.buffer().len();
+        self.src.consume(buffered);
+        match self.src.get_mut().resync() {
+            Ok(true) => self.seeking = true,
+            Ok(false) | Err(_) => self.done = true,
+        }
+    }
+
+    /// Skips `len` bytes of the input without buffering them; the bytes actually there.
+    fn skip(&mut self, len: u64) -> io::Result<u64> {
+        io::copy(&mut (&mut self.src).take(len), &mut io::sink())
+    }
+
+    /// Reads `len` bytes (fewer only at the end of the input).
+    fn read_block(&mut self, len: u64) -> io::Result<Vec<u8>> {
+        let capacity =
+            usize::try_from(len.min(self.options.max_bytes + HEAD_ALLOWANCE)).unwrap_or(0);
+        let mut block = Vec::with_capacity(capacity);
+        (&mut self.src).take(len).read_to_end(&mut block)?;
+        Ok(block)
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        if self.done {
+            return None;
+        }
+        let entry = match self.format {
+            RecordFormat::Warc => self.next_warc(),
+            RecordFormat::Jsonl => self.next_json(),
+        };
+        if entry.is_none() {
+            self.done = true;
+        }
+        entry
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// WARC
+// ---------------------------------------------------------------------------------------
+
+/// The WARC header fields dehusk uses.
+#[derive(Debug, Default)]
+struct WarcHeader {
+    record_type: Option<String>,
+    record_id: Option<String>,
+    target_uri: Option<String>,
+    content_type: Option<String>,
+    content_length: Option<u64>,
+}
+
+impl WarcHeader {
+    fn fields(&self) -> Fields {
+        self.target_uri
+            .iter()
+            .map(|uri| ("url".to_string(), Value::String(uri.clone())))
+            .collect()
+    }
+}
+
+/// What reading a WARC header gave.
+enum HeaderRead {
+    Header(WarcHeader),
+    /// Unusable; `skip` is the block length when it is known.
+    Bad {
+        id: Option<String>,
+        message: String,
+        skip: Option<u64>,
+    },
+    Failed(io::Error),
+    Eof,
+}
+
+impl Reader {
+    fn read_header(&mut self) -> HeaderRead {
+        let mut line = std::mem::take(&mut self.line);
+        let result = self.read_header_into(&mut line);
+        self.line = line;
+        result
+    }
+
+    fn read_header_into(&mut self, line: &mut Vec<u8>) -> HeaderRead {
+        // The version line, after the blank lines that end the previous record (or,
+        // after damage, any lines at all).
+        loop {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE) {
+                Err(e) => return HeaderRead::Failed(e),
+                Ok(LineRead::Eof) => return HeaderRead::Eof,
+                Ok(LineRead::TooLong) if self.seeking => continue,
+                Ok(LineRead::TooLong) => {
+                    self.seeking = true;
+                    return HeaderRead::Bad {
+                        id: None,
+                        message: "expected a WARC/1.x version line, found a very long line".into(),
+                        skip: None,
+                    };
+                }
+                Ok(LineRead::Full) => {}
+            }
+            let text = trim_eol(line);
+            if text.starts_with(b"WARC/") {
+                self.seeking = false;
+                break;
+            }
+            if text.trim_ascii().is_empty() || self.seeking {
+                continue;
+            }
+            self.seeking = true;
+            let shown: String = String::from_utf8_lossy(text).chars().take(40).collect();
+            return HeaderRead::Bad {
+                id: None,
+                message: format!("expected a WARC/1.x version line, found {shown:?}"),
+                skip: None,
+            };
+        }
+        let mut header = WarcHeader::default();
+        let mut total = 0usize;
+        let mut last: Option<&'static str> = None;
+        let mut problem: Option<String> = None;
+        loop {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE) {
+                Err(e) => return HeaderRead::Failed(e),
+                Ok(LineRead::Eof) => {
+                    return HeaderRead::Bad {
+                        id: header.record_id,
+                        message: "truncated record: the input ends inside a WARC header".into(),
+                        skip: None,
+                    }
+                }
+                Ok(LineRead::TooLong) => {
+                    problem.get_or_insert_with(|| "a WARC header line is too long".into());
+                    continue;
+                }
+                Ok(LineRead::Full) => {}
+            }
+            total += line.len();
+            let text = trim_eol(line);
+            if text.is_empty() {
+                break;
+            }
+            if total > MAX_HEADER_BYTES {
+                problem.get_or_insert_with(|| "the WARC header is too long".into());
+                continue;
+            }
+            let text = String::from_utf8_lossy(text);
+            if text.starts_with([' ', '\t']) {
+                // A continuation line (obsolete folding): only matters for the fields kept.
+                let more = text.trim();
+                let slot = match last {
+                    Some("uri") => header.target_uri.as_mut(),
+                    Some("type") => header.content_type.as_mut(),
+                    _ => None,
+                };
+                if let Some(value) = slot {
+                    value.push(' ');
+                    value.push_str(more);
+                }
+                continue;
+            }
+            let Some((name, value)) = text.split_once(':') else {
+                problem.get_or_insert_with(|| {
+                    let shown: String = text.chars().take(40).collect();
+                    format!("malformed WARC header line {shown:?}")
+                });
+                continue;
+            };
+            let name = name.trim();
+            let value = value.trim().to_string();
+            last = None;
+            if name.eq_ignore_ascii_case("WARC-Type") {
+                header.record_type = Some(value.to_ascii_lowercase());
+            } else if name.eq_ignore_ascii_case("WARC-Record-ID") {
+                header.record_id = Some(value);
+            } else if name.eq_ignore_ascii_case("WARC-Target-URI") {
+                // WARC/1.0 writers put the URI in angle brackets.
+                let uri = value.strip_prefix('<').and_then(|v| v.strip_suffix('>'));
+                header.target_uri = Some(uri.map(str::to_string).unwrap_or(value));
+                last = Some("uri");
+            } else if name.eq_ignore_ascii_case("Content-Type") {
+                header.content_type = Some(value);
+                last = Some("type");
+            } else if name.eq_ignore_ascii_case("Content-Length") {
+                match value.parse::<u64>() {
+                    Ok(len) => header.content_length = Some(len),
+                    Err(_) => {
+                        problem.get_or_insert_with(|| {
+                            format!("bad Content-Length {value:?} in a WARC header")
+                        });
+                    }
+                }
+            }
+        }
+        if header.content_length.is_none() && problem.is_none() {
+            problem = Some("WARC header without a Content-Length".into());
+        }
+        if header.record_type.is_none() && problem.is_none() {
+            problem = Some("WARC header without a WARC-Type".into());
+        }
+        match problem {
+            None => HeaderRead::Header(header),
+            Some(message) => {
+                if header.content_length.is_none() {
+                    self.seeking = true;
+                }
+                HeaderRead::Bad {
+                    id: header.record_id,
+                    message,
+                    skip: header.content_length,
+                }
+            }
+        }
+    }
+
+    fn next_warc(&mut self) -> Option<Entry> {
+        loop {
+            if self.done {
+                return None;
+            }
+            self.count += 1;
+            let header = match self.read_header() {
+                HeaderRead::Eof => return None,
+                HeaderRead::Failed(e) => return Some(self.fail_read(None, Fields::new(), &e)),
+                HeaderRead::Bad { id, message, skip } => {
+                    let id = id.unwrap_or_else(|| self.fallback_id());
+                    if let Some(len) = skip {
+                        match self.skip(len) {
+                            Ok(got) if got < len => self.done = true,
+                            Ok(_) => {}
+                            Err(e) => {
+                                // The header already makes this record's error.
+                                let _ = self.fail_read(None, Fields::new(), &e);
+                            }
+                        }
+                    }
+                    return Some(Entry::Failed {
+                        id,
+                        fields: Fields::new(),
+                        error: Error::bad_document(message),
+                    });
+                }
+                HeaderRead::Header(header) => header,
+            };
+            if let Some(entry) = self.warc_record(header) {
+                return Some(entry);
+            }
+        }
+    }
+
+    /// One record, after its header: an entry, or None for a record that is no document
+    /// (request, metadata, warcinfo).
+    fn warc_record(&mut self, header: WarcHeader) -> Option<Entry> {
+        let len = header.content_length.unwrap_or(0);
+        let id = header
+            .record_id
+            .clone()
+            .unwrap_or_else(|| self.fallback_id());
+        let fields = header.fields();
+        let record_type = header.record_type.as_deref().unwrap_or_default();
+        let content_type = header.content_type.as_deref();
+        let max_bytes = self.options.max_bytes;
+        let skipped = |reason: String| Entry::Skipped {
+            id: id.clone(),
+            reason,
+        };
+        // Each arm reads or skips the block, then says what the record is.
+        let entry = match record_type {
+            "response" => {
+                if let Some(ct) = content_type.filter(|ct| !is_media_type(ct, "application/http")) {
+                    let reason = format!("not an HTTP response ({ct})");
+                    return Some(self.skip_block(len, id.clone(), fields, skipped(reason)));
+                }
+                let oversized = len > max_bytes.saturating_add(HEAD_ALLOWANCE);
+                let want = if oversized { HEAD_ALLOWANCE } else { len };
+                let block = match self.read_block(want) {
+                    Ok(block) => block,
+                    Err(e) => return Some(self.fail_read(Some(id), fields, &e)),
+                };
+                if (block.len() as u64) < want {
+                    return Some(self.truncated(&id, &fields, block.len() as u64, len));
+                }
+                let head = match parse_http_head(&block, !oversized) {
+                    Ok(head) => head,
+                    Err(message) => {
+                        let entry = Entry::Failed {
+                            id: id.clone(),
+                            fields: fields.clone(),
+                            error: Error::bad_document(message),
+                        };
+                        return Some(self.finish_block(len, want, id, fields, entry));
+                    }
+                };
+                let body = block.get(head.body_start..).unwrap_or_default();
+                if !head.is_html(body) {
+                    let reason = match &head.content_type {
+                        Some(ct) => format!("content type {}", media_type(ct)),
+                        None => "no content type, not HTML".into(),
+                    };
+                    let entry = skipped(reason);
+                    return Some(self.finish_block(len, want, id, fields, entry));
+                }
+                let body_len = len.saturating_sub(head.body_start as u64);
+                if oversized || body_len > max_bytes {
+                    let entry = Entry::Failed {
+                        id: id.clone(),
+                        fields: fields.clone(),
+                        error: too_large(body_len, max_bytes),
+                    };
+                    return Some(self.finish_block(len, want, id, fields, entry));
+                }
+                Entry::Record(Record {
+                    id,
+                    fields,
+                    format: Some(InputFormat::Html),
+                    charset: head.content_type.as_deref().and_then(charset_param),
+                    body_start: head.body_start,
+                    codings: head.codings,
+                    max_bytes,
+                    data: block,
+                })
+            }
+            "resource" | "conversion" => {
+                let format = if record_type == "conversion" {
+                    InputFormat::Text
+                } else if content_type.is_some_and(is_html_type) {
+                    InputFormat::Html
+                } else {
+                    let reason = match content_type {
+                        Some(ct) => format!("resource of type {}", media_type(ct)),
+                        None => "resource without a content type".into(),
+                    };
+                    return Some(self.skip_block(len, id.clone(), fields, skipped(reason)));
+                };
+                if len > max_bytes {
+                    let entry = Entry::Failed {
+                        id: id.clone(),
+                        fields: fields.clone(),
+                        error: too_large(len, max_bytes),
+                    };
+                    return Some(self.skip_block(len, id, fields, entry));
+                }
+                let block = match self.read_block(len) {
+                    Ok(block) => block,
+                    Err(e) => return Some(self.fail_read(Some(id), fields, &e)),
+                };
+                if (block.len() as u64) < len {
+                    return Some(self.truncated(&id, &fields, block.len() as u64, len));
+                }
+                Entry::Record(Record {
+                    id,
+                    fields,
+                    format: Some(format),
+                    charset: content_type.and_then(charset_param),
+                    data: block,
+                    body_start: 0,
+                    codings: Codings::default(),
+                    max_bytes,
+                })
+            }
+            "revisit" => {
+                let reason = "revisit record (no payload)".to_string();
+                return Some(self.skip_block(len, id.clone(), fields, skipped(reason)));
+            }
+            _ => {
+                // Not a document: request, metadata, warcinfo, continuation.
+                return match self.skip(len) {
+                    Ok(got) if got < len => Some(self.truncated(&id, &fields, got, len)),
+                    Ok(_) => None,
+                    Err(e) => Some(self.fail_read(Some(id), fields, &e)),
+                };
+            }
+        };
+        Some(entry)
+    }
+
+    /// Skips a whole block, then yields `entry` (or the truncation error).
+    fn skip_block(&mut self, len: u64, id: String, fields: Fields, entry: Entry) -> Entry {
+        match self.skip(len) {
+            Ok(got) if got < len => self.truncated(&id, &fields, got, len),
+            Ok(_) => entry,
+            Err(e) => self.fail_read(Some(id), fields, &e),
+        }
+    }
+
+    /// Skips what is left of a block of which `read` bytes were read, then yields
+    /// `entry` (or the truncation error).
+    fn finish_block(
+        &mut self,
+        len: u64,
+        read: u64,
+        id: String,
+        fields: Fields,
+        entry: Entry,
+    ) -> Entry {
+        if read < len {
+            match self.skip(len - read) {
+                Ok(got) if read + got < len => {
+                    return self.truncated(&id, &fields, read + got, len)
+                }
+                Ok(_) => {}
+                Err(e) => return self.fail_read(Some(id), fields, &e),
+            }
+        }
+        entry
+    }
+
+    /// The error of a block cut off by the end of the input (reading stops there).
+    fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
+        self.done = true;
+        Entry::Failed {
+            id: id.to_string(),
+            fields: fields.clone(),
+            error: Error::bad_document(format!(
+                "truncated record: Content-Length is {len} bytes but the input ends after {got}"
+            )),
+        }
+    }
+}
+
+/// The HTTP response head of a WARC response block.
+#[derive(Debug, Default)]
+struct HttpHead {
+    content_type: Option<String>,
+    codings: Codings,
+    /// Where the body starts in the block.
+    body_start: usize,
+}
+
+impl HttpHead {
+    /// HTML by the Content-Type header; without one, by the body's content.
+    fn is_html(&self, body: &[u8]) -> bool {
+        match &self.content_type {
+            Some(ct) => is_html_type(ct),
+            None => input::sniff_format(None, body) == InputFormat::Html,
+        }
+    }
+}
+
+/// Parses the HTTP status line and headers at the start of `block`; `whole` says the
+/// block is complete (else it is the first [`HEAD_ALLOWANCE`] bytes of a larger one).
+fn parse_http_head(block: &[u8], whole: bool) -> std::result::Result<HttpHead, String> {
+    if !block
+        .get(..5)
+        .is_some_and(|start| start.eq_ignore_ascii_case(b"HTTP/"))
+    {
+        return Err("WARC response record without an HTTP status line".into());
+    }
+    let crlf = memchr::memmem::find(block, b"\r\n\r\n").map(|i| (i, i + 4));
+    let lf = memchr::memmem::find(block, b"\n\n").map(|i| (i, i + 2));
+    let (head_end, body_start) = match (crlf, lf) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        // Headers only (a 304, a HEAD response): an empty body.
+        (None, None) if whole => (block.len(), block.len()),
+        (None, None) => return Err("HTTP response headers longer than 64 KiB".into()),
+    };
+    let mut head = HttpHead {
+        body_start,
+        ..HttpHead::default()
+    };
+    for line in block[..head_end].split(|&b| b == b'\n').skip(1) {
+        let line = String::from_utf8_lossy(trim_eol(line));
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.eq_ignore_ascii_case("Content-Type") {
+            // The first one counts, as in browsers.
+            head.content_type.get_or_insert_with(|| value.to_string());
+        } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
+            head.codings.chunked |= value
+                .split(',')
+                .any(|coding| coding.trim().eq_ignore_ascii_case("chunked"));
+        } else if name.eq_ignore_ascii_case("Content-Encoding") {
+            // The last coding applied is the first to undo; stacked codings are rare.
+            let coding = value.rsplit(',').next().unwrap_or_default().trim();
+            head.codings.content =
+                if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                    ContentCoding::Gzip
+                } else if coding.eq_ignore_ascii_case("deflate") {
+                    ContentCoding::Deflate
+                } else if coding.is_empty() || coding.eq_ignore_ascii_case("identity") {
+                    ContentCoding::Identity
+                } else {
+                    ContentCoding::Other(coding.to_ascii_lowercase())
+                };
+        }
+    }
+    Ok(head)
+}
+
+/// The media type of a Content-Type value, lowercased, without parameters.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_media_type(content_type: &str, wanted: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case(wanted)
+}
+
+fn is_html_type(content_type: &str) -> bool {
+    is_media_type(content_type, "text/html") || is_media_type(content_type, "application/xhtml+xml")
+}
+
+/// The `charset` parameter of a Content-Type value, unquoted.
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON lines
+// ---------------------------------------------------------------------------------------
+
+/// A JSON object with its fields in the order written (serde_json's map sorts them).
+struct OrderedObject(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for OrderedObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = OrderedObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<OrderedObject, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    fields.push(entry);
+                }
+                Ok(OrderedObject(fields))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// An id value as text: a string as it is, anything else as JSON.
+pub fn id_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Reader {
+    /// The longest JSON line kept: room for a document at the limit with JSON escapes.
+    fn line_cap(&self) -> usize {
+        usize::try_from(
+            self.options
+                .max_bytes
+                .saturating_mul(2)
+                .saturating_add(1 << 20),
+        )
+        .unwrap_or(usize::MAX)
+    }
+
+    fn next_json(&mut self) -> Option<Entry> {
+        let cap = self.line_cap();
+        let mut line = std::mem::take(&mut self.line);
+        let entry = loop {
+            self.count += 1;
+            match read_line(&mut self.src, &mut line, cap) {
+                Err(e) => break Some(self.fail_read(None, Fields::new(), &e)),
+                Ok(LineRead::Eof) => break None,
+                Ok(LineRead::TooLong) => {
+                    break Some(Entry::Failed {
+                        id: self.fallback_id(),
+                        fields: Fields::new(),
+                        error: Error::bad_document(format!(
+                            "line is longer than {cap} bytes (twice --max-bytes, plus 1 MiB)"
+                        )),
+                    })
+                }
+                Ok(LineRead::Full) => {}
+            }
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            break Some(self.json_record(&line));
+        };
+        // Lines can be large: keep the buffer only when it is not.
+        if line.capacity() <= 1 << 20 {
+            self.line = line;
+        }
+        entry
+    }
+
+    fn json_record(&self, line: &[u8]) -> Entry {
+        let fallback = self.fallback_id();
+        let object = match serde_json::from_slice::<OrderedObject>(line.trim_ascii()) {
+            Ok(object) => object.0,
+            Err(e) => {
+                return Entry::Failed {
+                    id: fallback,
+                    fields: Fields::new(),
+                    error: Error::bad_document(format!("line is not a JSON object: {e}")),
+                }
+            }
+        };
+        let id = object
+            .iter()
+            .find(|(k, _)| k == "id")
+            .map(|(_, v)| id_text(v))
+            .unwrap_or(fallback);
+        let has = |name: &str| object.iter().any(|(k, _)| k == name);
+        let field = match (&self.options.field, self.options.format) {
+            (Some(field), _) => field.as_str(),
+            (None, Some(InputFormat::Text)) => "text",
+            (None, Some(InputFormat::Html)) => "html",
+            (None, None) if !has("html") && has("text") => "text",
+            (None, None) => "html",
+        };
+        let format = self.options.format.or(match field {
+            "text" => Some(InputFormat::Text),
+            "html" => Some(InputFormat::Html),
+            _ => None,
+        });
+        let mut document = None;
+        let mut fields = Fields::with_capacity(object.len());
+        for (key, value) in object {
+            if key == field && document.is_none() {
+                document = Some(value);
+            } else if key != "id" && key != field {
+                fields.push((key, value));
+            }
+        }
+        let failed = |fields: Fields, message: String| Entry::Failed {
+            id: id.clone(),
+            fields,
+            error: Error::bad_document(message),
+        };
+        let text = match document {
+            Some(Value::String(text)) => text,
+            Some(Value::Null) | None => {
+                return failed(fields, format!("the line has no \"{field}\" field"))
+            }
+            Some(_) => return failed(fields, format!("the \"{field}\" field is not a string")),
+        };
+        if text.len() as u64 > self.options.max_bytes {
+            let error = too_large(text.len() as u64, self.options.max_bytes);
+            return Entry::Failed { id, fields, error };
+        }
+        Entry::Record(Record {
+            id,
+            fields,
+            format,
+            charset: None,
+            data: text.into_bytes(),
+            body_start: 0,
+            codings: Codings::default(),
+            max_bytes: self.options.max_bytes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn warc_record(kind: &str, id: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {id}\r\n{extra}Content-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    fn response(id: &str, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+        let mut block =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+        block.extend_from_slice(body);
+        warc_record(
+            "response",
+            id,
+            &format!(
+                "WARC-Target-URI: {uri}\r\nContent-Type: application/http; msgtype=response\r\n"
+            ),
+            &block,
+        )
+    }
+
+    fn read_all(bytes: Vec<u8>, format: RecordFormat, options: Options) -> Vec<Entry> {
+        Reader::new(
+            Box::new(io::Cursor::new(bytes)),
+            "t".into(),
+            format,
+            options,
+        )
+        .unwrap()
+        .collect()
+    }
+
+    fn summary(entries: &[Entry]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| match e {
+                Entry::Record(r) => format!("ok {}", r.id),
+                Entry::Skipped { id, .. } => format!("skip {id}"),
+                Entry::Failed { id, error, .. } => format!("fail {id}: {error}"),
+            })
+            .collect()
+    }
+
+    const PAGE: &[u8] = b"<html><body><p>Hello there, this is a page.</p></body></html>";
+
+    #[test]
+    fn formats_by_name_and_content() {
+        for (name, format) in [
+            ("a.warc", Some(RecordFormat::Warc)),
+            ("CC-MAIN-1.warc.gz", Some(RecordFormat::Warc)),
+            ("x.warc.wet.gz", Some(RecordFormat::Warc)),
+            ("x.WET", Some(RecordFormat::Warc)),
+            ("d.jsonl.gz", Some(RecordFormat::Jsonl)),
+            ("d.ndjson", Some(RecordFormat::Jsonl)),
+            ("p.html.gz", None),
+            ("p.json", None),
+            ("warc", None),
+        ] {
+            assert_eq!(RecordFormat::from_path(Path::new(name)), format, "{name}");
+        }
+        assert!(is_document_name(Path::new("a.html.gz")));
+        assert!(is_document_name(Path::new("a.txt")));
+        assert!(!is_document_name(Path::new("a.gz")));
+        assert!(!is_document_name(Path::new("noext")));
+        let rec = response("<a>", "http://x/", "text/html", PAGE);
+        assert_eq!(RecordFormat::sniff(&rec), Some(RecordFormat::Warc));
+        let gz = gzip(&rec);
+        assert_eq!(
+            RecordFormat::sniff(&gz[..gz.len().min(200)]),
+            Some(RecordFormat::Warc)
+        );
+        assert_eq!(RecordFormat::sniff(&gz[..5]), None);
+        assert_eq!(RecordFormat::sniff(b"<html>"), None);
+        assert_eq!(RecordFormat::sniff(b"WARC/"), None);
+        assert_eq!(
+            sniff_head(b"plain text, one block per line"),
+            Sniffed::Other
+        );
+        assert_eq!(sniff_head(b""), Sniffed::Unreadable);
+        assert_eq!(sniff_head(&gz[..5]), Sniffed::Unreadable);
+        assert_eq!(sniff_head(&gzip(b"<html><body>")), Sniffed::Other);
+    }
+
+    #[test]
+    fn warc_keeps_html_responses_and_resources() {
+        let mut warc = warc_record("warcinfo", "<i>", "", b"software: test\r\n");
+        warc.extend(response(
+            "<1>",
+            "http://a/",
+            "text/html; charset=utf-8",
+            PAGE,
+        ));
+        warc.extend(warc_record("request", "<r>", "", b"GET / HTTP/1.1\r\n\r\n"));
+        warc.extend(response(
+            "<2>",
+            "http://a/i.png",
+            "image/png",
+            b"\x89PNG....",
+        ));
+        warc.extend(warc_record(
+            "resource",
+            "<3>",
+            "Content-Type: application/xhtml+xml\r\n",
+            PAGE,
+        ));
+        warc.extend(warc_record("revisit", "<4>", "", b""));
+        warc.extend(warc_record("metadata", "<m>", "", b"fetchTimeMs: 5\r\n"));
+        for bytes in [warc.clone(), gzip(&warc)] {
+            let entries = read_all(bytes, RecordFormat::Warc, Options::default());
+            assert_eq!(
+                summary(&entries),
+                ["ok <1>", "skip <2>", "ok <3>", "skip <4>"]
+            );
+            let Entry::Record(r) = &entries[0] else {
+                unreachable!()
+            };
+            assert_eq!(
+                r.fields,
+                vec![("url".into(), Value::String("http://a/".into()))]
+            );
+            assert_eq!(r.charset.as_deref(), Some("utf-8"));
+            assert_eq!(&r.payload().unwrap()[..], PAGE);
+            assert_eq!(r.document().unwrap().format, InputFormat::Html);
+        }
+    }
+
+    #[test]
+    fn per_record_gzip_members_and_a_corrupt_member_in_the_middle() {
+        let mut bytes = Vec::new();
+        for i in 0..5 {
+            let mut member = gzip(&response(&format!("<{i}>"), "http://a/", "text/html", PAGE));
+            if i == 2 {
+                let n = member.len();
+                for b in &mut member[12..n - 8] {
+                    *b ^= 0x55;
+                }
+            }
+            bytes.extend(member);
+        }
+        let entries = read_all(bytes, RecordFormat::Warc, Options::default());
+        let s = summary(&entries);
+        assert_eq!(s.len(), 5, "{s:?}");
+        assert_eq!(&s[..2], ["ok <0>", "ok <1>"]);
+        assert!(s[2].starts_with("fail "), "{s:?}");
+        assert!(s[2].contains("gzip"), "{s:?}");
+        assert_eq!(&s[3..], ["ok <3>", "ok <4>"]);
+    }
+
+    #[test]
+    fn truncated_input_gives_one_error_and_stops() {
+        let mut warc = response("<1>", "http://a/", "text/html", PAGE);
+        let second = response("<2>", "http://b/", "text/html", PAGE);
+        // Plain: Content-Length beyond the end.
+        let mut plain = warc.clone();
+        plain.extend_from_slice(&second[..second.len() - 30]);
+        let s = summary(&read_all(plain, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(
+            s[1].starts_with("fail <2>: bad document: truncated record"),
+            "{s:?}"
+        );
+        // Gzipped per record, the last member cut.
+        let mut gz = gzip(&warc);
+        let g2 = gzip(&second);
+        gz.extend_from_slice(&g2[..g2.len() / 2]);
+        let s = summary(&read_all(gz, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0], "ok <1>");
+        assert!(s[1].contains("gzip"), "{s:?}");
+        // Cut inside a header.
+        warc.extend_from_slice(b"WARC/1.0\r\nWARC-Type: resp");
+        let s = summary(&read_all(warc, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[1].contains("inside a WARC header"), "{s:?}");
+    }
+
+    #[test]
+    fn garbage_and_bad_headers_skip_to_the_next_record() {
+        let mut warc = response("<1>", "http://a/", "text/html", PAGE);
+        warc.extend_from_slice(b"this is not a header\r\nnor this\r\n");
+        warc.extend(response("<2>", "http://a/", "text/html", PAGE));
+        warc.extend_from_slice(
+            b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <3>\r\nContent-Length: x\r\n\r\nzzz\r\n\r\n",
+        );
+        warc.extend(response("<4>", "http://a/", "text/html", PAGE));
+        let s = summary(&read_all(warc, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 5, "{s:?}");
+        assert_eq!(s[0], "ok <1>");
+        assert!(s[1].starts_with("fail t:record 2: "), "{s:?}");
+        assert!(s[1].contains("expected a WARC/1.x version line"), "{s:?}");
+        assert_eq!(s[2], "ok <2>");
+        // A bad Content-Length: an error with the record's id, then the next record.
+        assert!(
+            s[3].starts_with("fail <3>: ") && s[3].contains("Content-Length"),
+            "{s:?}"
+        );
+        assert_eq!(s[4], "ok <4>");
+    }
+
+    #[test]
+    fn oversized_records_are_skipped_not_buffered() {
+        let big = vec![b'a'; 300_000];
+        let mut page = b"<html><body><p>".to_vec();
+        page.extend_from_slice(&big);
+        let mut warc = response("<1>", "http://a/", "text/html", &page);
+        warc.extend(response("<2>", "http://a/v.mp4", "video/mp4", &big));
+        warc.extend(response("<3>", "http://a/", "text/html", PAGE));
+        let options = Options {
+            max_bytes: 1000,
+            ..Options::default()
+        };
+        let s = summary(&read_all(warc, RecordFormat::Warc, options));
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(
+            s[0].starts_with("fail <1>") && s[0].contains("limit of 1000"),
+            "{s:?}"
+        );
+        assert_eq!(&s[1..], ["skip <2>", "ok <3>"]);
+    }
+
+    #[test]
+    fn http_codings_are_undone() {
+        let chunked = b"5\r\nHello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: y\r\n\r\n";
+        assert_eq!(dechunk(chunked).unwrap(), b"Hello, world");
+        assert_eq!(dechunk(b"<html>"), None);
+        // Cut mid-chunk: what arrived.
+        assert_eq!(dechunk(b"5\r\nHel").unwrap(), b"Hel");
+
+        let mut block = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\nContent-Type: text/html; charset=\"windows-1251\"\r\n\r\n".to_vec();
+        let gz = gzip(PAGE);
+        block.extend_from_slice(format!("{:x}\r\n", gz.len()).as_bytes());
+        block.extend_from_slice(&gz);
+        block.extend_from_slice(b"\r\n0\r\n\r\n");
+        let warc = warc_record("response", "<1>", "", &block);
+        let entries = read_all(warc, RecordFormat::Warc, Options::default());
+        let Entry::Record(r) = &entries[0] else {
+            panic!("{:?}", summary(&entries))
+        };
+        assert_eq!(r.charset.as_deref(), Some("windows-1251"));
+        assert_eq!(&r.payload().unwrap()[..], PAGE);
+
+        // Labelled chunked but already de-chunked by the crawler.
+        let mut block =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n"
+                .to_vec();
+        block.extend_from_slice(PAGE);
+        let entries = read_all(
+            warc_record("response", "<2>", "", &block),
+            RecordFormat::Warc,
+            Options::default(),
+        );
+        let Entry::Record(r) = &entries[0] else {
+            panic!()
+        };
+        assert_eq!(&r.payload().unwrap()[..], PAGE);
+    }
+
+    #[test]
+    fn wet_conversions_are_text() {
+        let wet = warc_record(
+            "conversion",
+            "<c>",
+            "WARC-Target-URI: http://a/\r\nContent-Type: text/plain\r\n",
+            "Headline\nA line of text.\n".as_bytes(),
+        );
+        let entries = read_all(gzip(&wet), RecordFormat::Warc, Options::default());
+        let Entry::Record(r) = &entries[0] else {
+            panic!()
+        };
+        let doc = r.document().unwrap();
+        assert_eq!(doc.format, InputFormat::Text);
+        assert_eq!(doc.text, "Headline\nA line of text.\n");
+    }
+
+    #[test]
+    fn json_lines() {
+        let lines = concat!(
+            "{\"id\": \"a\", \"url\": \"http://a/\", \"html\": \"<p>Hi</p>\", \"lang\": \"en\"}\n",
+            "\n",
+            "{\"url\": \"http://b/\", \"html\": \"<p>Yo</p>\"}\r\n",
+            "not json\n",
+            "{\"id\": 7, \"text\": \"line one\\nline two\"}\n",
+            "{\"id\": \"n\", \"html\": null}\n",
+            "{\"id\": \"cut\", \"html\": \"<p>",
+        );
+        let entries = read_all(lines.into(), RecordFormat::Jsonl, Options::default());
+        let s = summary(&entries);
+        assert_eq!(s.len(), 6, "{s:?}");
+        assert_eq!(s[0], "ok a");
+        assert_eq!(s[1], "ok t:3");
+        assert!(
+            s[2].starts_with("fail t:4: bad document: line is not a JSON object"),
+            "{s:?}"
+        );
+        assert_eq!(s[3], "ok 7");
+        assert!(s[4].contains("no \"html\" field"), "{s:?}");
+        assert!(s[5].starts_with("fail t:7"), "{s:?}");
+        let Entry::Record(a) = &entries[0] else {
+            panic!()
+        };
+        let keys: Vec<&str> = a.fields.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["url", "lang"]);
+        assert_eq!(a.format, Some(InputFormat::Html));
+        let Entry::Record(t) = &entries[3] else {
+            panic!()
+        };
+        assert_eq!(t.format, Some(InputFormat::Text));
+        assert_eq!(t.document().unwrap().text, "line one\nline two");
+
+        // An explicit field of another name: sniffed; with --input-format text: text.
+        let line = "{\"body\": \"<p>x</p>\"}\n";
+        let options = Options {
+            field: Some("body".into()),
+            ..Options::default()
+        };
+        let entries = read_all(line.into(), RecordFormat::Jsonl, options.clone());
+        let Entry::Record(r) = &entries[0] else {
+            panic!()
+        };
+        assert_eq!(r.format, None);
+        assert_eq!(r.document().unwrap().format, InputFormat::Html);
+        let options = Options {
+            format: Some(InputFormat::Text),
+            ..options
+        };
+        let entries = read_all(line.into(), RecordFormat::Jsonl, options);
+        let Entry::Record(r) = &entries[0] else {
+            panic!()
+        };
+        assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap deterministic fuzz: mutate a good file in many ways.
+        let mut warc = response("<1>", "http://a/", "text/html", PAGE);
+        warc.extend(response("<2>", "http://b/", "text/html; charset=x", PAGE));
+        let gz: Vec<u8> = [gzip(&warc), gzip(&warc)].concat();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..400 {
+            let base = if round % 2 == 0 { &warc } else { &gz };
+            let mut bytes = base.clone();
+            for _ in 0..(1 + round % 7) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let at = (state as usize) % bytes.len();
+                match round % 3 {
+                    0 => bytes[at] = (state >> 32) as u8,
+                    1 => bytes.truncate(at.max(1)),
+                    _ => bytes.insert(at, b'\n'),
+                }
+            }
+            for format in [RecordFormat::Warc, RecordFormat::Jsonl] {
+                for e in read_all(bytes.clone(), format, Options::default()) {
+                    if let Entry::Record(r) = e {
+                        let _ = r.document();
+                    }
+                }
+            }
+        }
+    }
+}

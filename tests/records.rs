@@ -1,0 +1,652 @@
+//! Record files (issue #4) and resuming (issue #5): WARC, WET and JSON-lines inputs are
+//! streamed record by record, records keep their ids, URLs and fields, damaged records
+//! are per-record errors, and `--resume` finishes a killed run without duplicates.
+//! Every input is generated here: small WARC files gzipped per record, as Common Crawl
+//! writes them.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write};
+
+/// One WARC record: version line, header fields, the block, and the two CRLFs.
+fn warc_record(kind: &str, id: &str, fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
+    let mut out = format!("WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {id}\r\n");
+    for (name, value) in fields {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// A `response` record holding an HTTP response with this Content-Type and body.
+fn response(id: &str, url: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut block = format!(
+        "HTTP/1.1 200 OK\r\nServer: test\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    block.extend_from_slice(body);
+    warc_record(
+        "response",
+        id,
+        &[
+            ("WARC-Target-URI", url),
+            ("WARC-Date", "2025-06-14T17:04:00Z"),
+            ("Content-Type", "application/http; msgtype=response"),
+        ],
+        &block,
+    )
+}
+
+/// The `request` record a crawler writes before a response.
+fn request(id: &str, url: &str) -> Vec<u8> {
+    let block = format!("GET {url} HTTP/1.1\r\nHost: example.org\r\n\r\n");
+    warc_record(
+        "request",
+        id,
+        &[
+            ("WARC-Target-URI", url),
+            ("Content-Type", "application/http; msgtype=request"),
+        ],
+        block.as_bytes(),
+    )
+}
+
+fn warcinfo() -> Vec<u8> {
+    warc_record(
+        "warcinfo",
+        "<urn:uuid:00000000-0000-0000-0000-000000000000>",
+        &[("Content-Type", "application/warc-fields")],
+        b"software: dehusk tests\r\nformat: WARC File Format 1.1\r\n",
+    )
+}
+
+/// Records gzipped one member each, as Common Crawl's `.warc.gz` files are.
+fn gzip_each(records: &[Vec<u8>]) -> Vec<u8> {
+    records.iter().flat_map(|r| gzip(r)).collect()
+}
+
+fn id(n: usize) -> String {
+    format!("<urn:uuid:4e2b0000-0000-4000-8000-{n:012}>")
+}
+
+fn url(n: usize) -> String {
+    format!("https://example.org/news/{n}")
+}
+
+/// The example pages, cycled.
+const PAGES: [&str; 3] = [
+    "data/examples/article.html",
+    "data/examples/forum.html",
+    "data/examples/artikel.de.html",
+];
+
+/// The keys of a JSON line in the order they are written (serde_json's map sorts them).
+fn keys_in_order(line: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(line).expect("a JSON line");
+    let mut found: Vec<(usize, String)> = v
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .cloned()
+        .map(|k| {
+            let at = line
+                .find(&format!("{}:", serde_json::to_string(&k).unwrap()))
+                .expect("key in line");
+            (at, k)
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, k)| k).collect()
+}
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect()
+}
+
+#[test]
+fn issue4_warc_keeps_html_responses_in_order_with_ids_and_urls() {
+    let dir = tempdir();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let records = vec![
+        warcinfo(),
+        request("<urn:uuid:req-0>", &url(0)),
+        response(
+            &id(0),
+            &url(0),
+            "text/html; charset=utf-8",
+            &read_bytes(PAGES[0]),
+        ),
+        request("<urn:uuid:req-1>", &url(1)),
+        response(&id(1), &url(1), "text/html", &read_bytes(PAGES[1])),
+        response(&id(2), "https://example.org/logo.png", "image/png", png),
+        response(
+            &id(3),
+            &url(3),
+            "application/xhtml+xml",
+            &read_bytes(PAGES[2]),
+        ),
+    ];
+    let warc = dir.path().join("CC-MAIN-test-00000.warc.gz");
+    write(&warc, gzip_each(&records));
+
+    let out = dehusk().arg("extract").arg(&warc).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 3, "3 HTML responses out\n{}", out.show());
+    for (rec, (n, page)) in recs
+        .iter()
+        .zip([(0, PAGES[0]), (1, PAGES[1]), (3, PAGES[2])])
+    {
+        assert_eq!(
+            rec["id"],
+            id(n),
+            "WARC-Record-ID kept, in order\n{}",
+            out.show()
+        );
+        assert_eq!(rec["url"], url(n), "WARC-Target-URI kept\n{}", out.show());
+        // The same text as extracting the page file alone.
+        eqnice!(
+            extract_text(&[page]),
+            rec["text"].as_str().unwrap(),
+            "record {n} vs the page alone"
+        );
+    }
+    let first_line = out.stdout.lines().next().unwrap();
+    assert_eq!(keys_in_order(first_line), ["id", "url", "text"]);
+    // The image is skipped and counted; request and warcinfo records are no documents.
+    assert_contains!(out.stderr, "3 documents, 3 ok, 0 failed, 1 records skipped");
+
+    // The same file uncompressed, and classify: the same ids.
+    let plain = dir.path().join("test.warc");
+    write(&plain, records.concat());
+    let out = dehusk().args(["classify", "-q"]).arg(&plain).output();
+    out.expect_code(0);
+    let ids: Vec<Value> = out.records().iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids, [id(0), id(1), id(3)], "{}", out.show());
+    for rec in out.records() {
+        assert!(rec["blocks"].as_array().is_some_and(|b| !b.is_empty()));
+    }
+}
+
+#[test]
+fn issue4_warc_charset_comes_from_the_http_header() {
+    let dir = tempdir();
+    // A Russian page in windows-1251 whose <meta> wrongly says iso-8859-1: only the
+    // HTTP header (which wins over <meta>, as in browsers) gives readable text.
+    let page = "<!DOCTYPE html><html><head><meta charset=\"iso-8859-1\"><title>Новости</title>\
+        </head><body><nav><a href=/>Главная</a> <a href=/news>Новости</a></nav><article>\
+        <h1>Заседание городской думы</h1><p>Вчера в Москве прошло заседание городской думы, \
+        на котором депутаты обсудили бюджет на следующий год. Особое внимание было уделено \
+        строительству новых школ и больниц в отдалённых районах.</p><p>По словам \
+        председателя, финансирование социальных программ будет увеличено почти на \
+        пятнадцать процентов. Жители города смогут высказать своё мнение на публичных \
+        слушаниях.</p></article><footer>© 2025 Городские новости</footer></body></html>";
+    let (cp1251, _, unmappable) = encoding_rs::WINDOWS_1251.encode(page);
+    assert!(!unmappable);
+    let warc = dir.path().join("ru.warc.gz");
+    write(
+        &warc,
+        gzip_each(&[response(
+            &id(7),
+            "https://example.ru/",
+            "text/html; charset=windows-1251",
+            &cp1251,
+        )]),
+    );
+    let out = dehusk().arg("classify").arg(&warc).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "{}", out.show());
+    let texts: Vec<&str> = recs[0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    let all = texts.join("\n");
+    assert_contains!(all, "Вчера в Москве прошло заседание");
+    assert_contains!(all, "пятнадцать процентов");
+    // No mojibake from the wrong <meta> label.
+    assert_lacks!(all, "Â");
+}
+
+#[test]
+fn issue4_truncated_last_record_is_one_error_after_the_good_ones() {
+    let dir = tempdir();
+    let records: Vec<Vec<u8>> = (0..4)
+        .map(|n| response(&id(n), &url(n), "text/html", &read_bytes(PAGES[n % 3])))
+        .collect();
+
+    // Gzipped per record, the last member cut in half (a download that stopped).
+    let mut gz = gzip_each(&records[..3]);
+    let last = gzip(&records[3]);
+    gz.extend_from_slice(&last[..last.len() / 2]);
+    let warc = dir.path().join("cut.warc.gz");
+    write(&warc, &gz);
+    let out = dehusk().arg("extract").arg(&warc).output();
+    out.expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 4, "3 good records and 1 error\n{}", out.show());
+    for (n, rec) in recs[..3].iter().enumerate() {
+        assert_eq!(rec["id"], id(n), "{}", out.show());
+        assert!(rec["text"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+    assert!(recs[3]["error"].is_string(), "{}", out.show());
+    assert!(recs[3].get("text").is_none(), "{}", out.show());
+    assert_contains!(recs[3]["error"].as_str().unwrap(), "gzip");
+    assert_contains!(out.stderr, "3 ok, 1 failed");
+
+    // Plain WARC, the Content-Length of the last record beyond the end of the file.
+    let mut plain = records[..3].concat();
+    plain.extend_from_slice(&records[3][..records[3].len() - 100]);
+    let warc = dir.path().join("cut.warc");
+    write(&warc, &plain);
+    let out = dehusk().arg("extract").arg(&warc).output();
+    out.expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 4, "{}", out.show());
+    assert_eq!(
+        recs[3]["id"],
+        id(3),
+        "the error names the record\n{}",
+        out.show()
+    );
+    assert_eq!(recs[3]["url"], url(3), "{}", out.show());
+    assert_contains!(recs[3]["error"].as_str().unwrap(), "truncated record");
+    assert_contains!(out.stderr, &id(3));
+
+    // A corrupt member in the middle: that record fails, the reader goes on.
+    let mut members: Vec<Vec<u8>> = records.iter().map(|r| gzip(r)).collect();
+    let n = members[1].len();
+    for b in &mut members[1][20..n - 8] {
+        *b ^= 0xa5;
+    }
+    let warc = dir.path().join("corrupt.warc.gz");
+    write(&warc, members.concat());
+    let out = dehusk().arg("extract").arg(&warc).output();
+    out.expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 4, "{}", out.show());
+    assert!(recs[1]["error"].is_string(), "{}", out.show());
+    for n in [0, 2, 3] {
+        assert_eq!(recs[n]["id"], id(n), "{}", out.show());
+        assert!(recs[n]["text"].is_string(), "{}", out.show());
+    }
+}
+
+#[test]
+fn issue4_wet_conversions_are_read_as_text() {
+    let dir = tempdir();
+    let text = read("data/examples/article.txt");
+    let records = vec![
+        warcinfo(),
+        warc_record(
+            "conversion",
+            &id(1),
+            &[
+                ("WARC-Target-URI", &url(1)),
+                ("WARC-Refers-To", &id(100)),
+                ("Content-Type", "text/plain"),
+            ],
+            text.as_bytes(),
+        ),
+        warc_record(
+            "conversion",
+            &id(2),
+            &[("WARC-Target-URI", &url(2)), ("Content-Type", "text/plain")],
+            b"Short page\nOnly two lines.",
+        ),
+    ];
+    let wet = dir.path().join("CC-MAIN-test.warc.wet.gz");
+    write(&wet, gzip_each(&records));
+    let out = dehusk().args(["extract", "-q"]).arg(&wet).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 2, "{}", out.show());
+    assert_eq!(recs[0]["id"], id(1));
+    assert_eq!(recs[0]["url"], url(1));
+    // Text mode: the same as extracting the .txt file alone (an HTML reading would
+    // keep the navigation lines or drop everything).
+    eqnice!(
+        extract_text(&["data/examples/article.txt"]),
+        recs[0]["text"].as_str().unwrap(),
+        "WET record vs the text file alone"
+    );
+    assert_eq!(recs[1]["id"], id(2));
+
+    // A `.wet` file that is plain text, not WARC, is still one text document.
+    let notes = dir.path().join("notes.wet");
+    write(&notes, &text);
+    let out = dehusk().arg("extract").arg(&notes).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "{}", out.show());
+    assert_eq!(recs[0]["id"], notes.display().to_string());
+    eqnice!(
+        extract_text(&["data/examples/article.txt"]),
+        recs[0]["text"].as_str().unwrap(),
+        "plain-text .wet vs .txt"
+    );
+}
+
+#[test]
+fn issue4_jsonl_field_html_keeps_the_other_fields() {
+    let dir = tempdir();
+    let pages: Vec<String> = PAGES.iter().map(|p| read(p)).collect();
+    let mut lines = String::new();
+    // Written by hand: json! would sort the keys.
+    lines.push_str(&format!(
+        "{{\"id\": \"doc-1\", \"url\": {}, \"html\": {}, \"lang\": \"en\"}}\n",
+        serde_json::to_string(&url(1)).unwrap(),
+        serde_json::to_string(&pages[0]).unwrap()
+    ));
+    // No id: the file and line number stand in. Fields keep their order.
+    lines.push_str(&format!(
+        "{{\"url\": {}, \"crawl\": {{\"date\": \"2025-06\", \"n\": 3}}, \"html\": {}, \"tags\": [\"a\", \"b\"]}}\n",
+        serde_json::to_string(&url(2)).unwrap(),
+        serde_json::to_string(&pages[1]).unwrap()
+    ));
+    lines.push('\n');
+    lines.push_str("{\"id\": \"doc-4\", \"html\": 42}\n");
+    let path = dir.path().join("pages.jsonl");
+    write(&path, &lines);
+
+    let out = dehusk()
+        .args(["extract", "--field", "html"])
+        .arg(&path)
+        .output();
+    out.expect_code(2);
+    let out_lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(out_lines.len(), 3, "{}", out.show());
+    let recs = out.records();
+    assert_eq!(keys_in_order(out_lines[0]), ["id", "url", "lang", "text"]);
+    assert_eq!(recs[0]["id"], "doc-1");
+    assert_eq!(recs[0]["lang"], "en");
+    eqnice!(
+        extract_text(&[PAGES[0]]),
+        recs[0]["text"].as_str().unwrap(),
+        "JSON line vs the page alone"
+    );
+    assert_eq!(
+        keys_in_order(out_lines[1]),
+        ["id", "url", "crawl", "tags", "text"]
+    );
+    assert_eq!(recs[1]["id"], format!("{}:2", path.display()));
+    assert_eq!(
+        recs[1]["crawl"],
+        serde_json::json!({"date": "2025-06", "n": 3})
+    );
+    assert_eq!(recs[1]["tags"], serde_json::json!(["a", "b"]));
+    eqnice!(
+        extract_text(&[PAGES[1]]),
+        recs[1]["text"].as_str().unwrap(),
+        "JSON line vs the page alone"
+    );
+    assert_eq!(recs[2]["id"], "doc-4");
+    assert_contains!(recs[2]["error"].as_str().unwrap(), "not a string");
+
+    // The default field is html; gzipped JSON lines read the same.
+    let gz = dir.path().join("pages.jsonl.gz");
+    write(&gz, gzip(lines.as_bytes()));
+    let again = dehusk().arg("extract").arg(&gz).output();
+    again.expect_code(2);
+    let again_recs = again.records();
+    assert_eq!(again_recs[0], recs[0]);
+    assert_eq!(again_recs[1]["text"], recs[1]["text"]);
+
+    // A `text` field is read in text mode.
+    let text_line = serde_json::json!({"id": "t", "text": read("data/examples/article.txt")});
+    let path = dir.path().join("texts.ndjson");
+    write(&path, format!("{text_line}\n"));
+    let out = dehusk()
+        .args(["extract", "--field", "text"])
+        .arg(&path)
+        .output();
+    out.expect_code(0);
+    let recs = out.records();
+    eqnice!(
+        extract_text(&["data/examples/article.txt"]),
+        recs[0]["text"].as_str().unwrap(),
+        "text field vs the text file alone"
+    );
+}
+
+#[test]
+fn issue4_warc_is_recognised_by_content_and_on_stdin() {
+    let dir = tempdir();
+    let records: Vec<Vec<u8>> = (0..2)
+        .map(|n| response(&id(n), &url(n), "text/html", &read_bytes(PAGES[n])))
+        .collect();
+    let bytes = gzip_each(&records);
+    let odd = dir.path().join("crawl-segment-0001");
+    write(&odd, &bytes);
+    let from_file = dehusk().args(["extract", "-q"]).arg(&odd).stdout();
+    let from_stdin = dehusk().args(["extract", "-q", "-"]).stdin(bytes).stdout();
+    eqnice!(
+        from_file,
+        from_stdin,
+        "a WARC by name-less file vs on stdin"
+    );
+    let ids: Vec<Value> = lines(&from_file).iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids, [id(0), id(1)]);
+    // A plain page on stdin is still one document.
+    let (doc_id, text) = {
+        let out = dehusk()
+            .args(["extract", "-"])
+            .stdin(read_bytes(PAGES[0]))
+            .output();
+        out.expect_code(0);
+        let r = out.records();
+        (
+            r[0]["id"].clone(),
+            r[0]["text"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(doc_id, "-");
+    eqnice!(extract_text(&[PAGES[0]]), text, "stdin page vs file");
+}
+
+/// Writes `n` HTML responses (with request records between them) gzipped per record.
+fn big_warc(path: &Path, n: usize) {
+    let pages: Vec<Vec<u8>> = PAGES.iter().map(|p| read_bytes(p)).collect();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    out.write_all(&gzip(&warcinfo())).unwrap();
+    for i in 0..n {
+        out.write_all(&gzip(&request(&format!("<urn:uuid:req-{i}>"), &url(i))))
+            .unwrap();
+        // Vary the pages a little so no two records are the same.
+        let mut page = pages[i % pages.len()].clone();
+        page.extend_from_slice(format!("<!-- {i} -->").as_bytes());
+        out.write_all(&gzip(&response(&id(i), &url(i), "text/html", &page)))
+            .unwrap();
+    }
+    out.flush().unwrap();
+}
+
+#[test]
+fn issue5_resume_after_a_kill_gives_the_full_set_without_duplicates() {
+    let dir = tempdir();
+    let warc = dir.path().join("crawl.warc.gz");
+    big_warc(&warc, 6);
+    let expected = dehusk().args(["extract", "-q"]).arg(&warc).stdout();
+    let expected_lines: Vec<&str> = expected.lines().collect();
+    assert_eq!(expected_lines.len(), 6);
+
+    // A killed run: two records written, the third cut mid-line.
+    let dest = dir.path().join("out.jsonl");
+    let partial = dir.path().join("out.jsonl.partial");
+    let third = expected_lines[2];
+    write(
+        &partial,
+        format!(
+            "{}\n{}\n{}",
+            expected_lines[0],
+            expected_lines[1],
+            &third[..third.len() / 2]
+        ),
+    );
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&warc)
+        .output();
+    out.expect_code(0);
+    eqnice!(
+        expected,
+        std::fs::read_to_string(&dest).unwrap(),
+        "resumed output vs one uninterrupted run"
+    );
+    assert!(!partial.exists(), "no .partial left behind");
+    assert_contains!(out.stderr, "2 records already written");
+    assert_contains!(out.stderr, "4 ok, 0 failed");
+    assert_contains!(out.stderr, "2 already written");
+
+    // Resuming a finished run appends nothing.
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&warc)
+        .output();
+    out.expect_code(0);
+    eqnice!(
+        expected,
+        std::fs::read_to_string(&dest).unwrap(),
+        "resume of a complete run"
+    );
+    assert!(!partial.exists());
+
+    // A folder of plain files (ids are paths), killed after the first record exactly
+    // at a line end; and an error record counts as written.
+    let folder = dir.path().join("pages");
+    for (i, page) in PAGES.iter().enumerate() {
+        write(&folder.join(format!("p{i}.html")), read_bytes(page));
+    }
+    write(
+        &folder.join("p9.html"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\0\0\0\0\0\0\0\0\0".as_slice(),
+    );
+    let full = dehusk()
+        .args(["extract", "-q"])
+        .arg(&folder)
+        .expect_code(2)
+        .stdout;
+    let full_lines: Vec<&str> = full.lines().collect();
+    assert_eq!(full_lines.len(), 4);
+    let dest = dir.path().join("pages.jsonl");
+    write(&partial_of(&dest), format!("{}\n", full_lines[0]));
+    dehusk()
+        .args(["extract", "-q", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&folder)
+        .expect_code(2);
+    eqnice!(
+        full,
+        std::fs::read_to_string(&dest).unwrap(),
+        "resumed folder run"
+    );
+
+    // --resume needs -o.
+    let out = dehusk().args(["extract", "--resume"]).arg(&warc).output();
+    assert_ne!(out.code, Some(0), "{}", out.show());
+}
+
+fn partial_of(dest: &Path) -> std::path::PathBuf {
+    let mut p = dest.as_os_str().to_owned();
+    p.push(".partial");
+    p.into()
+}
+
+/// Peak resident memory of a dehusk run, in KiB, from `/usr/bin/time -v` (None when
+/// that is not installed).
+fn peak_rss_kib(args: &[&std::ffi::OsStr]) -> Option<u64> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        return None;
+    }
+    let out = Command::new(time)
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_dehusk"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn issue4_a_thousand_record_warc_streams_in_bounded_memory() {
+    let dir = tempdir();
+    let warc = dir.path().join("thousand.warc.gz");
+    big_warc(&warc, 1000);
+    let dest = dir.path().join("out.jsonl");
+    let out = dehusk()
+        .args(["extract", "-q", "-o"])
+        .arg(&dest)
+        .arg(&warc)
+        .output();
+    out.expect_code(0);
+    let written = std::fs::read_to_string(&dest).unwrap();
+    let recs = lines(&written);
+    assert_eq!(recs.len(), 1000, "one line per HTML response");
+    for (i, rec) in recs.iter().enumerate() {
+        assert_eq!(rec["id"], id(i), "records in input order");
+    }
+    // The same whatever the number of threads (the reading thread, batches cut by
+    // bytes and the workers keep the input order).
+    let dest3 = dir.path().join("out3.jsonl");
+    dehusk()
+        .args(["extract", "-q", "--threads", "3", "-o"])
+        .arg(&dest3)
+        .arg(&warc)
+        .expect_code(0);
+    eqnice!(
+        written,
+        std::fs::read_to_string(&dest3).unwrap(),
+        "--threads default vs 3"
+    );
+
+    // Peak memory does not grow with the number of records: 4000 records (4x the
+    // data) stay within a few MiB of 1000.
+    let small = dir.path().join("small.warc.gz");
+    big_warc(&small, 1000);
+    let large = dir.path().join("large.warc.gz");
+    big_warc(&large, 4000);
+    let run = |warc: &Path| {
+        let o = dir.path().join("rss.jsonl");
+        peak_rss_kib(&[
+            "extract".as_ref(),
+            "-q".as_ref(),
+            "-o".as_ref(),
+            o.as_os_str(),
+            warc.as_os_str(),
+        ])
+    };
+    if let (Some(small_kib), Some(large_kib)) = (run(&small), run(&large)) {
+        eprintln!("peak RSS: 1000 records {small_kib} KiB, 4000 records {large_kib} KiB");
+        assert!(
+            large_kib < small_kib + 16 * 1024,
+            "peak RSS grew with the number of records: {small_kib} KiB -> {large_kib} KiB"
+        );
+    } else {
+        eprintln!("/usr/bin/time -v unavailable: peak memory not measured");
+    }
+}
