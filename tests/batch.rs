@@ -333,3 +333,23 @@ fn output_file_is_written_even_when_documents_fail() {
     assert_eq!(written.lines().count(), 5, "{}", out.show());
     assert!(!dir.path().join("result.jsonl.partial").exists());
 }
+
+/// `-o /dev/null` (or any non-regular file) is written in place: the temporary file and
+/// rename used for regular files would replace the device with a plain file.
+#[test]
+fn output_to_a_device_is_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dev = std::path::Path::new("/dev/null");
+    if !std::fs::metadata(dev).is_ok_and(|m| m.file_type().is_char_device()) {
+        eprintln!("skipped: /dev/null is not a character device here");
+        return;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dehusk"))
+        .args(["extract", "-q", "-o", "/dev/null", "data/examples/article.html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta = std::fs::metadata(dev).unwrap();
+    assert!(meta.file_type().is_char_device(), "/dev/null was replaced by a regular file");
+    assert!(!std::path::Path::new("/dev/null.partial").exists());
+}

@@ -65,6 +65,18 @@ impl Output {
                 writer: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
                 finish: None,
             }),
+            // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written directly:
+            // renaming a temporary file over it would replace the device.
+            Some(p) if fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                let f = OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .with_context(|| format!("opening {}", p.display()))?;
+                Ok(Output {
+                    writer: Box::new(BufWriter::with_capacity(1 << 16, f)),
+                    finish: None,
+                })
+            }
             Some(p) => {
                 let tmp = partial_path(p);
                 let f =
