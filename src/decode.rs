@@ -23,7 +23,10 @@ pub struct Smoothing {
 impl Smoothing {
     /// Checks the parameters are probabilities and the strength is sane.
     pub fn validate(&self) -> std::result::Result<(), String> {
-        for (name, p) in [("stay_content", self.stay_content), ("stay_boilerplate", self.stay_boilerplate)] {
+        for (name, p) in [
+            ("stay_content", self.stay_content),
+            ("stay_boilerplate", self.stay_boilerplate),
+        ] {
             if !(p > 0.0 && p < 1.0) {
                 return Err(format!("smoothing {name} = {p} must be inside (0, 1)"));
             }
@@ -79,7 +82,10 @@ fn viterbi(probs: &[f32], threshold: f32, s: &Smoothing) -> Vec<bool> {
     // Transition log-probabilities, scaled by strength; [from][to], 0 = boilerplate.
     let k = s.strength;
     let trans = [
-        [k * s.stay_boilerplate.ln(), k * (1.0 - s.stay_boilerplate).ln()],
+        [
+            k * s.stay_boilerplate.ln(),
+            k * (1.0 - s.stay_boilerplate).ln(),
+        ],
         [k * (1.0 - s.stay_content).ln(), k * s.stay_content.ln()],
     ];
     let n = probs.len();
@@ -116,14 +122,24 @@ mod tests {
 
     #[test]
     fn threshold_only() {
-        let d = Decoder { threshold: 0.4, smoothing: None };
+        let d = Decoder {
+            threshold: 0.4,
+            smoothing: None,
+        };
         assert_eq!(d.decode(&[0.1, 0.4, 0.9, 0.39]), [false, true, true, false]);
     }
 
     #[test]
     fn flat_transitions_equal_threshold_decisions() {
-        let s = Smoothing { stay_content: 0.5, stay_boilerplate: 0.5, strength: 1.0 };
-        let d = Decoder { threshold: 0.3, smoothing: Some(s) };
+        let s = Smoothing {
+            stay_content: 0.5,
+            stay_boilerplate: 0.5,
+            strength: 1.0,
+        };
+        let d = Decoder {
+            threshold: 0.3,
+            smoothing: Some(s),
+        };
         let probs = [0.1, 0.35, 0.9, 0.29, 0.8, 0.2];
         let plain: Vec<bool> = probs.iter().map(|&p| p >= 0.3).collect();
         assert_eq!(d.decode(&probs), plain);
@@ -131,10 +147,20 @@ mod tests {
 
     #[test]
     fn sticky_transitions_fill_gaps_and_drop_islands() {
-        let s = Smoothing { stay_content: 0.95, stay_boilerplate: 0.95, strength: 1.0 };
-        let d = Decoder { threshold: 0.5, smoothing: Some(s) };
+        let s = Smoothing {
+            stay_content: 0.95,
+            stay_boilerplate: 0.95,
+            strength: 1.0,
+        };
+        let d = Decoder {
+            threshold: 0.5,
+            smoothing: Some(s),
+        };
         let got = d.decode(&[0.1, 0.1, 0.6, 0.1, 0.1, 0.9, 0.9, 0.45, 0.9, 0.9]);
-        assert_eq!(got, [false, false, false, false, false, true, true, true, true, true]);
+        assert_eq!(
+            got,
+            [false, false, false, false, false, true, true, true, true, true]
+        );
     }
 
     #[test]

@@ -100,7 +100,11 @@ pub struct Prf {
 impl Prf {
     fn from_pr(p: f64, r: f64) -> Prf {
         Prf {
-            f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 },
+            f1: if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
             precision: p,
             recall: r,
         }
@@ -122,15 +126,21 @@ impl ShingleF1 {
     }
 
     /// Adds one page from precomputed shingles.
-    pub fn add_shingles(&mut self, truth: &HashMap<u64, u32>, pred: &HashMap<u64, u32>) -> (f64, f64, f64) {
+    pub fn add_shingles(
+        &mut self,
+        truth: &HashMap<u64, u32>,
+        pred: &HashMap<u64, u32>,
+    ) -> (f64, f64, f64) {
         let (tp, fp, fneg) = page_counts(truth, pred);
         self.pages += 1;
         let both_zero = fp == 0.0 && fneg == 0.0;
         if tp + fp > 0.0 {
-            self.precisions.push(if both_zero { 1.0 } else { tp / (tp + fp) });
+            self.precisions
+                .push(if both_zero { 1.0 } else { tp / (tp + fp) });
         }
         if tp + fneg > 0.0 {
-            self.recalls.push(if both_zero { 1.0 } else { tp / (tp + fneg) });
+            self.recalls
+                .push(if both_zero { 1.0 } else { tp / (tp + fneg) });
         }
         (tp, fp, fneg)
     }
@@ -142,7 +152,13 @@ impl ShingleF1 {
 
     /// The score so far.
     pub fn score(&self) -> Prf {
-        let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+        let mean = |v: &[f64]| {
+            if v.is_empty() {
+                0.0
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        };
         Prf::from_pr(mean(&self.precisions), mean(&self.recalls))
     }
 }
@@ -177,8 +193,16 @@ impl SnippetF1 {
 
     /// The score so far.
     pub fn score(&self) -> Prf {
-        let p = if self.tp + self.fp > 0 { self.tp as f64 / (self.tp + self.fp) as f64 } else { 0.0 };
-        let r = if self.tp + self.fneg > 0 { self.tp as f64 / (self.tp + self.fneg) as f64 } else { 0.0 };
+        let p = if self.tp + self.fp > 0 {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        } else {
+            0.0
+        };
+        let r = if self.tp + self.fneg > 0 {
+            self.tp as f64 / (self.tp + self.fneg) as f64
+        } else {
+            0.0
+        };
         Prf::from_pr(p, r)
     }
 }
@@ -211,8 +235,16 @@ impl BlockCounts {
 
     /// Block precision, recall and F1 (content is positive).
     pub fn score(&self) -> Prf {
-        let p = if self.tp + self.fp > 0 { self.tp as f64 / (self.tp + self.fp) as f64 } else { 0.0 };
-        let r = if self.tp + self.fneg > 0 { self.tp as f64 / (self.tp + self.fneg) as f64 } else { 0.0 };
+        let p = if self.tp + self.fp > 0 {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        } else {
+            0.0
+        };
+        let r = if self.tp + self.fneg > 0 {
+            self.tp as f64 / (self.tp + self.fneg) as f64
+        } else {
+            0.0
+        };
         Prf::from_pr(p, r)
     }
 }
@@ -256,7 +288,11 @@ mod tests {
     #[test]
     fn snippets() {
         let mut s = SnippetF1::default();
-        s.add(&["must  be here".into()], &["cookie banner".into()], "x must be\nhere y cookie banner");
+        s.add(
+            &["must  be here".into()],
+            &["cookie banner".into()],
+            "x must be\nhere y cookie banner",
+        );
         let sc = s.score();
         assert_eq!((sc.precision, sc.recall), (0.5, 1.0));
     }

@@ -77,7 +77,8 @@ struct Core {
     prose: f32,
 }
 
-const NEIGHBOUR_OFFSETS: [(isize, &str); 4] = [(-2, "prev2_"), (-1, "prev1_"), (1, "next1_"), (2, "next2_")];
+const NEIGHBOUR_OFFSETS: [(isize, &str); 4] =
+    [(-2, "prev2_"), (-1, "prev1_"), (1, "next1_"), (2, "next2_")];
 
 impl Core {
     fn write<S: Sink>(&self, prefix: &str, s: &mut S) {
@@ -149,12 +150,17 @@ impl FeatureMatrix {
 /// Computes the feature matrix of a page.
 pub fn extract(page: &Page, mode: InputFormat) -> FeatureMatrix {
     let ctx = PageContext::new(page, mode);
-    let mut data: Vec<f32> = Vec::with_capacity(page.len() * 360);
+    // The row width is fixed per mode: measure it on the first row, then reserve the
+    // whole matrix once.
+    let mut data: Vec<f32> = Vec::new();
     let mut cols = 0;
     for i in 0..page.len() {
         let before = data.len();
         ctx.write_row(i, &mut data);
         cols = data.len() - before;
+        if i == 0 {
+            data.reserve(cols * (page.len() - 1));
+        }
     }
     FeatureMatrix {
         rows: page.len(),
@@ -188,8 +194,14 @@ struct PageContext<'a> {
 /// Lexicon categories whose appearance as a short label ("Comments", "Related
 /// stories", "Share", "© 2026", "Subscribe", "Menu") tells what the following or
 /// preceding blocks are: (category index in [`LEXICON_CATEGORIES`], name).
-const SEQUENCE_CATEGORIES: [(usize, &str); 6] =
-    [(8, "comment"), (5, "related"), (3, "share"), (6, "legal"), (1, "subscribe"), (7, "nav")];
+const SEQUENCE_CATEGORIES: [(usize, &str); 6] = [
+    (8, "comment"),
+    (5, "related"),
+    (3, "share"),
+    (6, "legal"),
+    (1, "subscribe"),
+    (7, "nav"),
+];
 
 /// A block this short counts as a label for [`SEQUENCE_CATEGORIES`].
 const LABEL_MAX_WORDS: f32 = 8.0;
@@ -204,7 +216,10 @@ fn fx_hash(s: &str) -> u64 {
 }
 
 fn is_terminal(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…' | '"' | '”' | '»' | ')' | '؟' | '।')
+    matches!(
+        c,
+        '.' | '!' | '?' | '。' | '！' | '？' | '…' | '"' | '”' | '»' | ')' | '؟' | '।'
+    )
 }
 
 impl<'a> PageContext<'a> {
@@ -323,8 +338,17 @@ impl<'a> PageContext<'a> {
                 lexicon_coverage: (hits.covered as f32 / lower.len().max(1) as f32).min(1.0),
                 punct_ratio: punct as f32 / cf,
                 digit_ratio: digits as f32 / cf,
-                upper_ratio: if letters > 0 { upper as f32 / letters as f32 } else { 0.0 },
-                avg_word_len: if words > 0 { (letters + digits) as f32 / wf } else { 0.0 }.min(20.0),
+                upper_ratio: if letters > 0 {
+                    upper as f32 / letters as f32
+                } else {
+                    0.0
+                },
+                avg_word_len: if words > 0 {
+                    (letters + digits) as f32 / wf
+                } else {
+                    0.0
+                }
+                .min(20.0),
                 text_density: wf / lines,
                 heading,
                 list_item,
@@ -336,14 +360,21 @@ impl<'a> PageContext<'a> {
                 lexicon: hits.counts,
                 sentences: sentences as f32,
                 starts_upper: first.is_uppercase() as u8 as f32,
-                starts_bullet: (matches!(first, '•' | '-' | '*' | '·' | '–' | '—' | '►' | '▸' | '>' | '#')
-                    || first.is_numeric()) as u8 as f32,
+                starts_bullet: (matches!(
+                    first,
+                    '•' | '-' | '*' | '·' | '–' | '—' | '►' | '▸' | '>' | '#'
+                ) || first.is_numeric()) as u8 as f32,
                 ends_colon: (last == ':') as u8 as f32,
                 all_caps: (letters >= 3 && upper == letters) as u8 as f32,
                 time_shape: colon_digits as u8 as f32,
-                url_shape: (lower.contains("http") || lower.contains("www.") || lower.contains('@')) as u8 as f32,
+                url_shape: (lower.contains("http") || lower.contains("www.") || lower.contains('@'))
+                    as u8 as f32,
                 separators: separators as f32 / cf,
-                title_overlap: if words > 0 { title_hits as f32 / wf } else { 0.0 },
+                title_overlap: if words > 0 {
+                    title_hits as f32 / wf
+                } else {
+                    0.0
+                },
                 title_cover: (title_hits as f32 / title_len).min(1.0),
                 h1_overlap: if words > 0 { h1_hits as f32 / wf } else { 0.0 },
                 word_offset: total_words,
@@ -412,7 +443,10 @@ impl<'a> PageContext<'a> {
         s.put("chars_log", (1.0 + c.chars).ln());
         s.put("digit_ratio", c.digit_ratio);
         s.put("upper_ratio", c.upper_ratio);
-        s.put("avg_sentence_len", (c.words / st.sentences.max(1.0)).min(100.0) / 10.0);
+        s.put(
+            "avg_sentence_len",
+            (c.words / st.sentences.max(1.0)).min(100.0) / 10.0,
+        );
         s.put("sentences_log", (1.0 + st.sentences).ln());
         s.put("starts_upper", st.starts_upper);
         s.put("starts_bullet", st.starts_bullet);
@@ -421,8 +455,14 @@ impl<'a> PageContext<'a> {
         s.put("time_shape", st.time_shape);
         s.put("url_shape", st.url_shape);
         s.put("separator_ratio", st.separators);
-        s.put("short_1_3_words", (c.words >= 1.0 && c.words <= 3.0) as u8 as f32);
-        s.put("short_4_9_words", (c.words >= 4.0 && c.words <= 9.0) as u8 as f32);
+        s.put(
+            "short_1_3_words",
+            (c.words >= 1.0 && c.words <= 3.0) as u8 as f32,
+        );
+        s.put(
+            "short_4_9_words",
+            (c.words >= 4.0 && c.words <= 9.0) as u8 as f32,
+        );
         s.put("long_30_words", (c.words >= 30.0) as u8 as f32);
         for (k, name) in LEXICON_CATEGORIES.iter().enumerate() {
             s.put_indexed("lex_", name, (st.lexicon[k] as f32).min(3.0) / 3.0);
@@ -450,10 +490,20 @@ impl<'a> PageContext<'a> {
         // Prose around the block: share of prose blocks within ±3.
         let lo = i.saturating_sub(3);
         let hi = (i + 4).min(n);
-        let prose_near: f32 = self.stats[lo..hi].iter().map(|b| b.core.prose).sum::<f32>() - c.prose;
+        let prose_near: f32 =
+            self.stats[lo..hi].iter().map(|b| b.core.prose).sum::<f32>() - c.prose;
         s.put("prose_near", prose_near / 6.0);
-        let prose_before = self.stats[..i].iter().rev().take(10).map(|b| b.core.prose).sum::<f32>();
-        let prose_after = self.stats[i + 1..].iter().take(10).map(|b| b.core.prose).sum::<f32>();
+        let prose_before = self.stats[..i]
+            .iter()
+            .rev()
+            .take(10)
+            .map(|b| b.core.prose)
+            .sum::<f32>();
+        let prose_after = self.stats[i + 1..]
+            .iter()
+            .take(10)
+            .map(|b| b.core.prose)
+            .sum::<f32>();
         s.put("prose_before10", prose_before / 10.0);
         s.put("prose_after10", prose_after / 10.0);
 
@@ -461,7 +511,11 @@ impl<'a> PageContext<'a> {
             let j = i as isize + off;
             let present = j >= 0 && (j as usize) < n;
             s.put_indexed(prefix, "present", present as u8 as f32);
-            let core = if present { self.stats[j as usize].core } else { Core::default() };
+            let core = if present {
+                self.stats[j as usize].core
+            } else {
+                Core::default()
+            };
             core.write(prefix, s);
         }
 
@@ -474,15 +528,29 @@ impl<'a> PageContext<'a> {
     fn write_html<S: Sink>(&self, i: usize, s: &mut S) {
         let block = &self.page.blocks[i];
         let c = &self.stats[i].core;
-        s.put("link_word_density", block.link_words as f32 / c.words.max(1.0));
+        s.put(
+            "link_word_density",
+            block.link_words as f32 / c.words.max(1.0),
+        );
         s.put("all_link", (c.link_density >= 0.95) as u8 as f32);
         s.put("depth", (block.depth as f32).min(100.0) / 20.0);
-        for (id, prefix) in [(block.parent, "parent_"), (block.grandparent, "grandparent_")] {
+        for (id, prefix) in [
+            (block.parent, "parent_"),
+            (block.grandparent, "grandparent_"),
+        ] {
             let cont = self.containers.get(&id).copied().unwrap_or_default();
-            s.put_indexed(prefix, "link_density", cont.link_words / cont.words.max(1.0));
+            s.put_indexed(
+                prefix,
+                "link_density",
+                cont.link_words / cont.words.max(1.0),
+            );
             s.put_indexed(prefix, "share", cont.words / self.total_words);
             s.put_indexed(prefix, "blocks_log", (1.0 + cont.blocks).ln());
-            s.put_indexed(prefix, "words_per_block", (cont.words / cont.blocks.max(1.0) + 1.0).ln());
+            s.put_indexed(
+                prefix,
+                "words_per_block",
+                (cont.words / cont.blocks.max(1.0) + 1.0).ln(),
+            );
             s.put_indexed(prefix, "is_root", (id == 0) as u8 as f32);
         }
         for (t, name) in TAG_NAMES.iter().enumerate() {
@@ -495,7 +563,11 @@ impl<'a> PageContext<'a> {
             s.put_indexed("own_class_", name, block.own_classes.has(k) as u8 as f32);
         }
         for (k, name) in CLASS_CATEGORIES.iter().enumerate() {
-            s.put_indexed("anc_class_", name, block.ancestor_classes.has(k) as u8 as f32);
+            s.put_indexed(
+                "anc_class_",
+                name,
+                block.ancestor_classes.has(k) as u8 as f32,
+            );
         }
         // Hashed class/id tokens of the nearest named ancestors: lets the model learn
         // naming conventions beyond the hand list. Few buckets and L2 keep it from
@@ -516,7 +588,11 @@ impl<'a> PageContext<'a> {
         s.put("break_before", block.break_before as u8 as f32);
         let next_break = self.page.blocks.get(i + 1).is_some_and(|b| b.break_before);
         s.put("break_after", next_break as u8 as f32);
-        let prev_indent = if i > 0 { self.page.blocks[i - 1].indent } else { 0 };
+        let prev_indent = if i > 0 {
+            self.page.blocks[i - 1].indent
+        } else {
+            0
+        };
         s.put("indent_changed", (prev_indent != block.indent) as u8 as f32);
         // Labels seen before and after: blocks after a "Comments" or "Related stories"
         // label are rarely the article, blocks before a "Share" bar often are. (Text
@@ -545,12 +621,69 @@ const BUCKET_NAMES: [&str; CLASS_HASH_BUCKETS] = [
 
 /// Names of [`Tag`] values by discriminant, for feature names.
 const TAG_NAMES: [&str; TAG_COUNT] = [
-    "other", "line", "other_block", "a", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
-    "ol", "dl", "dt", "dd", "td", "th", "tr", "table", "caption", "blockquote", "pre", "code",
-    "figure", "figcaption", "div", "section", "article", "main", "header", "footer", "nav",
-    "aside", "form", "button", "label", "select", "option", "input", "span", "strong", "em",
-    "time", "address", "details", "summary", "br", "hr", "img", "body", "html", "head",
-    "title", "script", "style", "noscript", "template", "svg", "math", "iframe", "textarea",
+    "other",
+    "line",
+    "other_block",
+    "a",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "caption",
+    "blockquote",
+    "pre",
+    "code",
+    "figure",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "button",
+    "label",
+    "select",
+    "option",
+    "input",
+    "span",
+    "strong",
+    "em",
+    "time",
+    "address",
+    "details",
+    "summary",
+    "br",
+    "hr",
+    "img",
+    "body",
+    "html",
+    "head",
+    "title",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "textarea",
     "center",
 ];
 
@@ -562,7 +695,10 @@ mod tests {
     #[test]
     fn names_match_rows_in_both_modes() {
         for (mode, doc) in [
-            (InputFormat::Html, "<title>A b</title><nav><a href=/>Home</a></nav><p>Some text here.</p><p>More</p>"),
+            (
+                InputFormat::Html,
+                "<title>A b</title><nav><a href=/>Home</a></nav><p>Some text here.</p><p>More</p>",
+            ),
             (InputFormat::Text, "Home\n\n  Some text here.\nMore\n"),
         ] {
             let names = feature_names(mode);

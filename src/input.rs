@@ -627,8 +627,9 @@ fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Reads a file fully, transparently gunzipping when it starts with the gzip magic (1f 8b).
 ///
 /// More than `max_bytes` of (decompressed) data is refused with a bad-document error naming
-/// the limit, so a gzip bomb cannot exhaust memory; a truncated or corrupt gzip stream is a
-/// bad-document error too. Failing to open or read the file is an I/O error naming the path.
+/// the limit, so a gzip bomb cannot exhaust memory (`max_bytes` is capped at
+/// [`MAX_DOCUMENT_BYTES`]); a truncated or corrupt gzip stream is a bad-document error too.
+/// Failing to open or read the file is an I/O error naming the path.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     let file = File::open(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
     // The size, when known, saves the reallocations of a growing buffer.
@@ -648,6 +649,9 @@ fn read_impl<R: Read>(
     size_hint: u64,
 ) -> Result<Vec<u8>> {
     let io_error = |e| Error::io(path.map(Path::to_path_buf), e);
+    // Nothing larger can be segmented, so nothing larger is read, whatever the caller asks.
+    let clamped = max_bytes > MAX_DOCUMENT_BYTES;
+    let max_bytes = max_bytes.min(MAX_DOCUMENT_BYTES);
     // Peek at two bytes by hand: a pipe may deliver them one read at a time.
     let mut head = [0u8; 2];
     let mut got = 0;
@@ -692,9 +696,14 @@ fn read_impl<R: Read>(
     }
     if out.len() as u64 > max_bytes {
         return Err(Error::bad_document(format!(
-            "document is larger than the limit of {max_bytes} bytes{}",
+            "document is larger than the limit of {max_bytes} bytes{}{}",
             if head == GZIP_MAGIC {
                 " (after gunzipping)"
+            } else {
+                ""
+            },
+            if clamped {
+                ", the most dehusk can segment"
             } else {
                 ""
             }

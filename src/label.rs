@@ -35,7 +35,10 @@ fn hash_seq(tokens: &[String]) -> u64 {
 }
 
 fn lower_tokens(text: &str) -> Vec<String> {
-    crate::eval::tokens(text).into_iter().map(|t| t.to_lowercase()).collect()
+    crate::eval::tokens(text)
+        .into_iter()
+        .map(|t| t.to_lowercase())
+        .collect()
 }
 
 /// The gold text prepared for alignment.
@@ -77,7 +80,9 @@ impl GoldIndex {
             return (hit as u8 as f32, false);
         }
         let total = toks.len() - 3;
-        let hits = (0..total).filter(|&i| self.grams4.contains(&hash_seq(&toks[i..i + 4]))).count();
+        let hits = (0..total)
+            .filter(|&i| self.grams4.contains(&hash_seq(&toks[i..i + 4])))
+            .count();
         (hits as f32 / total as f32, true)
     }
 }
@@ -85,8 +90,13 @@ impl GoldIndex {
 /// Labels every block of `page` against `gold` (true = content).
 pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
     let index = GoldIndex::new(gold);
-    let aligned: Vec<(f32, bool)> = (0..page.len()).map(|i| index.alignment(page.block_text(i))).collect();
-    let long_content: Vec<bool> = aligned.iter().map(|&(a, long)| long && a >= MIN_ALIGNED).collect();
+    let aligned: Vec<(f32, bool)> = (0..page.len())
+        .map(|i| index.alignment(page.block_text(i)))
+        .collect();
+    let long_content: Vec<bool> = aligned
+        .iter()
+        .map(|&(a, long)| long && a >= MIN_ALIGNED)
+        .collect();
     let mut near: HashMap<usize, bool> = HashMap::new();
     (0..page.len())
         .map(|i| {
@@ -123,8 +133,8 @@ pub fn content_text(page: &Page, labels: &[bool]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::segment_str;
     use crate::input::InputFormat;
+    use crate::segment::segment_str;
 
     #[test]
     fn aligns_paragraphs_and_nearby_headings_only() {
@@ -138,7 +148,12 @@ mod tests {
         let labels = label_page(&page, gold);
         assert_eq!(labels, [false, false, true, true, true, true, false]);
         // "Story" occurs in the gold, but six blocks from any long content.
-        let page = segment_str(&("Story\n".to_owned() + &"x\n".repeat(5) + "First paragraph of the story has several words.\n"), InputFormat::Text);
+        let page = segment_str(
+            &("Story\n".to_owned()
+                + &"x\n".repeat(5)
+                + "First paragraph of the story has several words.\n"),
+            InputFormat::Text,
+        );
         let labels = label_page(&page, gold);
         assert!(!labels[0]);
         assert!(labels[6]);

@@ -39,7 +39,9 @@ impl Classified {
 impl Extractor {
     /// Compiles a validated model file.
     pub fn new(file: &ModelFile) -> Extractor {
-        Extractor { model: file.compile() }
+        Extractor {
+            model: file.compile(),
+        }
     }
 
     /// The model shipped inside the binary for `mode`.
@@ -62,7 +64,11 @@ impl Extractor {
         let features = extract(&page, self.model.mode);
         let probabilities = self.model.score_page(&page, &features);
         let labels = self.model.decoder.decode(&probabilities);
-        Classified { page, probabilities, labels }
+        Classified {
+            page,
+            probabilities,
+            labels,
+        }
     }
 
     /// Segments and classifies a string of this extractor's mode.
@@ -102,7 +108,9 @@ impl Classifier {
     /// Builds a classifier from one extractor per mode.
     pub fn from_extractors(html: Extractor, text: Extractor) -> Result<Classifier> {
         if html.mode() != InputFormat::Html || text.mode() != InputFormat::Text {
-            return Err(Error::invalid_parameter("the html and text models are swapped"));
+            return Err(Error::invalid_parameter(
+                "the html and text models are swapped",
+            ));
         }
         Ok(Classifier { html, text })
     }
@@ -138,7 +146,10 @@ pub fn for_each_ordered<I, T, R>(
 {
     let mut iter = items.into_iter();
     loop {
-        let batch: Vec<T> = iter.by_ref().take(BATCH * rayon::current_num_threads().max(1)).collect();
+        let batch: Vec<T> = iter
+            .by_ref()
+            .take(BATCH * rayon::current_num_threads().max(1))
+            .collect();
         if batch.is_empty() {
             return;
         }
@@ -165,17 +176,24 @@ mod tests {
 
     #[test]
     fn ordered_results_whatever_the_thread_count() {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
         let mut out = Vec::new();
         pool.install(|| {
-            for_each_ordered(0..1000u64, |x| {
-                // Uneven work, so batches finish out of order.
-                std::thread::sleep(std::time::Duration::from_micros((x * 7919) % 50));
-                x * 2
-            }, |r| {
-                out.push(r);
-                true
-            })
+            for_each_ordered(
+                0..1000u64,
+                |x| {
+                    // Uneven work, so batches finish out of order.
+                    std::thread::sleep(std::time::Duration::from_micros((x * 7919) % 50));
+                    x * 2
+                },
+                |r| {
+                    out.push(r);
+                    true
+                },
+            )
         });
         assert_eq!(out, (0..1000u64).map(|x| x * 2).collect::<Vec<_>>());
     }

@@ -832,7 +832,8 @@ impl Reader {
     /// Reads `len` bytes (fewer only at the end of the input).
     fn read_block(&mut self, len: u64) -> io::Result<Vec<u8>> {
         let capacity =
-            usize::try_from(len.min(self.options.max_bytes + HEAD_ALLOWANCE)).unwrap_or(0);
+            usize::try_from(len.min(self.options.max_bytes.saturating_add(HEAD_ALLOWANCE)))
+                .unwrap_or(0);
         let mut block = Vec::with_capacity(capacity);
         (&mut self.src).take(len).read_to_end(&mut block)?;
         Ok(block)

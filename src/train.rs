@@ -214,7 +214,10 @@ fn stable_hash(s: &str) -> u64 {
 /// Prints how long a training step took when `DEHUSK_TIMINGS` is set.
 fn timing(step: &str, since: std::time::Instant) {
     if std::env::var_os("DEHUSK_TIMINGS").is_some() {
-        eprintln!("dehusk: timing: {step}: {:.1}s", since.elapsed().as_secs_f64());
+        eprintln!(
+            "dehusk: timing: {step}: {:.1}s",
+            since.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -412,7 +415,10 @@ fn per_dataset(
 ) -> Vec<(String, usize, f64)> {
     let decoder = Decoder {
         threshold: best.0,
-        smoothing: (best.1 > 0.0).then(|| Smoothing { strength: best.1, ..learned.clone() }),
+        smoothing: (best.1 > 0.0).then(|| Smoothing {
+            strength: best.1,
+            ..learned.clone()
+        }),
     };
     let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
     for (k, p) in held.iter().enumerate() {
@@ -421,7 +427,9 @@ fn per_dataset(
             .or_default()
             .add(&p.gold.main_content, &content_text(&p.page, &labels));
     }
-    per.into_iter().map(|(k, v)| (k, v.pages(), v.score().f1)).collect()
+    per.into_iter()
+        .map(|(k, v)| (k, v.pages(), v.score().f1))
+        .collect()
 }
 
 /// Trains a model on labelled pages.
@@ -465,7 +473,10 @@ pub fn train(
         let (fitted, _) = fit_stage1(&fit_part, params)?;
         timing("stage one on the fitting hosts", t);
         let model = fitted.to_file(mode, 0.5, None).compile();
-        let held_p: Vec<Vec<f32>> = held.par_iter().map(|p| model.probabilities(&p.features)).collect();
+        let held_p: Vec<Vec<f32>> = held
+            .par_iter()
+            .map(|p| model.probabilities(&p.features))
+            .collect();
         let t = std::time::Instant::now();
         let best = choose_decoder(&held, &held_p, &learned, &params.smoothing_strengths);
         timing("decoder choice", t);
@@ -546,9 +557,17 @@ pub fn train(
         report.holdout_f1_stage2 = two.2;
         report.holdout_pages = held.len();
         let use_two = two.2 > one.2;
-        let (best, probs) = if use_two { (two, &held_p2) } else { (one, &held_p1) };
+        let (best, probs) = if use_two {
+            (two, &held_p2)
+        } else {
+            (one, &held_p1)
+        };
         report.holdout_by_dataset = per_dataset(&held, probs, &learned, best);
-        chosen = if use_two { (two.0, two.1, Some(stage2)) } else { (one.0, one.1, None) };
+        chosen = if use_two {
+            (two.0, two.1, Some(stage2))
+        } else {
+            (one.0, one.1, None)
+        };
         report.holdout_f1 = one.2.max(two.2);
     } else {
         report.holdout_f1 = f64::NAN;
@@ -559,7 +578,10 @@ pub fn train(
     let (fitted, blocks) = fit_stage1(&all, params)?;
     timing("final stage one", t);
     let (threshold, strength, stage2) = chosen;
-    let smoothing = (strength > 0.0).then_some(Smoothing { strength, ..learned });
+    let smoothing = (strength > 0.0).then_some(Smoothing {
+        strength,
+        ..learned
+    });
     let mut file = fitted.to_file(mode, threshold, smoothing);
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
@@ -577,7 +599,9 @@ pub fn train(
     if report.holdout_f1.is_finite() {
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
         for (name, _, f1) in &report.holdout_by_dataset {
-            file.provenance.scores.insert(format!("train_holdout_{name}_shingle_f1"), r4(*f1));
+            file.provenance
+                .scores
+                .insert(format!("train_holdout_{name}_shingle_f1"), r4(*f1));
         }
         file.provenance
             .scores

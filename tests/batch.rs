@@ -345,11 +345,24 @@ fn output_to_a_device_is_written_in_place_not_replaced() {
         return;
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dehusk"))
-        .args(["extract", "-q", "-o", "/dev/null", "data/examples/article.html"])
+        .args([
+            "extract",
+            "-q",
+            "-o",
+            "/dev/null",
+            "data/examples/article.html",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta = std::fs::metadata(dev).unwrap();
-    assert!(meta.file_type().is_char_device(), "/dev/null was replaced by a regular file");
+    assert!(
+        meta.file_type().is_char_device(),
+        "/dev/null was replaced by a regular file"
+    );
     assert!(!std::path::Path::new("/dev/null.partial").exists());
 }

@@ -294,6 +294,11 @@ impl Segmenter {
             return;
         }
         if self.stack.len() >= MAX_STACK {
+            // Too deep to track, but a block element still separates text, as it does
+            // on any shallower page.
+            if tag.is_block() {
+                self.flush_block();
+            }
             self.overflow = self.overflow.saturating_add(1);
             self.hash_stack.truncate(self.pending.hash_start);
             self.pending.name = name;
@@ -411,6 +416,9 @@ impl Segmenter {
     fn on_end_tag(&mut self, name: &[u8]) {
         if self.overflow > 0 {
             self.overflow -= 1;
+            if Tag::from_name(name).is_block() {
+                self.flush_block();
+            }
             return;
         }
         let h = hash_bytes(name);
@@ -773,6 +781,17 @@ mod tests {
         let nested = format!("<noscript><div>{long}</div>").repeat(2000);
         let p = segment_html(&nested);
         assert!(p.text.len() <= nested.len() * 3, "{}", p.text.len());
+    }
+
+    #[test]
+    fn blocks_beyond_the_tracked_depth_still_split() {
+        let n = MAX_STACK * 3;
+        let html = "<div>x".repeat(n) + &"</div>y".repeat(n);
+        let p = segment_html(&html);
+        // One block per "x" after each <div>, one per "y" after each </div>.
+        assert_eq!(p.len(), 2 * n);
+        assert!(texts(&p).iter().all(|t| *t == "x" || *t == "y"));
+        assert!(p.blocks.iter().all(|b| b.depth as usize <= n + 1));
     }
 
     #[test]

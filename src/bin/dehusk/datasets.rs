@@ -67,7 +67,10 @@ struct Groups {
 }
 
 /// Evaluates a model on prepared pages of one dataset.
-fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, Groups, Vec<(String, String)>) {
+fn score(
+    pages: &[&LabeledPage],
+    model: &dehusk::model::Model,
+) -> (Scores, Groups, Vec<(String, String)>) {
     let mut shingle = ShingleF1::default();
     let mut oracle = ShingleF1::default();
     let mut snippet = SnippetF1::default();
@@ -83,10 +86,18 @@ fn score(pages: &[&LabeledPage], model: &dehusk::model::Model) -> (Scores, Group
         snippet.add(&p.gold.with, &p.gold.without, &text);
         blocks.add(&labels, &p.labels);
         if let Some(t) = &p.gold.page_type {
-            groups.page_type.entry(t.clone()).or_default().add(&p.gold.main_content, &text);
+            groups
+                .page_type
+                .entry(t.clone())
+                .or_default()
+                .add(&p.gold.main_content, &text);
         }
         let lang = dehusk::lexicon::guess_language(&p.gold.main_content);
-        groups.language.entry(lang.to_string()).or_default().add(&p.gold.main_content, &text);
+        groups
+            .language
+            .entry(lang.to_string())
+            .or_default()
+            .add(&p.gold.main_content, &text);
         predictions.push((p.id.clone(), text));
     }
     (
