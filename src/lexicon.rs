@@ -557,6 +557,8 @@ struct Lexicon {
     bounded: Vec<bool>,
 }
 
+// The pattern set is a compile-time constant: building it cannot fail on any input.
+#[allow(clippy::expect_used)]
 fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(|| {

@@ -29,6 +29,12 @@
 //! ```
 
 #![warn(missing_docs)]
+// Library code must not panic on any input: a bad page is an error value, never a
+// crash of a corpus run. (Tests may unwrap.)
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod context;
 pub mod dataset;

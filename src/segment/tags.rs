@@ -473,6 +473,9 @@ impl ClassMask {
 
 /// The automaton over all class/id keywords (standard semantics, so overlapping hits
 /// such as "nav" and "navigation" are all reported).
+// The keywords are a compile-time constant: building the automaton cannot fail on
+// any input.
+#[allow(clippy::expect_used)]
 fn class_matcher() -> &'static aho_corasick::AhoCorasick {
     static MATCHER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     MATCHER.get_or_init(|| {
