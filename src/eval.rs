@@ -50,14 +50,15 @@ pub fn tokens(text: &str) -> Vec<&str> {
     out
 }
 
-fn hash_tokens(tokens: &[&str]) -> u64 {
+/// FNV-1a over a token sequence, with a separator after each token so ("ab", "c") and
+/// ("a", "bc") differ. Shared with the gold-text alignment ([`crate::label`]).
+pub(crate) fn hash_tokens<S: AsRef<str>>(tokens: &[S]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for t in tokens {
-        for &b in t.as_bytes() {
+        for &b in t.as_ref().as_bytes() {
             h ^= b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        // Separator, so ("ab","c") and ("a","bc") differ.
         h ^= 0xff;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -98,6 +99,19 @@ pub struct Prf {
 }
 
 impl Prf {
+    /// Micro-averaged scores from true positive, false positive and false negative
+    /// counts (0 where undefined).
+    fn from_counts(tp: usize, fp: usize, fneg: usize) -> Prf {
+        let ratio = |a: usize, b: usize| {
+            if a + b > 0 {
+                a as f64 / (a + b) as f64
+            } else {
+                0.0
+            }
+        };
+        Prf::from_pr(ratio(tp, fp), ratio(tp, fneg))
+    }
+
     fn from_pr(p: f64, r: f64) -> Prf {
         Prf {
             f1: if p + r > 0.0 {
@@ -193,17 +207,7 @@ impl SnippetF1 {
 
     /// The score so far.
     pub fn score(&self) -> Prf {
-        let p = if self.tp + self.fp > 0 {
-            self.tp as f64 / (self.tp + self.fp) as f64
-        } else {
-            0.0
-        };
-        let r = if self.tp + self.fneg > 0 {
-            self.tp as f64 / (self.tp + self.fneg) as f64
-        } else {
-            0.0
-        };
-        Prf::from_pr(p, r)
+        Prf::from_counts(self.tp, self.fp, self.fneg)
     }
 }
 
@@ -235,17 +239,7 @@ impl BlockCounts {
 
     /// Block precision, recall and F1 (content is positive).
     pub fn score(&self) -> Prf {
-        let p = if self.tp + self.fp > 0 {
-            self.tp as f64 / (self.tp + self.fp) as f64
-        } else {
-            0.0
-        };
-        let r = if self.tp + self.fneg > 0 {
-            self.tp as f64 / (self.tp + self.fneg) as f64
-        } else {
-            0.0
-        };
-        Prf::from_pr(p, r)
+        Prf::from_counts(self.tp, self.fp, self.fneg)
     }
 }
 

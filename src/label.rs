@@ -21,19 +21,6 @@ pub const MIN_ALIGNED: f32 = 0.5;
 /// How far (in blocks) a short block may be from long content to count.
 const SHORT_CONTEXT: usize = 3;
 
-fn hash_seq(tokens: &[String]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for t in tokens {
-        for &b in t.as_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^ tokens.len() as u64
-}
-
 fn lower_tokens(text: &str) -> Vec<String> {
     crate::eval::tokens(text)
         .into_iter()
@@ -56,7 +43,7 @@ impl GoldIndex {
         for i in 0..toks.len() {
             for k in 1..=4 {
                 if i + k <= toks.len() {
-                    let h = hash_seq(&toks[i..i + k]);
+                    let h = crate::eval::hash_tokens(&toks[i..i + k]);
                     if k == 4 {
                         grams4.insert(h);
                     } else {
@@ -76,12 +63,15 @@ impl GoldIndex {
             return (0.0, false);
         }
         if toks.len() < 4 {
-            let hit = self.short.contains(&hash_seq(&toks));
+            let hit = self.short.contains(&crate::eval::hash_tokens(&toks));
             return (hit as u8 as f32, false);
         }
         let total = toks.len() - 3;
         let hits = (0..total)
-            .filter(|&i| self.grams4.contains(&hash_seq(&toks[i..i + 4])))
+            .filter(|&i| {
+                self.grams4
+                    .contains(&crate::eval::hash_tokens(&toks[i..i + 4]))
+            })
             .count();
         (hits as f32 / total as f32, true)
     }
