@@ -313,6 +313,21 @@ impl Model {
         }
     }
 
+    /// The final content probabilities of a page's blocks, computing the features
+    /// itself. Without a context stage, rows are scored as they are written and the
+    /// feature matrix is never built (bounded memory on pages of millions of blocks).
+    pub fn score(&self, page: &Page) -> Vec<f32> {
+        if self.context.is_some() {
+            let m = crate::features::extract(page, self.mode);
+            return self.score_page(page, &m);
+        }
+        let mut probs = Vec::with_capacity(page.len());
+        crate::features::for_each_row(page, self.mode, |_, row| {
+            probs.push(self.stage1.probability(row));
+        });
+        probs
+    }
+
     /// Whether the model has a context stage.
     pub fn has_context_stage(&self) -> bool {
         self.context.is_some()

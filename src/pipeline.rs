@@ -6,7 +6,6 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::features::extract;
 use crate::input::{Document, InputFormat};
 use crate::model::{bundled, Model, ModelFile};
 use crate::segment::{segment, segment_str, Page};
@@ -61,8 +60,7 @@ impl Extractor {
 
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
-        let features = extract(&page, self.model.mode);
-        let probabilities = self.model.score_page(&page, &features);
+        let probabilities = self.model.score(&page);
         let labels = self.model.decoder.decode(&probabilities);
         Classified {
             page,
@@ -165,6 +163,19 @@ pub fn for_each_ordered<I, T, R>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_scoring_equals_matrix_scoring() {
+        for (mode, doc) in [
+            (InputFormat::Html, "<nav><a href=/>Home</a></nav><p>The council met on Monday to discuss the new budget.</p><footer>© 2026</footer>"),
+            (InputFormat::Text, "Home\nThe council met on Monday to discuss the new budget.\n© 2026\n"),
+        ] {
+            let e = Extractor::bundled(mode).unwrap();
+            let page = segment_str(doc, mode);
+            let m = crate::features::extract(&page, mode);
+            assert_eq!(e.model().score(&page), e.model().score_page(&page, &m));
+        }
+    }
 
     #[test]
     fn shared_types_are_send_and_sync() {
