@@ -364,6 +364,9 @@ impl Fitted {
     }
 }
 
+/// A decoder setting and its held-out score: (threshold, smoothing strength, F1).
+type DecoderChoice = (f32, f32, f64);
+
 /// Chooses threshold and smoothing strength on held-out pages by shingle F1.
 fn choose_decoder(
     held: &[&LabeledPage],
@@ -466,20 +469,37 @@ pub fn train(
     let mut chosen: (f32, f32, Option<Fitted>) = (0.5, 0.0, None);
     let fit_hosts = half_a.len() + half_b.len();
     let can_hold_out = !held.is_empty() && fit_hosts > 0;
+    let all: Vec<&LabeledPage> = pages.iter().collect();
+    // The final fit does not depend on the held-out choice: without the context stage,
+    // run both at once (each linfa fit uses one core).
+    let mut final_fit: Option<Result<(Fitted, usize)>> = None;
     if !params.context_stage && can_hold_out {
         // One fit on the non-held-out hosts chooses the decoder.
-        let t = std::time::Instant::now();
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
-        let (fitted, _) = fit_stage1(&fit_part, params)?;
-        timing("stage one on the fitting hosts", t);
-        let model = fitted.to_file(mode, 0.5, None).compile();
-        let held_p: Vec<Vec<f32>> = held
-            .par_iter()
-            .map(|p| model.probabilities(&p.features))
-            .collect();
-        let t = std::time::Instant::now();
-        let best = choose_decoder(&held, &held_p, &learned, &params.smoothing_strengths);
-        timing("decoder choice", t);
+        let (held_side, final_side) = rayon::join(
+            || -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
+                let t = std::time::Instant::now();
+                let (fitted, _) = fit_stage1(&fit_part, params)?;
+                timing("stage one on the fitting hosts", t);
+                let model = fitted.to_file(mode, 0.5, None).compile();
+                let held_p: Vec<Vec<f32>> = held
+                    .par_iter()
+                    .map(|p| model.probabilities(&p.features))
+                    .collect();
+                let t = std::time::Instant::now();
+                let best = choose_decoder(&held, &held_p, &learned, &params.smoothing_strengths);
+                timing("decoder choice", t);
+                Ok((best, held_p))
+            },
+            || {
+                let t = std::time::Instant::now();
+                let r = fit_stage1(&all, params);
+                timing("final stage one (concurrently)", t);
+                r
+            },
+        );
+        final_fit = Some(final_side);
+        let (best, held_p) = held_side?;
         report.holdout_f1_stage1 = best.2;
         report.holdout_f1_stage2 = f64::NAN;
         report.holdout_pages = held.len();
@@ -573,10 +593,15 @@ pub fn train(
         report.holdout_f1 = f64::NAN;
     }
 
-    let all: Vec<&LabeledPage> = pages.iter().collect();
-    let t = std::time::Instant::now();
-    let (fitted, blocks) = fit_stage1(&all, params)?;
-    timing("final stage one", t);
+    let (fitted, blocks) = match final_fit {
+        Some(r) => r?,
+        None => {
+            let t = std::time::Instant::now();
+            let r = fit_stage1(&all, params)?;
+            timing("final stage one", t);
+            r
+        }
+    };
     let (threshold, strength, stage2) = chosen;
     let smoothing = (strength > 0.0).then_some(Smoothing {
         strength,
