@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::input::InputFormat;
-use crate::lexicon::{lexicon_hits, stopword_stats, FxHashMap, LEXICON_CATEGORIES};
+use crate::lexicon::{fnv1a64, lexicon_hits, stopword_stats, FxHashMap, LEXICON_CATEGORIES};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
 use crate::words::{count_words, for_each_word};
@@ -219,15 +219,6 @@ const SEQUENCE_CATEGORIES: [(usize, &str); 6] = [
 /// A block this short counts as a label for [`SEQUENCE_CATEGORIES`].
 const LABEL_MAX_WORDS: f32 = 8.0;
 
-fn fx_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in s.as_bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 fn is_terminal(c: char) -> bool {
     matches!(
         c,
@@ -256,7 +247,7 @@ impl<'a> PageContext<'a> {
         repeats.reserve(n);
         let mut hashes = Vec::with_capacity(n);
         for i in 0..n {
-            let h = fx_hash(page.block_text(i));
+            let h = fnv1a64(page.block_text(i));
             *repeats.entry(h).or_insert(0) += 1;
             hashes.push(h);
         }

@@ -685,6 +685,17 @@ impl Hasher for FxHasher {
     }
 }
 
+/// 64-bit FNV-1a of a string: stable across platforms and releases, so it can decide
+/// things that must be reproducible (training folds and samples, repeated-text counts).
+pub(crate) fn fnv1a64(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s.as_bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 

@@ -30,6 +30,7 @@ use crate::eval::{shingles, ShingleF1};
 use crate::features::{extract, feature_names, FeatureMatrix};
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
+use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::segment::{segment, Page};
 
@@ -85,7 +86,7 @@ pub fn prepare(
             let mut page = segment(&doc);
             let flat = match flatten {
                 Flatten::None => false,
-                Flatten::Half => stable_hash(&gold.id) % 2 == 0,
+                Flatten::Half => fnv1a64(&gold.id) % 2 == 0,
                 Flatten::All => true,
             };
             if flat && mode == InputFormat::Text {
@@ -202,15 +203,6 @@ pub struct TrainReport {
     pub holdout_by_dataset: Vec<(String, usize, f64)>,
 }
 
-fn stable_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in s.as_bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// Prints how long a training step took when `DEHUSK_TIMINGS` is set.
 fn timing(step: &str, since: std::time::Instant) {
     if std::env::var_os("DEHUSK_TIMINGS").is_some() {
@@ -228,7 +220,7 @@ fn sampled_rows(n: usize, cap: usize, seed: u64) -> Vec<usize> {
         return (0..n).collect();
     }
     let mut keyed: Vec<(u64, usize)> = (0..n)
-        .map(|i| (stable_hash(&format!("{seed}:{i}")), i))
+        .map(|i| (fnv1a64(&format!("{seed}:{i}")), i))
         .collect();
     keyed.sort_unstable();
     let mut rows: Vec<usize> = keyed[..cap].iter().map(|&(_, i)| i).collect();
@@ -319,11 +311,7 @@ fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
 fn fit_stage1(pages: &[&LabeledPage], params: &TrainParams) -> Result<(Fitted, usize)> {
     let mut rows: Vec<(&[f32], bool)> = Vec::new();
     for p in pages {
-        for i in sampled_rows(
-            p.features.rows,
-            params.max_blocks_per_page,
-            stable_hash(&p.id),
-        ) {
+        for i in sampled_rows(p.features.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
             rows.push((p.features.row(i), p.labels[i]));
         }
     }
@@ -451,7 +439,7 @@ pub fn train(
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
     }
-    let fold = |p: &LabeledPage| stable_hash(&p.group) % params.holdout_every;
+    let fold = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
     let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold(p) == 1).collect();
     let half_a: Vec<&LabeledPage> = pages
         .iter()
@@ -526,7 +514,7 @@ pub fn train(
         let mut rows: Vec<(&[f32], bool)> = Vec::new();
         for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
             for (p, c) in pages.iter().zip(ctx.iter()) {
-                for i in sampled_rows(c.rows, params.max_blocks_per_page, stable_hash(&p.id)) {
+                for i in sampled_rows(c.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
                     rows.push((c.row(i), p.labels[i]));
                 }
             }

@@ -287,6 +287,31 @@ impl Inputs {
         }
     }
 
+    /// Makes an opened record file the current one (None: its records come next), or
+    /// reports why it could not be opened.
+    fn read_records(
+        &mut self,
+        opened: dehusk::Result<records::Reader>,
+        id: String,
+        size: u64,
+    ) -> Option<Work> {
+        match opened {
+            Ok(reader) => {
+                self.current = Some(Current {
+                    reader,
+                    counted: 0,
+                    size,
+                });
+                None
+            }
+            Err(e) => Some(Work::Failed {
+                id,
+                fields: Fields::new(),
+                reason: e.reason(),
+            }),
+        }
+    }
+
     /// Work for one input path (None: it became the current record file, or was
     /// written already).
     fn start(&mut self, path: PathBuf, size: u64) -> Option<Work> {
@@ -299,17 +324,8 @@ impl Inputs {
         let stdin = path.as_os_str() == "-";
         let by_name = RecordFormat::from_path(&path).filter(|_| !stdin);
         if by_name == Some(RecordFormat::Jsonl) {
-            return match records::Reader::open(&path, RecordFormat::Jsonl, self.options.clone()) {
-                Ok(reader) => {
-                    self.current = Some(Current {
-                        reader,
-                        counted: 0,
-                        size,
-                    });
-                    None
-                }
-                Err(e) => Some(failed(id, e.reason())),
-            };
+            let opened = records::Reader::open(&path, RecordFormat::Jsonl, self.options.clone());
+            return self.read_records(opened, id, size);
         }
         if by_name.is_none() && !stdin && records::is_document_name(&path) {
             return Some(Work::File(path));
@@ -339,17 +355,9 @@ impl Inputs {
             return Some(Work::Stream { id, head, rest });
         }
         let stream = Box::new(io::Cursor::new(head).chain(rest));
-        match records::Reader::new(stream, id.clone(), RecordFormat::Warc, self.options.clone()) {
-            Ok(reader) => {
-                self.current = Some(Current {
-                    reader,
-                    counted: 0,
-                    size,
-                });
-                None
-            }
-            Err(e) => Some(failed(id, e.reason())),
-        }
+        let opened =
+            records::Reader::new(stream, id.clone(), RecordFormat::Warc, self.options.clone());
+        self.read_records(opened, id, size)
     }
 
     /// The next entry of the current record file as work (None: skipped or written

@@ -116,7 +116,6 @@ fn score(
 
 fn datasets_of(pages: &[LabeledPage]) -> Vec<String> {
     let mut names: Vec<String> = pages.iter().map(|p| p.dataset.clone()).collect();
-    names.dedup();
     names.sort();
     names.dedup();
     names
