@@ -1,4 +1,4 @@
-//! HTML segmentation over html5gum's callback tokenizer.
+//! HTML segmentation over our token stream ([`super::tokenizer`]).
 //!
 //! We keep our own element stack instead of building a DOM: a DOM costs an allocation
 //! per node and its tree builder goes quadratic on deep nesting, while all a block
@@ -7,8 +7,9 @@
 //! by a block, `<li>` by `<li>`, cells by cells) and is capped in depth, so 1,000,000
 //! unclosed `<div>`s cost constant memory.
 //!
-//! Watch out: html5gum only switches into script/rawtext states when told to
-//! (`naively_switch_states(true)`); without it, script bodies are tokenized as markup.
+//! The tokenizer switches into script/rawtext states from the start tag's name, as a
+//! tree builder would; the segmenter then skips the text of script, style and head
+//! elements by its own stack (`Frame::skip`).
 //!
 //! Hostile input (issue #5): every per-token cost is bounded (stack depth, end-tag
 //! search, attribute prefixes, hashed tokens per element and per block, title length),
@@ -21,10 +22,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-use std::convert::Infallible;
-
-use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
 use super::tags::{for_each_class_token, is_void, ClassMask, Tag, TagMask};
 use super::{Block, Page};
@@ -98,14 +96,10 @@ struct PendingTag {
     name: Vec<u8>,
     classes: ClassMask,
     hash_start: usize,
-    /// Which attribute the next value belongs to.
-    attr: Attr,
 }
 
-#[derive(Default, Clone, Copy, PartialEq)]
+/// The attributes the segmenter reads.
 enum Attr {
-    #[default]
-    Other,
     /// class, id, role, itemprop: names that describe the element's purpose.
     Naming,
     Style,
@@ -139,7 +133,7 @@ struct Segmenter {
 /// Segments an HTML document into blocks.
 pub fn segment_html(html: &str) -> Page {
     let mut seg = Segmenter::new(html.len());
-    seg.run(html.as_bytes());
+    seg.run(html);
     seg.flush_block();
     seg.page.text.shrink_to_fit();
     seg.page
@@ -186,16 +180,8 @@ impl Segmenter {
         }
     }
 
-    fn run(&mut self, html: &[u8]) {
-        let mut emitter = CallbackEmitter::new(
-            |event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
-                self.on_event(event);
-                None
-            },
-        );
-        emitter.naively_switch_states(true);
-        // The reader over a byte slice cannot fail.
-        let _ = Tokenizer::new_with_emitter(html, emitter).finish();
+    fn run(&mut self, html: &str) {
+        tokenize(html, self);
     }
 
     fn top(&self) -> &Frame {
@@ -204,42 +190,27 @@ impl Segmenter {
         self.stack.last().unwrap_or(&ROOT)
     }
 
-    fn on_event(&mut self, event: CallbackEvent<'_>) {
-        match event {
-            CallbackEvent::OpenStartTag { name } => {
-                self.pending.name.clear();
-                self.pending.name.extend_from_slice(name);
-                self.pending.classes = ClassMask::EMPTY;
-                self.pending.hash_start = self.hash_stack.len();
-                self.pending.attr = Attr::Other;
+    fn on_attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
+        let kind = match name {
+            b"class" | b"id" | b"role" | b"itemprop" => Attr::Naming,
+            b"style" => Attr::Style,
+            b"aria-hidden" => Attr::AriaHidden,
+            b"hidden" => {
+                self.pending.classes.add_token("hidden");
+                return;
             }
-            CallbackEvent::AttributeName { name } => {
-                self.pending.attr = match name {
-                    b"class" | b"id" | b"role" | b"itemprop" => Attr::Naming,
-                    b"style" => Attr::Style,
-                    b"aria-hidden" => Attr::AriaHidden,
-                    b"hidden" => {
-                        self.pending.classes.add_token("hidden");
-                        Attr::Other
-                    }
-                    _ => Attr::Other,
-                };
-            }
-            CallbackEvent::AttributeValue { value } => self.on_attribute_value(value),
-            CallbackEvent::CloseStartTag { .. } => self.on_start_tag(),
-            CallbackEvent::EndTag { name } => self.on_end_tag(name),
-            CallbackEvent::String { value } => self.on_text(value),
-            CallbackEvent::Comment { .. }
-            | CallbackEvent::Doctype { .. }
-            | CallbackEvent::Error(_) => {}
-        }
-    }
-
-    fn on_attribute_value(&mut self, value: &[u8]) {
-        match self.pending.attr {
+            _ => return,
+        };
+        // Attribute values can be megabytes (inline data); names are short.
+        let limit = match kind {
+            Attr::Naming => MAX_NAMING_VALUE,
+            Attr::Style => MAX_STYLE_VALUE,
+            Attr::AriaHidden => 16,
+        };
+        let value = value.decoded_prefix(limit);
+        let value = value.as_bytes();
+        match kind {
             Attr::Naming => {
-                // Attribute values can be megabytes (inline data); names are short.
-                let value = &value[..value.len().min(MAX_NAMING_VALUE)];
                 let classes = &mut self.pending.classes;
                 let hashes = &mut self.hash_stack;
                 let limit = (self.pending.hash_start + MAX_ELEMENT_HASHES).min(MAX_HASH_STACK);
@@ -251,7 +222,6 @@ impl Segmenter {
                 });
             }
             Attr::Style => {
-                let value = &value[..value.len().min(MAX_STYLE_VALUE)];
                 if contains_hiding_style(value) {
                     self.pending.classes.add_token("hidden");
                 }
@@ -261,9 +231,7 @@ impl Segmenter {
                     self.pending.classes.add_token("hidden");
                 }
             }
-            Attr::Other => {}
         }
-        self.pending.attr = Attr::Other;
     }
 
     fn on_start_tag(&mut self) {
@@ -434,15 +402,14 @@ impl Segmenter {
         }
     }
 
-    fn on_text(&mut self, value: &[u8]) {
+    fn on_text(&mut self, value: &str) {
         let top = self.top();
         if top.tag == Tag::Noscript && top.skip && self.noscript_nesting < MAX_NOSCRIPT_NESTING {
             self.maybe_parse_noscript(value);
             return;
         }
         if self.in_title && top.tag == Tag::Title {
-            let s = String::from_utf8_lossy(value);
-            for c in s.chars() {
+            for c in value.chars() {
                 if self.page.title.len() >= MAX_TITLE {
                     break;
                 }
@@ -456,16 +423,11 @@ impl Segmenter {
             return;
         }
         let in_link = top.tags.contains(Tag::A);
-        // The input was a &str, so the tokenizer's output is UTF-8; be lenient anyway.
-        let s = match std::str::from_utf8(value) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(value),
-        };
         let text = &mut self.page.text;
         let has_text = text.len() > self.block_start;
         let mut pending_space = self.pending_space;
         let mut started = has_text;
-        for c in s.chars() {
+        for c in value.chars() {
             if c.is_whitespace() {
                 pending_space = true;
                 if in_link {
@@ -492,8 +454,10 @@ impl Segmenter {
     }
 
     /// Parses the raw text of a `<noscript>` as HTML when it holds real content.
-    fn maybe_parse_noscript(&mut self, raw: &[u8]) {
-        if memchr::memchr(b'<', raw).is_none() || visible_len(raw) < NOSCRIPT_MIN_TEXT {
+    fn maybe_parse_noscript(&mut self, raw: &str) {
+        if memchr::memchr(b'<', raw.as_bytes()).is_none()
+            || visible_len(raw.as_bytes()) < NOSCRIPT_MIN_TEXT
+        {
             return;
         }
         let depth = self.stack.len();
@@ -596,6 +560,31 @@ impl Segmenter {
         self.link_words = WordCounter::default();
         self.inline_classes = ClassMask::EMPTY;
         self.inline_tags = TagMask::EMPTY;
+    }
+}
+
+impl TokenSink for Segmenter {
+    fn start_tag(&mut self, name: &[u8]) {
+        self.pending.name.clear();
+        self.pending.name.extend_from_slice(name);
+        self.pending.classes = ClassMask::EMPTY;
+        self.pending.hash_start = self.hash_stack.len();
+    }
+
+    fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
+        self.on_attribute(name, value);
+    }
+
+    fn close_start_tag(&mut self) {
+        self.on_start_tag();
+    }
+
+    fn end_tag(&mut self, name: &[u8]) {
+        self.on_end_tag(name);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.on_text(text);
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod html;
 pub mod tags;
 pub mod text;
+mod tokenizer;
 
 use crate::input::{Document, InputFormat};
 pub use tags::{ClassMask, Tag, TagMask};
