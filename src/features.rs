@@ -16,10 +16,10 @@
 //! The cost is linear in the page's text: each block is lowercased once into a reused
 //! buffer and passed once through the lexicon automaton and the stopword table.
 
-use std::collections::HashMap;
-
 use crate::input::InputFormat;
-use crate::lexicon::{fnv1a64, lexicon_hits, stopword_stats, FxHashMap, LEXICON_CATEGORIES};
+use crate::lexicon::{
+    fnv1a64, lexicon_hits, stopword_stats_each, FxHashMap, FxHashSet, LEXICON_CATEGORIES,
+};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
 use crate::words::{count_words, for_each_word};
@@ -233,14 +233,17 @@ impl<'a> PageContext<'a> {
         let mut lower = String::new();
 
         // Title and first-heading words, for overlap.
-        let mut title_words: HashMap<String, ()> = HashMap::new();
-        for_each_word(&page.title.to_lowercase(), |w| {
-            title_words.insert(w.to_owned(), ());
+        let title_lower = page.title.to_lowercase();
+        let h1_lower = page.h1.to_lowercase();
+        let mut title_words: FxHashSet<&str> = FxHashSet::default();
+        for_each_word(&title_lower, |w| {
+            title_words.insert(w);
         });
-        let mut h1_words: HashMap<String, ()> = HashMap::new();
-        for_each_word(&page.h1.to_lowercase(), |w| {
-            h1_words.insert(w.to_owned(), ());
+        let mut h1_words: FxHashSet<&str> = FxHashSet::default();
+        for_each_word(&h1_lower, |w| {
+            h1_words.insert(w);
         });
+        let overlap = !title_words.is_empty() || !h1_words.is_empty();
         let title_len = title_words.len().max(1) as f32;
 
         let mut repeats: FxHashMap<u64, u32> = FxHashMap::default();
@@ -306,22 +309,17 @@ impl<'a> PageContext<'a> {
             let wf = words as f32;
             let cf = chars.max(1) as f32;
             let hits = lexicon_hits(&lower);
-            let sw = stopword_stats(&lower);
+            let mut title_hits = 0u32;
+            let mut h1_hits = 0u32;
+            let sw = stopword_stats_each(&lower, |w| {
+                if overlap {
+                    title_hits += title_words.contains(w) as u32;
+                    h1_hits += h1_words.contains(w) as u32;
+                }
+            });
             let last = text.chars().next_back().unwrap_or(' ');
             let first = text.chars().next().unwrap_or(' ');
             let lines = (cf / 80.0).ceil().max(1.0);
-            let mut title_hits = 0u32;
-            let mut h1_hits = 0u32;
-            if !title_words.is_empty() || !h1_words.is_empty() {
-                for_each_word(&lower, |w| {
-                    if title_words.contains_key(w) {
-                        title_hits += 1;
-                    }
-                    if h1_words.contains_key(w) {
-                        h1_hits += 1;
-                    }
-                });
-            }
             let link_density = if mode == InputFormat::Html {
                 (block.link_chars as f32 / nonspace.max(1) as f32).min(1.0)
             } else {

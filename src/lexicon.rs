@@ -577,6 +577,8 @@ fn lexicon() -> &'static Lexicon {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: one table lookup per byte of every block's text.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("the built-in lexicon is a valid pattern set");
         Lexicon {
@@ -698,6 +700,8 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
 
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 fn stopword_table() -> &'static FxHashMap<&'static str, u32> {
     static TABLE: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();
@@ -727,10 +731,17 @@ pub struct StopwordStats {
 
 /// Counts stopwords among the words of `lower` (lowercase text).
 pub fn stopword_stats(lower: &str) -> StopwordStats {
+    stopword_stats_each(lower, |_| {})
+}
+
+/// [`stopword_stats`], also handing each word to `each` (one pass over the text for
+/// callers that need the words too).
+pub fn stopword_stats_each<'a>(lower: &'a str, mut each: impl FnMut(&'a str)) -> StopwordStats {
     let table = stopword_table();
     let mut per_lang = [0u32; 32];
     let mut stats = StopwordStats::default();
     crate::words::for_each_word(lower, |w| {
+        each(w);
         if let Some(&mask) = table.get(w) {
             stats.any += 1;
             let mut m = mask;

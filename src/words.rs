@@ -80,20 +80,36 @@ pub fn count_words(s: &str) -> u32 {
 /// Calls `f` with each word of `s` (runs of alphanumerics; one char per word in
 /// unspaced scripts), as a subslice: no allocation.
 pub fn for_each_word<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
+    let bytes = s.as_bytes();
     let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // The common case, byte by byte without decoding.
+            if b.is_ascii_alphanumeric() {
+                start.get_or_insert(i);
+            } else if let Some(st) = start.take() {
+                f(&s[st..i]);
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let len = c.len_utf8();
         if is_unspaced_script(c) {
             if let Some(st) = start.take() {
                 f(&s[st..i]);
             }
-            f(&s[i..i + c.len_utf8()]);
+            f(&s[i..i + len]);
         } else if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
+            start.get_or_insert(i);
         } else if let Some(st) = start.take() {
             f(&s[st..i]);
         }
+        i += len;
     }
     if let Some(st) = start {
         f(&s[st..]);

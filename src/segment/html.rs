@@ -27,6 +27,7 @@ use super::tokenizer::{tokenize, AttrValue, TokenSink};
 use super::tags::{for_each_class_token, is_void, ClassMask, Tag, TagMask};
 use super::{Block, Page};
 use crate::input::InputFormat;
+use crate::lexicon::FxHashMap;
 use crate::words::WordCounter;
 
 /// Deepest element stack we track; deeper elements are counted, not stored.
@@ -41,6 +42,8 @@ const HASHED_ANCESTORS: usize = 3;
 const NOSCRIPT_MIN_TEXT: usize = 200;
 /// Cap on re-parsing nested noscript content.
 const MAX_NOSCRIPT_NESTING: u8 = 2;
+/// Distinct class/id values whose tokens are remembered per page.
+const MAX_NAMING_CACHE: usize = 8192;
 /// Longest `<title>` we keep.
 const MAX_TITLE: usize = 2048;
 /// Hashed class/id tokens kept per element: real pages have a handful; a hostile one
@@ -117,6 +120,9 @@ struct Segmenter {
     /// Scratch: the hashed tokens of the block being flushed.
     block_hashes: Vec<u32>,
     token_buf: String,
+    /// Distinct naming attribute values seen on this page (see `naming_value`).
+    naming_cache: FxHashMap<Vec<u8>, (ClassMask, u32, u32)>,
+    naming_hashes: Vec<u32>,
     // The block being accumulated: its text starts at `block_start` in `page.text`.
     block_start: usize,
     pending_space: bool,
@@ -168,6 +174,8 @@ impl Segmenter {
             hash_stack: Vec::new(),
             block_hashes: Vec::with_capacity(MAX_BLOCK_HASHES),
             token_buf: String::new(),
+            naming_cache: FxHashMap::default(),
+            naming_hashes: Vec::new(),
             block_start: 0,
             pending_space: false,
             link_chars: 0,
@@ -211,15 +219,13 @@ impl Segmenter {
         let value = value.as_bytes();
         match kind {
             Attr::Naming => {
-                let classes = &mut self.pending.classes;
-                let hashes = &mut self.hash_stack;
+                let (mask, start, end) = self.naming_value(value);
+                self.pending.classes = self.pending.classes.union(mask);
                 let limit = (self.pending.hash_start + MAX_ELEMENT_HASHES).min(MAX_HASH_STACK);
-                for_each_class_token(value, &mut self.token_buf, |token| {
-                    classes.add_token(token);
-                    if hashes.len() < limit {
-                        hashes.push(hash_bytes(token.as_bytes()));
-                    }
-                });
+                let room = limit.saturating_sub(self.hash_stack.len());
+                let tokens = &self.naming_hashes[start as usize..end as usize];
+                self.hash_stack
+                    .extend_from_slice(&tokens[..tokens.len().min(room)]);
             }
             Attr::Style => {
                 if contains_hiding_style(value) {
@@ -232,6 +238,33 @@ impl Segmenter {
                 }
             }
         }
+    }
+
+    /// The keyword mask and hashed tokens of a class/id/role/itemprop value (a range of
+    /// `naming_hashes`). Pages repeat the same values on hundreds of elements, so each
+    /// distinct value is tokenized and matched once per page.
+    fn naming_value(&mut self, value: &[u8]) -> (ClassMask, u32, u32) {
+        if let Some(&known) = self.naming_cache.get(value) {
+            return known;
+        }
+        if self.naming_cache.len() >= MAX_NAMING_CACHE {
+            // A hostile page with endless distinct values: start over rather than grow.
+            self.naming_cache.clear();
+            self.naming_hashes.clear();
+        }
+        let mut mask = ClassMask::EMPTY;
+        let start = self.naming_hashes.len();
+        let hashes = &mut self.naming_hashes;
+        for_each_class_token(value, &mut self.token_buf, |token| {
+            mask.add_token(token);
+            // No element keeps more than this many tokens.
+            if hashes.len() - start < MAX_ELEMENT_HASHES {
+                hashes.push(hash_bytes(token.as_bytes()));
+            }
+        });
+        let entry = (mask, start as u32, self.naming_hashes.len() as u32);
+        self.naming_cache.insert(value.to_vec(), entry);
+        entry
     }
 
     fn on_start_tag(&mut self) {
@@ -770,6 +803,33 @@ mod tests {
         let nested = format!("<noscript><div>{long}</div>").repeat(2000);
         let p = segment_html(&nested);
         assert!(p.text.len() <= nested.len() * 3, "{}", p.text.len());
+    }
+
+    #[test]
+    fn repeated_and_endless_class_values_match_a_fresh_page() {
+        // Values repeat (served from the per-page cache) and then keep coming past the
+        // cache's size (which starts over): every block still gets exactly the tokens
+        // and keyword mask it gets on a page of its own.
+        let values: Vec<String> = (0..MAX_NAMING_CACHE + 500)
+            .map(|i| format!("nav-item footer{i} x{}", i % 7))
+            .collect();
+        let mut html = String::new();
+        for v in values.iter().chain(values.iter().take(100)) {
+            html.push_str(&format!("<div class=\"{v}\"><p>t</p></div>"));
+        }
+        let p = segment_html(&html);
+        assert_eq!(p.len(), values.len() + 100);
+        for (i, v) in values.iter().chain(values.iter().take(100)).enumerate() {
+            if i % 997 != 0 && i < values.len() {
+                continue;
+            }
+            let alone = segment_html(&format!("<div class=\"{v}\"><p>t</p></div>"));
+            assert_eq!(p.block_hashes(i), alone.block_hashes(0), "block {i}");
+            assert_eq!(
+                p.blocks[i].ancestor_classes,
+                alone.blocks[0].ancestor_classes
+            );
+        }
     }
 
     #[test]
