@@ -17,12 +17,10 @@
 //! buffer and passed once through the lexicon automaton and the stopword table.
 
 use crate::input::InputFormat;
-use crate::lexicon::{
-    fnv1a64, lexicon_hits, stopword_stats_each, FxHashMap, FxHashSet, LEXICON_CATEGORIES,
-};
+use crate::lexicon::{fnv1a64, lexicon_hits, stopword_stats_each, FxHashMap, LEXICON_CATEGORIES};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
-use crate::words::{count_words, for_each_word};
+use crate::words::{for_each_word, WordCounter};
 
 /// Receives features in order.
 pub trait Sink {
@@ -235,16 +233,16 @@ impl<'a> PageContext<'a> {
         // Title and first-heading words, for overlap.
         let title_lower = page.title.to_lowercase();
         let h1_lower = page.h1.to_lowercase();
-        let mut title_words: FxHashSet<&str> = FxHashSet::default();
+        // One lookup per block word: bit 0 for the title, bit 1 for the heading.
+        let mut heading_words: FxHashMap<&str, u8> = FxHashMap::default();
         for_each_word(&title_lower, |w| {
-            title_words.insert(w);
+            *heading_words.entry(w).or_default() |= 1;
         });
-        let mut h1_words: FxHashSet<&str> = FxHashSet::default();
+        let title_len = heading_words.len().max(1) as f32;
         for_each_word(&h1_lower, |w| {
-            h1_words.insert(w);
+            *heading_words.entry(w).or_default() |= 2;
         });
-        let overlap = !title_words.is_empty() || !h1_words.is_empty();
-        let title_len = title_words.len().max(1) as f32;
+        let overlap = !heading_words.is_empty();
 
         let mut repeats: FxHashMap<u64, u32> = FxHashMap::default();
         repeats.reserve(n);
@@ -281,7 +279,9 @@ impl<'a> PageContext<'a> {
             let mut separators = 0u32;
             let mut colon_digits = false;
             let mut prev = ' ';
+            let mut word_counter = WordCounter::default();
             for c in text.chars() {
+                word_counter.feed(c);
                 chars += 1;
                 nonspace += !c.is_whitespace() as u32;
                 if c.is_alphabetic() {
@@ -305,7 +305,7 @@ impl<'a> PageContext<'a> {
                 }
                 prev = c;
             }
-            let words = count_words(text);
+            let words = word_counter.count;
             let wf = words as f32;
             let cf = chars.max(1) as f32;
             let hits = lexicon_hits(&lower);
@@ -313,8 +313,10 @@ impl<'a> PageContext<'a> {
             let mut h1_hits = 0u32;
             let sw = stopword_stats_each(&lower, |w| {
                 if overlap {
-                    title_hits += title_words.contains(w) as u32;
-                    h1_hits += h1_words.contains(w) as u32;
+                    if let Some(&bits) = heading_words.get(w) {
+                        title_hits += (bits & 1) as u32;
+                        h1_hits += (bits >> 1) as u32;
+                    }
                 }
             });
             let last = text.chars().next_back().unwrap_or(' ');

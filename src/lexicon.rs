@@ -700,8 +700,6 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
 
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-/// A `HashSet` with [`FxHasher`].
-pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 fn stopword_table() -> &'static FxHashMap<&'static str, u32> {
     static TABLE: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();

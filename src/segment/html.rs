@@ -460,27 +460,70 @@ impl Segmenter {
         let has_text = text.len() > self.block_start;
         let mut pending_space = self.pending_space;
         let mut started = has_text;
-        for c in value.chars() {
-            if c.is_whitespace() {
+        let bytes = value.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Fast path: a run of ASCII that is not whitespace is copied whole.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| !b.is_ascii() || is_ascii_space(b))
+                .unwrap_or(bytes.len() - i);
+            if run > 0 {
+                // A space and the run must fit under the cap; near it, go char by char.
+                if text.len() + run + 1 >= MAX_PAGE_TEXT {
+                    break;
+                }
+                if pending_space && started {
+                    text.push(' ');
+                }
+                pending_space = false;
+                started = true;
+                let chunk = &value[i..i + run];
+                text.push_str(chunk);
+                if in_link {
+                    self.link_chars = self.link_chars.saturating_add(run as u32);
+                    for &b in chunk.as_bytes() {
+                        self.link_words.feed(b as char);
+                    }
+                }
+                i += run;
+                continue;
+            }
+            if is_ascii_space(bytes[i]) {
                 pending_space = true;
                 if in_link {
                     self.link_words.boundary();
                 }
+                i += 1;
                 continue;
             }
-            // At most 5 bytes per step (a space and a char) fit under the cap.
-            if text.len() >= MAX_PAGE_TEXT {
+            // One non-ASCII character (it may be whitespace: U+00A0, U+3000...).
+            let Some(c) = value[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            if !push_char(c, text, &mut pending_space, &mut started) {
                 break;
             }
-            if pending_space && started {
-                text.push(' ');
-            }
-            pending_space = false;
-            started = true;
-            text.push(c);
-            if in_link {
+            if !c.is_whitespace() && in_link {
                 self.link_chars = self.link_chars.saturating_add(1);
                 self.link_words.feed(c);
+            } else if in_link {
+                self.link_words.boundary();
+            }
+        }
+        // Near the cap: character by character, so the text stops exactly under it.
+        for c in value[i..].chars() {
+            if !push_char(c, text, &mut pending_space, &mut started) {
+                break;
+            }
+            if in_link {
+                if c.is_whitespace() {
+                    self.link_words.boundary();
+                } else {
+                    self.link_chars = self.link_chars.saturating_add(1);
+                    self.link_words.feed(c);
+                }
             }
         }
         self.pending_space = pending_space;
@@ -619,6 +662,34 @@ impl TokenSink for Segmenter {
     fn text(&mut self, text: &str) {
         self.on_text(text);
     }
+}
+
+/// ASCII whitespace as `char::is_whitespace` sees it (which, unlike
+/// `u8::is_ascii_whitespace`, includes the vertical tab).
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// Appends one character of visible text, folding whitespace into a single space
+/// before the next visible character. Returns false when the page text is full.
+#[inline]
+fn push_char(c: char, text: &mut String, pending_space: &mut bool, started: &mut bool) -> bool {
+    if c.is_whitespace() {
+        *pending_space = true;
+        return true;
+    }
+    // At most 5 bytes per step (a space and a char) fit under the cap.
+    if text.len() >= MAX_PAGE_TEXT {
+        return false;
+    }
+    if *pending_space && *started {
+        text.push(' ');
+    }
+    *pending_space = false;
+    *started = true;
+    text.push(c);
+    true
 }
 
 /// Elements that may stand inside `<head>`.
