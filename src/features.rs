@@ -17,7 +17,7 @@
 //! buffer and passed once through the lexicon automaton and the stopword table.
 
 use crate::input::InputFormat;
-use crate::lexicon::{fnv1a64, lexicon_hits, stopword_stats_each, FxHashMap, LEXICON_CATEGORIES};
+use crate::lexicon::{lexicon_hits, stopword_stats_each, FxHashMap, LEXICON_CATEGORIES};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
 use crate::words::{for_each_word, WordCounter};
@@ -244,13 +244,11 @@ impl<'a> PageContext<'a> {
         });
         let overlap = !heading_words.is_empty();
 
-        let mut repeats: FxHashMap<u64, u32> = FxHashMap::default();
+        // How often each block's exact text occurs on the page (keys borrow the page).
+        let mut repeats: FxHashMap<&str, u32> = FxHashMap::default();
         repeats.reserve(n);
-        let mut hashes = Vec::with_capacity(n);
         for i in 0..n {
-            let h = fnv1a64(page.block_text(i));
-            *repeats.entry(h).or_insert(0) += 1;
-            hashes.push(h);
+            *repeats.entry(page.block_text(i)).or_insert(0) += 1;
         }
 
         let mut total_words = 0.0;
@@ -331,7 +329,7 @@ impl<'a> PageContext<'a> {
             let terminal = is_terminal(last) as u8 as f32;
             let heading = (block.tag.heading_level() > 0) as u8 as f32;
             let list_item = (block.tag == Tag::Li || block.tags.contains(Tag::Li)) as u8 as f32;
-            let rep = repeats[&hashes[i]];
+            let rep = repeats.get(text).copied().unwrap_or(1);
             let core = Core {
                 words: wf,
                 chars: chars as f32,

@@ -688,7 +688,7 @@ impl Hasher for FxHasher {
 }
 
 /// 64-bit FNV-1a of a string: stable across platforms and releases, so it can decide
-/// things that must be reproducible (training folds and samples, repeated-text counts).
+/// things that must be reproducible (training folds and samples).
 pub(crate) fn fnv1a64(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in s.as_bytes() {
