@@ -254,9 +254,8 @@ impl<'a> PageContext<'a> {
         let mut total_words = 0.0;
         let mut max_words: f32 = 1.0;
         let mut containers: FxHashMap<u32, Container> = FxHashMap::default();
-        for i in 0..n {
+        for (i, (block, stat)) in page.blocks.iter().zip(stats.iter_mut()).enumerate() {
             let text = page.block_text(i);
-            let block = &page.blocks[i];
             lower.clear();
             if text.is_ascii() {
                 // The common case, without per-character Unicode case tables.
@@ -357,7 +356,7 @@ impl<'a> PageContext<'a> {
                 repeats: (rep as f32).ln(),
                 prose: ((wf >= 10.0) && stop_ratio > 0.15 && link_density < 0.3) as u8 as f32,
             };
-            stats[i] = BlockStats {
+            *stat = BlockStats {
                 core,
                 lexicon: hits.counts,
                 sentences: sentences as f32,
