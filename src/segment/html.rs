@@ -267,9 +267,16 @@ impl Segmenter {
         entry
     }
 
-    fn on_start_tag(&mut self) {
+    fn on_start_tag(&mut self, self_closing: bool) {
         let name = std::mem::take(&mut self.pending.name);
         let tag = Tag::from_name(&name);
+        // In SVG and MathML, `<path/>` is complete: pushing it would leave an element
+        // open that no end tag closes, and a drawing of hundreds of such paths would
+        // push `</svg>` out of the end tag's reach, swallowing the rest of the page.
+        let foreign = matches!(tag, Tag::Svg | Tag::Math)
+            || self.top().tags.contains(Tag::Svg)
+            || self.top().tags.contains(Tag::Math);
+        let void = is_void(&name) || (self_closing && foreign);
         if self.in_head && !is_head_content(&name) {
             // A body element closes an unclosed <head> (many pages never write
             // </head>; without this, the whole page would be skipped as head).
@@ -286,7 +293,7 @@ impl Segmenter {
         if tag == Tag::Br || tag == Tag::Hr {
             self.flush_block();
         }
-        if is_void(&name) {
+        if void {
             self.hash_stack.truncate(self.pending.hash_start);
             if tag.is_block() {
                 self.flush_block();
@@ -651,8 +658,8 @@ impl TokenSink for Segmenter {
         self.on_attribute(name, value);
     }
 
-    fn close_start_tag(&mut self) {
-        self.on_start_tag();
+    fn close_start_tag(&mut self, self_closing: bool) {
+        self.on_start_tag(self_closing);
     }
 
     fn end_tag(&mut self, name: &[u8]) {
@@ -901,6 +908,25 @@ mod tests {
                 alone.blocks[0].ancestor_classes
             );
         }
+    }
+
+    #[test]
+    fn self_closing_svg_elements_do_not_swallow_the_page() {
+        // A drawing of hundreds of `<path/>`s (sqlite.org's syntax diagrams, icon
+        // sprites): before, each stayed open, `</svg>` fell out of the end tag's reach
+        // and the rest of the page was lost as SVG text.
+        let html = format!(
+            "<div><svg>{}<text>label</text></svg></div><p>The SELECT statement.</p>\
+             <math><mi/><mo>=</mo></math><p>After math.</p>",
+            "<g><path d='M0'/></g><path d=\"M1\" />".repeat(300)
+        );
+        let p = segment_html(&html);
+        assert_eq!(texts(&p), ["The SELECT statement.", "After math."]);
+        assert!(p.blocks[0].depth <= 2, "{}", p.blocks[0].depth);
+        // In HTML content `/>` means nothing: `<div/>` stays open.
+        let p = segment_html("<div class=nav/><p>inside</p></div><p>outside</p>");
+        assert!(p.blocks[0].tags.contains(Tag::Div));
+        assert!(p.blocks[0].ancestor_classes != p.blocks[1].ancestor_classes);
     }
 
     #[test]

@@ -35,8 +35,9 @@ pub(crate) trait TokenSink {
     fn start_tag(&mut self, name: &[u8]);
     /// One attribute of the start tag being read.
     fn attribute(&mut self, name: &[u8], value: AttrValue<'_>);
-    /// The start tag is complete.
-    fn close_start_tag(&mut self);
+    /// The start tag is complete; `self_closing` when it ended with `/>` (which means
+    /// something only in SVG and MathML, where `<path/>` has no end tag).
+    fn close_start_tag(&mut self, self_closing: bool);
     /// An end tag (its attributes, if any, are ignored).
     fn end_tag(&mut self, name: &[u8]);
     /// Text, with character references decoded. One run of text may arrive in pieces.
@@ -221,32 +222,37 @@ impl<'a> Tokenizer<'a> {
     fn start_tag<S: TokenSink>(&mut self, start: usize, sink: &mut S) -> Option<usize> {
         let after_name = self.read_name(start);
         sink.start_tag(&self.name);
-        let end = self.attributes(after_name, Some(sink))?;
-        sink.close_start_tag();
+        let (end, self_closing) = self.attributes(after_name, Some(sink))?;
+        sink.close_start_tag(self_closing);
         Some(end)
     }
 
     /// Skips an end tag's attributes; returns the position after `>`.
     fn skip_attributes(&mut self, start: usize) -> Option<usize> {
-        self.attributes::<NoSink>(start, None)
+        self.attributes::<NoSink>(start, None).map(|(end, _)| end)
     }
 
     /// The attribute states, from after the tag name to `>`. Attributes go to `sink`
-    /// when there is one. Returns the position after `>`, or `None` at end of input.
+    /// when there is one. Returns the position after `>` and whether the tag was
+    /// self-closing, or `None` at end of input.
     fn attributes<S: TokenSink>(
         &mut self,
         start: usize,
         mut sink: Option<&mut S>,
-    ) -> Option<usize> {
+    ) -> Option<(usize, bool)> {
         let b = self.bytes;
         let mut i = start;
         loop {
             // Before attribute name: whitespace and stray `/` are skipped.
+            let skipped_from = i;
             while i < b.len() && (is_space(b[i]) || b[i] == b'/') {
                 i += 1;
             }
             if *b.get(i)? == b'>' {
-                return Some(i + 1);
+                // `/>` closes the tag only when this state read the `/` (in `a=b/>`
+                // it belongs to the value).
+                let self_closing = i > skipped_from && b[i - 1] == b'/';
+                return Some((i + 1, self_closing));
             }
             // The first character belongs to the name whatever it is (even `=`).
             let name_start = i;
@@ -459,7 +465,7 @@ struct NoSink;
 impl TokenSink for NoSink {
     fn start_tag(&mut self, _: &[u8]) {}
     fn attribute(&mut self, _: &[u8], _: AttrValue<'_>) {}
-    fn close_start_tag(&mut self) {}
+    fn close_start_tag(&mut self, _: bool) {}
     fn end_tag(&mut self, _: &[u8]) {}
     fn text(&mut self, _: &str) {}
 }
@@ -474,7 +480,8 @@ mod tests {
 
     #[derive(Debug, PartialEq, Clone)]
     enum Token {
-        Start(String, Vec<(String, String)>),
+        /// Name, attributes, self-closing.
+        Start(String, Vec<(String, String)>, bool),
         End(String),
         Text(String),
     }
@@ -499,14 +506,14 @@ mod tests {
 
     impl TokenSink for Collect {
         fn start_tag(&mut self, name: &[u8]) {
-            self.0.push(Token::Start(s(name), Vec::new()));
+            self.0.push(Token::Start(s(name), Vec::new(), false));
         }
         fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
-            if let Some(Token::Start(_, attrs)) = self.0.last_mut() {
+            if let Some(Token::Start(_, attrs, _)) = self.0.last_mut() {
                 attrs.push((s(name), value.decoded().into_owned()));
             }
         }
-        fn close_start_tag(&mut self) {}
+        fn close_start_tag(&mut self, _: bool) {}
         fn end_tag(&mut self, name: &[u8]) {
             self.0.push(Token::End(s(name)));
         }
@@ -535,16 +542,16 @@ mod tests {
 
     impl TokenSink for Closing<'_> {
         fn start_tag(&mut self, name: &[u8]) {
-            self.open = Some(Token::Start(s(name), Vec::new()));
+            self.open = Some(Token::Start(s(name), Vec::new(), false));
         }
         fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
-            if let Some(Token::Start(_, attrs)) = &mut self.open {
+            if let Some(Token::Start(_, attrs, _)) = &mut self.open {
                 attrs.push((s(name), value.decoded().into_owned()));
             }
         }
-        fn close_start_tag(&mut self) {
-            if let Some(t) = self.open.take() {
-                self.out.0.push(t);
+        fn close_start_tag(&mut self, self_closing: bool) {
+            if let Some(Token::Start(name, attrs, _)) = self.open.take() {
+                self.out.0.push(Token::Start(name, attrs, self_closing));
             }
         }
         fn end_tag(&mut self, name: &[u8]) {
@@ -562,23 +569,23 @@ mod tests {
             |event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
                 match event {
                     CallbackEvent::OpenStartTag { name } => {
-                        open = Some(Token::Start(s(name), Vec::new()));
+                        open = Some(Token::Start(s(name), Vec::new(), false));
                     }
                     CallbackEvent::AttributeName { name } => {
-                        if let Some(Token::Start(_, attrs)) = &mut open {
+                        if let Some(Token::Start(_, attrs, _)) = &mut open {
                             attrs.push((s(name), String::new()));
                         }
                     }
                     CallbackEvent::AttributeValue { value } => {
-                        if let Some(Token::Start(_, attrs)) = &mut open {
+                        if let Some(Token::Start(_, attrs, _)) = &mut open {
                             if let Some(last) = attrs.last_mut() {
                                 last.1 = s(value);
                             }
                         }
                     }
-                    CallbackEvent::CloseStartTag { .. } => {
-                        if let Some(t) = open.take() {
-                            out.0.push(t);
+                    CallbackEvent::CloseStartTag { self_closing } => {
+                        if let Some(Token::Start(name, attrs, _)) = open.take() {
+                            out.0.push(Token::Start(name, attrs, self_closing));
                         }
                     }
                     CallbackEvent::EndTag { name } => out.0.push(Token::End(s(name))),
@@ -608,6 +615,9 @@ mod tests {
         "<a href='u?a=1&amp;b=2&copy=3'>",
         "<img src=x/>",
         "<br/>",
+        "<path d=\"M0\"/>",
+        "<g / >",
+        "<svg a='1' />",
         "<input value=a=b disabled>",
         "<x a b=c d = \"e\" f='g'h>",
         "<td/ class=x>",
@@ -715,7 +725,7 @@ mod tests {
         impl TokenSink for Ptrs<'_> {
             fn start_tag(&mut self, _: &[u8]) {}
             fn attribute(&mut self, _: &[u8], _: AttrValue<'_>) {}
-            fn close_start_tag(&mut self) {}
+            fn close_start_tag(&mut self, _: bool) {}
             fn end_tag(&mut self, _: &[u8]) {}
             fn text(&mut self, text: &str) {
                 let base = self.0.as_ptr() as usize;
