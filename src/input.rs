@@ -74,7 +74,7 @@ impl FromStr for InputFormat {
 }
 
 /// One input document, decoded to UTF-8.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     /// Where the document came from: the path as given, `-` for stdin, or a record id.
     pub id: String,
@@ -123,8 +123,15 @@ const UTF8_MIN_MULTIBYTE: usize = 8;
 /// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
 /// never fails.
 pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
+    decode_html_cow(bytes, transport_charset).into_owned()
+}
+
+/// [`decode_html`], borrowing the input when it is the text as it stands (valid UTF-8
+/// read as UTF-8, without NULs: most pages), so an owner of the bytes can keep them
+/// instead of copying (see [`document_from_vec`]).
+fn decode_html_cow<'a>(bytes: &'a [u8], transport_charset: Option<&str>) -> Cow<'a, str> {
     if let Some(text) = decode_by_bom_or_utf16(bytes) {
-        return text;
+        return Cow::Owned(text);
     }
     // HTTP header before <meta>, as in browsers: the server knows better than a template.
     let declared = transport_charset
@@ -136,13 +143,14 @@ pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
 /// Decodes raw plain-text bytes (BOM, then valid UTF-8, then chardetng on a prefix).
 /// Malformed sequences become U+FFFD and NULs are removed; this never fails.
 pub fn decode_text(bytes: &[u8]) -> String {
-    decode_text_with(bytes, None)
+    decode_text_cow(bytes, None).into_owned()
 }
 
-/// [`decode_text`] honouring a transport charset label, for text records that come with one.
-fn decode_text_with(bytes: &[u8], transport_charset: Option<&str>) -> String {
+/// [`decode_text`] honouring a transport charset label, for text records that come with
+/// one; borrowing as [`decode_html_cow`] does.
+fn decode_text_cow<'a>(bytes: &'a [u8], transport_charset: Option<&str>) -> Cow<'a, str> {
     if let Some(text) = decode_by_bom_or_utf16(bytes) {
-        return text;
+        return Cow::Owned(text);
     }
     let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
     decode_declared_or_detect(bytes, declared)
@@ -161,46 +169,49 @@ fn decode_by_bom_or_utf16(bytes: &[u8]) -> Option<String> {
 }
 
 /// The common tail of HTML and text decoding once any label has been found.
-fn decode_declared_or_detect(bytes: &[u8], declared: Option<&'static Encoding>) -> String {
+fn decode_declared_or_detect<'a>(
+    bytes: &'a [u8],
+    declared: Option<&'static Encoding>,
+) -> Cow<'a, str> {
     if let Some(encoding) = declared.filter(|&e| is_utf16(e)) {
         // Only reachable from a transport label backed by NULs in the bytes (see
         // `transport_encoding`); UTF-16 text is never valid-looking UTF-8 evidence.
-        return decode_with(encoding, bytes);
+        return Cow::Owned(decode_with(encoding, bytes));
     }
     if let Some(s) = as_utf8(bytes) {
         return match declared {
             // ISO-2022-JP is 7-bit: ASCII bytes under such a label must be decoded.
             Some(encoding) if !encoding.is_ascii_compatible() && s.is_ascii() => {
-                decode_with(encoding, bytes)
+                Cow::Owned(decode_with(encoding, bytes))
             }
             // Valid UTF-8 wins over a legacy label: pages often keep an old template's
             // "iso-8859-1" after moving to UTF-8, and multi-byte UTF-8 is very unlikely to
             // be valid by accident. Pure ASCII reads the same under any ASCII-compatible
             // label, so it takes the copy-only path too.
-            Some(_) => copy_without_nul(s),
+            Some(_) => without_nul(s),
             // Pure 7-bit ISO-2022-JP is valid UTF-8 but full of escape sequences; only
             // then (an ESC in ASCII text) is the detector worth asking.
             None if memchr::memchr(0x1b, s.as_bytes()).is_some()
                 && s.is_ascii()
                 && detect_encoding(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP =>
             {
-                decode_with(ISO_2022_JP, bytes)
+                Cow::Owned(decode_with(ISO_2022_JP, bytes))
             }
-            None => copy_without_nul(s),
+            None => without_nul(s),
         };
     }
     // Not UTF-8 throughout. A few bad sequences amid plenty of valid multi-byte UTF-8 (a
     // pasted Latin-1 character, a fragment cut mid-character) are damage, not another
     // encoding: reading the whole page in a legacy guess would garble all the rest.
     if mostly_utf8(bytes) {
-        return decode_with(UTF_8, bytes);
+        return Cow::Owned(decode_with(UTF_8, bytes));
     }
-    match declared {
+    Cow::Owned(match declared {
         Some(encoding) if encoding != UTF_8 => decode_labelled(encoding, bytes),
         // Unlabelled, or labelled UTF-8 while the bytes are evidently not (a template's
         // meta kept after a migration the other way): the bytes decide.
         _ => decode_with(detect_encoding(bytes, Iso2022JpDetection::Deny), bytes),
-    }
+    })
 }
 
 /// Whether bytes that fail UTF-8 validation are still overwhelmingly UTF-8: at least
@@ -359,6 +370,15 @@ fn usable_encoding(encoding: &'static Encoding) -> Option<&'static Encoding> {
         None
     } else {
         Some(encoding)
+    }
+}
+
+/// `s` without NUL characters, borrowed when it has none.
+fn without_nul(s: &str) -> Cow<'_, str> {
+    if memchr::memchr(0, s.as_bytes()).is_none() {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(copy_without_nul(s))
     }
 }
 
@@ -993,7 +1013,7 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
 /// `path.display().to_string()`); `format` None means sniff (extension, then content).
 pub fn load_document(path: &Path, format: Option<InputFormat>, max_bytes: u64) -> Result<Document> {
     let bytes = read_file(path, max_bytes)?;
-    document_from_bytes(path.display().to_string(), &bytes, Some(path), format, None)
+    document_from_vec(path.display().to_string(), bytes, Some(path), format, None)
 }
 
 /// Builds a Document from bytes already in memory (stdin or a record); id given by caller.
@@ -1009,6 +1029,38 @@ pub fn document_from_bytes(
     format: Option<InputFormat>,
     transport_charset: Option<&str>,
 ) -> Result<Document> {
+    let format = check_document(bytes, path_hint, format, transport_charset)?;
+    let text = decode_as(format, bytes, transport_charset).into_owned();
+    Ok(Document { id, format, text })
+}
+
+/// [`document_from_bytes`] taking the bytes: when they are the text as it stands (valid
+/// UTF-8 without NULs, the common case), they become the document's text without a
+/// copy.
+pub fn document_from_vec(
+    id: String,
+    bytes: Vec<u8>,
+    path_hint: Option<&Path>,
+    format: Option<InputFormat>,
+    transport_charset: Option<&str>,
+) -> Result<Document> {
+    let format = check_document(&bytes, path_hint, format, transport_charset)?;
+    let text = match decode_as(format, &bytes, transport_charset) {
+        Cow::Owned(text) => text,
+        // Borrowed means valid UTF-8, so this cannot fail; stay lossless regardless.
+        Cow::Borrowed(_) => String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    };
+    Ok(Document { id, format, text })
+}
+
+/// The checks before decoding (size, binary content) and the format (given or sniffed).
+fn check_document(
+    bytes: &[u8],
+    path_hint: Option<&Path>,
+    format: Option<InputFormat>,
+    transport_charset: Option<&str>,
+) -> Result<InputFormat> {
     if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
         return Err(Error::bad_document(format!(
             "document is larger than {MAX_DOCUMENT_BYTES} bytes, the most dehusk can segment"
@@ -1018,12 +1070,18 @@ pub fn document_from_bytes(
         .and_then(|label| transport_encoding(label, bytes))
         .filter(|&e| is_utf16(e));
     check_not_binary_as(bytes, utf16_label)?;
-    let format = format.unwrap_or_else(|| sniff_format(path_hint, bytes));
-    let text = match format {
-        InputFormat::Html => decode_html(bytes, transport_charset),
-        InputFormat::Text => decode_text_with(bytes, transport_charset),
-    };
-    Ok(Document { id, format, text })
+    Ok(format.unwrap_or_else(|| sniff_format(path_hint, bytes)))
+}
+
+fn decode_as<'a>(
+    format: InputFormat,
+    bytes: &'a [u8],
+    transport_charset: Option<&str>,
+) -> Cow<'a, str> {
+    match format {
+        InputFormat::Html => decode_html_cow(bytes, transport_charset),
+        InputFormat::Text => decode_text_cow(bytes, transport_charset),
+    }
 }
 
 /// Expands the inputs given on the command line.
@@ -1430,6 +1488,31 @@ mod tests {
     }
 
     #[test]
+    fn documents_from_owned_bytes_match_and_skip_the_copy() {
+        let russian = page("<meta charset=windows-1251>", RUSSIAN);
+        let cases: Vec<Vec<u8>> = vec![
+            b"<p>plain ascii</p>".to_vec(),
+            "<p>h\u{e9}llo \u{65e5}\u{672c}</p>".as_bytes().to_vec(),
+            b"<p>a\0b</p>".to_vec(),
+            b"\xef\xbb\xbf<p>bom</p>".to_vec(),
+            encode(WINDOWS_1251, &russian),
+            b"line one\nline two\n".to_vec(),
+        ];
+        for bytes in cases {
+            for format in [Some(InputFormat::Html), Some(InputFormat::Text), None] {
+                let borrowed = document_from_bytes("x".into(), &bytes, None, format, None);
+                let owned = document_from_vec("x".into(), bytes.clone(), None, format, None);
+                assert_eq!(borrowed.ok(), owned.ok(), "{bytes:?}");
+            }
+        }
+        // Valid UTF-8 without NULs becomes the text in the same buffer.
+        let bytes = "<p>h\u{e9}llo</p>".as_bytes().to_vec();
+        let ptr = bytes.as_ptr();
+        let doc = document_from_vec("x".into(), bytes, None, None, None).unwrap();
+        assert_eq!(doc.text.as_ptr(), ptr);
+    }
+
+    #[test]
     fn labels_the_bytes_contradict_are_overruled() {
         // Legacy bytes under a UTF-8 label (meta or transport).
         let html = page("<meta charset=\"utf-8\">", RUSSIAN);
@@ -1439,7 +1522,7 @@ mod tests {
         let bytes = encode(WINDOWS_1251, &html);
         assert_eq!(decode_html(&bytes, Some("utf-8")), html);
         assert_eq!(
-            decode_text_with(&bytes, Some("text/plain; charset=UTF-8")),
+            decode_text_cow(&bytes, Some("text/plain; charset=UTF-8")).into_owned(),
             html
         );
         // Chinese GBK labelled Shift_JIS: the label leaves malformed sequences, the

@@ -744,7 +744,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             },
             Work::Stream { id, head, rest } => {
                 match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes).and_then(
-                    |bytes| input::document_from_bytes(id.clone(), &bytes, None, format, None),
+                    |bytes| input::document_from_vec(id.clone(), bytes, None, format, None),
                 ) {
                     Ok(doc) => Outcome::Done {
                         line: render(&doc, &[]),
