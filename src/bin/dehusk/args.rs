@@ -228,6 +228,11 @@ pub struct TrainArgs {
     /// Blocks sampled per page for fitting (balances long and short pages).
     #[arg(long, default_value_t = 80)]
     pub max_blocks_per_page: usize,
+    /// Fit sampled blocks with at least this many words twice, weighting the fit
+    /// toward the blocks that carry most of the text (0 = off; default: 10 in text
+    /// mode, off in HTML).
+    #[arg(long, value_name = "WORDS")]
+    pub heavy_block_words: Option<u32>,
     /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
     #[arg(long, value_delimiter = ',', default_value = "0,0.5,1")]
     pub smoothing: Vec<f32>,

@@ -220,6 +220,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         alpha: args.alpha,
         max_iterations: args.max_iterations,
         max_blocks_per_page: args.max_blocks_per_page,
+        heavy_block_words: args.heavy_block_words,
         smoothing_strengths: args.smoothing.clone(),
         context_stage: args.context_stage,
         ..TrainParams::default()
