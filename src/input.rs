@@ -1047,9 +1047,11 @@ pub fn document_from_vec(
     let format = check_document(&bytes, path_hint, format, transport_charset)?;
     let text = match decode_as(format, &bytes, transport_charset) {
         Cow::Owned(text) => text,
-        // Borrowed means valid UTF-8, so this cannot fail; stay lossless regardless.
-        Cow::Borrowed(_) => String::from_utf8(bytes)
+        // The text is the bytes as they stand, or a prefix of them (an incomplete
+        // character at the very end is dropped).
+        Cow::Borrowed(text) if text.len() == bytes.len() => String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Cow::Borrowed(text) => text.to_owned(),
     };
     Ok(Document { id, format, text })
 }
@@ -1497,6 +1499,8 @@ mod tests {
             b"\xef\xbb\xbf<p>bom</p>".to_vec(),
             encode(WINDOWS_1251, &russian),
             b"line one\nline two\n".to_vec(),
+            // Valid UTF-8 cut in the middle of its last character.
+            "<p>caf\u{e9} \u{65e5}\u{672c}</p>\u{65e5}".as_bytes()[..20].to_vec(),
         ];
         for bytes in cases {
             for format in [Some(InputFormat::Html), Some(InputFormat::Text), None] {

@@ -119,7 +119,7 @@ struct Segmenter {
     hash_stack: Vec<u32>,
     /// Scratch: the hashed tokens of the block being flushed.
     block_hashes: Vec<u32>,
-    token_buf: String,
+    token_buf: Vec<u8>,
     /// Distinct naming attribute values seen on this page (see `naming_value`).
     naming_cache: FxHashMap<Vec<u8>, (ClassMask, u32, u32)>,
     naming_hashes: Vec<u32>,
@@ -173,7 +173,7 @@ impl Segmenter {
             pending: PendingTag::default(),
             hash_stack: Vec::new(),
             block_hashes: Vec::with_capacity(MAX_BLOCK_HASHES),
-            token_buf: String::new(),
+            token_buf: Vec::new(),
             naming_cache: FxHashMap::default(),
             naming_hashes: Vec::new(),
             block_start: 0,
@@ -256,10 +256,10 @@ impl Segmenter {
         let start = self.naming_hashes.len();
         let hashes = &mut self.naming_hashes;
         for_each_class_token(value, &mut self.token_buf, |token| {
-            mask.add_token(token);
+            mask.add_token_bytes(token);
             // No element keeps more than this many tokens.
             if hashes.len() - start < MAX_ELEMENT_HASHES {
-                hashes.push(hash_bytes(token.as_bytes()));
+                hashes.push(hash_bytes(token));
             }
         });
         let entry = (mask, start as u32, self.naming_hashes.len() as u32);
@@ -718,6 +718,14 @@ fn is_head_content(name: &[u8]) -> bool {
 
 /// `display:none` or `visibility:hidden` in a style attribute.
 fn contains_hiding_style(style: &[u8]) -> bool {
+    // Most style attributes are lowercase and say neither "none" nor "hidden": skip
+    // the compacting copy for them.
+    if !style.iter().any(u8::is_ascii_uppercase)
+        && memchr::memmem::find(style, b"none").is_none()
+        && memchr::memmem::find(style, b"hidden").is_none()
+    {
+        return false;
+    }
     let mut compact = [0u8; 4096];
     let mut n = 0;
     for &b in style {

@@ -456,6 +456,11 @@ impl ClassMask {
     /// (a page has thousands of class tokens: testing 125 keywords one by one was a
     /// third of all extraction time); each hit is then checked against its rule.
     pub fn add_token(&mut self, token: &str) {
+        self.add_token_bytes(token.as_bytes());
+    }
+
+    /// [`ClassMask::add_token`] on the bytes of an ASCII token.
+    pub fn add_token_bytes(&mut self, token: &[u8]) {
         let matcher = class_matcher();
         for m in matcher.find_overlapping_iter(token) {
             let (_, cat, rule) = CLASS_KEYWORDS[m.pattern().as_usize()];
@@ -493,20 +498,23 @@ fn class_matcher() -> &'static aho_corasick::AhoCorasick {
 /// (`articleBody` → `article`, `body`), calling `f` with each token. The whole
 /// hyphen-free word is also offered (`mainContent` → `maincontent`) so that compound
 /// keywords like "readmore" match. `buf` is scratch space reused across calls.
-pub fn for_each_class_token(value: &[u8], buf: &mut String, mut f: impl FnMut(&str)) {
+pub fn for_each_class_token(value: &[u8], buf: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
     for word in value.split(|b| !b.is_ascii_alphanumeric()) {
         if word.is_empty() || word.len() > 64 {
             continue;
         }
-        buf.clear();
-        let mut camel = false;
-        for (i, &b) in word.iter().enumerate() {
-            if i > 0 && b.is_ascii_uppercase() && word[i - 1].is_ascii_lowercase() {
-                camel = true;
-            }
-            buf.push(b.to_ascii_lowercase() as char);
+        if !word.iter().any(u8::is_ascii_uppercase) {
+            // Already lowercase (most class names): no copy, no camelCase.
+            f(word);
+            continue;
         }
+        buf.clear();
+        buf.extend_from_slice(word);
+        buf.make_ascii_lowercase();
         f(buf);
+        let camel = word
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
         if camel {
             let mut start = 0;
             for i in 1..=word.len() {
@@ -529,8 +537,8 @@ mod tests {
 
     fn mask_of(value: &str) -> ClassMask {
         let mut m = ClassMask::EMPTY;
-        let mut buf = String::new();
-        for_each_class_token(value.as_bytes(), &mut buf, |t| m.add_token(t));
+        let mut buf = Vec::new();
+        for_each_class_token(value.as_bytes(), &mut buf, |t| m.add_token_bytes(t));
         m
     }
 
