@@ -580,6 +580,17 @@ impl<'a> PageContext<'a> {
         for (k, &b) in buckets.iter().enumerate() {
             s.put_indexed("class_hash_", BUCKET_NAMES[k], b as f32);
         }
+        // Hashed tag paths where the text begins (`ul>li>a`, `li>a`): structure the
+        // tag one-hots cannot express. 32 buckets measured best on held-out hosts
+        // (+0.0013 to +0.0019 for every 32-bucket variant; 16 and 64: about 0).
+        let [three, two] = block.tag_path;
+        let (a, b) = (
+            three as usize % TAG_PATH_BUCKETS,
+            two as usize % TAG_PATH_BUCKETS,
+        );
+        for (k, name) in BUCKET_NAMES.iter().take(TAG_PATH_BUCKETS).enumerate() {
+            s.put_indexed("tag_path_", name, (k == a || k == b) as u8 as f32);
+        }
     }
 
     fn write_text<S: Sink>(&self, i: usize, s: &mut S) {
@@ -612,6 +623,9 @@ impl<'a> PageContext<'a> {
 
 /// Buckets for hashed class/id tokens.
 pub const CLASS_HASH_BUCKETS: usize = 64;
+
+/// Buckets for hashed tag paths.
+pub const TAG_PATH_BUCKETS: usize = 32;
 
 const BUCKET_NAMES: [&str; CLASS_HASH_BUCKETS] = [
     "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",

@@ -134,6 +134,9 @@ struct Segmenter {
     /// A `<head>` element is open.
     in_head: bool,
     noscript_nesting: u8,
+    /// The tag paths at the last start tag before the current block's text began
+    /// (see `Block::tag_path`); None until a start tag is seen in the block.
+    block_tag_path: Option<[u32; 2]>,
 }
 
 /// Segments an HTML document into blocks.
@@ -185,6 +188,7 @@ impl Segmenter {
             in_title: false,
             in_head: false,
             noscript_nesting: 0,
+            block_tag_path: None,
         }
     }
 
@@ -348,8 +352,24 @@ impl Segmenter {
             self.inline_classes = self.inline_classes.union(self.pending.classes);
             self.inline_tags.insert(tag);
         }
+        let skip = frame.skip;
         self.stack.push(frame);
+        if self.page.text.len() == self.block_start && !skip {
+            // The block's text has not begun: this element may be the one holding it
+            // (script and style never do).
+            self.block_tag_path = Some(self.tag_paths());
+        }
         self.pending.name = name;
+    }
+
+    /// Hashes of the names of the innermost three and two open elements (the root
+    /// excluded): FNV-1a over their name hashes.
+    fn tag_paths(&self) -> [u32; 2] {
+        let mut bytes = [0u8; 12];
+        for (k, f) in self.stack.iter().skip(1).rev().take(3).enumerate() {
+            bytes[4 * k..4 * k + 4].copy_from_slice(&f.name.to_le_bytes());
+        }
+        [hash_bytes(&bytes), hash_bytes(&bytes[..8])]
     }
 
     /// Applies the implied end tags of HTML's tree construction that change text
@@ -628,6 +648,7 @@ impl Segmenter {
                 grandparent: top.chain[2],
                 hash_start,
                 hash_end,
+                tag_path: self.block_tag_path.unwrap_or_else(|| self.tag_paths()),
                 indent: 0,
                 break_before: false,
             };
@@ -638,6 +659,7 @@ impl Segmenter {
             self.page.blocks.push(block);
         }
         self.block_start = self.page.text.len();
+        self.block_tag_path = None;
         self.pending_space = false;
         self.link_chars = 0;
         self.link_words = WordCounter::default();
@@ -935,6 +957,26 @@ mod tests {
         let p = segment_html("<div class=nav/><p>inside</p></div><p>outside</p>");
         assert!(p.blocks[0].tags.contains(Tag::Div));
         assert!(p.blocks[0].ancestor_classes != p.blocks[1].ancestor_classes);
+    }
+
+    #[test]
+    fn tag_paths_follow_the_structure_where_text_begins() {
+        let p = segment_html(
+            "<ul class=a><li><a href=x>one</a></li></ul>\
+             <div><ul class=b><li><script>x</script><a href=y>two</a></li></ul></div>\
+             <ol><li><b>three</b></li></ol><p>four</p>",
+        );
+        assert_eq!(texts(&p), ["one", "two", "three", "four"]);
+        let path = |i: usize| p.blocks[i].tag_path;
+        // Same ul>li>a, whatever the classes, the enclosing div or the script before.
+        assert_eq!(path(0), path(1));
+        // ol>li>b: another three-element path, another two-element path.
+        assert_ne!(path(0)[0], path(2)[0]);
+        assert_ne!(path(0)[1], path(2)[1]);
+        assert_ne!(path(3), path(0));
+        // Text mode has none.
+        let t = crate::segment::text::segment_text("a line");
+        assert_eq!(t.blocks[0].tag_path, [0, 0]);
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub struct Block {
     pub hash_start: u32,
     /// End of the hash range (exclusive).
     pub hash_end: u32,
+    /// Hashed tag paths where the block's text begins: the names of the innermost
+    /// three open elements (`ul>li>a`), then of the innermost two (`li>a`). HTML only;
+    /// `[0, 0]` in text mode. Stored in model files as hashed features, so the hash
+    /// must never change.
+    pub tag_path: [u32; 2],
     /// Leading whitespace of the line (text mode; 0 in HTML mode).
     pub indent: u16,
     /// A blank line (text mode) or a paragraph-level boundary came before this block.
