@@ -4,8 +4,10 @@
 //! All block text lives in one `String` per page and blocks hold byte ranges into it,
 //! so segmenting a page costs a handful of allocations, not one per block.
 //!
-//! * [`html`] walks the token stream of a WHATWG tokenizer with a light element stack
-//!   (no DOM: deep nesting stays linear in time and bounded in memory).
+//! * `tokenizer` (private) cuts HTML into tags and text as the WHATWG tokenizer does,
+//!   handing out borrowed slices (checked against html5gum in its tests).
+//! * [`html`] walks that token stream with a light element stack (no DOM: deep nesting
+//!   stays linear in time and bounded in memory).
 //! * [`text`] turns plain text into one block per non-empty line (the WET form).
 
 pub mod html;
