@@ -753,7 +753,7 @@ fn initial_capacity(expected: u64, limit: u64) -> usize {
 /// or comment (`<div`, `<p>`, `<!--`, ...), when `<!doctype html`, `<html`, `<head` or `<body`
 /// appears anywhere, or when two or more other common tags (`<div`, `<p>`, `<meta`,
 /// `<title`, `</p>`, ...) appear; else Text. Requiring two of the weaker tags keeps a plain
-/// text that merely mentions "<p>" once from being parsed as markup.
+/// text that merely mentions "`<p>`" once from being parsed as markup.
 pub fn sniff_format(path: Option<&Path>, bytes: &[u8]) -> InputFormat {
     if let Some(format) = path.and_then(format_from_extension) {
         return format;

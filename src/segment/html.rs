@@ -1,4 +1,4 @@
-//! HTML segmentation over our token stream ([`super::tokenizer`]).
+//! HTML segmentation over our token stream (the private `tokenizer` module).
 //!
 //! We keep our own element stack instead of building a DOM: a DOM costs an allocation
 //! per node and its tree builder goes quadratic on deep nesting, while all a block

@@ -28,7 +28,7 @@ pub struct Block {
     pub end: u32,
     /// Characters (not bytes) of text inside `<a>` elements.
     pub link_chars: u32,
-    /// Words inside `<a>` elements (see [`crate::text::count_words`]).
+    /// Words inside `<a>` elements (see [`crate::words::count_words`]).
     pub link_words: u32,
     /// The innermost block-level element holding the text ([`Tag::Line`] in text mode).
     pub tag: Tag,
