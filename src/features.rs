@@ -224,6 +224,124 @@ fn is_terminal(c: char) -> bool {
     )
 }
 
+/// Character counts of one block's text.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct CharStats {
+    chars: u32,
+    nonspace: u32,
+    letters: u32,
+    upper: u32,
+    digits: u32,
+    punct: u32,
+    sentences: u32,
+    separators: u32,
+    /// A digit right after a colon (`5:04`).
+    colon_digits: bool,
+    words: u32,
+}
+
+/// ASCII byte classes for [`CharStats::of_ascii`].
+const ASCII_SPACE: u8 = 1;
+const ASCII_LETTER: u8 = 2;
+const ASCII_UPPER: u8 = 4;
+const ASCII_DIGIT: u8 = 8;
+const ASCII_TERMINAL: u8 = 16;
+const ASCII_SEPARATOR: u8 = 32;
+
+const fn ascii_classes() -> [u8; 128] {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            ASCII_LETTER | ASCII_UPPER
+        } else if c.is_ascii_lowercase() {
+            ASCII_LETTER
+        } else if c.is_ascii_digit() {
+            ASCII_DIGIT
+        } else if matches!(c, 9..=13 | b' ') {
+            ASCII_SPACE
+        } else {
+            let terminal = matches!(c, b'.' | b'!' | b'?' | b'"' | b')');
+            let separator = matches!(c, b'|' | b'/' | b'>');
+            (if terminal { ASCII_TERMINAL } else { 0 })
+                | (if separator { ASCII_SEPARATOR } else { 0 })
+        };
+        b += 1;
+    }
+    t
+}
+
+static ASCII_CLASSES: [u8; 128] = ascii_classes();
+
+impl CharStats {
+    /// The counts, character by character (any script).
+    fn of(text: &str) -> CharStats {
+        let mut st = CharStats::default();
+        let mut prev = ' ';
+        let mut word_counter = WordCounter::default();
+        for c in text.chars() {
+            word_counter.feed(c);
+            st.chars += 1;
+            st.nonspace += !c.is_whitespace() as u32;
+            if c.is_alphabetic() {
+                st.letters += 1;
+                if c.is_uppercase() {
+                    st.upper += 1;
+                }
+            } else if c.is_numeric() {
+                st.digits += 1;
+                if prev == ':' {
+                    st.colon_digits = true;
+                }
+            } else if !c.is_whitespace() {
+                st.punct += 1;
+                if is_terminal(c) {
+                    st.sentences += 1;
+                }
+                if matches!(c, '|' | '·' | '•' | '»' | '›' | '/' | '>' | '–' | '—') {
+                    st.separators += 1;
+                }
+            }
+            prev = c;
+        }
+        st.words = word_counter.count;
+        st
+    }
+
+    /// The same counts for ASCII text, by a table lookup per byte (most blocks).
+    fn of_ascii(text: &[u8]) -> CharStats {
+        let mut st = CharStats {
+            chars: text.len() as u32,
+            ..CharStats::default()
+        };
+        let mut prev = b' ';
+        let mut in_word = false;
+        for &b in text {
+            let class = ASCII_CLASSES[(b & 0x7f) as usize];
+            let alnum = class & (ASCII_LETTER | ASCII_DIGIT) != 0;
+            st.words += (alnum && !in_word) as u32;
+            in_word = alnum;
+            if class & ASCII_SPACE == 0 {
+                st.nonspace += 1;
+                if class & ASCII_LETTER != 0 {
+                    st.letters += 1;
+                    st.upper += (class & ASCII_UPPER != 0) as u32;
+                } else if class & ASCII_DIGIT != 0 {
+                    st.digits += 1;
+                    st.colon_digits |= prev == b':';
+                } else {
+                    st.punct += 1;
+                    st.sentences += (class & ASCII_TERMINAL != 0) as u32;
+                    st.separators += (class & ASCII_SEPARATOR != 0) as u32;
+                }
+            }
+            prev = b;
+        }
+        st
+    }
+}
+
 impl<'a> PageContext<'a> {
     fn new(page: &'a Page, mode: InputFormat) -> PageContext<'a> {
         let n = page.len();
@@ -266,43 +384,22 @@ impl<'a> PageContext<'a> {
                     lower.extend(c.to_lowercase());
                 }
             }
-            let mut chars = 0u32;
-            let mut nonspace = 0u32;
-            let mut letters = 0u32;
-            let mut upper = 0u32;
-            let mut digits = 0u32;
-            let mut punct = 0u32;
-            let mut sentences = 0u32;
-            let mut separators = 0u32;
-            let mut colon_digits = false;
-            let mut prev = ' ';
-            let mut word_counter = WordCounter::default();
-            for c in text.chars() {
-                word_counter.feed(c);
-                chars += 1;
-                nonspace += !c.is_whitespace() as u32;
-                if c.is_alphabetic() {
-                    letters += 1;
-                    if c.is_uppercase() {
-                        upper += 1;
-                    }
-                } else if c.is_numeric() {
-                    digits += 1;
-                    if prev == ':' {
-                        colon_digits = true;
-                    }
-                } else if !c.is_whitespace() {
-                    punct += 1;
-                    if is_terminal(c) {
-                        sentences += 1;
-                    }
-                    if matches!(c, '|' | '·' | '•' | '»' | '›' | '/' | '>' | '–' | '—') {
-                        separators += 1;
-                    }
-                }
-                prev = c;
-            }
-            let words = word_counter.count;
+            let CharStats {
+                chars,
+                nonspace,
+                letters,
+                upper,
+                digits,
+                punct,
+                sentences,
+                separators,
+                colon_digits,
+                words,
+            } = if text.is_ascii() {
+                CharStats::of_ascii(text.as_bytes())
+            } else {
+                CharStats::of(text)
+            };
             let wf = words as f32;
             let cf = chars.max(1) as f32;
             let hits = lexicon_hits(&lower);
@@ -705,6 +802,35 @@ const TAG_NAMES: [&str; TAG_COUNT] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_char_stats_equal_the_general_ones() {
+        // Every ASCII byte, in runs and mixtures, including controls and 5:04-like times.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "5:04 PM".into(),
+            "Hello, world! It's 5:04 PM | News / More >".into(),
+            (0u8..128).map(|b| b as char).collect(),
+        ];
+        for _ in 0..2000 {
+            let len = (next() % 60) as usize;
+            cases.push((0..len).map(|_| (next() % 128) as u8 as char).collect());
+        }
+        for text in &cases {
+            assert_eq!(
+                CharStats::of_ascii(text.as_bytes()),
+                CharStats::of(text),
+                "{text:?}"
+            );
+        }
+    }
     use crate::segment::segment_str;
 
     #[test]
