@@ -20,7 +20,7 @@ use crate::input::InputFormat;
 use crate::lexicon::{lexicon_hits, stopword_stats_each, FxHashMap, LEXICON_CATEGORIES};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
-use crate::words::{for_each_word, WordCounter};
+use crate::words::{for_each_word, is_ascii_space, WordCounter};
 
 /// Receives features in order.
 pub trait Sink {
@@ -217,11 +217,16 @@ const SEQUENCE_CATEGORIES: [(usize, &str); 6] = [
 /// A block this short counts as a label for [`SEQUENCE_CATEGORIES`].
 const LABEL_MAX_WORDS: f32 = 8.0;
 
-fn is_terminal(c: char) -> bool {
+const fn is_terminal(c: char) -> bool {
     matches!(
         c,
         '.' | '!' | '?' | '。' | '！' | '？' | '…' | '"' | '”' | '»' | ')' | '؟' | '।'
     )
+}
+
+/// Characters that separate menu items and breadcrumbs.
+const fn is_separator(c: char) -> bool {
+    matches!(c, '|' | '·' | '•' | '»' | '›' | '/' | '>' | '–' | '—')
 }
 
 /// Character counts of one block's text.
@@ -259,13 +264,19 @@ const fn ascii_classes() -> [u8; 128] {
             ASCII_LETTER
         } else if c.is_ascii_digit() {
             ASCII_DIGIT
-        } else if matches!(c, 9..=13 | b' ') {
+        } else if is_ascii_space(c) {
             ASCII_SPACE
         } else {
-            let terminal = matches!(c, b'.' | b'!' | b'?' | b'"' | b')');
-            let separator = matches!(c, b'|' | b'/' | b'>');
-            (if terminal { ASCII_TERMINAL } else { 0 })
-                | (if separator { ASCII_SEPARATOR } else { 0 })
+            // The ASCII members of the general sets, so both paths count alike.
+            (if is_terminal(c as char) {
+                ASCII_TERMINAL
+            } else {
+                0
+            }) | (if is_separator(c as char) {
+                ASCII_SEPARATOR
+            } else {
+                0
+            })
         };
         b += 1;
     }
@@ -299,7 +310,7 @@ impl CharStats {
                 if is_terminal(c) {
                     st.sentences += 1;
                 }
-                if matches!(c, '|' | '·' | '•' | '»' | '›' | '/' | '>' | '–' | '—') {
+                if is_separator(c) {
                     st.separators += 1;
                 }
             }
@@ -316,6 +327,8 @@ impl CharStats {
             ..CharStats::default()
         };
         let mut prev = b' ';
+        // Words as `WordCounter` counts them in ASCII: runs of letters and digits
+        // (inline here: one table lookup serves both; the test holds the two equal).
         let mut in_word = false;
         for &b in text {
             let class = ASCII_CLASSES[(b & 0x7f) as usize];

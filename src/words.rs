@@ -27,6 +27,13 @@ pub fn is_unspaced_script(c: char) -> bool {
         | 0x20000..=0x2FFFF)
 }
 
+/// ASCII whitespace as `char::is_whitespace` sees it (which, unlike
+/// `u8::is_ascii_whitespace`, includes the vertical tab).
+#[inline]
+pub const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
 /// Counts words in text fed one character at a time (so it can run over streamed
 /// chunks without re-scanning).
 #[derive(Debug, Clone, Copy, Default)]

@@ -28,7 +28,7 @@ use super::tags::{for_each_class_token, is_void, ClassMask, Tag, TagMask};
 use super::{Block, Page};
 use crate::input::InputFormat;
 use crate::lexicon::FxHashMap;
-use crate::words::WordCounter;
+use crate::words::{is_ascii_space, WordCounter};
 
 /// Deepest element stack we track; deeper elements are counted, not stored.
 const MAX_STACK: usize = 512;
@@ -490,16 +490,13 @@ impl Segmenter {
         let bytes = value.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // Fast path: a run of ASCII that is not whitespace is copied whole.
+            // Fast path: a run of ASCII that is not whitespace is copied whole (when a
+            // space and the run fit under the page-text cap; near it, char by char).
             let run = bytes[i..]
                 .iter()
                 .position(|&b| !b.is_ascii() || is_ascii_space(b))
                 .unwrap_or(bytes.len() - i);
-            if run > 0 {
-                // A space and the run must fit under the cap; near it, go char by char.
-                if text.len() + run + 1 >= MAX_PAGE_TEXT {
-                    break;
-                }
+            if run > 0 && text.len() + run + 1 < MAX_PAGE_TEXT {
                 if pending_space && started {
                     text.push(' ');
                 }
@@ -517,6 +514,7 @@ impl Segmenter {
                 continue;
             }
             if is_ascii_space(bytes[i]) {
+                // The other common case, without decoding a char.
                 pending_space = true;
                 if in_link {
                     self.link_words.boundary();
@@ -524,23 +522,12 @@ impl Segmenter {
                 i += 1;
                 continue;
             }
-            // One non-ASCII character (it may be whitespace: U+00A0, U+3000...).
+            // One character: anything non-ASCII (which may be whitespace too: U+00A0,
+            // U+3000...), or any character near the cap.
             let Some(c) = value[i..].chars().next() else {
                 break;
             };
             i += c.len_utf8();
-            if !push_char(c, text, &mut pending_space, &mut started) {
-                break;
-            }
-            if !c.is_whitespace() && in_link {
-                self.link_chars = self.link_chars.saturating_add(1);
-                self.link_words.feed(c);
-            } else if in_link {
-                self.link_words.boundary();
-            }
-        }
-        // Near the cap: character by character, so the text stops exactly under it.
-        for c in value[i..].chars() {
             if !push_char(c, text, &mut pending_space, &mut started) {
                 break;
             }
@@ -691,13 +678,6 @@ impl TokenSink for Segmenter {
     fn text(&mut self, text: &str) {
         self.on_text(text);
     }
-}
-
-/// ASCII whitespace as `char::is_whitespace` sees it (which, unlike
-/// `u8::is_ascii_whitespace`, includes the vertical tab).
-#[inline]
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 /// Appends one character of visible text, folding whitespace into a single space
