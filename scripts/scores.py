@@ -69,7 +69,7 @@ def main():
     print("|---|---|---|---|---|---|")
     ours = run_eval(a.dehusk, a.shared, "html")
     mean = sum(ours[s]["shingle"]["f1"] for s in SETS) / 4
-    print(f"| **dehusk** (bundled html model) | **{f(ours['wcxb']['shingle']['f1'])}** [{f(ours['wcxb']['snippet']['f1'])}] | "
+    print(f"| **dehusk** (bundled html model) | {f(ours['wcxb']['shingle']['f1'])} [{f(ours['wcxb']['snippet']['f1'])}] | "
           + " | ".join(f(ours[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
     for name, p in peer_html.items():
         m = sum(p[s] for s in SETS) / 4
@@ -96,12 +96,16 @@ def main():
     rows.append(("`--favor recall`", run_eval(a.dehusk, a.shared, "html", ["--favor", "recall"])))
     with open("models/html.json", encoding="utf8") as fh:
         model = json.load(fh)
-    model["smoothing"] = None
+    variants = [
+        ("no HMM smoothing", {"smoothing": None}),
+        ("no relative threshold", {"relative_threshold": 0.0}),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "nosmooth.json")
-        with open(path, "w", encoding="utf8") as fh:
-            json.dump(model, fh)
-        rows.append(("no HMM smoothing", run_eval(a.dehusk, a.shared, "html", model=path)))
+        for k, (label, change) in enumerate(variants):
+            path = os.path.join(tmp, f"variant{k}.json")
+            with open(path, "w", encoding="utf8") as fh:
+                json.dump({**model, **change}, fh)
+            rows.append((label, run_eval(a.dehusk, a.shared, "html", model=path)))
     for label, r in rows:
         print(f"| {label} | " + " | ".join(
             f"{f(r[s]['shingle']['f1'])} ({f(r[s]['shingle']['precision'])} / {f(r[s]['shingle']['recall'])})" for s in SETS) + " |")

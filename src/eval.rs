@@ -145,7 +145,13 @@ impl ShingleF1 {
         truth: &HashMap<u64, u32>,
         pred: &HashMap<u64, u32>,
     ) -> (f64, f64, f64) {
-        let (tp, fp, fneg) = page_counts(truth, pred);
+        let counts = page_counts(truth, pred);
+        self.add_counts(counts);
+        counts
+    }
+
+    /// Adds one page from its (tp, fp, fn) shingle counts ([`page_counts`]).
+    pub fn add_counts(&mut self, (tp, fp, fneg): (f64, f64, f64)) {
         self.pages += 1;
         let both_zero = fp == 0.0 && fneg == 0.0;
         if tp + fp > 0.0 {
@@ -156,7 +162,6 @@ impl ShingleF1 {
             self.recalls
                 .push(if both_zero { 1.0 } else { tp / (tp + fneg) });
         }
-        (tp, fp, fneg)
     }
 
     /// Pages added.

@@ -21,8 +21,14 @@ use crate::features::{feature_names, FeatureMatrix};
 use crate::input::InputFormat;
 use crate::segment::Page;
 
-/// Version of the model file format this build reads and writes.
-pub const MODEL_FORMAT_VERSION: u32 = 1;
+/// Version of the model file format this build writes. Version 2 added
+/// `relative_threshold`: an older dehusk would silently decode such a model
+/// differently, so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 2;
+
+/// The oldest model file version this build still reads: version 1 files are version 2
+/// without a relative threshold, which is what a missing `relative_threshold` means.
+pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
 
 /// Where a model came from.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -163,6 +169,10 @@ pub struct ModelFile {
     pub intercept: f32,
     /// Content when the (smoothed) probability is at least this.
     pub threshold: f32,
+    /// When above 0, a page's threshold is at most this fraction of its highest block
+    /// probability ([`Decoder::relative`]; chosen on held-out training hosts).
+    #[serde(default)]
+    pub relative_threshold: f32,
     /// Optional sequence smoothing (two-state HMM) learned from the training labels.
     #[serde(default)]
     pub smoothing: Option<Smoothing>,
@@ -186,9 +196,9 @@ impl ModelFile {
             .get("version")
             .and_then(|v| v.as_u64())
             .ok_or_else(|| Error::bad_model("no \"version\" field: not a dehusk model file"))?;
-        if version != MODEL_FORMAT_VERSION as u64 {
+        if !(OLDEST_MODEL_FORMAT_VERSION as u64..=MODEL_FORMAT_VERSION as u64).contains(&version) {
             return Err(Error::bad_model(format!(
-                "model format version {version} is not supported by this dehusk (it reads version {MODEL_FORMAT_VERSION}); retrain the model or use a matching dehusk"
+                "model format version {version} is not supported by this dehusk (it reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}); retrain the model or use a matching dehusk"
             )));
         }
         let file: ModelFile = serde_json::from_value(value)
@@ -251,6 +261,12 @@ impl ModelFile {
                 self.threshold
             )));
         }
+        if !(0.0..=1.0).contains(&self.relative_threshold) {
+            return Err(Error::bad_model(format!(
+                "relative_threshold {} is outside [0, 1]",
+                self.relative_threshold
+            )));
+        }
         if let Some(s) = &self.smoothing {
             s.validate().map_err(Error::bad_model)?;
         }
@@ -269,6 +285,7 @@ impl ModelFile {
             context,
             decoder: Decoder {
                 threshold: self.threshold,
+                relative: self.relative_threshold,
                 smoothing: self.smoothing.clone(),
             },
         }
@@ -409,6 +426,7 @@ mod tests {
             weights: (0..d).map(|i| (i % 7) as f32 * 0.1 - 0.3).collect(),
             intercept: 0.25,
             threshold: 0.5,
+            relative_threshold: 0.0,
             smoothing: None,
             context: None,
             provenance: Provenance::default(),
@@ -422,7 +440,24 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 1,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 2,"));
+    }
+
+    #[test]
+    fn reads_version_1_files_as_without_a_relative_threshold() {
+        let m = tiny(InputFormat::Html);
+        let v1 = m
+            .to_json()
+            .replace("\"version\": 2", "\"version\": 1")
+            .replace("  \"relative_threshold\": 0.0,\n", "");
+        assert!(!v1.contains("relative_threshold"));
+        let back = ModelFile::from_json(&v1).unwrap();
+        assert_eq!(back.relative_threshold, 0.0);
+        assert_eq!(back.version, 1);
+        let mut bad = m.clone();
+        bad.relative_threshold = 1.5;
+        let err = ModelFile::from_json(&bad.to_json()).unwrap_err();
+        assert!(err.to_string().contains("relative_threshold"), "{err}");
     }
 
     #[test]
@@ -444,7 +479,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 1", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 2", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

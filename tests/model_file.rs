@@ -71,7 +71,7 @@ fn model_of_an_unknown_format_version_is_refused_naming_the_version() {
     let m = model_file(
         dir.path(),
         "v999.json",
-        &edited("\"version\": 1,", "\"version\": 999,"),
+        &edited("\"version\": 2,", "\"version\": 999,"),
     );
     refused_everywhere(&m, "version 999");
 }
@@ -79,7 +79,7 @@ fn model_of_an_unknown_format_version_is_refused_naming_the_version() {
 #[test]
 fn model_without_a_version_is_refused() {
     let dir = tempdir();
-    let m = model_file(dir.path(), "noversion.json", &edited("\"version\": 1,", ""));
+    let m = model_file(dir.path(), "noversion.json", &edited("\"version\": 2,", ""));
     refused_everywhere(&m, "version");
 }
 

@@ -3,7 +3,7 @@
 //! Counts of kept blocks are compared, not texts: with sequence smoothing a lower
 //! threshold may swap which blocks are kept, but never keeps fewer of them.
 
-use crate::util::{classify_blocks, dehusk, extract_text, kept};
+use crate::util::{classify_blocks, dehusk, extract_text, kept, read, tempdir, write};
 
 const INPUTS: [&str; 4] = [
     "data/examples/article.html",
@@ -69,4 +69,49 @@ fn threshold_outside_zero_to_one_is_refused() {
         assert_contains!(out.stderr, "threshold");
         eqnice!("", out.stdout, "nothing is extracted with a bad threshold");
     }
+}
+
+/// The bundled HTML model with its decoder replaced: no smoothing, this threshold
+/// and relative threshold.
+fn html_model_with(dir: &std::path::Path, threshold: f64, relative: f64) -> String {
+    let mut m: serde_json::Value = serde_json::from_str(&read("models/html.json")).unwrap();
+    m["threshold"] = threshold.into();
+    m["relative_threshold"] = relative.into();
+    m["smoothing"] = serde_json::Value::Null;
+    let p = dir.join(format!("model-{threshold}-{relative}.json"));
+    write(&p, m.to_string());
+    p.to_str().unwrap().to_string()
+}
+
+// Issue #3: a page whose blocks all look doubtful keeps its best ones: the threshold
+// is lowered to a fraction of the page's highest probability.
+#[test]
+fn issue3_relative_threshold_follows_the_pages_best_block() {
+    let dir = tempdir();
+    let input = "data/examples/forum.html";
+    // Threshold 1 alone keeps nothing; with relative 0.9 the page's threshold is 0.9
+    // times its best block's probability.
+    let model = html_model_with(dir.path(), 1.0, 0.9);
+    let blocks = classify_blocks(&["--model", &model, input]);
+    let best = blocks.iter().map(|b| b.1).fold(0.0, f64::max);
+    assert!(best > 0.0);
+    for (text, p, label) in &blocks {
+        // Probabilities are printed rounded; stay clear of the boundary.
+        if (p - 0.9 * best).abs() > 1e-3 {
+            let want = if *p >= 0.9 * best {
+                "content"
+            } else {
+                "boilerplate"
+            };
+            assert_eq!(label, want, "p {p}, best {best}: {text}");
+        }
+    }
+    assert!(kept(&blocks) >= 1, "the best block is kept");
+    assert!(kept(&blocks) < blocks.len(), "not every block is kept");
+    // Off (relative 0), the same threshold keeps nothing.
+    let off = html_model_with(dir.path(), 1.0, 0.0);
+    assert_eq!(kept(&classify_blocks(&["--model", &off, input])), 0);
+    // An explicit --threshold means exactly that threshold, on every page.
+    let explicit = classify_blocks(&["--model", &model, "--threshold", "1", input]);
+    assert_eq!(kept(&explicit), 0);
 }

@@ -128,7 +128,7 @@ fn train_writes_a_self_describing_model() {
     let dir = tempdir();
     for (mode, bundled) in [("html", "models/html.json"), ("text", "models/text.json")] {
         let (m, _) = train(dir.path(), mode, &[]);
-        assert_eq!(m["version"], 1, "{mode}");
+        assert_eq!(m["version"], 2, "{mode}");
         assert_eq!(m["mode"], mode);
         let names = m["feature_names"].as_array().unwrap();
         assert!(!names.is_empty());

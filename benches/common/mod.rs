@@ -326,10 +326,12 @@ pub fn decoders(file: &ModelFile) -> (Decoder, Decoder) {
     (
         Decoder {
             threshold: file.threshold,
+            relative: file.relative_threshold,
             smoothing: None,
         },
         Decoder {
             threshold: file.threshold,
+            relative: file.relative_threshold,
             smoothing: Some(smoothing),
         },
     )

@@ -863,7 +863,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         doc.id,
         page.len(),
         doc.format.as_str(),
-        model.decoder.threshold,
+        model.decoder.page_threshold(&probs),
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
         model.base_logit()
     )?;

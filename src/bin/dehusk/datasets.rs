@@ -222,6 +222,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         max_blocks_per_page: args.max_blocks_per_page,
         heavy_block_words: args.heavy_block_words,
         smoothing_strengths: args.smoothing.clone(),
+        relative_thresholds: args.relative_thresholds.clone(),
+        holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
         ..TrainParams::default()
     };
@@ -235,7 +237,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, smoothing {}",
+        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, smoothing {}",
         report.pages,
         report.blocks,
         report.holdout_f1,
@@ -251,6 +253,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
             String::new()
         },
         report.threshold,
+        report.relative_threshold,
         report.smoothing_strength
     );
     for (name, n, f1) in &report.holdout_by_dataset {

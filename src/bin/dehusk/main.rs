@@ -65,18 +65,27 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
             "--threshold must be within 0..1, got {t}"
         );
         file.threshold = t;
+        // An explicit threshold means exactly that, on every page.
+        file.relative_threshold = 0.0;
         return Ok(());
     }
     // Shift the threshold by a fixed step in logit space, so the knob means the same
-    // whatever the model's own threshold.
+    // whatever the model's own threshold. The relative threshold moves the same step:
+    // on a page whose best block is certain, it is the threshold.
     let shift = match args.favor {
         Favor::Balanced => return Ok(()),
         Favor::Precision => 1.0f32,
         Favor::Recall => -1.0f32,
     };
-    let t = file.threshold.clamp(1e-4, 1.0 - 1e-4);
-    let logit = (t / (1.0 - t)).ln() + shift;
-    file.threshold = 1.0 / (1.0 + (-logit).exp());
+    let moved = |p: f32| {
+        let p = p.clamp(1e-4, 1.0 - 1e-4);
+        let logit = (p / (1.0 - p)).ln() + shift;
+        1.0 / (1.0 + (-logit).exp())
+    };
+    file.threshold = moved(file.threshold);
+    if file.relative_threshold > 0.0 {
+        file.relative_threshold = moved(file.relative_threshold);
+    }
     Ok(())
 }
 
