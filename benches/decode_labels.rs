@@ -17,7 +17,7 @@ fn bench(c: &mut Criterion) {
     let mode = InputFormat::Html;
     let file = common::model_file(mode);
     let model = file.compile();
-    let probs: Vec<Vec<f32>> = corpus
+    let scores: Vec<_> = corpus
         .html
         .text
         .iter()
@@ -32,8 +32,8 @@ fn bench(c: &mut Criterion) {
         for (name, decoder) in [("threshold", &threshold), ("viterbi", &viterbi)] {
             g.bench_function(name, |b| {
                 b.iter(|| {
-                    for p in &probs {
-                        black_box(decoder.decode(black_box(p)));
+                    for s in &scores {
+                        black_box(decoder.decode(black_box(&s.probabilities), &s.words_log));
                     }
                 })
             });

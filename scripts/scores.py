@@ -99,6 +99,7 @@ def main():
     variants = [
         ("no HMM smoothing", {"smoothing": None}),
         ("no relative threshold", {"relative_threshold": 0.0}),
+        ("smoothing without length weight", {"smoothing": {**model["smoothing"], "length_weight": 0.0}}),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for k, (label, change) in enumerate(variants):

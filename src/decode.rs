@@ -12,7 +12,10 @@
 //! block amid navigation, or a lone gap inside an article, is usually wrong). The
 //! transition probabilities are learned from the training labels; the emissions are
 //! the classifier's probabilities, re-centred on the threshold so that with flat
-//! transitions Viterbi gives exactly the per-block decision. Linear in the page.
+//! transitions Viterbi gives exactly the per-block decision, and weighted by the
+//! block's length (a paragraph's evidence should outweigh a one-word line's when the
+//! two disagree about a run; the benchmark counts words, not blocks). Linear in the
+//! page.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +28,10 @@ pub struct Smoothing {
     pub stay_boilerplate: f32,
     /// How strongly the transitions count against the emissions (1 = as learned).
     pub strength: f32,
+    /// A block's emission counts (1 + ln(1 + words))^length_weight times; 0 = every
+    /// block the same (what model files of format 1 meant).
+    #[serde(default)]
+    pub length_weight: f32,
 }
 
 impl Smoothing {
@@ -41,10 +48,16 @@ impl Smoothing {
         if !(self.strength >= 0.0 && self.strength.is_finite()) {
             return Err(format!("smoothing strength {} must be >= 0", self.strength));
         }
+        if !(self.length_weight >= 0.0 && self.length_weight <= 4.0) {
+            return Err(format!(
+                "smoothing length_weight {} must be within 0..4",
+                self.length_weight
+            ));
+        }
         Ok(())
     }
 
-    /// Estimates transitions from labelled pages (add-one smoothed).
+    /// Estimates transitions from labelled pages (add-one smoothed); no length weight.
     pub fn learn<'a>(pages: impl IntoIterator<Item = &'a [bool]>, strength: f32) -> Smoothing {
         let mut counts = [[1.0f64; 2]; 2];
         for labels in pages {
@@ -56,6 +69,7 @@ impl Smoothing {
             stay_content: (counts[1][1] / (counts[1][0] + counts[1][1])) as f32,
             stay_boilerplate: (counts[0][0] / (counts[0][0] + counts[0][1])) as f32,
             strength,
+            length_weight: 0.0,
         }
     }
 }
@@ -85,22 +99,33 @@ impl Decoder {
         }
     }
 
-    /// Labels a page's blocks (true = content).
-    pub fn decode(&self, probs: &[f32]) -> Vec<bool> {
+    /// Labels a page's blocks (true = content) from their probabilities and
+    /// `words_log`, ln(1 + words) per block (the feature of that name, column
+    /// [`crate::features::WORDS_LOG_COLUMN`]; only read by smoothing with a length
+    /// weight, where a missing value counts as an empty block).
+    pub fn decode(&self, probs: &[f32], words_log: &[f32]) -> Vec<bool> {
         let threshold = self.page_threshold(probs);
         match &self.smoothing {
-            Some(s) if s.strength > 0.0 && probs.len() > 1 => viterbi(probs, threshold, s),
+            Some(s) if s.strength > 0.0 && probs.len() > 1 => {
+                viterbi(probs, words_log, threshold, s)
+            }
             _ => probs.iter().map(|&p| p >= threshold).collect(),
         }
     }
 }
 
-fn viterbi(probs: &[f32], threshold: f32, s: &Smoothing) -> Vec<bool> {
+fn viterbi(probs: &[f32], words_log: &[f32], threshold: f32, s: &Smoothing) -> Vec<bool> {
     const EPS: f32 = 1e-6;
     let t = threshold.clamp(EPS, 1.0 - EPS);
-    let emit = |p: f32| {
-        let p = p.clamp(EPS, 1.0 - EPS);
-        [(1.0 - p).ln() - (1.0 - t).ln(), p.ln() - t.ln()]
+    let gamma = s.length_weight;
+    let emit = |i: usize| {
+        let p = probs[i].clamp(EPS, 1.0 - EPS);
+        let w = if gamma > 0.0 {
+            (1.0 + words_log.get(i).copied().unwrap_or(0.0).max(0.0)).powf(gamma)
+        } else {
+            1.0
+        };
+        [w * ((1.0 - p).ln() - (1.0 - t).ln()), w * (p.ln() - t.ln())]
     };
     // Transition log-probabilities, scaled by strength; [from][to], 0 = boilerplate.
     let k = s.strength;
@@ -113,19 +138,19 @@ fn viterbi(probs: &[f32], threshold: f32, s: &Smoothing) -> Vec<bool> {
     ];
     let n = probs.len();
     let mut back = vec![[0u8; 2]; n];
-    let mut score = emit(probs[0]);
-    for i in 1..n {
-        let e = emit(probs[i]);
+    let mut score = emit(0);
+    for (i, from) in back.iter_mut().enumerate().skip(1) {
+        let e = emit(i);
         let mut next = [0.0f32; 2];
         for to in 0..2 {
             let from_b = score[0] + trans[0][to];
             let from_c = score[1] + trans[1][to];
             if from_c > from_b {
                 next[to] = from_c + e[to];
-                back[i][to] = 1;
+                from[to] = 1;
             } else {
                 next[to] = from_b + e[to];
-                back[i][to] = 0;
+                from[to] = 0;
             }
         }
         score = next;
@@ -150,7 +175,10 @@ mod tests {
             relative: 0.0,
             smoothing: None,
         };
-        assert_eq!(d.decode(&[0.1, 0.4, 0.9, 0.39]), [false, true, true, false]);
+        assert_eq!(
+            d.decode(&[0.1, 0.4, 0.9, 0.39], &[]),
+            [false, true, true, false]
+        );
     }
 
     #[test]
@@ -159,6 +187,7 @@ mod tests {
             stay_content: 0.5,
             stay_boilerplate: 0.5,
             strength: 1.0,
+            length_weight: 0.0,
         };
         let d = Decoder {
             threshold: 0.3,
@@ -167,7 +196,7 @@ mod tests {
         };
         let probs = [0.1, 0.35, 0.9, 0.29, 0.8, 0.2];
         let plain: Vec<bool> = probs.iter().map(|&p| p >= 0.3).collect();
-        assert_eq!(d.decode(&probs), plain);
+        assert_eq!(d.decode(&probs, &[]), plain);
     }
 
     #[test]
@@ -176,17 +205,54 @@ mod tests {
             stay_content: 0.95,
             stay_boilerplate: 0.95,
             strength: 1.0,
+            length_weight: 0.0,
         };
         let d = Decoder {
             threshold: 0.5,
             relative: 0.0,
             smoothing: Some(s),
         };
-        let got = d.decode(&[0.1, 0.1, 0.6, 0.1, 0.1, 0.9, 0.9, 0.45, 0.9, 0.9]);
+        let got = d.decode(&[0.1, 0.1, 0.6, 0.1, 0.1, 0.9, 0.9, 0.45, 0.9, 0.9], &[]);
         assert_eq!(
             got,
             [false, false, false, false, false, true, true, true, true, true]
         );
+    }
+
+    #[test]
+    fn length_weight_lets_a_long_block_hold_out_against_its_neighbours() {
+        let sticky = Smoothing {
+            stay_content: 0.95,
+            stay_boilerplate: 0.95,
+            strength: 1.0,
+            length_weight: 0.0,
+        };
+        let d = Decoder {
+            threshold: 0.5,
+            relative: 0.0,
+            smoothing: Some(sticky.clone()),
+        };
+        // A doubtful block between article paragraphs: 200 words, or none.
+        let probs = [0.9, 0.9, 0.2, 0.9, 0.9];
+        let long = [3.0, 3.0, 201f32.ln(), 3.0, 3.0];
+        let short = [3.0, 3.0, 0.0, 3.0, 3.0];
+        // Without a length weight, the run swallows it either way.
+        assert_eq!(d.decode(&probs, &long), [true; 5]);
+        let weighted = Decoder {
+            smoothing: Some(Smoothing {
+                length_weight: 1.0,
+                ..sticky
+            }),
+            ..d.clone()
+        };
+        // Weighted, the long block's own evidence wins; the empty one is still filled.
+        assert_eq!(
+            weighted.decode(&probs, &long),
+            [true, true, false, true, true]
+        );
+        assert_eq!(weighted.decode(&probs, &short), [true; 5]);
+        // Missing lengths count as empty blocks.
+        assert_eq!(weighted.decode(&probs, &[]), [true; 5]);
     }
 
     #[test]
@@ -198,17 +264,17 @@ mod tests {
         };
         // A doubtful page (best block 0.3): threshold 0.4 * 0.3 = 0.12.
         assert_eq!(
-            d.decode(&[0.1, 0.3, 0.13, 0.05]),
+            d.decode(&[0.1, 0.3, 0.13, 0.05], &[]),
             [false, true, true, false]
         );
         // A confident page (best block 1.0): min(0.5, 0.4) = 0.4.
-        assert_eq!(d.decode(&[0.39, 1.0, 0.41]), [false, true, true]);
+        assert_eq!(d.decode(&[0.39, 1.0, 0.41], &[]), [false, true, true]);
         // Off: the plain threshold, so the doubtful page comes out empty.
         let plain = Decoder {
             relative: 0.0,
             ..d.clone()
         };
-        assert_eq!(plain.decode(&[0.1, 0.3, 0.13, 0.05]), [false; 4]);
+        assert_eq!(plain.decode(&[0.1, 0.3, 0.13, 0.05], &[]), [false; 4]);
         assert_eq!(plain.page_threshold(&[0.9]), 0.5);
         // Never above the model's threshold.
         assert_eq!(d.page_threshold(&[1.0]), 0.4);

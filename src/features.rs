@@ -114,6 +114,10 @@ struct BlockStats {
     word_offset: f32,
 }
 
+/// Column of `words_log`, ln(1 + words), in every mode's rows: the decoder weighs
+/// blocks by it ([`crate::decode::Smoothing::length_weight`]).
+pub const WORDS_LOG_COLUMN: usize = 0;
+
 /// The feature names for a mode, in row order.
 pub fn feature_names(mode: InputFormat) -> Vec<String> {
     // One synthetic block runs the same writer as real pages.
@@ -142,6 +146,11 @@ impl FeatureMatrix {
     /// Row `i`.
     pub fn row(&self, i: usize) -> &[f32] {
         &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Column `j`, one value per row.
+    pub fn column(&self, j: usize) -> Vec<f32> {
+        (0..self.rows).map(|i| self.row(i)[j]).collect()
     }
 }
 
@@ -815,6 +824,16 @@ const TAG_NAMES: [&str; TAG_COUNT] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_log_column_is_where_the_decoder_reads_it() {
+        for mode in [InputFormat::Html, InputFormat::Text] {
+            assert_eq!(feature_names(mode)[WORDS_LOG_COLUMN], "words_log");
+            let page = crate::segment::segment_str("one two three", mode);
+            let m = extract(&page, mode);
+            assert!((m.row(0)[WORDS_LOG_COLUMN] - 4f32.ln()).abs() < 1e-6);
+        }
+    }
 
     #[test]
     fn ascii_char_stats_equal_the_general_ones() {

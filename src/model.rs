@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::decode::{Decoder, Smoothing};
 use crate::error::{Error, Result};
-use crate::features::{feature_names, FeatureMatrix};
+use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::segment::Page;
 
@@ -292,6 +292,16 @@ impl ModelFile {
     }
 }
 
+/// A page's block scores: what the decoder reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageScores {
+    /// Content probability per block.
+    pub probabilities: Vec<f32>,
+    /// ln(1 + words) per block (the `words_log` feature), for length-weighted
+    /// smoothing.
+    pub words_log: Vec<f32>,
+}
+
 /// A compiled model: scores feature rows. Cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -317,32 +327,46 @@ impl Model {
             .collect()
     }
 
-    /// The final content probabilities of a page's blocks: stage one, then the context
-    /// stage when the model has one.
-    pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
+    /// The final content probabilities of a page's blocks (stage one, then the context
+    /// stage when the model has one) and their lengths.
+    pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> PageScores {
         let p1 = self.probabilities(m);
-        match &self.context {
+        let probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {
                 let c = context_features(page, m, &p1, *cols);
                 (0..c.rows).map(|i| linear.probability(c.row(i))).collect()
             }
+        };
+        PageScores {
+            probabilities,
+            words_log: m.column(WORDS_LOG_COLUMN),
         }
+    }
+
+    /// Decodes a page's scores into labels (true = content).
+    pub fn label(&self, scores: &PageScores) -> Vec<bool> {
+        self.decoder
+            .decode(&scores.probabilities, &scores.words_log)
     }
 
     /// The final content probabilities of a page's blocks, computing the features
     /// itself. Without a context stage, rows are scored as they are written and the
     /// feature matrix is never built (bounded memory on pages of millions of blocks).
-    pub fn score(&self, page: &Page) -> Vec<f32> {
+    pub fn score(&self, page: &Page) -> PageScores {
         if self.context.is_some() {
             let m = crate::features::extract(page, self.mode);
             return self.score_page(page, &m);
         }
-        let mut probs = Vec::with_capacity(page.len());
+        let mut scores = PageScores {
+            probabilities: Vec::with_capacity(page.len()),
+            words_log: Vec::with_capacity(page.len()),
+        };
         crate::features::for_each_row(page, self.mode, |_, row| {
-            probs.push(self.stage1.probability(row));
+            scores.probabilities.push(self.stage1.probability(row));
+            scores.words_log.push(row[WORDS_LOG_COLUMN]);
         });
-        probs
+        scores
     }
 
     /// Whether the model has a context stage.

@@ -60,11 +60,11 @@ impl Extractor {
 
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
-        let probabilities = self.model.score(&page);
-        let labels = self.model.decoder.decode(&probabilities);
+        let scores = self.model.score(&page);
+        let labels = self.model.label(&scores);
         Classified {
             page,
-            probabilities,
+            probabilities: scores.probabilities,
             labels,
         }
     }

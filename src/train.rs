@@ -28,7 +28,7 @@ use crate::dataset::{Dataset, GoldPage};
 use crate::decode::{Decoder, Smoothing};
 use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
-use crate::features::{extract, feature_names, FeatureMatrix};
+use crate::features::{extract, feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
 use crate::lexicon::fnv1a64;
@@ -135,8 +135,10 @@ pub struct TrainParams {
     /// One in this many host groups is held out to choose threshold and smoothing.
     /// Default 5.
     pub holdout_every: u64,
-    /// Smoothing strengths to try (0 = none). Default [0, 0.5, 1].
+    /// Smoothing strengths to try (0 = none). Default [0, 0.5, 1, 2].
     pub smoothing_strengths: Vec<f32>,
+    /// The smoothing's length weight ([`Smoothing::length_weight`]). Default 0.5.
+    pub length_weight: f32,
     /// Relative thresholds to try (fractions of a page's highest probability; 0 =
     /// none; see [`Decoder::relative`]). `None` = the mode's default,
     /// [`default_relative_thresholds`].
@@ -158,7 +160,8 @@ impl Default for TrainParams {
             max_blocks_per_page: 80,
             heavy_block_words: None,
             holdout_every: 5,
-            smoothing_strengths: vec![0.0, 0.5, 1.0],
+            smoothing_strengths: vec![0.0, 0.5, 1.0, 2.0],
+            length_weight: 0.5,
             relative_thresholds: None,
             holdout_fold: 1,
             context_stage: false,
@@ -190,6 +193,12 @@ impl TrainParams {
             .any(|s| !(*s >= 0.0 && s.is_finite()))
         {
             return Err(Error::invalid_parameter("smoothing strengths must be >= 0"));
+        }
+        if !(0.0..=4.0).contains(&self.length_weight) {
+            return Err(Error::invalid_parameter(format!(
+                "length weight must be within 0..4, got {}",
+                self.length_weight
+            )));
         }
         if self.smoothing_strengths.is_empty()
             || self.relative_thresholds.as_ref().is_some_and(Vec::is_empty)
@@ -464,11 +473,12 @@ fn choose_decoder(
         .zip(probs.par_iter())
         .map(|(p, probs)| {
             let gold = shingles(&p.gold.main_content);
+            let words_log = p.features.column(WORDS_LOG_COLUMN);
             let mut seen: HashMap<Vec<bool>, (f64, f64, f64)> = HashMap::new();
             grid.iter()
                 .map(|decoder| {
                     *seen
-                        .entry(decoder.decode(probs))
+                        .entry(decoder.decode(probs, &words_log))
                         .or_insert_with_key(|labels| {
                             page_counts(&gold, &shingles(&content_text(&p.page, labels)))
                         })
@@ -507,7 +517,7 @@ fn per_dataset(
 ) -> Vec<(String, usize, f64)> {
     let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
     for (k, p) in held.iter().enumerate() {
-        let labels = decoder.decode(&probs[k]);
+        let labels = decoder.decode(&probs[k], &p.features.column(WORDS_LOG_COLUMN));
         per.entry(p.dataset.clone())
             .or_default()
             .add(&p.gold.main_content, &content_text(&p.page, &labels));
@@ -551,7 +561,10 @@ pub fn train(
         .iter()
         .filter(|p| fold(p) != held_fold && fold(p) % 2 == 1)
         .collect();
-    let learned = Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0);
+    let learned = Smoothing {
+        length_weight: params.length_weight,
+        ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
+    };
     let cols = CoreColumns::find(&feature_names(mode))
         .ok_or_else(|| Error::fit("core feature columns missing"))?;
 

@@ -306,7 +306,7 @@ pub fn random_model(mode: InputFormat) -> ModelFile {
         "weights": weights,
         "intercept": 0.0,
         "threshold": 0.5,
-        "smoothing": Smoothing { stay_content: 0.9, stay_boilerplate: 0.95, strength: 1.0 },
+        "smoothing": Smoothing { stay_content: 0.9, stay_boilerplate: 0.95, strength: 1.0, length_weight: 0.5 },
         "provenance": Provenance::default(),
     });
     ModelFile::from_json(&json.to_string()).expect("the random bench model is valid")
@@ -322,6 +322,7 @@ pub fn decoders(file: &ModelFile) -> (Decoder, Decoder) {
             stay_content: 0.9,
             stay_boilerplate: 0.95,
             strength: 1.0,
+            length_weight: 0.5,
         });
     (
         Decoder {

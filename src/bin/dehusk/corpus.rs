@@ -853,8 +853,9 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let features = dehusk::features::extract(&page, doc.format);
     let names = dehusk::features::feature_names(doc.format);
     let model = extractor.model();
-    let probs = model.score_page(&page, &features);
-    let labels = model.decoder.decode(&probs);
+    let scores = model.score_page(&page, &features);
+    let labels = model.label(&scores);
+    let probs = &scores.probabilities;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
@@ -863,7 +864,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         doc.id,
         page.len(),
         doc.format.as_str(),
-        model.decoder.page_threshold(&probs),
+        model.decoder.page_threshold(probs),
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
         model.base_logit()
     )?;

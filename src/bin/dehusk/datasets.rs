@@ -78,8 +78,7 @@ fn score(
     let mut groups = Groups::default();
     let mut predictions = Vec::new();
     for p in pages {
-        let probs = model.score_page(&p.page, &p.features);
-        let labels = model.decoder.decode(&probs);
+        let labels = model.label(&model.score_page(&p.page, &p.features));
         let text = content_text(&p.page, &labels);
         shingle.add(&p.gold.main_content, &text);
         oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
@@ -222,6 +221,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         max_blocks_per_page: args.max_blocks_per_page,
         heavy_block_words: args.heavy_block_words,
         smoothing_strengths: args.smoothing.clone(),
+        length_weight: args.length_weight,
         relative_thresholds: args.relative_thresholds.clone(),
         holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
