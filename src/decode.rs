@@ -199,19 +199,23 @@ mod tests {
         assert_eq!(d.decode(&probs, &[]), plain);
     }
 
-    #[test]
-    fn sticky_transitions_fill_gaps_and_drop_islands() {
-        let s = Smoothing {
-            stay_content: 0.95,
-            stay_boilerplate: 0.95,
-            strength: 1.0,
-            length_weight: 0.0,
-        };
-        let d = Decoder {
+    /// Threshold 0.5, sticky transitions (0.95 both ways), no length weight.
+    fn sticky() -> Decoder {
+        Decoder {
             threshold: 0.5,
             relative: 0.0,
-            smoothing: Some(s),
-        };
+            smoothing: Some(Smoothing {
+                stay_content: 0.95,
+                stay_boilerplate: 0.95,
+                strength: 1.0,
+                length_weight: 0.0,
+            }),
+        }
+    }
+
+    #[test]
+    fn sticky_transitions_fill_gaps_and_drop_islands() {
+        let d = sticky();
         let got = d.decode(&[0.1, 0.1, 0.6, 0.1, 0.1, 0.9, 0.9, 0.45, 0.9, 0.9], &[]);
         assert_eq!(
             got,
@@ -221,30 +225,17 @@ mod tests {
 
     #[test]
     fn length_weight_lets_a_long_block_hold_out_against_its_neighbours() {
-        let sticky = Smoothing {
-            stay_content: 0.95,
-            stay_boilerplate: 0.95,
-            strength: 1.0,
-            length_weight: 0.0,
-        };
-        let d = Decoder {
-            threshold: 0.5,
-            relative: 0.0,
-            smoothing: Some(sticky.clone()),
-        };
+        let d = sticky();
         // A doubtful block between article paragraphs: 200 words, or none.
         let probs = [0.9, 0.9, 0.2, 0.9, 0.9];
         let long = [3.0, 3.0, 201f32.ln(), 3.0, 3.0];
         let short = [3.0, 3.0, 0.0, 3.0, 3.0];
         // Without a length weight, the run swallows it either way.
         assert_eq!(d.decode(&probs, &long), [true; 5]);
-        let weighted = Decoder {
-            smoothing: Some(Smoothing {
-                length_weight: 1.0,
-                ..sticky
-            }),
-            ..d.clone()
-        };
+        let mut weighted = sticky();
+        if let Some(s) = weighted.smoothing.as_mut() {
+            s.length_weight = 1.0;
+        }
         // Weighted, the long block's own evidence wins; the empty one is still filled.
         assert_eq!(
             weighted.decode(&probs, &long),
