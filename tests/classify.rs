@@ -176,6 +176,41 @@ fn explain_prints_one_entry_per_block_with_features() {
     }
 }
 
+// Issue #3: a block dropped with a high probability (or kept with a low one) is
+// marked as the smoothing's decision, against the page's threshold in the header.
+#[test]
+fn issue3_explain_marks_the_blocks_the_smoothing_overruled() {
+    let out = dehusk()
+        .args(["explain", "data/examples/forum.html"])
+        .stdout();
+    let header = out.lines().next().unwrap_or("");
+    let threshold: f64 = header
+        .split("threshold ")
+        .nth(1)
+        .and_then(|rest| rest.split([',', ')']).next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no threshold in the header: {header}"));
+    let mut overruled = 0;
+    for line in out
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("    "))
+    {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let p: f64 = parts[1].parse().unwrap();
+        let keep = parts[2] == "KEEP";
+        let marked = parts[3] == "(smoothing)";
+        overruled += marked as usize;
+        // p is printed to three decimals: stay clear of the threshold.
+        if (p - threshold).abs() > 0.001 {
+            assert_eq!(marked, keep != (p >= threshold), "{line}");
+        }
+    }
+    assert!(
+        overruled > 0,
+        "the forum page has blocks the smoothing decided\n{out}"
+    );
+}
+
 #[test]
 fn explain_top_limits_the_contributions() {
     let out = dehusk()

@@ -856,15 +856,16 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let scores = model.score_page(&page, &features);
     let labels = model.label(&scores);
     let probs = &scores.probabilities;
+    let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}); contributions are logit units vs an average block (base {:+.2})",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability",
         doc.id,
         page.len(),
         doc.format.as_str(),
-        model.decoder.page_threshold(probs),
+        threshold,
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
         model.base_logit()
     )?;
@@ -881,11 +882,15 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             .take(args.top)
             .map(|(c, n)| format!("{n} {c:+.2}"))
             .collect();
+        // Say when the sequence smoothing overruled the block's own probability, so a
+        // high-probability block that was dropped is not a mystery.
+        let overruled = (probs[i] >= threshold) != labels[i];
         writeln!(
             w,
-            "{i:>4} {:>5.3} {} {:?}\n       {}",
+            "{i:>4} {:>5.3} {}{} {:?}\n       {}",
             probs[i],
             if labels[i] { "KEEP" } else { "drop" },
+            if overruled { " (smoothing)" } else { "" },
             text,
             top.join(", ")
         )?;
