@@ -468,20 +468,36 @@ mod tests {
     }
 
     #[test]
-    fn reads_version_1_files_as_without_a_relative_threshold() {
-        let m = tiny(InputFormat::Html);
-        let v1 = m
-            .to_json()
+    fn reads_version_1_files_as_without_a_relative_threshold_or_length_weight() {
+        let mut m = tiny(InputFormat::Html);
+        m.smoothing = Some(Smoothing {
+            stay_content: 0.9,
+            stay_boilerplate: 0.95,
+            strength: 1.0,
+            length_weight: 0.5,
+        });
+        // Format 2 round-trips exactly, smoothing and all.
+        let json = m.to_json();
+        assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
+        let v1 = json
             .replace("\"version\": 2", "\"version\": 1")
-            .replace("  \"relative_threshold\": 0.0,\n", "");
-        assert!(!v1.contains("relative_threshold"));
+            .replace("  \"relative_threshold\": 0.0,\n", "")
+            .replace(",\n    \"length_weight\": 0.5", "");
+        assert!(!v1.contains("relative_threshold") && !v1.contains("length_weight"));
         let back = ModelFile::from_json(&v1).unwrap();
         assert_eq!(back.relative_threshold, 0.0);
+        assert_eq!(back.smoothing.map(|s| s.length_weight), Some(0.0));
         assert_eq!(back.version, 1);
         let mut bad = m.clone();
         bad.relative_threshold = 1.5;
         let err = ModelFile::from_json(&bad.to_json()).unwrap_err();
         assert!(err.to_string().contains("relative_threshold"), "{err}");
+        if let Some(s) = bad.smoothing.as_mut() {
+            s.length_weight = -1.0;
+        }
+        bad.relative_threshold = 0.3;
+        let err = ModelFile::from_json(&bad.to_json()).unwrap_err();
+        assert!(err.to_string().contains("length_weight"), "{err}");
     }
 
     #[test]
