@@ -8,9 +8,11 @@
 //!   handing out borrowed slices (checked against html5gum in its tests).
 //! * [`html`] walks that token stream with a light element stack (no DOM: deep nesting
 //!   stays linear in time and bounded in memory).
-//! * [`text`] turns plain text into one block per non-empty line (the WET form).
+//! * [`text`] turns plain text into one block per non-empty line (the WET form),
+//!   repairing mojibake on the way (`mojibake`, private).
 
 pub mod html;
+mod mojibake;
 pub mod tags;
 pub mod text;
 mod tokenizer;

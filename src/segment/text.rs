@@ -1,6 +1,7 @@
 //! Plain-text segmentation: one block per non-empty line, as in Common Crawl WET
 //! records. Blank lines are remembered as paragraph breaks and leading whitespace as
-//! the line's indent, the only "markup" such text has.
+//! the line's indent, the only "markup" such text has. Lines with mojibake (UTF-8 read
+//! as Windows-1252 upstream: `youâ€™re`) are repaired (see `super::mojibake`).
 //!
 //! Lines end at `\n`, `\r\n` or a lone `\r` (old Mac files), so a file with any of the
 //! three conventions gets one block per line rather than one block for the whole file.
@@ -45,7 +46,8 @@ pub fn segment_text(text: &str) -> Page {
             .take_while(|c| c.is_whitespace())
             .map(|c| if c == '\t' { 4 } else { 1 })
             .fold(0u16, u16::saturating_add);
-        push_collapsed(&mut page.text, trimmed);
+        // Repairing never lengthens the line, so the bound above still holds.
+        push_collapsed(&mut page.text, &super::mojibake::repair(trimmed));
         page.blocks.push(Block {
             start: start as u32,
             end: page.text.len() as u32,
@@ -109,6 +111,13 @@ mod tests {
 
     fn texts(page: &Page) -> Vec<&str> {
         (0..page.len()).map(|i| page.block_text(i)).collect()
+    }
+
+    #[test]
+    fn mojibake_is_repaired_and_the_layout_kept() {
+        let page = segment_text("Intro\n  youâ€™re  hereÂ now\ncafÃ©\n");
+        assert_eq!(texts(&page), ["Intro", "you’re here now", "café"]);
+        assert_eq!(page.blocks[1].indent, 2);
     }
 
     #[test]
