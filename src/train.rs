@@ -527,6 +527,110 @@ fn per_dataset(
         .collect()
 }
 
+/// Fits stage one on `fit_part` and chooses the decoder on the `held` pages: the
+/// choice, and the held-out pages' probabilities.
+fn held_out_choice(
+    fit_part: &[&LabeledPage],
+    held: &[&LabeledPage],
+    mode: InputFormat,
+    params: &TrainParams,
+    learned: &Smoothing,
+    relatives: &[f32],
+) -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
+    let heavy = params
+        .heavy_block_words
+        .unwrap_or_else(|| default_heavy_block_words(mode));
+    let t = std::time::Instant::now();
+    let (fitted, _) = fit_stage1(fit_part, params, heavy)?;
+    timing("stage one on the fitting hosts", t);
+    let plain = Decoder {
+        threshold: 0.5,
+        relative: 0.0,
+        smoothing: None,
+    };
+    let model = fitted.to_file(mode, &plain).compile();
+    let held_p: Vec<Vec<f32>> = held
+        .par_iter()
+        .map(|p| model.probabilities(&p.features))
+        .collect();
+    let t = std::time::Instant::now();
+    let best = choose_decoder(held, &held_p, learned, params, relatives);
+    timing("decoder choice", t);
+    Ok((best, held_p))
+}
+
+/// One host fold's result in [`cross_validate`].
+#[derive(Debug, Clone)]
+pub struct FoldReport {
+    /// The fold held out (0 to `holdout_every` − 1).
+    pub fold: u64,
+    /// Held-out pages.
+    pub pages: usize,
+    /// Held-out shingle F1 with the decoder chosen on them.
+    pub f1: f64,
+    /// The decoder chosen: threshold, relative threshold, smoothing strength.
+    pub threshold: f32,
+    /// See `threshold`.
+    pub relative_threshold: f32,
+    /// See `threshold`.
+    pub smoothing_strength: f32,
+    /// Held-out (dataset, pages, shingle F1).
+    pub by_dataset: Vec<(String, usize, f64)>,
+}
+
+/// Host-grouped cross-validation: each of the `holdout_every` host folds (that has
+/// pages) is held out in turn, stage one is fitted on the others and the decoder chosen
+/// on it, as
+/// [`train`] does for its one held-out fold. This is how a change is checked on all
+/// training hosts rather than one fold's (the context stage is not fitted here). Two
+/// folds run at a time (each fit uses one core).
+pub fn cross_validate(
+    pages: &[LabeledPage],
+    mode: InputFormat,
+    params: &TrainParams,
+) -> Result<Vec<FoldReport>> {
+    params.check()?;
+    let relatives = params
+        .relative_thresholds
+        .clone()
+        .unwrap_or_else(|| default_relative_thresholds(mode));
+    let learned = Smoothing {
+        length_weight: params.length_weight,
+        ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
+    };
+    let fold_of = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
+    // Folds without pages (few hosts) are skipped; at least two must remain.
+    let folds: Vec<u64> = (0..params.holdout_every)
+        .filter(|&k| pages.iter().any(|p| fold_of(p) == k))
+        .collect();
+    if folds.len() < 2 {
+        return Err(Error::fit(format!(
+            "cross-validation needs pages from hosts in at least two of the {} folds, found {}",
+            params.holdout_every,
+            folds.len()
+        )));
+    }
+    folds
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|fold| {
+            let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) == fold).collect();
+            let fit_part: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) != fold).collect();
+            let (best, held_p) =
+                held_out_choice(&fit_part, &held, mode, params, &learned, &relatives)?;
+            Ok(FoldReport {
+                fold,
+                pages: held.len(),
+                f1: best.f1,
+                threshold: best.decoder.threshold,
+                relative_threshold: best.decoder.relative,
+                smoothing_strength: best.decoder.smoothing.as_ref().map_or(0.0, |s| s.strength),
+                by_dataset: per_dataset(&held, &held_p, &best.decoder),
+            })
+        })
+        .collect()
+}
+
 /// Trains a model on labelled pages.
 ///
 /// Host groups are dealt into five folds by a hash: fold 1 is held out to choose the
@@ -585,20 +689,7 @@ pub fn train(
         // One fit on the non-held-out hosts chooses the decoder.
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
         let (held_side, final_side) = rayon::join(
-            || -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
-                let t = std::time::Instant::now();
-                let (fitted, _) = fit_stage1(&fit_part, params, heavy)?;
-                timing("stage one on the fitting hosts", t);
-                let model = fitted.to_file(mode, &plain).compile();
-                let held_p: Vec<Vec<f32>> = held
-                    .par_iter()
-                    .map(|p| model.probabilities(&p.features))
-                    .collect();
-                let t = std::time::Instant::now();
-                let best = choose_decoder(&held, &held_p, &learned, params, &relatives);
-                timing("decoder choice", t);
-                Ok((best, held_p))
-            },
+            || held_out_choice(&fit_part, &held, mode, params, &learned, &relatives),
             || {
                 let t = std::time::Instant::now();
                 let r = fit_stage1(&all, params, heavy);

@@ -387,3 +387,79 @@ fn eval_matches_the_reference_script() {
         assert_contains!(stdout, "pages 4");
     }
 }
+
+/// Parses "shingle F1 X" after `prefix` on a stderr line.
+fn f1_after(line: &str, prefix: &str) -> f64 {
+    let rest = line.split(prefix).nth(1).unwrap_or("");
+    rest.split("shingle F1 ")
+        .nth(1)
+        .and_then(|s| s.split([';', ' ']).next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no F1 in {line:?}"))
+}
+
+// Issue #3: cross-validation grouped by host, every fold in turn; the standard fold's
+// result is the one the training run itself reports.
+#[test]
+fn issue3_train_cross_validates_over_the_host_folds() {
+    let dir = tempdir();
+    let dest = dir.path().join("cv.json").display().to_string();
+    let out = dehusk()
+        .args([
+            "train",
+            "--data",
+            MINI,
+            "--mode",
+            "html",
+            "--cross-validate",
+            "-o",
+            &dest,
+        ])
+        .expect_code(0);
+    let folds: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cross-validation fold "))
+        .collect();
+    assert!(folds.len() >= 2, "{}", out.stderr);
+    let f1s: Vec<f64> = folds
+        .iter()
+        .map(|l| f1_after(l, "cross-validation fold "))
+        .collect();
+    assert!(f1s.iter().all(|f| (0.0..=1.0).contains(f)), "{f1s:?}");
+    let mean_line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("mean held-out shingle F1"))
+        .unwrap_or_else(|| panic!("no mean line\n{}", out.stderr));
+    let mean: f64 = mean_line
+        .split("mean held-out shingle F1 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let expected = f1s.iter().sum::<f64>() / f1s.len() as f64;
+    assert!((mean - expected).abs() < 1e-4, "{mean} vs {expected}");
+    assert!(mean_line.contains(&format!("over {} host folds", f1s.len())));
+    // The standard fold (1) is the training run's own held-out fold.
+    let fold1 = folds
+        .iter()
+        .find(|l| l.contains("cross-validation fold 1:"))
+        .unwrap_or_else(|| panic!("fold 1 missing\n{}", out.stderr));
+    let trained = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("held-out train F1"))
+        .unwrap();
+    let own: f64 = trained
+        .split("held-out train F1 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert!(
+        (f1_after(fold1, "cross-validation fold ") - own).abs() < 1e-4,
+        "{}",
+        out.stderr
+    );
+}

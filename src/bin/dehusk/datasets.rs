@@ -12,7 +12,9 @@ use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
 use dehusk::label::content_text;
 use dehusk::model::ModelFile;
-use dehusk::train::{prepare, train as fit_model, Flatten, LabeledPage, TrainParams};
+use dehusk::train::{
+    cross_validate, prepare, train as fit_model, Flatten, LabeledPage, TrainParams,
+};
 use serde::Serialize;
 
 use crate::args::{DataArgs, EvalArgs, LabelArgs, TrainArgs};
@@ -212,6 +214,42 @@ fn now_rfc3339() -> String {
     )
 }
 
+/// `dehusk train --cross-validate`: every host fold held out in turn.
+fn report_cross_validation(
+    pages: &[LabeledPage],
+    mode: InputFormat,
+    params: &TrainParams,
+) -> Result<()> {
+    let t = Instant::now();
+    let folds = cross_validate(pages, mode, params)?;
+    let mut sum = 0.0;
+    for f in &folds {
+        sum += f.f1;
+        let per: Vec<String> = f
+            .by_dataset
+            .iter()
+            .map(|(name, n, f1)| format!("{name} {f1:.4} ({n})"))
+            .collect();
+        eprintln!(
+            "dehusk: cross-validation fold {}: {} pages, shingle F1 {:.4}; threshold {:.2}, relative threshold {}, smoothing {}; {}",
+            f.fold,
+            f.pages,
+            f.f1,
+            f.threshold,
+            f.relative_threshold,
+            f.smoothing_strength,
+            per.join(", ")
+        );
+    }
+    eprintln!(
+        "dehusk: cross-validation: mean held-out shingle F1 {:.4} over {} host folds ({:.1}s)",
+        sum / folds.len().max(1) as f64,
+        folds.len(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// `dehusk train`.
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
     crate::set_threads(args.data.threads)?;
@@ -234,6 +272,9 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
     let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
     let t_prep = t0.elapsed().as_secs_f64();
+    if args.cross_validate {
+        report_cross_validation(&pages, mode, &params)?;
+    }
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
