@@ -209,6 +209,8 @@ struct PageContext<'a> {
     /// buttons), for the categories in [`SEQUENCE_CATEGORIES`]: row `i` holds the sums
     /// over blocks `0..i`.
     label_hits: Vec<[f32; SEQUENCE_CATEGORIES.len()]>,
+    /// The headline block (HTML; see [`find_headline`]).
+    headline: Option<usize>,
 }
 
 /// Lexicon categories whose appearance as a short label ("Comments", "Related
@@ -540,7 +542,12 @@ impl<'a> PageContext<'a> {
             label_hits.push(acc);
         }
 
+        let headline = match mode {
+            InputFormat::Html => find_headline(&stats),
+            InputFormat::Text => None,
+        };
         PageContext {
+            headline,
             label_hits,
             page,
             mode,
@@ -653,6 +660,20 @@ impl<'a> PageContext<'a> {
             block.link_words as f32 / c.words.max(1.0),
         );
         s.put("all_link", (c.link_density >= 0.95) as u8 as f32);
+        // Where the block lies from the headline: articles begin there, and the
+        // menus and teasers above it are rarely content. Held-out F1 on the five host
+        // folds: +0.0010, −0.0005, +0.0016, +0.0020, +0.0005 (mean 0.8718 → 0.8728; the
+        // better of two variants, the other taking the first h1: +0.0001).
+        let (after, distance) = match self.headline {
+            Some(h) => (
+                (i >= h) as u8 as f32,
+                (1.0 + (i as f32 - h as f32).abs()).ln(),
+            ),
+            None => (0.0, 0.0),
+        };
+        s.put("after_headline", after);
+        s.put("headline_distance_log", distance);
+        s.put("headline_found", self.headline.is_some() as u8 as f32);
         s.put("depth", (block.depth as f32).min(100.0) / 20.0);
         for (id, prefix) in [
             (block.parent, "parent_"),
@@ -738,6 +759,24 @@ impl<'a> PageContext<'a> {
             s.put_indexed("labels_after_", name, (1.0 + total[k] - upto[k]).ln());
         }
     }
+}
+
+/// The headline: the first block of at most 40 words that covers the largest share
+/// (at least half) of the page title's words. None when no block does.
+fn find_headline(stats: &[BlockStats]) -> Option<usize> {
+    let mut headline = None;
+    let mut best = 0.5f32;
+    for (i, st) in stats.iter().enumerate() {
+        let better = match headline {
+            None => st.title_cover >= best,
+            Some(_) => st.title_cover > best,
+        };
+        if st.core.words <= 40.0 && better {
+            best = st.title_cover;
+            headline = Some(i);
+        }
+    }
+    headline
 }
 
 /// Buckets for hashed class/id tokens.
@@ -864,6 +903,42 @@ mod tests {
         }
     }
     use crate::segment::segment_str;
+
+    #[test]
+    fn blocks_are_placed_from_the_headline_that_matches_the_title() {
+        let doc = "<title>Storm floods the old harbour | Daily Courier</title>\
+            <nav><a href=/>Home</a> <a href=/news>News</a></nav>\
+            <h1>Storm floods the old harbour</h1>\
+            <p>The water rose overnight.</p><p>Shops stayed shut.</p>";
+        let page = segment_str(doc, InputFormat::Html);
+        let m = extract(&page, InputFormat::Html);
+        let names = feature_names(InputFormat::Html);
+        let col = |name: &str| m.column(names.iter().position(|n| n == name).unwrap());
+        let h = (0..page.len())
+            .position(|i| page.block_text(i) == "Storm floods the old harbour")
+            .unwrap();
+        let after = col("after_headline");
+        for (i, &a) in after.iter().enumerate() {
+            assert_eq!(
+                a,
+                (i >= h) as u8 as f32,
+                "block {i}: {}",
+                page.block_text(i)
+            );
+        }
+        assert_eq!(col("headline_distance_log")[h], 0.0);
+        assert!(col("headline_found").iter().all(|&f| f == 1.0));
+        // No block covers half of the title: no headline, every value 0.
+        let page = segment_str(
+            "<title>Something else entirely</title><p>Text.</p>",
+            InputFormat::Html,
+        );
+        let m = extract(&page, InputFormat::Html);
+        for name in ["after_headline", "headline_distance_log", "headline_found"] {
+            let j = names.iter().position(|n| n == name).unwrap();
+            assert!(m.column(j).iter().all(|&v| v == 0.0), "{name}");
+        }
+    }
 
     #[test]
     fn names_match_rows_in_both_modes() {
