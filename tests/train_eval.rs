@@ -388,14 +388,13 @@ fn eval_matches_the_reference_script() {
     }
 }
 
-/// Parses "shingle F1 X" after `prefix` on a stderr line.
-fn f1_after(line: &str, prefix: &str) -> f64 {
-    let rest = line.split(prefix).nth(1).unwrap_or("");
-    rest.split("shingle F1 ")
+/// The number right after `label` on a stderr line ("shingle F1 0.9888; ...").
+fn number_after(line: &str, label: &str) -> f64 {
+    line.split(label)
         .nth(1)
         .and_then(|s| s.split([';', ' ']).next())
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no F1 in {line:?}"))
+        .unwrap_or_else(|| panic!("no number after {label:?} in {line:?}"))
 }
 
 // Issue #3: cross-validation grouped by host, every fold in turn; the standard fold's
@@ -424,7 +423,7 @@ fn issue3_train_cross_validates_over_the_host_folds() {
     assert!(folds.len() >= 2, "{}", out.stderr);
     let f1s: Vec<f64> = folds
         .iter()
-        .map(|l| f1_after(l, "cross-validation fold "))
+        .map(|l| number_after(l, "shingle F1 "))
         .collect();
     assert!(f1s.iter().all(|f| (0.0..=1.0).contains(f)), "{f1s:?}");
     let mean_line = out
@@ -432,12 +431,7 @@ fn issue3_train_cross_validates_over_the_host_folds() {
         .lines()
         .find(|l| l.contains("mean held-out shingle F1"))
         .unwrap_or_else(|| panic!("no mean line\n{}", out.stderr));
-    let mean: f64 = mean_line
-        .split("mean held-out shingle F1 ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
+    let mean = number_after(mean_line, "mean held-out shingle F1 ");
     let expected = f1s.iter().sum::<f64>() / f1s.len() as f64;
     assert!((mean - expected).abs() < 1e-4, "{mean} vs {expected}");
     assert!(mean_line.contains(&format!("over {} host folds", f1s.len())));
@@ -451,14 +445,9 @@ fn issue3_train_cross_validates_over_the_host_folds() {
         .lines()
         .find(|l| l.contains("held-out train F1"))
         .unwrap();
-    let own: f64 = trained
-        .split("held-out train F1 ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
+    let own = number_after(trained, "held-out train F1 ");
     assert!(
-        (f1_after(fold1, "cross-validation fold ") - own).abs() < 1e-4,
+        (number_after(fold1, "shingle F1 ") - own).abs() < 1e-4,
         "{}",
         out.stderr
     );
