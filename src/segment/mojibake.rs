@@ -187,6 +187,28 @@ mod tests {
     }
 
     #[test]
+    fn repair_never_lengthens_text() {
+        // segment_text relies on this for its page-size bound.
+        let pool: Vec<char> = "aZ é€™œ‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™šžŸÂÃÄÅÎÏÐÑ×ØÙÚÛâãäåæçèéêëìíîïðñòóô¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿\u{81}\u{8d}\u{9d}😀"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let len = (x % 12) as usize + 1;
+            let s: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    pool[(x % pool.len() as u64) as usize]
+                })
+                .collect();
+            let fixed = repair(&s);
+            assert!(fixed.len() <= s.len(), "{s:?} -> {fixed:?}");
+        }
+    }
+
+    #[test]
     fn the_cheap_check_never_skips_a_repairable_string() {
         // Every lead mojibake produces, followed by every continuation character.
         for lead in (0xC2u8..=0xF4).filter(|&b| sequence_len(b).is_some()) {
