@@ -31,7 +31,10 @@ pub fn segment_text(text: &str) -> Page {
     };
     let mut break_before = true;
     for line in lines(text) {
-        let trimmed = line.trim();
+        // Repair first: a repaired character may be whitespace (`Â…` is U+0085, a line
+        // break), so emptiness is decided on the repaired line.
+        let repaired = super::mojibake::repair(line.trim());
+        let trimmed = repaired.trim();
         if trimmed.is_empty() {
             break_before = true;
             continue;
@@ -46,8 +49,7 @@ pub fn segment_text(text: &str) -> Page {
             .take_while(|c| c.is_whitespace())
             .map(|c| if c == '\t' { 4 } else { 1 })
             .fold(0u16, u16::saturating_add);
-        // Repairing never lengthens the line, so the bound above still holds.
-        push_collapsed(&mut page.text, &super::mojibake::repair(trimmed));
+        push_collapsed(&mut page.text, trimmed);
         page.blocks.push(Block {
             start: start as u32,
             end: page.text.len() as u32,
@@ -118,6 +120,17 @@ mod tests {
         let page = segment_text("Intro\n  youâ€™re  hereÂ now\ncafÃ©\n");
         assert_eq!(texts(&page), ["Intro", "you’re here now", "café"]);
         assert_eq!(page.blocks[1].indent, 2);
+    }
+
+    // Found by the randomized pipeline suite (seed 0xb, case 9219): `Â…` repairs to
+    // U+0085, whitespace, and the line became an empty block.
+    #[test]
+    fn a_line_that_repairs_to_whitespace_is_a_break_not_an_empty_block() {
+        for line in ["Â…", "Â\u{a0}Â…", " Â… "] {
+            let page = segment_text(&format!("First\n{line}\nSecond\n"));
+            assert_eq!(texts(&page), ["First", "Second"], "{line:?}");
+            assert!(page.blocks[1].break_before, "{line:?}");
+        }
     }
 
     #[test]
