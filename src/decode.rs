@@ -19,6 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest [`Smoothing::length_weight`] a model or a training run may use.
+pub const MAX_LENGTH_WEIGHT: f32 = 4.0;
+
 /// Two-state HMM smoothing parameters.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Smoothing {
@@ -48,9 +51,9 @@ impl Smoothing {
         if !(self.strength >= 0.0 && self.strength.is_finite()) {
             return Err(format!("smoothing strength {} must be >= 0", self.strength));
         }
-        if !(self.length_weight >= 0.0 && self.length_weight <= 4.0) {
+        if !(0.0..=MAX_LENGTH_WEIGHT).contains(&self.length_weight) {
             return Err(format!(
-                "smoothing length_weight {} must be within 0..4",
+                "smoothing length_weight {} must be within 0..{MAX_LENGTH_WEIGHT}",
                 self.length_weight
             ));
         }

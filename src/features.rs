@@ -865,12 +865,13 @@ const TAG_NAMES: [&str; TAG_COUNT] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segment::segment_str;
 
     #[test]
     fn words_log_column_is_where_the_decoder_reads_it() {
         for mode in [InputFormat::Html, InputFormat::Text] {
             assert_eq!(feature_names(mode)[WORDS_LOG_COLUMN], "words_log");
-            let page = crate::segment::segment_str("one two three", mode);
+            let page = segment_str("one two three", mode);
             let m = extract(&page, mode);
             assert!((m.row(0)[WORDS_LOG_COLUMN] - 4f32.ln()).abs() < 1e-6);
         }
@@ -904,7 +905,6 @@ mod tests {
             );
         }
     }
-    use crate::segment::segment_str;
 
     #[test]
     fn blocks_are_placed_from_the_headline_that_matches_the_title() {

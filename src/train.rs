@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::dataset::{Dataset, GoldPage};
-use crate::decode::{Decoder, Smoothing};
+use crate::decode::{Decoder, Smoothing, MAX_LENGTH_WEIGHT};
 use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
 use crate::features::{extract, feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
@@ -194,9 +194,9 @@ impl TrainParams {
         {
             return Err(Error::invalid_parameter("smoothing strengths must be >= 0"));
         }
-        if !(0.0..=4.0).contains(&self.length_weight) {
+        if !(0.0..=MAX_LENGTH_WEIGHT).contains(&self.length_weight) {
             return Err(Error::invalid_parameter(format!(
-                "length weight must be within 0..4, got {}",
+                "length weight must be within 0..{MAX_LENGTH_WEIGHT}, got {}",
                 self.length_weight
             )));
         }
@@ -224,6 +224,28 @@ impl TrainParams {
             )));
         }
         Ok(())
+    }
+
+    /// [`TrainParams::heavy_block_words`], or the mode's default.
+    fn heavy_block_words_for(&self, mode: InputFormat) -> u32 {
+        self.heavy_block_words
+            .unwrap_or_else(|| default_heavy_block_words(mode))
+    }
+
+    /// [`TrainParams::relative_thresholds`], or the mode's default.
+    fn relative_thresholds_for(&self, mode: InputFormat) -> Vec<f32> {
+        self.relative_thresholds
+            .clone()
+            .unwrap_or_else(|| default_relative_thresholds(mode))
+    }
+
+    /// The smoothing the decoder choice starts from: transitions learned from all
+    /// training labels, with this length weight.
+    fn learned_smoothing(&self, pages: &[LabeledPage]) -> Smoothing {
+        Smoothing {
+            length_weight: self.length_weight,
+            ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
+        }
     }
 }
 
@@ -537,11 +559,8 @@ fn held_out_choice(
     learned: &Smoothing,
     relatives: &[f32],
 ) -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
-    let heavy = params
-        .heavy_block_words
-        .unwrap_or_else(|| default_heavy_block_words(mode));
     let t = std::time::Instant::now();
-    let (fitted, _) = fit_stage1(fit_part, params, heavy)?;
+    let (fitted, _) = fit_stage1(fit_part, params, params.heavy_block_words_for(mode))?;
     timing("stage one on the fitting hosts", t);
     let plain = Decoder {
         threshold: 0.5,
@@ -590,14 +609,8 @@ pub fn cross_validate(
     params: &TrainParams,
 ) -> Result<Vec<FoldReport>> {
     params.check()?;
-    let relatives = params
-        .relative_thresholds
-        .clone()
-        .unwrap_or_else(|| default_relative_thresholds(mode));
-    let learned = Smoothing {
-        length_weight: params.length_weight,
-        ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
-    };
+    let relatives = params.relative_thresholds_for(mode);
+    let learned = params.learned_smoothing(pages);
     let fold_of = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
     // Folds without pages (few hosts) are skipped; at least two must remain.
     let folds: Vec<u64> = (0..params.holdout_every)
@@ -647,13 +660,8 @@ pub fn train(
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
     }
-    let heavy = params
-        .heavy_block_words
-        .unwrap_or_else(|| default_heavy_block_words(mode));
-    let relatives = params
-        .relative_thresholds
-        .clone()
-        .unwrap_or_else(|| default_relative_thresholds(mode));
+    let heavy = params.heavy_block_words_for(mode);
+    let relatives = params.relative_thresholds_for(mode);
     let fold = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
     let held_fold = params.holdout_fold;
     let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold(p) == held_fold).collect();
@@ -665,10 +673,7 @@ pub fn train(
         .iter()
         .filter(|p| fold(p) != held_fold && fold(p) % 2 == 1)
         .collect();
-    let learned = Smoothing {
-        length_weight: params.length_weight,
-        ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
-    };
+    let learned = params.learned_smoothing(pages);
     let cols = CoreColumns::find(&feature_names(mode))
         .ok_or_else(|| Error::fit("core feature columns missing"))?;
 

@@ -4,18 +4,19 @@
 //!
 //! Text dumps and WET-like renderings carry it whenever a page's charset was guessed
 //! wrong before the text reached us: 36 of wcxb's 999 text renderings and 56 of
-//! dragnet's 1,381 have it, while their gold text does not. Every such sequence splits
-//! words (`youâ` is one `\w+` token), so the page's shingles stop matching.
+//! dragnet's 1,381 have it (wcxb's gold text is clean; dragnet's keeps the mojibake on
+//! 33 pages). Every such sequence splits words (`youâ` is one `\w+` token), so the
+//! page's shingles stop matching clean text.
 //!
 //! The repair maps each character back to the single byte Windows-1252 would have
 //! decoded it from and re-decodes runs that form a valid UTF-8 character. It only
 //! touches a run that starts with a lead byte mojibake actually produces (Â Ã Ä Å for
 //! Latin, Î Ï Greek, Ð Ñ Cyrillic, × Ø Ù Ú Û Hebrew and Arabic, â to ï for punctuation
 //! and CJK, ð to ô for emoji) followed by the right number of continuation characters
-//! (`€`, `™`, `©`, `¼` ...), which real text almost never has: `Ü®` or `Ã¼ber` in
-//! a sentence stays as it is only because `Ü` is not such a lead, and a string like
-//! `Ã©` is mojibake wherever it occurs. Text repaired once and still showing the
-//! pattern (mojibake of mojibake) is repaired a second time.
+//! (`€`, `™`, `©`, `¼` ...), which real text almost never has: `Ã©` or `Ã¼` is
+//! mojibake wherever it occurs, while `SÃO` (a letter follows) or `Ü®` (`Ü` is no such
+//! lead) stays as it is. Text repaired once and still showing the pattern (mojibake of
+//! mojibake) is repaired a second time.
 //!
 //! HTML is not repaired: its charset comes from the page, and the HTML renderings of the
 //! same pages decode cleanly.
