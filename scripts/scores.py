@@ -4,7 +4,7 @@
 usage: python3 scripts/scores.py [--dehusk target/release/dehusk] [--shared ../shared]
 
 Runs the bundled models (both modes) on the dev split of every shared dataset, plus
-the variants the README reports (--favor precision/recall, smoothing off, layout-free
+the variants the README reports (--favor precision/recall, --drop-comments, smoothing off, layout-free
 text), and prints Markdown tables with the peers' published scores
 (shared/reference/peers.md) beside ours. Standard library only.
 """
@@ -88,12 +88,13 @@ def main():
         m = sum(p[s] for s in SETS) / 4
         print(f"| {name} | " + " | ".join(f(p[s]) for s in SETS) + f" | {f(m)} |")
 
-    print("\n### The precision/recall knob and smoothing, HTML mode (shingle F1, P / R)\n")
+    print("\n### The precision/recall knob, the comment policy and smoothing, HTML mode (shingle F1, P / R)\n")
     print("| setting | " + " | ".join(SETS) + " |")
     print("|---|" + "---|" * len(SETS))
     rows = [("default", ours)]
     rows.append(("`--favor precision`", run_eval(a.dehusk, a.shared, "html", ["--favor", "precision"])))
     rows.append(("`--favor recall`", run_eval(a.dehusk, a.shared, "html", ["--favor", "recall"])))
+    rows.append(("`--drop-comments`", run_eval(a.dehusk, a.shared, "html", ["--drop-comments"])))
     with open("models/html.json", encoding="utf8") as fh:
         model = json.load(fh)
     variants = [

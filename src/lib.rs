@@ -8,7 +8,8 @@
 //! 3. [`features`]: page → a named, ordered feature vector per block.
 //! 4. [`model`]: features → content probability (standardize, dot product, logistic),
 //!    then [`context`]: a second stage over the neighbours' probabilities.
-//! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing).
+//! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing),
+//!    then [`policy`]: the user's choices the data does not settle (reader comments).
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
 //! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels,
@@ -48,6 +49,7 @@ pub mod lexicon;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod policy;
 pub mod records;
 pub mod segment;
 pub mod train;

@@ -19,6 +19,7 @@ use crate::decode::{Decoder, Smoothing};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
+use crate::policy::Comments;
 use crate::segment::Page;
 
 /// Version of the model file format this build writes. Version 2 added
@@ -288,6 +289,7 @@ impl ModelFile {
                 relative: self.relative_threshold,
                 smoothing: self.smoothing.clone(),
             },
+            comments: Comments::Model,
         }
     }
 }
@@ -311,6 +313,9 @@ pub struct Model {
     context: Option<(Linear, CoreColumns)>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
+    /// What to do with reader comments after decoding (a run-time choice, not part of
+    /// the model file; default: as the model decides).
+    pub comments: Comments,
 }
 
 impl Model {
@@ -344,10 +349,14 @@ impl Model {
         }
     }
 
-    /// Decodes a page's scores into labels (true = content).
-    pub fn label(&self, scores: &PageScores) -> Vec<bool> {
-        self.decoder
-            .decode(&scores.probabilities, &scores.words_log)
+    /// Decodes a page's scores into labels (true = content), then applies the
+    /// comment policy ([`Model::comments`]).
+    pub fn label(&self, page: &Page, scores: &PageScores) -> Vec<bool> {
+        let mut labels = self
+            .decoder
+            .decode(&scores.probabilities, &scores.words_log);
+        crate::policy::apply(self.comments, page, &mut labels);
+        labels
     }
 
     /// The final content probabilities of a page's blocks, computing the features

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::input::{Document, InputFormat};
 use crate::model::{bundled, Model, ModelFile};
+use crate::policy::Comments;
 use crate::segment::{segment, segment_str, Page};
 
 /// A model ready to classify documents of its mode. `Send + Sync`: share one across
@@ -48,6 +49,12 @@ impl Extractor {
         Ok(Extractor::new(&bundled::file(mode)?))
     }
 
+    /// The same extractor with a comment policy ([`crate::policy`]).
+    pub fn with_comments(mut self, comments: Comments) -> Extractor {
+        self.model.comments = comments;
+        self
+    }
+
     /// The input format this extractor's model is for.
     pub fn mode(&self) -> InputFormat {
         self.model.mode
@@ -61,7 +68,7 @@ impl Extractor {
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
         let scores = self.model.score(&page);
-        let labels = self.model.label(&scores);
+        let labels = self.model.label(&page, &scores);
         Classified {
             page,
             probabilities: scores.probabilities,

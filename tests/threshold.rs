@@ -115,3 +115,89 @@ fn issue3_relative_threshold_follows_the_pages_best_block() {
     let explicit = classify_blocks(&["--model", &model, "--threshold", "1", input]);
     assert_eq!(kept(&explicit), 0);
 }
+
+/// An article followed by a WordPress-style comment section, every block long prose.
+const ARTICLE_WITH_COMMENTS: &str = "<html><head><title>Bridge opens</title></head><body>\
+<article><h1>Bridge opens</h1>\
+<p>The council opened the new bridge on Monday after three years of work, and the first \
+buses crossed it before noon while a small crowd watched from the river bank.</p>\
+<p>Engineers said the structure would carry twice the traffic of the old crossing, which \
+had been closed to lorries since a survey found cracks in two of its piers last spring.</p>\
+</article>\
+<section id=\"comments\"><h2>12 comments</h2><ol class=\"commentlist\">\
+<li class=\"comment\"><p>I drove across it this morning and the approach road is still \
+a mess of cones and temporary lights, so the traffic was no better than before.</p></li>\
+<li class=\"comment\"><p>Three years for one bridge seems long to me, but the old one was \
+in a terrible state and everybody knew it had to be replaced sooner or later.</p></li>\
+</ol></section></body></html>";
+
+// Issue #3 (the datasets disagree about reader comments): --drop-comments removes
+// every block of a comment section when the page has main text outside it, in
+// extract, classify and eval alike; without it the model decides.
+#[test]
+fn issue3_drop_comments_removes_comment_sections_only() {
+    let dir = tempdir();
+    let page = dir.path().join("bridge.html");
+    write(&page, ARTICLE_WITH_COMMENTS);
+    let page = page.to_str().unwrap();
+    // A threshold that keeps every block, so the flag is what drops them.
+    let all = extract_text(&["--threshold", "0.001", page]);
+    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    for text in [&all, &dropped] {
+        assert_contains!(text, "The council opened the new bridge");
+        assert_contains!(text, "Engineers said the structure");
+    }
+    assert_contains!(all, "I drove across it this morning");
+    assert_contains!(all, "Three years for one bridge");
+    assert!(!dropped.contains("I drove across it"), "{dropped}");
+    assert!(!dropped.contains("Three years for one bridge"), "{dropped}");
+    assert!(!dropped.contains("12 comments"), "{dropped}");
+    // classify agrees with extract, block by block.
+    let blocks = classify_blocks(&["--threshold", "0.001", "--drop-comments", page]);
+    for (text, _, label) in &blocks {
+        let in_comments = text.contains("comments")
+            || text.starts_with("I drove")
+            || text.starts_with("Three years");
+        let want = if in_comments {
+            "boilerplate"
+        } else {
+            "content"
+        };
+        assert_eq!(label, want, "{text}");
+    }
+    // explain says why a block was dropped.
+    let out = dehusk()
+        .args(["explain", "--threshold", "0.001", "--drop-comments", page])
+        .stdout();
+    assert_eq!(out.matches("drop (comments)").count(), 3, "{out}");
+    // Pages without comment sections are untouched.
+    for input in INPUTS {
+        assert_eq!(
+            extract_text(&[input]),
+            extract_text(&["--drop-comments", input]),
+            "{input}"
+        );
+    }
+}
+
+// A page that is nothing but comment sections (a forum thread marked up as comments)
+// is not emptied by --drop-comments.
+#[test]
+fn issue3_drop_comments_never_empties_a_page_of_comments() {
+    let dir = tempdir();
+    let page = dir.path().join("thread.html");
+    write(
+        &page,
+        "<html><body><div class=\"comments\">\
+         <div class=\"comment\"><p>Has anyone managed to get the new driver working on an \
+         older laptop? Mine freezes every time the screen turns off.</p></div>\
+         <div class=\"comment\"><p>Yes, after turning off the power saving option in the \
+         settings it has worked for a week without a single freeze.</p></div>\
+         </div></body></html>",
+    );
+    let page = page.to_str().unwrap();
+    let plain = extract_text(&["--threshold", "0.001", page]);
+    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    assert_contains!(plain, "new driver");
+    eqnice!(plain, dropped, "a page of nothing but comments keeps them");
+}

@@ -85,6 +85,24 @@ pub struct ModelArgs {
     /// costs on the dev splits). Ignored when --threshold is given.
     #[arg(long, value_enum, default_value_t = Favor::Balanced)]
     pub favor: Favor,
+    /// Drop reader comments: every block inside a comment section (an element whose
+    /// class or id names comments, replies or Disqus, or inside one), provided the page
+    /// keeps main text outside comment sections. Without it the model decides block by
+    /// block (the training sets disagree about comments; the README shows what this
+    /// costs and gains on each dev split). HTML only: plain text is left alone.
+    #[arg(long)]
+    pub drop_comments: bool,
+}
+
+impl ModelArgs {
+    /// The comment policy the flags ask for.
+    pub fn comments(&self) -> dehusk::policy::Comments {
+        if self.drop_comments {
+            dehusk::policy::Comments::Drop
+        } else {
+            dehusk::policy::Comments::Model
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -854,14 +854,18 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let names = dehusk::features::feature_names(doc.format);
     let model = extractor.model();
     let scores = model.score_page(&page, &features);
-    let labels = model.label(&scores);
+    let labels = model.label(&page, &scores);
+    // Before the comment policy, to tell its drops from the decoder's.
+    let decoded = model
+        .decoder
+        .decode(&scores.probabilities, &scores.words_log);
     let probs = &scores.probabilities;
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by --drop-comments",
         doc.id,
         page.len(),
         doc.format.as_str(),
@@ -882,15 +886,21 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             .take(args.top)
             .map(|(c, n)| format!("{n} {c:+.2}"))
             .collect();
-        // Say when the sequence smoothing overruled the block's own probability, so a
-        // high-probability block that was dropped is not a mystery.
-        let overruled = (probs[i] >= threshold) != labels[i];
+        // Say when the sequence smoothing or the comment policy overruled the block's
+        // own probability, so a high-probability block that was dropped is no mystery.
+        let why = if decoded[i] && !labels[i] {
+            " (comments)"
+        } else if (probs[i] >= threshold) != decoded[i] {
+            " (smoothing)"
+        } else {
+            ""
+        };
         writeln!(
             w,
             "{i:>4} {:>5.3} {}{} {:?}\n       {}",
             probs[i],
             if labels[i] { "KEEP" } else { "drop" },
-            if overruled { " (smoothing)" } else { "" },
+            why,
             text,
             top.join(", ")
         )?;

@@ -80,7 +80,7 @@ fn score(
     let mut groups = Groups::default();
     let mut predictions = Vec::new();
     for p in pages {
-        let labels = model.label(&model.score_page(&p.page, &p.features));
+        let labels = model.label(&p.page, &model.score_page(&p.page, &p.features));
         let text = content_text(&p.page, &labels);
         shingle.add(&p.gold.main_content, &text);
         oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
@@ -352,7 +352,8 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode, true)?;
-    let model = file.compile();
+    let mut model = file.compile();
+    model.comments = args.model.comments();
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     if let Some(dir) = &args.predictions {

@@ -116,7 +116,7 @@ pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
     let html = load_model(args, InputFormat::Html, false)?;
     let text = load_model(args, InputFormat::Text, false)?;
     Ok(Classifier::from_extractors(
-        Extractor::new(&html),
-        Extractor::new(&text),
+        Extractor::new(&html).with_comments(args.comments()),
+        Extractor::new(&text).with_comments(args.comments()),
     )?)
 }
