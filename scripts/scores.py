@@ -81,7 +81,9 @@ def main():
     print("|---|---|---|---|---|---|")
     ours_t = run_eval(a.dehusk, a.shared, "text")
     flat_t = run_eval(a.dehusk, a.shared, "text", ["--flatten", "all"])
-    for label, r in [("**dehusk** (bundled text model)", ours_t), ("dehusk, layout removed (`--flatten all`)", flat_t)]:
+    nocom_t = run_eval(a.dehusk, a.shared, "text", ["--drop-comments"])
+    for label, r in [("**dehusk** (bundled text model)", ours_t), ("dehusk, layout removed (`--flatten all`)", flat_t),
+                     ("dehusk, `--drop-comments`", nocom_t)]:
         m = sum(r[s]["shingle"]["f1"] for s in SETS) / 4
         print(f"| {label} | " + " | ".join(f(r[s]["shingle"]["f1"]) for s in SETS) + f" | {f(m)} |")
     for name, p in peer_text.items():

@@ -201,3 +201,31 @@ fn issue3_drop_comments_never_empties_a_page_of_comments() {
     assert_contains!(plain, "new driver");
     eqnice!(plain, dropped, "a page of nothing but comments keeps them");
 }
+
+// Plain text: --drop-comments drops the lines from a short "N Comments" heading on,
+// once the page has main text above it; a "Comments" menu line above the article is
+// not a heading.
+#[test]
+fn issue3_drop_comments_in_text_cuts_at_the_comment_heading() {
+    let dir = tempdir();
+    let page = dir.path().join("bridge.txt");
+    let article = "The council opened the new bridge on Monday after three years of work, \
+                   and the first buses crossed it before noon while a small crowd watched.\n"
+        .repeat(6);
+    write(
+        &page,
+        format!(
+            "Home\nComments\n{article}3 Comments\nI drove across it this morning.\n\
+             Three years for one bridge seems long to me.\n"
+        ),
+    );
+    let page = page.to_str().unwrap();
+    let all = extract_text(&["--threshold", "0.001", page]);
+    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    assert_contains!(all, "I drove across it");
+    assert_contains!(dropped, "The council opened the new bridge");
+    assert_contains!(dropped, "Home\nComments\n");
+    assert!(!dropped.contains("3 Comments"), "{dropped}");
+    assert!(!dropped.contains("I drove across it"), "{dropped}");
+    assert!(!dropped.contains("Three years"), "{dropped}");
+}

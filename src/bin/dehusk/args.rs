@@ -85,11 +85,13 @@ pub struct ModelArgs {
     /// costs on the dev splits). Ignored when --threshold is given.
     #[arg(long, value_enum, default_value_t = Favor::Balanced)]
     pub favor: Favor,
-    /// Drop reader comments: every block inside a comment section (an element whose
-    /// class or id names comments, replies or Disqus, or inside one), provided the page
-    /// keeps main text outside comment sections. Without it the model decides block by
+    /// Drop reader comments. HTML: every block inside a comment section (an element
+    /// whose class or id names comments, replies or Disqus, or inside one), provided
+    /// the page keeps main text outside comment sections. Plain text: every line from
+    /// the first short line naming comments ("12 Comments", "Leave a Reply") that
+    /// follows at least 100 words of kept text. Without it the model decides block by
     /// block (the training sets disagree about comments; the README shows what this
-    /// costs and gains on each dev split). HTML only: plain text is left alone.
+    /// costs and gains on each dev split).
     #[arg(long)]
     pub drop_comments: bool,
 }
