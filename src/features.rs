@@ -17,7 +17,9 @@
 //! buffer and passed once through the lexicon automaton and the stopword table.
 
 use crate::input::InputFormat;
-use crate::lexicon::{lexicon_hits, stopword_stats_each, FxHashMap, LEXICON_CATEGORIES};
+use crate::lexicon::{
+    lexicon_hits, stopword_stats_each, FxHashMap, COMMENT_CATEGORY, LEXICON_CATEGORIES,
+};
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
 use crate::words::{for_each_word, is_ascii_space, WordCounter};
@@ -217,7 +219,7 @@ struct PageContext<'a> {
 /// stories", "Share", "© 2026", "Subscribe", "Menu") tells what the following or
 /// preceding blocks are: (category index in [`LEXICON_CATEGORIES`], name).
 const SEQUENCE_CATEGORIES: [(usize, &str); 6] = [
-    (8, "comment"),
+    (COMMENT_CATEGORY, "comment"),
     (5, "related"),
     (3, "share"),
     (6, "legal"),

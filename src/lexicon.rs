@@ -27,6 +27,39 @@ pub const LEXICON_CATEGORIES: &[&str] = &[
     "month",
 ];
 
+/// Lexicon category of comment phrases ("comment", "leave a reply", "likes", ...).
+pub const COMMENT_CATEGORY: usize = 8;
+
+/// Words that name a comment section ("12 Comments", "Kommentare"), in the lexicon's
+/// eleven languages. Part of [`COMMENT_CATEGORY`], and what `--drop-comments` looks for
+/// in plain text ([`crate::policy`]).
+pub const COMMENT_SECTION_WORDS: &[&str] = &[
+    "comment",
+    "comments",
+    "reply",
+    "kommentar",
+    "kommentare",
+    "commentaire",
+    "commentaires",
+    "comentario",
+    "comentarios",
+    "comentário",
+    "comentários",
+    "commento",
+    "commenti",
+    "reactie",
+    "reacties",
+    "комментарии",
+    "комментарий",
+    "комментариев",
+    "komentarz",
+    "komentarze",
+    "komentarzy",
+];
+
+/// The same for unspaced scripts (matched anywhere in a line).
+pub const COMMENT_SECTION_SUBSTRINGS: &[&str] = &["评论", "留言", "コメント"];
+
 /// Phrases per category (lowercase). Latin-script phrases match on word boundaries;
 /// CJK phrases match anywhere.
 const PHRASES: &[(usize, &[&str])] = &[
@@ -504,28 +537,8 @@ const PHRASES: &[(usize, &[&str])] = &[
     (
         8,
         &[
-            "comment",
-            "comments",
-            "reply",
             "leave a reply",
             "leave a comment",
-            "kommentar",
-            "kommentare",
-            "commentaire",
-            "commentaires",
-            "comentario",
-            "comentarios",
-            "commento",
-            "commenti",
-            "comentário",
-            "reactie",
-            "reacties",
-            "комментарии",
-            "комментарий",
-            "评论",
-            "コメント",
-            "komentarz",
-            "komentarze",
             "likes",
             "upvote",
             "quote",
@@ -541,7 +554,6 @@ const PHRASES: &[(usize, &[&str])] = &[
             "rispondi",
             "lascia un commento",
             "deixe um comentário",
-            "comentários",
             "reageer",
             "plaats een reactie",
             "ответить",
@@ -891,15 +903,23 @@ fn lexicon() -> &'static Lexicon {
         let mut patterns = Vec::new();
         let mut category = Vec::new();
         let mut bounded = Vec::new();
-        for &(cat, words) in PHRASES {
-            for &w in words {
-                patterns.push(w);
-                category.push(cat as u8);
-                let first = w.chars().next().unwrap_or(' ');
-                let last = w.chars().last().unwrap_or(' ');
-                let spaced = |c: char| c.is_alphanumeric() && !crate::words::is_unspaced_script(c);
-                bounded.push(spaced(first) || spaced(last));
-            }
+        // The comment-section words are listed once, for the policy too, and join
+        // the comment category here.
+        let section_words = COMMENT_SECTION_WORDS
+            .iter()
+            .chain(COMMENT_SECTION_SUBSTRINGS)
+            .map(|w| (COMMENT_CATEGORY, w));
+        let phrases = PHRASES
+            .iter()
+            .flat_map(|&(cat, words)| words.iter().map(move |w| (cat, w)))
+            .chain(section_words);
+        for (cat, &w) in phrases {
+            patterns.push(w);
+            category.push(cat as u8);
+            let first = w.chars().next().unwrap_or(' ');
+            let last = w.chars().last().unwrap_or(' ');
+            let spaced = |c: char| c.is_alphanumeric() && !crate::words::is_unspaced_script(c);
+            bounded.push(spaced(first) || spaced(last));
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -1172,6 +1192,18 @@ mod tests {
                 0,
                 "{prose}"
             );
+        }
+    }
+
+    #[test]
+    fn comment_section_words_are_in_the_comment_category() {
+        assert_eq!(LEXICON_CATEGORIES[COMMENT_CATEGORY], "comment");
+        for w in COMMENT_SECTION_WORDS
+            .iter()
+            .chain(COMMENT_SECTION_SUBSTRINGS)
+        {
+            let h = lexicon_hits(w);
+            assert_eq!(h.counts[COMMENT_CATEGORY], 1, "{w}");
         }
     }
 

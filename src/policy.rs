@@ -20,6 +20,7 @@
 //!   model keeps.
 
 use crate::input::InputFormat;
+use crate::lexicon::{COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS};
 use crate::segment::tags::CLASS_CATEGORIES;
 use crate::segment::Page;
 use crate::words::{count_words, for_each_word};
@@ -33,35 +34,6 @@ pub const TEXT_MIN_WORDS_BEFORE: u32 = 100;
 
 /// Plain text: a line of at most this many words can head a comment section.
 const TEXT_HEADING_MAX_WORDS: u32 = 6;
-
-/// Words that name a comment section, in the lexicon's eleven languages (matched as
-/// whole words of the lowercased line).
-const COMMENT_WORDS: &[&str] = &[
-    "comment",
-    "comments",
-    "reply",
-    "kommentar",
-    "kommentare",
-    "commentaire",
-    "commentaires",
-    "comentario",
-    "comentarios",
-    "comentário",
-    "comentários",
-    "commento",
-    "commenti",
-    "reactie",
-    "reacties",
-    "комментарии",
-    "комментарий",
-    "комментариев",
-    "komentarz",
-    "komentarze",
-    "komentarzy",
-];
-
-/// The same for unspaced scripts (matched anywhere in the line).
-const COMMENT_SUBSTRINGS: &[&str] = &["评论", "留言", "コメント"];
 
 /// What to do with reader comments.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -127,8 +99,8 @@ fn is_comment_heading(line: &str) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
-    let mut hit = COMMENT_SUBSTRINGS.iter().any(|s| lower.contains(s));
-    for_each_word(&lower, |w| hit |= COMMENT_WORDS.contains(&w));
+    let mut hit = COMMENT_SECTION_SUBSTRINGS.iter().any(|s| lower.contains(s));
+    for_each_word(&lower, |w| hit |= COMMENT_SECTION_WORDS.contains(&w));
     hit
 }
 
