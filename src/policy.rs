@@ -216,6 +216,56 @@ mod tests {
         assert_eq!(apply(Comments::Drop, InputFormat::Text, &p, &mut labels), 0);
     }
 
+    /// Random pages and labels: the policy only ever turns content into boilerplate,
+    /// says how many it turned, and never leaves a page that had content without any.
+    #[test]
+    fn drop_only_removes_and_never_empties_a_page() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let classes = ["comment", "comments-area", "post", "reply", "nav", "entry"];
+        for _ in 0..2000 {
+            let mode = if next(2) == 0 {
+                InputFormat::Html
+            } else {
+                InputFormat::Text
+            };
+            let mut doc = String::new();
+            for _ in 0..1 + next(12) {
+                let words = "word ".repeat(1 + next(80) as usize);
+                match mode {
+                    InputFormat::Html => {
+                        let class = classes[next(classes.len() as u64) as usize];
+                        doc.push_str(&format!("<div class=\"{class}\"><p>{words}</p></div>"));
+                    }
+                    InputFormat::Text => {
+                        let line = ["Comments", "12 Comments", "Reply", "Menu", &words];
+                        doc.push_str(line[next(line.len() as u64) as usize]);
+                        doc.push('\n');
+                    }
+                }
+            }
+            let p = segment_str(&doc, mode);
+            let before: Vec<bool> = (0..p.len()).map(|_| next(3) > 0).collect();
+            let mut after = before.clone();
+            let dropped = apply(Comments::Drop, mode, &p, &mut after);
+            let turned = before
+                .iter()
+                .zip(&after)
+                .filter(|(b, a)| **b && !**a)
+                .count();
+            assert_eq!(dropped, turned, "{doc}");
+            assert!(before.iter().zip(&after).all(|(b, a)| *b || !*a), "{doc}");
+            if before.iter().any(|&l| l) {
+                assert!(after.iter().any(|&l| l), "emptied: {doc}");
+            }
+        }
+    }
+
     #[test]
     fn long_lines_and_other_words_are_not_headings() {
         assert!(is_comment_heading("Comments (12)"));
