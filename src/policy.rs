@@ -132,7 +132,6 @@ pub fn drop_comments_after_heading(page: &Page, labels: &mut [bool]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::InputFormat;
     use crate::segment::segment_str;
 
     fn page() -> Page {
