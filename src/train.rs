@@ -33,6 +33,7 @@ use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
 use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
+use crate::policy::Comments;
 use crate::segment::{segment, Page};
 use crate::words::count_words;
 
@@ -150,6 +151,10 @@ pub struct TrainParams {
     /// the held-out hosts. Default false: it costs two extra fits and has not won on
     /// the shared datasets yet.
     pub context_stage: bool,
+    /// The comment policy the model will run with ([`crate::policy`]): applied to the
+    /// held-out pages' labels when the decoder is chosen and held-out F1 reported.
+    /// Default: as the model decides. The model file does not carry it.
+    pub comments: Comments,
 }
 
 impl Default for TrainParams {
@@ -165,6 +170,7 @@ impl Default for TrainParams {
             relative_thresholds: None,
             holdout_fold: 1,
             context_stage: false,
+            comments: Comments::Model,
         }
     }
 }
@@ -500,7 +506,7 @@ fn choose_decoder(
             grid.iter()
                 .map(|decoder| {
                     *seen
-                        .entry(decoder.decode(probs, &words_log))
+                        .entry(held_out_labels(p, decoder, probs, &words_log, params))
                         .or_insert_with_key(|labels| {
                             page_counts(&gold, &shingles(&content_text(&p.page, labels)))
                         })
@@ -530,16 +536,33 @@ fn choose_decoder(
     best
 }
 
+/// A held-out page's labels under `decoder` and the comment policy of `params`.
+fn held_out_labels(
+    p: &LabeledPage,
+    decoder: &Decoder,
+    probs: &[f32],
+    words_log: &[f32],
+    params: &TrainParams,
+) -> Vec<bool> {
+    let mut labels = decoder.decode(probs, words_log);
+    if let Some(mode) = p.page.format {
+        crate::policy::apply(params.comments, mode, &p.page, &mut labels);
+    }
+    labels
+}
+
 /// Held-out (dataset, pages, shingle F1) of one decoder setting (what the data mix
 /// does to each source).
 fn per_dataset(
     held: &[&LabeledPage],
     probs: &[Vec<f32>],
     decoder: &Decoder,
+    params: &TrainParams,
 ) -> Vec<(String, usize, f64)> {
     let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
     for (k, p) in held.iter().enumerate() {
-        let labels = decoder.decode(&probs[k], &p.features.column(WORDS_LOG_COLUMN));
+        let words_log = p.features.column(WORDS_LOG_COLUMN);
+        let labels = held_out_labels(p, decoder, &probs[k], &words_log, params);
         per.entry(p.dataset.clone())
             .or_default()
             .add(&p.gold.main_content, &content_text(&p.page, &labels));
@@ -638,7 +661,7 @@ pub fn cross_validate(
                 threshold: best.decoder.threshold,
                 relative_threshold: best.decoder.relative,
                 smoothing_strength: best.decoder.smoothing.as_ref().map_or(0.0, |s| s.strength),
-                by_dataset: per_dataset(&held, &held_p, &best.decoder),
+                by_dataset: per_dataset(&held, &held_p, &best.decoder, params),
             })
         })
         .collect()
@@ -707,7 +730,7 @@ pub fn train(
         report.holdout_f1_stage1 = best.f1;
         report.holdout_f1_stage2 = f64::NAN;
         report.holdout_pages = held.len();
-        report.holdout_by_dataset = per_dataset(&held, &held_p, &best.decoder);
+        report.holdout_by_dataset = per_dataset(&held, &held_p, &best.decoder, params);
         report.holdout_f1 = best.f1;
         chosen = (best.decoder, None);
     } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
@@ -787,7 +810,7 @@ pub fn train(
         } else {
             (one, &held_p1)
         };
-        report.holdout_by_dataset = per_dataset(&held, probs, &best.decoder);
+        report.holdout_by_dataset = per_dataset(&held, probs, &best.decoder, params);
         chosen = (best.decoder, use_two.then_some(stage2));
     } else {
         report.holdout_f1 = f64::NAN;

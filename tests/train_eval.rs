@@ -452,3 +452,53 @@ fn issue3_train_cross_validates_over_the_host_folds() {
         out.stderr
     );
 }
+
+// Issue #3: a model meant to run with --drop-comments is trained with it: the policy
+// applies to the held-out pages, the provenance records it, and eval with the flag
+// leaves the comment section out of every prediction.
+#[test]
+fn issue3_train_and_eval_with_drop_comments() {
+    let dir = tempdir();
+    let (plain, model) = train(dir.path(), "html", &[]);
+    assert!(
+        plain["provenance"]["settings"]
+            .get("drop_comments")
+            .is_none(),
+        "{}",
+        plain["provenance"]
+    );
+    let (dropping, _) = train(dir.path(), "html", &["--drop-comments"]);
+    assert_eq!(dropping["provenance"]["settings"]["drop_comments"], 1.0);
+    // The kitchen pages end in a "Leave a Reply" comment section; with a threshold
+    // that keeps every block, only the flag can remove it.
+    let preds = dir.path().join("preds");
+    let preds_s = preds.display().to_string();
+    dehusk()
+        .args(["eval", "--data", MINI, "--split", "all", "--model", &model])
+        .args([
+            "--threshold",
+            "0.001",
+            "--drop-comments",
+            "--predictions",
+            &preds_s,
+        ])
+        .expect_code(0);
+    let lines = read(&format!("{preds_s}/mini.jsonl"));
+    let mut kitchen = 0;
+    for line in lines.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let text = v["text"].as_str().unwrap();
+        assert!(!text.contains("Leave a Reply"), "{}: {text}", v["id"]);
+        if v["id"].as_str().unwrap().starts_with("kitchen") {
+            kitchen += 1;
+            assert!(!text.is_empty(), "{}", v["id"]);
+        }
+    }
+    assert!(kitchen >= 2, "{lines}");
+    // Without the flag, the same threshold keeps the section.
+    dehusk()
+        .args(["eval", "--data", MINI, "--split", "all", "--model", &model])
+        .args(["--threshold", "0.001", "--predictions", &preds_s])
+        .expect_code(0);
+    assert_contains!(read(&format!("{preds_s}/mini.jsonl")), "Leave a Reply");
+}

@@ -288,6 +288,12 @@ pub struct TrainArgs {
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]
     pub report_dev: bool,
+    /// For a model that will run with `extract --drop-comments`: apply that comment
+    /// policy to the held-out pages when choosing the decoder and reporting held-out
+    /// (and cross-validated, and --report-dev) F1. The model file does not carry the
+    /// policy (its provenance records it): pass the flag when extracting too.
+    #[arg(long)]
+    pub drop_comments: bool,
 }
 
 #[derive(Args, Debug)]

@@ -12,6 +12,7 @@ use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
 use dehusk::label::content_text;
 use dehusk::model::ModelFile;
+use dehusk::policy::Comments;
 use dehusk::train::{
     cross_validate, prepare, train as fit_model, Flatten, LabeledPage, TrainParams,
 };
@@ -263,6 +264,11 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         relative_thresholds: args.relative_thresholds.clone(),
         holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
+        comments: if args.drop_comments {
+            Comments::Drop
+        } else {
+            Comments::Model
+        },
         ..TrainParams::default()
     };
     params.check()?;
@@ -317,9 +323,13 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     prov.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
     prov.settings
         .insert("train_seconds".into(), (t_total * 10.0).round() / 10.0);
+    if params.comments == Comments::Drop {
+        prov.settings.insert("drop_comments".into(), 1.0);
+    }
     if args.report_dev {
         let (dev, _) = load_split(&datasets, Some("dev"), mode, Flatten::None);
-        let model = file.compile();
+        let mut model = file.compile();
+        model.comments = params.comments;
         for name in datasets_of(&dev) {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
             let (s, _, _) = score(&subset, &model);
