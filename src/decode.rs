@@ -102,6 +102,11 @@ impl Decoder {
         }
     }
 
+    /// The smoothing strength (0 without smoothing).
+    pub fn smoothing_strength(&self) -> f32 {
+        self.smoothing.as_ref().map_or(0.0, |s| s.strength)
+    }
+
     /// Labels a page's blocks (true = content) from their probabilities and
     /// `words_log`, ln(1 + words) per block (the feature of that name, column
     /// [`crate::features::WORDS_LOG_COLUMN`]; only read by smoothing with a length

@@ -11,8 +11,8 @@
 //!
 //! Where a comment section is:
 //! * HTML: blocks whose own element or an ancestor has a class/id in the "comment"
-//!   category of [`crate::segment::tags::CLASS_CATEGORIES`] (`comment`, `reply`,
-//!   `disqus`, ...);
+//!   category ([`crate::segment::tags::COMMENT_CLASS`]: `comment`, `reply`, `disqus`,
+//!   ...);
 //! * plain text: everything from the first short line that names comments ("Comments",
 //!   "12 comments", "Leave a Reply", "Kommentare", ...) that follows at least
 //!   [`TEXT_MIN_WORDS_BEFORE`] words of kept text. Text has no markup to say where the
@@ -21,7 +21,7 @@
 
 use crate::input::InputFormat;
 use crate::lexicon::{COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS};
-use crate::segment::tags::CLASS_CATEGORIES;
+use crate::segment::tags::COMMENT_CLASS;
 use crate::segment::Page;
 use crate::words::{count_words, for_each_word};
 
@@ -48,19 +48,10 @@ pub enum Comments {
     Drop,
 }
 
-/// Bit of the "comment" class/id category.
-fn comment_category() -> usize {
-    // CLASS_CATEGORIES is a constant list that contains "comment" (a test holds it).
-    CLASS_CATEGORIES
-        .iter()
-        .position(|c| *c == "comment")
-        .unwrap_or(usize::MAX)
-}
-
 /// Whether block `i` of `page` lies inside a comment section.
-fn in_comment_section(page: &Page, i: usize, category: usize) -> bool {
+fn in_comment_section(page: &Page, i: usize) -> bool {
     let b = &page.blocks[i];
-    category < 64 && b.own_classes.union(b.ancestor_classes).has(category)
+    b.own_classes.union(b.ancestor_classes).has(COMMENT_CLASS)
 }
 
 /// Applies `policy` to the labels (true = content) of a page of `mode`; returns how
@@ -76,15 +67,14 @@ pub fn apply(policy: Comments, mode: InputFormat, page: &Page, labels: &mut [boo
 /// [`Comments::Drop`] in HTML: clears the labels of blocks inside comment sections when
 /// some block outside them is content.
 pub fn drop_comment_sections(page: &Page, labels: &mut [bool]) -> usize {
-    let category = comment_category();
     let n = labels.len().min(page.len());
-    let main_text_outside = (0..n).any(|i| labels[i] && !in_comment_section(page, i, category));
+    let main_text_outside = (0..n).any(|i| labels[i] && !in_comment_section(page, i));
     if !main_text_outside {
         return 0;
     }
     let mut dropped = 0;
     for (i, label) in labels.iter_mut().enumerate().take(n) {
-        if *label && in_comment_section(page, i, category) {
+        if *label && in_comment_section(page, i) {
             *label = false;
             dropped += 1;
         }
@@ -141,11 +131,6 @@ mod tests {
              <div class=\"comment-body\"><p>A long and thoughtful reply.</p></div></section>",
             InputFormat::Html,
         )
-    }
-
-    #[test]
-    fn the_comment_category_exists() {
-        assert!(comment_category() < 64);
     }
 
     #[test]

@@ -463,6 +463,14 @@ impl Fitted {
     }
 }
 
+/// The decoder before one is chosen: stage-one models are compiled with it (only
+/// their probabilities are read) and the choice starts from it.
+const UNCHOSEN: Decoder = Decoder {
+    threshold: 0.5,
+    relative: 0.0,
+    smoothing: None,
+};
+
 /// A decoder setting and its held-out score.
 #[derive(Debug, Clone)]
 struct DecoderChoice {
@@ -515,11 +523,7 @@ fn choose_decoder(
         })
         .collect();
     let mut best = DecoderChoice {
-        decoder: Decoder {
-            threshold: 0.5,
-            relative: 0.0,
-            smoothing: None,
-        },
+        decoder: UNCHOSEN,
         f1: f64::MIN,
     };
     // The first best in grid order wins ties, so the choice is deterministic.
@@ -585,12 +589,7 @@ fn held_out_choice(
     let t = std::time::Instant::now();
     let (fitted, _) = fit_stage1(fit_part, params, params.heavy_block_words_for(mode))?;
     timing("stage one on the fitting hosts", t);
-    let plain = Decoder {
-        threshold: 0.5,
-        relative: 0.0,
-        smoothing: None,
-    };
-    let model = fitted.to_file(mode, &plain).compile();
+    let model = fitted.to_file(mode, &UNCHOSEN).compile();
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
         .map(|p| model.probabilities(&p.features))
@@ -660,7 +659,7 @@ pub fn cross_validate(
                 f1: best.f1,
                 threshold: best.decoder.threshold,
                 relative_threshold: best.decoder.relative,
-                smoothing_strength: best.decoder.smoothing.as_ref().map_or(0.0, |s| s.strength),
+                smoothing_strength: best.decoder.smoothing_strength(),
                 by_dataset: per_dataset(&held, &held_p, &best.decoder, params),
             })
         })
@@ -701,12 +700,7 @@ pub fn train(
         .ok_or_else(|| Error::fit("core feature columns missing"))?;
 
     let mut report = TrainReport::default();
-    let plain = Decoder {
-        threshold: 0.5,
-        relative: 0.0,
-        smoothing: None,
-    };
-    let mut chosen: (Decoder, Option<Fitted>) = (plain.clone(), None);
+    let mut chosen: (Decoder, Option<Fitted>) = (UNCHOSEN, None);
     let fit_hosts = half_a.len() + half_b.len();
     let can_hold_out = !held.is_empty() && fit_hosts > 0;
     let all: Vec<&LabeledPage> = pages.iter().collect();
@@ -738,8 +732,8 @@ pub fn train(
         let (fit_a, _) = fit_stage1(&half_a, params, heavy)?;
         let (fit_b, _) = fit_stage1(&half_b, params, heavy)?;
         timing("stage one on halves A and B", t);
-        let model_a = fit_a.to_file(mode, &plain).compile();
-        let model_b = fit_b.to_file(mode, &plain).compile();
+        let model_a = fit_a.to_file(mode, &UNCHOSEN).compile();
+        let model_b = fit_b.to_file(mode, &UNCHOSEN).compile();
         // Out-of-sample stage-one probabilities.
         let oof = |p: &LabeledPage, other: &crate::model::Model| other.probabilities(&p.features);
         let ctx_a: Vec<FeatureMatrix> = half_a
@@ -868,7 +862,7 @@ pub fn train(
     report.blocks = blocks;
     report.threshold = decoder.threshold;
     report.relative_threshold = decoder.relative;
-    report.smoothing_strength = decoder.smoothing.as_ref().map_or(0.0, |s| s.strength);
+    report.smoothing_strength = decoder.smoothing_strength();
     report.context_stage = file.context.is_some();
     Ok((file, report))
 }

@@ -131,6 +131,15 @@ a mess of cones and temporary lights, so the traffic was no better than before.<
 in a terrible state and everybody knew it had to be replaced sooner or later.</p></li>\
 </ol></section></body></html>";
 
+/// The text of `page` at a threshold that keeps every block, without and with
+/// --drop-comments: what differs, the flag dropped.
+fn without_and_with_drop_comments(page: &str) -> (String, String) {
+    (
+        extract_text(&["--threshold", "0.001", page]),
+        extract_text(&["--threshold", "0.001", "--drop-comments", page]),
+    )
+}
+
 // Issue #3 (the datasets disagree about reader comments): --drop-comments removes
 // every block of a comment section when the page has main text outside it, in
 // extract, classify and eval alike; without it the model decides.
@@ -141,8 +150,7 @@ fn issue3_drop_comments_removes_comment_sections_only() {
     write(&page, ARTICLE_WITH_COMMENTS);
     let page = page.to_str().unwrap();
     // A threshold that keeps every block, so the flag is what drops them.
-    let all = extract_text(&["--threshold", "0.001", page]);
-    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    let (all, dropped) = without_and_with_drop_comments(page);
     for text in [&all, &dropped] {
         assert_contains!(text, "The council opened the new bridge");
         assert_contains!(text, "Engineers said the structure");
@@ -196,8 +204,7 @@ fn issue3_drop_comments_never_empties_a_page_of_comments() {
          </div></body></html>",
     );
     let page = page.to_str().unwrap();
-    let plain = extract_text(&["--threshold", "0.001", page]);
-    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    let (plain, dropped) = without_and_with_drop_comments(page);
     assert_contains!(plain, "new driver");
     eqnice!(plain, dropped, "a page of nothing but comments keeps them");
 }
@@ -220,8 +227,7 @@ fn issue3_drop_comments_in_text_cuts_at_the_comment_heading() {
         ),
     );
     let page = page.to_str().unwrap();
-    let all = extract_text(&["--threshold", "0.001", page]);
-    let dropped = extract_text(&["--threshold", "0.001", "--drop-comments", page]);
+    let (all, dropped) = without_and_with_drop_comments(page);
     assert_contains!(all, "I drove across it");
     assert_contains!(dropped, "The council opened the new bridge");
     assert_contains!(dropped, "Home\nComments\n");

@@ -248,6 +248,10 @@ impl TagMask {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct ClassMask(pub u64);
 
+/// Bit of the "comment" category (comment, disqus, reply...): where `--drop-comments`
+/// finds comment sections ([`crate::policy`]).
+pub const COMMENT_CLASS: usize = 6;
+
 /// The class/id categories in bit order; `CLASS_CATEGORIES[i]` names bit `i`.
 pub const CLASS_CATEGORIES: &[&str] = &[
     "nav",
@@ -549,6 +553,12 @@ mod tests {
 
     fn cat(name: &str) -> usize {
         CLASS_CATEGORIES.iter().position(|c| *c == name).unwrap()
+    }
+
+    #[test]
+    fn comment_class_is_the_comment_category() {
+        assert_eq!(COMMENT_CLASS, cat("comment"));
+        assert!(mask_of("comment-list").has(COMMENT_CLASS));
     }
 
     #[test]

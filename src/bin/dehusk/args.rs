@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dehusk::input::InputFormat;
+use dehusk::policy::Comments;
 
 /// dehusk strips navigation, banners, teasers and footers off web pages (HTML or
 /// plain text, one block per line) and keeps the main text.
@@ -98,12 +99,17 @@ pub struct ModelArgs {
 
 impl ModelArgs {
     /// The comment policy the flags ask for.
-    pub fn comments(&self) -> dehusk::policy::Comments {
-        if self.drop_comments {
-            dehusk::policy::Comments::Drop
-        } else {
-            dehusk::policy::Comments::Model
-        }
+    pub fn comments(&self) -> Comments {
+        comment_policy(self.drop_comments)
+    }
+}
+
+/// The comment policy of a `--drop-comments` flag (extract and the like, or train).
+pub fn comment_policy(drop_comments: bool) -> Comments {
+    if drop_comments {
+        Comments::Drop
+    } else {
+        Comments::Model
     }
 }
 

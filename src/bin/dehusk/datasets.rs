@@ -18,7 +18,7 @@ use dehusk::train::{
 };
 use serde::Serialize;
 
-use crate::args::{DataArgs, EvalArgs, LabelArgs, TrainArgs};
+use crate::args::{comment_policy, DataArgs, EvalArgs, LabelArgs, TrainArgs};
 
 fn open_all(args: &DataArgs) -> Result<Vec<Dataset>> {
     args.data
@@ -264,11 +264,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         relative_thresholds: args.relative_thresholds.clone(),
         holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
-        comments: if args.drop_comments {
-            Comments::Drop
-        } else {
-            Comments::Model
-        },
+        comments: comment_policy(args.drop_comments),
         ..TrainParams::default()
     };
     params.check()?;
