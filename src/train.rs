@@ -555,21 +555,31 @@ fn held_out_labels(
     labels
 }
 
-/// Held-out (dataset, pages, shingle F1) of one decoder setting (what the data mix
-/// does to each source).
-fn per_dataset(
+/// The held-out pages' extracted text under one decoder setting.
+fn held_out_texts(
     held: &[&LabeledPage],
     probs: &[Vec<f32>],
     decoder: &Decoder,
     params: &TrainParams,
-) -> Vec<(String, usize, f64)> {
+) -> Vec<String> {
+    held.par_iter()
+        .zip(probs.par_iter())
+        .map(|(p, probs)| {
+            let words_log = p.features.column(WORDS_LOG_COLUMN);
+            let labels = held_out_labels(p, decoder, probs, &words_log, params);
+            content_text(&p.page, &labels)
+        })
+        .collect()
+}
+
+/// Held-out (dataset, pages, shingle F1) of the held-out pages' texts (what the data
+/// mix does to each source).
+fn per_dataset(held: &[&LabeledPage], texts: &[String]) -> Vec<(String, usize, f64)> {
     let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
-    for (k, p) in held.iter().enumerate() {
-        let words_log = p.features.column(WORDS_LOG_COLUMN);
-        let labels = held_out_labels(p, decoder, &probs[k], &words_log, params);
+    for (p, text) in held.iter().zip(texts) {
         per.entry(p.dataset.clone())
             .or_default()
-            .add(&p.gold.main_content, &content_text(&p.page, &labels));
+            .add(&p.gold.main_content, text);
     }
     per.into_iter()
         .map(|(k, v)| (k, v.pages(), v.score().f1))
@@ -617,6 +627,20 @@ pub struct FoldReport {
     pub smoothing_strength: f32,
     /// Held-out (dataset, pages, shingle F1).
     pub by_dataset: Vec<(String, usize, f64)>,
+    /// Each held-out page's extracted text under the chosen decoder, in page order:
+    /// out-of-fold predictions to study errors on without touching the dev split.
+    pub predictions: Vec<HeldOutPrediction>,
+}
+
+/// One held-out page's prediction in a [`FoldReport`].
+#[derive(Debug, Clone)]
+pub struct HeldOutPrediction {
+    /// Dataset name.
+    pub dataset: String,
+    /// Page id.
+    pub id: String,
+    /// The main text the fold's model extracted.
+    pub text: String,
 }
 
 /// Host-grouped cross-validation: each of the `holdout_every` host folds (that has
@@ -653,6 +677,7 @@ pub fn cross_validate(
             let fit_part: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) != fold).collect();
             let (best, held_p) =
                 held_out_choice(&fit_part, &held, mode, params, &learned, &relatives)?;
+            let texts = held_out_texts(&held, &held_p, &best.decoder, params);
             Ok(FoldReport {
                 fold,
                 pages: held.len(),
@@ -660,7 +685,16 @@ pub fn cross_validate(
                 threshold: best.decoder.threshold,
                 relative_threshold: best.decoder.relative,
                 smoothing_strength: best.decoder.smoothing_strength(),
-                by_dataset: per_dataset(&held, &held_p, &best.decoder, params),
+                by_dataset: per_dataset(&held, &texts),
+                predictions: held
+                    .iter()
+                    .zip(texts)
+                    .map(|(p, text)| HeldOutPrediction {
+                        dataset: p.dataset.clone(),
+                        id: p.id.clone(),
+                        text,
+                    })
+                    .collect(),
             })
         })
         .collect()
@@ -724,7 +758,10 @@ pub fn train(
         report.holdout_f1_stage1 = best.f1;
         report.holdout_f1_stage2 = f64::NAN;
         report.holdout_pages = held.len();
-        report.holdout_by_dataset = per_dataset(&held, &held_p, &best.decoder, params);
+        report.holdout_by_dataset = per_dataset(
+            &held,
+            &held_out_texts(&held, &held_p, &best.decoder, params),
+        );
         report.holdout_f1 = best.f1;
         chosen = (best.decoder, None);
     } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
@@ -804,7 +841,8 @@ pub fn train(
         } else {
             (one, &held_p1)
         };
-        report.holdout_by_dataset = per_dataset(&held, probs, &best.decoder, params);
+        report.holdout_by_dataset =
+            per_dataset(&held, &held_out_texts(&held, probs, &best.decoder, params));
         chosen = (best.decoder, use_two.then_some(stage2));
     } else {
         report.holdout_f1 = f64::NAN;

@@ -392,7 +392,7 @@ fn eval_matches_the_reference_script() {
 fn number_after(line: &str, label: &str) -> f64 {
     line.split(label)
         .nth(1)
-        .and_then(|s| s.split([';', ' ']).next())
+        .and_then(|s| s.split([';', ' ', ':']).next())
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no number after {label:?} in {line:?}"))
 }
@@ -451,6 +451,77 @@ fn issue3_train_cross_validates_over_the_host_folds() {
         "{}",
         out.stderr
     );
+}
+
+// Issue #3: out-of-fold predictions for error analysis off the dev split: every
+// training page once, under the fold that held it out, and each fold's records
+// reproduce the F1 that fold reported.
+#[test]
+fn issue3_cross_validation_writes_out_of_fold_predictions() {
+    let dir = tempdir();
+    let dest = dir.path().join("cv.json").display().to_string();
+    let pred_dir = dir.path().join("oof");
+    let out = dehusk()
+        .args([
+            "train",
+            "--data",
+            MINI,
+            "--mode",
+            "text",
+            "--cross-validate",
+            "-o",
+            &dest,
+            "--cv-predictions",
+        ])
+        .arg(&pred_dir)
+        .expect_code(0);
+    let recs: Vec<Value> = std::fs::read_to_string(pred_dir.join("mini.jsonl"))
+        .unwrap_or_else(|e| out.fail(&format!("no predictions written: {e}")))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<String> = recs
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        got.len(),
+        ids("train").len(),
+        "one record per training page"
+    );
+    assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), ids("train"));
+    let gold: Vec<Value> = read("data/mini/truth.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fold_lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cross-validation fold "))
+        .collect();
+    assert!(fold_lines.len() >= 2, "{}", out.stderr);
+    for line in fold_lines {
+        let fold: u64 = number_after(line, "cross-validation fold ") as u64;
+        let mut f1 = dehusk::eval::ShingleF1::default();
+        for r in recs.iter().filter(|r| r["fold"] == fold) {
+            let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
+            f1.add(
+                g["main_content"].as_str().unwrap(),
+                r["text"].as_str().unwrap(),
+            );
+        }
+        let reported = number_after(line, "shingle F1 ");
+        assert!(
+            (f1.score().f1 - reported).abs() < 1e-4,
+            "fold {fold}: records give {} but the fold reported {reported}",
+            f1.score().f1
+        );
+    }
+    // Without --cross-validate there is nothing to write: refused, not ignored.
+    dehusk()
+        .args(["train", "--data", MINI, "-o", &dest, "--cv-predictions"])
+        .arg(&pred_dir)
+        .expect_code(2);
 }
 
 // Issue #3: a model meant to run with --drop-comments is trained with it: the policy

@@ -286,6 +286,13 @@ pub struct TrainArgs {
     /// training time.
     #[arg(long)]
     pub cross_validate: bool,
+    /// With --cross-validate: write each held-out page's extracted text
+    /// ({"id","text"} per page, as `eval --predictions` does) to this folder, one
+    /// `<dataset>.jsonl` per dataset. Every training page is held out by exactly one
+    /// fold, so these are out-of-fold predictions of all training pages: study errors
+    /// on them, not on the dev split.
+    #[arg(long, value_name = "DIR", requires = "cross_validate")]
+    pub cv_predictions: Option<PathBuf>,
     /// Also fit the context stage (a second logistic regression over the neighbours'
     /// stage-one probabilities) and keep it if it beats stage one on held-out hosts.
     #[arg(long)]

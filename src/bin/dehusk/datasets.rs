@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,7 +15,7 @@ use dehusk::label::content_text;
 use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
 use dehusk::train::{
-    cross_validate, prepare, train as fit_model, Flatten, LabeledPage, TrainParams,
+    cross_validate, prepare, train as fit_model, Flatten, FoldReport, LabeledPage, TrainParams,
 };
 use serde::Serialize;
 
@@ -220,6 +221,7 @@ fn report_cross_validation(
     pages: &[LabeledPage],
     mode: InputFormat,
     params: &TrainParams,
+    predictions: Option<&Path>,
 ) -> Result<()> {
     let t = Instant::now();
     let folds = cross_validate(pages, mode, params)?;
@@ -248,6 +250,40 @@ fn report_cross_validation(
         folds.len(),
         t.elapsed().as_secs_f64()
     );
+    if let Some(dir) = predictions {
+        write_cv_predictions(dir, &folds)?;
+    }
+    Ok(())
+}
+
+/// Writes the folds' held-out predictions, one `<dataset>.jsonl` per dataset, as
+/// `{"id","fold","text"}` lines (shingle_f1.py reads them as predictions).
+fn write_cv_predictions(dir: &Path, folds: &[FoldReport]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut by_dataset: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for f in folds {
+        let fold = [("fold".to_string(), serde_json::Value::from(f.fold))];
+        for p in &f.predictions {
+            by_dataset
+                .entry(&p.dataset)
+                .or_default()
+                .push(dehusk::output::text_record_with(&p.id, &fold, &p.text));
+        }
+    }
+    for (name, lines) in by_dataset {
+        write_lines(&dir.join(format!("{name}.jsonl")), lines)?;
+    }
+    Ok(())
+}
+
+/// Writes one line per item (predictions for shingle_f1.py).
+fn write_lines(path: &Path, lines: impl IntoIterator<Item = String>) -> Result<()> {
+    let mut w =
+        BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    for line in lines {
+        writeln!(w, "{line}")?;
+    }
+    w.flush()?;
     Ok(())
 }
 
@@ -275,7 +311,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
     let t_prep = t0.elapsed().as_secs_f64();
     if args.cross_validate {
-        report_cross_validation(&pages, mode, &params)?;
+        report_cross_validation(&pages, mode, &params, args.cv_predictions.as_deref())?;
     }
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
@@ -384,14 +420,12 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
         if let Some(dir) = &args.predictions {
-            let path = dir.join(format!("{name}.jsonl"));
-            let mut w = BufWriter::new(
-                File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-            );
-            for (id, text) in &predictions {
-                writeln!(w, "{}", dehusk::output::text_record(id, text))?;
-            }
-            w.flush()?;
+            write_lines(
+                &dir.join(format!("{name}.jsonl")),
+                predictions
+                    .iter()
+                    .map(|(id, text)| dehusk::output::text_record(id, text)),
+            )?;
         }
         if args.json {
             println!("{}", serde_json::to_string(&s)?);
