@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{context_feature_names, context_features, CoreColumns};
-use crate::decode::{Decoder, Smoothing};
+use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
@@ -23,12 +23,13 @@ use crate::policy::Comments;
 use crate::segment::Page;
 
 /// Version of the model file format this build writes. Version 2 added
-/// `relative_threshold`: an older dehusk would silently decode such a model
-/// differently, so it must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 2;
+/// `relative_threshold`, version 3 `confidence_slope`: an older dehusk would silently
+/// decode such a model differently, so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 3;
 
-/// The oldest model file version this build still reads: version 1 files are version 2
-/// without a relative threshold, which is what a missing `relative_threshold` means.
+/// The oldest model file version this build still reads: version 1 files are version 3
+/// without a relative threshold or a confidence slope, which is what a missing
+/// `relative_threshold` or `confidence_slope` means (version 2: without the slope).
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
 
 /// Where a model came from.
@@ -174,6 +175,11 @@ pub struct ModelFile {
     /// probability ([`Decoder::relative`]; chosen on held-out training hosts).
     #[serde(default)]
     pub relative_threshold: f32,
+    /// When above 0, a page's threshold is lowered by this times (1 − its highest
+    /// block probability) ([`Decoder::confidence_slope`]; chosen on held-out training
+    /// hosts).
+    #[serde(default)]
+    pub confidence_slope: f32,
     /// Optional sequence smoothing (two-state HMM) learned from the training labels.
     #[serde(default)]
     pub smoothing: Option<Smoothing>,
@@ -268,6 +274,12 @@ impl ModelFile {
                 self.relative_threshold
             )));
         }
+        if !(0.0..=MAX_CONFIDENCE_SLOPE).contains(&self.confidence_slope) {
+            return Err(Error::bad_model(format!(
+                "confidence_slope {} is outside [0, {MAX_CONFIDENCE_SLOPE}]",
+                self.confidence_slope
+            )));
+        }
         if let Some(s) = &self.smoothing {
             s.validate().map_err(Error::bad_model)?;
         }
@@ -287,6 +299,7 @@ impl ModelFile {
             decoder: Decoder {
                 threshold: self.threshold,
                 relative: self.relative_threshold,
+                confidence_slope: self.confidence_slope,
                 smoothing: self.smoothing.clone(),
             },
             comments: Comments::Model,
@@ -460,6 +473,7 @@ mod tests {
             intercept: 0.25,
             threshold: 0.5,
             relative_threshold: 0.0,
+            confidence_slope: 0.0,
             smoothing: None,
             context: None,
             provenance: Provenance::default(),
@@ -473,7 +487,7 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 2,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 3,"));
     }
 
     #[test]
@@ -485,14 +499,19 @@ mod tests {
             strength: 1.0,
             length_weight: 0.5,
         });
-        // Format 2 round-trips exactly, smoothing and all.
+        // Format 3 round-trips exactly, smoothing and all.
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 2", "\"version\": 1")
+            .replace("\"version\": 3", "\"version\": 1")
             .replace("  \"relative_threshold\": 0.0,\n", "")
+            .replace("  \"confidence_slope\": 0.0,\n", "")
             .replace(",\n    \"length_weight\": 0.5", "");
-        assert!(!v1.contains("relative_threshold") && !v1.contains("length_weight"));
+        assert!(
+            !v1.contains("relative_threshold")
+                && !v1.contains("length_weight")
+                && !v1.contains("confidence_slope")
+        );
         let back = ModelFile::from_json(&v1).unwrap();
         assert_eq!(back.relative_threshold, 0.0);
         assert_eq!(back.smoothing.map(|s| s.length_weight), Some(0.0));
@@ -507,6 +526,28 @@ mod tests {
         bad.relative_threshold = 0.3;
         let err = ModelFile::from_json(&bad.to_json()).unwrap_err();
         assert!(err.to_string().contains("length_weight"), "{err}");
+    }
+
+    #[test]
+    fn reads_version_2_files_as_without_a_confidence_slope() {
+        let mut m = tiny(InputFormat::Html);
+        m.relative_threshold = 0.35;
+        m.confidence_slope = 2.0;
+        let json = m.to_json();
+        assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
+        assert_eq!(ModelFile::from_json(&json).unwrap(), m);
+        let v2 = json
+            .replace("\"version\": 3", "\"version\": 2")
+            .replace("  \"confidence_slope\": 2.0,\n", "");
+        let back = ModelFile::from_json(&v2).unwrap();
+        assert_eq!((back.version, back.confidence_slope), (2, 0.0));
+        assert_eq!(back.relative_threshold, 0.35);
+        for bad_slope in [-0.5, MAX_CONFIDENCE_SLOPE + 1.0, f32::NAN] {
+            let mut bad = m.clone();
+            bad.confidence_slope = bad_slope;
+            let err = bad.validate().unwrap_err();
+            assert!(err.to_string().contains("confidence_slope"), "{err}");
+        }
     }
 
     #[test]
@@ -528,7 +569,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 2", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 3", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

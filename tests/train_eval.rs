@@ -128,7 +128,7 @@ fn train_writes_a_self_describing_model() {
     let dir = tempdir();
     for (mode, bundled) in [("html", "models/html.json"), ("text", "models/text.json")] {
         let (m, _) = train(dir.path(), mode, &[]);
-        assert_eq!(m["version"], 2, "{mode}");
+        assert_eq!(m["version"], dehusk::model::MODEL_FORMAT_VERSION, "{mode}");
         assert_eq!(m["mode"], mode);
         let names = m["feature_names"].as_array().unwrap();
         assert!(!names.is_empty());
@@ -145,6 +145,14 @@ fn train_writes_a_self_describing_model() {
             );
         }
         unit(&m["threshold"], "threshold");
+        unit(&m["relative_threshold"], "relative_threshold");
+        let slope = m["confidence_slope"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{mode}: no confidence_slope"));
+        assert!(
+            (0.0..=3.0).contains(&slope),
+            "{mode}: slope {slope} outside the grid"
+        );
         let prov = &m["provenance"];
         assert_contains!(prov["command"].as_str().unwrap(), "train");
         assert_contains!(prov["data"][0].as_str().unwrap(), "data/mini");

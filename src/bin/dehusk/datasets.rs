@@ -234,12 +234,13 @@ fn report_cross_validation(
             .map(|(name, n, f1)| format!("{name} {f1:.4} ({n})"))
             .collect();
         eprintln!(
-            "dehusk: cross-validation fold {}: {} pages, shingle F1 {:.4}; threshold {:.2}, relative threshold {}, smoothing {}; {}",
+            "dehusk: cross-validation fold {}: {} pages, shingle F1 {:.4}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}; {}",
             f.fold,
             f.pages,
             f.f1,
             f.threshold,
             f.relative_threshold,
+            f.confidence_slope,
             f.smoothing_strength,
             per.join(", ")
         );
@@ -298,6 +299,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         smoothing_strengths: args.smoothing.clone(),
         length_weight: args.length_weight,
         relative_thresholds: args.relative_thresholds.clone(),
+        confidence_slopes: args.confidence_slopes.clone(),
         holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
         comments: comment_policy(args.drop_comments),
@@ -316,7 +318,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, smoothing {}",
+        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
         report.pages,
         report.blocks,
         report.holdout_f1,
@@ -333,6 +335,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         },
         report.threshold,
         report.relative_threshold,
+        report.confidence_slope,
         report.smoothing_strength
     );
     for (name, n, f1) in &report.holdout_by_dataset {

@@ -67,6 +67,7 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
         file.threshold = t;
         // An explicit threshold means exactly that, on every page.
         file.relative_threshold = 0.0;
+        file.confidence_slope = 0.0;
         return Ok(());
     }
     // Shift the threshold by a fixed step in logit space, so the knob means the same
