@@ -328,11 +328,13 @@ pub fn decoders(file: &ModelFile) -> (Decoder, Decoder) {
         Decoder {
             threshold: file.threshold,
             relative: file.relative_threshold,
+            confidence_slope: file.confidence_slope,
             smoothing: None,
         },
         Decoder {
             threshold: file.threshold,
             relative: file.relative_threshold,
+            confidence_slope: file.confidence_slope,
             smoothing: Some(smoothing),
         },
     )
