@@ -101,7 +101,7 @@ def main():
         model = json.load(fh)
     variants = [
         ("no HMM smoothing", {"smoothing": None}),
-        ("no relative threshold", {"relative_threshold": 0.0}),
+        ("no confidence slope or relative threshold", {"confidence_slope": 0.0, "relative_threshold": 0.0}),
         ("smoothing without length weight", {"smoothing": {**model["smoothing"], "length_weight": 0.0}}),
     ]
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,6 +19,11 @@ fn model_file(dir: &Path, name: &str, json: &str) -> PathBuf {
     p
 }
 
+/// The bundled models' version field, as written.
+fn version_field() -> String {
+    format!("\"version\": {},", dehusk::model::MODEL_FORMAT_VERSION)
+}
+
 /// Replaces exactly one occurrence of `from` in the bundled HTML model.
 fn edited(from: &str, to: &str) -> String {
     let json = read(HTML_MODEL);
@@ -71,7 +76,7 @@ fn model_of_an_unknown_format_version_is_refused_naming_the_version() {
     let m = model_file(
         dir.path(),
         "v999.json",
-        &edited("\"version\": 2,", "\"version\": 999,"),
+        &edited(&version_field(), "\"version\": 999,"),
     );
     refused_everywhere(&m, "version 999");
 }
@@ -79,7 +84,7 @@ fn model_of_an_unknown_format_version_is_refused_naming_the_version() {
 #[test]
 fn model_without_a_version_is_refused() {
     let dir = tempdir();
-    let m = model_file(dir.path(), "noversion.json", &edited("\"version\": 2,", ""));
+    let m = model_file(dir.path(), "noversion.json", &edited(&version_field(), ""));
     refused_everywhere(&m, "version");
 }
 

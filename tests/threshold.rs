@@ -71,14 +71,15 @@ fn threshold_outside_zero_to_one_is_refused() {
     }
 }
 
-/// The bundled HTML model with its decoder replaced: no smoothing, this threshold
-/// and relative threshold.
-fn html_model_with(dir: &std::path::Path, threshold: f64, relative: f64) -> String {
+/// The bundled HTML model with its decoder replaced: no smoothing, this threshold,
+/// relative threshold and confidence slope.
+fn html_model_with(dir: &std::path::Path, threshold: f64, relative: f64, slope: f64) -> String {
     let mut m: serde_json::Value = serde_json::from_str(&read("models/html.json")).unwrap();
     m["threshold"] = threshold.into();
     m["relative_threshold"] = relative.into();
+    m["confidence_slope"] = slope.into();
     m["smoothing"] = serde_json::Value::Null;
-    let p = dir.join(format!("model-{threshold}-{relative}.json"));
+    let p = dir.join(format!("model-{threshold}-{relative}-{slope}.json"));
     write(&p, m.to_string());
     p.to_str().unwrap().to_string()
 }
@@ -91,7 +92,7 @@ fn issue3_relative_threshold_follows_the_pages_best_block() {
     let input = "data/examples/forum.html";
     // Threshold 1 alone keeps nothing; with relative 0.9 the page's threshold is 0.9
     // times its best block's probability.
-    let model = html_model_with(dir.path(), 1.0, 0.9);
+    let model = html_model_with(dir.path(), 1.0, 0.9, 0.0);
     let blocks = classify_blocks(&["--model", &model, input]);
     let best = blocks.iter().map(|b| b.1).fold(0.0, f64::max);
     assert!(best > 0.0);
@@ -109,11 +110,75 @@ fn issue3_relative_threshold_follows_the_pages_best_block() {
     assert!(kept(&blocks) >= 1, "the best block is kept");
     assert!(kept(&blocks) < blocks.len(), "not every block is kept");
     // Off (relative 0), the same threshold keeps nothing.
-    let off = html_model_with(dir.path(), 1.0, 0.0);
+    let off = html_model_with(dir.path(), 1.0, 0.0, 0.0);
     assert_eq!(kept(&classify_blocks(&["--model", &off, input])), 0);
     // An explicit --threshold means exactly that threshold, on every page.
     let explicit = classify_blocks(&["--model", &model, "--threshold", "1", input]);
     assert_eq!(kept(&explicit), 0);
+}
+
+// Issue #3: the confidence slope lowers a page's threshold by the slope times
+// (1 - its best block's probability), in classify as in the decoder; --threshold
+// turns it off.
+#[test]
+fn issue3_confidence_slope_lowers_the_threshold_of_doubtful_pages() {
+    let dir = tempdir();
+    let input = "data/examples/forum.html";
+    let probs = classify_blocks(&[
+        "--model",
+        &html_model_with(dir.path(), 0.5, 0.0, 0.0),
+        input,
+    ]);
+    let best = probs.iter().map(|b| b.1).fold(0.0, f64::max);
+    assert!(
+        best < 0.99,
+        "the example needs a doubtful best block, got {best}"
+    );
+    // The plain threshold at the best block keeps only it (and its equals); the
+    // largest slope lowers this page's threshold by 10 * (1 - best).
+    let threshold = best - 1e-4;
+    let plain = classify_blocks(&[
+        "--model",
+        &html_model_with(dir.path(), threshold, 0.0, 0.0),
+        input,
+    ]);
+    let slope = 10.0;
+    let model = html_model_with(dir.path(), threshold, 0.0, slope);
+    let sloped = classify_blocks(&["--model", &model, input]);
+    let page_threshold = threshold - slope * (1.0 - best);
+    for (text, p, label) in &sloped {
+        // Probabilities are printed rounded; stay clear of the boundary.
+        if (p - page_threshold).abs() > 1e-3 {
+            let want = if *p >= page_threshold {
+                "content"
+            } else {
+                "boilerplate"
+            };
+            assert_eq!(
+                label, want,
+                "p {p}, page threshold {page_threshold}: {text}"
+            );
+        }
+    }
+    assert!(
+        kept(&sloped) > kept(&plain),
+        "the slope keeps more of a doubtful page: {} vs {}",
+        kept(&sloped),
+        kept(&plain)
+    );
+    // An explicit --threshold means exactly that threshold, slope or not.
+    let explicit = classify_blocks(&[
+        "--model",
+        &model,
+        "--threshold",
+        &threshold.to_string(),
+        input,
+    ]);
+    assert_eq!(
+        kept(&explicit),
+        kept(&plain),
+        "--threshold means that threshold"
+    );
 }
 
 /// An article followed by a WordPress-style comment section, every block long prose.
