@@ -187,7 +187,7 @@ fn issue3_explain_marks_the_blocks_the_smoothing_overruled() {
     let threshold: f64 = header
         .split("threshold ")
         .nth(1)
-        .and_then(|rest| rest.split([',', ')']).next())
+        .and_then(|rest| rest.split([',', ')', ' ']).next())
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| panic!("no threshold in the header: {header}"));
     let mut overruled = 0;

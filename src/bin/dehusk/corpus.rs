@@ -865,11 +865,19 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by --drop-comments",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by --drop-comments",
         doc.id,
         page.len(),
         doc.format.as_str(),
         threshold,
+        // The page's own threshold differs from the model's when its best block is
+        // doubtful (confidence slope, relative threshold): say so, or the number
+        // looks inconsistent with the model file.
+        if (threshold - model.decoder.threshold).abs() > 5e-4 {
+            format!(" for this page, the model's {:.3}", model.decoder.threshold)
+        } else {
+            String::new()
+        },
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
         model.base_logit()
     )?;
