@@ -352,6 +352,44 @@ mod tests {
     }
 
     #[test]
+    fn a_larger_slope_keeps_a_superset_and_never_raises_the_threshold() {
+        // xorshift: random pages without a dependency.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for _ in 0..2_000 {
+            let n = 1 + (next() * 30.0) as usize;
+            let probs: Vec<f32> = (0..n).map(|_| next()).collect();
+            let threshold = next();
+            let relative = if next() < 0.5 { 0.0 } else { next() };
+            let (s1, s2) = (next() * 3.0, next() * 3.0);
+            let (lo, hi) = (s1.min(s2), s1.max(s2));
+            let d = |slope| Decoder {
+                threshold,
+                relative,
+                confidence_slope: slope,
+                smoothing: None,
+            };
+            let (t_lo, t_hi) = (d(lo).page_threshold(&probs), d(hi).page_threshold(&probs));
+            assert!(
+                t_hi <= t_lo && t_lo <= threshold,
+                "{t_hi} {t_lo} {threshold}"
+            );
+            let (kept_lo, kept_hi) = (d(lo).decode(&probs, &[]), d(hi).decode(&probs, &[]));
+            for (a, b) in kept_lo.iter().zip(&kept_hi) {
+                assert!(
+                    !a || *b,
+                    "slope {hi} dropped a block slope {lo} kept: {probs:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn learns_transitions() {
         let pages: Vec<Vec<bool>> = vec![vec![false, false, true, true, true, false]];
         let s = Smoothing::learn(pages.iter().map(|p| p.as_slice()), 1.0);
