@@ -353,14 +353,8 @@ mod tests {
 
     #[test]
     fn a_larger_slope_keeps_a_superset_and_never_raises_the_threshold() {
-        // xorshift: random pages without a dependency.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 40) as f32 / (1u64 << 24) as f32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.unit();
         for _ in 0..2_000 {
             let n = 1 + (next() * 30.0) as usize;
             let probs: Vec<f32> = (0..n).map(|_| next()).collect();

@@ -52,6 +52,8 @@ pub mod pipeline;
 pub mod policy;
 pub mod records;
 pub mod segment;
+#[cfg(test)]
+mod test_rng;
 pub mod train;
 pub mod words;
 

@@ -204,13 +204,8 @@ mod tests {
     /// says how many it turned, and never leaves a page that had content without any.
     #[test]
     fn drop_only_removes_and_never_empties_a_page() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: u64| rng.below(n);
         let classes = ["comment", "comments-area", "post", "reply", "nav", "entry"];
         for _ in 0..2000 {
             let mode = if next(2) == 0 {

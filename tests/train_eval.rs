@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{dehusk, path, python3, read, root, shingle_f1, tempdir};
+use crate::util::{dehusk, path, python3, read, root, shingle_f1, tempdir, Output};
 
 const MINI: &str = "data/mini";
 
@@ -23,13 +23,38 @@ fn ids(split: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// One JSON value per line.
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The ids of `{"id", ...}` records, in order.
+fn record_ids<'a>(recs: impl IntoIterator<Item = &'a Value>) -> Vec<String> {
+    recs.into_iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The shingle F1 of `{"id","text"}` prediction records against data/mini's gold,
+/// by the library's metric.
+fn predictions_f1<'a>(recs: impl IntoIterator<Item = &'a Value>) -> f64 {
+    let gold = json_lines(&read("data/mini/truth.jsonl"));
+    let mut f1 = dehusk::eval::ShingleF1::default();
+    for r in recs {
+        let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
+        f1.add(
+            g["main_content"].as_str().unwrap(),
+            r["text"].as_str().unwrap(),
+        );
+    }
+    f1.score().f1
+}
+
 /// Trains a model on data/mini into `dir` and returns it parsed, with its path.
 fn train(dir: &Path, mode: &str, extra: &[&str]) -> (Value, String) {
-    let dest = dir.join(format!("{mode}.json")).display().to_string();
-    let out = dehusk()
-        .args(["train", "--data", MINI, "--mode", mode, "-o", &dest])
-        .args(extra)
-        .expect_code(0);
+    let (out, dest) = train_run(dir, mode, extra);
     let json = std::fs::read_to_string(&dest)
         .unwrap_or_else(|e| out.fail(&format!("no model written: {e}")));
     (
@@ -37,6 +62,17 @@ fn train(dir: &Path, mode: &str, extra: &[&str]) -> (Value, String) {
             .unwrap_or_else(|e| out.fail(&format!("model is not JSON: {e}"))),
         dest,
     )
+}
+
+/// Runs `dehusk train` on data/mini into `dir` (exit code 0 expected): the run's
+/// output and the model's path.
+fn train_run(dir: &Path, mode: &str, extra: &[&str]) -> (Output, String) {
+    let dest = dir.join(format!("{mode}.json")).display().to_string();
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--mode", mode, "-o", &dest])
+        .args(extra)
+        .expect_code(0);
+    (out, dest)
 }
 
 /// A number in [0, 1].
@@ -74,15 +110,8 @@ fn label_reports_the_oracle_and_writes_labelled_blocks() {
         out.show()
     );
 
-    let written = std::fs::read_to_string(&dest).unwrap();
-    let recs: Vec<Value> = written
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let got: BTreeSet<String> = recs
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let recs = json_lines(&std::fs::read_to_string(&dest).unwrap());
+    let got: BTreeSet<String> = record_ids(&recs).into_iter().collect();
     assert_eq!(got, ids("train"));
     for r in &recs {
         assert_eq!(r["dataset"], "mini");
@@ -307,37 +336,21 @@ fn eval_predictions_hold_one_record_per_dev_page_and_reproduce_the_score() {
     let dir = tempdir();
     let (_, model) = train(dir.path(), "html", &[]);
     let (scores, pred) = eval_with_predictions(dir.path(), &model, "html");
-    let lines = std::fs::read_to_string(&pred).unwrap();
-    let recs: Vec<Value> = lines
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let got: BTreeSet<String> = recs
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let recs = json_lines(&std::fs::read_to_string(&pred).unwrap());
     assert_eq!(recs.len(), 4);
-    assert_eq!(got, ids("dev"));
+    assert_eq!(
+        record_ids(&recs).into_iter().collect::<BTreeSet<_>>(),
+        ids("dev")
+    );
     // Recompute the shingle F1 from the predictions with the library's metric.
-    let gold: Vec<Value> = read("data/mini/truth.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let mut f1 = dehusk::eval::ShingleF1::default();
-    for r in &recs {
-        let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
-        f1.add(
-            g["main_content"].as_str().unwrap(),
-            r["text"].as_str().unwrap(),
-        );
-    }
     let ours = scores["shingle"]["f1"].as_f64().unwrap();
+    let recomputed = predictions_f1(&recs);
     assert!(
-        (f1.score().f1 - ours).abs() < 1e-12,
-        "predictions give {} but eval reported {ours}",
-        f1.score().f1
+        (recomputed - ours).abs() < 1e-12,
+        "predictions give {recomputed} but eval reported {ours}"
     );
     // And every prediction is a real extraction, not an empty string.
+    let gold = json_lines(&read("data/mini/truth.jsonl"));
     for r in &recs {
         let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
         assert!(
@@ -410,19 +423,7 @@ fn number_after(line: &str, label: &str) -> f64 {
 #[test]
 fn issue3_train_cross_validates_over_the_host_folds() {
     let dir = tempdir();
-    let dest = dir.path().join("cv.json").display().to_string();
-    let out = dehusk()
-        .args([
-            "train",
-            "--data",
-            MINI,
-            "--mode",
-            "html",
-            "--cross-validate",
-            "-o",
-            &dest,
-        ])
-        .expect_code(0);
+    let (out, _) = train_run(dir.path(), "html", &["--cross-validate"]);
     let folds: Vec<&str> = out
         .stderr
         .lines()
@@ -467,41 +468,27 @@ fn issue3_train_cross_validates_over_the_host_folds() {
 #[test]
 fn issue3_cross_validation_writes_out_of_fold_predictions() {
     let dir = tempdir();
-    let dest = dir.path().join("cv.json").display().to_string();
     let pred_dir = dir.path().join("oof");
-    let out = dehusk()
-        .args([
-            "train",
-            "--data",
-            MINI,
-            "--mode",
-            "text",
+    let (out, dest) = train_run(
+        dir.path(),
+        "text",
+        &[
             "--cross-validate",
-            "-o",
-            &dest,
             "--cv-predictions",
-        ])
-        .arg(&pred_dir)
-        .expect_code(0);
-    let recs: Vec<Value> = std::fs::read_to_string(pred_dir.join("mini.jsonl"))
-        .unwrap_or_else(|e| out.fail(&format!("no predictions written: {e}")))
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let got: Vec<String> = recs
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+            pred_dir.to_str().unwrap(),
+        ],
+    );
+    let recs = json_lines(
+        &std::fs::read_to_string(pred_dir.join("mini.jsonl"))
+            .unwrap_or_else(|e| out.fail(&format!("no predictions written: {e}"))),
+    );
+    let got = record_ids(&recs);
     assert_eq!(
         got.len(),
         ids("train").len(),
         "one record per training page"
     );
     assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), ids("train"));
-    let gold: Vec<Value> = read("data/mini/truth.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let fold_lines: Vec<&str> = out
         .stderr
         .lines()
@@ -510,19 +497,11 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
     assert!(fold_lines.len() >= 2, "{}", out.stderr);
     for line in fold_lines {
         let fold: u64 = number_after(line, "cross-validation fold ") as u64;
-        let mut f1 = dehusk::eval::ShingleF1::default();
-        for r in recs.iter().filter(|r| r["fold"] == fold) {
-            let g = gold.iter().find(|g| g["id"] == r["id"]).unwrap();
-            f1.add(
-                g["main_content"].as_str().unwrap(),
-                r["text"].as_str().unwrap(),
-            );
-        }
+        let recomputed = predictions_f1(recs.iter().filter(|r| r["fold"] == fold));
         let reported = number_after(line, "shingle F1 ");
         assert!(
-            (f1.score().f1 - reported).abs() < 1e-4,
-            "fold {fold}: records give {} but the fold reported {reported}",
-            f1.score().f1
+            (recomputed - reported).abs() < 1e-4,
+            "fold {fold}: records give {recomputed} but the fold reported {reported}"
         );
     }
     // Without --cross-validate there is nothing to write: refused, not ignored.
