@@ -79,7 +79,8 @@ pub struct ModelArgs {
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     /// Override the model's decision threshold (0..1): blocks with a content
-    /// probability at least this are kept.
+    /// probability at least this are kept, on every page (the model's page-adaptive
+    /// lowering, its confidence slope and relative threshold, is switched off).
     #[arg(long, value_name = "P")]
     pub threshold: Option<f32>,
     /// Shift the decision toward precision or recall (see the README for what each
