@@ -5,9 +5,9 @@
 //!    on both sides) into a fitting part and a held-out part.
 //! 3. An L2-regularised logistic regression (linfa-logistic) is fitted on standardized
 //!    features of the fitting part.
-//! 4. The decision threshold, relative threshold and sequence-smoothing strength are
-//!    chosen on the held-out part by the benchmark's own metric, shingle F1 against
-//!    the gold text.
+//! 4. The decision threshold, confidence slope (relative threshold, if asked) and
+//!    sequence-smoothing strength are chosen on the held-out part by the benchmark's
+//!    own metric, shingle F1 against the gold text.
 //! 5. The model is refitted on all training pages with those settings.
 //!
 //! Quirks of linfa-logistic 0.8 this module works around: it wants ndarray 0.16; it is
@@ -488,11 +488,10 @@ fn choose_decoder(
     probs: &[Vec<f32>],
     learned: &Smoothing,
     params: &TrainParams,
-    relatives: &[f32],
 ) -> DecoderChoice {
     let mut grid = Vec::new();
     for &strength in &params.smoothing_strengths {
-        for &relative in relatives {
+        for &relative in &params.relative_thresholds {
             for &confidence_slope in &params.confidence_slopes {
                 for k in 1..20 {
                     grid.push(Decoder {
@@ -600,7 +599,6 @@ fn held_out_choice(
     mode: InputFormat,
     params: &TrainParams,
     learned: &Smoothing,
-    relatives: &[f32],
 ) -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
     let t = std::time::Instant::now();
     let (fitted, _) = fit_stage1(fit_part, params, params.heavy_block_words_for(mode))?;
@@ -611,7 +609,7 @@ fn held_out_choice(
         .map(|p| model.probabilities(&p.features))
         .collect();
     let t = std::time::Instant::now();
-    let best = choose_decoder(held, &held_p, learned, params, relatives);
+    let best = choose_decoder(held, &held_p, learned, params);
     timing("decoder choice", t);
     Ok((best, held_p))
 }
@@ -664,7 +662,6 @@ pub fn cross_validate(
     params: &TrainParams,
 ) -> Result<Vec<FoldReport>> {
     params.check()?;
-    let relatives = &params.relative_thresholds;
     let learned = params.learned_smoothing(pages);
     let fold_of = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
     // Folds without pages (few hosts) are skipped; at least two must remain.
@@ -684,8 +681,7 @@ pub fn cross_validate(
         .map(|fold| {
             let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) == fold).collect();
             let fit_part: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) != fold).collect();
-            let (best, held_p) =
-                held_out_choice(&fit_part, &held, mode, params, &learned, relatives)?;
+            let (best, held_p) = held_out_choice(&fit_part, &held, mode, params, &learned)?;
             let texts = held_out_texts(&held, &held_p, &best.decoder, params);
             Ok(FoldReport {
                 fold,
@@ -727,7 +723,6 @@ pub fn train(
         return Err(Error::fit("no training pages"));
     }
     let heavy = params.heavy_block_words_for(mode);
-    let relatives = &params.relative_thresholds;
     let fold = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
     let held_fold = params.holdout_fold;
     let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold(p) == held_fold).collect();
@@ -755,7 +750,7 @@ pub fn train(
         // One fit on the non-held-out hosts chooses the decoder.
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
         let (held_side, final_side) = rayon::join(
-            || held_out_choice(&fit_part, &held, mode, params, &learned, relatives),
+            || held_out_choice(&fit_part, &held, mode, params, &learned),
             || {
                 let t = std::time::Instant::now();
                 let r = fit_stage1(&all, params, heavy);
@@ -838,8 +833,8 @@ pub fn train(
             })
             .collect();
         let t = std::time::Instant::now();
-        let one = choose_decoder(&held, &held_p1, &learned, params, relatives);
-        let two = choose_decoder(&held, &held_p2, &learned, params, relatives);
+        let one = choose_decoder(&held, &held_p1, &learned, params);
+        let two = choose_decoder(&held, &held_p2, &learned, params);
         timing("decoder choice", t);
         report.holdout_f1_stage1 = one.f1;
         report.holdout_f1_stage2 = two.f1;
