@@ -368,7 +368,7 @@ impl Model {
         let mut labels = self
             .decoder
             .decode(&scores.probabilities, &scores.words_log);
-        crate::policy::apply(self.comments, self.mode, page, &mut labels);
+        crate::policy::apply(self.comments, page, &mut labels);
         labels
     }
 

@@ -54,13 +54,15 @@ fn in_comment_section(page: &Page, i: usize) -> bool {
     b.own_classes.union(b.ancestor_classes).has(COMMENT_CLASS)
 }
 
-/// Applies `policy` to the labels (true = content) of a page of `mode`; returns how
-/// many blocks it turned from content into boilerplate.
-pub fn apply(policy: Comments, mode: InputFormat, page: &Page, labels: &mut [bool]) -> usize {
-    match (policy, mode) {
-        (Comments::Model, _) => 0,
-        (Comments::Drop, InputFormat::Html) => drop_comment_sections(page, labels),
-        (Comments::Drop, InputFormat::Text) => drop_comments_after_heading(page, labels),
+/// Applies `policy` to a page's labels (true = content), by the page's own format:
+/// class names where it has markup, comment headings where it is plain text. Returns
+/// how many blocks it turned from content into boilerplate (none on a page of unknown
+/// format, which only `Page::default()` has).
+pub fn apply(policy: Comments, page: &Page, labels: &mut [bool]) -> usize {
+    match (policy, page.format) {
+        (Comments::Model, _) | (Comments::Drop, None) => 0,
+        (Comments::Drop, Some(InputFormat::Html)) => drop_comment_sections(page, labels),
+        (Comments::Drop, Some(InputFormat::Text)) => drop_comments_after_heading(page, labels),
     }
 }
 
@@ -138,7 +140,7 @@ mod tests {
         let p = page();
         assert_eq!(p.len(), 3);
         let mut labels = vec![true; 3];
-        assert_eq!(apply(Comments::Drop, InputFormat::Html, &p, &mut labels), 2);
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 2);
         assert_eq!(labels, [true, false, false]);
     }
 
@@ -146,11 +148,18 @@ mod tests {
     fn the_model_policy_changes_nothing() {
         let p = page();
         let mut labels = vec![true, false, true];
-        assert_eq!(
-            apply(Comments::Model, InputFormat::Html, &p, &mut labels),
-            0
-        );
+        assert_eq!(apply(Comments::Model, &p, &mut labels), 0);
         assert_eq!(labels, [true, false, true]);
+    }
+
+    #[test]
+    fn the_rule_follows_the_pages_own_format() {
+        // The same comment section, its format unknown: nothing to go by, left alone.
+        let mut p = page();
+        p.format = None;
+        let mut labels = vec![true; 3];
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 0);
+        assert_eq!(labels, [true; 3]);
     }
 
     #[test]
@@ -159,7 +168,7 @@ mod tests {
         // content, so they are the page's main text and stay.
         let p = page();
         let mut labels = vec![false, true, true];
-        assert_eq!(apply(Comments::Drop, InputFormat::Html, &p, &mut labels), 0);
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 0);
         assert_eq!(labels, [false, true, true]);
     }
 
@@ -178,11 +187,7 @@ mod tests {
             let p = text_page(120, heading);
             assert_eq!(p.len(), 6);
             let mut labels = vec![true; 6];
-            assert_eq!(
-                apply(Comments::Drop, InputFormat::Text, &p, &mut labels),
-                3,
-                "{heading}"
-            );
+            assert_eq!(apply(Comments::Drop, &p, &mut labels), 3, "{heading}");
             // The "Comments" menu line above the article is not a heading: too little
             // kept text before it.
             assert_eq!(labels, [true, true, true, false, false, false], "{heading}");
@@ -193,11 +198,11 @@ mod tests {
     fn text_needs_main_text_before_the_heading() {
         let p = text_page(50, "Comments");
         let mut labels = vec![true; p.len()];
-        assert_eq!(apply(Comments::Drop, InputFormat::Text, &p, &mut labels), 0);
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 0);
         // Words the model dropped do not count toward the main text before it.
         let p = text_page(120, "Comments");
         let mut labels = vec![true, true, false, true, true, true];
-        assert_eq!(apply(Comments::Drop, InputFormat::Text, &p, &mut labels), 0);
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 0);
     }
 
     /// Random pages and labels: the policy only ever turns content into boilerplate,
@@ -231,7 +236,7 @@ mod tests {
             let p = segment_str(&doc, mode);
             let before: Vec<bool> = (0..p.len()).map(|_| next(3) > 0).collect();
             let mut after = before.clone();
-            let dropped = apply(Comments::Drop, mode, &p, &mut after);
+            let dropped = apply(Comments::Drop, &p, &mut after);
             let turned = before
                 .iter()
                 .zip(&after)

@@ -554,9 +554,7 @@ fn held_out_labels(
     params: &TrainParams,
 ) -> Vec<bool> {
     let mut labels = decoder.decode(probs, words_log);
-    if let Some(mode) = p.page.format {
-        crate::policy::apply(params.comments, mode, &p.page, &mut labels);
-    }
+    crate::policy::apply(params.comments, &p.page, &mut labels);
     labels
 }
 
