@@ -182,12 +182,17 @@ fn issue3_confidence_slope_lowers_the_threshold_of_doubtful_pages() {
 }
 
 /// An article followed by a WordPress-style comment section, every block long prose.
+/// The article is over `policy::MIN_MAIN_WORDS` (100) words, so --drop-comments drops the
+/// section.
 const ARTICLE_WITH_COMMENTS: &str = "<html><head><title>Bridge opens</title></head><body>\
 <article><h1>Bridge opens</h1>\
 <p>The council opened the new bridge on Monday after three years of work, and the first \
 buses crossed it before noon while a small crowd watched from the river bank.</p>\
 <p>Engineers said the structure would carry twice the traffic of the old crossing, which \
 had been closed to lorries since a survey found cracks in two of its piers last spring.</p>\
+<p>The old crossing will be taken down over the summer, and the council has promised that \
+a footpath and a cycle lane will follow on the new bridge before the end of the year, \
+once the contractors have finished the work on the eastern ramp and its lighting.</p>\
 </article>\
 <section id=\"comments\"><h2>12 comments</h2><ol class=\"commentlist\">\
 <li class=\"comment\"><p>I drove across it this morning and the approach road is still \
@@ -253,8 +258,8 @@ fn issue3_drop_comments_removes_comment_sections_only() {
     }
 }
 
-// A page that is nothing but comment sections (a forum thread marked up as comments)
-// is not emptied by --drop-comments.
+// A page that is nothing but comment sections (a forum thread marked up as comments),
+// or has only a title outside them, is not emptied by --drop-comments.
 #[test]
 fn issue3_drop_comments_never_empties_a_page_of_comments() {
     let dir = tempdir();
@@ -272,6 +277,24 @@ fn issue3_drop_comments_never_empties_a_page_of_comments() {
     let (plain, dropped) = without_and_with_drop_comments(page);
     assert_contains!(plain, "new driver");
     eqnice!(plain, dropped, "a page of nothing but comments keeps them");
+
+    // The same thread under its title, outside the comment markup: a few words of main
+    // text outside are not an article, so the posts still stay (they once went, and
+    // wcxb's forum threads with them).
+    let titled = dir.path().join("titled.html");
+    write(
+        &titled,
+        "<html><body><h1>New driver freezes older laptops</h1><div class=\"comments\">\
+         <div class=\"comment\"><p>Has anyone managed to get the new driver working on an \
+         older laptop? Mine freezes every time the screen turns off.</p></div>\
+         <div class=\"comment\"><p>Yes, after turning off the power saving option in the \
+         settings it has worked for a week without a single freeze.</p></div>\
+         </div></body></html>",
+    );
+    let (plain, dropped) = without_and_with_drop_comments(titled.to_str().unwrap());
+    assert_contains!(plain, "New driver freezes");
+    assert_contains!(plain, "power saving option");
+    eqnice!(plain, dropped, "a titled thread keeps its posts");
 }
 
 // Plain text: --drop-comments drops the lines from a short "N Comments" heading on,
