@@ -126,6 +126,9 @@ struct Segmenter {
     // The block being accumulated: its text starts at `block_start` in `page.text`.
     block_start: usize,
     pending_space: bool,
+    /// A tag came since the last text: the next text may need a space before it
+    /// ([`separated_across_tags`]).
+    tag_boundary: bool,
     link_chars: u32,
     link_words: WordCounter,
     inline_classes: ClassMask,
@@ -181,6 +184,7 @@ impl Segmenter {
             naming_hashes: Vec::new(),
             block_start: 0,
             pending_space: false,
+            tag_boundary: false,
             link_chars: 0,
             link_words: WordCounter::default(),
             inline_classes: ClassMask::EMPTY,
@@ -273,6 +277,8 @@ impl Segmenter {
 
     fn on_start_tag(&mut self, self_closing: bool) {
         let name = std::mem::take(&mut self.pending.name);
+        // `<wbr>` marks a place where a long word may wrap: still one word.
+        self.tag_boundary |= name != b"wbr";
         let tag = Tag::from_name(&name);
         // In SVG and MathML, `<path/>` is complete: pushing it would leave an element
         // open that no end tag closes, and a drawing of hundreds of such paths would
@@ -442,6 +448,7 @@ impl Segmenter {
     }
 
     fn on_end_tag(&mut self, name: &[u8]) {
+        self.tag_boundary = true;
         if self.overflow > 0 {
             self.overflow -= 1;
             if Tag::from_name(name).is_block() {
@@ -486,6 +493,11 @@ impl Segmenter {
         let text = &mut self.page.text;
         let has_text = text.len() > self.block_start;
         let mut pending_space = self.pending_space;
+        if std::mem::take(&mut self.tag_boundary) && has_text && !pending_space {
+            if let (Some(a), Some(b)) = (text.chars().next_back(), value.chars().next()) {
+                pending_space = separated_across_tags(a, b);
+            }
+        }
         let mut started = has_text;
         let bytes = value.as_bytes();
         let mut i = 0;
@@ -680,6 +692,36 @@ impl TokenSink for Segmenter {
     }
 }
 
+/// Whether text ending in `a` and text starting with `b`, with tags but no whitespace
+/// between them, are two words rather than one.
+///
+/// Browsers join such text (`<span>Credit</span><span>Kevin Frayer</span>` reads
+/// "CreditKevin Frayer" in the DOM), but on the page CSS sets the pieces apart:
+/// separate flex items, a caption's hidden label, a film's year beside its running time
+/// (`1994` `2h 22m` `R`). Glued, they make words nobody wrote, which cost shingles and
+/// spoil the text for an index or a corpus. Words are also split by tags, though: a
+/// drop cap (`<span>A</span>dvertise`) or bold letters inside a word. So a space goes
+/// in only where the two sides change shape the way two words do: a lowercase letter
+/// or digit followed by a capital ("GuideOctober"), a letter and a digit, or two digits.
+///
+/// Measured on the training splits' oracle (`dehusk label`, the aligned labels scored
+/// against the gold): wcxb 0.9109 → 0.9168, readability 0.9689 → 0.9712, CleanEval
+/// 0.9697 → 0.9699, dragnet 0.9735 → 0.9732 (dragnet's gold glues like the DOM). A
+/// space at every tag boundary gained as much on wcxb but split drop caps (CleanEval
+/// −0.0005, dragnet −0.0007); spaces between CJK characters at tag boundaries matched
+/// readability's gold (+0.0023) but are not how CJK text is written, so they are not
+/// added; joining at `<sup>`/`<sub>` ("10<sup>th</sup>") matched dragnet and lost on the
+/// other three.
+fn separated_across_tags(a: char, b: char) -> bool {
+    if !a.is_alphanumeric() || !b.is_alphanumeric() {
+        // Punctuation or anything else: a space changes no word.
+        return false;
+    }
+    ((a.is_lowercase() || a.is_ascii_digit()) && b.is_uppercase())
+        || (a.is_alphabetic() && b.is_ascii_digit())
+        || (a.is_ascii_digit() && b.is_alphanumeric())
+}
+
 /// Appends one character of visible text, folding whitespace into a single space
 /// before the next visible character. Returns false when the page text is full.
 #[inline]
@@ -778,6 +820,43 @@ mod tests {
         assert_eq!(p.title, "T");
         assert_eq!(p.blocks[1].tag, Tag::P);
         assert_eq!(p.blocks[3].tag, Tag::Li);
+    }
+
+    #[test]
+    fn words_set_apart_by_tags_get_a_space_and_split_words_do_not() {
+        let cases = [
+            // Pieces that only CSS sets apart.
+            (
+                "<span>Credit</span><span>Kevin Frayer</span>",
+                "Credit Kevin Frayer",
+            ),
+            (
+                "<span>1994</span><span>2h 22m</span><span>R</span>",
+                "1994 2h 22m R",
+            ),
+            (
+                "About.com Guide<span>October 31</span>",
+                "About.com Guide October 31",
+            ),
+            ("<a>page</a><a>2</a>", "page 2"),
+            // One word split by tags.
+            ("<span class=dropcap>A</span>dvertise", "Advertise"),
+            ("wor<b>d</b>s and <i>W</i>ORDS", "words and WORDS"),
+            ("Donaudampf<wbr>Schiff", "DonaudampfSchiff"),
+            ("我喜欢<a>北京</a>的天气", "我喜欢北京的天气"),
+            // Punctuation needs nothing; existing whitespace is kept once.
+            (
+                "<a>Dan Cross</a>, <b>Guide</b> <i>x</i>",
+                "Dan Cross, Guide x",
+            ),
+        ];
+        for (html, want) in cases {
+            let p = segment_html(&format!("<p>{html}</p>"));
+            assert_eq!(texts(&p), [want], "{html}");
+        }
+        // A tag between blocks adds nothing at the start of the next block.
+        let p = segment_html("<p>One</p><p><span>Two</span>Three</p>");
+        assert_eq!(texts(&p), ["One", "Two Three"]);
     }
 
     #[test]
