@@ -5,7 +5,9 @@
 //!   languages, punctuation and case, boilerplate-lexicon hits, and (HTML only) its
 //!   tag, its ancestors' tags and class/id keyword categories;
 //! * page context: relative position, repetition of the same text, overlap with the
-//!   title, distance from the page's densest run of prose, container aggregates;
+//!   title, the first `h1` and the meta description, where the block lies from the
+//!   headline and the lede, distance from the page's densest run of prose, container
+//!   aggregates;
 //! * the "core" features of the neighbours at -2, -1, +1 and +2.
 //!
 //! Names and values come from one code path ([`Sink`]): the names are produced by
@@ -113,6 +115,8 @@ struct BlockStats {
     title_overlap: f32,
     title_cover: f32,
     h1_overlap: f32,
+    description_overlap: f32,
+    description_cover: f32,
     word_offset: f32,
 }
 
@@ -213,6 +217,8 @@ struct PageContext<'a> {
     label_hits: Vec<[f32; SEQUENCE_CATEGORIES.len()]>,
     /// The headline block (HTML; see [`find_headline`]).
     headline: Option<usize>,
+    /// The lede block (HTML; see [`find_lede`]).
+    lede: Option<usize>,
 }
 
 /// Lexicon categories whose appearance as a short label ("Comments", "Related
@@ -377,7 +383,8 @@ impl<'a> PageContext<'a> {
         // Title and first-heading words, for overlap.
         let title_lower = page.title.to_lowercase();
         let h1_lower = page.h1.to_lowercase();
-        // One lookup per block word: bit 0 for the title, bit 1 for the heading.
+        // One lookup per block word: bit 0 for the title, bit 1 for the heading, bit 2 for
+        // the meta description.
         let mut heading_words: FxHashMap<&str, u8> = FxHashMap::default();
         for_each_word(&title_lower, |w| {
             *heading_words.entry(w).or_default() |= 1;
@@ -386,6 +393,15 @@ impl<'a> PageContext<'a> {
         for_each_word(&h1_lower, |w| {
             *heading_words.entry(w).or_default() |= 2;
         });
+        let description_lower = page.description.to_lowercase();
+        for_each_word(&description_lower, |w| {
+            *heading_words.entry(w).or_default() |= 4;
+        });
+        let description_len = heading_words
+            .values()
+            .filter(|&&b| b & 4 != 0)
+            .count()
+            .max(1) as f32;
         let overlap = !heading_words.is_empty();
 
         // How often each block's exact text occurs on the page (keys borrow the page).
@@ -431,11 +447,13 @@ impl<'a> PageContext<'a> {
             let hits = lexicon_hits(&lower);
             let mut title_hits = 0u32;
             let mut h1_hits = 0u32;
+            let mut description_hits = 0u32;
             let sw = stopword_stats_each(&lower, |w| {
                 if overlap {
                     if let Some(&bits) = heading_words.get(w) {
                         title_hits += (bits & 1) as u32;
-                        h1_hits += (bits >> 1) as u32;
+                        h1_hits += ((bits >> 1) & 1) as u32;
+                        description_hits += (bits >> 2) as u32;
                     }
                 }
             });
@@ -501,6 +519,12 @@ impl<'a> PageContext<'a> {
                 },
                 title_cover: (title_hits as f32 / title_len).min(1.0),
                 h1_overlap: if words > 0 { h1_hits as f32 / wf } else { 0.0 },
+                description_overlap: if words > 0 {
+                    description_hits as f32 / wf
+                } else {
+                    0.0
+                },
+                description_cover: (description_hits as f32 / description_len).min(1.0),
                 word_offset: total_words,
             };
             total_words += wf;
@@ -548,7 +572,12 @@ impl<'a> PageContext<'a> {
             InputFormat::Html => find_headline(&stats),
             InputFormat::Text => None,
         };
+        let lede = match mode {
+            InputFormat::Html => find_lede(&stats),
+            InputFormat::Text => None,
+        };
         PageContext {
+            lede,
             headline,
             label_hits,
             page,
@@ -662,6 +691,27 @@ impl<'a> PageContext<'a> {
             block.link_words as f32 / c.words.max(1.0),
         );
         s.put("all_link", (c.link_density >= 0.95) as u8 as f32);
+        // The meta description is the publisher's own summary, usually the standfirst or
+        // the article's first sentences: blocks that repeat it, and blocks from the
+        // first one that does, are where the main text is. Held-out F1 on the five host
+        // folds: +0.0014, +0.0036, −0.0011, +0.0018, +0.0006 (cross-validated mean
+        // 0.8786 → 0.8798); the overlap features alone +0.0006.
+        let st = &self.stats[i];
+        s.put(
+            "description_found",
+            !self.page.description.is_empty() as u8 as f32,
+        );
+        s.put("description_overlap", st.description_overlap);
+        s.put("description_cover", st.description_cover);
+        let (after, distance) = match self.lede {
+            Some(h) => (
+                (i >= h) as u8 as f32,
+                (1.0 + (i as f32 - h as f32).abs()).ln(),
+            ),
+            None => (0.0, 0.0),
+        };
+        s.put("after_lede", after);
+        s.put("lede_distance_log", distance);
         // Where the block lies from the headline: articles begin there, and the
         // menus and teasers above it are rarely content. Held-out F1 on the five host
         // folds: +0.0010, +0.0017, +0.0008, +0.0026, +0.0006 (cross-validated mean
@@ -781,6 +831,21 @@ fn find_headline(stats: &[BlockStats]) -> Option<usize> {
         }
     }
     headline
+}
+
+/// The lede: the block, mostly not link text, that covers the largest share (over half)
+/// of the meta description's words; the first of equals. None when no block does.
+fn find_lede(stats: &[BlockStats]) -> Option<usize> {
+    let mut lede = None;
+    let mut best = 0.5f32;
+    for (i, st) in stats.iter().enumerate() {
+        // A teaser linking to the story may repeat its summary: a lede is not a link.
+        if st.core.link_density < 0.5 && st.description_cover > best {
+            best = st.description_cover;
+            lede = Some(i);
+        }
+    }
+    lede
 }
 
 /// Buckets for hashed class/id tokens.
@@ -934,6 +999,46 @@ mod tests {
         );
         let m = extract(&page, InputFormat::Html);
         for name in ["after_headline", "headline_distance_log", "headline_found"] {
+            let j = names.iter().position(|n| n == name).unwrap();
+            assert!(m.column(j).iter().all(|&v| v == 0.0), "{name}");
+        }
+    }
+
+    #[test]
+    fn blocks_are_placed_from_the_lede_that_repeats_the_description() {
+        let doc = "<meta name=description content=\"Water rose overnight in the old harbour, \
+            and shops stayed shut.\"><nav><a href=/>Home</a></nav>\
+            <p><a href=/other>Water rose overnight in the old harbour, and shops stayed shut</a></p>\
+            <h1>Storm floods the harbour</h1>\
+            <p>Water rose overnight in the old harbour, and shops stayed shut all day.</p>\
+            <p>Officials met later.</p>";
+        let page = segment_str(doc, InputFormat::Html);
+        let m = extract(&page, InputFormat::Html);
+        let names = feature_names(InputFormat::Html);
+        let col = |name: &str| m.column(names.iter().position(|n| n == name).unwrap());
+        // The teaser link repeats the summary too, but a lede is not a link.
+        let lede = (0..page.len())
+            .position(|i| page.block_text(i).ends_with("all day."))
+            .unwrap();
+        let after = col("after_lede");
+        for (i, &a) in after.iter().enumerate() {
+            assert_eq!(a, (i >= lede) as u8 as f32, "{}", page.block_text(i));
+        }
+        assert_eq!(col("lede_distance_log")[lede], 0.0);
+        assert!(col("description_found").iter().all(|&f| f == 1.0));
+        assert_eq!(col("description_cover")[lede], 1.0);
+        let officials = lede + 1;
+        assert_eq!(col("description_overlap")[officials], 0.0);
+        assert!(col("description_overlap")[lede] > 0.8);
+        // No description: every value 0.
+        let page = segment_str("<p>Text.</p>", InputFormat::Html);
+        let m = extract(&page, InputFormat::Html);
+        for name in [
+            "after_lede",
+            "lede_distance_log",
+            "description_found",
+            "description_cover",
+        ] {
             let j = names.iter().position(|n| n == name).unwrap();
             assert!(m.column(j).iter().all(|&v| v == 0.0), "{name}");
         }

@@ -99,6 +99,10 @@ struct PendingTag {
     name: Vec<u8>,
     classes: ClassMask,
     hash_start: usize,
+    /// A `<meta>` naming the page's description (`name="description"` or
+    /// `property="og:description"`), and its `content`, in either order.
+    meta_description: bool,
+    meta_content: String,
 }
 
 /// The attributes the segmenter reads.
@@ -207,6 +211,23 @@ impl Segmenter {
     }
 
     fn on_attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
+        if self.pending.name == b"meta" && self.page.description.is_empty() {
+            match name {
+                b"name" | b"property" => {
+                    let v = value.decoded_prefix(32);
+                    self.pending.meta_description |= v.eq_ignore_ascii_case("description")
+                        || v.eq_ignore_ascii_case("og:description");
+                }
+                b"content" => {
+                    self.pending.meta_content.clear();
+                    self.pending
+                        .meta_content
+                        .push_str(&value.decoded_prefix(MAX_TITLE));
+                }
+                _ => {}
+            }
+            return;
+        }
         let kind = match name {
             b"class" | b"id" | b"role" | b"itemprop" => Attr::Naming,
             b"style" => Attr::Style,
@@ -276,6 +297,9 @@ impl Segmenter {
     }
 
     fn on_start_tag(&mut self, self_closing: bool) {
+        if self.pending.meta_description && self.page.description.is_empty() {
+            std::mem::swap(&mut self.page.description, &mut self.pending.meta_content);
+        }
         let name = std::mem::take(&mut self.pending.name);
         // `<wbr>` marks a place where a long word may wrap: still one word.
         self.tag_boundary |= name != b"wbr";
@@ -673,6 +697,8 @@ impl TokenSink for Segmenter {
         self.pending.name.extend_from_slice(name);
         self.pending.classes = ClassMask::EMPTY;
         self.pending.hash_start = self.hash_stack.len();
+        self.pending.meta_description = false;
+        self.pending.meta_content.clear();
     }
 
     fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
@@ -857,6 +883,22 @@ mod tests {
         // A tag between blocks adds nothing at the start of the next block.
         let p = segment_html("<p>One</p><p><span>Two</span>Three</p>");
         assert_eq!(texts(&p), ["One", "Two Three"]);
+    }
+
+    #[test]
+    fn the_meta_description_is_kept_whatever_the_attribute_order() {
+        let p = segment_html(
+            "<head><meta name=keywords content=\"a, b\">\
+             <meta content=\"Rain &amp; wind\" property=\"og:description\">\
+             <meta name=Description content=\"Second\"></head><body><p>x</p>",
+        );
+        assert_eq!(p.description, "Rain & wind");
+        let p = segment_html("<meta name=description content=\"One\"><p>x</p>");
+        assert_eq!(p.description, "One");
+        // A content attribute alone, or on another element, says nothing.
+        let p = segment_html("<meta content=\"No\"><div content=\"No\">x</div>");
+        assert_eq!(p.description, "");
+        assert_eq!(texts(&p), ["x"]);
     }
 
     #[test]

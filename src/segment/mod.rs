@@ -77,6 +77,9 @@ pub struct Page {
     pub title: String,
     /// Text of the first `<h1>` (HTML) or empty.
     pub h1: String,
+    /// The first `<meta name="description">` or `og:description` content (HTML), or
+    /// empty: usually the article's standfirst or first sentences.
+    pub description: String,
     /// Hashed class/id tokens, referenced by [`Block::hash_start`]..[`Block::hash_end`].
     pub class_hashes: Vec<u32>,
 }
