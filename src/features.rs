@@ -703,13 +703,7 @@ impl<'a> PageContext<'a> {
         );
         s.put("description_overlap", st.description_overlap);
         s.put("description_cover", st.description_cover);
-        let (after, distance) = match self.lede {
-            Some(h) => (
-                (i >= h) as u8 as f32,
-                (1.0 + (i as f32 - h as f32).abs()).ln(),
-            ),
-            None => (0.0, 0.0),
-        };
+        let (after, distance) = placed_from(self.lede, i);
         s.put("after_lede", after);
         s.put("lede_distance_log", distance);
         // Where the block lies from the headline: articles begin there, and the
@@ -717,13 +711,7 @@ impl<'a> PageContext<'a> {
         // folds: +0.0010, +0.0017, +0.0008, +0.0026, +0.0006 (cross-validated mean
         // 0.8718 → 0.8732). The best of three variants: without the link condition
         // +0.0010 on average (one fold −0.0005), the first h1 as headline +0.0001.
-        let (after, distance) = match self.headline {
-            Some(h) => (
-                (i >= h) as u8 as f32,
-                (1.0 + (i as f32 - h as f32).abs()).ln(),
-            ),
-            None => (0.0, 0.0),
-        };
+        let (after, distance) = placed_from(self.headline, i);
         s.put("after_headline", after);
         s.put("headline_distance_log", distance);
         s.put("headline_found", self.headline.is_some() as u8 as f32);
@@ -831,6 +819,15 @@ fn find_headline(stats: &[BlockStats]) -> Option<usize> {
         }
     }
     headline
+}
+
+/// Where block `i` lies from an anchor block (the headline, the lede): whether it is at
+/// or after it, and ln(1 + the distance in blocks); both 0 when the page has none.
+fn placed_from(anchor: Option<usize>, i: usize) -> (f32, f32) {
+    match anchor {
+        Some(a) => ((i >= a) as u8 as f32, (1.0 + i.abs_diff(a) as f32).ln()),
+        None => (0.0, 0.0),
+    }
 }
 
 /// The lede: the block, mostly not link text, that covers the largest share (over half)
