@@ -893,7 +893,7 @@ mod tests {
              <meta name=Description content=\"Second\"></head><body><p>x</p>",
         );
         assert_eq!(p.description, "Rain & wind");
-        let p = segment_html("<meta name=description content=\"One\"><p>x</p>");
+        let p = segment_html("<META NAME=description CONTENT=\"One\"><p>x</p>");
         assert_eq!(p.description, "One");
         // A content attribute alone, or on another element, says nothing.
         let p = segment_html("<meta content=\"No\"><div content=\"No\">x</div>");
