@@ -106,18 +106,36 @@ pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
         .collect()
 }
 
-/// The text of the blocks labelled content, one block per line.
+/// The text of the blocks labelled content, one block per line. A kept block with
+/// nothing visible in it (a zero-width joiner or space, a byte-order mark, a soft
+/// hyphen: spacers some pages put between paragraphs, 150 blocks on 33 of the 2,620
+/// training pages) is left out rather than written as a blank-looking line.
 pub fn content_text(page: &Page, labels: &[bool]) -> String {
     let mut out = String::new();
     for (i, &keep) in labels.iter().enumerate() {
-        if keep {
+        let text = page.block_text(i);
+        if keep && !is_invisible(text) {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(page.block_text(i));
+            out.push_str(text);
         }
     }
     out
+}
+
+/// Whether `text` has no visible character: only whitespace, control characters and
+/// the invisible format characters pages use as spacers. (Nothing here is a word
+/// character, so leaving such text out changes no score.)
+fn is_invisible(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
+    })
 }
 
 #[cfg(test)]
@@ -125,6 +143,20 @@ mod tests {
     use super::*;
     use crate::input::InputFormat;
     use crate::segment::segment_str;
+
+    #[test]
+    fn invisible_blocks_are_left_out_of_the_main_text() {
+        let page = segment_str(
+            "<p>First.</p><p>\u{200d}</p><p>\u{feff} \u{200b}</p><p>Family: 👨\u{200d}👩\u{200d}👧</p>",
+            InputFormat::Html,
+        );
+        assert_eq!(page.len(), 4);
+        assert_eq!(
+            content_text(&page, &[true; 4]),
+            "First.\nFamily: 👨\u{200d}👩\u{200d}👧"
+        );
+        assert_eq!(content_text(&page, &[false, true, true, false]), "");
+    }
 
     #[test]
     fn aligns_paragraphs_and_nearby_headings_only() {
