@@ -2,13 +2,19 @@
 """Regenerate the README's score tables from `dehusk eval` on the dev splits.
 
 usage: python3 scripts/scores.py [--dehusk target/release/dehusk] [--shared ../shared]
+                                 [--update README.md]
 
 Runs the bundled models (both modes) on the dev split of every shared dataset, plus
 the variants the README reports (--favor precision/recall, --drop-comments, smoothing off, layout-free
 text), and prints Markdown tables with the peers' published scores
-(shared/reference/peers.md) beside ours. Standard library only.
+(shared/reference/peers.md) beside ours. With --update FILE it also rewrites, in
+place, each table of FILE whose header row and first column match a generated table
+(the tables are found by their header row; rows are matched by their first cell, so
+prose around them is untouched). Standard library only.
 """
 import argparse
+import contextlib
+import io
 import json
 import os
 import re
@@ -57,11 +63,59 @@ def f(x):
     return f"{x:.3f}"
 
 
+def tables(text):
+    """The Markdown tables in `text`: lists of consecutive lines starting with '|'."""
+    out, cur = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cur.append(line)
+        elif cur:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def update(path, generated):
+    """Rewrites the rows of `path`'s tables that the generated tables have anew."""
+    new_rows = {}
+    for table in tables(generated):
+        for row in table[2:]:
+            new_rows[(table[0], row.split("|")[1].strip())] = row
+    lines = open(path, encoding="utf8").read().split("\n")
+    header, changed = None, 0
+    for i, line in enumerate(lines):
+        if not line.startswith("|"):
+            header = None
+            continue
+        if header is None:
+            header = line
+            continue
+        row = new_rows.get((header, line.split("|")[1].strip()))
+        if row is not None and row != line:
+            lines[i] = row
+            changed += 1
+    with open(path, "w", encoding="utf8") as fh:
+        fh.write("\n".join(lines))
+    print(f"{path}: {changed} table rows rewritten", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dehusk", default="target/release/dehusk")
     ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--update", metavar="FILE", help="rewrite the matching table rows of FILE")
     a = ap.parse_args()
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        print_tables(a)
+    print(buf.getvalue(), end="")
+    if a.update:
+        update(a.update, buf.getvalue())
+
+
+def print_tables(a):
     peer_html, peer_text = peers(a.shared)
 
     print("### HTML mode: shingle F1 on the dev splits (snippet F1 for wcxb in brackets)\n")
