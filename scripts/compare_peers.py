@@ -57,6 +57,16 @@ INSTALL_HINT = "pip install resiliparse trafilatura lxml_html_clean"
 # --------------------------------------------------------------------------------------
 
 
+# trafilatura's settings by name: its defaults (reader comments included), and the
+# settings `shared/reference/peers.md` was measured with (comments left out; `fast`
+# skips the fallback extractors), which `scripts/paired.py` reproduces.
+TRAFILATURA_VARIANTS = {
+    "trafilatura": {},
+    "trafilatura-nocomments": {"include_comments": False},
+    "trafilatura-fast-nocomments": {"include_comments": False, "fast": True},
+}
+
+
 def load_peer(name: str):
     """Returns a function html_bytes -> text for a peer, or raises ImportError with a
     message saying how to install it."""
@@ -75,7 +85,7 @@ def load_peer(name: str):
             return extract_plain_text(decode(raw), main_content=True)
 
         return run
-    if name == "trafilatura":
+    if name in TRAFILATURA_VARIANTS:
         try:
             import trafilatura
         except ImportError as e:
@@ -83,9 +93,10 @@ def load_peer(name: str):
                 f"trafilatura is not importable ({e}); install it with: {INSTALL_HINT} "
                 "(recent lxml needs lxml_html_clean for trafilatura's justext fallback)"
             ) from e
+        options = TRAFILATURA_VARIANTS[name]
 
         def run(raw: bytes) -> str:
-            return trafilatura.extract(decode(raw)) or ""
+            return trafilatura.extract(decode(raw), **options) or ""
 
         return run
     raise ValueError(f"unknown peer {name}")
