@@ -128,9 +128,9 @@ impl Prf {
 /// Accumulates shingle F1 over pages.
 #[derive(Debug, Clone, Default)]
 pub struct ShingleF1 {
-    precisions: Vec<f64>,
-    recalls: Vec<f64>,
-    pages: usize,
+    /// Each page's precision (when it predicted shingles) and recall (when its gold has
+    /// shingles): the reference leaves a page out of the mean it has nothing for.
+    per_page: Vec<(Option<f64>, Option<f64>)>,
 }
 
 impl ShingleF1 {
@@ -152,34 +152,73 @@ impl ShingleF1 {
 
     /// Adds one page from its (tp, fp, fn) shingle counts ([`page_counts`]).
     pub fn add_counts(&mut self, (tp, fp, fneg): (f64, f64, f64)) {
-        self.pages += 1;
         let both_zero = fp == 0.0 && fneg == 0.0;
-        if tp + fp > 0.0 {
-            self.precisions
-                .push(if both_zero { 1.0 } else { tp / (tp + fp) });
-        }
-        if tp + fneg > 0.0 {
-            self.recalls
-                .push(if both_zero { 1.0 } else { tp / (tp + fneg) });
-        }
+        let precision = (tp + fp > 0.0).then(|| if both_zero { 1.0 } else { tp / (tp + fp) });
+        let recall = (tp + fneg > 0.0).then(|| if both_zero { 1.0 } else { tp / (tp + fneg) });
+        self.per_page.push((precision, recall));
     }
 
     /// Pages added.
     pub fn pages(&self) -> usize {
-        self.pages
+        self.per_page.len()
     }
 
     /// The score so far.
     pub fn score(&self) -> Prf {
-        let mean = |v: &[f64]| {
-            if v.is_empty() {
-                0.0
-            } else {
-                v.iter().sum::<f64>() / v.len() as f64
-            }
-        };
-        Prf::from_pr(mean(&self.precisions), mean(&self.recalls))
+        score_of(self.per_page.iter().copied())
     }
+
+    /// A 95% interval for the score over pages like these: the 2.5th and 97.5th
+    /// percentiles of the score of `resamples` samples of the pages, drawn with
+    /// replacement (the percentile bootstrap; `seed` makes it reproducible). It says how
+    /// far the score could move on another draw of pages from the same sources: on 20
+    /// pages, a lot. `None` without pages or resamples.
+    pub fn interval(&self, resamples: usize, seed: u64) -> Option<(f64, f64)> {
+        let n = self.per_page.len();
+        if n == 0 || resamples == 0 {
+            return None;
+        }
+        let mut state = seed;
+        let mut scores: Vec<f64> = (0..resamples)
+            .map(|_| {
+                score_of((0..n).map(|_| {
+                    let i = (splitmix64(&mut state) % n as u64) as usize;
+                    self.per_page[i]
+                }))
+                .f1
+            })
+            .collect();
+        scores.sort_by(f64::total_cmp);
+        let at = |q: f64| scores[((q * resamples as f64) as usize).min(resamples - 1)];
+        Some((at(0.025), at(0.975)))
+    }
+}
+
+/// Shingle P, R and F1 of pages' (precision, recall): F1 of the mean precision and the
+/// mean recall, each over the pages that have one.
+fn score_of(pages: impl Iterator<Item = (Option<f64>, Option<f64>)>) -> Prf {
+    let (mut p, mut np, mut r, mut nr) = (0.0, 0usize, 0.0, 0usize);
+    for (pp, rr) in pages {
+        if let Some(x) = pp {
+            p += x;
+            np += 1;
+        }
+        if let Some(x) = rr {
+            r += x;
+            nr += 1;
+        }
+    }
+    let mean = |sum: f64, n: usize| if n == 0 { 0.0 } else { sum / n as f64 };
+    Prf::from_pr(mean(p, np), mean(r, nr))
+}
+
+/// The splitmix64 generator: a few lines, no dependency, the same draws everywhere.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn norm_ws(s: &str) -> String {
@@ -251,6 +290,39 @@ impl BlockCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_brackets_the_score_and_narrows_with_more_pages() {
+        // Half the pages perfect, half missed entirely: F1 0.5 whatever the count.
+        let pages = |n: usize| {
+            let mut f = ShingleF1::default();
+            for k in 0..n {
+                f.add_counts(if k % 2 == 0 {
+                    (1.0, 0.0, 0.0)
+                } else {
+                    (0.0, 0.5, 0.5)
+                });
+            }
+            f
+        };
+        let few = pages(20);
+        let many = pages(2000);
+        let (lo, hi) = few.interval(1000, 7).unwrap();
+        assert!(lo < few.score().f1 && few.score().f1 < hi, "{lo} {hi}");
+        let (mlo, mhi) = many.interval(1000, 7).unwrap();
+        assert!(mlo <= many.score().f1 && many.score().f1 <= mhi);
+        assert!(mhi - mlo < (hi - lo) / 4.0, "{mlo}..{mhi} vs {lo}..{hi}");
+        // The same seed draws the same pages; identical pages leave no spread.
+        assert_eq!(few.interval(1000, 7), few.interval(1000, 7));
+        let mut same = ShingleF1::default();
+        for _ in 0..30 {
+            same.add_counts((0.8, 0.1, 0.1));
+        }
+        let (a, b) = same.interval(200, 1).unwrap();
+        assert_eq!(a, b);
+        assert!((a - same.score().f1).abs() < 1e-12);
+        assert_eq!(ShingleF1::default().interval(100, 1), None);
+    }
 
     #[test]
     fn identical_texts_score_one_and_disjoint_zero() {

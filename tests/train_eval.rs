@@ -293,6 +293,50 @@ fn eval_prints_a_line_per_dataset_with_scores() {
     );
 }
 
+// Issue #3 (honest numbers): `eval --intervals N` adds a reproducible 95% bootstrap
+// interval around each dataset's shingle F1, and without it the output is unchanged.
+#[test]
+fn issue3_eval_intervals_bracket_the_score() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["eval", "--data", MINI, "--split", "all", "--json"];
+        args.extend_from_slice(extra);
+        let out = dehusk().args(&args).expect_code(0);
+        out.records().remove(0)
+    };
+    let plain = run(&[]);
+    assert!(plain.get("shingle_interval").is_none(), "{plain}");
+    let with = run(&["--intervals", "500"]);
+    assert_eq!(
+        with["shingle"], plain["shingle"],
+        "the score itself is unchanged"
+    );
+    let f1 = with["shingle"]["f1"].as_f64().unwrap();
+    let interval = with["shingle_interval"].as_array().unwrap();
+    let (lo, hi) = (interval[0].as_f64().unwrap(), interval[1].as_f64().unwrap());
+    assert!(lo <= f1 && f1 <= hi, "{lo} <= {f1} <= {hi}");
+    assert!(
+        lo < hi,
+        "pages that differ give an interval of some width: {lo}..{hi}"
+    );
+    assert_eq!(
+        run(&["--intervals", "500"])["shingle_interval"],
+        with["shingle_interval"]
+    );
+    // The table prints it on its own line.
+    let out = dehusk()
+        .args([
+            "eval",
+            "--data",
+            MINI,
+            "--split",
+            "all",
+            "--intervals",
+            "100",
+        ])
+        .expect_code(0);
+    assert_contains!(out.stdout, "shingle F1 95% interval [");
+}
+
 #[test]
 fn eval_with_the_bundled_models_scores_both_modes() {
     for mode in ["html", "text"] {

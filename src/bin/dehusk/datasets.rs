@@ -58,6 +58,9 @@ pub struct Scores {
     pub split: String,
     pub pages: usize,
     pub shingle: Prf,
+    /// 95% bootstrap interval of the shingle F1 (`eval --intervals`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shingle_interval: Option<[f64; 2]>,
     pub snippet: Option<Prf>,
     pub block: Prf,
     pub oracle: Prf,
@@ -70,10 +73,15 @@ struct Groups {
     language: BTreeMap<String, ShingleF1>,
 }
 
+/// The bootstrap's seed for `eval --intervals`: fixed, so a rerun prints the same
+/// interval.
+const INTERVAL_SEED: u64 = 0x00de_4a5c;
+
 /// Evaluates a model on prepared pages of one dataset.
 fn score(
     pages: &[&LabeledPage],
     model: &dehusk::model::Model,
+    resamples: usize,
 ) -> (Scores, Groups, Vec<(String, String)>) {
     let mut shingle = ShingleF1::default();
     let mut oracle = ShingleF1::default();
@@ -107,6 +115,9 @@ fn score(
         Scores {
             pages: pages.len(),
             shingle: shingle.score(),
+            shingle_interval: shingle
+                .interval(resamples, INTERVAL_SEED)
+                .map(|(lo, hi)| [lo, hi]),
             snippet: snippet.any.then(|| snippet.score()),
             block: blocks.score(),
             oracle: oracle.score(),
@@ -367,7 +378,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         model.comments = params.comments;
         for name in datasets_of(&dev) {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
-            let (s, _, _) = score(&subset, &model);
+            let (s, _, _) = score(&subset, &model, 0);
             eprintln!("dehusk: dev {name}: shingle F1 {:.4}", s.shingle.f1);
             file.provenance
                 .scores
@@ -418,7 +429,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     }
     for name in datasets_of(&pages) {
         let subset: Vec<&LabeledPage> = pages.iter().filter(|p| p.dataset == name).collect();
-        let (mut s, groups, predictions) = score(&subset, &model);
+        let (mut s, groups, predictions) = score(&subset, &model, args.intervals);
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
@@ -449,6 +460,12 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 s.block.recall,
                 s.oracle.f1
             );
+            if let Some([lo, hi]) = s.shingle_interval {
+                println!(
+                    "    shingle F1 95% interval [{lo:.4}, {hi:.4}] ({} resamples of the {} pages)",
+                    args.intervals, s.pages
+                );
+            }
         }
         let mut shown: Vec<(&str, &BTreeMap<String, ShingleF1>)> = Vec::new();
         if args.per_type {
