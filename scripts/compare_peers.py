@@ -102,6 +102,20 @@ def load_peer(name: str):
     raise ValueError(f"unknown peer {name}")
 
 
+def load_peers(spec: str) -> dict:
+    """The peers named in a comma-separated list, by name; a missing one is skipped with
+    a message saying how to install it, an unknown name ends the run."""
+    peers = {}
+    for name in [p for p in spec.split(",") if p]:
+        try:
+            peers[name] = load_peer(name)
+        except ImportError as e:
+            print(f"SKIPPING {name}: {e}", file=sys.stderr)
+        except ValueError as e:
+            sys.exit(str(e))
+    return peers
+
+
 def time_peer(run, pages: list[bytes]) -> tuple[float, int]:
     """Seconds to run a peer over every page, and the number of pages it failed on."""
     failures = 0
@@ -214,14 +228,7 @@ def main() -> int:
     if not html_dir.is_dir():
         sys.exit(f"no pages at {html_dir} (the datasets live in ../shared/data; see --data)")
 
-    peers = {}
-    for name in [p for p in args.peers.split(",") if p]:
-        try:
-            peers[name] = load_peer(name)
-        except ImportError as e:
-            print(f"SKIPPING {name}: {e}", file=sys.stderr)
-        except ValueError as e:
-            sys.exit(str(e))
+    peers = load_peers(args.peers)
 
     files = sorted(html_dir.glob("*.html.gz"))
     if args.limit > 0:

@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_peers import load_peer  # noqa: E402
+from compare_peers import load_peers  # noqa: E402
 
 SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
 
@@ -76,12 +76,7 @@ def main():
         r = 1.0 if fp == fn == 0 else (0.0 if tp == fn == 0 else tp / (tp + fn))
         return (p if tp + fp > 0 else None), (r if tp + fn > 0 else None)
 
-    peers = {}
-    for name in [p for p in a.peers.split(",") if p]:
-        try:
-            peers[name] = load_peer(name)
-        except ImportError as e:
-            print(f"skipping {name}: {e}", file=sys.stderr)
+    peers = load_peers(a.peers)
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [a.dehusk, "eval", "--mode", "html", "--json", "--predictions", tmp]
