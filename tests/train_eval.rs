@@ -454,6 +454,16 @@ fn eval_matches_the_reference_script() {
 }
 
 /// The number right after `label` on a stderr line ("shingle F1 0.9888; ...").
+/// The per-fold lines `train --cross-validate` prints: at least two folds.
+fn fold_lines(stderr: &str) -> Vec<&str> {
+    let folds: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("cross-validation fold "))
+        .collect();
+    assert!(folds.len() >= 2, "{stderr}");
+    folds
+}
+
 fn number_after(line: &str, label: &str) -> f64 {
     line.split(label)
         .nth(1)
@@ -468,12 +478,7 @@ fn number_after(line: &str, label: &str) -> f64 {
 fn issue3_train_cross_validates_over_the_host_folds() {
     let dir = tempdir();
     let (out, _) = train_run(dir.path(), "html", &["--cross-validate"]);
-    let folds: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains("cross-validation fold "))
-        .collect();
-    assert!(folds.len() >= 2, "{}", out.stderr);
+    let folds = fold_lines(&out.stderr);
     let f1s: Vec<f64> = folds
         .iter()
         .map(|l| number_after(l, "shingle F1 "))
@@ -533,13 +538,7 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
         "one record per training page"
     );
     assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), ids("train"));
-    let fold_lines: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains("cross-validation fold "))
-        .collect();
-    assert!(fold_lines.len() >= 2, "{}", out.stderr);
-    for line in fold_lines {
+    for line in fold_lines(&out.stderr) {
         let fold: u64 = number_after(line, "cross-validation fold ") as u64;
         let recomputed = predictions_f1(recs.iter().filter(|r| r["fold"] == fold));
         let reported = number_after(line, "shingle F1 ");
