@@ -55,6 +55,7 @@ pub mod segment;
 #[cfg(test)]
 mod test_rng;
 pub mod train;
+pub mod word_odds;
 pub mod words;
 
 pub use error::{Error, ErrorKind, Result};

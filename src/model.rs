@@ -21,15 +21,17 @@ use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::policy::Comments;
 use crate::segment::Page;
+use crate::word_odds::{odds_row, OddsLookup, WordOdds, WORD_ODDS_FEATURES};
 
 /// Version of the model file format this build writes. Version 2 added
-/// `relative_threshold`, version 3 `confidence_slope`: an older dehusk would silently
-/// decode such a model differently, so it must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 3;
+/// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`: an older
+/// dehusk would silently decode such a model differently, so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 4;
 
-/// The oldest model file version this build still reads: version 1 files are version 3
-/// without a relative threshold or a confidence slope, which is what a missing
-/// `relative_threshold` or `confidence_slope` means (version 2: without the slope).
+/// The oldest model file version this build still reads: version 1 files are version 4
+/// without a relative threshold, a confidence slope or word evidence, which is what a
+/// missing `relative_threshold`, `confidence_slope` or `word_odds` means (version 2:
+/// without the last two, version 3: without word evidence).
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
 
 /// Where a model came from.
@@ -135,7 +137,7 @@ pub(crate) struct Linear {
 }
 
 impl Linear {
-    fn new(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> Linear {
+    pub(crate) fn new(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> Linear {
         let weights: Vec<f32> = weights.iter().zip(scales).map(|(w, s)| w / s).collect();
         let offset: f32 = weights.iter().zip(means).map(|(w, m)| w * m).sum();
         Linear {
@@ -148,6 +150,15 @@ impl Linear {
     #[inline]
     pub(crate) fn probability(&self, row: &[f32]) -> f32 {
         let z: f32 = self.bias + dot(&self.weights, row);
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// The probability of a row given in two parts: the block's features, then its
+    /// word evidence (empty when the model has none).
+    #[inline]
+    pub(crate) fn probability_split(&self, row: &[f32], extra: &[f32]) -> f32 {
+        let (w, w_extra) = self.weights.split_at(row.len().min(self.weights.len()));
+        let z: f32 = self.bias + dot(w, row) + dot(w_extra, extra);
         1.0 / (1.0 + (-z).exp())
     }
 }
@@ -187,6 +198,10 @@ pub struct ModelFile {
     /// ([`crate::context`]). When present, `threshold` applies to its output.
     #[serde(default)]
     pub context: Option<ContextStage>,
+    /// Optional learned word evidence ([`crate::word_odds`]); when present the last
+    /// features are [`WORD_ODDS_FEATURES`], computed from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_odds: Option<WordOdds>,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -237,10 +252,17 @@ impl ModelFile {
 
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
+        let mut expected = feature_names(self.mode);
+        if let Some(odds) = &self.word_odds {
+            expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
+            if !odds.words.values().chain(odds.lines.values()).all(|v| v.is_finite()) {
+                return Err(Error::bad_model("non-finite numbers in the word odds"));
+            }
+        }
         check_linear(
             "model",
             &self.feature_names,
-            &feature_names(self.mode),
+            &expected,
             &self.means,
             &self.scales,
             &self.weights,
@@ -296,6 +318,8 @@ impl ModelFile {
             mode: self.mode,
             stage1: Linear::new(&self.means, &self.scales, &self.weights, self.intercept),
             context,
+            odds: self.word_odds.as_ref().map(WordOdds::lookup),
+            feature_names: self.feature_names.clone(),
             decoder: Decoder {
                 threshold: self.threshold,
                 relative: self.relative_threshold,
@@ -324,6 +348,8 @@ pub struct Model {
     pub mode: InputFormat,
     stage1: Linear,
     context: Option<(Linear, CoreColumns)>,
+    odds: Option<OddsLookup>,
+    feature_names: Vec<String>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
     /// What to do with reader comments after decoding (a run-time choice, not part of
@@ -338,17 +364,32 @@ impl Model {
         self.stage1.probability(row)
     }
 
+    /// The page's word evidence ([`WORD_ODDS_FEATURES`] per block, row-major), or
+    /// nothing when the model has no word table.
+    pub fn word_odds_values(&self, page: &Page) -> Vec<f32> {
+        self.odds
+            .as_ref()
+            .map_or_else(Vec::new, |o| o.page_values(page))
+    }
+
+    /// The names of every feature the model weighs: the mode's, then the word
+    /// evidence's when it has a table.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
     /// Stage one for every row of a page's matrix.
-    pub fn probabilities(&self, m: &FeatureMatrix) -> Vec<f32> {
+    pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
+        let odds = self.word_odds_values(page);
         (0..m.rows)
-            .map(|i| self.stage1.probability(m.row(i)))
+            .map(|i| self.stage1.probability_split(m.row(i), odds_row(&odds, i)))
             .collect()
     }
 
     /// The final content probabilities of a page's blocks (stage one, then the context
     /// stage when the model has one) and their lengths.
     pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> PageScores {
-        let p1 = self.probabilities(m);
+        let p1 = self.probabilities(page, m);
         let probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {
@@ -380,12 +421,15 @@ impl Model {
             let m = crate::features::extract(page, self.mode);
             return self.score_page(page, &m);
         }
+        let odds = self.word_odds_values(page);
         let mut scores = PageScores {
             probabilities: Vec::with_capacity(page.len()),
             words_log: Vec::with_capacity(page.len()),
         };
-        crate::features::for_each_row(page, self.mode, |_, row| {
-            scores.probabilities.push(self.stage1.probability(row));
+        crate::features::for_each_row(page, self.mode, |i, row| {
+            scores
+                .probabilities
+                .push(self.stage1.probability_split(row, odds_row(&odds, i)));
             scores.words_log.push(row[WORDS_LOG_COLUMN]);
         });
         scores
@@ -399,11 +443,13 @@ impl Model {
     /// Per-feature contributions of one row to the stage-one logit, relative to an
     /// average training block: weight × (value − mean). They sum, with
     /// [`Model::base_logit`], to the row's stage-one logit. For `dehusk explain`.
-    pub fn contributions(&self, row: &[f32]) -> Vec<f32> {
+    /// `extra` is the block's word evidence ([`Model::word_odds_values`]), in the order
+    /// of [`Model::feature_names`].
+    pub fn contributions(&self, row: &[f32], extra: &[f32]) -> Vec<f32> {
         self.stage1
             .weights
             .iter()
-            .zip(row)
+            .zip(row.iter().chain(extra))
             .zip(&self.stage1.means)
             .map(|((w, x), m)| w * (x - m))
             .collect()

@@ -33,6 +33,7 @@ use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
 use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
+use crate::word_odds::{odds_row, OddsLookup, WordCounts, WordOdds, WORD_ODDS_FEATURES};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
 use crate::words::count_words;
@@ -119,6 +120,85 @@ pub fn prepare(
     (pages, errors)
 }
 
+/// The host fold of a page: host groups are dealt into `folds` folds by a hash, so a
+/// site's pages are always on the same side.
+fn host_fold(p: &LabeledPage, folds: u64) -> u64 {
+    fnv1a64(&p.group) % folds
+}
+
+/// The training pages' learned word evidence ([`crate::word_odds`]), out of fold: word
+/// counts per host fold, so that a page's values come only from the pages of other
+/// folds and, when a fold is held out, never from the held-out pages either. (A page's
+/// values from its own labels would make the table look far more reliable to the
+/// classifier than it is on new sites.)
+struct OddsFolds {
+    counts: Vec<WordCounts>,
+}
+
+impl OddsFolds {
+    fn new(pages: &[LabeledPage], folds: u64) -> OddsFolds {
+        let mut by_host: std::collections::BTreeMap<&str, Vec<&LabeledPage>> = Default::default();
+        for p in pages {
+            by_host.entry(p.group.as_str()).or_default().push(p);
+        }
+        let counts = (0..folds)
+            .into_par_iter()
+            .map(|f| {
+                let mut c = WordCounts::default();
+                for host in by_host.values() {
+                    if host_fold(host[0], folds) == f {
+                        c.add_host(host.iter().map(|p| (&p.page, p.labels.as_slice())));
+                    }
+                }
+                c
+            })
+            .collect();
+        OddsFolds { counts }
+    }
+
+    /// The counts of every fold except those in `excluded`.
+    fn counts_without(&self, excluded: &[u64]) -> WordCounts {
+        let mut c = WordCounts::default();
+        for (f, counts) in self.counts.iter().enumerate() {
+            if !excluded.contains(&(f as u64)) {
+                c.add(counts);
+            }
+        }
+        c
+    }
+
+    /// Every page's values ([`OddsLookup::page_values`]), each from the folds other
+    /// than its own and `held`.
+    fn values(&self, pages: &[LabeledPage], held: Option<u64>) -> Vec<Vec<f32>> {
+        let folds = self.counts.len() as u64;
+        let lookups: Vec<OddsLookup> = (0..folds)
+            .into_par_iter()
+            .map(|f| {
+                let excluded: Vec<u64> = std::iter::once(f).chain(held).collect();
+                self.counts_without(&excluded).odds().lookup()
+            })
+            .collect();
+        pages
+            .par_iter()
+            .map(|p| lookups[host_fold(p, folds) as usize].page_values(&p.page))
+            .collect()
+    }
+}
+
+/// The values of the pages `keep` selects, by reference.
+fn select<'a>(
+    pages: &'a [LabeledPage],
+    values: &'a [Vec<f32>],
+    keep: impl Fn(&LabeledPage) -> bool,
+) -> (Vec<&'a LabeledPage>, Vec<&'a [f32]>) {
+    pages
+        .iter()
+        .zip(values)
+        .filter(|(p, _)| keep(p))
+        .map(|(p, v)| (p, v.as_slice()))
+        .unzip()
+}
+
 /// Training settings. Validated once by [`TrainParams::check`] before any work.
 #[derive(Debug, Clone)]
 pub struct TrainParams {
@@ -164,6 +244,9 @@ pub struct TrainParams {
     /// held-out pages' labels when the decoder is chosen and held-out F1 reported.
     /// Default: as the model decides. The model file does not carry it.
     pub comments: Comments,
+    /// Learn the word-evidence table ([`crate::word_odds`]) and give the classifier
+    /// its features. Default true.
+    pub word_odds: bool,
 }
 
 impl Default for TrainParams {
@@ -181,6 +264,7 @@ impl Default for TrainParams {
             holdout_fold: 1,
             context_stage: false,
             comments: Comments::Model,
+            word_odds: true,
         }
     }
 }
@@ -342,16 +426,17 @@ struct Fitted {
 }
 
 /// Fits a standardized L2 logistic regression on labelled rows.
-fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
+fn fit_rows(rows: &[(&[f32], &[f32], bool)], params: &TrainParams) -> Result<Fitted> {
     let n = rows.len();
-    let d = rows.first().map_or(0, |r| r.0.len());
+    let d0 = rows.first().map_or(0, |r| r.0.len());
+    let d = rows.first().map_or(0, |r| r.0.len() + r.1.len());
     if n == 0 || d == 0 {
         return Err(Error::fit("no training blocks"));
     }
     let mut sum = vec![0.0f64; d];
     let mut sq = vec![0.0f64; d];
-    for (row, _) in rows {
-        for (j, &v) in row.iter().enumerate() {
+    for (row, extra, _) in rows {
+        for (j, &v) in row.iter().chain(extra.iter()).enumerate() {
             sum[j] += v as f64;
             sq[j] += (v as f64) * (v as f64);
         }
@@ -385,11 +470,12 @@ fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
             let (m, k) = (means[j], inv[j]);
             let mut col = x.column_mut(j);
             for r in start..end {
-                col[r] = (rows[r].0[j] as f64 - m) * k;
+                let v = if j < d0 { rows[r].0[j] } else { rows[r].1[j - d0] };
+                col[r] = (v as f64 - m) * k;
             }
         }
     }
-    for (r, (_, label)) in rows.iter().enumerate() {
+    for (r, (_, _, label)) in rows.iter().enumerate() {
         y[r] = *label;
         positives += *label as usize;
     }
@@ -417,14 +503,15 @@ fn fit_rows(rows: &[(&[f32], bool)], params: &TrainParams) -> Result<Fitted> {
 /// blocks sampled.
 fn fit_stage1(
     pages: &[&LabeledPage],
+    odds: &[&[f32]],
     params: &TrainParams,
     heavy_words: u32,
 ) -> Result<(Fitted, usize)> {
-    let mut rows: Vec<(&[f32], bool)> = Vec::new();
+    let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
     let mut n = 0;
-    for p in pages {
+    for (p, odds) in pages.iter().zip(odds) {
         for i in sampled_rows(p.features.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
-            let row = (p.features.row(i), p.labels[i]);
+            let row = (p.features.row(i), odds_row(odds, i), p.labels[i]);
             rows.push(row);
             n += 1;
             if heavy_words > 0 && count_words(p.page.block_text(i)) >= heavy_words {
@@ -436,6 +523,15 @@ fn fit_stage1(
 }
 
 impl Fitted {
+    /// Stage-one probabilities of a page's blocks, from its feature rows and its word
+    /// evidence (empty when the model has none).
+    fn probabilities(&self, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
+        let linear = crate::model::Linear::new(&self.means, &self.scales, &self.weights, self.intercept);
+        (0..p.features.rows)
+            .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i)))
+            .collect()
+    }
+
     fn linear(&self) -> crate::model::ContextStage {
         crate::model::ContextStage {
             feature_names: context_feature_names(),
@@ -446,11 +542,15 @@ impl Fitted {
         }
     }
 
-    fn to_file(&self, mode: InputFormat, decoder: &Decoder) -> ModelFile {
+    fn to_file(&self, mode: InputFormat, decoder: &Decoder, word_odds: Option<WordOdds>) -> ModelFile {
+        let mut names = feature_names(mode);
+        if word_odds.is_some() {
+            names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
+        }
         ModelFile {
             version: MODEL_FORMAT_VERSION,
             mode,
-            feature_names: feature_names(mode),
+            feature_names: names,
             means: self.means.clone(),
             scales: self.scales.clone(),
             weights: self.weights.clone(),
@@ -460,6 +560,7 @@ impl Fitted {
             confidence_slope: decoder.confidence_slope,
             smoothing: decoder.smoothing.clone(),
             context: None,
+            word_odds,
             provenance: Provenance::default(),
         }
     }
@@ -592,19 +693,19 @@ fn per_dataset(held: &[&LabeledPage], texts: &[String]) -> Vec<(String, usize, f
 /// Fits stage one on `fit_part` and chooses the decoder on the `held` pages: the
 /// choice, and the held-out pages' probabilities.
 fn held_out_choice(
-    fit_part: &[&LabeledPage],
-    held: &[&LabeledPage],
+    (fit_part, fit_odds): (&[&LabeledPage], &[&[f32]]),
+    (held, held_odds): (&[&LabeledPage], &[&[f32]]),
     mode: InputFormat,
     params: &TrainParams,
     learned: &Smoothing,
 ) -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
     let t = std::time::Instant::now();
-    let (fitted, _) = fit_stage1(fit_part, params, params.heavy_block_words_for(mode))?;
+    let (fitted, _) = fit_stage1(fit_part, fit_odds, params, params.heavy_block_words_for(mode))?;
     timing("stage one on the fitting hosts", t);
-    let model = fitted.to_file(mode, &UNCHOSEN).compile();
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
-        .map(|p| model.probabilities(&p.features))
+        .zip(held_odds.par_iter())
+        .map(|(p, odds)| fitted.probabilities(p, odds))
         .collect();
     let t = std::time::Instant::now();
     let best = choose_decoder(held, &held_p, learned, params);
@@ -661,10 +762,10 @@ pub fn cross_validate(
 ) -> Result<Vec<FoldReport>> {
     params.check()?;
     let learned = params.learned_smoothing(pages);
-    let fold_of = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
+    let folds_n = params.holdout_every;
     // Folds without pages (few hosts) are skipped; at least two must remain.
-    let folds: Vec<u64> = (0..params.holdout_every)
-        .filter(|&k| pages.iter().any(|p| fold_of(p) == k))
+    let folds: Vec<u64> = (0..folds_n)
+        .filter(|&k| pages.iter().any(|p| host_fold(p, folds_n) == k))
         .collect();
     if folds.len() < 2 {
         return Err(Error::fit(format!(
@@ -673,13 +774,24 @@ pub fn cross_validate(
             folds.len()
         )));
     }
+    let odds = params.word_odds.then(|| OddsFolds::new(pages, folds_n));
     folds
         .into_par_iter()
         .with_max_len(1)
         .map(|fold| {
-            let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) == fold).collect();
-            let fit_part: Vec<&LabeledPage> = pages.iter().filter(|p| fold_of(p) != fold).collect();
-            let (best, held_p) = held_out_choice(&fit_part, &held, mode, params, &learned)?;
+            let values = match &odds {
+                Some(o) => o.values(pages, Some(fold)),
+                None => vec![Vec::new(); pages.len()],
+            };
+            let (held, held_odds) = select(pages, &values, |p| host_fold(p, folds_n) == fold);
+            let fit_part = select(pages, &values, |p| host_fold(p, folds_n) != fold);
+            let (best, held_p) = held_out_choice(
+                (&fit_part.0, &fit_part.1),
+                (&held, &held_odds),
+                mode,
+                params,
+                &learned,
+            )?;
             let texts = held_out_texts(&held, &held_p, &best.decoder, params);
             Ok(FoldReport {
                 fold,
@@ -721,17 +833,23 @@ pub fn train(
         return Err(Error::fit("no training pages"));
     }
     let heavy = params.heavy_block_words_for(mode);
-    let fold = |p: &LabeledPage| fnv1a64(&p.group) % params.holdout_every;
+    let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
-    let held: Vec<&LabeledPage> = pages.iter().filter(|p| fold(p) == held_fold).collect();
-    let half_a: Vec<&LabeledPage> = pages
-        .iter()
-        .filter(|p| fold(p) != held_fold && fold(p) % 2 == 0)
-        .collect();
-    let half_b: Vec<&LabeledPage> = pages
-        .iter()
-        .filter(|p| fold(p) != held_fold && fold(p) % 2 == 1)
-        .collect();
+    let odds = params.word_odds.then(|| OddsFolds::new(pages, folds));
+    // Word evidence for choosing the decoder (no page's from the held-out fold's
+    // labels) and for the final fit (each page's from the other folds').
+    let (choice_values, final_values) = match &odds {
+        Some(o) => (o.values(pages, Some(held_fold)), o.values(pages, None)),
+        None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
+    };
+    let fold = |p: &LabeledPage| host_fold(p, folds);
+    let (held, held_odds) = select(pages, &choice_values, |p| fold(p) == held_fold);
+    let (half_a, odds_a) = select(pages, &choice_values, |p| {
+        fold(p) != held_fold && fold(p) % 2 == 0
+    });
+    let (half_b, odds_b) = select(pages, &choice_values, |p| {
+        fold(p) != held_fold && fold(p) % 2 == 1
+    });
     let learned = params.learned_smoothing(pages);
     let cols = CoreColumns::find(&feature_names(mode))
         .ok_or_else(|| Error::fit("core feature columns missing"))?;
@@ -740,18 +858,27 @@ pub fn train(
     let mut chosen: (Decoder, Option<Fitted>) = (UNCHOSEN, None);
     let fit_hosts = half_a.len() + half_b.len();
     let can_hold_out = !held.is_empty() && fit_hosts > 0;
-    let all: Vec<&LabeledPage> = pages.iter().collect();
+    let (all, all_odds) = select(pages, &final_values, |_| true);
     // The final fit does not depend on the held-out choice: without the context stage,
     // run both at once (each linfa fit uses one core).
     let mut final_fit: Option<Result<(Fitted, usize)>> = None;
     if !params.context_stage && can_hold_out {
         // One fit on the non-held-out hosts chooses the decoder.
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
+        let fit_odds: Vec<&[f32]> = odds_a.iter().chain(odds_b.iter()).copied().collect();
         let (held_side, final_side) = rayon::join(
-            || held_out_choice(&fit_part, &held, mode, params, &learned),
+            || {
+                held_out_choice(
+                    (&fit_part, &fit_odds),
+                    (&held, &held_odds),
+                    mode,
+                    params,
+                    &learned,
+                )
+            },
             || {
                 let t = std::time::Instant::now();
-                let r = fit_stage1(&all, params, heavy);
+                let r = fit_stage1(&all, &all_odds, params, heavy);
                 timing("final stage one (concurrently)", t);
                 r
             },
@@ -769,26 +896,25 @@ pub fn train(
         chosen = (best.decoder, None);
     } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
         let t = std::time::Instant::now();
-        let (fit_a, _) = fit_stage1(&half_a, params, heavy)?;
-        let (fit_b, _) = fit_stage1(&half_b, params, heavy)?;
+        let (fit_a, _) = fit_stage1(&half_a, &odds_a, params, heavy)?;
+        let (fit_b, _) = fit_stage1(&half_b, &odds_b, params, heavy)?;
         timing("stage one on halves A and B", t);
-        let model_a = fit_a.to_file(mode, &UNCHOSEN).compile();
-        let model_b = fit_b.to_file(mode, &UNCHOSEN).compile();
         // Out-of-sample stage-one probabilities.
-        let oof = |p: &LabeledPage, other: &crate::model::Model| other.probabilities(&p.features);
         let ctx_a: Vec<FeatureMatrix> = half_a
             .par_iter()
-            .map(|p| context_features(&p.page, &p.features, &oof(p, &model_b), cols))
+            .zip(odds_a.par_iter())
+            .map(|(p, odds)| context_features(&p.page, &p.features, &fit_b.probabilities(p, odds), cols))
             .collect();
         let ctx_b: Vec<FeatureMatrix> = half_b
             .par_iter()
-            .map(|p| context_features(&p.page, &p.features, &oof(p, &model_a), cols))
+            .zip(odds_b.par_iter())
+            .map(|(p, odds)| context_features(&p.page, &p.features, &fit_a.probabilities(p, odds), cols))
             .collect();
-        let mut rows: Vec<(&[f32], bool)> = Vec::new();
+        let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
         for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
             for (p, c) in pages.iter().zip(ctx.iter()) {
                 for i in sampled_rows(c.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
-                    rows.push((c.row(i), p.labels[i]));
+                    rows.push((c.row(i), &[], p.labels[i]));
                 }
             }
         }
@@ -813,9 +939,10 @@ pub fn train(
         // Held-out pages: average of the two half models, then (optionally) stage two.
         let held_p1: Vec<Vec<f32>> = held
             .par_iter()
-            .map(|p| {
-                let a = model_a.probabilities(&p.features);
-                let b = model_b.probabilities(&p.features);
+            .zip(held_odds.par_iter())
+            .map(|(p, odds)| {
+                let a = fit_a.probabilities(p, odds);
+                let b = fit_b.probabilities(p, odds);
                 a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
             })
             .collect();
@@ -855,13 +982,17 @@ pub fn train(
         Some(r) => r?,
         None => {
             let t = std::time::Instant::now();
-            let r = fit_stage1(&all, params, heavy)?;
+            let r = fit_stage1(&all, &all_odds, params, heavy)?;
             timing("final stage one", t);
             r
         }
     };
     let (decoder, stage2) = chosen;
-    let mut file = fitted.to_file(mode, &decoder);
+    let mut file = fitted.to_file(
+        mode,
+        &decoder,
+        odds.map(|o| o.counts_without(&[]).odds()),
+    );
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;

@@ -851,8 +851,9 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let extractor = classifier.for_format(doc.format);
     let page = dehusk::segment::segment(&doc);
     let features = dehusk::features::extract(&page, doc.format);
-    let names = dehusk::features::feature_names(doc.format);
     let model = extractor.model();
+    let names = model.feature_names();
+    let odds = model.word_odds_values(&page);
     let scores = model.score_page(&page, &features);
     let labels = model.label(&page, &scores);
     // Before the comment policy, to tell its drops from the decoder's.
@@ -884,7 +885,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     for i in 0..page.len() {
         let text: String = page.block_text(i).chars().take(100).collect();
         let mut contrib: Vec<(f32, &str)> = model
-            .contributions(features.row(i))
+            .contributions(features.row(i), dehusk::word_odds::odds_row(&odds, i))
             .into_iter()
             .zip(names.iter().map(String::as_str))
             .collect();
