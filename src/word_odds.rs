@@ -36,7 +36,7 @@ const PRIOR_WEIGHT: f64 = 4.0;
 const MAX_ODDS: f64 = 5.0;
 
 /// The names of the per-block values [`WordOdds::block_values`] writes, in order.
-pub const WORD_ODDS_FEATURES: [&str; 9] = [
+pub const WORD_ODDS_FEATURES: [&str; 13] = [
     "word_odds_mean",
     "word_odds_known",
     "word_odds_min",
@@ -46,6 +46,10 @@ pub const WORD_ODDS_FEATURES: [&str; 9] = [
     "word_odds_prev",
     "word_odds_next",
     "word_odds_window",
+    "class_odds_mean",
+    "class_odds_min",
+    "class_odds_max",
+    "class_known",
 ];
 
 /// Block `i`'s slice of row-major [`WORD_ODDS_FEATURES`] values; empty when `values`
@@ -78,6 +82,7 @@ impl Count {
 pub struct WordCounts {
     words: FxHashMap<String, Count>,
     lines: FxHashMap<String, Count>,
+    classes: FxHashMap<u32, Count>,
     content_blocks: u64,
     blocks: u64,
 }
@@ -119,7 +124,9 @@ impl WordCounts {
     pub fn add_host<'a>(&mut self, pages: impl IntoIterator<Item = (&'a Page, &'a [bool])>) {
         let mut seen_words: FxHashMap<String, Count> = FxHashMap::default();
         let mut seen_lines: FxHashMap<String, Count> = FxHashMap::default();
+        let mut seen_classes: FxHashMap<u32, Count> = FxHashMap::default();
         let (mut words, mut line) = (Vec::new(), String::new());
+        let mut classes: Vec<u32> = Vec::new();
         for (page, labels) in pages {
             for (i, &label) in labels.iter().enumerate().take(page.len()) {
                 normalized(page.block_text(i), &mut words, &mut line);
@@ -146,7 +153,23 @@ impl WordCounts {
                         c.boilerplate += 1;
                     }
                 }
+                classes.clear();
+                classes.extend_from_slice(page.block_hashes(i));
+                classes.sort_unstable();
+                classes.dedup();
+                for &h in &classes {
+                    let c = seen_classes.entry(h).or_default();
+                    if label {
+                        c.content += 1;
+                    } else {
+                        c.boilerplate += 1;
+                    }
+                }
             }
+        }
+        for (k, mut c) in seen_classes {
+            c.hosts = 1;
+            self.classes.entry(k).or_default().add(&c);
         }
         for (seen, all) in [(seen_words, &mut self.words), (seen_lines, &mut self.lines)] {
             for (k, mut c) in seen {
@@ -163,6 +186,9 @@ impl WordCounts {
                 all.entry(k.clone()).or_default().add(c);
             }
         }
+        for (k, c) in &other.classes {
+            self.classes.entry(*k).or_default().add(c);
+        }
         self.content_blocks += other.content_blocks;
         self.blocks += other.blocks;
     }
@@ -172,24 +198,31 @@ impl WordCounts {
     pub fn odds(&self) -> WordOdds {
         let prior = (self.content_blocks as f64 + 1.0) / (self.blocks as f64 + 2.0);
         let base = (prior / (1.0 - prior)).ln();
+        let log_odds = |c: &Count| -> Option<f32> {
+            if c.hosts < MIN_HOSTS {
+                return None;
+            }
+            let lo = ((c.content as f64 + PRIOR_WEIGHT * prior)
+                / (c.boilerplate as f64 + PRIOR_WEIGHT * (1.0 - prior)))
+                .ln()
+                - base;
+            // Two decimals: the model file stays small and its JSON exact.
+            let lo = ((lo.clamp(-MAX_ODDS, MAX_ODDS) * 100.0).round() / 100.0) as f32;
+            (lo != 0.0).then_some(lo)
+        };
         let table = |m: &FxHashMap<String, Count>| -> BTreeMap<String, f32> {
             m.iter()
-                .filter(|(_, c)| c.hosts >= MIN_HOSTS)
-                .map(|(k, c)| {
-                    let lo = ((c.content as f64 + PRIOR_WEIGHT * prior)
-                        / (c.boilerplate as f64 + PRIOR_WEIGHT * (1.0 - prior)))
-                        .ln()
-                        - base;
-                    // Two decimals: the model file stays small and its JSON exact.
-                    let lo = (lo.clamp(-MAX_ODDS, MAX_ODDS) * 100.0).round() / 100.0;
-                    (k.clone(), lo as f32)
-                })
-                .filter(|(_, lo)| *lo != 0.0)
+                .filter_map(|(k, c)| Some((k.clone(), log_odds(c)?)))
                 .collect()
         };
         WordOdds {
             words: table(&self.words),
             lines: table(&self.lines),
+            classes: self
+                .classes
+                .iter()
+                .filter_map(|(k, c)| Some((*k, log_odds(c)?)))
+                .collect(),
         }
     }
 }
@@ -202,6 +235,9 @@ pub struct WordOdds {
     pub words: BTreeMap<String, f32>,
     /// Short block → log-odds.
     pub lines: BTreeMap<String, f32>,
+    /// Hashed class/id token ([`Page::block_hashes`]) → log-odds (HTML).
+    #[serde(default)]
+    pub classes: BTreeMap<u32, f32>,
 }
 
 /// Lookup form of a [`WordOdds`] table.
@@ -209,6 +245,7 @@ pub struct WordOdds {
 pub struct OddsLookup {
     words: FxHashMap<String, f32>,
     lines: FxHashMap<String, f32>,
+    classes: FxHashMap<u32, f32>,
 }
 
 impl WordOdds {
@@ -217,6 +254,7 @@ impl WordOdds {
         OddsLookup {
             words: self.words.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             lines: self.lines.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            classes: self.classes.iter().map(|(k, v)| (*k, *v)).collect(),
         }
     }
 }
@@ -279,6 +317,7 @@ impl OddsLookup {
         };
         let n = own.len();
         let mut out = Vec::with_capacity(n * WORD_ODDS_FEATURES.len());
+        let mut classes: Vec<u32> = Vec::new();
         for i in 0..n {
             let o = &own[i];
             let lo = i.saturating_sub(2);
@@ -286,6 +325,23 @@ impl OddsLookup {
             let (s, k) = own[lo..hi]
                 .iter()
                 .fold((0.0f32, 0u32), |(s, k), o| (s + o.sum, k + o.known));
+            // Class tokens repeat on the ancestry: each counts once.
+            classes.clear();
+            classes.extend_from_slice(page.block_hashes(i));
+            classes.sort_unstable();
+            classes.dedup();
+            let (mut c_sum, mut c_known, mut c_min, mut c_max) = (0.0f32, 0u32, 0.0f32, 0.0f32);
+            for h in &classes {
+                if let Some(&lo) = self.classes.get(h) {
+                    if c_known == 0 {
+                        (c_min, c_max) = (lo, lo);
+                    }
+                    c_sum += lo;
+                    c_known += 1;
+                    c_min = c_min.min(lo);
+                    c_max = c_max.max(lo);
+                }
+            }
             out.extend_from_slice(&[
                 mean(o),
                 o.known as f32 / o.words.max(1) as f32,
@@ -296,6 +352,10 @@ impl OddsLookup {
                 if i > 0 { mean(&own[i - 1]) } else { 0.0 },
                 own.get(i + 1).map_or(0.0, mean),
                 if k > 0 { s / k as f32 } else { 0.0 },
+                if c_known > 0 { c_sum / c_known as f32 } else { 0.0 },
+                c_min,
+                c_max,
+                c_known as f32 / classes.len().max(1) as f32,
             ]);
         }
         out
