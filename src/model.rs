@@ -255,7 +255,7 @@ impl ModelFile {
         let mut expected = feature_names(self.mode);
         if let Some(odds) = &self.word_odds {
             expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
-            if !odds.words.values().chain(odds.lines.values()).all(|v| v.is_finite()) {
+            if !odds.is_finite() {
                 return Err(Error::bad_model("non-finite numbers in the word odds"));
             }
         }
