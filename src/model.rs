@@ -522,8 +522,29 @@ mod tests {
             confidence_slope: 0.0,
             smoothing: None,
             context: None,
+            word_odds: None,
             provenance: Provenance::default(),
         }
+    }
+
+    /// [`tiny`] with a word table, and weight 1 on `word_odds_mean`, 0 on the other
+    /// word-evidence features.
+    fn tiny_with_word_odds(mode: InputFormat) -> ModelFile {
+        let mut m = tiny(mode);
+        let mut odds = WordOdds::default();
+        odds.words.insert("subscribe".into(), -3.0);
+        odds.words.insert("council".into(), 1.5);
+        odds.bigrams.insert("min read".into(), -2.25);
+        odds.lines.insert("news feed".into(), -4.0);
+        odds.classes.insert(12345, -0.5);
+        m.word_odds = Some(odds);
+        for name in WORD_ODDS_FEATURES {
+            m.feature_names.push(name.to_string());
+            m.means.push(0.0);
+            m.scales.push(1.0);
+            m.weights.push((name == "word_odds_mean") as u8 as f32);
+        }
+        m
     }
 
     #[test]
@@ -533,7 +554,78 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 3,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 4,"));
+        // Without a word table the file has no `word_odds` key at all.
+        assert!(!json.contains("word_odds"));
+        let m = tiny_with_word_odds(InputFormat::Html);
+        let json = m.to_json();
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.to_json(), json);
+        assert!(json.contains("\"min read\": -2.25"), "{json}");
+        assert!(json.contains("\"12345\": -0.5"), "{json}");
+    }
+
+    #[test]
+    fn reads_version_3_files_as_without_word_odds() {
+        let json = tiny(InputFormat::Text)
+            .to_json()
+            .replace("\"version\": 4", "\"version\": 3");
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!((back.version, back.word_odds.is_none()), (3, true));
+    }
+
+    #[test]
+    fn word_odds_must_match_the_feature_list_and_be_finite() {
+        // A table without its features, or the features without a table.
+        let mut m = tiny(InputFormat::Text);
+        m.word_odds = Some(WordOdds::default());
+        let err = m.validate().unwrap_err();
+        assert!(err.to_string().contains("first difference"), "{err}");
+        let mut m = tiny_with_word_odds(InputFormat::Text);
+        m.word_odds = None;
+        assert!(m.validate().is_err());
+        let mut m = tiny_with_word_odds(InputFormat::Text);
+        if let Some(o) = m.word_odds.as_mut() {
+            o.words.insert("nan".into(), f32::NAN);
+        }
+        let err = m.validate().unwrap_err();
+        assert!(err.to_string().contains("word odds"), "{err}");
+    }
+
+    #[test]
+    fn word_odds_move_the_probability_by_their_weight() {
+        // Weight 1 on word_odds_mean: a block of only "subscribe" (log-odds −3) scores
+        // exactly 3 logits below the same block's score without the table.
+        let with = tiny_with_word_odds(InputFormat::Text);
+        let model = with.compile();
+        let page = crate::segment::segment_str("Subscribe\nThe council met.\n", InputFormat::Text);
+        let m = crate::features::extract(&page, InputFormat::Text);
+        let values = model.word_odds_values(&page);
+        assert_eq!(values.len(), 2 * WORD_ODDS_FEATURES.len());
+        let p = model.probabilities(&page, &m);
+        let logit = |p: f32| (p / (1.0 - p)).ln();
+        let base = tiny(InputFormat::Text).compile();
+        let p0 = base.probabilities(&page, &m);
+        assert!(
+            (logit(p[0]) - logit(p0[0]) - -3.0).abs() < 1e-3,
+            "{p:?} {p0:?}"
+        );
+        assert!(
+            (logit(p[1]) - logit(p0[1]) - 1.5).abs() < 1e-3,
+            "{p:?} {p0:?}"
+        );
+        // The streamed path agrees with the matrix path.
+        assert_eq!(model.score(&page), model.score_page(&page, &m));
+        // Contributions follow the model's feature list, word evidence last.
+        let c = model.contributions(m.row(0), crate::word_odds::odds_row(&values, 0));
+        assert_eq!(c.len(), model.feature_names().len());
+        let k = model
+            .feature_names()
+            .iter()
+            .position(|n| n == "word_odds_mean")
+            .unwrap();
+        assert!((c[k] - -3.0).abs() < 1e-6);
     }
 
     #[test]
@@ -545,11 +637,11 @@ mod tests {
             strength: 1.0,
             length_weight: 0.5,
         });
-        // Format 3 round-trips exactly, smoothing and all.
+        // Format 4 round-trips exactly, smoothing and all.
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 3", "\"version\": 1")
+            .replace("\"version\": 4", "\"version\": 1")
             .replace("  \"relative_threshold\": 0.0,\n", "")
             .replace("  \"confidence_slope\": 0.0,\n", "")
             .replace(",\n    \"length_weight\": 0.5", "");
@@ -583,7 +675,7 @@ mod tests {
         assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
         assert_eq!(ModelFile::from_json(&json).unwrap(), m);
         let v2 = json
-            .replace("\"version\": 3", "\"version\": 2")
+            .replace("\"version\": 4", "\"version\": 2")
             .replace("  \"confidence_slope\": 2.0,\n", "");
         let back = ModelFile::from_json(&v2).unwrap();
         assert_eq!((back.version, back.confidence_slope), (2, 0.0));
@@ -615,7 +707,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 3", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 4", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

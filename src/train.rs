@@ -33,9 +33,9 @@ use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
 use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
-use crate::word_odds::{odds_row, OddsLookup, WordCounts, WordOdds, WORD_ODDS_FEATURES};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
+use crate::word_odds::{odds_row, OddsLookup, WordCounts, WordOdds, WORD_ODDS_FEATURES};
 use crate::words::count_words;
 
 /// A page ready for training or evaluation.
@@ -470,7 +470,11 @@ fn fit_rows(rows: &[(&[f32], &[f32], bool)], params: &TrainParams) -> Result<Fit
             let (m, k) = (means[j], inv[j]);
             let mut col = x.column_mut(j);
             for r in start..end {
-                let v = if j < d0 { rows[r].0[j] } else { rows[r].1[j - d0] };
+                let v = if j < d0 {
+                    rows[r].0[j]
+                } else {
+                    rows[r].1[j - d0]
+                };
                 col[r] = (v as f64 - m) * k;
             }
         }
@@ -526,7 +530,8 @@ impl Fitted {
     /// Stage-one probabilities of a page's blocks, from its feature rows and its word
     /// evidence (empty when the model has none).
     fn probabilities(&self, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
-        let linear = crate::model::Linear::new(&self.means, &self.scales, &self.weights, self.intercept);
+        let linear =
+            crate::model::Linear::new(&self.means, &self.scales, &self.weights, self.intercept);
         (0..p.features.rows)
             .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i)))
             .collect()
@@ -542,7 +547,12 @@ impl Fitted {
         }
     }
 
-    fn to_file(&self, mode: InputFormat, decoder: &Decoder, word_odds: Option<WordOdds>) -> ModelFile {
+    fn to_file(
+        &self,
+        mode: InputFormat,
+        decoder: &Decoder,
+        word_odds: Option<WordOdds>,
+    ) -> ModelFile {
         let mut names = feature_names(mode);
         if word_odds.is_some() {
             names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
@@ -700,7 +710,12 @@ fn held_out_choice(
     learned: &Smoothing,
 ) -> Result<(DecoderChoice, Vec<Vec<f32>>)> {
     let t = std::time::Instant::now();
-    let (fitted, _) = fit_stage1(fit_part, fit_odds, params, params.heavy_block_words_for(mode))?;
+    let (fitted, _) = fit_stage1(
+        fit_part,
+        fit_odds,
+        params,
+        params.heavy_block_words_for(mode),
+    )?;
     timing("stage one on the fitting hosts", t);
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
@@ -903,12 +918,16 @@ pub fn train(
         let ctx_a: Vec<FeatureMatrix> = half_a
             .par_iter()
             .zip(odds_a.par_iter())
-            .map(|(p, odds)| context_features(&p.page, &p.features, &fit_b.probabilities(p, odds), cols))
+            .map(|(p, odds)| {
+                context_features(&p.page, &p.features, &fit_b.probabilities(p, odds), cols)
+            })
             .collect();
         let ctx_b: Vec<FeatureMatrix> = half_b
             .par_iter()
             .zip(odds_b.par_iter())
-            .map(|(p, odds)| context_features(&p.page, &p.features, &fit_a.probabilities(p, odds), cols))
+            .map(|(p, odds)| {
+                context_features(&p.page, &p.features, &fit_a.probabilities(p, odds), cols)
+            })
             .collect();
         let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
         for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
@@ -988,11 +1007,7 @@ pub fn train(
         }
     };
     let (decoder, stage2) = chosen;
-    let mut file = fitted.to_file(
-        mode,
-        &decoder,
-        odds.map(|o| o.counts_without(&[]).odds()),
-    );
+    let mut file = fitted.to_file(mode, &decoder, odds.map(|o| o.counts_without(&[]).odds()));
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;
@@ -1009,6 +1024,17 @@ pub fn train(
     file.provenance
         .settings
         .insert("heavy_block_words".into(), heavy as f64);
+    if file.word_odds.is_some() {
+        let settings = &mut file.provenance.settings;
+        settings.insert(
+            "word_odds_min_hosts".into(),
+            crate::word_odds::MIN_HOSTS as f64,
+        );
+        settings.insert(
+            "word_odds_pair_margin".into(),
+            crate::word_odds::PAIR_MARGIN as f64,
+        );
+    }
     if report.holdout_f1.is_finite() {
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
         for (name, _, f1) in &report.holdout_by_dataset {

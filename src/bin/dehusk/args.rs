@@ -315,6 +315,12 @@ pub struct TrainArgs {
     /// stage-one probabilities) and keep it if it beats stage one on held-out hosts.
     #[arg(long)]
     pub context_stage: bool,
+    /// Train without the learned word evidence (the table of words, word pairs, short
+    /// blocks and class names with their log-odds of content that the model file
+    /// otherwise carries; see the README): a smaller model, to measure what the table
+    /// is worth.
+    #[arg(long)]
+    pub no_word_odds: bool,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]

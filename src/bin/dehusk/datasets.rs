@@ -314,6 +314,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         holdout_fold: args.holdout_fold,
         context_stage: args.context_stage,
         comments: comment_policy(args.drop_comments),
+        word_odds: !args.no_word_odds,
         ..TrainParams::default()
     };
     params.check()?;
