@@ -53,8 +53,8 @@ fn bench(c: &mut Criterion) {
             });
             g.bench_function(format!("{}_stage1", mode.as_str()), |b| {
                 b.iter(|| {
-                    for (_, m) in pages.iter() {
-                        black_box(model.probabilities(black_box(m)));
+                    for (page, m) in pages.iter() {
+                        black_box(model.probabilities(black_box(page), black_box(m)));
                     }
                 })
             });
