@@ -23,7 +23,9 @@ use crate::lexicon::FxHasher;
 use crate::segment::Page;
 use crate::words::for_each_word;
 
-type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A hash map with the fast (non-DoS-resistant) hasher: the keys are the model's.
+pub type FxHashMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// A key must appear on this many hosts to enter the table. Held-out text F1 over five
 /// host folds hardly depends on it (3: 0.8529, 5: 0.8527, 8: 0.8521, before the pair
@@ -110,6 +112,13 @@ pub struct WordCounts {
 /// Appends the normalized form of a word: lowercase, every digit as `0` (so "5:04"
 /// and "2026" count as the shapes they are).
 fn push_normalized(word: &str, out: &mut String) {
+    // Most words are ASCII without digits: copy and lowercase in place.
+    if word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for c in word.chars() {
         if c.is_numeric() {
             out.push('0');
@@ -242,10 +251,10 @@ impl WordCounts {
             let lo = ((lo.clamp(-MAX_ODDS, MAX_ODDS) * 100.0).round() / 100.0) as f32;
             (lo != 0.0).then_some(lo)
         };
-        fn table<K: Ord + Clone>(
+        fn table<K: std::hash::Hash + Eq + Clone>(
             m: &FxHashMap<K, Count>,
             log_odds: impl Fn(&Count) -> Option<f32>,
-        ) -> BTreeMap<K, f32> {
+        ) -> FxHashMap<K, f32> {
             m.iter()
                 .filter_map(|(k, c)| Some((k.clone(), log_odds(c)?)))
                 .collect()
@@ -268,31 +277,52 @@ impl WordCounts {
     }
 }
 
-/// The learned table: log-odds of content by key, relative to the average block. Kept
-/// sorted so that the model file is deterministic.
+/// The learned table: log-odds of content by key, relative to the average block.
+/// Written sorted, so that the model file is deterministic; read straight into hash
+/// maps, as scoring uses them (a model is loaded at every start of the program).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WordOdds {
     /// Normalized word → log-odds.
-    pub words: BTreeMap<String, f32>,
+    #[serde(serialize_with = "sorted")]
+    pub words: FxHashMap<String, f32>,
     /// Two normalized words, space-separated → log-odds.
-    pub bigrams: BTreeMap<String, f32>,
+    #[serde(serialize_with = "sorted")]
+    pub bigrams: FxHashMap<String, f32>,
     /// Normalized short block → log-odds.
-    pub lines: BTreeMap<String, f32>,
+    #[serde(serialize_with = "sorted")]
+    pub lines: FxHashMap<String, f32>,
     /// Hashed class/id name ([`Page::block_hashes`]) → log-odds (HTML).
-    pub classes: BTreeMap<u32, f32>,
+    #[serde(serialize_with = "sorted")]
+    pub classes: FxHashMap<u32, f32>,
+}
+
+/// Serializes a map in key order.
+fn sorted<K: Ord + Serialize, S: serde::Serializer>(
+    map: &FxHashMap<K, f32>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    map.iter().collect::<BTreeMap<&K, &f32>>().serialize(s)
 }
 
 impl WordOdds {
-    /// The hash-map form for scoring.
+    /// The scoring form: every key hashed as scoring hashes the words it reads.
     pub fn lookup(&self) -> OddsLookup {
-        fn map<K: std::hash::Hash + Eq + Clone>(m: &BTreeMap<K, f32>) -> FxHashMap<K, f32> {
-            m.iter().map(|(k, v)| (k.clone(), *v)).collect()
+        fn joined(key: &str, seed: u64) -> u64 {
+            key.split(' ').map(word_hash).fold(seed, combine)
         }
         OddsLookup {
-            words: map(&self.words),
-            bigrams: map(&self.bigrams),
-            lines: map(&self.lines),
-            classes: map(&self.classes),
+            words: self.words.iter().map(|(k, v)| (word_hash(k), *v)).collect(),
+            bigrams: self
+                .bigrams
+                .iter()
+                .map(|(k, v)| (joined(k, PAIR_SEED), *v))
+                .collect(),
+            lines: self
+                .lines
+                .iter()
+                .map(|(k, v)| (joined(k, LINE_SEED), *v))
+                .collect(),
+            classes: self.classes.clone(),
         }
     }
 
@@ -306,15 +336,6 @@ impl WordOdds {
             .chain(self.classes.values());
         values.all(|v| v.is_finite())
     }
-}
-
-/// Lookup form of a [`WordOdds`] table.
-#[derive(Debug, Clone, Default)]
-pub struct OddsLookup {
-    words: FxHashMap<String, f32>,
-    bigrams: FxHashMap<String, f32>,
-    lines: FxHashMap<String, f32>,
-    classes: FxHashMap<u32, f32>,
 }
 
 /// Sum, count, minimum and maximum of the log-odds of the keys found.
@@ -357,59 +378,92 @@ struct Own {
     line: Option<f32>,
 }
 
-/// Reused buffers of [`OddsLookup::page_values`]: no allocation per block or word once
-/// they have grown.
-#[derive(Default)]
-struct Scratch {
-    word: String,
-    pair: String,
-    line: String,
+/// A table's scoring form ([`WordOdds::lookup`]): words, pairs and lines keyed by a
+/// 64-bit hash of their normalized text, so that scoring hashes each word of a block
+/// once as it reads it and never builds a string (a pair's and a line's keys combine
+/// their words' hashes).
+#[derive(Debug, Clone, Default)]
+pub struct OddsLookup {
+    words: FxHashMap<u64, f32>,
+    bigrams: FxHashMap<u64, f32>,
+    lines: FxHashMap<u64, f32>,
+    classes: FxHashMap<u32, f32>,
+}
+
+/// Multiplier of the hashes below (rustc's Fx hash).
+const HASH_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+/// Starting values of a pair's and a line's hash, so neither equals a word's.
+const PAIR_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+const LINE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+#[inline]
+fn combine(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(HASH_SEED)
+}
+
+/// The hash of a word's normalized form ([`push_normalized`]), computed from the word
+/// itself.
+#[inline]
+fn word_hash(word: &str) -> u64 {
+    let mut h = 0u64;
+    let mut buf = [0u8; 4];
+    for c in word.chars() {
+        if c.is_ascii() {
+            let b = c as u8;
+            let b = if b.is_ascii_digit() {
+                b'0'
+            } else {
+                b.to_ascii_lowercase()
+            };
+            h = combine(h, b as u64);
+        } else if c.is_numeric() {
+            h = combine(h, b'0' as u64);
+        } else {
+            for l in c.to_lowercase() {
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    h = combine(h, b as u64);
+                }
+            }
+        }
+    }
+    h
 }
 
 impl OddsLookup {
     /// One block's own evidence. A repeated word counts each time here, though the
     /// table counted it once per block: cheaper, and training computes its features
     /// with this same function, so the classifier learns them as they are at run time.
-    fn own(&self, text: &str, s: &mut Scratch) -> Own {
-        s.line.clear();
-        s.pair.clear();
+    fn own(&self, text: &str) -> Own {
         let mut own = Own::default();
+        let mut previous = 0u64;
+        let mut line = LINE_SEED;
         for_each_word(text, |w| {
-            s.word.clear();
-            push_normalized(w, &mut s.word);
+            let h = word_hash(w);
             own.word_count += 1;
             if own.word_count <= MAX_LINE_WORDS {
-                if own.word_count > 1 {
-                    s.line.push(' ');
-                }
-                s.line.push_str(&s.word);
+                line = combine(line, h);
             }
-            if let Some(&lo) = self.words.get(s.word.as_str()) {
+            if let Some(&lo) = self.words.get(&h) {
                 own.words.add(lo);
             }
-            // `pair` holds the previous word; make it "previous word", look it up,
-            // then keep only this word for the next pair.
             if own.word_count > 1 {
-                s.pair.push(' ');
-                s.pair.push_str(&s.word);
-                if let Some(&lo) = self.bigrams.get(s.pair.as_str()) {
+                let pair = combine(combine(PAIR_SEED, previous), h);
+                if let Some(&lo) = self.bigrams.get(&pair) {
                     own.words.add(lo);
                 }
             }
-            s.pair.clear();
-            s.pair.push_str(&s.word);
+            previous = h;
         });
         if own.word_count > 0 && own.word_count <= MAX_LINE_WORDS {
-            own.line = self.lines.get(s.line.as_str()).copied();
+            own.line = self.lines.get(&line).copied();
         }
         own
     }
 
     /// The [`WORD_ODDS_FEATURES`] of every block of a page, row-major.
     pub fn page_values(&self, page: &Page) -> Vec<f32> {
-        let mut scratch = Scratch::default();
         let own: Vec<Own> = (0..page.len())
-            .map(|i| self.own(page.block_text(i), &mut scratch))
+            .map(|i| self.own(page.block_text(i)))
             .collect();
         let n = own.len();
         let mut out = Vec::with_capacity(n * WORD_ODDS_FEATURES.len());
