@@ -24,7 +24,10 @@ use crate::lexicon::{
 };
 use crate::segment::tags::{CLASS_CATEGORIES, TAG_COUNT};
 use crate::segment::{Page, Tag};
-use crate::words::{for_each_word, is_ascii_space, WordCounter};
+use crate::word_odds::{
+    block_values, BlockReader, ClassCache, ClassEvidence, OddsLookup, Own, WORD_ODDS_FEATURES,
+};
+use crate::words::{for_each_word, is_ascii_space, lowercase_into, WordCounter};
 
 /// Receives features in order.
 pub trait Sink {
@@ -131,7 +134,7 @@ pub fn feature_names(mode: InputFormat) -> Vec<String> {
         InputFormat::Html => crate::segment::html::segment_html("<p>x</p>"),
         InputFormat::Text => crate::segment::text::segment_text("x"),
     };
-    let ctx = PageContext::new(&page, mode);
+    let ctx = PageContext::new(&page, mode, None);
     let mut names = NameSink::default();
     ctx.write_row(0, &mut names);
     names.0
@@ -163,8 +166,21 @@ impl FeatureMatrix {
 /// Calls `f(i, row)` with every block's feature row in order, reusing one buffer, so
 /// that scoring a page needs memory for one row instead of the whole matrix (about
 /// 1.7 KB per HTML block).
-pub fn for_each_row(page: &Page, mode: InputFormat, mut f: impl FnMut(usize, &[f32])) {
-    let ctx = PageContext::new(page, mode);
+pub fn for_each_row(page: &Page, mode: InputFormat, f: impl FnMut(usize, &[f32])) {
+    for_each_row_with(page, mode, None, f)
+}
+
+/// [`for_each_row`], each row followed by the block's word evidence from `odds`
+/// ([`crate::word_odds::WORD_ODDS_FEATURES`]) when given: read in the same pass over
+/// each block's words as the other features (the same values as
+/// [`OddsLookup::page_values`], which training uses; a test checks they agree).
+pub fn for_each_row_with(
+    page: &Page,
+    mode: InputFormat,
+    odds: Option<&OddsLookup>,
+    mut f: impl FnMut(usize, &[f32]),
+) {
+    let ctx = PageContext::new(page, mode, odds);
     let mut row: Vec<f32> = Vec::new();
     for i in 0..page.len() {
         row.clear();
@@ -175,7 +191,13 @@ pub fn for_each_row(page: &Page, mode: InputFormat, mut f: impl FnMut(usize, &[f
 
 /// Computes the feature matrix of a page.
 pub fn extract(page: &Page, mode: InputFormat) -> FeatureMatrix {
-    let ctx = PageContext::new(page, mode);
+    extract_with(page, mode, None)
+}
+
+/// [`extract`], with the word evidence of `odds` after each row's features when given
+/// (see [`for_each_row_with`]).
+pub fn extract_with(page: &Page, mode: InputFormat, odds: Option<&OddsLookup>) -> FeatureMatrix {
+    let ctx = PageContext::new(page, mode, odds);
     // The row width is fixed per mode: measure it on the first row, then reserve the
     // whole matrix once.
     let mut data: Vec<f32> = Vec::new();
@@ -219,6 +241,9 @@ struct PageContext<'a> {
     headline: Option<usize>,
     /// The lede block (HTML; see [`find_lede`]).
     lede: Option<usize>,
+    /// The model's word evidence table, with each block's own evidence and class
+    /// names, when the rows are to carry it.
+    odds: Option<(&'a OddsLookup, Vec<Own>, Vec<ClassEvidence>)>,
 }
 
 /// Lexicon categories whose appearance as a short label ("Comments", "Related
@@ -375,10 +400,13 @@ impl CharStats {
 }
 
 impl<'a> PageContext<'a> {
-    fn new(page: &'a Page, mode: InputFormat) -> PageContext<'a> {
+    fn new(page: &'a Page, mode: InputFormat, odds: Option<&'a OddsLookup>) -> PageContext<'a> {
         let n = page.len();
         let mut stats = vec![BlockStats::default(); n];
         let mut lower = String::new();
+        let mut own: Vec<Own> = Vec::with_capacity(if odds.is_some() { n } else { 0 });
+        let mut class_evidence: Vec<ClassEvidence> = Vec::with_capacity(own.capacity());
+        let mut class_cache = ClassCache::default();
 
         // Title and first-heading words, for overlap.
         let title_lower = page.title.to_lowercase();
@@ -416,16 +444,7 @@ impl<'a> PageContext<'a> {
         let mut containers: FxHashMap<u32, Container> = FxHashMap::default();
         for (i, (block, stat)) in page.blocks.iter().zip(stats.iter_mut()).enumerate() {
             let text = page.block_text(i);
-            lower.clear();
-            if text.is_ascii() {
-                // The common case, without per-character Unicode case tables.
-                lower.push_str(text);
-                lower.make_ascii_lowercase();
-            } else {
-                for c in text.chars() {
-                    lower.extend(c.to_lowercase());
-                }
-            }
+            lowercase_into(text, &mut lower);
             let CharStats {
                 chars,
                 nonspace,
@@ -448,6 +467,7 @@ impl<'a> PageContext<'a> {
             let mut title_hits = 0u32;
             let mut h1_hits = 0u32;
             let mut description_hits = 0u32;
+            let mut reader = BlockReader::default();
             let sw = stopword_stats_each(&lower, |w| {
                 if overlap {
                     if let Some(&bits) = heading_words.get(w) {
@@ -456,7 +476,14 @@ impl<'a> PageContext<'a> {
                         description_hits += (bits >> 2) as u32;
                     }
                 }
+                if let Some(odds) = odds {
+                    odds.read_word(&mut reader, w);
+                }
             });
+            if let Some(odds) = odds {
+                own.push(odds.finish(reader));
+                class_evidence.push(odds.classes_of(page, i, &mut class_cache));
+            }
             let last = text.chars().next_back().unwrap_or(' ');
             let first = text.chars().next().unwrap_or(' ');
             let lines = (cf / 80.0).ceil().max(1.0);
@@ -587,6 +614,7 @@ impl<'a> PageContext<'a> {
             max_words,
             densest,
             containers,
+            odds: odds.map(|o| (o, own, class_evidence)),
         }
     }
 
@@ -680,6 +708,13 @@ impl<'a> PageContext<'a> {
         match self.mode {
             InputFormat::Html => self.write_html(i, s),
             InputFormat::Text => self.write_text(i, s),
+        }
+        // The model's word evidence last, so the rows without it are a prefix.
+        if let Some((_, own, classes)) = &self.odds {
+            let values = block_values(own, &classes[i], i);
+            for (name, v) in WORD_ODDS_FEATURES.iter().zip(values) {
+                s.put(name, v);
+            }
         }
     }
 

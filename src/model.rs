@@ -154,12 +154,23 @@ impl Linear {
     }
 
     /// The probability of a row given in two parts: the block's features, then its
-    /// word evidence (empty when the model has none).
+    /// word evidence (empty when the model has none). `buffer` is reused: the parts
+    /// are joined so that the sum runs exactly as on a whole row (the streamed path,
+    /// [`Model::score`]), and both give the same bits.
     #[inline]
-    pub(crate) fn probability_split(&self, row: &[f32], extra: &[f32]) -> f32 {
-        let (w, w_extra) = self.weights.split_at(row.len().min(self.weights.len()));
-        let z: f32 = self.bias + dot(w, row) + dot(w_extra, extra);
-        1.0 / (1.0 + (-z).exp())
+    pub(crate) fn probability_split(
+        &self,
+        row: &[f32],
+        extra: &[f32],
+        buffer: &mut Vec<f32>,
+    ) -> f32 {
+        if extra.is_empty() {
+            return self.probability(row);
+        }
+        buffer.clear();
+        buffer.extend_from_slice(row);
+        buffer.extend_from_slice(extra);
+        self.probability(buffer)
     }
 }
 
@@ -392,8 +403,12 @@ impl Model {
     /// Stage one for every row of a page's matrix.
     pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
         let odds = self.word_odds_values(page);
+        let mut buffer = Vec::new();
         (0..m.rows)
-            .map(|i| self.stage1.probability_split(m.row(i), odds_row(&odds, i)))
+            .map(|i| {
+                self.stage1
+                    .probability_split(m.row(i), odds_row(&odds, i), &mut buffer)
+            })
             .collect()
     }
 
@@ -432,15 +447,13 @@ impl Model {
             let m = crate::features::extract(page, self.mode);
             return self.score_page(page, &m);
         }
-        let odds = self.word_odds_values(page);
         let mut scores = PageScores {
             probabilities: Vec::with_capacity(page.len()),
             words_log: Vec::with_capacity(page.len()),
         };
-        crate::features::for_each_row(page, self.mode, |i, row| {
-            scores
-                .probabilities
-                .push(self.stage1.probability_split(row, odds_row(&odds, i)));
+        // The rows carry the word evidence, read in the same pass as the features.
+        crate::features::for_each_row_with(page, self.mode, self.odds.as_ref(), |_, row| {
+            scores.probabilities.push(self.stage1.probability(row));
             scores.words_log.push(row[WORDS_LOG_COLUMN]);
         });
         scores

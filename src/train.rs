@@ -532,8 +532,9 @@ impl Fitted {
     fn probabilities(&self, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
         let linear =
             crate::model::Linear::new(&self.means, &self.scales, &self.weights, self.intercept);
+        let mut buffer = Vec::new();
         (0..p.features.rows)
-            .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i)))
+            .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i), &mut buffer))
             .collect()
     }
 

@@ -24,8 +24,7 @@ use crate::segment::Page;
 use crate::words::for_each_word;
 
 /// A hash map with the fast (non-DoS-resistant) hasher: the keys are the model's.
-pub type FxHashMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// A key must appear on this many hosts to enter the table. Held-out text F1 over five
 /// host folds hardly depends on it (3: 0.8529, 5: 0.8527, 8: 0.8521, before the pair
@@ -133,6 +132,8 @@ fn push_normalized(word: &str, out: &mut String) {
 /// spaces, punctuation dropped; else empty) and its class names, each once.
 #[derive(Debug, Default)]
 struct BlockKeys {
+    /// The block's lowercased text (as the features read it).
+    lower: String,
     words: Vec<String>,
     bigrams: Vec<String>,
     line: String,
@@ -144,7 +145,8 @@ impl BlockKeys {
         self.words.clear();
         self.bigrams.clear();
         self.line.clear();
-        for_each_word(page.block_text(i), |w| {
+        crate::words::lowercase_into(page.block_text(i), &mut self.lower);
+        for_each_word(&self.lower, |w| {
             let mut s = String::with_capacity(w.len());
             push_normalized(w, &mut s);
             self.words.push(s);
@@ -370,7 +372,7 @@ impl Found {
 
 /// One block's own evidence, before the neighbours are known.
 #[derive(Debug, Clone, Copy, Default)]
-struct Own {
+pub(crate) struct Own {
     /// Words and word pairs, pooled (measured better than apart: held-out text F1
     /// 0.8529 against 0.8516 over five host folds, higher on four).
     words: Found,
@@ -423,125 +425,237 @@ fn combine(h: u64, x: u64) -> u64 {
     (h.rotate_left(5) ^ x).wrapping_mul(HASH_SEED)
 }
 
+/// Hashes a byte string eight bytes at a time (little-endian, the last chunk padded
+/// with zeros), then its length.
+#[derive(Debug, Default)]
+struct ChunkHasher {
+    h: u64,
+    chunk: u64,
+    filled: u32,
+    len: u64,
+}
+
+impl ChunkHasher {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.chunk |= (b as u64) << (8 * self.filled);
+        self.filled += 1;
+        self.len += 1;
+        if self.filled == 8 {
+            self.h = combine(self.h, self.chunk);
+            (self.chunk, self.filled) = (0, 0);
+        }
+    }
+
+    #[inline]
+    fn finish(self) -> u64 {
+        let h = if self.filled > 0 {
+            combine(self.h, self.chunk)
+        } else {
+            self.h
+        };
+        combine(h, self.len)
+    }
+}
+
 /// The hash of a word's normalized form ([`push_normalized`]), computed from the word
-/// itself.
+/// itself, as [`ChunkHasher`] hashes the normalized bytes.
 #[inline]
 fn word_hash(word: &str) -> u64 {
-    let mut h = 0u64;
-    if word.is_ascii() {
-        for &b in word.as_bytes() {
-            let b = if b.is_ascii_digit() {
-                b'0'
-            } else {
-                b.to_ascii_lowercase()
-            };
-            h = combine(h, b as u64);
-        }
-        return h;
+    let bytes = word.as_bytes();
+    if bytes.is_ascii() {
+        return ascii_word_hash(bytes);
     }
+    let mut hasher = ChunkHasher::default();
     let mut buf = [0u8; 4];
     for c in word.chars() {
-        if c.is_ascii() {
-            let b = c as u8;
-            let b = if b.is_ascii_digit() {
-                b'0'
-            } else {
-                b.to_ascii_lowercase()
-            };
-            h = combine(h, b as u64);
-        } else if c.is_numeric() {
-            h = combine(h, b'0' as u64);
+        if c.is_numeric() {
+            hasher.push(b'0');
         } else {
             for l in c.to_lowercase() {
                 for &b in l.encode_utf8(&mut buf).as_bytes() {
-                    h = combine(h, b as u64);
+                    hasher.push(b);
                 }
             }
         }
     }
-    h
+    hasher.finish()
+}
+
+/// [`word_hash`] of an ASCII word, eight letters at a time. A word of
+/// [`for_each_word`] holds only ASCII letters and digits, so setting bit 0x20 of each
+/// byte lowercases the letters and leaves the digits alone, and the bytes without bit
+/// 0x40 are the digits, which become `0`.
+#[inline]
+fn ascii_word_hash(bytes: &[u8]) -> u64 {
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    const LETTER_BIT: u64 = 0x4040_4040_4040_4040;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let mut h = 0u64;
+    for chunk in bytes.chunks(8) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        let x = u64::from_le_bytes(b);
+        let valid = if chunk.len() == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * chunk.len())) - 1
+        };
+        let digits = ((!x & LETTER_BIT) >> 6) * 0xff & valid;
+        let normalized = ((x | LOWER) & !digits | (ZEROS & digits)) & valid;
+        h = combine(h, normalized);
+    }
+    combine(h, bytes.len() as u64)
+}
+
+/// One block's evidence being read, word by word ([`OddsLookup::read_word`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockReader {
+    own: Own,
+    previous: u64,
+    line: u64,
+}
+
+impl Default for BlockReader {
+    fn default() -> Self {
+        BlockReader {
+            own: Own::default(),
+            previous: 0,
+            line: LINE_SEED,
+        }
+    }
+}
+
+/// The class-name evidence of one block ([`OddsLookup::classes_of`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClassEvidence {
+    found: Found,
+    distinct: u32,
+}
+
+/// Remembers the last range of class names looked up: blocks of one container share
+/// theirs, so each range is looked up once.
+#[derive(Debug, Default)]
+pub(crate) struct ClassCache {
+    range: (u32, u32),
+    evidence: ClassEvidence,
+    scratch: Vec<u32>,
 }
 
 impl OddsLookup {
-    /// One block's own evidence. A repeated word counts each time here, though the
-    /// table counted it once per block: cheaper, and training computes its features
-    /// with this same function, so the classifier learns them as they are at run time.
-    fn own(&self, text: &str) -> Own {
-        let mut own = Own::default();
-        let mut previous = 0u64;
-        let mut line = LINE_SEED;
-        for_each_word(text, |w| {
-            let h = word_hash(w);
-            own.word_count += 1;
-            if own.word_count <= MAX_LINE_WORDS {
-                line = combine(line, h);
-            }
-            if let Some(&lo) = self.keys.get(&short(h)) {
+    /// Reads the next word of a block (from its lowercased text, as the features read
+    /// it: [`crate::words::lowercase_into`]).
+    #[inline]
+    pub(crate) fn read_word(&self, r: &mut BlockReader, w: &str) {
+        let h = word_hash(w);
+        let own = &mut r.own;
+        own.word_count += 1;
+        if own.word_count <= MAX_LINE_WORDS {
+            r.line = combine(r.line, h);
+        }
+        if let Some(&lo) = self.keys.get(&short(h)) {
+            own.words.add(lo);
+        }
+        if own.word_count > 1 {
+            let pair = combine(combine(PAIR_SEED, r.previous), h);
+            if let Some(lo) = self.phrase(short(pair)) {
                 own.words.add(lo);
             }
-            if own.word_count > 1 {
-                let pair = combine(combine(PAIR_SEED, previous), h);
-                if let Some(lo) = self.phrase(short(pair)) {
-                    own.words.add(lo);
-                }
-            }
-            previous = h;
-        });
+        }
+        r.previous = h;
+    }
+
+    /// The block's own evidence once all its words are read. A repeated word counts
+    /// each time, though the table counted it once per block: cheaper, and training
+    /// computes its features the same way, so the classifier learns them as they are
+    /// at run time.
+    pub(crate) fn finish(&self, r: BlockReader) -> Own {
+        let mut own = r.own;
         if own.word_count > 0 && own.word_count <= MAX_LINE_WORDS {
-            own.line = self.phrase(short(line));
+            own.line = self.phrase(short(r.line));
         }
         own
     }
 
-    /// The [`WORD_ODDS_FEATURES`] of every block of a page, row-major.
-    pub fn page_values(&self, page: &Page) -> Vec<f32> {
-        let own: Vec<Own> = (0..page.len())
-            .map(|i| self.own(page.block_text(i)))
-            .collect();
-        let n = own.len();
-        let mut out = Vec::with_capacity(n * WORD_ODDS_FEATURES.len());
-        let mut classes: Vec<u32> = Vec::new();
-        let mut class_range = (0, 0);
-        let mut class = Found::default();
-        for (i, o) in own.iter().enumerate() {
-            // The words of the blocks within two places, pooled.
-            let mut window = Found::default();
-            for near in &own[i.saturating_sub(2)..(i + 3).min(n)] {
-                window.sum += near.words.sum;
-                window.known += near.words.known;
-            }
-            // Blocks of one container share their range of class names: look them up
-            // once per range.
-            let b = &page.blocks[i];
-            let range = (b.hash_start, b.hash_end);
-            if range != class_range {
-                class_range = range;
-                read_classes(page, i, &mut classes);
-                class = Found::default();
-                for h in &classes {
-                    if let Some(&lo) = self.classes.get(h) {
-                        class.add(lo);
-                    }
+    /// The class-name evidence of block `i`.
+    pub(crate) fn classes_of(
+        &self,
+        page: &Page,
+        i: usize,
+        cache: &mut ClassCache,
+    ) -> ClassEvidence {
+        let b = &page.blocks[i];
+        let range = (b.hash_start, b.hash_end);
+        if range != cache.range || range == (0, 0) {
+            cache.range = range;
+            read_classes(page, i, &mut cache.scratch);
+            let mut found = Found::default();
+            for h in &cache.scratch {
+                if let Some(&lo) = self.classes.get(h) {
+                    found.add(lo);
                 }
             }
-            out.extend_from_slice(&[
-                o.words.mean(),
-                o.words.known as f32 / o.word_count.max(1) as f32,
-                o.words.min,
-                o.words.max,
-                o.line.unwrap_or(0.0),
-                o.line.is_some() as u8 as f32,
-                i.checked_sub(1).map_or(0.0, |p| own[p].words.mean()),
-                own.get(i + 1).map_or(0.0, |o| o.words.mean()),
-                window.mean(),
-                class.mean(),
-                class.min,
-                class.max,
-                class.known as f32 / classes.len().max(1) as f32,
-            ]);
+            cache.evidence = ClassEvidence {
+                found,
+                distinct: cache.scratch.len() as u32,
+            };
+        }
+        cache.evidence
+    }
+
+    /// The [`WORD_ODDS_FEATURES`] of every block of a page, row-major. (Scoring reads
+    /// the same values while it computes the other features, in one pass over the
+    /// words: [`crate::features::for_each_row_with`].)
+    pub fn page_values(&self, page: &Page) -> Vec<f32> {
+        let mut lower = String::new();
+        let own: Vec<Own> = (0..page.len())
+            .map(|i| {
+                crate::words::lowercase_into(page.block_text(i), &mut lower);
+                let mut r = BlockReader::default();
+                for_each_word(&lower, |w| self.read_word(&mut r, w));
+                self.finish(r)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(own.len() * WORD_ODDS_FEATURES.len());
+        let mut cache = ClassCache::default();
+        for i in 0..own.len() {
+            let classes = self.classes_of(page, i, &mut cache);
+            out.extend_from_slice(&block_values(&own, &classes, i));
         }
         out
     }
+}
+
+/// Block `i`'s [`WORD_ODDS_FEATURES`], from every block's own evidence (for the
+/// neighbours) and its class names.
+pub(crate) fn block_values(
+    own: &[Own],
+    classes: &ClassEvidence,
+    i: usize,
+) -> [f32; WORD_ODDS_FEATURES.len()] {
+    let o = &own[i];
+    // The words of the blocks within two places, pooled.
+    let mut window = Found::default();
+    for near in &own[i.saturating_sub(2)..(i + 3).min(own.len())] {
+        window.sum += near.words.sum;
+        window.known += near.words.known;
+    }
+    let class = &classes.found;
+    [
+        o.words.mean(),
+        o.words.known as f32 / o.word_count.max(1) as f32,
+        o.words.min,
+        o.words.max,
+        o.line.unwrap_or(0.0),
+        o.line.is_some() as u8 as f32,
+        i.checked_sub(1).map_or(0.0, |p| own[p].words.mean()),
+        own.get(i + 1).map_or(0.0, |o| o.words.mean()),
+        window.mean(),
+        class.mean(),
+        class.min,
+        class.max,
+        class.known as f32 / classes.distinct.max(1) as f32,
+    ]
 }
 
 #[cfg(test)]
@@ -647,6 +761,45 @@ mod tests {
         // No table, no evidence: zeros, whatever the page.
         let none = WordOdds::default().lookup().page_values(&page);
         assert!(none.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn word_hashes_are_the_hashes_of_the_normalized_words() {
+        // The ASCII shortcut, the general path and the table's keys must agree, or a
+        // word would never find its entry.
+        let slow = |w: &str| {
+            let mut n = String::new();
+            push_normalized(w, &mut n);
+            let mut h = ChunkHasher::default();
+            n.bytes().for_each(|b| h.push(b));
+            h.finish()
+        };
+        for w in [
+            "a",
+            "Subscribe",
+            "SUBSCRIBE",
+            "2026",
+            "5",
+            "x9Y8",
+            "abcdefgh",
+            "abcdefghi",
+            "Sixteen1Letters2",
+            "café",
+            "ÉTÉ",
+            "Straße",
+            "日",
+            "٣",
+            "İstanbul",
+            "Ωmega42",
+        ] {
+            assert_eq!(word_hash(w), slow(w), "{w}");
+            let mut n = String::new();
+            push_normalized(w, &mut n);
+            assert_eq!(word_hash(&n), word_hash(w), "{w}: a key hashes as its word");
+        }
+        assert_eq!(word_hash("2026"), word_hash("1999"));
+        assert_ne!(word_hash("ab"), word_hash("ab0"));
+        assert_ne!(word_hash("abcdefgh"), word_hash("abcdefgh0"));
     }
 
     #[test]

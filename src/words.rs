@@ -84,6 +84,21 @@ pub fn count_words(s: &str) -> u32 {
     wc.count
 }
 
+/// Lowercases `text` into `out` (cleared first), as the features and the word
+/// evidence read every block: ASCII in place without Unicode case tables, the rest
+/// character by character.
+pub fn lowercase_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        for c in text.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
 /// Calls `f` with each word of `s` (runs of alphanumerics; one char per word in
 /// unspaced scripts), as a subslice: no allocation.
 pub fn for_each_word<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
