@@ -501,8 +501,8 @@ fn ascii_word_hash(bytes: &[u8]) -> u64 {
         } else {
             (1u64 << (8 * chunk.len())) - 1
         };
-        let digits = ((!x & LETTER_BIT) >> 6) * 0xff & valid;
-        let normalized = ((x | LOWER) & !digits | (ZEROS & digits)) & valid;
+        let digits = (((!x & LETTER_BIT) >> 6) * 0xff) & valid;
+        let normalized = (((x | LOWER) & !digits) | (ZEROS & digits)) & valid;
         h = combine(h, normalized);
     }
     combine(h, bytes.len() as u64)
