@@ -21,7 +21,7 @@ use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::policy::Comments;
 use crate::segment::Page;
-use crate::word_odds::{odds_row, OddsLookup, WordOdds, WORD_ODDS_FEATURES};
+use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
 
 /// Version of the model file format this build writes. Version 2 added
 /// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`: an older
@@ -212,7 +212,7 @@ pub struct ModelFile {
     /// Optional learned word evidence ([`crate::word_odds`]); when present the last
     /// features are [`WORD_ODDS_FEATURES`], computed from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub word_odds: Option<WordOdds>,
+    pub word_odds: Option<PackedWordOdds>,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -277,9 +277,8 @@ impl ModelFile {
         let mut expected = feature_names(self.mode);
         if let Some(odds) = &self.word_odds {
             expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
-            if !odds.is_finite() {
-                return Err(Error::bad_model("non-finite numbers in the word odds"));
-            }
+            odds.check()
+                .map_err(|e| Error::bad_model(format!("word odds: {e}")))?;
         }
         check_linear(
             "model",
@@ -340,7 +339,7 @@ impl ModelFile {
             mode: self.mode,
             stage1: Linear::new(&self.means, &self.scales, &self.weights, self.intercept),
             context,
-            odds: self.word_odds.as_ref().map(WordOdds::lookup),
+            odds: self.word_odds.as_ref().map(PackedWordOdds::lookup),
             feature_names: self.feature_names.clone(),
             decoder: Decoder {
                 threshold: self.threshold,
@@ -555,13 +554,13 @@ mod tests {
     /// word-evidence features.
     fn tiny_with_word_odds(mode: InputFormat) -> ModelFile {
         let mut m = tiny(mode);
-        let mut odds = WordOdds::default();
+        let mut odds = crate::word_odds::WordOdds::default();
         odds.words.insert("subscribe".into(), -3.0);
         odds.words.insert("council".into(), 1.5);
         odds.bigrams.insert("min read".into(), -2.25);
         odds.lines.insert("news feed".into(), -4.0);
         odds.classes.insert(12345, -0.5);
-        m.word_odds = Some(odds);
+        m.word_odds = Some(PackedWordOdds::pack(&odds));
         for name in WORD_ODDS_FEATURES {
             m.feature_names.push(name.to_string());
             m.means.push(0.0);
@@ -586,8 +585,12 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.contains("\"min read\": -2.25"), "{json}");
-        assert!(json.contains("\"12345\": -0.5"), "{json}");
+        assert!(json.contains("min read\\t-2.25\\n"), "{json}");
+        assert!(json.contains("\"classes\": \"12345\\t-0.5\\n\""), "{json}");
+        assert_eq!(
+            back.word_odds.unwrap().unpack().unwrap().bigrams["min read"],
+            -2.25
+        );
     }
 
     #[test]
@@ -603,18 +606,26 @@ mod tests {
     fn word_odds_must_match_the_feature_list_and_be_finite() {
         // A table without its features, or the features without a table.
         let mut m = tiny(InputFormat::Text);
-        m.word_odds = Some(WordOdds::default());
+        m.word_odds = Some(PackedWordOdds::default());
         let err = m.validate().unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");
         let mut m = tiny_with_word_odds(InputFormat::Text);
         m.word_odds = None;
         assert!(m.validate().is_err());
         let mut m = tiny_with_word_odds(InputFormat::Text);
-        if let Some(o) = m.word_odds.as_mut() {
-            o.words.insert("nan".into(), f32::NAN);
+        for (map, bad) in [
+            (0, "nan\tNaN\n"),
+            (0, "tabless 1\n"),
+            (1, "a b\tinf\n"),
+            (3, "x\t1\n"),
+        ] {
+            let mut m = tiny_with_word_odds(InputFormat::Text);
+            if let Some(o) = m.word_odds.as_mut() {
+                [&mut o.words, &mut o.bigrams, &mut o.lines, &mut o.classes][map].push_str(bad);
+            }
+            let err = m.validate().unwrap_err();
+            assert!(err.to_string().contains("word odds"), "{bad:?}: {err}");
         }
-        let err = m.validate().unwrap_err();
-        assert!(err.to_string().contains("word odds"), "{err}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
-use crate::word_odds::{odds_row, OddsLookup, WordCounts, WordOdds, WORD_ODDS_FEATURES};
+use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WordCounts, WORD_ODDS_FEATURES};
 use crate::words::count_words;
 
 /// A page ready for training or evaluation.
@@ -552,7 +552,7 @@ impl Fitted {
         &self,
         mode: InputFormat,
         decoder: &Decoder,
-        word_odds: Option<WordOdds>,
+        word_odds: Option<PackedWordOdds>,
     ) -> ModelFile {
         let mut names = feature_names(mode);
         if word_odds.is_some() {
@@ -1008,7 +1008,11 @@ pub fn train(
         }
     };
     let (decoder, stage2) = chosen;
-    let mut file = fitted.to_file(mode, &decoder, odds.map(|o| o.counts_without(&[]).odds()));
+    let mut file = fitted.to_file(
+        mode,
+        &decoder,
+        odds.map(|o| PackedWordOdds::pack(&o.counts_without(&[]).odds())),
+    );
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;

@@ -280,63 +280,136 @@ impl WordCounts {
 }
 
 /// The learned table: log-odds of content by key, relative to the average block.
-/// Written sorted, so that the model file is deterministic; read straight into hash
-/// maps, as scoring uses them (a model is loaded at every start of the program).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WordOdds {
     /// Normalized word → log-odds.
-    #[serde(serialize_with = "sorted")]
     pub words: FxHashMap<String, f32>,
     /// Two normalized words, space-separated → log-odds.
-    #[serde(serialize_with = "sorted")]
     pub bigrams: FxHashMap<String, f32>,
     /// Normalized short block → log-odds.
-    #[serde(serialize_with = "sorted")]
     pub lines: FxHashMap<String, f32>,
     /// Hashed class/id name ([`Page::block_hashes`]) → log-odds (HTML).
-    #[serde(serialize_with = "sorted")]
     pub classes: FxHashMap<u32, f32>,
-}
-
-/// Serializes a map in key order.
-fn sorted<K: Ord + Serialize, S: serde::Serializer>(
-    map: &FxHashMap<K, f32>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    map.iter().collect::<BTreeMap<&K, &f32>>().serialize(s)
 }
 
 impl WordOdds {
     /// The scoring form: every key hashed as scoring hashes the words it reads.
     pub fn lookup(&self) -> OddsLookup {
-        fn joined(key: &str, seed: u64) -> u64 {
-            key.split(' ').map(word_hash).fold(seed, combine)
+        fn pairs<K: Clone>(m: &FxHashMap<K, f32>) -> impl Iterator<Item = (K, f32)> + '_ {
+            m.iter().map(|(k, v)| (k.clone(), *v))
         }
-        let words = self.words.iter().map(|(k, v)| (short(word_hash(k)), *v));
-        let pairs = (self.bigrams.iter()).map(|(k, v)| (short(joined(k, PAIR_SEED)), *v));
-        let lines = (self.lines.iter()).map(|(k, v)| (short(joined(k, LINE_SEED)), *v));
-        let phrases: Vec<(u32, f32)> = pairs.chain(lines).collect();
-        let mut phrase_filter = vec![0u64; 1024];
-        for &(key, _) in &phrases {
-            let bit = (key & 0xffff) as usize;
-            phrase_filter[bit >> 6] |= 1 << (bit & 63);
+        OddsLookup::build(
+            self.words.iter().map(|(k, v)| (k.as_str(), *v)),
+            self.bigrams.iter().map(|(k, v)| (k.as_str(), *v)),
+            self.lines.iter().map(|(k, v)| (k.as_str(), *v)),
+            pairs(&self.classes),
+        )
+    }
+}
+
+/// A [`WordOdds`] table as a model file stores it: each of its four maps as one text
+/// with an entry per line, `key<TAB>log-odds`, sorted by key. One JSON string per map
+/// instead of tens of thousands of JSON members: the program reads a model at every
+/// start, and parsing the members one by one (each key a string to allocate, insert,
+/// then hash again) took about four times as long as the rest of a start-up; the lines
+/// are read straight into the scoring form ([`PackedWordOdds::lookup`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PackedWordOdds {
+    /// Words.
+    pub words: String,
+    /// Word pairs ("min read").
+    pub bigrams: String,
+    /// Short blocks.
+    pub lines: String,
+    /// Hashed class/id names, as decimal numbers.
+    pub classes: String,
+}
+
+/// One map's entries as sorted lines.
+fn pack_map<K: Ord + std::fmt::Display>(m: &FxHashMap<K, f32>) -> String {
+    use std::fmt::Write;
+    let sorted: BTreeMap<&K, &f32> = m.iter().collect();
+    let mut text = String::with_capacity(sorted.len() * 16);
+    for (k, v) in sorted {
+        // Writing to a String cannot fail.
+        let _ = writeln!(text, "{k}\t{v}");
+    }
+    text
+}
+
+/// The entries of one packed map, checked: a tab in every line, a finite number after
+/// it.
+fn unpack_map(text: &str) -> impl Iterator<Item = Result<(&str, f32), String>> {
+    text.lines().map(|line| {
+        let (key, value) = line
+            .split_once('\t')
+            .ok_or_else(|| format!("entry without a tab: {line:?}"))?;
+        match value.parse::<f32>() {
+            Ok(v) if v.is_finite() => Ok((key, v)),
+            _ => Err(format!("entry without a finite log-odds: {line:?}")),
         }
-        OddsLookup {
-            keys: words.chain(phrases).collect(),
-            phrase_filter,
-            classes: self.classes.clone(),
+    })
+}
+
+/// The class entries of a packed map (keys are numbers).
+fn unpack_classes(text: &str) -> impl Iterator<Item = Result<(u32, f32), String>> + '_ {
+    unpack_map(text).map(|e| {
+        let (key, v) = e?;
+        let key = key
+            .parse::<u32>()
+            .map_err(|_| format!("class entry with a key that is not a number: {key:?}"))?;
+        Ok((key, v))
+    })
+}
+
+impl PackedWordOdds {
+    /// Packs a table.
+    pub fn pack(odds: &WordOdds) -> PackedWordOdds {
+        PackedWordOdds {
+            words: pack_map(&odds.words),
+            bigrams: pack_map(&odds.bigrams),
+            lines: pack_map(&odds.lines),
+            classes: pack_map(&odds.classes),
         }
     }
 
-    /// Whether every value is a finite number.
-    pub fn is_finite(&self) -> bool {
-        let mut values = self
-            .words
-            .values()
-            .chain(self.bigrams.values())
-            .chain(self.lines.values())
-            .chain(self.classes.values());
-        values.all(|v| v.is_finite())
+    /// Checks every entry (what [`PackedWordOdds::lookup`] will read).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for text in [&self.words, &self.bigrams, &self.lines] {
+            for e in unpack_map(text) {
+                e?;
+            }
+        }
+        for e in unpack_classes(&self.classes) {
+            e?;
+        }
+        Ok(())
+    }
+
+    /// The table as maps.
+    pub fn unpack(&self) -> std::result::Result<WordOdds, String> {
+        let map = |text: &str| -> std::result::Result<FxHashMap<String, f32>, String> {
+            unpack_map(text)
+                .map(|e| e.map(|(k, v)| (k.to_string(), v)))
+                .collect()
+        };
+        Ok(WordOdds {
+            words: map(&self.words)?,
+            bigrams: map(&self.bigrams)?,
+            lines: map(&self.lines)?,
+            classes: unpack_classes(&self.classes).collect::<std::result::Result<_, _>>()?,
+        })
+    }
+
+    /// The scoring form, read straight from the lines (entries that do not parse are
+    /// skipped: [`PackedWordOdds::check`] reports them when a model file is loaded).
+    pub fn lookup(&self) -> OddsLookup {
+        OddsLookup::build(
+            unpack_map(&self.words).flatten(),
+            unpack_map(&self.bigrams).flatten(),
+            unpack_map(&self.lines).flatten(),
+            unpack_classes(&self.classes).flatten(),
+        )
     }
 }
 
@@ -397,6 +470,32 @@ pub struct OddsLookup {
 }
 
 impl OddsLookup {
+    /// Hashes the keys of a table's four maps into the scoring form.
+    fn build<'a>(
+        words: impl Iterator<Item = (&'a str, f32)>,
+        pairs: impl Iterator<Item = (&'a str, f32)>,
+        lines: impl Iterator<Item = (&'a str, f32)>,
+        classes: impl Iterator<Item = (u32, f32)>,
+    ) -> OddsLookup {
+        fn joined(key: &str, seed: u64) -> u64 {
+            key.split(' ').map(word_hash).fold(seed, combine)
+        }
+        let mut keys: FxHashMap<u32, f32> = words.map(|(k, v)| (short(word_hash(k)), v)).collect();
+        let mut phrase_filter = vec![0u64; 1024];
+        let pairs = pairs.map(|(k, v)| (short(joined(k, PAIR_SEED)), v));
+        let lines = lines.map(|(k, v)| (short(joined(k, LINE_SEED)), v));
+        for (key, v) in pairs.chain(lines) {
+            let bit = (key & 0xffff) as usize;
+            phrase_filter[bit >> 6] |= 1 << (bit & 63);
+            keys.insert(key, v);
+        }
+        OddsLookup {
+            keys,
+            phrase_filter,
+            classes: classes.collect(),
+        }
+    }
+
     #[inline]
     fn phrase(&self, key: u32) -> Option<f32> {
         let bit = (key & 0xffff) as usize;
