@@ -164,7 +164,7 @@ impl BlockKeys {
     }
 }
 
-/// Block `i`'s class names, each once (names repeat along the ancestry).
+/// Block `i`'s class names, each once (names repeat along the ancestry), for counting.
 fn read_classes(page: &Page, i: usize, out: &mut Vec<u32>) {
     out.clear();
     out.extend_from_slice(page.block_hashes(i));
@@ -529,12 +529,85 @@ pub(crate) struct Own {
 /// time per page; a stray 32-bit match is a few in a million words).
 #[derive(Debug, Clone, Default)]
 pub struct OddsLookup {
-    keys: FxHashMap<u32, f32>,
+    keys: KeyTable,
     /// One bit per value of a key's low 16 bits, set for the pairs and lines in
     /// `keys`: most word pairs and lines are in no table, and this 8 KB filter (in
     /// the fastest cache) turns most of their lookups away before the map is probed.
     phrase_filter: Vec<u64>,
-    classes: FxHashMap<u32, f32>,
+    classes: KeyTable,
+}
+
+/// An open-addressing table from a 32-bit key that is already a hash to a log-odds,
+/// 4 bytes a slot: 16 bits of the key (the other bits chose the slot) and the
+/// log-odds in hundredths, which is exactly what the model file holds. Linear probing,
+/// at most 70% full. Scoring looks up two or three keys for every word of a page, at
+/// random places: with 8-byte slots (or a standard hash map) the table outgrew the
+/// processor's cache and the lookups cost more than the rest of the word evidence.
+/// A word outside the table matches a stored one by its 16 bits with a chance of
+/// about 1 in 10,000, and then reads that entry's log-odds.
+#[derive(Debug, Clone, Default)]
+struct KeyTable {
+    /// (tag, hundredths); tag [`KeyTable::EMPTY`] marks a free slot.
+    slots: Vec<(u16, i16)>,
+    shift: u32,
+}
+
+impl KeyTable {
+    const EMPTY: u16 = 0;
+
+    /// Slot and tag of a key: the top bits of a multiplicative hash choose the slot,
+    /// the low 16 bits of the key are the tag (0 becomes 1: it marks free slots).
+    #[inline]
+    fn place(&self, key: u32) -> (usize, u16) {
+        let slot = (key.wrapping_mul(0x9e37_79b1) >> self.shift) as usize;
+        (slot, (key as u16).max(1))
+    }
+
+    fn with_entries(entries: &[(u32, f32)]) -> KeyTable {
+        let size = ((entries.len() * 10).div_ceil(7))
+            .next_power_of_two()
+            .max(16);
+        let mut table = KeyTable {
+            slots: vec![(Self::EMPTY, 0); size],
+            shift: 32 - size.trailing_zeros(),
+        };
+        let mask = size - 1;
+        for &(key, value) in entries {
+            let (mut i, tag) = table.place(key);
+            // Log-odds are clipped to ±MAX_ODDS with two decimals: they fit.
+            let hundredths = (value * 100.0)
+                .round()
+                .clamp(i16::MIN as f32, i16::MAX as f32) as i16;
+            loop {
+                let slot = &mut table.slots[i];
+                if slot.0 == Self::EMPTY || slot.0 == tag {
+                    *slot = (tag, hundredths);
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        table
+    }
+
+    #[inline(always)]
+    fn get(&self, key: u32) -> Option<f32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.place(key);
+        loop {
+            let (t, hundredths) = self.slots[i];
+            if t == tag {
+                return Some(hundredths as f32 / 100.0);
+            }
+            if t == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 impl OddsLookup {
@@ -548,21 +621,20 @@ impl OddsLookup {
         fn joined(key: &str, seed: u64) -> u64 {
             key.split(' ').map(word_hash).fold(seed, combine)
         }
-        let mut keys: FxHashMap<u32, f32> = FxHashMap::default();
-        keys.reserve(words.size_hint().0 + pairs.size_hint().0 + lines.size_hint().0);
-        keys.extend(words.map(|(k, v)| (short(word_hash(k)), v)));
+        let mut keys: Vec<(u32, f32)> = words.map(|(k, v)| (short(word_hash(k)), v)).collect();
         let mut phrase_filter = vec![0u64; 1024];
         let pairs = pairs.map(|(k, v)| (short(joined(k, PAIR_SEED)), v));
         let lines = lines.map(|(k, v)| (short(joined(k, LINE_SEED)), v));
         for (key, v) in pairs.chain(lines) {
             let bit = (key & 0xffff) as usize;
             phrase_filter[bit >> 6] |= 1 << (bit & 63);
-            keys.insert(key, v);
+            keys.push((key, v));
         }
+        let classes: Vec<(u32, f32)> = classes.collect();
         OddsLookup {
-            keys,
+            keys: KeyTable::with_entries(&keys),
             phrase_filter,
-            classes: classes.collect(),
+            classes: KeyTable::with_entries(&classes),
         }
     }
 
@@ -573,7 +645,7 @@ impl OddsLookup {
         if word & (1 << (bit & 63)) == 0 {
             return None;
         }
-        self.keys.get(&key).copied()
+        self.keys.get(key)
     }
 }
 
@@ -629,7 +701,7 @@ impl ChunkHasher {
 
 /// The hash of a word's normalized form ([`push_normalized`]), computed from the word
 /// itself, as [`ChunkHasher`] hashes the normalized bytes.
-#[inline]
+#[inline(always)]
 fn word_hash(word: &str) -> u64 {
     let bytes = word.as_bytes();
     if bytes.is_ascii() {
@@ -655,16 +727,22 @@ fn word_hash(word: &str) -> u64 {
 /// [`for_each_word`] holds only ASCII letters and digits, so setting bit 0x20 of each
 /// byte lowercases the letters and leaves the digits alone, and the bytes without bit
 /// 0x40 are the digits, which become `0`.
-#[inline]
+#[inline(always)]
 fn ascii_word_hash(bytes: &[u8]) -> u64 {
     const LOWER: u64 = 0x2020_2020_2020_2020;
     const LETTER_BIT: u64 = 0x4040_4040_4040_4040;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
     let mut h = 0u64;
     for chunk in bytes.chunks(8) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        let x = u64::from_le_bytes(b);
+        // A whole chunk is one load; a short one is assembled byte by byte (copying
+        // a slice of variable length calls memcpy, for every word).
+        let x = match <[u8; 8]>::try_from(chunk) {
+            Ok(whole) => u64::from_le_bytes(whole),
+            Err(_) => chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |x, (k, &b)| x | ((b as u64) << (8 * k))),
+        };
         let valid = if chunk.len() == 8 {
             u64::MAX
         } else {
@@ -699,7 +777,7 @@ impl Default for BlockReader {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ClassEvidence {
     found: Found,
-    distinct: u32,
+    names: u32,
 }
 
 /// Remembers the last range of class names looked up: blocks of one container share
@@ -708,13 +786,12 @@ pub(crate) struct ClassEvidence {
 pub(crate) struct ClassCache {
     range: (u32, u32),
     evidence: ClassEvidence,
-    scratch: Vec<u32>,
 }
 
 impl OddsLookup {
     /// Reads the next word of a block (from its lowercased text, as the features read
     /// it: [`crate::words::lowercase_into`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_word(&self, r: &mut BlockReader, w: &str) {
         let h = word_hash(w);
         let own = &mut r.own;
@@ -722,7 +799,7 @@ impl OddsLookup {
         if own.word_count <= MAX_LINE_WORDS {
             r.line = combine(r.line, h);
         }
-        if let Some(&lo) = self.keys.get(&short(h)) {
+        if let Some(lo) = self.keys.get(short(h)) {
             own.words.add(lo);
         }
         if own.word_count > 1 {
@@ -757,16 +834,18 @@ impl OddsLookup {
         let range = (b.hash_start, b.hash_end);
         if range != cache.range || range == (0, 0) {
             cache.range = range;
-            read_classes(page, i, &mut cache.scratch);
+            // A name repeated up the ancestry counts each time (sorting them out
+            // cost more than the lookups); training reads them the same way.
+            let names = page.block_hashes(i);
             let mut found = Found::default();
-            for h in &cache.scratch {
-                if let Some(&lo) = self.classes.get(h) {
+            for &h in names {
+                if let Some(lo) = self.classes.get(h) {
                     found.add(lo);
                 }
             }
             cache.evidence = ClassEvidence {
                 found,
-                distinct: cache.scratch.len() as u32,
+                names: names.len() as u32,
             };
         }
         cache.evidence
@@ -823,7 +902,7 @@ pub(crate) fn block_values(
         class.mean(),
         class.min,
         class.max,
-        class.known as f32 / classes.distinct.max(1) as f32,
+        class.known as f32 / classes.names.max(1) as f32,
     ]
 }
 
@@ -980,9 +1059,15 @@ mod tests {
                 assert_eq!(parse_odds(&text), text.parse::<f32>().ok(), "{text}");
             }
         }
-        for text in ["0", "-0", "4.5", "-4.05", "1e-3", "0.125", "1234.5", "nan", "", "-", "."] {
+        for text in [
+            "0", "-0", "4.5", "-4.05", "1e-3", "0.125", "1234.5", "nan", "", "-", ".",
+        ] {
             let bits = |v: Option<f32>| v.map(f32::to_bits);
-            assert_eq!(bits(parse_odds(text)), bits(text.parse::<f32>().ok()), "{text:?}");
+            assert_eq!(
+                bits(parse_odds(text)),
+                bits(text.parse::<f32>().ok()),
+                "{text:?}"
+            );
         }
     }
 

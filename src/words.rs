@@ -87,6 +87,7 @@ pub fn count_words(s: &str) -> u32 {
 /// Lowercases `text` into `out` (cleared first), as the features and the word
 /// evidence read every block: ASCII in place without Unicode case tables, the rest
 /// character by character.
+#[inline]
 pub fn lowercase_into(text: &str, out: &mut String) {
     out.clear();
     if text.is_ascii() {
