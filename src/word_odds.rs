@@ -529,7 +529,9 @@ pub(crate) struct Own {
 /// time per page; a stray 32-bit match is a few in a million words).
 #[derive(Debug, Clone, Default)]
 pub struct OddsLookup {
-    keys: KeyTable,
+    words: KeyTable,
+    /// Word pairs and short blocks.
+    phrases: KeyTable,
     /// One bit per value of a key's low 16 bits, set for the pairs and lines in
     /// `keys`: most word pairs and lines are in no table, and this 8 KB filter (in
     /// the fastest cache) turns most of their lookups away before the map is probed.
@@ -539,8 +541,7 @@ pub struct OddsLookup {
 
 /// An open-addressing table from a 32-bit key that is already a hash to a log-odds,
 /// 4 bytes a slot: 16 bits of the key (the other bits chose the slot) and the
-/// log-odds in hundredths, which is exactly what the model file holds. Linear probing,
-/// at most 70% full. Scoring looks up two or three keys for every word of a page, at
+/// log-odds in hundredths, which is exactly what the model file holds. Linear probing. Scoring looks up two or three keys for every word of a page, at
 /// random places: with 8-byte slots (or a standard hash map) the table outgrew the
 /// processor's cache and the lookups cost more than the rest of the word evidence.
 /// A word outside the table matches a stored one by its 16 bits with a chance of
@@ -563,8 +564,10 @@ impl KeyTable {
         (slot, (key as u16).max(1))
     }
 
-    fn with_entries(entries: &[(u32, f32)]) -> KeyTable {
-        let size = ((entries.len() * 10).div_ceil(7))
+    /// A table at most `max_load` full. (Linear probing over 4-byte slots: even a long
+    /// probe stays within a cache line or two.)
+    fn with_entries(entries: &[(u32, f32)], max_load: f32) -> KeyTable {
+        let size = ((entries.len() as f32 / max_load).ceil() as usize)
             .next_power_of_two()
             .max(16);
         let mut table = KeyTable {
@@ -621,20 +624,24 @@ impl OddsLookup {
         fn joined(key: &str, seed: u64) -> u64 {
             key.split(' ').map(word_hash).fold(seed, combine)
         }
-        let mut keys: Vec<(u32, f32)> = words.map(|(k, v)| (short(word_hash(k)), v)).collect();
+        let words: Vec<(u32, f32)> = words.map(|(k, v)| (short(word_hash(k)), v)).collect();
+        let mut phrases: Vec<(u32, f32)> = Vec::new();
         let mut phrase_filter = vec![0u64; 1024];
         let pairs = pairs.map(|(k, v)| (short(joined(k, PAIR_SEED)), v));
         let lines = lines.map(|(k, v)| (short(joined(k, LINE_SEED)), v));
         for (key, v) in pairs.chain(lines) {
             let bit = (key & 0xffff) as usize;
             phrase_filter[bit >> 6] |= 1 << (bit & 63);
-            keys.push((key, v));
+            phrases.push((key, v));
         }
         let classes: Vec<(u32, f32)> = classes.collect();
         OddsLookup {
-            keys: KeyTable::with_entries(&keys),
+            // The word table is read for every word: filled to 80%, it stays half the
+            // size it would be at 70% for the bundled models (128 KB).
+            words: KeyTable::with_entries(&words, 0.8),
+            phrases: KeyTable::with_entries(&phrases, 0.7),
             phrase_filter,
-            classes: KeyTable::with_entries(&classes),
+            classes: KeyTable::with_entries(&classes, 0.7),
         }
     }
 
@@ -645,7 +652,7 @@ impl OddsLookup {
         if word & (1 << (bit & 63)) == 0 {
             return None;
         }
-        self.keys.get(key)
+        self.phrases.get(key)
     }
 }
 
@@ -799,7 +806,7 @@ impl OddsLookup {
         if own.word_count <= MAX_LINE_WORDS {
             r.line = combine(r.line, h);
         }
-        if let Some(lo) = self.keys.get(short(h)) {
+        if let Some(lo) = self.words.get(short(h)) {
             own.words.add(lo);
         }
         if own.word_count > 1 {
