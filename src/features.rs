@@ -468,7 +468,7 @@ impl<'a> PageContext<'a> {
             let mut h1_hits = 0u32;
             let mut description_hits = 0u32;
             let mut reader = BlockReader::default();
-            let sw = stopword_stats_each(&lower, |w| {
+            let sw = stopword_stats_each(&lower, |w, hash| {
                 if overlap {
                     if let Some(&bits) = heading_words.get(w) {
                         title_hits += (bits & 1) as u32;
@@ -477,7 +477,7 @@ impl<'a> PageContext<'a> {
                     }
                 }
                 if let Some(odds) = odds {
-                    odds.read_word(&mut reader, w);
+                    odds.read_word(&mut reader, hash);
                 }
             });
             if let Some(odds) = odds {

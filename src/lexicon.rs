@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::words::{short, word_hash, WordTable};
+
 /// Boilerplate phrase categories, in feature order.
 pub const LEXICON_CATEGORIES: &[&str] = &[
     "cookie",
@@ -1045,18 +1047,33 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-fn stopword_table() -> &'static FxHashMap<&'static str, u32> {
-    static TABLE: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();
+/// The stopwords of [`STOPWORD_LANGUAGES`] by word hash ([`crate::words::word_hash`],
+/// the hash the word evidence reads too, so one hash per word serves both): a bit mask
+/// of the languages each is a stopword of.
+fn stopword_table() -> &'static WordTable<u32> {
+    static TABLE: OnceLock<WordTable<u32>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table: FxHashMap<&'static str, u32> = FxHashMap::default();
+        let mut masks: FxHashMap<&'static str, u32> = FxHashMap::default();
         for (bit, lang) in STOPWORD_LANGUAGES.iter().enumerate() {
             for &w in stop_words::lookup(lang).unwrap_or(&[]) {
-                // Chinese and Japanese lists hold multi-character entries; our words in
-                // those scripts are single characters, so only those can match.
-                *table.entry(w).or_insert(0) |= 1 << bit;
+                // Only entries that are one word as we split words can ever match
+                // (Chinese and Japanese lists hold multi-character entries, ours are
+                // single characters; "don't" is two words).
+                let (mut words, mut whole) = (0, false);
+                crate::words::for_each_word(w, |one| {
+                    words += 1;
+                    whole = one == w;
+                });
+                if words == 1 && whole {
+                    *masks.entry(w).or_insert(0) |= 1 << bit;
+                }
             }
         }
-        table
+        let entries: Vec<(u32, u32)> = masks
+            .into_iter()
+            .map(|(w, mask)| (short(word_hash(w)), mask))
+            .collect();
+        WordTable::with_entries(&entries, 0.7)
     })
 }
 
@@ -1073,18 +1090,23 @@ pub struct StopwordStats {
 
 /// Counts stopwords among the words of `lower` (lowercase text).
 pub fn stopword_stats(lower: &str) -> StopwordStats {
-    stopword_stats_each(lower, |_| {})
+    stopword_stats_each(lower, |_, _| {})
 }
 
-/// [`stopword_stats`], also handing each word to `each` (one pass over the text for
-/// callers that need the words too).
-pub fn stopword_stats_each<'a>(lower: &'a str, mut each: impl FnMut(&'a str)) -> StopwordStats {
+/// [`stopword_stats`], also handing each word and its [`crate::words::word_hash`] to
+/// `each` (one pass over the text, one hash per word, for callers that need the words
+/// too).
+pub fn stopword_stats_each<'a>(
+    lower: &'a str,
+    mut each: impl FnMut(&'a str, u64),
+) -> StopwordStats {
     let table = stopword_table();
     let mut per_lang = [0u32; 32];
     let mut stats = StopwordStats::default();
     crate::words::for_each_word(lower, |w| {
-        each(w);
-        if let Some(&mask) = table.get(w) {
+        let h = word_hash(w);
+        each(w, h);
+        if let Some(mask) = table.get(short(h)) {
             stats.any += 1;
             let mut m = mask;
             while m != 0 {
@@ -1110,7 +1132,7 @@ pub fn guess_language(text: &str) -> &'static str {
     let lower = text.to_lowercase();
     crate::words::for_each_word(&lower, |w| {
         words += 1;
-        if let Some(&mask) = table.get(w) {
+        if let Some(mask) = table.get(short(word_hash(w))) {
             let mut m = mask;
             while m != 0 {
                 per_lang[m.trailing_zeros() as usize] += 1;

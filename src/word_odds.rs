@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::lexicon::FxHasher;
 use crate::segment::Page;
-use crate::words::for_each_word;
+use crate::words::{
+    combine, for_each_word, short, word_hash, WordTable, LINE_SEED, PAIR_SEED,
+};
 
 /// A hash map with the fast (non-DoS-resistant) hasher: the keys are the model's.
 pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
@@ -529,88 +531,28 @@ pub(crate) struct Own {
 /// time per page; a stray 32-bit match is a few in a million words).
 #[derive(Debug, Clone, Default)]
 pub struct OddsLookup {
-    words: KeyTable,
+    words: WordTable<i16>,
     /// Word pairs and short blocks.
-    phrases: KeyTable,
+    phrases: WordTable<i16>,
     /// One bit per value of a key's low 16 bits, set for the pairs and lines in
     /// `keys`: most word pairs and lines are in no table, and this 8 KB filter (in
     /// the fastest cache) turns most of their lookups away before the map is probed.
     phrase_filter: Vec<u64>,
-    classes: KeyTable,
+    classes: WordTable<i16>,
 }
 
-/// An open-addressing table from a 32-bit key that is already a hash to a log-odds,
-/// 4 bytes a slot: 16 bits of the key (the other bits chose the slot) and the
-/// log-odds in hundredths, which is exactly what the model file holds. Linear probing. Scoring looks up two or three keys for every word of a page, at
-/// random places: with 8-byte slots (or a standard hash map) the table outgrew the
-/// processor's cache and the lookups cost more than the rest of the word evidence.
-/// A word outside the table matches a stored one by its 16 bits with a chance of
-/// about 1 in 10,000, and then reads that entry's log-odds.
-#[derive(Debug, Clone, Default)]
-struct KeyTable {
-    /// (tag, hundredths); tag [`KeyTable::EMPTY`] marks a free slot.
-    slots: Vec<(u16, i16)>,
-    shift: u32,
+/// Log-odds as the tables hold them: hundredths, exactly what the model file writes
+/// (clipped to ±[`MAX_ODDS`], they fit an `i16`).
+fn hundredths<K: Copy>(entries: &[(K, f32)]) -> Vec<(K, i16)> {
+    entries
+        .iter()
+        .map(|&(k, v)| (k, (v * 100.0).round().clamp(i16::MIN as f32, i16::MAX as f32) as i16))
+        .collect()
 }
 
-impl KeyTable {
-    const EMPTY: u16 = 0;
-
-    /// Slot and tag of a key: the top bits of a multiplicative hash choose the slot,
-    /// the low 16 bits of the key are the tag (0 becomes 1: it marks free slots).
-    #[inline]
-    fn place(&self, key: u32) -> (usize, u16) {
-        let slot = (key.wrapping_mul(0x9e37_79b1) >> self.shift) as usize;
-        (slot, (key as u16).max(1))
-    }
-
-    /// A table at most `max_load` full. (Linear probing over 4-byte slots: even a long
-    /// probe stays within a cache line or two.)
-    fn with_entries(entries: &[(u32, f32)], max_load: f32) -> KeyTable {
-        let size = ((entries.len() as f32 / max_load).ceil() as usize)
-            .next_power_of_two()
-            .max(16);
-        let mut table = KeyTable {
-            slots: vec![(Self::EMPTY, 0); size],
-            shift: 32 - size.trailing_zeros(),
-        };
-        let mask = size - 1;
-        for &(key, value) in entries {
-            let (mut i, tag) = table.place(key);
-            // Log-odds are clipped to ±MAX_ODDS with two decimals: they fit.
-            let hundredths = (value * 100.0)
-                .round()
-                .clamp(i16::MIN as f32, i16::MAX as f32) as i16;
-            loop {
-                let slot = &mut table.slots[i];
-                if slot.0 == Self::EMPTY || slot.0 == tag {
-                    *slot = (tag, hundredths);
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-        table
-    }
-
-    #[inline(always)]
-    fn get(&self, key: u32) -> Option<f32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let (mut i, tag) = self.place(key);
-        loop {
-            let (t, hundredths) = self.slots[i];
-            if t == tag {
-                return Some(hundredths as f32 / 100.0);
-            }
-            if t == Self::EMPTY {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
-    }
+#[inline(always)]
+fn from_hundredths(h: i16) -> f32 {
+    h as f32 / 100.0
 }
 
 impl OddsLookup {
@@ -638,10 +580,10 @@ impl OddsLookup {
         OddsLookup {
             // The word table is read for every word: filled to 80%, it stays half the
             // size it would be at 70% for the bundled models (128 KB).
-            words: KeyTable::with_entries(&words, 0.8),
-            phrases: KeyTable::with_entries(&phrases, 0.7),
+            words: WordTable::with_entries(&hundredths(&words), 0.8),
+            phrases: WordTable::with_entries(&hundredths(&phrases), 0.7),
             phrase_filter,
-            classes: KeyTable::with_entries(&classes, 0.7),
+            classes: WordTable::with_entries(&hundredths(&classes), 0.7),
         }
     }
 
@@ -652,114 +594,8 @@ impl OddsLookup {
         if word & (1 << (bit & 63)) == 0 {
             return None;
         }
-        self.phrases.get(key)
+        self.phrases.get(key).map(from_hundredths)
     }
-}
-
-/// The lookup key of a hash: its high half (the multiply leaves the low bits weak).
-#[inline]
-fn short(h: u64) -> u32 {
-    (h >> 32) as u32
-}
-
-/// Multiplier of the hashes below (rustc's Fx hash).
-const HASH_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-/// Starting values of a pair's and a line's hash, so neither equals a word's.
-const PAIR_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-const LINE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
-
-#[inline]
-fn combine(h: u64, x: u64) -> u64 {
-    (h.rotate_left(5) ^ x).wrapping_mul(HASH_SEED)
-}
-
-/// Hashes a byte string eight bytes at a time (little-endian, the last chunk padded
-/// with zeros), then its length.
-#[derive(Debug, Default)]
-struct ChunkHasher {
-    h: u64,
-    chunk: u64,
-    filled: u32,
-    len: u64,
-}
-
-impl ChunkHasher {
-    #[inline]
-    fn push(&mut self, b: u8) {
-        self.chunk |= (b as u64) << (8 * self.filled);
-        self.filled += 1;
-        self.len += 1;
-        if self.filled == 8 {
-            self.h = combine(self.h, self.chunk);
-            (self.chunk, self.filled) = (0, 0);
-        }
-    }
-
-    #[inline]
-    fn finish(self) -> u64 {
-        let h = if self.filled > 0 {
-            combine(self.h, self.chunk)
-        } else {
-            self.h
-        };
-        combine(h, self.len)
-    }
-}
-
-/// The hash of a word's normalized form ([`push_normalized`]), computed from the word
-/// itself, as [`ChunkHasher`] hashes the normalized bytes.
-#[inline(always)]
-fn word_hash(word: &str) -> u64 {
-    let bytes = word.as_bytes();
-    if bytes.is_ascii() {
-        return ascii_word_hash(bytes);
-    }
-    let mut hasher = ChunkHasher::default();
-    let mut buf = [0u8; 4];
-    for c in word.chars() {
-        if c.is_numeric() {
-            hasher.push(b'0');
-        } else {
-            for l in c.to_lowercase() {
-                for &b in l.encode_utf8(&mut buf).as_bytes() {
-                    hasher.push(b);
-                }
-            }
-        }
-    }
-    hasher.finish()
-}
-
-/// [`word_hash`] of an ASCII word, eight letters at a time. A word of
-/// [`for_each_word`] holds only ASCII letters and digits, so setting bit 0x20 of each
-/// byte lowercases the letters and leaves the digits alone, and the bytes without bit
-/// 0x40 are the digits, which become `0`.
-#[inline(always)]
-fn ascii_word_hash(bytes: &[u8]) -> u64 {
-    const LOWER: u64 = 0x2020_2020_2020_2020;
-    const LETTER_BIT: u64 = 0x4040_4040_4040_4040;
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    let mut h = 0u64;
-    for chunk in bytes.chunks(8) {
-        // A whole chunk is one load; a short one is assembled byte by byte (copying
-        // a slice of variable length calls memcpy, for every word).
-        let x = match <[u8; 8]>::try_from(chunk) {
-            Ok(whole) => u64::from_le_bytes(whole),
-            Err(_) => chunk
-                .iter()
-                .enumerate()
-                .fold(0u64, |x, (k, &b)| x | ((b as u64) << (8 * k))),
-        };
-        let valid = if chunk.len() == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * chunk.len())) - 1
-        };
-        let digits = (((!x & LETTER_BIT) >> 6) * 0xff) & valid;
-        let normalized = (((x | LOWER) & !digits) | (ZEROS & digits)) & valid;
-        h = combine(h, normalized);
-    }
-    combine(h, bytes.len() as u64)
 }
 
 /// One block's evidence being read, word by word ([`OddsLookup::read_word`]).
@@ -796,17 +632,16 @@ pub(crate) struct ClassCache {
 }
 
 impl OddsLookup {
-    /// Reads the next word of a block (from its lowercased text, as the features read
-    /// it: [`crate::words::lowercase_into`]).
+    /// Reads the next word of a block, by its [`word_hash`] (words of the lowercased
+    /// text, as the features read them: [`crate::words::lowercase_into`]).
     #[inline(always)]
-    pub(crate) fn read_word(&self, r: &mut BlockReader, w: &str) {
-        let h = word_hash(w);
+    pub(crate) fn read_word(&self, r: &mut BlockReader, h: u64) {
         let own = &mut r.own;
         own.word_count += 1;
         if own.word_count <= MAX_LINE_WORDS {
             r.line = combine(r.line, h);
         }
-        if let Some(lo) = self.words.get(short(h)) {
+        if let Some(lo) = self.words.get(short(h)).map(from_hundredths) {
             own.words.add(lo);
         }
         if own.word_count > 1 {
@@ -846,7 +681,7 @@ impl OddsLookup {
             let names = page.block_hashes(i);
             let mut found = Found::default();
             for &h in names {
-                if let Some(lo) = self.classes.get(h) {
+                if let Some(lo) = self.classes.get(h).map(from_hundredths) {
                     found.add(lo);
                 }
             }
@@ -867,7 +702,7 @@ impl OddsLookup {
             .map(|i| {
                 crate::words::lowercase_into(page.block_text(i), &mut lower);
                 let mut r = BlockReader::default();
-                for_each_word(&lower, |w| self.read_word(&mut r, w));
+                for_each_word(&lower, |w| self.read_word(&mut r, word_hash(w)));
                 self.finish(r)
             })
             .collect();
@@ -1025,7 +860,7 @@ mod tests {
         let slow = |w: &str| {
             let mut n = String::new();
             push_normalized(w, &mut n);
-            let mut h = ChunkHasher::default();
+            let mut h = crate::words::ChunkHasher::default();
             n.bytes().for_each(|b| h.push(b));
             h.finish()
         };

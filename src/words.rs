@@ -139,6 +139,195 @@ pub fn for_each_word<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
     }
 }
 
+/// The lookup key of a hash: its high half (the multiply leaves the low bits weak).
+#[inline]
+pub(crate) fn short(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
+/// Multiplier of the hashes below (rustc's Fx hash).
+pub(crate) const HASH_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+/// Starting values of a pair's and a line's hash, so neither equals a word's.
+pub(crate) const PAIR_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+pub(crate) const LINE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+#[inline]
+pub(crate) fn combine(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(HASH_SEED)
+}
+
+/// Hashes a byte string eight bytes at a time (little-endian, the last chunk padded
+/// with zeros), then its length.
+#[derive(Debug, Default)]
+pub(crate) struct ChunkHasher {
+    h: u64,
+    chunk: u64,
+    filled: u32,
+    len: u64,
+}
+
+impl ChunkHasher {
+    #[inline]
+    pub(crate) fn push(&mut self, b: u8) {
+        self.chunk |= (b as u64) << (8 * self.filled);
+        self.filled += 1;
+        self.len += 1;
+        if self.filled == 8 {
+            self.h = combine(self.h, self.chunk);
+            (self.chunk, self.filled) = (0, 0);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn finish(self) -> u64 {
+        let h = if self.filled > 0 {
+            combine(self.h, self.chunk)
+        } else {
+            self.h
+        };
+        combine(h, self.len)
+    }
+}
+
+/// The hash of a word's normalized form (lowercase, every digit as `0`: the form of
+/// the word-evidence tables' keys), computed from the word itself, as [`ChunkHasher`]
+/// hashes the normalized bytes. The key of the stopword table and of
+/// [`crate::word_odds`]; one per word serves both.
+#[inline(always)]
+pub fn word_hash(word: &str) -> u64 {
+    let bytes = word.as_bytes();
+    if bytes.is_ascii() {
+        return ascii_word_hash(bytes);
+    }
+    let mut hasher = ChunkHasher::default();
+    let mut buf = [0u8; 4];
+    for c in word.chars() {
+        if c.is_numeric() {
+            hasher.push(b'0');
+        } else {
+            for l in c.to_lowercase() {
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    hasher.push(b);
+                }
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// [`word_hash`] of an ASCII word, eight letters at a time. A word of
+/// [`for_each_word`] holds only ASCII letters and digits, so setting bit 0x20 of each
+/// byte lowercases the letters and leaves the digits alone, and the bytes without bit
+/// 0x40 are the digits, which become `0`.
+#[inline(always)]
+fn ascii_word_hash(bytes: &[u8]) -> u64 {
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    const LETTER_BIT: u64 = 0x4040_4040_4040_4040;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let mut h = 0u64;
+    for chunk in bytes.chunks(8) {
+        // A whole chunk is one load; a short one is assembled byte by byte (copying
+        // a slice of variable length calls memcpy, for every word).
+        let x = match <[u8; 8]>::try_from(chunk) {
+            Ok(whole) => u64::from_le_bytes(whole),
+            Err(_) => chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |x, (k, &b)| x | ((b as u64) << (8 * k))),
+        };
+        let valid = if chunk.len() == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * chunk.len())) - 1
+        };
+        let digits = (((!x & LETTER_BIT) >> 6) * 0xff) & valid;
+        let normalized = (((x | LOWER) & !digits) | (ZEROS & digits)) & valid;
+        h = combine(h, normalized);
+    }
+    combine(h, bytes.len() as u64)
+}
+
+/// An open-addressing table keyed by a 32-bit word hash ([`short`] of [`word_hash`]):
+/// a slot holds 16 bits of the key (the other bits chose the slot) and the value.
+/// Linear probing. The features look up one or more keys for every word of a page,
+/// at random places: with a standard hash map (and 32-bit keys with 64-bit slots) the
+/// tables outgrew the processor's cache and their lookups cost more than the rest of
+/// the word evidence. A key outside the table matches a stored one by its 16 bits with
+/// a chance of about 1 in 10,000, and then reads that entry's value.
+#[derive(Debug, Clone)]
+pub(crate) struct WordTable<V> {
+    /// (tag, value); tag [`WordTable::EMPTY`] marks a free slot.
+    slots: Vec<(u16, V)>,
+    shift: u32,
+}
+
+impl<V> Default for WordTable<V> {
+    fn default() -> Self {
+        WordTable {
+            slots: Vec::new(),
+            shift: 32,
+        }
+    }
+}
+
+impl<V: Copy + Default> WordTable<V> {
+    const EMPTY: u16 = 0;
+
+    /// Slot and tag of a key: the top bits of a multiplicative hash choose the slot,
+    /// the low 16 bits of the key are the tag (0 becomes 1: it marks free slots).
+    #[inline(always)]
+    fn place(&self, key: u32) -> (usize, u16) {
+        let slot = (key.wrapping_mul(0x9e37_79b1) >> self.shift) as usize;
+        (slot, (key as u16).max(1))
+    }
+
+    /// A table of the entries, at most `max_load` full (linear probing over small
+    /// slots: even a long probe stays within a cache line or two). A later entry with
+    /// the same slot path and tag replaces an earlier one.
+    pub(crate) fn with_entries(entries: &[(u32, V)], max_load: f32) -> WordTable<V> {
+        let size = ((entries.len() as f32 / max_load).ceil() as usize)
+            .next_power_of_two()
+            .max(16);
+        let mut table = WordTable {
+            slots: vec![(Self::EMPTY, V::default()); size],
+            shift: 32 - size.trailing_zeros(),
+        };
+        let mask = size - 1;
+        for &(key, value) in entries {
+            let (mut i, tag) = table.place(key);
+            loop {
+                let slot = &mut table.slots[i];
+                if slot.0 == Self::EMPTY || slot.0 == tag {
+                    *slot = (tag, value);
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        table
+    }
+
+    /// The value of a key.
+    #[inline(always)]
+    pub(crate) fn get(&self, key: u32) -> Option<V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.place(key);
+        loop {
+            let (t, value) = self.slots[i];
+            if t == tag {
+                return Some(value);
+            }
+            if t == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
