@@ -339,7 +339,7 @@ impl ModelFile {
             mode: self.mode,
             stage1: Linear::new(&self.means, &self.scales, &self.weights, self.intercept),
             context,
-            odds: self.word_odds.as_ref().map(PackedWordOdds::lookup),
+            odds: self.word_odds.clone().map(LazyOdds::new),
             feature_names: self.feature_names.clone(),
             decoder: Decoder {
                 threshold: self.threshold,
@@ -349,6 +349,28 @@ impl ModelFile {
             },
             comments: Comments::Model,
         }
+    }
+}
+
+/// A model's word evidence in scoring form, built on first use: a program that loads
+/// both bundled models but reads only HTML never spends the start-up time on the
+/// plain-text model's table.
+#[derive(Debug, Clone)]
+struct LazyOdds {
+    packed: std::sync::Arc<PackedWordOdds>,
+    lookup: std::sync::OnceLock<OddsLookup>,
+}
+
+impl LazyOdds {
+    fn new(packed: PackedWordOdds) -> LazyOdds {
+        LazyOdds {
+            packed: std::sync::Arc::new(packed),
+            lookup: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &OddsLookup {
+        self.lookup.get_or_init(|| self.packed.lookup())
     }
 }
 
@@ -369,7 +391,7 @@ pub struct Model {
     pub mode: InputFormat,
     stage1: Linear,
     context: Option<(Linear, CoreColumns)>,
-    odds: Option<OddsLookup>,
+    odds: Option<LazyOdds>,
     feature_names: Vec<String>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
@@ -390,7 +412,7 @@ impl Model {
     pub fn word_odds_values(&self, page: &Page) -> Vec<f32> {
         self.odds
             .as_ref()
-            .map_or_else(Vec::new, |o| o.page_values(page))
+            .map_or_else(Vec::new, |o| o.get().page_values(page))
     }
 
     /// The names of every feature the model weighs: the mode's, then the word
@@ -451,7 +473,8 @@ impl Model {
             words_log: Vec::with_capacity(page.len()),
         };
         // The rows carry the word evidence, read in the same pass as the features.
-        crate::features::for_each_row_with(page, self.mode, self.odds.as_ref(), |_, row| {
+        let odds = self.odds.as_ref().map(LazyOdds::get);
+        crate::features::for_each_row_with(page, self.mode, odds, |_, row| {
             scores.probabilities.push(self.stage1.probability(row));
             scores.words_log.push(row[WORDS_LOG_COLUMN]);
         });

@@ -21,9 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lexicon::FxHasher;
 use crate::segment::Page;
-use crate::words::{
-    combine, for_each_word, short, word_hash, WordTable, LINE_SEED, PAIR_SEED,
-};
+use crate::words::{combine, for_each_word, short, word_hash, WordTable, LINE_SEED, PAIR_SEED};
 
 /// A hash map with the fast (non-DoS-resistant) hasher: the keys are the model's.
 pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
@@ -546,7 +544,12 @@ pub struct OddsLookup {
 fn hundredths<K: Copy>(entries: &[(K, f32)]) -> Vec<(K, i16)> {
     entries
         .iter()
-        .map(|&(k, v)| (k, (v * 100.0).round().clamp(i16::MIN as f32, i16::MAX as f32) as i16))
+        .map(|&(k, v)| {
+            (
+                k,
+                (v * 100.0).round().clamp(i16::MIN as f32, i16::MAX as f32) as i16,
+            )
+        })
         .collect()
 }
 
