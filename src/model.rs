@@ -635,7 +635,6 @@ mod tests {
         let mut m = tiny_with_word_odds(InputFormat::Text);
         m.word_odds = None;
         assert!(m.validate().is_err());
-        let mut m = tiny_with_word_odds(InputFormat::Text);
         for (map, bad) in [
             (0, "nan\tNaN\n"),
             (0, "tabless 1\n"),

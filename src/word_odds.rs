@@ -917,7 +917,7 @@ mod tests {
     }
 
     #[test]
-    fn class_names_count_once_per_block() {
+    fn class_names_of_the_ancestry_are_read() {
         let html = r#"<div class="sidebar"><div class="sidebar"><p>Popular now</p></div></div><article class="entry"><p>Text</p></article>"#;
         let page = segment_str(html, InputFormat::Html);
         let hashes = |i: usize| page.block_hashes(i).to_vec();
