@@ -1058,13 +1058,16 @@ fn stopword_table() -> &'static WordTable<u32> {
             for &w in stop_words::lookup(lang).unwrap_or(&[]) {
                 // Only entries that are one word as we split words can ever match
                 // (Chinese and Japanese lists hold multi-character entries, ours are
-                // single characters; "don't" is two words).
+                // single characters; "don't" is two words). Numbers are left out: the
+                // hash reads every digit as 0, so the Spanish and Korean lists' "0" to
+                // "9" and the English list's "10" and "39" would make every one- or
+                // two-digit number a stopword.
                 let (mut words, mut whole) = (0, false);
                 crate::words::for_each_word(w, |one| {
                     words += 1;
                     whole = one == w;
                 });
-                if words == 1 && whole {
+                if words == 1 && whole && !w.chars().any(char::is_numeric) {
                     *masks.entry(w).or_insert(0) |= 1 << bit;
                 }
             }
@@ -1243,6 +1246,8 @@ mod tests {
     #[test]
     fn stopwords_many_languages() {
         assert!(stopword_stats("the cat is on the mat").english >= 3);
+        // Numbers are no stopwords, though some lists hold digits.
+        assert_eq!(stopword_stats("10 39 5 ５ 2026").any, 0);
         let de = stopword_stats("der hund ist nicht in dem haus");
         assert!(de.best >= 4 && de.best > de.english);
         assert!(stopword_stats("это было не так").best >= 2);
