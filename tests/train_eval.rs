@@ -603,3 +603,44 @@ fn issue3_train_and_eval_with_drop_comments() {
         .expect_code(0);
     assert_contains!(read(&format!("{preds_s}/mini.jsonl")), "Leave a Reply");
 }
+
+// Issue #3, session 7: the learned word evidence is in the model file (a packed table
+// and 13 more features, the last ones) unless training is told not to learn it, and a
+// model either way loads and scores.
+#[test]
+fn issue3_train_learns_a_word_table_unless_told_not_to() {
+    let dir = tempdir();
+    let with_dir = dir.path().join("with");
+    let without_dir = dir.path().join("without");
+    std::fs::create_dir_all(&with_dir).unwrap();
+    std::fs::create_dir_all(&without_dir).unwrap();
+    let (with, with_path) = train(&with_dir, "text", &[]);
+    let (without, without_path) = train(&without_dir, "text", &["--no-word-odds"]);
+    let names = |m: &Value| -> Vec<String> {
+        m["feature_names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (names(&with), names(&without));
+    assert_eq!(a.len(), b.len() + 13, "{} vs {}", a.len(), b.len());
+    assert_eq!(&a[..b.len()], &b[..], "the word evidence comes last");
+    assert_eq!(a[b.len()], "word_odds_mean");
+    assert_eq!(with["version"], 4);
+    for map in ["words", "bigrams", "lines", "classes"] {
+        assert!(
+            with["word_odds"][map].is_string(),
+            "{map}: {}",
+            with["word_odds"]
+        );
+    }
+    assert!(without.get("word_odds").is_none());
+    // Both models load and score.
+    for path in [&with_path, &without_path] {
+        dehusk()
+            .args(["eval", "--data", MINI, "--mode", "text", "--model", path])
+            .expect_code(0);
+    }
+}
