@@ -221,7 +221,7 @@ pub struct TrainParams {
     /// The smoothing's length weight ([`Smoothing::length_weight`]). Default 0.5.
     pub length_weight: f32,
     /// Relative thresholds to try (fractions of a page's highest probability; 0 =
-    /// none; see [`Decoder::relative`]). Default [0]: the confidence slope does its
+    /// none; see [`Decoder::relative`]). Default `[0]`: the confidence slope does its
     /// work. Before the slope, 0.3 to 0.45 gained in HTML mode (a fixed 0.35: +0.0013
     /// to +0.0042 on the five host folds) and was mixed in text mode (−0.0019 to
     /// +0.0043); with the slope, trying 0, 0.3, 0.35, 0.4 and 0.45 measured HTML 0.8779

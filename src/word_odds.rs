@@ -13,18 +13,19 @@
 //!
 //! Training computes each page's values from the counts of the *other* host folds
 //! (out of fold), so the classifier learns how far to trust the table on words it has
-//! not seen labelled; the model file carries the table built from all training pages.
+//! not seen labelled; the model file carries the table built from all training pages
+//! ([`PackedWordOdds`]). Scoring reads the values in the features' own pass over each
+//! block's words ([`crate::features::for_each_row_with`]), by the word hash the
+//! stopwords use too ([`crate::words::word_hash`]), from compact tables
+//! (`WordTable` in [`crate::words`]): the evidence costs about 7% of `extract`'s time.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::FxHasher;
+pub use crate::lexicon::FxHashMap;
 use crate::segment::Page;
 use crate::words::{combine, for_each_word, short, word_hash, WordTable, LINE_SEED, PAIR_SEED};
-
-/// A hash map with the fast (non-DoS-resistant) hasher: the keys are the model's.
-pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// A key must appear on this many hosts to enter the table. Held-out text F1 over five
 /// host folds hardly depends on it (3: 0.8529, 5: 0.8527, 8: 0.8521, before the pair
@@ -521,19 +522,17 @@ pub(crate) struct Own {
     line: Option<f32>,
 }
 
-/// A table's scoring form ([`WordOdds::lookup`]): words, pairs and lines in one map,
-/// keyed by 32 bits of a hash of their normalized text, so that scoring hashes each
-/// word of a block once as it reads it and never builds a string (a pair's and a
-/// line's keys combine their words' hashes), and the map's 8-byte entries stay in the
-/// processor's cache (with 64-bit keys in three maps, the word evidence cost 19% more
-/// time per page; a stray 32-bit match is a few in a million words).
+/// A table's scoring form ([`WordOdds::lookup`], [`PackedWordOdds::lookup`]): words,
+/// then pairs and short blocks, then class names, each in a `WordTable` keyed by 32
+/// bits of the hash of their normalized text, so that scoring hashes each word of a
+/// block once as it reads it and never builds a string (a pair's and a short block's
+/// keys combine their words' hashes).
 #[derive(Debug, Clone, Default)]
 pub struct OddsLookup {
     words: WordTable<i16>,
     /// Word pairs and short blocks.
     phrases: WordTable<i16>,
-    /// One bit per value of a key's low 16 bits, set for the pairs and lines in
-    /// `keys`: most word pairs and lines are in no table, and this 8 KB filter (in
+    /// One bit per value of a key's low 16 bits, set for the keys in `phrases`: most word pairs and lines are in no table, and this 8 KB filter (in
     /// the fastest cache) turns most of their lookups away before the map is probed.
     phrase_filter: Vec<u64>,
     classes: WordTable<i16>,

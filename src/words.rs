@@ -190,7 +190,7 @@ impl ChunkHasher {
 }
 
 /// The hash of a word's normalized form (lowercase, every digit as `0`: the form of
-/// the word-evidence tables' keys), computed from the word itself, as [`ChunkHasher`]
+/// the word-evidence tables' keys), computed from the word itself, as `ChunkHasher`
 /// hashes the normalized bytes. The key of the stopword table and of
 /// [`crate::word_odds`]; one per word serves both.
 #[inline(always)]
