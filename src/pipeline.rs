@@ -182,6 +182,27 @@ mod tests {
             let m = crate::features::extract(&page, mode);
             assert_eq!(e.model().score(&page), e.model().score_page(&page, &m));
         }
+        // The streamed path reads the word evidence in the features' pass over the
+        // words, the matrix path on its own (as training does): the same bits, on real
+        // pages in three languages' worth of words.
+        for (mode, path) in [
+            (InputFormat::Html, "data/examples/article.html"),
+            (InputFormat::Html, "data/examples/artikel.de.html"),
+            (InputFormat::Html, "data/examples/forum.html"),
+            (InputFormat::Text, "data/examples/article.txt"),
+        ] {
+            let e = Extractor::bundled(mode).unwrap();
+            let text = std::fs::read_to_string(path).unwrap();
+            let page = segment_str(&text, mode);
+            assert!(page.len() > 10, "{path}");
+            let m = crate::features::extract(&page, mode);
+            assert!(!e.model().word_odds_values(&page).is_empty(), "{path}");
+            assert_eq!(
+                e.model().score(&page),
+                e.model().score_page(&page, &m),
+                "{path}"
+            );
+        }
     }
 
     #[test]
