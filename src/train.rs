@@ -851,6 +851,7 @@ pub fn train(
     let heavy = params.heavy_block_words_for(mode);
     let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
+    let t = std::time::Instant::now();
     let odds = params.word_odds.then(|| OddsFolds::new(pages, folds));
     // Word evidence for choosing the decoder (no page's from the held-out fold's
     // labels) and for the final fit (each page's from the other folds').
@@ -858,6 +859,9 @@ pub fn train(
         Some(o) => (o.values(pages, Some(held_fold)), o.values(pages, None)),
         None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
     };
+    if odds.is_some() {
+        timing("word evidence (counts per host fold, out-of-fold values)", t);
+    }
     let fold = |p: &LabeledPage| host_fold(p, folds);
     let (held, held_odds) = select(pages, &choice_values, |p| fold(p) == held_fold);
     let (half_a, odds_a) = select(pages, &choice_values, |p| {
