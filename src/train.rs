@@ -35,7 +35,9 @@ use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
-use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WordCounts, WORD_ODDS_FEATURES};
+use crate::word_odds::{
+    odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds, WORD_ODDS_FEATURES,
+};
 use crate::words::count_words;
 
 /// A page ready for training or evaluation.
@@ -132,7 +134,8 @@ fn host_fold(p: &LabeledPage, folds: u64) -> u64 {
 /// values from its own labels would make the table look far more reliable to the
 /// classifier than it is on new sites.)
 struct OddsFolds {
-    counts: Vec<WordCounts>,
+    counts: FoldedCounts,
+    folds: u64,
 }
 
 impl OddsFolds {
@@ -141,7 +144,7 @@ impl OddsFolds {
         for p in pages {
             by_host.entry(p.group.as_str()).or_default().push(p);
         }
-        let counts = (0..folds)
+        let per_fold: Vec<WordCounts> = (0..folds)
             .into_par_iter()
             .map(|f| {
                 let mut c = WordCounts::default();
@@ -153,29 +156,27 @@ impl OddsFolds {
                 c
             })
             .collect();
-        OddsFolds { counts }
+        OddsFolds {
+            counts: FoldedCounts::new(per_fold),
+            folds,
+        }
     }
 
-    /// The counts of every fold except those in `excluded`.
-    fn counts_without(&self, excluded: &[u64]) -> WordCounts {
-        let mut c = WordCounts::default();
-        for (f, counts) in self.counts.iter().enumerate() {
-            if !excluded.contains(&(f as u64)) {
-                c.add(counts);
-            }
-        }
-        c
+    /// The table of every fold except those in `excluded`.
+    fn odds_without(&self, excluded: &[u64]) -> WordOdds {
+        let excluded: Vec<usize> = excluded.iter().map(|&f| f as usize).collect();
+        self.counts.odds_without(&excluded)
     }
 
     /// Every page's values ([`OddsLookup::page_values`]), each from the folds other
     /// than its own and `held`.
     fn values(&self, pages: &[LabeledPage], held: Option<u64>) -> Vec<Vec<f32>> {
-        let folds = self.counts.len() as u64;
+        let folds = self.folds;
         let lookups: Vec<OddsLookup> = (0..folds)
             .into_par_iter()
             .map(|f| {
                 let excluded: Vec<u64> = std::iter::once(f).chain(held).collect();
-                self.counts_without(&excluded).odds().lookup()
+                self.odds_without(&excluded).lookup()
             })
             .collect();
         pages
@@ -860,7 +861,10 @@ pub fn train(
         None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
     };
     if odds.is_some() {
-        timing("word evidence (counts per host fold, out-of-fold values)", t);
+        timing(
+            "word evidence (counts per host fold, out-of-fold values)",
+            t,
+        );
     }
     let fold = |p: &LabeledPage| host_fold(p, folds);
     let (held, held_odds) = select(pages, &choice_values, |p| fold(p) == held_fold);
@@ -1015,7 +1019,7 @@ pub fn train(
     let mut file = fitted.to_file(
         mode,
         &decoder,
-        odds.map(|o| PackedWordOdds::pack(&o.counts_without(&[]).odds())),
+        odds.map(|o| PackedWordOdds::pack(&o.odds_without(&[]))),
     );
     file.context = stage2.map(|s| s.linear());
     file.provenance.train_pages = pages.len();

@@ -240,43 +240,180 @@ impl WordCounts {
     /// The table: smoothed log-odds of every key seen on at least [`MIN_HOSTS`] hosts,
     /// relative to the overall content rate of blocks.
     pub fn odds(&self) -> WordOdds {
-        let prior = (self.content_blocks as f64 + 1.0) / (self.blocks as f64 + 2.0);
-        let base = (prior / (1.0 - prior)).ln();
-        let log_odds = |c: &Count| -> Option<f32> {
-            if c.hosts < MIN_HOSTS {
-                return None;
+        build_odds(
+            (self.content_blocks, self.blocks),
+            self.words.iter().map(|(k, c)| (k, *c)),
+            self.bigrams.iter().map(|(k, c)| (k, *c)),
+            self.lines.iter().map(|(k, c)| (k, *c)),
+            self.classes.iter().map(|(k, c)| (k, *c)),
+        )
+    }
+}
+
+/// The table of keys and their counts: smoothed log-odds of every key seen on at least
+/// [`MIN_HOSTS`] hosts, relative to the content rate of blocks (`content`, `blocks`).
+fn build_odds<'a>(
+    (content, blocks): (u64, u64),
+    words: impl Iterator<Item = (&'a String, Count)>,
+    bigrams: impl Iterator<Item = (&'a String, Count)>,
+    lines: impl Iterator<Item = (&'a String, Count)>,
+    classes: impl Iterator<Item = (&'a u32, Count)>,
+) -> WordOdds {
+    let prior = (content as f64 + 1.0) / (blocks as f64 + 2.0);
+    let base = (prior / (1.0 - prior)).ln();
+    let log_odds = |c: &Count| -> Option<f32> {
+        if c.hosts < MIN_HOSTS {
+            return None;
+        }
+        let lo = ((c.content as f64 + PRIOR_WEIGHT * prior)
+            / (c.boilerplate as f64 + PRIOR_WEIGHT * (1.0 - prior)))
+            .ln()
+            - base;
+        // Two decimals: the model file stays small and its JSON exact.
+        let lo = ((lo.clamp(-MAX_ODDS, MAX_ODDS) * 100.0).round() / 100.0) as f32;
+        (lo != 0.0).then_some(lo)
+    };
+    fn table<'a, K: std::hash::Hash + Eq + Clone + 'a>(
+        m: impl Iterator<Item = (&'a K, Count)>,
+        log_odds: impl Fn(&Count) -> Option<f32>,
+    ) -> FxHashMap<K, f32> {
+        m.filter_map(|(k, c)| Some((k.clone(), log_odds(&c)?)))
+            .collect()
+    }
+    let words = table(words, log_odds);
+    let mut bigrams = table(bigrams, log_odds);
+    // A pair that says what its two words say on average adds nothing ("of the");
+    // keep the ones that differ ("min read", "posted by").
+    bigrams.retain(|pair, lo| {
+        let (a, b) = pair.split_once(' ').unwrap_or((pair, ""));
+        let odds = |w: &str| words.get(w).copied().unwrap_or(0.0);
+        (*lo - (odds(a) + odds(b)) / 2.0).abs() >= PAIR_MARGIN
+    });
+    WordOdds {
+        words,
+        bigrams,
+        lines: table(lines, log_odds),
+        classes: table(classes, log_odds),
+    }
+}
+
+/// Counts of several host folds side by side, so that the table of any set of folds
+/// is one pass over the keys ([`FoldedCounts::odds_without`]): training needs ten such
+/// tables, and adding up copies of the folds' maps for each took seconds. Keys seen on
+/// fewer than [`MIN_HOSTS`] hosts in all folds together are dropped at once (most word
+/// pairs and short blocks are seen on one host only), since no set of folds can keep
+/// them.
+#[derive(Debug, Default)]
+pub struct FoldedCounts {
+    folds: usize,
+    words: Folded<String>,
+    bigrams: Folded<String>,
+    lines: Folded<String>,
+    classes: Folded<u32>,
+    /// (content, all) blocks per fold.
+    blocks: Vec<(u64, u64)>,
+}
+
+/// One kind of key in [`FoldedCounts`]: each key's counts in every fold, fold by fold.
+#[derive(Debug)]
+struct Folded<K> {
+    keys: Vec<K>,
+    counts: Vec<Count>,
+}
+
+impl<K> Default for Folded<K> {
+    fn default() -> Self {
+        Folded {
+            keys: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Folded<K> {
+    fn new(per_fold: Vec<FxHashMap<K, Count>>) -> Folded<K> {
+        let folds = per_fold.len();
+        let mut totals: FxHashMap<K, Vec<Count>> = FxHashMap::default();
+        for (f, map) in per_fold.into_iter().enumerate() {
+            for (k, c) in map {
+                totals
+                    .entry(k)
+                    .or_insert_with(|| vec![Count::default(); folds])[f] = c;
             }
-            let lo = ((c.content as f64 + PRIOR_WEIGHT * prior)
-                / (c.boilerplate as f64 + PRIOR_WEIGHT * (1.0 - prior)))
-                .ln()
-                - base;
-            // Two decimals: the model file stays small and its JSON exact.
-            let lo = ((lo.clamp(-MAX_ODDS, MAX_ODDS) * 100.0).round() / 100.0) as f32;
-            (lo != 0.0).then_some(lo)
-        };
-        fn table<K: std::hash::Hash + Eq + Clone>(
-            m: &FxHashMap<K, Count>,
-            log_odds: impl Fn(&Count) -> Option<f32>,
-        ) -> FxHashMap<K, f32> {
-            m.iter()
-                .filter_map(|(k, c)| Some((k.clone(), log_odds(c)?)))
-                .collect()
         }
-        let words = table(&self.words, log_odds);
-        let mut bigrams = table(&self.bigrams, log_odds);
-        // A pair that says what its two words say on average adds nothing ("of the");
-        // keep the ones that differ ("min read", "posted by").
-        bigrams.retain(|pair, lo| {
-            let (a, b) = pair.split_once(' ').unwrap_or((pair, ""));
-            let odds = |w: &str| words.get(w).copied().unwrap_or(0.0);
-            (*lo - (odds(a) + odds(b)) / 2.0).abs() >= PAIR_MARGIN
-        });
-        WordOdds {
-            words,
-            bigrams,
-            lines: table(&self.lines, log_odds),
-            classes: table(&self.classes, log_odds),
+        let mut folded = Folded::default();
+        for (k, counts) in totals {
+            if counts.iter().map(|c| c.hosts).sum::<u32>() >= MIN_HOSTS {
+                folded.keys.push(k);
+                folded.counts.extend(counts);
+            }
         }
+        folded
+    }
+
+    /// Each key with its counts summed over the folds `keep` selects.
+    fn summed<'a>(
+        &'a self,
+        folds: usize,
+        keep: &'a [bool],
+    ) -> impl Iterator<Item = (&'a K, Count)> + 'a {
+        self.keys.iter().enumerate().map(move |(i, k)| {
+            let mut sum = Count::default();
+            for (c, _) in self.counts[i * folds..(i + 1) * folds]
+                .iter()
+                .zip(keep)
+                .filter(|(_, &k)| k)
+            {
+                sum.add(c);
+            }
+            (k, sum)
+        })
+    }
+}
+
+impl FoldedCounts {
+    /// The counts of each fold, in fold order.
+    pub fn new(per_fold: Vec<WordCounts>) -> FoldedCounts {
+        let folds = per_fold.len();
+        let blocks = per_fold
+            .iter()
+            .map(|c| (c.content_blocks, c.blocks))
+            .collect();
+        let (mut words, mut bigrams, mut lines, mut classes) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for c in per_fold {
+            words.push(c.words);
+            bigrams.push(c.bigrams);
+            lines.push(c.lines);
+            classes.push(c.classes);
+        }
+        FoldedCounts {
+            folds,
+            words: Folded::new(words),
+            bigrams: Folded::new(bigrams),
+            lines: Folded::new(lines),
+            classes: Folded::new(classes),
+            blocks,
+        }
+    }
+
+    /// The table of every fold but those in `excluded`: the same as
+    /// [`WordCounts::odds`] of those folds' counts added up.
+    pub fn odds_without(&self, excluded: &[usize]) -> WordOdds {
+        let keep: Vec<bool> = (0..self.folds).map(|f| !excluded.contains(&f)).collect();
+        let (mut content, mut blocks) = (0, 0);
+        for (&(c, b), _) in self.blocks.iter().zip(&keep).filter(|(_, &k)| k) {
+            content += c;
+            blocks += b;
+        }
+        let n = self.folds;
+        build_odds(
+            (content, blocks),
+            self.words.summed(n, &keep),
+            self.bigrams.summed(n, &keep),
+            self.lines.summed(n, &keep),
+            self.classes.summed(n, &keep),
+        )
     }
 }
 
@@ -797,6 +934,34 @@ mod tests {
         let mut a = counts(2);
         a.add(&counts(MIN_HOSTS as usize - 2));
         assert_eq!(a.odds().words.len(), odds.words.len());
+    }
+
+    #[test]
+    fn folded_counts_give_the_table_of_the_folds_added_up() {
+        // Three "folds" of hosts (NAMES keeps each fold's hosts apart).
+        let fold = |names: &[&str]| {
+            let mut c = WordCounts::default();
+            for (h, name) in names.iter().enumerate() {
+                let text = format!(
+                    "Subscribe now\n{h}:00 PM\nThe council met to discuss the budget.\nThe Daily {name}\nmin read\n"
+                );
+                let page = segment_str(&text, InputFormat::Text);
+                c.add_host([(&page, &[false, false, true, false, h % 2 == 0][..])]);
+            }
+            c
+        };
+        let groups: [&[&str]; 3] = [&NAMES[0..3], &NAMES[3..5], &NAMES[5..8]];
+        let folded = FoldedCounts::new(groups.iter().map(|g| fold(g)).collect());
+        for excluded in [vec![], vec![0], vec![1], vec![2], vec![0, 2]] {
+            let mut sum = WordCounts::default();
+            for (f, g) in groups.iter().enumerate() {
+                if !excluded.contains(&f) {
+                    sum.add(&fold(g));
+                }
+            }
+            assert_eq!(folded.odds_without(&excluded), sum.odds(), "{excluded:?}");
+        }
+        assert!(!folded.odds_without(&[]).words.is_empty());
     }
 
     #[test]
