@@ -191,13 +191,7 @@ pub fn for_each_row_with(
 
 /// Computes the feature matrix of a page.
 pub fn extract(page: &Page, mode: InputFormat) -> FeatureMatrix {
-    extract_with(page, mode, None)
-}
-
-/// [`extract`], with the word evidence of `odds` after each row's features when given
-/// (see [`for_each_row_with`]).
-pub fn extract_with(page: &Page, mode: InputFormat, odds: Option<&OddsLookup>) -> FeatureMatrix {
-    let ctx = PageContext::new(page, mode, odds);
+    let ctx = PageContext::new(page, mode, None);
     // The row width is fixed per mode: measure it on the first row, then reserve the
     // whole matrix once.
     let mut data: Vec<f32> = Vec::new();

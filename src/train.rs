@@ -32,7 +32,7 @@ use crate::features::{extract, feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, label_page};
 use crate::lexicon::fnv1a64;
-use crate::model::{ModelFile, Provenance, MODEL_FORMAT_VERSION};
+use crate::model::{Linear, ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
 use crate::word_odds::{
@@ -527,16 +527,21 @@ fn fit_stage1(
     Ok((fit_rows(&rows, params)?, n))
 }
 
+/// Stage-one probabilities of a page's blocks under a compiled fit
+/// ([`Fitted::compile`]), from its feature rows and its word evidence (empty when the
+/// model has none).
+fn stage1_probabilities(linear: &Linear, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
+    let mut buffer = Vec::new();
+    (0..p.features.rows)
+        .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i), &mut buffer))
+        .collect()
+}
+
 impl Fitted {
-    /// Stage-one probabilities of a page's blocks, from its feature rows and its word
-    /// evidence (empty when the model has none).
-    fn probabilities(&self, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
-        let linear =
-            crate::model::Linear::new(&self.means, &self.scales, &self.weights, self.intercept);
-        let mut buffer = Vec::new();
-        (0..p.features.rows)
-            .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i), &mut buffer))
-            .collect()
+    /// The fit compiled for scoring (standardization folded into the weights): once
+    /// per fit, not once per page.
+    fn compile(&self) -> Linear {
+        Linear::new(&self.means, &self.scales, &self.weights, self.intercept)
     }
 
     fn linear(&self) -> crate::model::ContextStage {
@@ -719,10 +724,11 @@ fn held_out_choice(
         params.heavy_block_words_for(mode),
     )?;
     timing("stage one on the fitting hosts", t);
+    let linear = fitted.compile();
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
         .zip(held_odds.par_iter())
-        .map(|(p, odds)| fitted.probabilities(p, odds))
+        .map(|(p, odds)| stage1_probabilities(&linear, p, odds))
         .collect();
     let t = std::time::Instant::now();
     let best = choose_decoder(held, &held_p, learned, params);
@@ -923,19 +929,22 @@ pub fn train(
         let (fit_a, _) = fit_stage1(&half_a, &odds_a, params, heavy)?;
         let (fit_b, _) = fit_stage1(&half_b, &odds_b, params, heavy)?;
         timing("stage one on halves A and B", t);
+        let (linear_a, linear_b) = (fit_a.compile(), fit_b.compile());
         // Out-of-sample stage-one probabilities.
         let ctx_a: Vec<FeatureMatrix> = half_a
             .par_iter()
             .zip(odds_a.par_iter())
             .map(|(p, odds)| {
-                context_features(&p.page, &p.features, &fit_b.probabilities(p, odds), cols)
+                let probs = stage1_probabilities(&linear_b, p, odds);
+                context_features(&p.page, &p.features, &probs, cols)
             })
             .collect();
         let ctx_b: Vec<FeatureMatrix> = half_b
             .par_iter()
             .zip(odds_b.par_iter())
             .map(|(p, odds)| {
-                context_features(&p.page, &p.features, &fit_a.probabilities(p, odds), cols)
+                let probs = stage1_probabilities(&linear_a, p, odds);
+                context_features(&p.page, &p.features, &probs, cols)
             })
             .collect();
         let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
@@ -969,12 +978,12 @@ pub fn train(
             .par_iter()
             .zip(held_odds.par_iter())
             .map(|(p, odds)| {
-                let a = fit_a.probabilities(p, odds);
-                let b = fit_b.probabilities(p, odds);
+                let a = stage1_probabilities(&linear_a, p, odds);
+                let b = stage1_probabilities(&linear_b, p, odds);
                 a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
             })
             .collect();
-        let stage2_linear = stage2.linear().compile();
+        let stage2_linear = stage2.compile();
         let held_p2: Vec<Vec<f32>> = held
             .par_iter()
             .zip(held_p1.par_iter())

@@ -664,7 +664,7 @@ pub(crate) struct Own {
 /// bits of the hash of their normalized text, so that scoring hashes each word of a
 /// block once as it reads it and never builds a string (a pair's and a short block's
 /// keys combine their words' hashes).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OddsLookup {
     words: WordTable<i16>,
     /// Word pairs and short blocks.

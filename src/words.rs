@@ -261,15 +261,6 @@ pub(crate) struct WordTable<V> {
     shift: u32,
 }
 
-impl<V> Default for WordTable<V> {
-    fn default() -> Self {
-        WordTable {
-            slots: Vec::new(),
-            shift: 32,
-        }
-    }
-}
-
 impl<V: Copy + Default> WordTable<V> {
     const EMPTY: u16 = 0;
 
@@ -307,12 +298,10 @@ impl<V: Copy + Default> WordTable<V> {
         table
     }
 
-    /// The value of a key.
+    /// The value of a key. (Every table has slots: [`WordTable::with_entries`] makes at
+    /// least 16, so there is always a free one to end the probe.)
     #[inline(always)]
     pub(crate) fn get(&self, key: u32) -> Option<V> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let mask = self.slots.len() - 1;
         let (mut i, tag) = self.place(key);
         loop {
