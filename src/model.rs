@@ -401,7 +401,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// Stage one: the content probability of one feature row on its own.
+    /// Stage one: the content probability of one feature row on its own (a whole row:
+    /// with a word table, its [`WORD_ODDS_FEATURES`] last, as [`Model::feature_names`]
+    /// lists them).
     #[inline]
     pub fn probability(&self, row: &[f32]) -> f32 {
         self.stage1.probability(row)

@@ -201,18 +201,26 @@ pub fn word_hash(word: &str) -> u64 {
     }
     let mut hasher = ChunkHasher::default();
     let mut buf = [0u8; 4];
+    for_each_normalized_char(word, |c| {
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            hasher.push(b);
+        }
+    });
+    hasher.finish()
+}
+
+/// Calls `f` with each character of a word's normalized form: lowercase, every digit
+/// (of any script) as `0`. The one definition of the form the word-evidence tables'
+/// keys are written in and [`word_hash`] hashes.
+#[inline]
+pub(crate) fn for_each_normalized_char(word: &str, mut f: impl FnMut(char)) {
     for c in word.chars() {
         if c.is_numeric() {
-            hasher.push(b'0');
+            f('0');
         } else {
-            for l in c.to_lowercase() {
-                for &b in l.encode_utf8(&mut buf).as_bytes() {
-                    hasher.push(b);
-                }
-            }
+            c.to_lowercase().for_each(&mut f);
         }
     }
-    hasher.finish()
 }
 
 /// [`word_hash`] of an ASCII word, eight letters at a time. A word of
