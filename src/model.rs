@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
-use crate::features::{feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
+use crate::features::{feature_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::policy::Comments;
 use crate::segment::Page;
@@ -151,6 +151,21 @@ impl Linear {
     pub(crate) fn probability(&self, row: &[f32]) -> f32 {
         let z: f32 = self.bias + dot(&self.weights, row);
         1.0 / (1.0 + (-z).exp())
+    }
+
+    /// A sink that sums this layer's weights times a row's values as the features
+    /// writer produces them ([`crate::features::write_rows_into`]), in exactly the
+    /// order [`dot`] sums a stored row, so both give the same bits.
+    pub(crate) fn sink(&self) -> DotSink<'_> {
+        DotSink {
+            weights: &self.weights,
+            lanes_end: self.weights.len() / 8 * 8,
+            k: 0,
+            lanes: [0.0; 8],
+            tail: [0.0; 8],
+            first: 0.0,
+            bias: self.bias,
+        }
     }
 
     /// The probability of a row given in two parts: the block's features, then its
@@ -476,9 +491,11 @@ impl Model {
         };
         // The rows carry the word evidence, read in the same pass as the features.
         let odds = self.odds.as_ref().map(LazyOdds::get);
-        crate::features::for_each_row_with(page, self.mode, odds, |_, row| {
-            scores.probabilities.push(self.stage1.probability(row));
-            scores.words_log.push(row[WORDS_LOG_COLUMN]);
+        // Each row is summed into the logit as it is written, never stored.
+        let mut sink = self.stage1.sink();
+        crate::features::write_rows_into(page, self.mode, odds, &mut sink, |_, row| {
+            scores.words_log.push(row.first());
+            scores.probabilities.push(row.take_probability());
         });
         scores
     }
@@ -506,6 +523,97 @@ impl Model {
     /// The stage-one logit of an average training block.
     pub fn base_logit(&self) -> f32 {
         self.stage1.bias + dot(&self.stage1.weights, &self.stage1.means)
+    }
+}
+
+/// Scores a row as it is written, without storing it ([`Linear::sink`]): value `k`
+/// times weight `k` goes to lane `k mod 8` as in [`dot`], the last `len mod 8`
+/// products are added after the lanes, and a 0/1 family ([`Sink::put_flags`]) adds
+/// only its set bits (a zero product leaves a sum unchanged, so the bits are the same).
+pub(crate) struct DotSink<'a> {
+    weights: &'a [f32],
+    lanes_end: usize,
+    k: usize,
+    lanes: [f32; 8],
+    tail: [f32; 8],
+    first: f32,
+    bias: f32,
+}
+
+impl DotSink<'_> {
+    #[inline(always)]
+    fn add_at(&mut self, k: usize, value: f32) {
+        let Some(&w) = self.weights.get(k) else {
+            return;
+        };
+        if k < self.lanes_end {
+            self.lanes[k & 7] += w * value;
+        } else {
+            self.tail[k - self.lanes_end] = w * value;
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, value: f32) {
+        if self.k == 0 {
+            self.first = value;
+        }
+        self.add_at(self.k, value);
+        self.k += 1;
+    }
+
+    /// The row's first value ([`WORDS_LOG_COLUMN`]).
+    pub(crate) fn first(&self) -> f32 {
+        const _: () = assert!(WORDS_LOG_COLUMN == 0);
+        self.first
+    }
+
+    /// The probability of the row written so far, as [`Linear::probability`] gives it
+    /// for the stored row; then ready for the next row.
+    pub(crate) fn take_probability(&mut self) -> f32 {
+        debug_assert_eq!(
+            self.k,
+            self.weights.len(),
+            "row length differs from the model"
+        );
+        let mut sum: f32 = self.lanes.iter().sum();
+        for &p in &self.tail[..self.weights.len() - self.lanes_end] {
+            sum += p;
+        }
+        self.k = 0;
+        self.lanes = [0.0; 8];
+        self.tail = [0.0; 8];
+        let z = self.bias + sum;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+impl Sink for DotSink<'_> {
+    #[inline(always)]
+    fn put(&mut self, _name: &str, value: f32) {
+        self.add(value);
+    }
+
+    #[inline(always)]
+    fn put_indexed(&mut self, _prefix: &str, _index: &str, value: f32) {
+        self.add(value);
+    }
+
+    #[inline]
+    fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
+        if self.k == 0 && !names.is_empty() {
+            self.first = (bits & 1) as f32;
+        }
+        let mut bits = if names.len() >= 64 {
+            bits
+        } else {
+            bits & ((1u64 << names.len()) - 1)
+        };
+        while bits != 0 {
+            self.add_at(self.k + bits.trailing_zeros() as usize, 1.0);
+            bits &= bits - 1;
+        }
+        self.k += names.len();
     }
 }
 
@@ -554,6 +662,50 @@ pub mod bundled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scoring sink gives the stored row's bits whatever the row's length (lanes
+    /// and tail), its mix of single values and 0/1 families, and its zeros.
+    #[test]
+    fn dot_sink_equals_the_stored_row_bit_for_bit() {
+        let mut rng = crate::test_rng::XorShift::new(0x51ed_270b_2f3a_9c47);
+        for len in [1usize, 7, 8, 9, 63, 64, 65, 200, 468] {
+            let unit = |rng: &mut crate::test_rng::XorShift| rng.unit() * 4.0 - 2.0;
+            let weights: Vec<f32> = (0..len).map(|_| unit(&mut rng)).collect();
+            let means: Vec<f32> = (0..len).map(|_| unit(&mut rng)).collect();
+            let scales: Vec<f32> = (0..len).map(|_| 0.1 + rng.unit()).collect();
+            let linear = Linear::new(&means, &scales, &weights, 0.3);
+            let names: Vec<&str> = vec!["x"; 64];
+            let mut sink = linear.sink();
+            for _ in 0..20 {
+                let mut row = Vec::with_capacity(len);
+                while row.len() < len {
+                    let room = len - row.len();
+                    if rng.below(3) == 0 {
+                        // A 0/1 family of up to 64 features, some bits set.
+                        let width = 1 + rng.below(room.min(64) as u64) as usize;
+                        let bits = rng.next_u64() & rng.next_u64();
+                        sink.put_flags("f_", &names[..width], bits);
+                        row.extend((0..width).map(|k| ((bits >> k) & 1) as f32));
+                    } else {
+                        let v = if rng.below(4) == 0 {
+                            0.0
+                        } else {
+                            unit(&mut rng)
+                        };
+                        sink.put("v", v);
+                        row.push(v);
+                    }
+                }
+                assert_eq!(sink.first(), row[0]);
+                let streamed = sink.take_probability();
+                assert_eq!(
+                    streamed.to_bits(),
+                    linear.probability(&row).to_bits(),
+                    "{len}"
+                );
+            }
+        }
+    }
 
     fn tiny(mode: InputFormat) -> ModelFile {
         let d = feature_names(mode).len();
