@@ -153,18 +153,13 @@ impl Linear {
         1.0 / (1.0 + (-z).exp())
     }
 
-    /// A sink that sums this layer's weights times a row's values as the features
-    /// writer produces them ([`crate::features::write_rows_into`]), in exactly the
-    /// order [`dot`] sums a stored row, so both give the same bits.
-    pub(crate) fn sink(&self) -> DotSink<'_> {
-        DotSink {
-            weights: &self.weights,
-            lanes_end: self.weights.len() / 8 * 8,
+    /// A sink that writes a row for this layer in place
+    /// ([`crate::features::write_rows_into`]), one buffer for every row of a page.
+    pub(crate) fn sink(&self) -> RowSink<'_> {
+        RowSink {
+            linear: self,
+            row: vec![0.0; self.weights.len()],
             k: 0,
-            lanes: [0.0; 8],
-            tail: [0.0; 8],
-            first: 0.0,
-            bias: self.bias,
         }
     }
 
@@ -491,7 +486,7 @@ impl Model {
         };
         // The rows carry the word evidence, read in the same pass as the features.
         let odds = self.odds.as_ref().map(LazyOdds::get);
-        // Each row is summed into the logit as it is written, never stored.
+        // Each row is written into one reused buffer and scored at once.
         let mut sink = self.stage1.sink();
         crate::features::write_rows_into(page, self.mode, odds, &mut sink, |_, row| {
             scores.words_log.push(row.first());
@@ -526,92 +521,59 @@ impl Model {
     }
 }
 
-/// Scores a row as it is written, without storing it ([`Linear::sink`]): value `k`
-/// times weight `k` goes to lane `k mod 8` as in [`dot`], the last `len mod 8`
-/// products are added after the lanes, and a 0/1 family ([`Sink::put_flags`]) adds
-/// only its set bits (a zero product leaves a sum unchanged, so the bits are the same).
-pub(crate) struct DotSink<'a> {
-    weights: &'a [f32],
-    lanes_end: usize,
+/// A row being written for scoring ([`Linear::sink`]): values go straight into a
+/// buffer of the model's width (no growth checks), and a 0/1 family
+/// ([`Sink::put_flags`]: a block has one tag and a few class categories) is a cleared
+/// range with its set bits written, instead of one call per feature. The probability
+/// is then [`Linear::probability`] of that buffer: the same sum, the same bits.
+pub(crate) struct RowSink<'a> {
+    linear: &'a Linear,
+    row: Vec<f32>,
     k: usize,
-    lanes: [f32; 8],
-    tail: [f32; 8],
-    first: f32,
-    bias: f32,
 }
 
-impl DotSink<'_> {
-    #[inline(always)]
-    fn add_at(&mut self, k: usize, value: f32) {
-        let Some(&w) = self.weights.get(k) else {
-            return;
-        };
-        if k < self.lanes_end {
-            self.lanes[k & 7] += w * value;
-        } else {
-            self.tail[k - self.lanes_end] = w * value;
-        }
-    }
-
-    #[inline(always)]
-    fn add(&mut self, value: f32) {
-        if self.k == 0 {
-            self.first = value;
-        }
-        self.add_at(self.k, value);
-        self.k += 1;
-    }
-
+impl RowSink<'_> {
     /// The row's first value ([`WORDS_LOG_COLUMN`]).
     pub(crate) fn first(&self) -> f32 {
         const _: () = assert!(WORDS_LOG_COLUMN == 0);
-        self.first
+        self.row.first().copied().unwrap_or(0.0)
     }
 
     /// The probability of the row written so far, as [`Linear::probability`] gives it
     /// for the stored row; then ready for the next row.
     pub(crate) fn take_probability(&mut self) -> f32 {
-        debug_assert_eq!(
-            self.k,
-            self.weights.len(),
-            "row length differs from the model"
-        );
-        let mut sum: f32 = self.lanes.iter().sum();
-        for &p in &self.tail[..self.weights.len() - self.lanes_end] {
-            sum += p;
-        }
+        debug_assert_eq!(self.k, self.row.len(), "row length differs from the model");
         self.k = 0;
-        self.lanes = [0.0; 8];
-        self.tail = [0.0; 8];
-        let z = self.bias + sum;
-        1.0 / (1.0 + (-z).exp())
+        self.linear.probability(&self.row)
     }
 }
 
-impl Sink for DotSink<'_> {
+impl Sink for RowSink<'_> {
     #[inline(always)]
     fn put(&mut self, _name: &str, value: f32) {
-        self.add(value);
+        if let Some(slot) = self.row.get_mut(self.k) {
+            *slot = value;
+        }
+        self.k += 1;
     }
 
     #[inline(always)]
     fn put_indexed(&mut self, _prefix: &str, _index: &str, value: f32) {
-        self.add(value);
+        self.put("", value);
     }
 
     #[inline]
     fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
-        if self.k == 0 && !names.is_empty() {
-            self.first = (bits & 1) as f32;
-        }
-        let mut bits = if names.len() >= 64 {
-            bits
-        } else {
-            bits & ((1u64 << names.len()) - 1)
-        };
-        while bits != 0 {
-            self.add_at(self.k + bits.trailing_zeros() as usize, 1.0);
-            bits &= bits - 1;
+        let end = (self.k + names.len()).min(self.row.len());
+        if let Some(range) = self.row.get_mut(self.k..end) {
+            range.fill(0.0);
+            let mut bits = bits;
+            while bits != 0 {
+                if let Some(slot) = range.get_mut(bits.trailing_zeros() as usize) {
+                    *slot = 1.0;
+                }
+                bits &= bits - 1;
+            }
         }
         self.k += names.len();
     }
@@ -666,7 +628,7 @@ mod tests {
     /// The scoring sink gives the stored row's bits whatever the row's length (lanes
     /// and tail), its mix of single values and 0/1 families, and its zeros.
     #[test]
-    fn dot_sink_equals_the_stored_row_bit_for_bit() {
+    fn row_sink_equals_the_stored_row_bit_for_bit() {
         let mut rng = crate::test_rng::XorShift::new(0x51ed_270b_2f3a_9c47);
         for len in [1usize, 7, 8, 9, 63, 64, 65, 200, 468] {
             let unit = |rng: &mut crate::test_rng::XorShift| rng.unit() * 4.0 - 2.0;
