@@ -157,7 +157,8 @@ pub fn segment_html(html: &str) -> Page {
 
 fn hash_bytes(bytes: &[u8]) -> u32 {
     // FNV-1a: tiny, fast and stable across platforms and versions (model files store
-    // hashed features, so the hash must never change).
+    // tag paths as hashed features and class names by this hash in their word table,
+    // so the hash must never change).
     let mut h: u32 = 0x811c_9dc5;
     for &b in bytes {
         h ^= b as u32;

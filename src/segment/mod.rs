@@ -80,7 +80,8 @@ pub struct Page {
     /// The first `<meta name="description">` or `og:description` content (HTML), or
     /// empty: usually the article's standfirst or first sentences.
     pub description: String,
-    /// Hashed class/id tokens, referenced by [`Block::hash_start`]..[`Block::hash_end`].
+    /// Hashed class/id tokens, referenced by [`Block::hash_start`]..[`Block::hash_end`]
+    /// (the keys of a model's class-name evidence, [`crate::word_odds`]).
     pub class_hashes: Vec<u32>,
 }
 
