@@ -169,8 +169,15 @@ impl OddsFolds {
     }
 
     /// Every page's values ([`OddsLookup::page_values`]), each from the folds other
-    /// than its own and `held`.
-    fn values(&self, pages: &[LabeledPage], held: Option<u64>) -> Vec<Vec<f32>> {
+    /// than its own and `held`; silent (an empty table's: every value 0) for the
+    /// training hosts [`TrainParams::word_odds_dropout`] picks and, with
+    /// [`TrainParams::held_out_unknown_words`], for the pages of the held-out fold.
+    fn values(
+        &self,
+        pages: &[LabeledPage],
+        held: Option<u64>,
+        params: &TrainParams,
+    ) -> Vec<Vec<f32>> {
         let folds = self.folds;
         let lookups: Vec<OddsLookup> = (0..folds)
             .into_par_iter()
@@ -179,11 +186,33 @@ impl OddsFolds {
                 self.odds_without(&excluded).lookup()
             })
             .collect();
+        let silent = WordOdds::default().lookup();
         pages
             .par_iter()
-            .map(|p| lookups[host_fold(p, folds) as usize].page_values(&p.page))
+            .map(|p| {
+                let fold = host_fold(p, folds);
+                let unknown = if Some(fold) == held {
+                    params.held_out_unknown_words
+                } else {
+                    word_odds_dropped(p, folds, params.word_odds_dropout)
+                };
+                let lookup = if unknown {
+                    &silent
+                } else {
+                    &lookups[fold as usize]
+                };
+                lookup.page_values(&p.page)
+            })
             .collect()
     }
+}
+
+/// Whether a training host's pages are fitted without word evidence
+/// ([`TrainParams::word_odds_dropout`]): a share `dropout` of the hosts (to the nearest
+/// percent), picked by a hash of the host that does not depend on its fold.
+fn word_odds_dropped(p: &LabeledPage, folds: u64, dropout: f64) -> bool {
+    let percent = (dropout * 100.0).round() as u64;
+    (fnv1a64(&p.group) / folds) % 100 < percent
 }
 
 /// The values of the pages `keep` selects, by reference.
@@ -248,6 +277,18 @@ pub struct TrainParams {
     /// Learn the word-evidence table ([`crate::word_odds`]) and give the classifier
     /// its features. Default true.
     pub word_odds: bool,
+    /// The share of training hosts whose pages are fitted with no word evidence (every
+    /// value 0, as on a page whose language the table does not know), so the
+    /// classifier learns to decide without it instead of reading its silence as a
+    /// verdict. Held-out pages keep theirs. Default 0.2: over five host folds with the
+    /// held-out pages' evidence silenced, text 0.8340 → 0.8427 and HTML 0.8775 →
+    /// 0.8794 (the models without a table: 0.8434, 0.8803), for 0.0015 and 0.0003
+    /// with it (README, "Unseen languages").
+    pub word_odds_dropout: f64,
+    /// Give the held-out pages (of cross-validation, or the fold the decoder is chosen
+    /// on) no word evidence, as if the table knew none of their words: how the model
+    /// does on a language the training pages lack. Default false.
+    pub held_out_unknown_words: bool,
 }
 
 impl Default for TrainParams {
@@ -266,6 +307,8 @@ impl Default for TrainParams {
             context_stage: false,
             comments: Comments::Model,
             word_odds: true,
+            word_odds_dropout: 0.2,
+            held_out_unknown_words: false,
         }
     }
 }
@@ -281,6 +324,12 @@ impl TrainParams {
         }
         if self.max_iterations == 0 {
             return Err(Error::invalid_parameter("max_iterations must be > 0"));
+        }
+        if !(0.0..1.0).contains(&self.word_odds_dropout) {
+            return Err(Error::invalid_parameter(format!(
+                "word-evidence dropout must be within 0..1 (a share of the hosts), got {}",
+                self.word_odds_dropout
+            )));
         }
         if self.max_blocks_per_page == 0 {
             return Err(Error::invalid_parameter("max_blocks_per_page must be > 0"));
@@ -803,7 +852,7 @@ pub fn cross_validate(
         .with_max_len(1)
         .map(|fold| {
             let values = match &odds {
-                Some(o) => o.values(pages, Some(fold)),
+                Some(o) => o.values(pages, Some(fold), params),
                 None => vec![Vec::new(); pages.len()],
             };
             let (held, held_odds) = select(pages, &values, |p| host_fold(p, folds_n) == fold);
@@ -863,7 +912,10 @@ pub fn train(
     // Word evidence for choosing the decoder (no page's from the held-out fold's
     // labels) and for the final fit (each page's from the other folds').
     let (choice_values, final_values) = match &odds {
-        Some(o) => (o.values(pages, Some(held_fold)), o.values(pages, None)),
+        Some(o) => (
+            o.values(pages, Some(held_fold), params),
+            o.values(pages, None, params),
+        ),
         None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
     };
     if odds.is_some() {
@@ -1056,6 +1108,7 @@ pub fn train(
             "word_odds_pair_margin".into(),
             crate::word_odds::PAIR_MARGIN as f64,
         );
+        settings.insert("word_odds_dropout".into(), params.word_odds_dropout);
     }
     if report.holdout_f1.is_finite() {
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
@@ -1086,4 +1139,88 @@ pub fn train(
     report.smoothing_strength = decoder.smoothing_strength();
     report.context_stage = file.context.is_some();
     Ok((file, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::segment_str;
+
+    /// Forty hosts, one page each: a "Subscribe" line (boilerplate) above an article
+    /// sentence (content), so the table learns both from any four folds.
+    fn pages() -> Vec<LabeledPage> {
+        (0..40)
+            .map(|h| {
+                let text = "Subscribe\nThe council met on Monday to discuss the new budget.\n";
+                let page = segment_str(text, InputFormat::Text);
+                let features = extract(&page, InputFormat::Text);
+                LabeledPage {
+                    dataset: "t".into(),
+                    id: format!("{h}"),
+                    group: format!("t:host{h}.example"),
+                    gold: GoldPage {
+                        id: format!("{h}"),
+                        split: Some("train".into()),
+                        host: Some(format!("host{h}.example")),
+                        main_content: "The council met on Monday to discuss the new budget.".into(),
+                        with: Vec::new(),
+                        without: Vec::new(),
+                        page_type: None,
+                    },
+                    page,
+                    features,
+                    labels: vec![false, true],
+                }
+            })
+            .collect()
+    }
+
+    fn silent(values: &[f32]) -> bool {
+        values.iter().all(|&v| v == 0.0)
+    }
+
+    #[test]
+    fn word_odds_dropout_silences_a_share_of_the_training_hosts_only() {
+        let pages = pages();
+        let odds = OddsFolds::new(&pages, 5);
+        let held = Some(1);
+        let with = |dropout: f64, unknown: bool| TrainParams {
+            word_odds_dropout: dropout,
+            held_out_unknown_words: unknown,
+            ..TrainParams::default()
+        };
+        let in_held = |p: &LabeledPage| host_fold(p, 5) == 1;
+        // No dropout: every page reads the table.
+        let values = odds.values(&pages, held, &with(0.0, false));
+        assert!(values.iter().all(|v| !silent(v)));
+        // Dropout: the chosen training hosts are silent, the held-out pages never.
+        let values = odds.values(&pages, held, &with(0.5, false));
+        let mut dropped = 0;
+        for (p, v) in pages.iter().zip(&values) {
+            let expect = !in_held(p) && word_odds_dropped(p, 5, 0.5);
+            assert_eq!(silent(v), expect, "{}", p.group);
+            dropped += expect as usize;
+        }
+        let training = pages.iter().filter(|p| !in_held(p)).count();
+        assert!(dropped > 0 && dropped < training, "{dropped} of {training}");
+        // Measuring an unknown language: the held-out pages are silent, however many
+        // training hosts are dropped.
+        let values = odds.values(&pages, held, &with(0.0, true));
+        for (p, v) in pages.iter().zip(&values) {
+            assert_eq!(silent(v), in_held(p), "{}", p.group);
+        }
+    }
+
+    #[test]
+    fn word_odds_dropout_is_a_share() {
+        for bad in [-0.1, 1.0, 2.0, f64::NAN] {
+            let params = TrainParams {
+                word_odds_dropout: bad,
+                ..TrainParams::default()
+            };
+            let err = params.check().unwrap_err().to_string();
+            assert!(err.contains("dropout"), "{bad}: {err}");
+        }
+        assert!(TrainParams::default().check().is_ok());
+    }
 }

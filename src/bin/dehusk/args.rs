@@ -321,6 +321,16 @@ pub struct TrainArgs {
     /// is worth.
     #[arg(long)]
     pub no_word_odds: bool,
+    /// The share of training hosts (0 to 1, to the nearest percent) whose pages are
+    /// fitted with no word evidence, as pages in a language the table does not know
+    /// would be, so the model learns to decide without it. Held-out pages keep theirs.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.2)]
+    pub word_odds_dropout: f64,
+    /// Give the held-out pages (with --cross-validate, every fold's; otherwise the fold
+    /// the decoder is chosen on) no word evidence: what the held-out F1 would be on a
+    /// language the training pages lack. For measuring; the model file is the same.
+    #[arg(long)]
+    pub held_out_unknown_words: bool,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]

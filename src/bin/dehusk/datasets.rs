@@ -315,6 +315,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         context_stage: args.context_stage,
         comments: comment_policy(args.drop_comments),
         word_odds: !args.no_word_odds,
+        word_odds_dropout: args.word_odds_dropout,
+        held_out_unknown_words: args.held_out_unknown_words,
         ..TrainParams::default()
     };
     params.check()?;
