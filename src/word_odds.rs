@@ -7,9 +7,10 @@
 //! table knows every word the training pages share across hosts ("photo", "min read",
 //! "reply", "subscribers", a month's name, `entry-content`, `sidebar`). Only keys seen
 //! on at least [`MIN_HOSTS`] different hosts are kept, so a site's name or its
-//! template's own class names cannot be learned as evidence; a key the table does not
-//! know contributes nothing, which is what happens on a language the training pages
-//! lack.
+//! template's own class names cannot be learned as evidence. A key the table does not
+//! know adds nothing to the sums; a block none of whose keys are known (a language the
+//! training pages lack) has all values 0, which the classifier learns to read unless
+//! training silences some hosts (`TrainParams::word_odds_dropout`).
 //!
 //! Training computes each page's values from the counts of the *other* host folds
 //! (out of fold), so the classifier learns how far to trust the table on words it has
