@@ -38,8 +38,9 @@ pub trait Sink {
     /// One feature of an indexed family (`prefix` + index), named only when needed.
     fn put_indexed(&mut self, prefix: &str, index: &str, value: f32);
     /// A family of 0/1 features, one per name: feature `k` is bit `k` of `bits`. Most
-    /// are 0 (a block has one tag, a few class names), so a sink that only sums
-    /// weights can skip them ([`crate::model`]'s scoring sink).
+    /// are 0 (a block has one tag, a few class categories), so a sink can write the
+    /// family as one cleared range and its set bits (the scoring sink,
+    /// `model::RowSink`) instead of one call per feature.
     fn put_flags(&mut self, prefix: &str, names: &[&str], bits: u64) {
         for (k, name) in names.iter().enumerate() {
             self.put_indexed(prefix, name, ((bits >> k) & 1) as f32);
@@ -199,8 +200,8 @@ pub fn for_each_row_with(
 
 /// Writes every block's row (with the word evidence from `odds`, when given) into
 /// `sink`, in order, calling `done(i, sink)` after block `i`'s row; `done` readies the
-/// sink for the next row. Scoring passes a sink that sums the weights as the values
-/// come, so rows are never stored ([`crate::model::Model::score`]).
+/// sink for the next row. Scoring passes a sink that writes each row in place into one
+/// buffer of the model's width and scores it ([`crate::model::Model::score`]).
 pub(crate) fn write_rows_into<S: Sink>(
     page: &Page,
     mode: InputFormat,

@@ -489,7 +489,7 @@ impl Model {
         // Each row is written into one reused buffer and scored at once.
         let mut sink = self.stage1.sink();
         crate::features::write_rows_into(page, self.mode, odds, &mut sink, |_, row| {
-            scores.words_log.push(row.first());
+            scores.words_log.push(row.words_log());
             scores.probabilities.push(row.take_probability());
         });
         scores
@@ -533,10 +533,10 @@ pub(crate) struct RowSink<'a> {
 }
 
 impl RowSink<'_> {
-    /// The row's first value ([`WORDS_LOG_COLUMN`]).
-    pub(crate) fn first(&self) -> f32 {
-        const _: () = assert!(WORDS_LOG_COLUMN == 0);
-        self.row.first().copied().unwrap_or(0.0)
+    /// The row's `words_log` value ([`WORDS_LOG_COLUMN`]), which the decoder weighs
+    /// blocks by.
+    pub(crate) fn words_log(&self) -> f32 {
+        self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0)
     }
 
     /// The probability of the row written so far, as [`Linear::probability`] gives it
@@ -658,7 +658,7 @@ mod tests {
                         row.push(v);
                     }
                 }
-                assert_eq!(sink.first(), row[0]);
+                assert_eq!(sink.words_log(), row[WORDS_LOG_COLUMN]);
                 let streamed = sink.take_probability();
                 assert_eq!(
                     streamed.to_bits(),
