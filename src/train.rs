@@ -286,9 +286,10 @@ pub struct TrainParams {
     /// and 0.0003 on pages the table knows: for corpora mostly in languages the
     /// training pages lack (README, "Languages the table does not know").
     pub word_odds_dropout: f64,
-    /// Give the held-out pages (of cross-validation, or the fold the decoder is chosen
-    /// on) no word evidence, as if the table knew none of their words: how the model
-    /// does on a language the training pages lack. Default false.
+    /// In cross-validation ([`cross_validate`]), give the held-out pages no word
+    /// evidence, as if the table knew none of their words: how the model does on a
+    /// language the training pages lack. [`train`] ignores it, so the model (and the
+    /// decoder chosen for it) is the same with or without. Default false.
     pub held_out_unknown_words: bool,
 }
 
@@ -912,10 +913,16 @@ pub fn train(
     let odds = params.word_odds.then(|| OddsFolds::new(pages, folds));
     // Word evidence for choosing the decoder (no page's from the held-out fold's
     // labels) and for the final fit (each page's from the other folds').
+    // (Unknown words on the held-out pages are for measuring in cross-validation; the
+    // decoder is chosen for pages the table knows.)
+    let measured = TrainParams {
+        held_out_unknown_words: false,
+        ..params.clone()
+    };
     let (choice_values, final_values) = match &odds {
         Some(o) => (
-            o.values(pages, Some(held_fold), params),
-            o.values(pages, None, params),
+            o.values(pages, Some(held_fold), &measured),
+            o.values(pages, None, &measured),
         ),
         None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
     };

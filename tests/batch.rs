@@ -366,3 +366,20 @@ fn output_to_a_device_is_written_in_place_not_replaced() {
     );
     assert!(!std::path::Path::new("/dev/null.partial").exists());
 }
+
+// Exit code 2 means "the run finished but some documents failed", so a flag the
+// command does not know must not exit 2 (clap's own code for usage errors): it is a
+// run that could not start, exit 1, with the message on stderr. Help and version are
+// successes.
+#[test]
+fn session8_bad_flags_exit_1_and_help_exits_0() {
+    let out = dehusk()
+        .args(["extract", "--no-such-flag", "data/examples/article.html"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "--no-such-flag");
+    let out = dehusk().args(["extract", "--threads"]).expect_code(1);
+    assert_contains!(out.stderr, "--threads");
+    let out = dehusk().args(["extract", "--help"]).expect_code(0);
+    assert_contains!(out.stdout, "--drop-comments");
+    dehusk().arg("--version").expect_code(0);
+}

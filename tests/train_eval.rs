@@ -547,11 +547,13 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
             "fold {fold}: records give {recomputed} but the fold reported {reported}"
         );
     }
-    // Without --cross-validate there is nothing to write: refused, not ignored.
+    // Without --cross-validate there is nothing to write: refused, not ignored (a flag
+    // error: exit 1, since session 8; clap's own code, 2, is our "some documents
+    // failed").
     dehusk()
         .args(["train", "--data", MINI, "-o", &dest, "--cv-predictions"])
         .arg(&pred_dir)
-        .expect_code(2);
+        .expect_code(1);
 }
 
 // Issue #3: a model meant to run with --drop-comments is trained with it: the policy
@@ -621,6 +623,15 @@ fn issue3_word_odds_dropout_is_validated_and_recorded() {
         .args(["--word-odds-dropout", "1"])
         .expect_code(1);
     assert_contains!(out.stderr, "dropout");
+    assert!(!dest.exists(), "no model may be written");
+    // Silencing the held-out pages' evidence is a measurement of cross-validation: a
+    // flag error (exit 1, as every bad flag) without --cross-validate.
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--mode", "text", "-o"])
+        .arg(&dest)
+        .arg("--held-out-unknown-words")
+        .expect_code(1);
+    assert_contains!(out.stderr, "--cross-validate");
     assert!(!dest.exists(), "no model may be written");
 }
 

@@ -328,10 +328,11 @@ pub struct TrainArgs {
     /// lack (it costs a little on the others; see the README).
     #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
     pub word_odds_dropout: f64,
-    /// Give the held-out pages (with --cross-validate, every fold's; otherwise the fold
-    /// the decoder is chosen on) no word evidence: what the held-out F1 would be on a
-    /// language the training pages lack. For measuring; the model file is the same.
-    #[arg(long)]
+    /// With --cross-validate: give every held-out fold's pages no word evidence, as if
+    /// the table knew none of their words: what the held-out F1 would be on a language
+    /// the training pages lack. For measuring only; the model trained afterwards is
+    /// the same with or without it.
+    #[arg(long, requires = "cross_validate")]
     pub held_out_unknown_words: bool,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).

@@ -17,7 +17,17 @@ use dehusk::model::{bundled, ModelFile};
 use dehusk::pipeline::{Classifier, Extractor};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` print and succeed. A bad flag exits 1, not clap's
+            // 2: 2 tells a corpus run's caller that some documents failed.
+            let code = if e.use_stderr() { 1 } else { 0 };
+            // Nothing more to do if even the message cannot be written.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
