@@ -372,7 +372,7 @@ fn output_to_a_device_is_written_in_place_not_replaced() {
 // run that could not start, exit 1, with the message on stderr. Help and version are
 // successes.
 #[test]
-fn session8_bad_flags_exit_1_and_help_exits_0() {
+fn bad_flags_exit_1_and_help_exits_0() {
     let out = dehusk()
         .args(["extract", "--no-such-flag", "data/examples/article.html"])
         .expect_code(1);
