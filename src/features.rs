@@ -262,9 +262,9 @@ struct PageContext<'a> {
     headline: Option<usize>,
     /// The lede block (HTML; see [`find_lede`]).
     lede: Option<usize>,
-    /// The model's word evidence table, with each block's own evidence and class
-    /// names, when the rows are to carry it.
-    odds: Option<(&'a OddsLookup, Vec<Own>, Vec<ClassEvidence>)>,
+    /// Each block's own word evidence and class-name evidence, read from the model's
+    /// table when the rows are to carry it.
+    odds: Option<(Vec<Own>, Vec<ClassEvidence>)>,
 }
 
 /// Lexicon categories whose appearance as a short label ("Comments", "Related
@@ -635,7 +635,7 @@ impl<'a> PageContext<'a> {
             max_words,
             densest,
             containers,
-            odds: odds.map(|o| (o, own, class_evidence)),
+            odds: odds.is_some().then_some((own, class_evidence)),
         }
     }
 
@@ -731,7 +731,7 @@ impl<'a> PageContext<'a> {
             InputFormat::Text => self.write_text(i, s),
         }
         // The model's word evidence last, so the rows without it are a prefix.
-        if let Some((_, own, classes)) = &self.odds {
+        if let Some((own, classes)) = &self.odds {
             let values = block_values(own, &classes[i], i);
             for (name, v) in WORD_ODDS_FEATURES.iter().zip(values) {
                 s.put(name, v);

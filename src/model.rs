@@ -163,24 +163,25 @@ impl Linear {
         }
     }
 
-    /// The probability of a row given in two parts: the block's features, then its
-    /// word evidence (empty when the model has none). `buffer` is reused: the parts
-    /// are joined so that the sum runs exactly as on a whole row (the streamed path,
-    /// [`Model::score`]), and both give the same bits.
-    #[inline]
-    pub(crate) fn probability_split(
-        &self,
-        row: &[f32],
-        extra: &[f32],
-        buffer: &mut Vec<f32>,
-    ) -> f32 {
-        if extra.is_empty() {
-            return self.probability(row);
-        }
-        buffer.clear();
-        buffer.extend_from_slice(row);
-        buffer.extend_from_slice(extra);
-        self.probability(buffer)
+    /// The probability of every row of a page's feature matrix, each row followed by
+    /// the block's word evidence from `odds` (row-major [`WORD_ODDS_FEATURES`] values,
+    /// empty when the model has none). The two parts are joined in one reused buffer,
+    /// so the sum runs exactly as on a whole row (the streamed path, [`Model::score`])
+    /// and both give the same bits. Scoring a matrix (`explain`) and training use it.
+    pub(crate) fn matrix_probabilities(&self, m: &FeatureMatrix, odds: &[f32]) -> Vec<f32> {
+        let mut buffer = Vec::new();
+        (0..m.rows)
+            .map(|i| {
+                let (row, extra) = (m.row(i), odds_row(odds, i));
+                if extra.is_empty() {
+                    return self.probability(row);
+                }
+                buffer.clear();
+                buffer.extend_from_slice(row);
+                buffer.extend_from_slice(extra);
+                self.probability(&buffer)
+            })
+            .collect()
     }
 }
 
@@ -435,14 +436,8 @@ impl Model {
 
     /// Stage one for every row of a page's matrix.
     pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
-        let odds = self.word_odds_values(page);
-        let mut buffer = Vec::new();
-        (0..m.rows)
-            .map(|i| {
-                self.stage1
-                    .probability_split(m.row(i), odds_row(&odds, i), &mut buffer)
-            })
-            .collect()
+        self.stage1
+            .matrix_probabilities(m, &self.word_odds_values(page))
     }
 
     /// The final content probabilities of a page's blocks (stage one, then the context

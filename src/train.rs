@@ -170,13 +170,15 @@ impl OddsFolds {
 
     /// Every page's values ([`OddsLookup::page_values`]), each from the folds other
     /// than its own and `held`; silent (an empty table's: every value 0) for the
-    /// training hosts [`TrainParams::word_odds_dropout`] picks and, with
-    /// [`TrainParams::held_out_unknown_words`], for the pages of the held-out fold.
+    /// share `dropout` of the training hosts ([`TrainParams::word_odds_dropout`]) and,
+    /// when `held_unknown` ([`TrainParams::held_out_unknown_words`]), for the pages of
+    /// the held-out fold.
     fn values(
         &self,
         pages: &[LabeledPage],
         held: Option<u64>,
-        params: &TrainParams,
+        dropout: f64,
+        held_unknown: bool,
     ) -> Vec<Vec<f32>> {
         let folds = self.folds;
         let lookups: Vec<OddsLookup> = (0..folds)
@@ -192,9 +194,9 @@ impl OddsFolds {
             .map(|p| {
                 let fold = host_fold(p, folds);
                 let unknown = if Some(fold) == held {
-                    params.held_out_unknown_words
+                    held_unknown
                 } else {
-                    word_odds_dropped(p, folds, params.word_odds_dropout)
+                    word_odds_dropped(p, folds, dropout)
                 };
                 let lookup = if unknown {
                     &silent
@@ -578,16 +580,6 @@ fn fit_stage1(
     Ok((fit_rows(&rows, params)?, n))
 }
 
-/// Stage-one probabilities of a page's blocks under a compiled fit
-/// ([`Fitted::compile`]), from its feature rows and its word evidence (empty when the
-/// model has none).
-fn stage1_probabilities(linear: &Linear, p: &LabeledPage, odds: &[f32]) -> Vec<f32> {
-    let mut buffer = Vec::new();
-    (0..p.features.rows)
-        .map(|i| linear.probability_split(p.features.row(i), odds_row(odds, i), &mut buffer))
-        .collect()
-}
-
 impl Fitted {
     /// The fit compiled for scoring (standardization folded into the weights): once
     /// per fit, not once per page.
@@ -779,7 +771,7 @@ fn held_out_choice(
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
         .zip(held_odds.par_iter())
-        .map(|(p, odds)| stage1_probabilities(&linear, p, odds))
+        .map(|(p, odds)| linear.matrix_probabilities(&p.features, odds))
         .collect();
     let t = std::time::Instant::now();
     let best = choose_decoder(held, &held_p, learned, params);
@@ -854,7 +846,12 @@ pub fn cross_validate(
         .with_max_len(1)
         .map(|fold| {
             let values = match &odds {
-                Some(o) => o.values(pages, Some(fold), params),
+                Some(o) => o.values(
+                    pages,
+                    Some(fold),
+                    params.word_odds_dropout,
+                    params.held_out_unknown_words,
+                ),
                 None => vec![Vec::new(); pages.len()],
             };
             let (held, held_odds) = select(pages, &values, |p| host_fold(p, folds_n) == fold);
@@ -912,17 +909,14 @@ pub fn train(
     let t = std::time::Instant::now();
     let odds = params.word_odds.then(|| OddsFolds::new(pages, folds));
     // Word evidence for choosing the decoder (no page's from the held-out fold's
-    // labels) and for the final fit (each page's from the other folds').
-    // (Unknown words on the held-out pages are for measuring in cross-validation; the
-    // decoder is chosen for pages the table knows.)
-    let measured = TrainParams {
-        held_out_unknown_words: false,
-        ..params.clone()
-    };
+    // labels) and for the final fit (each page's from the other folds'). The held-out
+    // pages keep theirs: unknown words there are a cross-validation measurement, and
+    // the decoder is chosen for pages the table knows.
+    let dropout = params.word_odds_dropout;
     let (choice_values, final_values) = match &odds {
         Some(o) => (
-            o.values(pages, Some(held_fold), &measured),
-            o.values(pages, None, &measured),
+            o.values(pages, Some(held_fold), dropout, false),
+            o.values(pages, None, dropout, false),
         ),
         None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
     };
@@ -995,7 +989,7 @@ pub fn train(
             .par_iter()
             .zip(odds_a.par_iter())
             .map(|(p, odds)| {
-                let probs = stage1_probabilities(&linear_b, p, odds);
+                let probs = linear_b.matrix_probabilities(&p.features, odds);
                 context_features(&p.page, &p.features, &probs, cols)
             })
             .collect();
@@ -1003,7 +997,7 @@ pub fn train(
             .par_iter()
             .zip(odds_b.par_iter())
             .map(|(p, odds)| {
-                let probs = stage1_probabilities(&linear_a, p, odds);
+                let probs = linear_a.matrix_probabilities(&p.features, odds);
                 context_features(&p.page, &p.features, &probs, cols)
             })
             .collect();
@@ -1038,8 +1032,8 @@ pub fn train(
             .par_iter()
             .zip(held_odds.par_iter())
             .map(|(p, odds)| {
-                let a = stage1_probabilities(&linear_a, p, odds);
-                let b = stage1_probabilities(&linear_b, p, odds);
+                let a = linear_a.matrix_probabilities(&p.features, odds);
+                let b = linear_b.matrix_probabilities(&p.features, odds);
                 a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
             })
             .collect();
@@ -1192,17 +1186,12 @@ mod tests {
         let pages = pages();
         let odds = OddsFolds::new(&pages, 5);
         let held = Some(1);
-        let with = |dropout: f64, unknown: bool| TrainParams {
-            word_odds_dropout: dropout,
-            held_out_unknown_words: unknown,
-            ..TrainParams::default()
-        };
         let in_held = |p: &LabeledPage| host_fold(p, 5) == 1;
         // No dropout: every page reads the table.
-        let values = odds.values(&pages, held, &with(0.0, false));
+        let values = odds.values(&pages, held, 0.0, false);
         assert!(values.iter().all(|v| !silent(v)));
         // Dropout: the chosen training hosts are silent, the held-out pages never.
-        let values = odds.values(&pages, held, &with(0.5, false));
+        let values = odds.values(&pages, held, 0.5, false);
         let mut dropped = 0;
         for (p, v) in pages.iter().zip(&values) {
             let expect = !in_held(p) && word_odds_dropped(p, 5, 0.5);
@@ -1213,7 +1202,7 @@ mod tests {
         assert!(dropped > 0 && dropped < training, "{dropped} of {training}");
         // Measuring an unknown language: the held-out pages are silent, however many
         // training hosts are dropped.
-        let values = odds.values(&pages, held, &with(0.0, true));
+        let values = odds.values(&pages, held, 0.0, true);
         for (p, v) in pages.iter().zip(&values) {
             assert_eq!(silent(v), in_held(p), "{}", p.group);
         }

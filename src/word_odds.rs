@@ -431,14 +431,11 @@ pub struct WordOdds {
 impl WordOdds {
     /// The scoring form: every key hashed as scoring hashes the words it reads.
     pub fn lookup(&self) -> OddsLookup {
-        fn pairs<K: Clone>(m: &FxHashMap<K, f32>) -> impl Iterator<Item = (K, f32)> + '_ {
-            m.iter().map(|(k, v)| (k.clone(), *v))
-        }
         OddsLookup::build(
             self.words.iter().map(|(k, v)| (k.as_str(), *v)),
             self.bigrams.iter().map(|(k, v)| (k.as_str(), *v)),
             self.lines.iter().map(|(k, v)| (k.as_str(), *v)),
-            pairs(&self.classes),
+            self.classes.iter().map(|(&k, &v)| (k, v)),
         )
     }
 }

@@ -75,6 +75,19 @@ fn train_run(dir: &Path, mode: &str, extra: &[&str]) -> (Output, String) {
     (out, dest)
 }
 
+/// Runs `dehusk train` on data/mini with `extra` flags, which must refuse to start
+/// (exit 1) with `names` in its message and write no model.
+fn train_refused(dir: &Path, extra: &[&str], names: &str) {
+    let dest = dir.join("refused.json");
+    let out = dehusk()
+        .args(["train", "--data", MINI, "-o"])
+        .arg(&dest)
+        .args(extra)
+        .expect_code(1);
+    assert_contains!(out.stderr, names);
+    assert!(!dest.exists(), "no model may be written");
+}
+
 /// A number in [0, 1].
 fn unit(v: &Value, what: &str) -> f64 {
     let x = v
@@ -226,13 +239,7 @@ fn train_report_dev_records_dev_scores() {
 #[test]
 fn train_refuses_bad_parameters() {
     let dir = tempdir();
-    let dest = dir.path().join("m.json");
-    let out = dehusk()
-        .args(["train", "--data", MINI, "--max-iterations", "0", "-o"])
-        .arg(&dest)
-        .expect_code(1);
-    assert_contains!(out.stderr, "max_iterations");
-    assert!(!dest.exists(), "no model may be written");
+    train_refused(dir.path(), &["--max-iterations", "0"], "max_iterations");
 }
 
 #[test]
@@ -616,23 +623,18 @@ fn issue3_word_odds_dropout_is_validated_and_recorded() {
     assert_eq!(model["provenance"]["settings"]["word_odds_dropout"], 0.0);
     let (model, _) = train(dir.path(), "text", &["--word-odds-dropout", "0.2"]);
     assert_eq!(model["provenance"]["settings"]["word_odds_dropout"], 0.2);
-    let dest = dir.path().join("bad.json");
-    let out = dehusk()
-        .args(["train", "--data", MINI, "--mode", "text", "-o"])
-        .arg(&dest)
-        .args(["--word-odds-dropout", "1"])
-        .expect_code(1);
-    assert_contains!(out.stderr, "dropout");
-    assert!(!dest.exists(), "no model may be written");
+    train_refused(
+        dir.path(),
+        &["--mode", "text", "--word-odds-dropout", "1"],
+        "dropout",
+    );
     // Silencing the held-out pages' evidence is a measurement of cross-validation: a
     // flag error (exit 1, as every bad flag) without --cross-validate.
-    let out = dehusk()
-        .args(["train", "--data", MINI, "--mode", "text", "-o"])
-        .arg(&dest)
-        .arg("--held-out-unknown-words")
-        .expect_code(1);
-    assert_contains!(out.stderr, "--cross-validate");
-    assert!(!dest.exists(), "no model may be written");
+    train_refused(
+        dir.path(),
+        &["--mode", "text", "--held-out-unknown-words"],
+        "--cross-validate",
+    );
 }
 
 // Issue #3, session 7: the learned word evidence is in the model file (a packed table
