@@ -24,15 +24,22 @@ use crate::segment::Page;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
 
 /// Version of the model file format this build writes. Version 2 added
-/// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`: an older
-/// dehusk would silently decode such a model differently, so it must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 4;
+/// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`, version 5
+/// the word table's block heads (`word_odds.heads`, and the `head_odds`/`head_known`
+/// features they feed): an older dehusk would silently decode such a model differently,
+/// so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 5;
 
-/// The oldest model file version this build still reads: version 1 files are version 4
+/// The oldest model file version this build still reads: version 1 files are version 5
 /// without a relative threshold, a confidence slope or word evidence, which is what a
 /// missing `relative_threshold`, `confidence_slope` or `word_odds` means (version 2:
-/// without the last two, version 3: without word evidence).
+/// without the last two, versions 3 and 4: without word evidence). A version 4 file
+/// *with* a word table is refused ([`ModelFile::validate`]): its weights were fitted
+/// without the head features that this build's word evidence always writes.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
+
+/// The first version whose word tables have block heads.
+const HEADS_VERSION: u32 = 5;
 
 /// Where a model came from.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -286,6 +293,12 @@ impl ModelFile {
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
         let mut expected = feature_names(self.mode);
+        if self.word_odds.is_some() && self.version < HEADS_VERSION {
+            return Err(Error::bad_model(format!(
+                "a version {} model with word evidence lacks the block heads this dehusk reads (format {HEADS_VERSION}); retrain the model with `dehusk train`",
+                self.version
+            )));
+        }
         if let Some(odds) = &self.word_odds {
             expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
             odds.check()
@@ -693,6 +706,7 @@ mod tests {
         odds.words.insert("council".into(), 1.5);
         odds.bigrams.insert("min read".into(), -2.25);
         odds.lines.insert("news feed".into(), -4.0);
+        odds.heads.insert("posted by".into(), -1.75);
         odds.classes.insert(12345, -0.5);
         m.word_odds = Some(PackedWordOdds::pack(&odds));
         for name in WORD_ODDS_FEATURES {
@@ -711,7 +725,7 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 4,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 5,"));
         // Without a word table the file has no `word_odds` key at all.
         assert!(!json.contains("word_odds"));
         let m = tiny_with_word_odds(InputFormat::Html);
@@ -720,6 +734,10 @@ mod tests {
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
         assert!(json.contains("min read\\t-2.25\\n"), "{json}");
+        assert!(
+            json.contains("\"heads\": \"posted by\\t-1.75\\n\""),
+            "{json}"
+        );
         assert!(json.contains("\"classes\": \"12345\\t-0.5\\n\""), "{json}");
         assert_eq!(
             back.word_odds.unwrap().unpack().unwrap().bigrams["min read"],
@@ -731,9 +749,28 @@ mod tests {
     fn reads_version_3_files_as_without_word_odds() {
         let json = tiny(InputFormat::Text)
             .to_json()
-            .replace("\"version\": 4", "\"version\": 3");
+            .replace("\"version\": 5", "\"version\": 3");
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!((back.version, back.word_odds.is_none()), (3, true));
+    }
+
+    #[test]
+    fn reads_version_4_files_only_without_a_word_table() {
+        let json = tiny(InputFormat::Text)
+            .to_json()
+            .replace("\"version\": 5", "\"version\": 4");
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!((back.version, back.word_odds.is_none()), (4, true));
+        // A version 4 table was fitted without the head features: refused, by name,
+        // even when its feature list happens to match this build's.
+        let json = tiny_with_word_odds(InputFormat::Text)
+            .to_json()
+            .replace("\"version\": 5", "\"version\": 4");
+        let err = ModelFile::from_json(&json).unwrap_err().to_string();
+        assert!(
+            err.contains("version 4") && err.contains("retrain"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -750,11 +787,19 @@ mod tests {
             (0, "nan\tNaN\n"),
             (0, "tabless 1\n"),
             (1, "a b\tinf\n"),
-            (3, "x\t1\n"),
+            (3, "a b\t\n"),
+            (4, "x\t1\n"),
         ] {
             let mut m = tiny_with_word_odds(InputFormat::Text);
             if let Some(o) = m.word_odds.as_mut() {
-                [&mut o.words, &mut o.bigrams, &mut o.lines, &mut o.classes][map].push_str(bad);
+                let maps = [
+                    &mut o.words,
+                    &mut o.bigrams,
+                    &mut o.lines,
+                    &mut o.heads,
+                    &mut o.classes,
+                ];
+                maps[map].push_str(bad);
             }
             let err = m.validate().unwrap_err();
             assert!(err.to_string().contains("word odds"), "{bad:?}: {err}");
@@ -809,7 +854,7 @@ mod tests {
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 4", "\"version\": 1")
+            .replace("\"version\": 5", "\"version\": 1")
             .replace("  \"relative_threshold\": 0.0,\n", "")
             .replace("  \"confidence_slope\": 0.0,\n", "")
             .replace(",\n    \"length_weight\": 0.5", "");
@@ -843,7 +888,7 @@ mod tests {
         assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
         assert_eq!(ModelFile::from_json(&json).unwrap(), m);
         let v2 = json
-            .replace("\"version\": 4", "\"version\": 2")
+            .replace("\"version\": 5", "\"version\": 2")
             .replace("  \"confidence_slope\": 2.0,\n", "");
         let back = ModelFile::from_json(&v2).unwrap();
         assert_eq!((back.version, back.confidence_slope), (2, 0.0));
@@ -875,7 +920,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 4", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 5", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

@@ -1,7 +1,8 @@
 //! Learned word evidence: how much more often a word, a pair of words, a whole short
-//! block (such as "News Feed" or "* indicates required") or, in HTML, a class/id name
-//! on the block's ancestry appears in content than in boilerplate, as a smoothed
-//! log-odds learned from the training labels.
+//! block (such as "News Feed" or "* indicates required"), a block's first two words
+//! ("posted by", "photo credit") or, in HTML, a class/id name on the block's ancestry
+//! appears in content than in boilerplate, as a smoothed log-odds learned from the
+//! training labels.
 //!
 //! The hand lexicon ([`crate::lexicon`]) knows a few hundred phrases by category; this
 //! table knows every word the training pages share across hosts ("photo", "min read",
@@ -27,8 +28,8 @@ use serde::{Deserialize, Serialize};
 pub use crate::lexicon::FxHashMap;
 use crate::segment::Page;
 use crate::words::{
-    combine, for_each_normalized_char, for_each_word, short, word_hash, WordTable, LINE_SEED,
-    PAIR_SEED,
+    combine, for_each_normalized_char, for_each_word, short, word_hash, WordTable, HEAD_SEED,
+    LINE_SEED, PAIR_SEED,
 };
 
 /// A key must appear on this many hosts to enter the table. Held-out text F1 over five
@@ -45,6 +46,10 @@ pub const PAIR_MARGIN: f32 = 1.0;
 /// Blocks of at most this many words are also looked up whole.
 pub const MAX_LINE_WORDS: u32 = 10;
 
+/// Blocks of at least this many words are also looked up by their first two words
+/// (shorter ones are the same as their whole text or their one pair).
+pub const MIN_HEAD_WORDS: u32 = 3;
+
 /// Pseudo-count of the smoothing toward the overall content rate.
 const PRIOR_WEIGHT: f64 = 4.0;
 
@@ -52,7 +57,7 @@ const PRIOR_WEIGHT: f64 = 4.0;
 const MAX_ODDS: f64 = 5.0;
 
 /// The names of the per-block values [`OddsLookup::page_values`] writes, in order.
-pub const WORD_ODDS_FEATURES: [&str; 13] = [
+pub const WORD_ODDS_FEATURES: [&str; 15] = [
     "word_odds_mean",
     "word_odds_known",
     "word_odds_min",
@@ -66,6 +71,8 @@ pub const WORD_ODDS_FEATURES: [&str; 13] = [
     "class_odds_min",
     "class_odds_max",
     "class_known",
+    "head_odds",
+    "head_known",
 ];
 
 /// Block `i`'s slice of row-major [`WORD_ODDS_FEATURES`] values; empty when `values`
@@ -108,6 +115,7 @@ pub struct WordCounts {
     words: FxHashMap<String, Count>,
     bigrams: FxHashMap<String, Count>,
     lines: FxHashMap<String, Count>,
+    heads: FxHashMap<String, Count>,
     classes: FxHashMap<u32, Count>,
     content_blocks: u64,
     blocks: u64,
@@ -128,7 +136,8 @@ fn push_normalized(word: &str, out: &mut String) {
 
 /// The keys of one block: its normalized words, its word pairs ("min read"), its
 /// whole text when it has at most [`MAX_LINE_WORDS`] words (words joined by single
-/// spaces, punctuation dropped; else empty) and its class names, each once.
+/// spaces, punctuation dropped; else empty), its first two words when it has at
+/// least [`MIN_HEAD_WORDS`] (else empty) and its class names, each once.
 #[derive(Debug, Default)]
 struct BlockKeys {
     /// The block's lowercased text (as the features read it).
@@ -136,6 +145,7 @@ struct BlockKeys {
     words: Vec<String>,
     bigrams: Vec<String>,
     line: String,
+    head: String,
     classes: Vec<u32>,
 }
 
@@ -152,6 +162,10 @@ impl BlockKeys {
         });
         if self.words.len() as u32 <= MAX_LINE_WORDS {
             self.line = self.words.join(" ");
+        }
+        self.head.clear();
+        if self.words.len() as u32 >= MIN_HEAD_WORDS {
+            self.head = format!("{} {}", self.words[0], self.words[1]);
         }
         self.bigrams
             .extend(self.words.windows(2).map(|w| format!("{} {}", w[0], w[1])));
@@ -214,6 +228,10 @@ impl WordCounts {
                     let line = std::mem::take(&mut keys.line);
                     host.lines.entry(line).or_default().tally(label);
                 }
+                if !keys.head.is_empty() {
+                    let head = std::mem::take(&mut keys.head);
+                    host.heads.entry(head).or_default().tally(label);
+                }
                 for &h in &keys.classes {
                     host.classes.entry(h).or_default().tally(label);
                 }
@@ -222,6 +240,7 @@ impl WordCounts {
         add_host_counts(host.words, &mut self.words);
         add_host_counts(host.bigrams, &mut self.bigrams);
         add_host_counts(host.lines, &mut self.lines);
+        add_host_counts(host.heads, &mut self.heads);
         add_host_counts(host.classes, &mut self.classes);
     }
 
@@ -230,6 +249,7 @@ impl WordCounts {
         add_counts(&other.words, &mut self.words);
         add_counts(&other.bigrams, &mut self.bigrams);
         add_counts(&other.lines, &mut self.lines);
+        add_counts(&other.heads, &mut self.heads);
         add_counts(&other.classes, &mut self.classes);
         self.content_blocks += other.content_blocks;
         self.blocks += other.blocks;
@@ -243,6 +263,7 @@ impl WordCounts {
             self.words.iter().map(|(k, c)| (k, *c)),
             self.bigrams.iter().map(|(k, c)| (k, *c)),
             self.lines.iter().map(|(k, c)| (k, *c)),
+            self.heads.iter().map(|(k, c)| (k, *c)),
             self.classes.iter().map(|(k, c)| (k, *c)),
         )
     }
@@ -255,6 +276,7 @@ fn build_odds<'a>(
     words: impl Iterator<Item = (&'a String, Count)>,
     bigrams: impl Iterator<Item = (&'a String, Count)>,
     lines: impl Iterator<Item = (&'a String, Count)>,
+    heads: impl Iterator<Item = (&'a String, Count)>,
     classes: impl Iterator<Item = (&'a u32, Count)>,
 ) -> WordOdds {
     let prior = (content as f64 + 1.0) / (blocks as f64 + 2.0);
@@ -291,6 +313,7 @@ fn build_odds<'a>(
         words,
         bigrams,
         lines: table(lines, log_odds),
+        heads: table(heads, log_odds),
         classes: table(classes, log_odds),
     }
 }
@@ -307,6 +330,7 @@ pub struct FoldedCounts {
     words: Folded<String>,
     bigrams: Folded<String>,
     lines: Folded<String>,
+    heads: Folded<String>,
     classes: Folded<u32>,
     /// (content, all) blocks per fold.
     blocks: Vec<(u64, u64)>,
@@ -377,12 +401,13 @@ impl FoldedCounts {
             .iter()
             .map(|c| (c.content_blocks, c.blocks))
             .collect();
-        let (mut words, mut bigrams, mut lines, mut classes) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut words, mut bigrams, mut lines, mut heads, mut classes) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for c in per_fold {
             words.push(c.words);
             bigrams.push(c.bigrams);
             lines.push(c.lines);
+            heads.push(c.heads);
             classes.push(c.classes);
         }
         FoldedCounts {
@@ -390,6 +415,7 @@ impl FoldedCounts {
             words: Folded::new(words),
             bigrams: Folded::new(bigrams),
             lines: Folded::new(lines),
+            heads: Folded::new(heads),
             classes: Folded::new(classes),
             blocks,
         }
@@ -410,6 +436,7 @@ impl FoldedCounts {
             self.words.summed(n, &keep),
             self.bigrams.summed(n, &keep),
             self.lines.summed(n, &keep),
+            self.heads.summed(n, &keep),
             self.classes.summed(n, &keep),
         )
     }
@@ -424,6 +451,8 @@ pub struct WordOdds {
     pub bigrams: FxHashMap<String, f32>,
     /// Normalized short block → log-odds.
     pub lines: FxHashMap<String, f32>,
+    /// A block's first two normalized words, space-separated → log-odds.
+    pub heads: FxHashMap<String, f32>,
     /// Hashed class/id name ([`Page::block_hashes`]) → log-odds (HTML).
     pub classes: FxHashMap<u32, f32>,
 }
@@ -435,12 +464,13 @@ impl WordOdds {
             self.words.iter().map(|(k, v)| (k.as_str(), *v)),
             self.bigrams.iter().map(|(k, v)| (k.as_str(), *v)),
             self.lines.iter().map(|(k, v)| (k.as_str(), *v)),
+            self.heads.iter().map(|(k, v)| (k.as_str(), *v)),
             self.classes.iter().map(|(&k, &v)| (k, v)),
         )
     }
 }
 
-/// A [`WordOdds`] table as a model file stores it: each of its four maps as one text
+/// A [`WordOdds`] table as a model file stores it: each of its five maps as one text
 /// with an entry per line, `key<TAB>log-odds`, sorted by key. One JSON string per map
 /// instead of tens of thousands of JSON members: the program reads a model at every
 /// start, and parsing the members one by one (each key a string to allocate, insert,
@@ -454,6 +484,10 @@ pub struct PackedWordOdds {
     pub bigrams: String,
     /// Short blocks.
     pub lines: String,
+    /// Blocks' first two words (none in a version 4 file, which
+    /// [`crate::model::ModelFile::validate`] refuses).
+    #[serde(default)]
+    pub heads: String,
     /// Hashed class/id names, as decimal numbers.
     pub classes: String,
 }
@@ -570,13 +604,14 @@ impl PackedWordOdds {
             words: pack_map(&odds.words),
             bigrams: pack_map(&odds.bigrams),
             lines: pack_map(&odds.lines),
+            heads: pack_map(&odds.heads),
             classes: pack_map(&odds.classes),
         }
     }
 
     /// Checks every entry (what [`PackedWordOdds::lookup`] will read).
     pub fn check(&self) -> std::result::Result<(), String> {
-        for text in [&self.words, &self.bigrams, &self.lines] {
+        for text in [&self.words, &self.bigrams, &self.lines, &self.heads] {
             for e in unpack_map(text) {
                 e?;
             }
@@ -598,6 +633,7 @@ impl PackedWordOdds {
             words: map(&self.words)?,
             bigrams: map(&self.bigrams)?,
             lines: map(&self.lines)?,
+            heads: map(&self.heads)?,
             classes: unpack_classes(&self.classes).collect::<std::result::Result<_, _>>()?,
         })
     }
@@ -609,6 +645,7 @@ impl PackedWordOdds {
             unpack_map(&self.words).flatten(),
             unpack_map(&self.bigrams).flatten(),
             unpack_map(&self.lines).flatten(),
+            unpack_map(&self.heads).flatten(),
             unpack_classes(&self.classes).flatten(),
         )
     }
@@ -652,6 +689,7 @@ pub(crate) struct Own {
     words: Found,
     word_count: u32,
     line: Option<f32>,
+    head: Option<f32>,
 }
 
 /// A table's scoring form ([`WordOdds::lookup`], [`PackedWordOdds::lookup`]): words,
@@ -662,7 +700,7 @@ pub(crate) struct Own {
 #[derive(Debug, Clone)]
 pub struct OddsLookup {
     words: WordTable<i16>,
-    /// Word pairs and short blocks.
+    /// Word pairs, short blocks and blocks' first two words.
     phrases: WordTable<i16>,
     /// One bit per value of a key's low 16 bits, set for the keys in `phrases`: most word pairs and lines are in no table, and this 8 KB filter (in
     /// the fastest cache) turns most of their lookups away before the map is probed.
@@ -690,11 +728,12 @@ fn from_hundredths(h: i16) -> f32 {
 }
 
 impl OddsLookup {
-    /// Hashes the keys of a table's four maps into the scoring form.
+    /// Hashes the keys of a table's five maps into the scoring form.
     fn build<'a>(
         words: impl Iterator<Item = (&'a str, f32)>,
         pairs: impl Iterator<Item = (&'a str, f32)>,
         lines: impl Iterator<Item = (&'a str, f32)>,
+        heads: impl Iterator<Item = (&'a str, f32)>,
         classes: impl Iterator<Item = (u32, f32)>,
     ) -> OddsLookup {
         fn joined(key: &str, seed: u64) -> u64 {
@@ -705,7 +744,8 @@ impl OddsLookup {
         let mut phrase_filter = vec![0u64; 1024];
         let pairs = pairs.map(|(k, v)| (short(joined(k, PAIR_SEED)), v));
         let lines = lines.map(|(k, v)| (short(joined(k, LINE_SEED)), v));
-        for (key, v) in pairs.chain(lines) {
+        let heads = heads.map(|(k, v)| (short(joined(k, HEAD_SEED)), v));
+        for (key, v) in pairs.chain(lines).chain(heads) {
             let bit = (key & 0xffff) as usize;
             phrase_filter[bit >> 6] |= 1 << (bit & 63);
             phrases.push((key, v));
@@ -738,6 +778,7 @@ pub(crate) struct BlockReader {
     own: Own,
     previous: u64,
     line: u64,
+    head: u64,
 }
 
 impl Default for BlockReader {
@@ -746,6 +787,7 @@ impl Default for BlockReader {
             own: Own::default(),
             previous: 0,
             line: LINE_SEED,
+            head: HEAD_SEED,
         }
     }
 }
@@ -775,6 +817,9 @@ impl OddsLookup {
         if own.word_count <= MAX_LINE_WORDS {
             r.line = combine(r.line, h);
         }
+        if own.word_count <= 2 {
+            r.head = combine(r.head, h);
+        }
         if let Some(lo) = self.words.get(short(h)).map(from_hundredths) {
             own.words.add(lo);
         }
@@ -795,6 +840,9 @@ impl OddsLookup {
         let mut own = r.own;
         if own.word_count > 0 && own.word_count <= MAX_LINE_WORDS {
             own.line = self.phrase(short(r.line));
+        }
+        if own.word_count >= MIN_HEAD_WORDS {
+            own.head = self.phrase(short(r.head));
         }
         own
     }
@@ -879,6 +927,8 @@ pub(crate) fn block_values(
         class.min,
         class.max,
         class.known as f32 / classes.names.max(1) as f32,
+        o.head.unwrap_or(0.0),
+        o.head.is_some() as u8 as f32,
     ]
 }
 
@@ -1013,6 +1063,39 @@ mod tests {
         // No table, no evidence: zeros, whatever the page.
         let none = WordOdds::default().lookup().page_values(&page);
         assert!(none.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn blocks_of_three_words_or_more_are_read_by_their_first_two() {
+        // Counted: every host's article sentence starts "the council" (content); its
+        // two-word and one-word lines have no head.
+        let odds = counts(MIN_HOSTS as usize).odds();
+        assert!(odds.heads["the council"] > 0.0, "{:?}", odds.heads);
+        assert!(
+            !odds.heads.contains_key("subscribe now"),
+            "{:?}",
+            odds.heads
+        );
+        // Read: a head is looked up by the block's first two words, not any pair, and
+        // only in blocks of at least three words.
+        let mut odds = WordOdds::default();
+        odds.heads.insert("posted by".into(), -2.0);
+        let text = "Posted by Rachel at 5:04 PM
+Posted by
+He posted by mail.
+";
+        let page = segment_str(text, InputFormat::Text);
+        let v = odds.lookup().page_values(&page);
+        let col = |name: &str| WORD_ODDS_FEATURES.iter().position(|n| *n == name).unwrap();
+        let head = |i: usize| {
+            let row = odds_row(&v, i);
+            (row[col("head_odds")], row[col("head_known")])
+        };
+        assert_eq!(head(0), (-2.0, 1.0));
+        assert_eq!(head(1), (0.0, 0.0));
+        assert_eq!(head(2), (0.0, 0.0));
+        // The head is not a pair: the block's word evidence is untouched.
+        assert_eq!(odds_row(&v, 0)[col("word_odds_known")], 0.0);
     }
 
     #[test]

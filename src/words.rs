@@ -147,9 +147,11 @@ pub(crate) fn short(h: u64) -> u32 {
 
 /// Multiplier of the hashes below (rustc's Fx hash).
 pub(crate) const HASH_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-/// Starting values of a pair's and a line's hash, so neither equals a word's.
+/// Starting values of a pair's, a line's and a block head's hash, so none equals a
+/// word's or another's.
 pub(crate) const PAIR_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 pub(crate) const LINE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+pub(crate) const HEAD_SEED: u64 = 0x7f4a_7c15_2545_f491;
 
 #[inline]
 pub(crate) fn combine(h: u64, x: u64) -> u64 {

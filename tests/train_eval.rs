@@ -658,11 +658,11 @@ fn issue3_train_learns_a_word_table_unless_told_not_to() {
             .collect()
     };
     let (a, b) = (names(&with), names(&without));
-    assert_eq!(a.len(), b.len() + 13, "{} vs {}", a.len(), b.len());
+    assert_eq!(a.len(), b.len() + 15, "{} vs {}", a.len(), b.len());
     assert_eq!(&a[..b.len()], &b[..], "the word evidence comes last");
     assert_eq!(a[b.len()], "word_odds_mean");
-    assert_eq!(with["version"], 4);
-    for map in ["words", "bigrams", "lines", "classes"] {
+    assert_eq!(with["version"], 5);
+    for map in ["words", "bigrams", "lines", "heads", "classes"] {
         assert!(
             with["word_odds"][map].is_string(),
             "{map}: {}",

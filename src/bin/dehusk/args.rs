@@ -255,11 +255,14 @@ pub struct TrainArgs {
     /// Blocks sampled per page for fitting (balances long and short pages).
     #[arg(long, default_value_t = 80)]
     pub max_blocks_per_page: usize,
-    /// Fit sampled blocks with at least this many words twice, weighting the fit
-    /// toward the blocks that carry most of the text (0 = off; default: 10 in text
-    /// mode, off in HTML).
-    #[arg(long, value_name = "WORDS")]
-    pub heavy_block_words: Option<u32>,
+    /// Fit sampled blocks with at least this many words once more, weighting the fit
+    /// toward the blocks that carry most of the text (0 = off).
+    #[arg(long, value_name = "WORDS", default_value_t = dehusk::train::HEAVY_BLOCK_WORDS)]
+    pub heavy_block_words: u32,
+    /// Fit sampled blocks with at least this many words once more again (with the
+    /// defaults: blocks of 30+ words three times, of 10–29 twice; 0 = off).
+    #[arg(long, value_name = "WORDS", default_value_t = dehusk::train::LONG_BLOCK_WORDS)]
+    pub long_block_words: u32,
     /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
     #[arg(long, value_delimiter = ',', default_value = "0,0.5,1,2")]
     pub smoothing: Vec<f32>,

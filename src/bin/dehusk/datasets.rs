@@ -230,12 +230,11 @@ fn now_rfc3339() -> String {
 /// `dehusk train --cross-validate`: every host fold held out in turn.
 fn report_cross_validation(
     pages: &[LabeledPage],
-    mode: InputFormat,
     params: &TrainParams,
     predictions: Option<&Path>,
 ) -> Result<()> {
     let t = Instant::now();
-    let folds = cross_validate(pages, mode, params)?;
+    let folds = cross_validate(pages, params)?;
     let mut sum = 0.0;
     for f in &folds {
         sum += f.f1;
@@ -307,6 +306,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         max_iterations: args.max_iterations,
         max_blocks_per_page: args.max_blocks_per_page,
         heavy_block_words: args.heavy_block_words,
+        long_block_words: args.long_block_words,
         smoothing_strengths: args.smoothing.clone(),
         length_weight: args.length_weight,
         relative_thresholds: args.relative_thresholds.clone(),
@@ -327,7 +327,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
     let t_prep = t0.elapsed().as_secs_f64();
     if args.cross_validate {
-        report_cross_validation(&pages, mode, &params, args.cv_predictions.as_deref())?;
+        report_cross_validation(&pages, &params, args.cv_predictions.as_deref())?;
     }
     let (mut file, report) = fit_model(&pages, mode, &params)?;
     let t_total = t0.elapsed().as_secs_f64();
