@@ -261,6 +261,21 @@ fn report_cross_validation(
         folds.len(),
         t.elapsed().as_secs_f64()
     );
+    let nested = dehusk::train::nested_decoder_f1(&folds);
+    let n = nested.len().max(1) as f64;
+    let show = |f1: &dyn Fn(&(f64, f64)) -> f64| {
+        let each: Vec<String> = nested.iter().map(|x| format!("{:.4}", f1(x))).collect();
+        format!(
+            "{:.4} ({})",
+            nested.iter().map(f1).sum::<f64>() / n,
+            each.join(", ")
+        )
+    };
+    eprintln!(
+        "dehusk: cross-validation, decoder chosen on the other folds' pages: {}; on the next fold's alone: {}",
+        show(&|x| x.0),
+        show(&|x| x.1)
+    );
     if let Some(dir) = predictions {
         write_cv_predictions(dir, &folds)?;
     }
@@ -312,6 +327,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         relative_thresholds: args.relative_thresholds.clone(),
         confidence_slopes: args.confidence_slopes.clone(),
         holdout_fold: args.holdout_fold,
+        decoder_on_all_folds: args.decoder_on_all_folds,
         context_stage: args.context_stage,
         comments: comment_policy(args.drop_comments),
         word_odds: !args.no_word_odds,
