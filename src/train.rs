@@ -662,18 +662,26 @@ struct DecoderChoice {
 }
 
 /// Chooses threshold, relative threshold, confidence slope and smoothing strength on
-/// held-out pages by shingle F1.
+/// held-out pages by shingle F1; also returns the pages' [`grid_counts`], from which a
+/// choice over several folds' pages is made ([`pooled_choice`], [`nested_decoder_f1`]).
 fn choose_decoder(
     held: &[&LabeledPage],
     probs: &[Vec<f32>],
     learned: &Smoothing,
     params: &TrainParams,
-) -> DecoderChoice {
-    let counts = grid_counts(held, probs, learned, params);
-    choose_in_grid(
-        decoder_grid(learned, params),
-        &counts.iter().collect::<Vec<_>>(),
-    )
+) -> (DecoderChoice, Vec<GridCounts>) {
+    let grid = decoder_grid(learned, params);
+    let counts = grid_counts(held, probs, &grid, params);
+    let (g, f1) = best_setting(grid.len(), &counts.iter().collect::<Vec<_>>());
+    (choice(grid, g, f1), counts)
+}
+
+/// Setting `g` of `grid`, with its F1.
+fn choice(grid: Vec<Decoder>, g: usize, f1: f64) -> DecoderChoice {
+    DecoderChoice {
+        decoder: grid.into_iter().nth(g).unwrap_or(UNCHOSEN),
+        f1,
+    }
 }
 
 /// Shingle counts (as [`ShingleF1::add_counts`] takes them) of one page under every
@@ -708,10 +716,9 @@ fn decoder_grid(learned: &Smoothing, params: &TrainParams) -> Vec<Decoder> {
 fn grid_counts(
     held: &[&LabeledPage],
     probs: &[Vec<f32>],
-    learned: &Smoothing,
+    grid: &[Decoder],
     params: &TrainParams,
 ) -> Vec<GridCounts> {
-    let grid = decoder_grid(learned, params);
     held.par_iter()
         .zip(probs.par_iter())
         .map(|(p, probs)| {
@@ -729,15 +736,6 @@ fn grid_counts(
                 .collect()
         })
         .collect()
-}
-
-/// The setting of `grid` with the best shingle F1 over the pages' [`grid_counts`].
-fn choose_in_grid(grid: Vec<Decoder>, counts: &[&GridCounts]) -> DecoderChoice {
-    let (g, f1) = best_setting(grid.len(), counts);
-    DecoderChoice {
-        decoder: grid.into_iter().nth(g).unwrap_or(UNCHOSEN),
-        f1,
-    }
 }
 
 /// The index of the setting with the best shingle F1 over the pages' counts, and that
@@ -824,11 +822,7 @@ fn held_out_choice(
         .map(|(p, odds)| linear.matrix_probabilities(&p.features, odds))
         .collect();
     let t = std::time::Instant::now();
-    let counts = grid_counts(held, &held_p, learned, params);
-    let best = choose_in_grid(
-        decoder_grid(learned, params),
-        &counts.iter().collect::<Vec<_>>(),
-    );
+    let (best, counts) = choose_decoder(held, &held_p, learned, params);
     timing("decoder choice", t);
     Ok((best, held_p, counts))
 }
@@ -881,8 +875,7 @@ fn pooled_choice(
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.pages(), v.score().f1))
         .collect();
-    let decoder = grid.into_iter().nth(g).unwrap_or(UNCHOSEN);
-    (DecoderChoice { decoder, f1 }, by_dataset)
+    (choice(grid, g, f1), by_dataset)
 }
 
 /// Held-out F1 of each fold when the decoder is chosen *elsewhere*, not on the fold's
@@ -1163,8 +1156,8 @@ pub fn train(
             })
             .collect();
         let t = std::time::Instant::now();
-        let one = choose_decoder(&held, &held_p1, &learned, params);
-        let two = choose_decoder(&held, &held_p2, &learned, params);
+        let (one, _) = choose_decoder(&held, &held_p1, &learned, params);
+        let (two, _) = choose_decoder(&held, &held_p2, &learned, params);
         timing("decoder choice", t);
         report.holdout_f1_stage1 = one.f1;
         report.holdout_f1_stage2 = two.f1;
