@@ -7,14 +7,17 @@
 //!    features of the fitting part.
 //! 4. The decision threshold, confidence slope (relative threshold, if asked) and
 //!    sequence-smoothing strength are chosen on the held-out part by the benchmark's
-//!    own metric, shingle F1 against the gold text.
+//!    own metric, shingle F1 against the gold text (with
+//!    [`TrainParams::decoder_on_all_folds`], on every host fold's held-out pages, each
+//!    fold held out in turn).
 //! 5. The model is refitted on all training pages with those settings.
 //!
 //! Quirks of linfa-logistic 0.8 this module works around: it wants ndarray 0.16; it is
 //! several times faster on a column-major matrix; its "positive" class is whichever
 //! label it met first in a binary problem, not `true`, so weights are flipped when
 //! needed; it ignores sample weights, so pages are balanced by capping the number of
-//! blocks sampled from each, and long blocks are weighted by fitting them twice.
+//! blocks sampled from each, and long blocks are weighted by fitting them two or three
+//! times.
 
 use std::collections::HashMap;
 
@@ -988,7 +991,8 @@ pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec
 /// Trains a model on labelled pages.
 ///
 /// Host groups are dealt into five folds by a hash: fold 1 is held out to choose the
-/// decoder threshold and smoothing. With the context stage, the other four folds form
+/// decoder threshold and smoothing (or every fold in turn, pooled, with
+/// [`TrainParams::decoder_on_all_folds`]). With the context stage, the other four folds form
 /// halves A and B: stage one fitted on A predicts B and vice versa, so the context
 /// stage learns from out-of-sample probabilities, and it is kept only if it beats
 /// stage one on the held-out fold. The final stage one is refitted on all pages.
