@@ -1080,10 +1080,7 @@ mod tests {
         // only in blocks of at least three words.
         let mut odds = WordOdds::default();
         odds.heads.insert("posted by".into(), -2.0);
-        let text = "Posted by Rachel at 5:04 PM
-Posted by
-He posted by mail.
-";
+        let text = "Posted by Rachel at 5:04 PM\nPosted by\nHe posted by mail.\n";
         let page = segment_str(text, InputFormat::Text);
         let v = odds.lookup().page_values(&page);
         let col = |name: &str| WORD_ODDS_FEATURES.iter().position(|n| *n == name).unwrap();
