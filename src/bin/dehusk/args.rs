@@ -269,8 +269,8 @@ pub struct TrainArgs {
     /// Length weight of the smoothing: a block's evidence counts
     /// (1 + ln(1 + words))^W times against its neighbours' (0 = every block the same).
     /// 0.5 gained on each of the five held-out host folds in HTML mode and on four of
-    /// five in text mode (the fifth: equal).
-    #[arg(long, default_value_t = 0.5, value_name = "W")]
+    /// five in text mode (the fifth: equal); since session 9, 0.75 (README).
+    #[arg(long, default_value_t = dehusk::train::LENGTH_WEIGHT, value_name = "W")]
     pub length_weight: f32,
     /// Relative thresholds to try on held-out training pages: a page's threshold is
     /// lowered to this fraction of its highest block probability when that is lower,
