@@ -1011,6 +1011,19 @@ pub fn train(
     mode: InputFormat,
     params: &TrainParams,
 ) -> Result<(ModelFile, TrainReport)> {
+    train_after(pages, mode, params, None)
+}
+
+/// [`train`], given the [`cross_validate`] folds of the same pages and parameters when
+/// they were already computed (`dehusk train --cross-validate`): with
+/// [`TrainParams::decoder_on_all_folds`] the decoder is then chosen on them instead of
+/// on a second cross-validation. The model is the same either way.
+pub fn train_after(
+    pages: &[LabeledPage],
+    mode: InputFormat,
+    params: &TrainParams,
+    cross_validated: Option<&[FoldReport]>,
+) -> Result<(ModelFile, TrainReport)> {
     params.check()?;
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
@@ -1058,9 +1071,16 @@ pub fn train(
     // run both at once (each linfa fit uses one core).
     let mut final_fit: Option<Result<(Fitted, usize)>> = None;
     if params.decoder_on_all_folds {
-        let folds = cross_validate(pages, params)?;
+        let computed;
+        let folds = match cross_validated {
+            Some(folds) => folds,
+            None => {
+                computed = cross_validate(pages, params)?;
+                &computed[..]
+            }
+        };
         let t = std::time::Instant::now();
-        let (best, by_dataset) = pooled_choice(&folds, &learned, params);
+        let (best, by_dataset) = pooled_choice(folds, &learned, params);
         timing("decoder choice on every fold's pages", t);
         report.holdout_f1_stage1 = best.f1;
         report.holdout_f1_stage2 = f64::NAN;
@@ -1405,6 +1425,13 @@ mod tests {
         // Every page is held out once.
         assert_eq!(report.holdout_pages, pages.len());
         assert_eq!(file.provenance.settings["decoder_folds"], 5.0);
+        // Given the folds of a cross-validation already run, the same model.
+        let folds = cross_validate(&pages, &params).unwrap();
+        let (again, _) = train_after(&pages, InputFormat::Text, &params, Some(&folds)).unwrap();
+        assert_eq!(
+            (&again.weights, again.threshold, again.confidence_slope),
+            (&file.weights, file.threshold, file.confidence_slope)
+        );
         let (file, report) = train(&pages, InputFormat::Text, &TrainParams::default()).unwrap();
         assert!(report.holdout_pages < pages.len());
         assert_eq!(file.provenance.settings["decoder_folds"], 1.0);

@@ -15,7 +15,8 @@ use dehusk::label::content_text;
 use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
 use dehusk::train::{
-    cross_validate, prepare, train as fit_model, Flatten, FoldReport, LabeledPage, TrainParams,
+    cross_validate, prepare, train_after as fit_model, Flatten, FoldReport, LabeledPage,
+    TrainParams,
 };
 use serde::Serialize;
 
@@ -227,12 +228,13 @@ fn now_rfc3339() -> String {
     )
 }
 
-/// `dehusk train --cross-validate`: every host fold held out in turn.
+/// `dehusk train --cross-validate`: every host fold held out in turn; the folds, for
+/// training to reuse.
 fn report_cross_validation(
     pages: &[LabeledPage],
     params: &TrainParams,
     predictions: Option<&Path>,
-) -> Result<()> {
+) -> Result<Vec<FoldReport>> {
     let t = Instant::now();
     let folds = cross_validate(pages, params)?;
     let mut sum = 0.0;
@@ -279,7 +281,7 @@ fn report_cross_validation(
     if let Some(dir) = predictions {
         write_cv_predictions(dir, &folds)?;
     }
-    Ok(())
+    Ok(folds)
 }
 
 /// Writes the folds' held-out predictions, one `<dataset>.jsonl` per dataset, as
@@ -342,10 +344,17 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
     let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
     let t_prep = t0.elapsed().as_secs_f64();
-    if args.cross_validate {
-        report_cross_validation(&pages, &params, args.cv_predictions.as_deref())?;
-    }
-    let (mut file, report) = fit_model(&pages, mode, &params)?;
+    let folds = if args.cross_validate {
+        Some(report_cross_validation(
+            &pages,
+            &params,
+            args.cv_predictions.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    // With --decoder-on-all-folds the folds just reported choose the decoder.
+    let (mut file, report) = fit_model(&pages, mode, &params, folds.as_deref())?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
         "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
