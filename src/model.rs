@@ -293,13 +293,13 @@ impl ModelFile {
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
         let mut expected = feature_names(self.mode);
-        if self.word_odds.is_some() && self.version < HEADS_VERSION {
-            return Err(Error::bad_model(format!(
-                "a version {} model with word evidence lacks the block heads this dehusk reads (format {HEADS_VERSION}); retrain the model with `dehusk train`",
-                self.version
-            )));
-        }
         if let Some(odds) = &self.word_odds {
+            if self.version < HEADS_VERSION {
+                return Err(Error::bad_model(format!(
+                    "a version {} model with word evidence lacks the block heads this dehusk reads (format {HEADS_VERSION}); retrain the model with `dehusk train`",
+                    self.version
+                )));
+            }
             expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
             odds.check()
                 .map_err(|e| Error::bad_model(format!("word odds: {e}")))?;

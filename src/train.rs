@@ -667,11 +667,13 @@ const UNCHOSEN: Decoder = Decoder {
     smoothing: None,
 };
 
-/// A decoder setting and its held-out score.
+/// A decoder setting, its held-out score and its place in the [`decoder_grid`] (the
+/// column of the pages' [`grid_counts`] it scored).
 #[derive(Debug, Clone)]
 struct DecoderChoice {
     decoder: Decoder,
     f1: f64,
+    index: usize,
 }
 
 /// Chooses threshold, relative threshold, confidence slope and smoothing strength on
@@ -694,6 +696,7 @@ fn choice(grid: Vec<Decoder>, g: usize, f1: f64) -> DecoderChoice {
     DecoderChoice {
         decoder: grid.into_iter().nth(g).unwrap_or(UNCHOSEN),
         f1,
+        index: g,
     }
 }
 
@@ -803,18 +806,30 @@ fn held_out_texts(
         .collect()
 }
 
-/// Held-out (dataset, pages, shingle F1) of the held-out pages' texts (what the data
-/// mix does to each source).
-fn per_dataset(held: &[&LabeledPage], texts: &[String]) -> Vec<(String, usize, f64)> {
-    let mut per: std::collections::BTreeMap<String, ShingleF1> = Default::default();
-    for (p, text) in held.iter().zip(texts) {
-        per.entry(p.dataset.clone())
+/// Held-out (dataset, pages, shingle F1) under the chosen setting (what the data mix
+/// does to each source), from each held-out page's dataset and [`grid_counts`].
+fn per_dataset<'a>(
+    pages: impl IntoIterator<Item = (&'a str, &'a GridCounts)>,
+    chosen: &DecoderChoice,
+) -> Vec<(String, usize, f64)> {
+    let mut per: std::collections::BTreeMap<&str, ShingleF1> = Default::default();
+    for (dataset, counts) in pages {
+        per.entry(dataset)
             .or_default()
-            .add(&p.gold.main_content, text);
+            .add_counts(counts[chosen.index]);
     }
     per.into_iter()
-        .map(|(k, v)| (k, v.pages(), v.score().f1))
+        .map(|(k, v)| (k.to_string(), v.pages(), v.score().f1))
         .collect()
+}
+
+/// [`per_dataset`] of pages and their counts, side by side.
+fn held_per_dataset(
+    held: &[&LabeledPage],
+    counts: &[GridCounts],
+    chosen: &DecoderChoice,
+) -> Vec<(String, usize, f64)> {
+    per_dataset(held.iter().map(|p| p.dataset.as_str()).zip(counts), chosen)
 }
 
 /// Fits stage one on `fit_part` and chooses the decoder on the `held` pages: the
@@ -878,17 +893,13 @@ fn pooled_choice(
     let grid = decoder_grid(learned, params);
     let counts: Vec<&GridCounts> = folds.iter().flat_map(|f| &f.grid_counts).collect();
     let (g, f1) = best_setting(grid.len(), &counts);
-    let mut per: std::collections::BTreeMap<&str, ShingleF1> = Default::default();
-    for f in folds {
-        for (p, c) in f.predictions.iter().zip(&f.grid_counts) {
-            per.entry(&p.dataset).or_default().add_counts(c[g]);
-        }
-    }
-    let by_dataset = per
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.pages(), v.score().f1))
-        .collect();
-    (choice(grid, g, f1), by_dataset)
+    let best = choice(grid, g, f1);
+    let pages = folds.iter().flat_map(|f| {
+        let datasets = f.predictions.iter().map(|p| p.dataset.as_str());
+        datasets.zip(&f.grid_counts)
+    });
+    let by_dataset = per_dataset(pages, &best);
+    (best, by_dataset)
 }
 
 /// Held-out F1 of each fold when the decoder is chosen *elsewhere*, not on the fold's
@@ -938,6 +949,19 @@ pub struct HeldOutPrediction {
 /// folds run at a time (each fit uses one core).
 pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec<FoldReport>> {
     params.check()?;
+    let odds = params
+        .word_odds
+        .then(|| OddsFolds::new(pages, params.holdout_every));
+    cross_validate_with(pages, params, odds.as_ref())
+}
+
+/// [`cross_validate`] with the host folds' word counts already made (`odds`: `None`
+/// without word evidence).
+fn cross_validate_with(
+    pages: &[LabeledPage],
+    params: &TrainParams,
+    odds: Option<&OddsFolds>,
+) -> Result<Vec<FoldReport>> {
     let learned = params.learned_smoothing(pages);
     let folds_n = params.holdout_every;
     // Folds without pages (few hosts) are skipped; at least two must remain.
@@ -951,12 +975,11 @@ pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec
             folds.len()
         )));
     }
-    let odds = params.word_odds.then(|| OddsFolds::new(pages, folds_n));
     folds
         .into_par_iter()
         .with_max_len(1)
         .map(|fold| {
-            let values = match &odds {
+            let values = match odds {
                 Some(o) => o.values(
                     pages,
                     Some(fold),
@@ -982,7 +1005,7 @@ pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec
                 relative_threshold: best.decoder.relative,
                 confidence_slope: best.decoder.confidence_slope,
                 smoothing_strength: best.decoder.smoothing_strength(),
-                by_dataset: per_dataset(&held, &texts),
+                by_dataset: held_per_dataset(&held, &grid_counts, &best),
                 predictions: held
                     .iter()
                     .zip(texts)
@@ -1036,13 +1059,20 @@ pub fn train_after(
     // labels) and for the final fit (each page's from the other folds'). The held-out
     // pages keep theirs: unknown words there are a cross-validation measurement, and
     // the decoder is chosen for pages the table knows.
+    // (Chosen on every fold, the decoder needs no one-fold values: cross-validation
+    // computes each fold's.)
     let dropout = params.word_odds_dropout;
+    let no_values = || vec![Vec::new(); pages.len()];
     let (choice_values, final_values) = match &odds {
         Some(o) => (
-            o.values(pages, Some(held_fold), dropout, false),
+            if params.decoder_on_all_folds {
+                no_values()
+            } else {
+                o.values(pages, Some(held_fold), dropout, false)
+            },
             o.values(pages, None, dropout, false),
         ),
-        None => (vec![Vec::new(); pages.len()], vec![Vec::new(); pages.len()]),
+        None => (no_values(), no_values()),
     };
     if odds.is_some() {
         timing(
@@ -1075,7 +1105,7 @@ pub fn train_after(
         let folds = match cross_validated {
             Some(folds) => folds,
             None => {
-                computed = cross_validate(pages, params)?;
+                computed = cross_validate_with(pages, params, odds.as_ref())?;
                 &computed[..]
             }
         };
@@ -1109,14 +1139,11 @@ pub fn train_after(
             },
         );
         final_fit = Some(final_side);
-        let (best, held_p, _) = held_side?;
+        let (best, _, counts) = held_side?;
         report.holdout_f1_stage1 = best.f1;
         report.holdout_f1_stage2 = f64::NAN;
         report.holdout_pages = held.len();
-        report.holdout_by_dataset = per_dataset(
-            &held,
-            &held_out_texts(&held, &held_p, &best.decoder, params),
-        );
+        report.holdout_by_dataset = held_per_dataset(&held, &counts, &best);
         report.holdout_f1 = best.f1;
         chosen = (best.decoder, None);
     } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
@@ -1190,21 +1217,20 @@ pub fn train_after(
             })
             .collect();
         let t = std::time::Instant::now();
-        let (one, _) = choose_decoder(&held, &held_p1, &learned, params);
-        let (two, _) = choose_decoder(&held, &held_p2, &learned, params);
+        let (one, counts_one) = choose_decoder(&held, &held_p1, &learned, params);
+        let (two, counts_two) = choose_decoder(&held, &held_p2, &learned, params);
         timing("decoder choice", t);
         report.holdout_f1_stage1 = one.f1;
         report.holdout_f1_stage2 = two.f1;
         report.holdout_pages = held.len();
         let use_two = two.f1 > one.f1;
         report.holdout_f1 = one.f1.max(two.f1);
-        let (best, probs) = if use_two {
-            (two, &held_p2)
+        let (best, counts) = if use_two {
+            (two, &counts_two)
         } else {
-            (one, &held_p1)
+            (one, &counts_one)
         };
-        report.holdout_by_dataset =
-            per_dataset(&held, &held_out_texts(&held, probs, &best.decoder, params));
+        report.holdout_by_dataset = held_per_dataset(&held, counts, &best);
         chosen = (best.decoder, use_two.then_some(stage2));
     } else {
         report.holdout_f1 = f64::NAN;

@@ -638,7 +638,7 @@ fn issue3_word_odds_dropout_is_validated_and_recorded() {
 }
 
 // Issue #3, session 7: the learned word evidence is in the model file (a packed table
-// and 13 more features, the last ones) unless training is told not to learn it, and a
+// and 15 more features since session 9's block heads, the last ones) unless training is told not to learn it, and a
 // model either way loads and scores.
 #[test]
 fn issue3_train_learns_a_word_table_unless_told_not_to() {
