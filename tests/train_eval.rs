@@ -554,6 +554,20 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
             "fold {fold}: records give {recomputed} but the fold reported {reported}"
         );
     }
+    // The held-out pages by language of their gold text: the mini set is English, so
+    // every training page is under "en", scored as all the records together.
+    let languages = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("cross-validation by language"))
+        .unwrap_or_else(|| out.fail("no by-language line"));
+    let english = number_after(languages, "text: en ");
+    assert!(
+        (english - predictions_f1(recs.iter())).abs() < 1e-4,
+        "{languages}"
+    );
+    assert_contains!(languages, &format!("({})", ids("train").len()));
+    assert_contains!(languages, "other languages 0.0000 (0) []");
     // Without --cross-validate there is nothing to write: refused, not ignored (a flag
     // error: exit 1, since session 8; clap's own code, 2, is our "some documents
     // failed").

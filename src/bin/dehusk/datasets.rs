@@ -278,10 +278,57 @@ fn report_cross_validation(
         show(&|x| x.0),
         show(&|x| x.1)
     );
+    eprintln!(
+        "dehusk: cross-validation by language of the gold text: {}",
+        by_language(pages, &folds)
+    );
     if let Some(dir) = predictions {
         write_cv_predictions(dir, &folds)?;
     }
     Ok(folds)
+}
+
+/// The folds' held-out F1 by the guessed language of each page's gold text
+/// ([`dehusk::lexicon::guess_language`]): English, every other language pooled (with
+/// its pages per language), and "und" (too little text to tell). The training pages
+/// in other languages are mostly from hosts no other fold shares, so their table
+/// evidence is what a new site in that language would get: this is the measure of how
+/// the model does on languages the training pages hardly have, on real pages.
+fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
+    let gold: std::collections::HashMap<(&str, &str), &str> = pages
+        .iter()
+        .map(|p| {
+            let key = (p.dataset.as_str(), p.id.as_str());
+            (key, p.gold.main_content.as_str())
+        })
+        .collect();
+    let (mut english, mut other, mut und) = Default::default();
+    let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
+    for prediction in folds.iter().flat_map(|f| &f.predictions) {
+        let key = (prediction.dataset.as_str(), prediction.id.as_str());
+        let Some(&truth) = gold.get(&key) else {
+            continue;
+        };
+        let (group, language): (&mut ShingleF1, _) =
+            match dehusk::lexicon::guess_language(truth) {
+                "en" => (&mut english, "en"),
+                "und" => (&mut und, "und"),
+                language => (&mut other, language),
+            };
+        group.add(truth, &prediction.text);
+        if !matches!(language, "en" | "und") {
+            *languages.entry(language).or_default() += 1;
+        }
+    }
+    let each: Vec<String> = languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    let show = |name: &str, f: &ShingleF1| format!("{name} {:.4} ({})", f.score().f1, f.pages());
+    format!(
+        "{}, {} [{}], {}",
+        show("en", &english),
+        show("other languages", &other),
+        each.join(", "),
+        show("und", &und)
+    )
 }
 
 /// Writes the folds' held-out predictions, one `<dataset>.jsonl` per dataset, as
