@@ -691,3 +691,56 @@ fn issue3_train_learns_a_word_table_unless_told_not_to() {
             .expect_code(0);
     }
 }
+
+// Issue #3 (honest numbers): a page whose input has no text (wcxb has text renderings
+// that came out empty) costs every extractor its recall; `eval` counts such pages and
+// also scores the pages that have text, so the two causes of a low score are told
+// apart.
+#[test]
+fn issue3_eval_counts_pages_whose_input_has_no_text() {
+    let dir = tempdir();
+    let copy = dir.path().join("mini");
+    for sub in ["", "text", "html"] {
+        std::fs::create_dir_all(copy.join(sub)).unwrap();
+        for entry in std::fs::read_dir(root().join(MINI).join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, copy.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let run = |data: &Path, extra: &[&str]| {
+        let mut cmd = dehusk();
+        cmd.args(["eval", "--mode", "text", "--data"]).arg(data);
+        cmd.args(extra);
+        cmd.expect_code(0)
+    };
+    let plain = run(&root().join(MINI), &["--json"]).records().remove(0);
+    assert!(plain.get("empty_inputs").is_none(), "{plain}");
+    assert!(plain.get("shingle_with_text").is_none(), "{plain}");
+
+    std::fs::write(copy.join("text/herald-1.txt"), "").unwrap();
+    let pred_dir = dir.path().join("pred");
+    let mut args = vec!["--json", "--predictions"];
+    args.push(pred_dir.to_str().unwrap());
+    let scores = run(&copy, &args).records().remove(0);
+    assert_eq!(scores["empty_inputs"], 1, "{scores}");
+    let recs = json_lines(&std::fs::read_to_string(pred_dir.join("mini.jsonl")).unwrap());
+    let empty = recs.iter().find(|r| r["id"] == "herald-1").unwrap();
+    assert_eq!(empty["text"], "", "nothing to extract from an empty input");
+    let with_text = predictions_f1(recs.iter().filter(|r| r["id"] != "herald-1"));
+    let reported = scores["shingle_with_text"]["f1"].as_f64().unwrap();
+    assert!(
+        (with_text - reported).abs() < 1e-12,
+        "{with_text} vs {reported}"
+    );
+    assert!(
+        reported > scores["shingle"]["f1"].as_f64().unwrap(),
+        "the empty page's zero recall is left out: {scores}"
+    );
+    let table = run(&copy, &[]);
+    assert_contains!(
+        table.stdout,
+        "1 page has no text in its input (recall 0 for any extractor); on the other 3:"
+    );
+}

@@ -65,6 +65,18 @@ pub struct Scores {
     pub snippet: Option<Prf>,
     pub block: Prf,
     pub oracle: Prf,
+    /// Pages whose input has no text at all (a rendering that came out empty, such as
+    /// pages a script writes): every extractor's recall is 0 on them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub empty_inputs: usize,
+    /// Shingle F1 on the other pages, when some are empty: what the extractor does
+    /// with the text it is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shingle_with_text: Option<Prf>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Per-group scores: by page type and by (guessed) language of the gold text.
@@ -85,6 +97,7 @@ fn score(
     resamples: usize,
 ) -> (Scores, Groups, Vec<(String, String)>) {
     let mut shingle = ShingleF1::default();
+    let mut with_text = ShingleF1::default();
     let mut oracle = ShingleF1::default();
     let mut snippet = SnippetF1::default();
     let mut blocks = BlockCounts::default();
@@ -94,6 +107,9 @@ fn score(
         let labels = model.label(&p.page, &model.score_page(&p.page, &p.features));
         let text = content_text(&p.page, &labels);
         shingle.add(&p.gold.main_content, &text);
+        if !p.page.is_empty() {
+            with_text.add(&p.gold.main_content, &text);
+        }
         oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
         snippet.add(&p.gold.with, &p.gold.without, &text);
         blocks.add(&labels, &p.labels);
@@ -122,6 +138,8 @@ fn score(
             snippet: snippet.any.then(|| snippet.score()),
             block: blocks.score(),
             oracle: oracle.score(),
+            empty_inputs: pages.len() - with_text.pages(),
+            shingle_with_text: (with_text.pages() < pages.len()).then(|| with_text.score()),
             ..Scores::default()
         },
         groups,
@@ -309,12 +327,11 @@ fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
         let Some(&truth) = gold.get(&key) else {
             continue;
         };
-        let (group, language): (&mut ShingleF1, _) =
-            match dehusk::lexicon::guess_language(truth) {
-                "en" => (&mut english, "en"),
-                "und" => (&mut und, "und"),
-                language => (&mut other, language),
-            };
+        let (group, language): (&mut ShingleF1, _) = match dehusk::lexicon::guess_language(truth) {
+            "en" => (&mut english, "en"),
+            "und" => (&mut und, "und"),
+            language => (&mut other, language),
+        };
         group.add(truth, &prediction.text);
         if !matches!(language, "en" | "und") {
             *languages.entry(language).or_default() += 1;
@@ -539,6 +556,21 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 println!(
                     "    shingle F1 95% interval [{lo:.4}, {hi:.4}] ({} resamples of the {} pages)",
                     args.intervals, s.pages
+                );
+            }
+            if let Some(f) = &s.shingle_with_text {
+                let (pages, has) = if s.empty_inputs == 1 {
+                    ("page has", "its")
+                } else {
+                    ("pages have", "their")
+                };
+                println!(
+                    "    {} {pages} no text in {has} input (recall 0 for any extractor); on the other {}: shingle F1 {:.4} ({:.4} / {:.4})",
+                    s.empty_inputs,
+                    s.pages - s.empty_inputs,
+                    f.f1,
+                    f.precision,
+                    f.recall
                 );
             }
         }
