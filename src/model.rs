@@ -456,7 +456,13 @@ impl Model {
     /// The final content probabilities of a page's blocks (stage one, then the context
     /// stage when the model has one) and their lengths.
     pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> PageScores {
-        let p1 = self.probabilities(page, m);
+        self.score_page_with(page, m, &self.word_odds_values(page))
+    }
+
+    /// [`Model::score_page`] with the page's word evidence already computed
+    /// ([`Model::word_odds_values`]), for callers that also read it (`explain`).
+    pub fn score_page_with(&self, page: &Page, m: &FeatureMatrix, odds: &[f32]) -> PageScores {
+        let p1 = self.stage1.matrix_probabilities(m, odds);
         let probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {

@@ -854,12 +854,14 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let model = extractor.model();
     let names = model.feature_names();
     let odds = model.word_odds_values(&page);
-    let scores = model.score_page(&page, &features);
-    let labels = model.label(&page, &scores);
-    // Before the comment policy, to tell its drops from the decoder's.
+    let scores = model.score_page_with(&page, &features, &odds);
+    // Decoded once; the comment policy applied to a copy, to tell its drops from the
+    // decoder's (what `Model::label` does in one step).
     let decoded = model
         .decoder
         .decode(&scores.probabilities, &scores.words_log);
+    let mut labels = decoded.clone();
+    dehusk::policy::apply(model.comments, &page, &mut labels);
     let probs = &scores.probabilities;
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
