@@ -106,9 +106,10 @@ fn score(
     for p in pages {
         let labels = model.label(&p.page, &model.score_page(&p.page, &p.features));
         let text = content_text(&p.page, &labels);
-        shingle.add(&p.gold.main_content, &text);
+        // Shingled once; the subsets (pages with text, types, languages) add the counts.
+        let counts = shingle.add(&p.gold.main_content, &text);
         if !p.page.is_empty() {
-            with_text.add(&p.gold.main_content, &text);
+            with_text.add_counts(counts);
         }
         oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
         snippet.add(&p.gold.with, &p.gold.without, &text);
@@ -118,14 +119,14 @@ fn score(
                 .page_type
                 .entry(t.clone())
                 .or_default()
-                .add(&p.gold.main_content, &text);
+                .add_counts(counts);
         }
         let lang = dehusk::lexicon::guess_language(&p.gold.main_content);
         groups
             .language
             .entry(lang.to_string())
             .or_default()
-            .add(&p.gold.main_content, &text);
+            .add_counts(counts);
         predictions.push((p.id.clone(), text));
     }
     (
