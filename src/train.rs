@@ -881,6 +881,20 @@ pub struct FoldReport {
     /// Each held-out page's shingle counts under every decoder setting, for choosing
     /// a decoder on other folds ([`nested_decoder_f1`]).
     grid_counts: Vec<GridCounts>,
+    /// The column of `grid_counts` the fold's own decoder choice scored.
+    chosen: usize,
+}
+
+impl FoldReport {
+    /// Each held-out page's prediction with its shingle counts under the fold's chosen
+    /// decoder (as [`ShingleF1::add_counts`] takes them), so the fold's pages can be
+    /// scored by any grouping without shingling them again.
+    pub fn scored_predictions(
+        &self,
+    ) -> impl Iterator<Item = (&HeldOutPrediction, (f64, f64, f64))> + '_ {
+        let counts = self.grid_counts.iter().map(|c| c[self.chosen]);
+        self.predictions.iter().zip(counts)
+    }
 }
 
 /// The decoder chosen on every fold's held-out pages together, and its F1 on them by
@@ -1016,6 +1030,7 @@ fn cross_validate_with(
                     })
                     .collect(),
                 grid_counts,
+                chosen: best.index,
             })
         })
         .collect()
@@ -1426,6 +1441,7 @@ mod tests {
             by_dataset: Vec::new(),
             predictions: Vec::new(),
             grid_counts: vec![counts],
+            chosen: 0,
         };
         let folds = [
             fold(0, vec![good, bad]),

@@ -323,7 +323,7 @@ fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
         .collect();
     let (mut english, mut other, mut und) = Default::default();
     let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
-    for prediction in folds.iter().flat_map(|f| &f.predictions) {
+    for (prediction, counts) in folds.iter().flat_map(FoldReport::scored_predictions) {
         let key = (prediction.dataset.as_str(), prediction.id.as_str());
         let Some(&truth) = gold.get(&key) else {
             continue;
@@ -333,7 +333,7 @@ fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
             "und" => (&mut und, "und"),
             language => (&mut other, language),
         };
-        group.add(truth, &prediction.text);
+        group.add_counts(counts);
         if !matches!(language, "en" | "und") {
             *languages.entry(language).or_default() += 1;
         }
