@@ -24,7 +24,9 @@
 
 use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
-use super::tags::{for_each_class_token, is_void, ClassMask, Tag, TagMask};
+use super::tags::{
+    for_each_class_token, is_math_annotation, is_void, ClassMask, Tag, TagMask, HIDDEN_CLASS,
+};
 use super::{Block, Page};
 use crate::input::InputFormat;
 use crate::lexicon::FxHashMap;
@@ -304,7 +306,22 @@ impl Segmenter {
         let name = std::mem::take(&mut self.pending.name);
         // `<wbr>` marks a place where a long word may wrap: still one word.
         self.tag_boundary |= name != b"wbr";
-        let tag = Tag::from_name(&name);
+        let mut tag = Tag::from_name(&name);
+        if self.top().tags.contains(Tag::Math) {
+            if is_math_breakout(&name) {
+                // HTML's tree construction: an HTML element like `<p>` or `<div>` ends
+                // an open formula, so a page that never closes its `<math>` does not
+                // turn the rest of the page into one inline run.
+                if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Math) {
+                    self.pop_to(i);
+                }
+            } else {
+                // MathML's own elements are inline, even those whose names look like
+                // custom elements (`<annotation-xml>`): a formula never splits its
+                // sentence.
+                tag = Tag::Other;
+            }
+        }
         // In SVG and MathML, `<path/>` is complete: pushing it would leave an element
         // open that no end tag closes, and a drawing of hundreds of such paths would
         // push `</svg>` out of the end tag's reach, swallowing the rest of the page.
@@ -371,7 +388,17 @@ impl Segmenter {
         let frame = Frame {
             name: hash_bytes(&name),
             tag,
-            skip: parent.skip || tag.is_skipped(),
+            skip: parent.skip
+                || tag.is_skipped()
+                || (parent.tags.contains(Tag::Math) && is_math_annotation(&name))
+                // A hidden formula is the accessible copy of one shown as an image
+                // (Wikipedia's MathML is `display: none` beside its picture, and
+                // readability's gold leaves it out): skipped, as all MathML was before.
+                || (tag == Tag::Math
+                    && parent
+                        .ancestor_classes
+                        .union(self.pending.classes)
+                        .has(HIDDEN_CLASS)),
             chain,
             own_classes: self.pending.classes,
             ancestor_classes: parent.ancestor_classes.union(self.pending.classes),
@@ -719,6 +746,20 @@ impl TokenSink for Segmenter {
     }
 }
 
+/// The HTML start tags that end open MathML: the "breakout" list of HTML's rules for
+/// foreign content (names arrive lowercase from the tokenizer).
+fn is_math_breakout(name: &[u8]) -> bool {
+    #[rustfmt::skip]
+    const BREAKOUT: &[&[u8]] = &[
+        b"b", b"big", b"blockquote", b"body", b"br", b"center", b"code", b"dd", b"div",
+        b"dl", b"dt", b"em", b"embed", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"head",
+        b"hr", b"i", b"img", b"li", b"listing", b"menu", b"meta", b"nobr", b"ol", b"p",
+        b"pre", b"ruby", b"s", b"small", b"span", b"strong", b"strike", b"sub", b"sup",
+        b"table", b"tt", b"u", b"ul", b"var",
+    ];
+    BREAKOUT.contains(&name)
+}
+
 /// Whether text ending in `a` and text starting with `b`, with tags but no whitespace
 /// between them, are two words rather than one.
 ///
@@ -1043,6 +1084,33 @@ mod tests {
     }
 
     #[test]
+    fn mathml_formulas_are_text_but_their_source_annotations_are_not() {
+        // A formula's identifiers and operators are part of the sentence (readability's
+        // gold for its `mathjax` page keeps them); the TeX source a page keeps beside it
+        // for machines (Wikipedia does) is never shown.
+        let p = segment_html(
+            "<p>Then <math><semantics><mrow><mi>x</mi><mo>=</mo><mn>2</mn></mrow>\
+             <annotation encoding=\"application/x-tex\">{\\displaystyle x=2}</annotation>\
+             <annotation-xml encoding=\"MathML-Content\"><ci>x</ci></annotation-xml>\
+             </semantics></math> holds.</p><p>After.</p>",
+        );
+        // Joined as the page's text content joins them: spaced where the source has
+        // whitespace between the elements, as readability's `mathjax` page does.
+        assert_eq!(texts(&p), ["Then x=2 holds.", "After."]);
+        // A hidden formula (the accessible copy beside an image) stays out.
+        let p = segment_html(
+            "<p>Let <span style=\"display: none\"><math><mi>z</mi></math></span>be.</p>",
+        );
+        assert_eq!(texts(&p), ["Let be."]);
+        // A page that never closes its formula: the next paragraph ends it.
+        let p = segment_html("<p>Let <math><mi>y</mi><div>Next paragraph.</div><p>More.");
+        assert_eq!(texts(&p), ["Let y", "Next paragraph.", "More."]);
+        // Outside MathML an element named `annotation` is ordinary (unknown) markup.
+        let p = segment_html("<p>An <annotation>aside</annotation> here.</p>");
+        assert_eq!(texts(&p), ["An aside here."]);
+    }
+
+    #[test]
     fn self_closing_svg_elements_do_not_swallow_the_page() {
         // A drawing of hundreds of `<path/>`s (sqlite.org's syntax diagrams, icon
         // sprites): before, each stayed open, `</svg>` fell out of the end tag's reach
@@ -1053,7 +1121,7 @@ mod tests {
             "<g><path d='M0'/></g><path d=\"M1\" />".repeat(300)
         );
         let p = segment_html(&html);
-        assert_eq!(texts(&p), ["The SELECT statement.", "After math."]);
+        assert_eq!(texts(&p), ["The SELECT statement.", "=", "After math."]);
         assert!(p.blocks[0].depth <= 2, "{}", p.blocks[0].depth);
         // In HTML content `/>` means nothing: `<div/>` stays open.
         let p = segment_html("<div class=nav/><p>inside</p></div><p>outside</p>");

@@ -157,6 +157,8 @@ impl Tag {
         !matches!(
             self,
             Tag::Other
+                // A formula, even a displayed one, belongs to the sentence around it.
+                | Tag::Math
                 | Tag::A
                 | Tag::Span
                 | Tag::Strong
@@ -170,6 +172,9 @@ impl Tag {
     }
 
     /// Text inside never becomes a block (noscript is decided by content, elsewhere).
+    /// MathML is not skipped: a formula's identifiers, numbers and operators are part
+    /// of the text (readability's gold keeps them), only its source annotations are
+    /// ([`is_math_annotation`]).
     pub fn is_skipped(self) -> bool {
         matches!(
             self,
@@ -177,7 +182,6 @@ impl Tag {
                 | Tag::Style
                 | Tag::Template
                 | Tag::Svg
-                | Tag::Math
                 | Tag::Iframe
                 | Tag::Textarea
                 | Tag::Head
@@ -251,6 +255,10 @@ pub struct ClassMask(pub u64);
 /// Bit of the "comment" category (comment, disqus, reply...): where `--drop-comments`
 /// finds comment sections ([`crate::policy`]).
 pub const COMMENT_CLASS: usize = 6;
+
+/// Bit of the "hidden" category: the `hidden` attribute, `aria-hidden`, a hiding
+/// inline style, or a class naming it.
+pub const HIDDEN_CLASS: usize = 29;
 
 /// The class/id categories in bit order; `CLASS_CATEGORIES[i]` names bit `i`.
 pub const CLASS_CATEGORIES: &[&str] = &[
@@ -540,6 +548,12 @@ pub fn for_each_class_token(value: &[u8], buf: &mut Vec<u8>, mut f: impl FnMut(&
     }
 }
 
+/// A MathML annotation (`<annotation>`, `<annotation-xml>`): the formula's source (TeX,
+/// Content MathML) kept beside its presentation for machines, never shown; skipped.
+pub fn is_math_annotation(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"annotation") || name.eq_ignore_ascii_case(b"annotation-xml")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +572,7 @@ mod tests {
     #[test]
     fn comment_class_is_the_comment_category() {
         assert_eq!(COMMENT_CLASS, cat("comment"));
+        assert_eq!(HIDDEN_CLASS, cat("hidden"));
         assert!(mask_of("comment-list").has(COMMENT_CLASS));
     }
 
