@@ -747,7 +747,8 @@ impl TokenSink for Segmenter {
 }
 
 /// The HTML start tags that end open MathML: the "breakout" list of HTML's rules for
-/// foreign content (names arrive lowercase from the tokenizer).
+/// foreign content, but for `<font>`, which breaks out only with some attributes
+/// (names arrive lowercase from the tokenizer).
 fn is_math_breakout(name: &[u8]) -> bool {
     #[rustfmt::skip]
     const BREAKOUT: &[&[u8]] = &[

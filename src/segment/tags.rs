@@ -173,8 +173,8 @@ impl Tag {
 
     /// Text inside never becomes a block (noscript is decided by content, elsewhere).
     /// MathML is not skipped: a formula's identifiers, numbers and operators are part
-    /// of the text (readability's gold keeps them), only its source annotations are
-    /// ([`is_math_annotation`]).
+    /// of the text (readability's gold keeps them); the segmenter skips only its
+    /// source annotations ([`is_math_annotation`]) and hidden formulas.
     pub fn is_skipped(self) -> bool {
         matches!(
             self,
@@ -570,7 +570,7 @@ mod tests {
     }
 
     #[test]
-    fn comment_class_is_the_comment_category() {
+    fn category_bits_name_their_categories() {
         assert_eq!(COMMENT_CLASS, cat("comment"));
         assert_eq!(HIDDEN_CLASS, cat("hidden"));
         assert!(mask_of("comment-list").has(COMMENT_CLASS));
