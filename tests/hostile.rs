@@ -611,7 +611,7 @@ fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
         if open == "<math>" {
             // Not only may: the paragraph after an unclosed formula is a block of its own.
             assert!(
-                texts(&c).iter().any(|t| *t == "not a paragraph"),
+                texts(&c).contains(&"not a paragraph"),
                 "{:?}",
                 &texts(&c)[..c.page.len().min(3)]
             );
