@@ -25,7 +25,8 @@
 use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
 use super::tags::{
-    for_each_class_token, is_math_annotation, is_void, ClassMask, Tag, TagMask, HIDDEN_CLASS,
+    for_each_class_token, is_math_annotation, is_math_breakout, is_void, ClassMask, Tag, TagMask,
+    HIDDEN_CLASS,
 };
 use super::{Block, Page};
 use crate::input::InputFormat;
@@ -385,6 +386,7 @@ impl Segmenter {
         };
         let mut tags = parent.tags;
         tags.insert(tag);
+        let ancestor_classes = parent.ancestor_classes.union(self.pending.classes);
         let frame = Frame {
             name: hash_bytes(&name),
             tag,
@@ -394,14 +396,10 @@ impl Segmenter {
                 // A hidden formula is the accessible copy of one shown as an image
                 // (Wikipedia's MathML is `display: none` beside its picture, and
                 // readability's gold leaves it out): skipped, as all MathML was before.
-                || (tag == Tag::Math
-                    && parent
-                        .ancestor_classes
-                        .union(self.pending.classes)
-                        .has(HIDDEN_CLASS)),
+                || (tag == Tag::Math && ancestor_classes.has(HIDDEN_CLASS)),
             chain,
             own_classes: self.pending.classes,
-            ancestor_classes: parent.ancestor_classes.union(self.pending.classes),
+            ancestor_classes,
             tags,
             hash_start: self.pending.hash_start as u32,
             hash_end: self.hash_stack.len() as u32,
@@ -744,21 +742,6 @@ impl TokenSink for Segmenter {
     fn text(&mut self, text: &str) {
         self.on_text(text);
     }
-}
-
-/// The HTML start tags that end open MathML: the "breakout" list of HTML's rules for
-/// foreign content, but for `<font>`, which breaks out only with some attributes
-/// (names arrive lowercase from the tokenizer).
-fn is_math_breakout(name: &[u8]) -> bool {
-    #[rustfmt::skip]
-    const BREAKOUT: &[&[u8]] = &[
-        b"b", b"big", b"blockquote", b"body", b"br", b"center", b"code", b"dd", b"div",
-        b"dl", b"dt", b"em", b"embed", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"head",
-        b"hr", b"i", b"img", b"li", b"listing", b"menu", b"meta", b"nobr", b"ol", b"p",
-        b"pre", b"ruby", b"s", b"small", b"span", b"strong", b"strike", b"sub", b"sup",
-        b"table", b"tt", b"u", b"ul", b"var",
-    ];
-    BREAKOUT.contains(&name)
 }
 
 /// Whether text ending in `a` and text starting with `b`, with tags but no whitespace

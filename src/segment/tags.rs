@@ -550,8 +550,61 @@ pub fn for_each_class_token(value: &[u8], buf: &mut Vec<u8>, mut f: impl FnMut(&
 
 /// A MathML annotation (`<annotation>`, `<annotation-xml>`): the formula's source (TeX,
 /// Content MathML) kept beside its presentation for machines, never shown; skipped.
+/// Names are lowercase, as the tokenizer delivers them.
 pub fn is_math_annotation(name: &[u8]) -> bool {
-    name.eq_ignore_ascii_case(b"annotation") || name.eq_ignore_ascii_case(b"annotation-xml")
+    matches!(name, b"annotation" | b"annotation-xml")
+}
+
+/// The HTML start tags that end open MathML: the "breakout" list of HTML's rules for
+/// foreign content, but for `<font>`, which breaks out only with some attributes
+/// (lowercase names, as for [`is_void`]).
+pub fn is_math_breakout(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"b" | b"big"
+            | b"blockquote"
+            | b"body"
+            | b"br"
+            | b"center"
+            | b"code"
+            | b"dd"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"em"
+            | b"embed"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"hr"
+            | b"i"
+            | b"img"
+            | b"li"
+            | b"listing"
+            | b"menu"
+            | b"meta"
+            | b"nobr"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"ruby"
+            | b"s"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"strike"
+            | b"sub"
+            | b"sup"
+            | b"table"
+            | b"tt"
+            | b"u"
+            | b"ul"
+            | b"var"
+    )
 }
 
 #[cfg(test)]
