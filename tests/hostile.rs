@@ -581,10 +581,11 @@ fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
         ("<title>", false),
         ("<textarea>", false),
         ("<template>", false),
-        ("<svg>", false),
         ("<iframe>", false),
-        // MathML is text, and an HTML `<p>` ends an open formula, as in browsers.
+        // An HTML `<p>` ends an open formula or drawing, as in browsers (MathML is
+        // text, SVG is not, but neither may hide the page after it).
         ("<math>", true),
+        ("<svg>", true),
         // noscript text that looks like real content is parsed as HTML (forums).
         ("<noscript>", true),
         // Raw text shown as text by definition.
@@ -608,8 +609,9 @@ fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
                 &texts(&c)[..c.page.len().min(3)]
             );
         }
-        if open == "<math>" {
-            // Not only may: the paragraph after an unclosed formula is a block of its own.
+        if open == "<math>" || open == "<svg>" {
+            // Not only may: the paragraph after an unclosed formula or drawing is a
+            // block of its own.
             assert!(
                 texts(&c).contains(&"not a paragraph"),
                 "{:?}",

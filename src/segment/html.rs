@@ -25,8 +25,8 @@
 use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
 use super::tags::{
-    for_each_class_token, is_math_annotation, is_math_breakout, is_void, ClassMask, Tag, TagMask,
-    HIDDEN_CLASS,
+    for_each_class_token, is_foreign_breakout, is_math_annotation, is_void, ClassMask, Tag,
+    TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
 };
 use super::{Block, Page};
 use crate::input::InputFormat;
@@ -309,7 +309,7 @@ impl Segmenter {
         self.tag_boundary |= name != b"wbr";
         let mut tag = Tag::from_name(&name);
         if self.top().tags.contains(Tag::Math) {
-            if is_math_breakout(&name) {
+            if is_foreign_breakout(&name) {
                 // HTML's tree construction: an HTML element like `<p>` or `<div>` ends
                 // an open formula, so a page that never closes its `<math>` does not
                 // turn the rest of the page into one inline run.
@@ -321,6 +321,18 @@ impl Segmenter {
                 // custom elements (`<annotation-xml>`): a formula never splits its
                 // sentence.
                 tag = Tag::Other;
+            }
+        }
+        if self.top().tags.contains(Tag::Svg) && is_foreign_breakout(&name) {
+            // The same rule ends an unclosed `<svg>` (else it would hide the rest of the
+            // page), but not inside `<foreignObject>`, `<desc>` or `<title>`, where SVG
+            // holds HTML on purpose.
+            if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Svg) {
+                let holds_html =
+                    |f: &Frame| SVG_HTML_HOLDERS.iter().any(|n| f.name == hash_bytes(n));
+                if !self.stack[i..].iter().any(holds_html) {
+                    self.pop_to(i);
+                }
             }
         }
         // In SVG and MathML, `<path/>` is complete: pushing it would leave an element
@@ -1111,6 +1123,24 @@ mod tests {
         let p = segment_html("<div class=nav/><p>inside</p></div><p>outside</p>");
         assert!(p.blocks[0].tags.contains(Tag::Div));
         assert!(p.blocks[0].ancestor_classes != p.blocks[1].ancestor_classes);
+    }
+
+    #[test]
+    fn an_html_tag_ends_an_unclosed_svg_but_not_inside_its_html_holders() {
+        // Browsers end an open drawing at an HTML element such as `<p>` (the
+        // "breakout" of HTML's foreign-content rules); before, an unclosed `<svg>` hid
+        // the rest of the page.
+        let p = segment_html("<p>Before.</p><svg><text>label<path d=M0><p>After.</p><p>More.");
+        assert_eq!(texts(&p), ["Before.", "After.", "More."]);
+        // Inside `<foreignObject>`, `<desc>` and `<title>` the SVG holds HTML on purpose:
+        // still the drawing's, so skipped, and the drawing stays open until `</svg>`.
+        for holder in ["foreignObject", "desc", "title"] {
+            let html = format!(
+                "<svg><{holder}><div>Inside the drawing.</div><p>Still.</p></{holder}>\
+                 <text>label</text></svg><p>Outside.</p>"
+            );
+            assert_eq!(texts(&segment_html(&html)), ["Outside."], "{holder}");
+        }
     }
 
     #[test]

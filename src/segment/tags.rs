@@ -555,10 +555,15 @@ pub fn is_math_annotation(name: &[u8]) -> bool {
     matches!(name, b"annotation" | b"annotation-xml")
 }
 
-/// The HTML start tags that end open MathML: the "breakout" list of HTML's rules for
-/// foreign content, but for `<font>`, which breaks out only with some attributes
+/// The SVG elements that hold HTML on purpose (HTML's "integration points"): inside
+/// one, an HTML tag does not end the drawing. Lowercase names, as the tokenizer
+/// delivers them.
+pub const SVG_HTML_HOLDERS: [&[u8]; 3] = [b"foreignobject", b"desc", b"title"];
+
+/// The HTML start tags that end open MathML or SVG: the "breakout" list of HTML's rules
+/// for foreign content, but for `<font>`, which breaks out only with some attributes
 /// (lowercase names, as for [`is_void`]).
-pub fn is_math_breakout(name: &[u8]) -> bool {
+pub fn is_foreign_breakout(name: &[u8]) -> bool {
     matches!(
         name,
         b"b" | b"big"
