@@ -64,6 +64,9 @@ TRAFILATURA_VARIANTS = {
     "trafilatura": {},
     "trafilatura-nocomments": {"include_comments": False},
     "trafilatura-fast-nocomments": {"include_comments": False, "fast": True},
+    # Its precision/recall knob, beside dehusk's `--favor` (`scripts/paired.py --favor`).
+    "trafilatura-precision": {"favor_precision": True},
+    "trafilatura-recall": {"favor_recall": True},
 }
 
 

@@ -3,6 +3,7 @@
 
 usage: python3 scripts/paired.py [--dehusk target/release/dehusk] [--shared ../shared]
                                  [--peers resiliparse,trafilatura] [--resamples 2000]
+                                 [--drop-comments] [--favor precision|recall]
 
 A dev split has 20 to 277 pages, so a lead of 0.007 in shingle F1 may be luck. This
 runs the peers here, on the very pages `dehusk eval` scores (HTML mode, dev split),
@@ -19,6 +20,11 @@ which keep reader comments, and the two settings `peers.md` was measured with, w
 leave them out (`include_comments=False`, with and without `fast`): their scores here
 reproduce `peers.md` to within 0.002. Compare like with like: dehusk's default against
 trafilatura's default, `--drop-comments` against the comment-free settings.
+
+The precision/recall knobs: `--favor precision` (or `recall`) runs dehusk with the same
+flag; compare it with `--peers trafilatura-precision` (or `trafilatura-recall`),
+trafilatura's `favor_precision` and `favor_recall`. Every tool's line also shows its
+mean precision and mean recall, the two halves the F1 is taken of.
 """
 import argparse
 import gzip
@@ -47,6 +53,13 @@ def f1_of(rows):
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def halves(rows):
+    """Mean precision and mean recall, as `f1_of` takes them."""
+    ps = [r[0] for r in rows if r[0] is not None]
+    rs = [r[1] for r in rows if r[1] is not None]
+    return (sum(ps) / len(ps) if ps else 0.0), (sum(rs) / len(rs) if rs else 0.0)
+
+
 def interval(values):
     v = sorted(values)
     return v[int(0.025 * len(v))], v[int(0.975 * len(v)) - 1]
@@ -62,6 +75,9 @@ def main():
     )
     ap.add_argument(
         "--drop-comments", action="store_true", help="score dehusk with --drop-comments"
+    )
+    ap.add_argument(
+        "--favor", choices=["precision", "recall"], help="score dehusk with --favor P|R"
     )
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
@@ -81,6 +97,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [a.dehusk, "eval", "--mode", "html", "--json", "--predictions", tmp]
         cmd += ["--drop-comments"] if a.drop_comments else []
+        cmd += ["--favor", a.favor] if a.favor else []
         cmd += ["--data"]
         subprocess.run(cmd + [f"{a.shared}/data/{s}" for s in SETS], check=True, capture_output=True)
         ours = {}
@@ -89,7 +106,10 @@ def main():
                 ours[s] = {json.loads(l)["id"]: json.loads(l)["text"] for l in fh}
 
     rng = random.Random(a.seed)
-    print(f"{'dataset':12} {'tool':28} {'pages':>5}  shingle F1  95% interval      dehusk - tool [95%]      ahead")
+    print(
+        f"{'dataset':12} {'tool':28} {'pages':>5}  shingle F1 (P / R)        95% interval"
+        "      dehusk - tool [95%]      ahead"
+    )
     for s in SETS:
         gold = []
         with open(f"{a.shared}/data/{s}/truth.jsonl", encoding="utf8") as fh:
@@ -113,14 +133,19 @@ def main():
         draws = [[rng.randrange(n) for _ in range(n)] for _ in range(a.resamples)]
         ours_boot = [f1_of([rows["dehusk"][i] for i in d]) for d in draws]
         lo, hi = interval(ours_boot)
-        print(f"{s:12} {'dehusk':28} {n:5}  {f1_of(rows['dehusk']):.4f}      [{lo:.4f}, {hi:.4f}]")
+        p, r = halves(rows["dehusk"])
+        print(
+            f"{s:12} {'dehusk':28} {n:5}  {f1_of(rows['dehusk']):.4f} ({p:.3f} / {r:.3f})"
+            f"  [{lo:.4f}, {hi:.4f}]"
+        )
         for name in peers:
             diffs = [ob - f1_of([rows[name][i] for i in d]) for ob, d in zip(ours_boot, draws)]
             dlo, dhi = interval(diffs)
             ahead = sum(1 for x in diffs if x > 0) / len(diffs)
             diff = f1_of(rows["dehusk"]) - f1_of(rows[name])
+            p, r = halves(rows[name])
             print(
-                f"{'':12} {name:28} {n:5}  {f1_of(rows[name]):.4f}{'':24}"
+                f"{'':12} {name:28} {n:5}  {f1_of(rows[name]):.4f} ({p:.3f} / {r:.3f}){'':20}"
                 f"{diff:+.4f} [{dlo:+.4f}, {dhi:+.4f}]  {ahead:6.1%}"
             )
 
