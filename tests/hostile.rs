@@ -582,6 +582,9 @@ fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
         ("<textarea>", false),
         ("<template>", false),
         ("<iframe>", false),
+        // A media element's content is fallback no browser shows; unclosed, it runs
+        // to the end of its parent, here the page, as in browsers.
+        ("<video>", false),
         // An HTML `<p>` ends an open formula or drawing, as in browsers (MathML is
         // text, SVG is not, but neither may hide the page after it).
         ("<math>", true),

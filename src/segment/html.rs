@@ -25,8 +25,8 @@
 use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
 use super::tags::{
-    for_each_class_token, is_foreign_breakout, is_math_annotation, is_void, ClassMask, Tag,
-    TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
+    for_each_class_token, is_foreign_breakout, is_math_annotation, is_media_fallback_host, is_void,
+    ClassMask, Tag, TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
 };
 use super::{Block, Page};
 use crate::input::InputFormat;
@@ -404,6 +404,7 @@ impl Segmenter {
             tag,
             skip: parent.skip
                 || tag.is_skipped()
+                || is_media_fallback_host(&name)
                 || (parent.tags.contains(Tag::Math) && is_math_annotation(&name))
                 // A hidden formula is the accessible copy of one shown as an image
                 // (Wikipedia's MathML is `display: none` beside its picture, and
@@ -1123,6 +1124,18 @@ mod tests {
         let p = segment_html("<div class=nav/><p>inside</p></div><p>outside</p>");
         assert!(p.blocks[0].tags.contains(Tag::Div));
         assert!(p.blocks[0].ancestor_classes != p.blocks[1].ancestor_classes);
+    }
+
+    #[test]
+    fn media_fallback_text_is_skipped() {
+        // What a browser shows only when it cannot play the media is not the page's
+        // text.
+        let p = segment_html(
+            "<p>Watch:</p><video src=a.mp4><source src=a.webm>Your browser does not \
+             support the video tag.</video><p>After.</p><audio><p>No audio.</p></audio>\
+             <canvas>A chart.</canvas><p>End.</p>",
+        );
+        assert_eq!(texts(&p), ["Watch:", "After.", "End."]);
     }
 
     #[test]

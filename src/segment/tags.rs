@@ -555,6 +555,15 @@ pub fn is_math_annotation(name: &[u8]) -> bool {
     matches!(name, b"annotation" | b"annotation-xml")
 }
 
+/// A media element whose content is fallback, shown only by a browser that cannot play
+/// or draw it (`<video>`, `<audio>`, `<canvas>`): "Your browser does not support the
+/// video tag." No browser of today shows it, so it is skipped like a script (as an
+/// `<object>`'s or `<embed>`'s is, read as [`Tag::Iframe`]). Lowercase names, as the
+/// tokenizer delivers them.
+pub fn is_media_fallback_host(name: &[u8]) -> bool {
+    matches!(name, b"video" | b"audio" | b"canvas")
+}
+
 /// The SVG elements that hold HTML on purpose (HTML's "integration points"): inside
 /// one, an HTML tag does not end the drawing. Lowercase names, as the tokenizer
 /// delivers them.
