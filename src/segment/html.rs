@@ -106,6 +106,11 @@ struct PendingTag {
     /// `property="og:description"`), and its `content`, in either order.
     meta_description: bool,
     meta_content: String,
+    /// The element has an `open` attribute (a `<dialog>` shown without a script).
+    open: bool,
+    /// The element has a `popover` attribute: hidden until a button or a script shows
+    /// it (menus, tooltips, sign-in boxes).
+    popover: bool,
 }
 
 /// The attributes the segmenter reads.
@@ -236,6 +241,14 @@ impl Segmenter {
             b"class" | b"id" | b"role" | b"itemprop" => Attr::Naming,
             b"style" => Attr::Style,
             b"aria-hidden" => Attr::AriaHidden,
+            b"open" => {
+                self.pending.open = true;
+                return;
+            }
+            b"popover" => {
+                self.pending.popover = true;
+                return;
+            }
             b"hidden" => {
                 self.pending.classes.add_token("hidden");
                 return;
@@ -405,6 +418,11 @@ impl Segmenter {
             skip: parent.skip
                 || tag.is_skipped()
                 || is_media_fallback_host(&name)
+                // A closed `<dialog>` and a popover are not shown until a script or
+                // a button opens them: cookie settings, sign-up and contact forms,
+                // search boxes, menus.
+                || (name == b"dialog" && !self.pending.open)
+                || self.pending.popover
                 || (parent.tags.contains(Tag::Math) && is_math_annotation(&name))
                 // A hidden formula is the accessible copy of one shown as an image
                 // (Wikipedia's MathML is `display: none` beside its picture, and
@@ -738,6 +756,8 @@ impl TokenSink for Segmenter {
         self.pending.hash_start = self.hash_stack.len();
         self.pending.meta_description = false;
         self.pending.meta_content.clear();
+        self.pending.open = false;
+        self.pending.popover = false;
     }
 
     fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
@@ -1136,6 +1156,17 @@ mod tests {
              <canvas>A chart.</canvas><p>End.</p>",
         );
         assert_eq!(texts(&p), ["Watch:", "After.", "End."]);
+    }
+
+    #[test]
+    fn closed_dialogs_and_popovers_are_skipped_and_an_open_dialog_is_text() {
+        let p = segment_html(
+            "<p>Before.</p><dialog class=modal><p>Cookie settings</p></dialog>\
+             <dialog open><p>Shown.</p></dialog><dialog><p>Hidden.</p></dialog>\
+             <ul popover id=menu><li>Log in</li></ul><div popover=manual>Tip</div>\
+             <p>After.</p>",
+        );
+        assert_eq!(texts(&p), ["Before.", "Shown.", "After."]);
     }
 
     #[test]
