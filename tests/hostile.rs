@@ -585,6 +585,8 @@ fn issue5_unclosed_raw_text_and_comments_run_to_the_end() {
         // A media element's content is fallback no browser shows; unclosed, it runs
         // to the end of its parent, here the page, as in browsers.
         ("<video>", false),
+        // A closed dialog is not shown until a script opens it.
+        ("<dialog>", false),
         // An HTML `<p>` ends an open formula or drawing, as in browsers (MathML is
         // text, SVG is not, but neither may hide the page after it).
         ("<math>", true),
@@ -1164,6 +1166,9 @@ const FUZZ_TOKENS: &[&[u8]] = &[
     b"<meta charset=replacement>",
     b"<meta http-equiv=Content-Type content=\"text/html; charset=gbk\">",
     b" hidden",
+    b" popover",
+    b"<dialog>",
+    b"<video>",
     b" style=\"display:none\"",
     b" aria-hidden=true",
     b" class=\"",
