@@ -46,15 +46,12 @@ def f1_of(rows):
     a page counting toward precision only when it has shingles on the predicted side and
     toward recall only when it has them on the gold side (`rows`: (P or None, R or
     None) per page)."""
-    ps = [r[0] for r in rows if r[0] is not None]
-    rs = [r[1] for r in rows if r[1] is not None]
-    p = sum(ps) / len(ps) if ps else 0.0
-    r = sum(rs) / len(rs) if rs else 0.0
+    p, r = halves(rows)
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def halves(rows):
-    """Mean precision and mean recall, as `f1_of` takes them."""
+    """Mean precision and mean recall, the two halves `f1_of` takes the F1 of."""
     ps = [r[0] for r in rows if r[0] is not None]
     rs = [r[1] for r in rows if r[1] is not None]
     return (sum(ps) / len(ps) if ps else 0.0), (sum(rs) / len(rs) if rs else 0.0)

@@ -326,9 +326,7 @@ impl Segmenter {
                 // HTML's tree construction: an HTML element like `<p>` or `<div>` ends
                 // an open formula, so a page that never closes its `<math>` does not
                 // turn the rest of the page into one inline run.
-                if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Math) {
-                    self.pop_to(i);
-                }
+                self.break_out_of(Tag::Math, &[]);
             } else {
                 // MathML's own elements are inline, even those whose names look like
                 // custom elements (`<annotation-xml>`): a formula never splits its
@@ -340,13 +338,7 @@ impl Segmenter {
             // The same rule ends an unclosed `<svg>` (else it would hide the rest of the
             // page), but not inside `<foreignObject>`, `<desc>` or `<title>`, where SVG
             // holds HTML on purpose.
-            if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Svg) {
-                let holds_html =
-                    |f: &Frame| SVG_HTML_HOLDERS.iter().any(|n| f.name == hash_bytes(n));
-                if !self.stack[i..].iter().any(holds_html) {
-                    self.pop_to(i);
-                }
-            }
+            self.break_out_of(Tag::Svg, &SVG_HTML_HOLDERS.map(hash_bytes));
         }
         // In SVG and MathML, `<path/>` is complete: pushing it would leave an element
         // open that no end tag closes, and a drawing of hundreds of such paths would
@@ -511,6 +503,17 @@ impl Segmenter {
     }
 
     /// Closes the element at stack index `i` and everything above it (never the root).
+    /// Ends the innermost open `root` (`<math>` or `<svg>`) at an HTML breakout tag, as
+    /// HTML's tree construction does, unless an element inside it (by hashed name, one
+    /// of `holders`) holds HTML on purpose.
+    fn break_out_of(&mut self, root: Tag, holders: &[u32]) {
+        if let Some(i) = self.stack.iter().rposition(|f| f.tag == root) {
+            if !self.stack[i..].iter().any(|f| holders.contains(&f.name)) {
+                self.pop_to(i);
+            }
+        }
+    }
+
     fn pop_to(&mut self, i: usize) {
         if i == 0 || i >= self.stack.len() {
             return;
