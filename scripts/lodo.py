@@ -61,6 +61,10 @@ def main():
                 sys.exit(f"lodo.py: training without {held} failed:\n{run.stderr}")
             ev = [args.dehusk, "eval", "--mode", args.mode, "--json", "--model", model]
             ev += ["--split", args.split, "--data", f"{args.shared}/data/{held}"]
+            # The model file does not carry the comment policy: a model trained for it
+            # is scored with it, as `extract` would run it.
+            if "--drop-comments" in args.extra:
+                ev.append("--drop-comments")
             out = subprocess.run(ev, capture_output=True, text=True, check=True).stdout
             rec = next(json.loads(l) for l in out.splitlines() if l.startswith("{"))
             s = rec["shingle"]

@@ -5,8 +5,8 @@ usage: python3 scripts/scores.py [--dehusk target/release/dehusk] [--shared ../s
                                  [--update README.md]
 
 Runs the bundled models (both modes) on the dev split of every shared dataset, plus
-the variants the README reports (--favor precision/recall, --drop-comments, smoothing off, layout-free
-text), and prints Markdown tables with the peers' published scores
+the variants the README reports (--favor precision/recall, the comment policy other than
+each model's own, smoothing off, layout-free text), and prints Markdown tables with the peers' published scores
 (shared/reference/peers.md) beside ours. With --update FILE it also rewrites, in
 place, each table of FILE whose header row and first column match a generated table
 (the tables are found by their header row; rows are matched by their first cell, so
@@ -135,9 +135,10 @@ def print_tables(a):
     print("|---|---|---|---|---|---|")
     ours_t = run_eval(a.dehusk, a.shared, "text")
     flat_t = run_eval(a.dehusk, a.shared, "text", ["--flatten", "all"])
-    nocom_t = run_eval(a.dehusk, a.shared, "text", ["--drop-comments"])
-    for label, r in [("**dehusk** (bundled text model)", ours_t), ("dehusk, layout removed (`--flatten all`)", flat_t),
-                     ("dehusk, `--drop-comments`", nocom_t)]:
+    com_t = run_eval(a.dehusk, a.shared, "text", ["--comments", "model"])
+    for label, r in [("**dehusk** (bundled text model, drops comments)", ours_t),
+                     ("dehusk, layout removed (`--flatten all`)", flat_t),
+                     ("dehusk, the model decides about comments (`--comments model`)", com_t)]:
         m = sum(r[s]["shingle"]["f1"] for s in SETS) / 4
         print(f"| {label} | " + " | ".join(f(r[s]["shingle"]["f1"]) for s in SETS) + f" | {f(m)} |")
     for name, p in peer_text.items():

@@ -26,14 +26,16 @@ use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES}
 /// Version of the model file format this build writes. Version 2 added
 /// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`, version 5
 /// the word table's block heads (`word_odds.heads`, and the `head_odds`/`head_known`
-/// features they feed): an older dehusk would silently decode such a model differently,
-/// so it must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 5;
+/// features they feed), version 6 the comment policy the decoder was chosen under
+/// (`comments`): an older dehusk would silently decode such a model differently, so it
+/// must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 6;
 
-/// The oldest model file version this build still reads: version 1 files are version 5
-/// without a relative threshold, a confidence slope or word evidence, which is what a
-/// missing `relative_threshold`, `confidence_slope` or `word_odds` means (version 2:
-/// without the last two, versions 3 and 4: without word evidence). A version 4 file
+/// The oldest model file version this build still reads: version 1 files are version 6
+/// without a relative threshold, a confidence slope, word evidence or a comment policy,
+/// which is what a missing `relative_threshold`, `confidence_slope`, `word_odds` or
+/// `comments` means (version 2: without the last three, versions 3 and 4: without
+/// word evidence, version 5: the model decides about comments). A version 4 file
 /// *with* a word table is refused ([`ModelFile::validate`]): its weights were fitted
 /// without the head features that this build's word evidence always writes.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
@@ -231,6 +233,11 @@ pub struct ModelFile {
     /// features are [`WORD_ODDS_FEATURES`], computed from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word_odds: Option<PackedWordOdds>,
+    /// The comment policy the decoder was chosen under (`dehusk train
+    /// --drop-comments`), applied after decoding unless the caller sets another
+    /// ([`Model::comments`]). Absent before version 6: the model decides.
+    #[serde(default)]
+    pub comments: Comments,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -371,7 +378,7 @@ impl ModelFile {
                 confidence_slope: self.confidence_slope,
                 smoothing: self.smoothing.clone(),
             },
-            comments: Comments::Model,
+            comments: self.comments,
         }
     }
 }
@@ -419,8 +426,8 @@ pub struct Model {
     feature_names: Vec<String>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
-    /// What to do with reader comments after decoding (a run-time choice, not part of
-    /// the model file; default: as the model decides).
+    /// What to do with reader comments after decoding: the model file's policy
+    /// ([`ModelFile::comments`]) unless the caller sets another.
     pub comments: Comments,
 }
 
@@ -699,6 +706,7 @@ mod tests {
             smoothing: None,
             context: None,
             word_odds: None,
+            comments: Comments::Model,
             provenance: Provenance::default(),
         }
     }
@@ -731,7 +739,7 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 5,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 6,"));
         // Without a word table the file has no `word_odds` key at all.
         assert!(!json.contains("word_odds"));
         let m = tiny_with_word_odds(InputFormat::Html);
@@ -756,10 +764,31 @@ mod tests {
         for version in [3, 4] {
             let json = tiny(InputFormat::Text)
                 .to_json()
-                .replace("\"version\": 5", &format!("\"version\": {version}"));
+                .replace("\"version\": 6", &format!("\"version\": {version}"));
             let back = ModelFile::from_json(&json).unwrap();
             assert_eq!((back.version, back.word_odds.is_none()), (version, true));
         }
+    }
+
+    #[test]
+    fn carries_its_comment_policy_and_reads_version_5_files_as_letting_the_model_decide() {
+        let mut m = tiny(InputFormat::Text);
+        m.comments = Comments::Drop;
+        let json = m.to_json();
+        assert!(json.contains("\n  \"comments\": \"drop\",\n"), "{json}");
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.compile().comments, Comments::Drop);
+        // Before version 6 there was no policy in the file: the model decided.
+        let v5 = json
+            .replace("\"version\": 6", "\"version\": 5")
+            .replace("  \"comments\": \"drop\",\n", "");
+        assert!(!v5.contains("comments"), "{v5}");
+        let back = ModelFile::from_json(&v5).unwrap();
+        assert_eq!((back.version, back.comments), (5, Comments::Model));
+        assert_eq!(back.compile().comments, Comments::Model);
+        let err = ModelFile::from_json(&json.replace("\"drop\"", "\"sometimes\"")).unwrap_err();
+        assert!(err.to_string().contains("sometimes"), "{err}");
     }
 
     #[test]
@@ -768,7 +797,7 @@ mod tests {
         // even when its feature list happens to match this build's.
         let json = tiny_with_word_odds(InputFormat::Text)
             .to_json()
-            .replace("\"version\": 5", "\"version\": 4");
+            .replace("\"version\": 6", "\"version\": 4");
         let err = ModelFile::from_json(&json).unwrap_err().to_string();
         assert!(
             err.contains("version 4") && err.contains("retrain"),
@@ -853,16 +882,18 @@ mod tests {
             strength: 1.0,
             length_weight: 0.5,
         });
-        // Format 4 round-trips exactly, smoothing and all.
+        // The current format round-trips exactly, smoothing and all.
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 5", "\"version\": 1")
+            .replace("\"version\": 6", "\"version\": 1")
+            .replace("  \"comments\": \"model\",\n", "")
             .replace("  \"relative_threshold\": 0.0,\n", "")
             .replace("  \"confidence_slope\": 0.0,\n", "")
             .replace(",\n    \"length_weight\": 0.5", "");
         assert!(
             !v1.contains("relative_threshold")
+                && !v1.contains("comments")
                 && !v1.contains("length_weight")
                 && !v1.contains("confidence_slope")
         );
@@ -891,7 +922,7 @@ mod tests {
         assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
         assert_eq!(ModelFile::from_json(&json).unwrap(), m);
         let v2 = json
-            .replace("\"version\": 5", "\"version\": 2")
+            .replace("\"version\": 6", "\"version\": 2")
             .replace("  \"confidence_slope\": 2.0,\n", "");
         let back = ModelFile::from_json(&v2).unwrap();
         assert_eq!((back.version, back.confidence_slope), (2, 0.0));
@@ -923,7 +954,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 5", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 6", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

@@ -653,6 +653,7 @@ impl Fitted {
             smoothing: decoder.smoothing.clone(),
             context: None,
             word_odds,
+            comments: Comments::Model,
             provenance: Provenance::default(),
         }
     }
@@ -1267,6 +1268,8 @@ pub fn train_after(
         odds.map(|o| PackedWordOdds::pack(&o.odds_without(&[]))),
     );
     file.context = stage2.map(|s| s.linear());
+    // The decoder was chosen under this policy: the file applies it by default.
+    file.comments = params.comments;
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;
     file.provenance

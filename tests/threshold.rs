@@ -201,11 +201,12 @@ a mess of cones and temporary lights, so the traffic was no better than before.<
 in a terrible state and everybody knew it had to be replaced sooner or later.</p></li>\
 </ol></section></body></html>";
 
-/// The text of `page` at a threshold that keeps every block, without and with
-/// --drop-comments: what differs, the flag dropped.
+/// The text of `page` at a threshold that keeps every block, with the model deciding
+/// about comments (`--comments model`) and with --drop-comments: what differs, the
+/// flag dropped.
 fn without_and_with_drop_comments(page: &str) -> (String, String) {
     (
-        extract_text(&["--threshold", "0.001", page]),
+        extract_text(&["--threshold", "0.001", "--comments", "model", page]),
         extract_text(&["--threshold", "0.001", "--drop-comments", page]),
     )
 }
@@ -322,4 +323,28 @@ fn issue3_drop_comments_in_text_cuts_at_the_comment_heading() {
     assert!(!dropped.contains("3 Comments"), "{dropped}");
     assert!(!dropped.contains("I drove across it"), "{dropped}");
     assert!(!dropped.contains("Three years"), "{dropped}");
+    // The bundled text model was trained to drop comments, so that is its default;
+    // `--comments model` hands the decision back to the model, and the bundled HTML
+    // model, trained without the policy, lets its model decide by default.
+    eqnice!(
+        dropped,
+        extract_text(&["--threshold", "0.001", page]),
+        "the text model drops comments by default"
+    );
+    eqnice!(
+        extract_text(&["--threshold", "0.001", "--comments", "drop", page]),
+        dropped
+    );
+    let html = dir.path().join("bridge.html");
+    write(&html, ARTICLE_WITH_COMMENTS);
+    let html = html.to_str().unwrap();
+    assert_contains!(
+        extract_text(&["--threshold", "0.001", html]),
+        "I drove across it"
+    );
+    // The two spellings of the policy cannot disagree: a bad flag, exit code 1.
+    let out = dehusk()
+        .args(["extract", "--comments", "model", "--drop-comments", page])
+        .expect_code(1);
+    assert_contains!(out.stderr, "--comments");
 }

@@ -591,8 +591,13 @@ fn issue3_train_and_eval_with_drop_comments() {
         "{}",
         plain["provenance"]
     );
-    let (dropping, _) = train(dir.path(), "html", &["--drop-comments"]);
+    assert_eq!(plain["comments"], "model");
+    let drop_dir = dir.path().join("dropping");
+    std::fs::create_dir_all(&drop_dir).unwrap();
+    let (dropping, dropping_model) = train(&drop_dir, "html", &["--drop-comments"]);
     assert_eq!(dropping["provenance"]["settings"]["drop_comments"], 1.0);
+    // The file carries the policy, so the model applies it without the flag.
+    assert_eq!(dropping["comments"], "drop");
     // The kitchen pages end in a "Leave a Reply" comment section; with a threshold
     // that keeps every block, only the flag can remove it.
     let preds = dir.path().join("preds");
@@ -625,6 +630,18 @@ fn issue3_train_and_eval_with_drop_comments() {
         .args(["--threshold", "0.001", "--predictions", &preds_s])
         .expect_code(0);
     assert_contains!(read(&format!("{preds_s}/mini.jsonl")), "Leave a Reply");
+    // The model trained with the policy drops it without the flag, and keeps it when
+    // told to let the model decide.
+    for (flags, kept) in [(&[][..], false), (&["--comments", "model"][..], true)] {
+        dehusk()
+            .args(["eval", "--data", MINI, "--split", "all"])
+            .args(["--model", &dropping_model, "--threshold", "0.001"])
+            .args(flags)
+            .args(["--predictions", &preds_s])
+            .expect_code(0);
+        let preds = read(&format!("{preds_s}/mini.jsonl"));
+        assert_eq!(preds.contains("Leave a Reply"), kept, "{flags:?}: {preds}");
+    }
 }
 
 // Issue #3, session 8: a share of the training hosts can be fitted without word
@@ -675,7 +692,7 @@ fn issue3_train_learns_a_word_table_unless_told_not_to() {
     assert_eq!(a.len(), b.len() + 15, "{} vs {}", a.len(), b.len());
     assert_eq!(&a[..b.len()], &b[..], "the word evidence comes last");
     assert_eq!(a[b.len()], "word_odds_mean");
-    assert_eq!(with["version"], 5);
+    assert_eq!(with["version"], dehusk::model::MODEL_FORMAT_VERSION);
     for map in ["words", "bigrams", "lines", "heads", "classes"] {
         assert!(
             with["word_odds"][map].is_string(),

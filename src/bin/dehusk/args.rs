@@ -87,21 +87,41 @@ pub struct ModelArgs {
     /// costs on the dev splits). Ignored when --threshold is given.
     #[arg(long, value_enum, default_value_t = Favor::Balanced)]
     pub favor: Favor,
-    /// Drop reader comments. HTML: every block inside a comment section (an element
-    /// whose class or id names comments, replies or Disqus, or inside one), provided
-    /// the page keeps main text outside comment sections. Plain text: every line from
-    /// the first short line naming comments ("12 Comments", "Leave a Reply") that
-    /// follows at least 100 words of kept text. Without it the model decides block by
-    /// block (the training sets disagree about comments; the README shows what this
-    /// costs and gains on each dev split).
-    #[arg(long)]
+    /// What to do with reader comments; by default, what the model was trained for
+    /// (the bundled plain-text model drops them, the bundled HTML model lets the
+    /// model decide: the training sets disagree about comments, and the README shows
+    /// what each policy costs and gains on each dev split).
+    ///
+    /// `drop`: HTML, every block inside a comment section (an element whose class or
+    /// id names comments, replies or Disqus, or inside one), provided the page keeps
+    /// main text outside comment sections; plain text, every line from the first
+    /// short line heading comments ("12 Comments", "Leave a Reply"; not a post's
+    /// footer such as "Permalink | Comments (3)", nor a "Reply" button) that follows
+    /// at least 100 words of kept text. `model`: the model decides block by block.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub comments: Option<CommentPolicy>,
+    /// Shorthand for `--comments drop`.
+    #[arg(long, conflicts_with = "comments")]
     pub drop_comments: bool,
 }
 
+/// The values of `--comments`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CommentPolicy {
+    /// The model decides block by block.
+    Model,
+    /// Drop comment sections (see --comments).
+    Drop,
+}
+
 impl ModelArgs {
-    /// The comment policy the flags ask for.
-    pub fn comments(&self) -> Comments {
-        comment_policy(self.drop_comments)
+    /// The comment policy the flags ask for, if any (otherwise the model's own).
+    pub fn comments(&self) -> Option<Comments> {
+        match (self.comments, self.drop_comments) {
+            (Some(CommentPolicy::Drop), _) | (None, true) => Some(Comments::Drop),
+            (Some(CommentPolicy::Model), _) => Some(Comments::Model),
+            (None, false) => None,
+        }
     }
 }
 
@@ -353,10 +373,10 @@ pub struct TrainArgs {
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]
     pub report_dev: bool,
-    /// For a model that will run with `extract --drop-comments`: apply that comment
-    /// policy to the held-out pages when choosing the decoder and reporting held-out
-    /// (and cross-validated, and --report-dev) F1. The model file does not carry the
-    /// policy (its provenance records it): pass the flag when extracting too.
+    /// Train a model that drops reader comments (see `extract --comments`): the
+    /// policy is applied to the held-out pages when choosing the decoder and
+    /// reporting held-out (and cross-validated, and --report-dev) F1, and the model
+    /// file carries it (`"comments": "drop"`), so `extract` applies it by default.
     #[arg(long)]
     pub drop_comments: bool,
 }

@@ -868,7 +868,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by --drop-comments",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments)",
         doc.id,
         page.len(),
         doc.format.as_str(),

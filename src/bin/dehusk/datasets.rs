@@ -467,8 +467,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     }
     if args.report_dev {
         let (dev, _) = load_split(&datasets, Some("dev"), mode, Flatten::None);
-        let mut model = file.compile();
-        model.comments = params.comments;
+        let model = file.compile();
         for name in datasets_of(&dev) {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
             let (s, _, _) = score(&subset, &model, 0);
@@ -501,8 +500,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode, true)?;
-    let mut model = file.compile();
-    model.comments = args.model.comments();
+    let model = file.compile();
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     if let Some(dir) = &args.predictions {

@@ -69,6 +69,9 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
 
 /// Applies --threshold / --favor to a model file.
 fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
+    if let Some(comments) = args.comments() {
+        file.comments = comments;
+    }
     if let Some(t) = args.threshold {
         anyhow::ensure!(
             (0.0..=1.0).contains(&t),
@@ -127,7 +130,7 @@ pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
     let html = load_model(args, InputFormat::Html, false)?;
     let text = load_model(args, InputFormat::Text, false)?;
     Ok(Classifier::from_extractors(
-        Extractor::new(&html).with_comments(args.comments()),
-        Extractor::new(&text).with_comments(args.comments()),
+        Extractor::new(&html),
+        Extractor::new(&text),
     )?)
 }
