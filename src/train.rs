@@ -288,7 +288,8 @@ pub struct TrainParams {
     pub context_stage: bool,
     /// The comment policy the model will run with ([`crate::policy`]): applied to the
     /// held-out pages' labels when the decoder is chosen and held-out F1 reported.
-    /// Default: as the model decides. The model file does not carry it.
+    /// Default: as the model decides. The model file carries it
+    /// ([`crate::model::ModelFile::comments`]), so it applies by default when extracting.
     pub comments: Comments,
     /// Learn the word-evidence table ([`crate::word_odds`]) and give the classifier
     /// its features. Default true.
