@@ -84,6 +84,19 @@ pub fn count_words(s: &str) -> u32 {
     wc.count
 }
 
+/// Number of words in `s`, counting no further than `limit + 1`: enough to tell
+/// whether `s` has more than `limit` words without reading a long line to its end.
+pub fn count_words_up_to(s: &str, limit: u32) -> u32 {
+    let mut wc = WordCounter::default();
+    for c in s.chars() {
+        wc.feed(c);
+        if wc.count > limit {
+            break;
+        }
+    }
+    wc.count
+}
+
 /// Lowercases `text` into `out` (cleared first), as the features and the word
 /// evidence read every block: ASCII in place without Unicode case tables, the rest
 /// character by character.
