@@ -61,11 +61,6 @@ def main():
                 sys.exit(f"lodo.py: training without {held} failed:\n{run.stderr}")
             ev = [args.dehusk, "eval", "--mode", args.mode, "--json", "--model", model]
             ev += ["--split", args.split, "--data", f"{args.shared}/data/{held}"]
-            # A model trained with the comment policy is scored with it, as `extract`
-            # runs it (model files carry the policy since format 6; the flag says so
-            # for a dehusk that predates it).
-            if "--drop-comments" in args.extra:
-                ev.append("--drop-comments")
             out = subprocess.run(ev, capture_output=True, text=True, check=True).stdout
             rec = next(json.loads(l) for l in out.splitlines() if l.startswith("{"))
             s = rec["shingle"]

@@ -77,11 +77,7 @@ impl WordCounter {
 
 /// Number of words in `s`.
 pub fn count_words(s: &str) -> u32 {
-    let mut wc = WordCounter::default();
-    for c in s.chars() {
-        wc.feed(c);
-    }
-    wc.count
+    count_words_up_to(s, u32::MAX)
 }
 
 /// Number of words in `s`, counting no further than `limit + 1`: enough to tell

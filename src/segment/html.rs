@@ -502,7 +502,6 @@ impl Segmenter {
         None
     }
 
-    /// Closes the element at stack index `i` and everything above it (never the root).
     /// Ends the innermost open `root` (`<math>` or `<svg>`) at an HTML breakout tag, as
     /// HTML's tree construction does, unless an element inside it (by hashed name, one
     /// of `holders`) holds HTML on purpose.
@@ -514,6 +513,7 @@ impl Segmenter {
         }
     }
 
+    /// Closes the element at stack index `i` and everything above it (never the root).
     fn pop_to(&mut self, i: usize) {
         if i == 0 || i >= self.stack.len() {
             return;
