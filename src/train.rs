@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
 use crate::features::{extract, feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
-use crate::label::{content_text, label_page};
+use crate::label::{content_text, GoldIndex, MIN_GOLD_COVERAGE};
 use crate::lexicon::fnv1a64;
 use crate::model::{Linear, ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::policy::Comments;
@@ -59,6 +59,10 @@ pub struct LabeledPage {
     pub features: FeatureMatrix,
     /// Aligned gold labels.
     pub labels: Vec<bool>,
+    /// Share of the gold text's 4-grams that the page's text holds
+    /// ([`crate::label::GoldIndex::coverage`]): below
+    /// [`TrainParams::min_gold_coverage`] the labels are left out of the fit.
+    pub gold_coverage: f32,
 }
 
 /// Which plain-text pages lose their layout (indents, blank lines) before featurizing.
@@ -102,7 +106,9 @@ pub fn prepare(
                 page.flatten_layout();
             }
             let features = extract(&page, mode);
-            let labels = label_page(&page, &gold.main_content);
+            let index = GoldIndex::new(&gold.main_content);
+            let labels = index.label(&page);
+            let gold_coverage = index.coverage(&page);
             Ok(LabeledPage {
                 dataset: d.name(),
                 id: gold.id.clone(),
@@ -111,6 +117,7 @@ pub fn prepare(
                 page,
                 features,
                 labels,
+                gold_coverage,
             })
         })
         .collect();
@@ -135,14 +142,15 @@ fn host_fold(p: &LabeledPage, folds: u64) -> u64 {
 /// counts per host fold, so that a page's values come only from the pages of other
 /// folds and, when a fold is held out, never from the held-out pages either. (A page's
 /// values from its own labels would make the table look far more reliable to the
-/// classifier than it is on new sites.)
+/// classifier than it is on new sites.) Pages whose labels are not fitted on
+/// ([`TrainParams::min_gold_coverage`]) are not counted either.
 struct OddsFolds {
     counts: FoldedCounts,
     folds: u64,
 }
 
 impl OddsFolds {
-    fn new(pages: &[LabeledPage], folds: u64) -> OddsFolds {
+    fn new(pages: &[LabeledPage], folds: u64, params: &TrainParams) -> OddsFolds {
         let mut by_host: std::collections::BTreeMap<&str, Vec<&LabeledPage>> = Default::default();
         for p in pages {
             by_host.entry(p.group.as_str()).or_default().push(p);
@@ -153,7 +161,11 @@ impl OddsFolds {
                 let mut c = WordCounts::default();
                 for host in by_host.values() {
                     if host_fold(host[0], folds) == f {
-                        c.add_host(host.iter().map(|p| (&p.page, p.labels.as_slice())));
+                        c.add_host(
+                            host.iter()
+                                .filter(|p| params.fits(p))
+                                .map(|p| (&p.page, p.labels.as_slice())),
+                        );
                     }
                 }
                 c
@@ -308,6 +320,12 @@ pub struct TrainParams {
     /// language the training pages lack. [`train`] ignores it, so the model (and the
     /// decoder chosen for it) is the same with or without. Default false.
     pub held_out_unknown_words: bool,
+    /// Pages whose text holds less than this share of their gold text's 4-grams
+    /// ([`LabeledPage::gold_coverage`]) are left out of the fit: their labels say
+    /// "boilerplate" of every block because the gold describes text the page does not
+    /// have. They still count wherever pages are held out and scored. 0 fits every
+    /// page. Default [`MIN_GOLD_COVERAGE`].
+    pub min_gold_coverage: f32,
 }
 
 impl Default for TrainParams {
@@ -330,6 +348,7 @@ impl Default for TrainParams {
             word_odds: true,
             word_odds_dropout: 0.0,
             held_out_unknown_words: false,
+            min_gold_coverage: MIN_GOLD_COVERAGE,
         }
     }
 }
@@ -350,6 +369,12 @@ impl TrainParams {
             return Err(Error::invalid_parameter(format!(
                 "word-evidence dropout must be within 0..1 (a share of the hosts), got {}",
                 self.word_odds_dropout
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.min_gold_coverage) {
+            return Err(Error::invalid_parameter(format!(
+                "the minimum gold coverage must be within 0..1 (a share of the gold's 4-grams), got {}",
+                self.min_gold_coverage
             )));
         }
         if self.max_blocks_per_page == 0 {
@@ -411,6 +436,11 @@ impl TrainParams {
         Ok(())
     }
 
+    /// Whether `page`'s labels are fitted on ([`TrainParams::min_gold_coverage`]).
+    fn fits(&self, page: &LabeledPage) -> bool {
+        page.gold_coverage >= self.min_gold_coverage
+    }
+
     /// How many times a sampled block of `words` words is fitted
     /// ([`TrainParams::heavy_block_words`], [`TrainParams::long_block_words`]).
     fn copies(&self, words: u32) -> usize {
@@ -423,7 +453,13 @@ impl TrainParams {
     fn learned_smoothing(&self, pages: &[LabeledPage]) -> Smoothing {
         Smoothing {
             length_weight: self.length_weight,
-            ..Smoothing::learn(pages.iter().map(|p| p.labels.as_slice()), 1.0)
+            ..Smoothing::learn(
+                pages
+                    .iter()
+                    .filter(|p| self.fits(p))
+                    .map(|p| p.labels.as_slice()),
+                1.0,
+            )
         }
     }
 }
@@ -457,8 +493,11 @@ pub const LONG_BLOCK_WORDS: u32 = 30;
 /// What training measured.
 #[derive(Debug, Clone, Default)]
 pub struct TrainReport {
-    /// Pages and blocks fitted.
+    /// Training pages.
     pub pages: usize,
+    /// Training pages whose labels were left out of the fit
+    /// ([`TrainParams::min_gold_coverage`]).
+    pub pages_left_out: usize,
     /// Blocks in the final fit.
     pub blocks: usize,
     /// Held-out shingle F1 of the chosen setting.
@@ -594,7 +633,8 @@ fn fit_rows(rows: &[(&[f32], &[f32], bool)], params: &TrainParams) -> Result<Fit
 }
 
 /// Fits stage one on sampled blocks of the given pages (long blocks more than once:
-/// [`TrainParams::copies`]). Returns the number of distinct blocks sampled.
+/// [`TrainParams::copies`]; pages whose gold the page lacks not at all:
+/// [`TrainParams::min_gold_coverage`]). Returns the number of distinct blocks sampled.
 fn fit_stage1(
     pages: &[&LabeledPage],
     odds: &[&[f32]],
@@ -602,7 +642,7 @@ fn fit_stage1(
 ) -> Result<(Fitted, usize)> {
     let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
     let mut n = 0;
-    for (p, odds) in pages.iter().zip(odds) {
+    for (p, odds) in pages.iter().zip(odds).filter(|(p, _)| params.fits(p)) {
         for i in sampled_rows(p.features.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
             let row = (p.features.row(i), odds_row(odds, i), p.labels[i]);
             let copies = params.copies(count_words(p.page.block_text(i)));
@@ -967,7 +1007,7 @@ pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec
     params.check()?;
     let odds = params
         .word_odds
-        .then(|| OddsFolds::new(pages, params.holdout_every));
+        .then(|| OddsFolds::new(pages, params.holdout_every, params));
     cross_validate_with(pages, params, odds.as_ref())
 }
 
@@ -1071,7 +1111,9 @@ pub fn train_after(
     let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
     let t = std::time::Instant::now();
-    let odds = params.word_odds.then(|| OddsFolds::new(pages, folds));
+    let odds = params
+        .word_odds
+        .then(|| OddsFolds::new(pages, folds, params));
     // Word evidence for choosing the decoder (no page's from the held-out fold's
     // labels) and for the final fit (each page's from the other folds'). The held-out
     // pages keep theirs: unknown words there are a cross-validation measurement, and
@@ -1188,7 +1230,7 @@ pub fn train_after(
             .collect();
         let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
         for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
-            for (p, c) in pages.iter().zip(ctx.iter()) {
+            for (p, c) in pages.iter().zip(ctx.iter()).filter(|(p, _)| params.fits(p)) {
                 for i in sampled_rows(c.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
                     rows.push((c.row(i), &[], p.labels[i]));
                 }
@@ -1332,6 +1374,7 @@ pub fn train_after(
         }
     }
     report.pages = pages.len();
+    report.pages_left_out = pages.iter().filter(|p| !params.fits(p)).count();
     report.blocks = blocks;
     report.threshold = decoder.threshold;
     report.relative_threshold = decoder.relative;
@@ -1392,6 +1435,7 @@ mod tests {
                     page,
                     features,
                     labels: vec![false, true],
+                    gold_coverage: 1.0,
                 }
             })
             .collect()
@@ -1404,7 +1448,7 @@ mod tests {
     #[test]
     fn word_odds_dropout_silences_a_share_of_the_training_hosts_only() {
         let pages = pages();
-        let odds = OddsFolds::new(&pages, 5);
+        let odds = OddsFolds::new(&pages, 5, &TrainParams::default());
         let held = Some(1);
         let in_held = |p: &LabeledPage| host_fold(p, 5) == 1;
         // No dropout: every page reads the table.
@@ -1487,6 +1531,57 @@ mod tests {
         };
         let err = params.check().unwrap_err().to_string();
         assert!(err.contains("context stage"), "{err}");
+    }
+
+    #[test]
+    fn pages_whose_gold_is_not_on_them_are_left_out_of_the_fit() {
+        // Every fourth page's gold is a summary the page does not hold: all its blocks
+        // are labelled boilerplate, the article sentence included.
+        let kept: Vec<LabeledPage> = (pages().into_iter().enumerate())
+            .filter_map(|(i, p)| (i % 4 != 0).then_some(p))
+            .collect();
+        let mut pages = pages();
+        for p in pages.iter_mut().step_by(4) {
+            p.gold_coverage = 0.1;
+            p.labels = vec![false, false];
+        }
+        let params = TrainParams::default();
+        let every_page = TrainParams {
+            min_gold_coverage: 0.0,
+            ..params.clone()
+        };
+        let refs: Vec<&LabeledPage> = pages.iter().collect();
+        let no_odds: Vec<&[f32]> = vec![&[]; pages.len()];
+        let (_, sampled) = fit_stage1(&refs, &no_odds, &params).unwrap();
+        assert_eq!(sampled, 2 * kept.len());
+        let (_, sampled) = fit_stage1(&refs, &no_odds, &every_page).unwrap();
+        assert_eq!(sampled, 2 * pages.len());
+        // The word-odds table reads the kept pages as if the others were not there,
+        // and differs when it counts them.
+        let odds = |all: &[LabeledPage], params: &TrainParams| {
+            OddsFolds::new(all, 5, params).values(&kept, Some(1), 0.0, false)
+        };
+        assert_eq!(odds(&pages, &params), odds(&kept, &params));
+        assert_ne!(odds(&pages, &every_page), odds(&kept, &params));
+        // The learned transitions, too.
+        assert_eq!(
+            params.learned_smoothing(&pages),
+            params.learned_smoothing(&kept)
+        );
+        assert_ne!(
+            every_page.learned_smoothing(&pages),
+            params.learned_smoothing(&kept)
+        );
+        let (_, report) = train(&pages, InputFormat::Text, &params).unwrap();
+        assert_eq!((report.pages, report.pages_left_out), (40, 10));
+        for bad in [-0.1, 1.5, f32::NAN] {
+            let params = TrainParams {
+                min_gold_coverage: bad,
+                ..TrainParams::default()
+            };
+            let err = params.check().unwrap_err().to_string();
+            assert!(err.contains("gold coverage"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! where Python and the script are available.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -709,14 +709,9 @@ fn issue3_train_learns_a_word_table_unless_told_not_to() {
     }
 }
 
-// Issue #3 (honest numbers): a page whose input has no text (wcxb has text renderings
-// that came out empty) costs every extractor its recall; `eval` counts such pages and
-// also scores the pages that have text, so the two causes of a low score are told
-// apart.
-#[test]
-fn issue3_eval_counts_pages_whose_input_has_no_text() {
-    let dir = tempdir();
-    let copy = dir.path().join("mini");
+/// A copy of data/mini under `dir` that a test may change.
+fn copy_mini(dir: &Path) -> PathBuf {
+    let copy = dir.join("mini");
     for sub in ["", "text", "html"] {
         std::fs::create_dir_all(copy.join(sub)).unwrap();
         for entry in std::fs::read_dir(root().join(MINI).join(sub)).unwrap() {
@@ -726,6 +721,93 @@ fn issue3_eval_counts_pages_whose_input_has_no_text() {
             }
         }
     }
+    copy
+}
+
+// Issue #3: a gold text that is not on its page (a summary written in the page's place)
+// labels every block of the page boilerplate. `label` counts such pages and writes each
+// page's gold coverage; `train` leaves their labels out of the fit unless told
+// otherwise (`--min-gold-coverage 0`).
+#[test]
+fn issue3_pages_whose_gold_is_not_on_them_are_counted_and_left_out_of_the_fit() {
+    let dir = tempdir();
+    let copy = copy_mini(dir.path());
+    let summary = "A short report on how an island community coped while its only ferry \
+                   was repaired, written by an annotator rather than taken from the page.";
+    let truth: Vec<Value> = json_lines(&std::fs::read_to_string(copy.join("truth.jsonl")).unwrap())
+        .into_iter()
+        .map(|mut r| {
+            if r["id"] == "gazette-1" {
+                assert_eq!(r["split"], "train");
+                r["main_content"] = Value::from(summary);
+            }
+            r
+        })
+        .collect();
+    let lines: Vec<String> = truth.iter().map(|r| r.to_string()).collect();
+    std::fs::write(copy.join("truth.jsonl"), lines.join("\n") + "\n").unwrap();
+
+    let absent_column = |data: &Path, dest: &Path| -> (String, Vec<Value>) {
+        let out = dehusk()
+            .args(["label", "--data"])
+            .arg(data)
+            .arg("-o")
+            .arg(dest)
+            .expect_code(0);
+        assert_contains!(out.stdout, "gold not on the page");
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("mini "))
+            .unwrap_or_else(|| out.fail("no line for mini"));
+        let last = line.split_whitespace().last().unwrap().to_string();
+        (last, json_lines(&std::fs::read_to_string(dest).unwrap()))
+    };
+    let (n, recs) = absent_column(&root().join(MINI), &dir.path().join("plain.jsonl"));
+    assert_eq!(n, "0", "data/mini's gold is its pages' text");
+    for r in &recs {
+        let coverage = r["gold_coverage"].as_f64().unwrap();
+        assert!(coverage >= 0.95, "{}: gold coverage {coverage}", r["id"]);
+    }
+    let (n, recs) = absent_column(&copy, &dir.path().join("changed.jsonl"));
+    assert_eq!(n, "1", "one page's gold is a summary");
+    for r in &recs {
+        let coverage = r["gold_coverage"].as_f64().unwrap();
+        if r["id"] == "gazette-1" {
+            assert!(coverage < 0.5, "the summary is not on the page: {coverage}");
+            let blocks = r["blocks"].as_array().unwrap();
+            assert!(blocks.iter().all(|b| b["label"] == false), "{r}");
+        } else {
+            assert!(coverage >= 0.95, "{}: gold coverage {coverage}", r["id"]);
+        }
+    }
+
+    let train = |extra: &[&str]| {
+        let dest = dir.path().join("model.json");
+        let mut cmd = dehusk();
+        cmd.args(["train", "--mode", "text", "--data"]).arg(&copy);
+        cmd.args(extra).arg("-o").arg(&dest);
+        cmd.expect_code(0).stderr.clone()
+    };
+    assert_contains!(train(&[]), "1 pages' labels left out");
+    assert_contains!(
+        train(&["--min-gold-coverage", "0"]),
+        "0 pages' labels left out"
+    );
+    dehusk()
+        .args(["train", "--data", MINI, "--min-gold-coverage", "1.5", "-o"])
+        .arg(dir.path().join("bad.json"))
+        .expect_code(1);
+}
+
+// Issue #3 (honest numbers): a page whose input has no text (wcxb has text renderings
+// that came out empty) costs every extractor its recall; `eval` counts such pages and
+// also scores the pages that have text, so the two causes of a low score are told
+// apart.
+#[test]
+fn issue3_eval_counts_pages_whose_input_has_no_text() {
+    let dir = tempdir();
+    let copy = copy_mini(dir.path());
     let run = |data: &Path, extra: &[&str]| {
         let mut cmd = dehusk();
         cmd.args(["eval", "--mode", "text", "--data"]).arg(data);

@@ -369,6 +369,13 @@ pub struct TrainArgs {
     /// the same with or without it.
     #[arg(long, requires = "cross_validate")]
     pub held_out_unknown_words: bool,
+    /// Leave a page's labels out of the fit when its text holds less than this share
+    /// (0 to 1) of the 4-grams of its gold text: the gold then describes text the page
+    /// does not have (a summary written in its place, items a script fills in), and
+    /// every block would be labelled boilerplate. Such pages are still scored wherever
+    /// held out. 0 fits every page. `dehusk label` counts them.
+    #[arg(long, value_name = "SHARE", default_value_t = dehusk::label::MIN_GOLD_COVERAGE)]
+    pub min_gold_coverage: f32,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).
     #[arg(long)]

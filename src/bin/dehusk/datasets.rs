@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use dehusk::dataset::Dataset;
 use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
-use dehusk::label::content_text;
+use dehusk::label::{content_text, MIN_GOLD_COVERAGE};
 use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
 use dehusk::train::{
@@ -169,13 +169,14 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
         None => None,
     };
     println!(
-        "{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R",
+        "{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R  gold not on the page",
         "dataset", "pages", "blocks", "content"
     );
     for name in datasets_of(&pages) {
         let mut oracle = ShingleF1::default();
-        let (mut n_blocks, mut n_content, mut n_pages) = (0, 0, 0);
+        let (mut n_blocks, mut n_content, mut n_pages, mut n_absent) = (0, 0, 0, 0);
         for p in pages.iter().filter(|p| p.dataset == name) {
+            n_absent += (p.gold_coverage < MIN_GOLD_COVERAGE) as usize;
             oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
             n_blocks += p.labels.len();
             n_content += p.labels.iter().filter(|&&l| l).count();
@@ -190,11 +191,14 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
                 struct Rec<'a> {
                     dataset: &'a str,
                     id: &'a str,
+                    /// Share of the gold's 4-grams the page's text holds.
+                    gold_coverage: f32,
                     blocks: Vec<B<'a>>,
                 }
                 let rec = Rec {
                     dataset: &name,
                     id: &p.id,
+                    gold_coverage: p.gold_coverage,
                     blocks: (0..p.page.len())
                         .map(|i| B {
                             text: p.page.block_text(i),
@@ -208,7 +212,7 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
         }
         let s = oracle.score();
         println!(
-            "{name:<12} {n_pages:>6} {n_blocks:>8} {n_content:>8}  {:.4} / {:.4} / {:.4}",
+            "{name:<12} {n_pages:>6} {n_blocks:>8} {n_content:>8}  {:.4} / {:.4} / {:.4}  {n_absent}",
             s.f1, s.precision, s.recall
         );
     }
@@ -400,6 +404,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         word_odds: !args.no_word_odds,
         word_odds_dropout: args.word_odds_dropout,
         held_out_unknown_words: args.held_out_unknown_words,
+        min_gold_coverage: args.min_gold_coverage,
         ..TrainParams::default()
     };
     params.check()?;
@@ -422,9 +427,11 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params, folds.as_deref())?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
+        "dehusk: trained on {} pages ({} blocks sampled; {} pages' labels left out, their text holding under {} of their gold's 4-grams) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
         report.pages,
         report.blocks,
+        report.pages_left_out,
+        params.min_gold_coverage,
         report.holdout_f1,
         report.holdout_pages,
         if report.holdout_f1_stage2.is_finite() {
