@@ -19,7 +19,7 @@
 //! measures how much of the gold the page holds, so training can leave those labels
 //! out ([`MIN_GOLD_COVERAGE`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::segment::Page;
 
@@ -124,7 +124,6 @@ impl GoldIndex {
             .iter()
             .map(|&(a, long)| long && a >= MIN_ALIGNED)
             .collect();
-        let mut near: HashMap<usize, bool> = HashMap::new();
         (0..page.len())
             .map(|i| {
                 let (a, long) = aligned[i];
@@ -134,11 +133,9 @@ impl GoldIndex {
                 if a < 1.0 {
                     return false;
                 }
-                *near.entry(i).or_insert_with(|| {
-                    let lo = i.saturating_sub(SHORT_CONTEXT);
-                    let hi = (i + SHORT_CONTEXT + 1).min(page.len());
-                    long_content[lo..hi].iter().any(|&c| c)
-                })
+                let lo = i.saturating_sub(SHORT_CONTEXT);
+                let hi = (i + SHORT_CONTEXT + 1).min(page.len());
+                long_content[lo..hi].iter().any(|&c| c)
             })
             .collect()
     }
