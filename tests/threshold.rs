@@ -348,3 +348,31 @@ fn issue3_drop_comments_in_text_cuts_at_the_comment_heading() {
         .expect_code(1);
     assert_contains!(out.stderr, "--comments");
 }
+
+// Plain text: a blog or news front page whose stories each end with a comment count
+// ("11 Comments. Click to view comments") kept only the stories before the first count
+// that followed 100 words; a count repeated under three or more stories is a link, not
+// a section's heading, and a real heading after the stories still starts the section.
+#[test]
+fn issue3_comment_counts_under_every_story_are_kept_in_text() {
+    let dir = tempdir();
+    let page = dir.path().join("front.txt");
+    let story = "The council voted on Tuesday to approve a new budget that spends more on \
+                 buses, parks and libraries after months of debate among residents.\n"
+        .repeat(5);
+    let mut doc = String::from("Home\nNews\n");
+    for (k, count) in [11, 3, 27, 5].iter().enumerate() {
+        doc.push_str(&format!(
+            "Story {k} of the day\n{story}{count} Comments. Click to view comments\n"
+        ));
+    }
+    doc.push_str("Leave a Reply\nFirst!\n");
+    write(&page, doc);
+    let text = extract_text(&["--threshold", "0.001", page.to_str().unwrap()]);
+    for k in 0..4 {
+        assert_contains!(text, &format!("Story {k} of the day"));
+    }
+    assert_contains!(text, "27 Comments. Click to view comments");
+    assert!(!text.contains("Leave a Reply"), "{text}");
+    assert!(!text.contains("First!"), "{text}");
+}
