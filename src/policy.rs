@@ -195,6 +195,11 @@ const MAX_REPEAT_SEARCHES: usize = 16;
 /// key.
 fn heading_key(line: &str, lower: &mut String, key: &mut String) -> bool {
     lowercase_into(line, lower);
+    key_of_lowercase(lower, key)
+}
+
+/// [`heading_key`] of a line already lowercased.
+fn key_of_lowercase(lower: &str, key: &mut String) -> bool {
     key.clear();
     let mut counted = false;
     for_each_word(lower, |w| {
@@ -219,11 +224,11 @@ struct RepeatSearch {
     searches: usize,
 }
 
-/// Whether heading candidate `line` has a count and recurs, with other counts or the
-/// same, on at least [`REPEATED_LINK_LINES`] lines of `page` short enough to be
-/// headings.
-fn is_repeated_link(page: &Page, line: &str, scratch: &mut RepeatSearch) -> bool {
-    if !heading_key(line, &mut scratch.lower, &mut scratch.key) {
+/// Whether a heading candidate, given lowercased (as [`is_comment_heading`] leaves it),
+/// has a count and recurs, with other counts or the same, on at least
+/// [`REPEATED_LINK_LINES`] lines of `page` short enough to be headings.
+fn is_repeated_link(page: &Page, lowercased: &str, scratch: &mut RepeatSearch) -> bool {
+    if !key_of_lowercase(lowercased, &mut scratch.key) {
         return false;
     }
     if scratch.repeated.contains(&scratch.key) {
@@ -263,7 +268,7 @@ pub fn drop_comments_after_heading(page: &Page, labels: &mut [bool]) -> usize {
         let text = page.block_text(i);
         if kept_words >= MIN_MAIN_WORDS {
             return is_comment_heading(text, &mut lower)
-                && !is_repeated_link(page, text, &mut repeats);
+                && !is_repeated_link(page, &lower, &mut repeats);
         }
         if labels[i] {
             kept_words += count_words(text);
