@@ -15,7 +15,7 @@
 //! Some gold texts are not on their page at all: a summary written in place of the
 //! page's text, or text a script fills in that the HTML lacks. Every block of such a
 //! page is labelled boilerplate, forum posts and product descriptions included, which
-//! teaches the model the opposite of what the gold means. [`GoldIndex::coverage`]
+//! teaches the model the opposite of what the gold means. [`GoldIndex::label_and_coverage`]
 //! measures how much of the gold the page holds, so training can leave those labels
 //! out ([`MIN_GOLD_COVERAGE`]).
 
@@ -29,7 +29,7 @@ pub const MIN_ALIGNED: f32 = 0.5;
 const SHORT_CONTEXT: usize = 3;
 
 /// Share of the gold's distinct 4-grams a page's text must hold for its labels to be
-/// fitted on ([`GoldIndex::coverage`]; `dehusk train --min-gold-coverage`). Below it
+/// fitted on ([`GoldIndex::label_and_coverage`]; `dehusk train --min-gold-coverage`). Below it
 /// the gold describes text the page does not have. On the training splits, from HTML:
 /// 19 of wcxb's 831 pages (summaries written in place of forum threads and
 /// documentation, listings and shops whose items a script writes) and 3 of the other
@@ -75,16 +75,28 @@ impl GoldIndex {
         GoldIndex { grams4, short }
     }
 
-    /// Share of the gold's distinct 4-grams that occur in the page's text, the blocks
-    /// read in order as one text (as the benchmark reads an extraction, so a 4-gram
-    /// may span blocks: a listing's short items). 1 when the gold has no 4-gram.
-    pub fn coverage(&self, page: &Page) -> f32 {
+    /// Labels every block of `page` against this gold text (true = content), and gives
+    /// the page's gold coverage: the share of the gold's distinct 4-grams that occur in
+    /// the page's text, the blocks read in order as one text (as the benchmark reads an
+    /// extraction, so a 4-gram may span blocks: a listing's short items; 1 when the gold
+    /// has no 4-gram). One pass: each block is tokenized once for both.
+    pub fn label_and_coverage(&self, page: &Page) -> (Vec<bool>, f32) {
+        let mut stream: Vec<String> = Vec::new();
+        let aligned: Vec<(f32, bool)> = (0..page.len())
+            .map(|i| {
+                let toks = lower_tokens(page.block_text(i));
+                let a = self.alignment_of(&toks);
+                stream.extend(toks);
+                a
+            })
+            .collect();
+        (labels_of(&aligned), self.coverage_of(&stream))
+    }
+
+    /// Share of the gold's distinct 4-grams found in `toks`, a page's tokens in order.
+    fn coverage_of(&self, toks: &[String]) -> f32 {
         if self.grams4.is_empty() {
             return 1.0;
-        }
-        let mut toks: Vec<String> = Vec::new();
-        for i in 0..page.len() {
-            toks.extend(lower_tokens(page.block_text(i)));
         }
         let found: HashSet<u64> = toks
             .windows(4)
@@ -97,12 +109,16 @@ impl GoldIndex {
     /// Share of the block's aligned 4-grams (long blocks), or 1/0 for whether a short
     /// block's whole sequence occurs.
     pub fn alignment(&self, text: &str) -> (f32, bool) {
-        let toks = lower_tokens(text);
+        self.alignment_of(&lower_tokens(text))
+    }
+
+    /// [`GoldIndex::alignment`] of a block's lowercased tokens.
+    fn alignment_of(&self, toks: &[String]) -> (f32, bool) {
         if toks.is_empty() {
             return (0.0, false);
         }
         if toks.len() < 4 {
-            let hit = self.short.contains(&crate::eval::hash_tokens(&toks));
+            let hit = self.short.contains(&crate::eval::hash_tokens(toks));
             return (hit as u8 as f32, false);
         }
         let total = toks.len() - 3;
@@ -114,36 +130,36 @@ impl GoldIndex {
             .count();
         (hits as f32 / total as f32, true)
     }
+}
 
-    /// Labels every block of `page` against this gold text (true = content).
-    pub fn label(&self, page: &Page) -> Vec<bool> {
-        let aligned: Vec<(f32, bool)> = (0..page.len())
-            .map(|i| self.alignment(page.block_text(i)))
-            .collect();
-        let long_content: Vec<bool> = aligned
-            .iter()
-            .map(|&(a, long)| long && a >= MIN_ALIGNED)
-            .collect();
-        (0..page.len())
-            .map(|i| {
-                let (a, long) = aligned[i];
-                if long {
-                    return long_content[i];
-                }
-                if a < 1.0 {
-                    return false;
-                }
-                let lo = i.saturating_sub(SHORT_CONTEXT);
-                let hi = (i + SHORT_CONTEXT + 1).min(page.len());
-                long_content[lo..hi].iter().any(|&c| c)
-            })
-            .collect()
-    }
+/// The labels of a page's blocks from their alignments ([`GoldIndex::alignment`]): a
+/// long block is content when at least [`MIN_ALIGNED`] of its 4-grams are the gold's, a
+/// short one when its whole sequence occurs in the gold within [`SHORT_CONTEXT`] blocks
+/// of such a long block.
+fn labels_of(aligned: &[(f32, bool)]) -> Vec<bool> {
+    let long_content: Vec<bool> = aligned
+        .iter()
+        .map(|&(a, long)| long && a >= MIN_ALIGNED)
+        .collect();
+    (0..aligned.len())
+        .map(|i| {
+            let (a, long) = aligned[i];
+            if long {
+                return long_content[i];
+            }
+            if a < 1.0 {
+                return false;
+            }
+            let lo = i.saturating_sub(SHORT_CONTEXT);
+            let hi = (i + SHORT_CONTEXT + 1).min(aligned.len());
+            long_content[lo..hi].iter().any(|&c| c)
+        })
+        .collect()
 }
 
 /// Labels every block of `page` against `gold` (true = content).
 pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
-    GoldIndex::new(gold).label(page)
+    GoldIndex::new(gold).label_and_coverage(page).0
 }
 
 /// The text of the blocks labelled content, one block per line. A kept block with
@@ -206,17 +222,18 @@ mod tests {
             InputFormat::Text,
         );
         let index = GoldIndex::new("Red shoes $20 Blue shoes $25 Green hat $9");
-        assert_eq!(index.coverage(&page), 1.0);
+        assert_eq!(index.label_and_coverage(&page).1, 1.0);
         // A summary written in the page's place: none of it is on the page, and every
         // block is labelled boilerplate.
         let summary = GoldIndex::new("A listing page of shoes and hats in several colours.");
-        assert_eq!(summary.coverage(&page), 0.0);
-        assert!(summary.label(&page).iter().all(|&l| !l));
+        let (labels, coverage) = summary.label_and_coverage(&page);
+        assert_eq!(coverage, 0.0);
+        assert!(labels.iter().all(|&l| !l));
         // Half the gold on the page: 3 of its 6 distinct 4-grams.
         let half = GoldIndex::new("Red shoes 20 Blue shoes 25 one two three");
-        assert_eq!(half.coverage(&page), 0.5);
+        assert_eq!(half.label_and_coverage(&page).1, 0.5);
         // A gold too short to have a 4-gram says nothing against its page.
-        assert_eq!(GoldIndex::new("Hats").coverage(&page), 1.0);
+        assert_eq!(GoldIndex::new("Hats").label_and_coverage(&page).1, 1.0);
     }
 
     #[test]

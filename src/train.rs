@@ -60,7 +60,7 @@ pub struct LabeledPage {
     /// Aligned gold labels.
     pub labels: Vec<bool>,
     /// Share of the gold text's 4-grams that the page's text holds
-    /// ([`crate::label::GoldIndex::coverage`]): below
+    /// ([`crate::label::GoldIndex::label_and_coverage`]): below
     /// [`TrainParams::min_gold_coverage`] the labels are left out of the fit.
     pub gold_coverage: f32,
 }
@@ -106,9 +106,8 @@ pub fn prepare(
                 page.flatten_layout();
             }
             let features = extract(&page, mode);
-            let index = GoldIndex::new(&gold.main_content);
-            let labels = index.label(&page);
-            let gold_coverage = index.coverage(&page);
+            let (labels, gold_coverage) =
+                GoldIndex::new(&gold.main_content).label_and_coverage(&page);
             Ok(LabeledPage {
                 dataset: d.name(),
                 id: gold.id.clone(),
@@ -437,7 +436,7 @@ impl TrainParams {
     }
 
     /// Whether `page`'s labels are fitted on ([`TrainParams::min_gold_coverage`]).
-    fn fits(&self, page: &LabeledPage) -> bool {
+    pub fn fits(&self, page: &LabeledPage) -> bool {
         page.gold_coverage >= self.min_gold_coverage
     }
 

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use dehusk::dataset::Dataset;
 use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
-use dehusk::label::{content_text, MIN_GOLD_COVERAGE};
+use dehusk::label::content_text;
 use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
 use dehusk::train::{
@@ -172,11 +172,13 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
         "{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R  gold not on the page",
         "dataset", "pages", "blocks", "content"
     );
+    // Pages the default training leaves out of the fit: their gold is not on them.
+    let defaults = TrainParams::default();
     for name in datasets_of(&pages) {
         let mut oracle = ShingleF1::default();
         let (mut n_blocks, mut n_content, mut n_pages, mut n_absent) = (0, 0, 0, 0);
         for p in pages.iter().filter(|p| p.dataset == name) {
-            n_absent += (p.gold_coverage < MIN_GOLD_COVERAGE) as usize;
+            n_absent += !defaults.fits(p) as usize;
             oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
             n_blocks += p.labels.len();
             n_content += p.labels.iter().filter(|&&l| l).count();
