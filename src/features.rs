@@ -3,7 +3,9 @@
 //! The vector has three parts:
 //! * the block's own evidence: size, link density, text density, stopwords of many
 //!   languages, punctuation and case, boilerplate-lexicon hits, and (HTML only) its
-//!   tag, its ancestors' tags, class/id keyword categories and hashed tag paths;
+//!   tag, its ancestors' tags, class/id keyword categories and hashed tag paths, or
+//!   (plain text only) its indent, the blank lines around it, the labels seen before
+//!   and after it, and whether it is cut short with an ellipsis;
 //! * page context: relative position, repetition of the same text, overlap with the
 //!   title, the first `h1` and the meta description, where the block lies from the
 //!   headline and the lede, distance from the page's densest run of prose, container
@@ -563,7 +565,8 @@ impl<'a> PageContext<'a> {
                     '•' | '-' | '*' | '·' | '–' | '—' | '►' | '▸' | '>' | '#'
                 ) || first.is_numeric()) as u8 as f32,
                 ends_colon: (last == ':') as u8 as f32,
-                ends_ellipsis: ends_with_ellipsis(text) as u8 as f32,
+                // Read in text mode only (below).
+                ends_ellipsis: (mode == InputFormat::Text && ends_with_ellipsis(text)) as u8 as f32,
                 all_caps: (letters >= 3 && upper == letters) as u8 as f32,
                 time_shape: colon_digits as u8 as f32,
                 url_shape: (lower.contains("http") || lower.contains("www.") || lower.contains('@'))
