@@ -38,6 +38,7 @@
 )]
 
 pub mod context;
+pub mod cv_rows;
 pub mod dataset;
 pub mod decode;
 pub mod error;

@@ -27,6 +27,7 @@ use ndarray::{Array1, Array2, ShapeBuilder};
 use rayon::prelude::*;
 
 use crate::context::{context_feature_names, context_features, CoreColumns};
+use crate::cv_rows::FitRow;
 use crate::dataset::{Dataset, GoldPage};
 use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE, MAX_LENGTH_WEIGHT};
 use crate::error::{Error, Result};
@@ -325,6 +326,15 @@ pub struct TrainParams {
     /// have. They still count wherever pages are held out and scored. 0 fits every
     /// page. Default [`MIN_GOLD_COVERAGE`].
     pub min_gold_coverage: f32,
+    /// In cross-validation ([`cross_validate`]), write each fold's fitting rows and
+    /// held-out rows to this folder ([`crate::cv_rows`]), so other models can be tried
+    /// on the same rows. Default none.
+    pub cv_rows: Option<std::path::PathBuf>,
+    /// In cross-validation, score each fold's held-out pages with the probabilities
+    /// in this folder's `probs-K.f32` ([`crate::cv_rows`]) instead of fitting: an
+    /// outside model measured by the same decoder choice and metric. [`train`]
+    /// ignores it. Default none.
+    pub cv_probabilities: Option<std::path::PathBuf>,
 }
 
 impl Default for TrainParams {
@@ -348,6 +358,8 @@ impl Default for TrainParams {
             word_odds_dropout: 0.0,
             held_out_unknown_words: false,
             min_gold_coverage: MIN_GOLD_COVERAGE,
+            cv_rows: None,
+            cv_probabilities: None,
         }
     }
 }
@@ -355,6 +367,11 @@ impl Default for TrainParams {
 impl TrainParams {
     /// Checks the settings once, so fitting only sees valid ones.
     pub fn check(&self) -> Result<()> {
+        if self.cv_probabilities.is_some() && self.decoder_on_all_folds {
+            return Err(Error::invalid_parameter(
+                "outside probabilities (cv_probabilities) cannot choose the decoder of the model trained afterwards (decoder_on_all_folds)",
+            ));
+        }
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
             return Err(Error::invalid_parameter(format!(
                 "alpha must be >= 0, got {}",
@@ -640,16 +657,35 @@ fn fit_stage1(
     params: &TrainParams,
 ) -> Result<(Fitted, usize)> {
     let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
-    let mut n = 0;
-    for (p, odds) in pages.iter().zip(odds).filter(|(p, _)| params.fits(p)) {
+    let chosen = fit_row_choice(pages, params);
+    for r in &chosen {
+        let (p, odds) = (pages[r.page], odds[r.page]);
+        let row = (
+            p.features.row(r.block),
+            odds_row(odds, r.block),
+            p.labels[r.block],
+        );
+        rows.extend(std::iter::repeat_n(row, r.copies));
+    }
+    Ok((fit_rows(&rows, params)?, chosen.len()))
+}
+
+/// The blocks stage one is fitted on: from each page whose labels are used
+/// ([`TrainParams::fits`]), a sample of [`TrainParams::max_blocks_per_page`] blocks,
+/// each counted [`TrainParams::copies`] times. One definition for the fit and for the
+/// rows `--cv-rows` writes ([`crate::cv_rows`]).
+fn fit_row_choice(pages: &[&LabeledPage], params: &TrainParams) -> Vec<FitRow> {
+    let mut chosen = Vec::new();
+    for (k, p) in pages.iter().enumerate().filter(|(_, p)| params.fits(p)) {
         for i in sampled_rows(p.features.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
-            let row = (p.features.row(i), odds_row(odds, i), p.labels[i]);
-            let copies = params.copies(count_words(p.page.block_text(i)));
-            rows.extend(std::iter::repeat_n(row, copies));
-            n += 1;
+            chosen.push(FitRow {
+                page: k,
+                block: i,
+                copies: params.copies(count_words(p.page.block_text(i))),
+            });
         }
     }
-    Ok((fit_rows(&rows, params)?, n))
+    chosen
 }
 
 impl Fitted {
@@ -1045,12 +1081,35 @@ fn cross_validate_with(
             };
             let (held, held_odds) = select(pages, &values, |p| host_fold(p, folds_n) == fold);
             let fit_part = select(pages, &values, |p| host_fold(p, folds_n) != fold);
-            let (best, held_p, grid_counts) = held_out_choice(
-                (&fit_part.0, &fit_part.1),
-                (&held, &held_odds),
-                params,
-                &learned,
-            )?;
+            if let Some(dir) = &params.cv_rows {
+                let mode = pages.first().and_then(|p| p.page.format);
+                let mut names = mode.map_or_else(Vec::new, feature_names);
+                if odds.is_some() {
+                    names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
+                }
+                crate::cv_rows::write_fold(
+                    dir,
+                    fold,
+                    &names,
+                    (&fit_part.0, &fit_part.1),
+                    &fit_row_choice(&fit_part.0, params),
+                    (&held, &held_odds),
+                )?;
+            }
+            let (best, held_p, grid_counts) = match &params.cv_probabilities {
+                // An outside model's probabilities, scored as the model's own would be.
+                Some(dir) => {
+                    let held_p = crate::cv_rows::read_probabilities(dir, fold, &held)?;
+                    let (best, counts) = choose_decoder(&held, &held_p, &learned, params);
+                    (best, held_p, counts)
+                }
+                None => held_out_choice(
+                    (&fit_part.0, &fit_part.1),
+                    (&held, &held_odds),
+                    params,
+                    &learned,
+                )?,
+            };
             let texts = held_out_texts(&held, &held_p, &best.decoder, params);
             Ok(FoldReport {
                 fold,

@@ -3,7 +3,7 @@
 //! `ShingleF1` over the predictions it writes, and `../shared/reference/shingle_f1.py`
 //! where Python and the script are available.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -575,6 +575,136 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
         .args(["train", "--data", MINI, "-o", &dest, "--cv-predictions"])
         .arg(&pred_dir)
         .expect_code(1);
+}
+
+// Issue #3: the cross-validation rows go out (--cv-rows) in the layout the `cv_rows`
+// module documents, and an outside model's probabilities come back in
+// (--cv-probabilities), scored by the same decoder: probabilities of 1 everywhere keep
+// every block of every held-out page, in the order held-K.jsonl lists them.
+#[test]
+fn issue3_cross_validation_rows_out_and_probabilities_in() {
+    let dir = tempdir();
+    let rows = dir.path().join("rows");
+    let (out, dest) = train_run(
+        dir.path(),
+        "html",
+        &["--cross-validate", "--cv-rows", rows.to_str().unwrap()],
+    );
+    let names = std::fs::read_to_string(rows.join("names.txt")).unwrap();
+    let width = names.lines().count();
+    assert!(
+        names.lines().next() == Some("words_log") && names.ends_with("head_known\n"),
+        "features, then the word evidence: {names}"
+    );
+    let folds: Vec<u64> = fold_lines(&out.stderr)
+        .iter()
+        .map(|l| number_after(l, "cross-validation fold ") as u64)
+        .collect();
+    let mut held_pages = BTreeSet::new();
+    for &k in &folds {
+        let meta = std::fs::read_to_string(rows.join(format!("fit-{k}.tsv"))).unwrap();
+        let fit_bytes = std::fs::metadata(rows.join(format!("fit-{k}.f32")))
+            .unwrap()
+            .len();
+        assert_eq!(
+            fit_bytes,
+            (meta.lines().count() * width * 4) as u64,
+            "fold {k}"
+        );
+        for line in meta.lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert!(cols[2] == "0" || cols[2] == "1", "label: {line}");
+            assert!(["1", "2", "3"].contains(&cols[3]), "copies: {line}");
+        }
+        let pages =
+            json_lines(&std::fs::read_to_string(rows.join(format!("held-{k}.jsonl"))).unwrap());
+        let blocks: usize = pages
+            .iter()
+            .map(|p| p["texts"].as_array().unwrap().len())
+            .sum();
+        for p in &pages {
+            assert_eq!(
+                p["texts"].as_array().unwrap().len(),
+                p["labels"].as_array().unwrap().len()
+            );
+            assert!(
+                held_pages.insert(p["id"].as_str().unwrap().to_string()),
+                "held out twice"
+            );
+        }
+        let held_bytes = std::fs::metadata(rows.join(format!("held-{k}.f32")))
+            .unwrap()
+            .len();
+        assert_eq!(held_bytes, (blocks * width * 4) as u64, "fold {k}");
+        let ones: Vec<u8> = std::iter::repeat_n(1.0f32.to_le_bytes(), blocks)
+            .flatten()
+            .collect();
+        std::fs::write(rows.join(format!("probs-{k}.f32")), ones).unwrap();
+    }
+    assert_eq!(
+        held_pages,
+        ids("train"),
+        "every training page held out once"
+    );
+
+    let oof = dir.path().join("oof");
+    let (_, _) = train_run(
+        dir.path(),
+        "html",
+        &[
+            "--cross-validate",
+            "--cv-probabilities",
+            rows.to_str().unwrap(),
+            "--cv-predictions",
+            oof.to_str().unwrap(),
+        ],
+    );
+    let kept: BTreeMap<String, String> =
+        json_lines(&std::fs::read_to_string(oof.join("mini.jsonl")).unwrap())
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+    for &k in &folds {
+        for p in json_lines(&std::fs::read_to_string(rows.join(format!("held-{k}.jsonl"))).unwrap())
+        {
+            let all: Vec<&str> = p["texts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            eqnice!(
+                all.join("\n"),
+                kept[p["id"].as_str().unwrap()],
+                "page {}",
+                p["id"]
+            );
+        }
+    }
+
+    // A probability file of the wrong length is refused, naming the file.
+    std::fs::write(rows.join(format!("probs-{}.f32", folds[0])), [0u8; 6]).unwrap();
+    let out = dehusk()
+        .args([
+            "train",
+            "--data",
+            MINI,
+            "--mode",
+            "html",
+            "-o",
+            &dest,
+            "--cross-validate",
+        ])
+        .arg("--cv-probabilities")
+        .arg(&rows)
+        .expect_code(1);
+    assert_contains!(out.stderr, &format!("probs-{}.f32: 6 bytes", folds[0]));
 }
 
 // Issue #3: a model meant to run with --drop-comments is trained with it: the policy

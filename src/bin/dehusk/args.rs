@@ -347,6 +347,24 @@ pub struct TrainArgs {
     /// on them, not on the dev split.
     #[arg(long, value_name = "DIR", requires = "cross_validate")]
     pub cv_predictions: Option<PathBuf>,
+    /// With --cross-validate: write each host fold's fitting rows and held-out rows
+    /// (feature values, labels, block texts) to this folder, so that another model can
+    /// be fitted on exactly the rows dehusk fits (file layout: the `cv_rows` module's
+    /// documentation; `scripts/nonlinear.py` is an example).
+    #[arg(long, value_name = "DIR", requires = "cross_validate")]
+    pub cv_rows: Option<PathBuf>,
+    /// With --cross-validate: instead of fitting, read each fold's held-out block
+    /// probabilities from `DIR/probs-K.f32` (one little-endian f32 per row of the
+    /// `held-K.f32` that --cv-rows wrote) and score them as dehusk's own: the same
+    /// decoder choice, comment policy and reported F1. Measures an outside model on
+    /// dehusk's folds; the model trained afterwards is dehusk's as usual.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "cross_validate",
+        conflicts_with = "decoder_on_all_folds"
+    )]
+    pub cv_probabilities: Option<PathBuf>,
     /// Also fit the context stage (a second logistic regression over the neighbours'
     /// stage-one probabilities) and keep it if it beats stage one on held-out hosts.
     #[arg(long)]

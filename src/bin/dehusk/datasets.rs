@@ -407,6 +407,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         word_odds_dropout: args.word_odds_dropout,
         held_out_unknown_words: args.held_out_unknown_words,
         min_gold_coverage: args.min_gold_coverage,
+        cv_rows: args.cv_rows.clone(),
+        cv_probabilities: args.cv_probabilities.clone(),
         ..TrainParams::default()
     };
     params.check()?;

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Fit other models on dehusk's own cross-validation rows; write their held-out
+probabilities for `dehusk train --cross-validate --cv-probabilities` to score.
+
+Asks whether the features hold more than a dot product reads: the same rows, the
+same host folds, the same row weights (a row counted `copies` times), and dehusk's own
+decoder choice and metric on the result.
+
+    dehusk train --data ../shared/data/{wcxb,dragnet,cleaneval,readability} --mode html \
+        -o /tmp/m.json --cross-validate --cv-rows /tmp/rows
+    pip install numpy scikit-learn lightgbm
+    python3 scripts/nonlinear.py /tmp/rows /tmp/probs --models lr,gbm,gbm2
+    dehusk train ... --cross-validate --cv-probabilities /tmp/probs/gbm
+
+Models (`--models`, comma-separated):
+  lr     scikit-learn's logistic regression on standardized rows (C = 1), run to
+         convergence: a check that the outside pipeline matches dehusk's own fit;
+  gbm    LightGBM, 400 trees of up to 31 leaves (learning rate 0.05);
+  gbm2   LightGBM, 800 trees of depth 2 (pairs of features only);
+  gbm1   LightGBM, 1500 stumps (no interactions: each feature's own curve).
+Each writes OUT/<model>/probs-K.f32 for every fold K found in ROWS, and the gain
+importance of the forests' features (summed over folds) is printed.
+"""
+import argparse
+import glob
+import os
+import re
+
+import numpy as np
+
+
+def fold_ids(rows):
+    return sorted(int(re.search(r"fit-(\d+)\.f32$", f).group(1))
+                  for f in glob.glob(os.path.join(rows, "fit-*.f32")))
+
+
+def load(rows, k, width):
+    x = np.fromfile(os.path.join(rows, f"fit-{k}.f32"), dtype="<f4").reshape(-1, width)
+    meta = [line.rstrip("\n").split("\t") for line in open(os.path.join(rows, f"fit-{k}.tsv"))]
+    y = np.array([int(m[2]) for m in meta])
+    w = np.array([float(m[3]) for m in meta])
+    h = np.fromfile(os.path.join(rows, f"held-{k}.f32"), dtype="<f4").reshape(-1, width)
+    assert len(meta) == len(x), "fit rows and their labels disagree"
+    return x, y, w, h
+
+
+FORESTS = {
+    "gbm": dict(n_estimators=400, learning_rate=0.05, num_leaves=31),
+    "gbm2": dict(n_estimators=800, learning_rate=0.1, num_leaves=4, max_depth=2),
+    "gbm1": dict(n_estimators=1500, learning_rate=0.1, num_leaves=2, max_depth=1),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("rows", help="folder written by --cv-rows")
+    ap.add_argument("out", help="folder to write OUT/<model>/probs-K.f32 into")
+    ap.add_argument("--models", default="lr,gbm")
+    a = ap.parse_args()
+    names = open(os.path.join(a.rows, "names.txt")).read().split()
+    models = a.models.split(",")
+    importance = {}
+    for k in fold_ids(a.rows):
+        x, y, w, h = load(a.rows, k, len(names))
+        for m in models:
+            if m == "lr":
+                from sklearn.linear_model import LogisticRegression
+                from sklearn.preprocessing import StandardScaler
+                sc = StandardScaler().fit(x)
+                fit = LogisticRegression(C=1.0, max_iter=300).fit(sc.transform(x), y, sample_weight=w)
+                p = fit.predict_proba(sc.transform(h))[:, 1]
+            elif m in FORESTS:
+                import lightgbm as lgb
+                fit = lgb.LGBMClassifier(min_child_samples=100, subsample=0.8, subsample_freq=1,
+                                         colsample_bytree=0.5, verbose=-1, **FORESTS[m])
+                fit.fit(x, y, sample_weight=w)
+                p = fit.predict_proba(h)[:, 1]
+                gain = fit.booster_.feature_importance("gain")
+                importance[m] = importance.get(m, 0) + gain / gain.sum()
+            else:
+                raise SystemExit(f"unknown model {m!r} (lr, gbm, gbm2, gbm1)")
+            os.makedirs(os.path.join(a.out, m), exist_ok=True)
+            p.astype("<f4").tofile(os.path.join(a.out, m, f"probs-{k}.f32"))
+            print(f"fold {k}: {m} written", flush=True)
+    for m, v in importance.items():
+        top = np.argsort(-v)[:15]
+        print(f"{m}, share of gain:", ", ".join(f"{names[i]} {v[i] / v.sum():.3f}" for i in top))
+
+
+if __name__ == "__main__":
+    main()
