@@ -17,7 +17,9 @@ Models (`--models`, comma-separated):
          convergence: a check that the outside pipeline matches dehusk's own fit;
   gbm    LightGBM, 400 trees of up to 31 leaves (learning rate 0.05);
   gbm2   LightGBM, 800 trees of depth 2 (pairs of features only);
-  gbm1   LightGBM, 1500 stumps (no interactions: each feature's own curve).
+  gbm1   LightGBM, 1500 stumps (no interactions: each feature's own curve);
+  gbm_small  LightGBM, 100 trees of depth 4 (about 400 comparisons per block, the
+         cost of two dot products).
 Each writes OUT/<model>/probs-K.f32 for every fold K found in ROWS, and the gain
 importance of the forests' features (summed over folds) is printed.
 """
@@ -48,6 +50,7 @@ FORESTS = {
     "gbm": dict(n_estimators=400, learning_rate=0.05, num_leaves=31),
     "gbm2": dict(n_estimators=800, learning_rate=0.1, num_leaves=4, max_depth=2),
     "gbm1": dict(n_estimators=1500, learning_rate=0.1, num_leaves=2, max_depth=1),
+    "gbm_small": dict(n_estimators=100, learning_rate=0.1, num_leaves=16, max_depth=4),
 }
 
 
@@ -78,7 +81,7 @@ def main():
                 gain = fit.booster_.feature_importance("gain")
                 importance[m] = importance.get(m, 0) + gain / gain.sum()
             else:
-                raise SystemExit(f"unknown model {m!r} (lr, gbm, gbm2, gbm1)")
+                raise SystemExit(f"unknown model {m!r} (lr, {', '.join(FORESTS)})")
             os.makedirs(os.path.join(a.out, m), exist_ok=True)
             p.astype("<f4").tofile(os.path.join(a.out, m, f"probs-{k}.f32"))
             print(f"fold {k}: {m} written", flush=True)

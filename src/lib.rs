@@ -13,8 +13,9 @@
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
 //! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels,
-//! [`train`] fits a model, [`eval`] scores a model against gold text, and [`pipeline`]
-//! runs documents in parallel in input order.
+//! [`train`] fits a model ([`cv_rows`] hands its cross-validation rows to outside
+//! models and scores their probabilities), [`eval`] scores a model against gold text,
+//! and [`pipeline`] runs documents in parallel in input order.
 //!
 //! ```
 //! use dehusk::{Extractor, input::InputFormat};
