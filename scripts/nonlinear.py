@@ -22,7 +22,13 @@ Models (`--models`, comma-separated):
          cost of two dot products).
 Each writes OUT/<model>/probs-K.f32 for every fold K found in ROWS, and the gain
 importance of the forests' features (summed over folds) is printed.
+
+--leave-dataset-out: each held-out page is scored by a model fitted on its fold's
+rows of the other datasets only (the group column of fit-K.tsv names the dataset), so
+`--cv-predictions` and scripts/oof.py then give each dataset's score as a source the
+model never saw (one fit per fold and dataset).
 """
+import json
 import argparse
 import glob
 import os
@@ -43,7 +49,11 @@ def load(rows, k, width):
     w = np.array([float(m[3]) for m in meta])
     h = np.fromfile(os.path.join(rows, f"held-{k}.f32"), dtype="<f4").reshape(-1, width)
     assert len(meta) == len(x), "fit rows and their labels disagree"
-    return x, y, w, h
+    fit_sets = np.array([m[1].split(":")[0] for m in meta])
+    pages = [json.loads(line) for line in open(os.path.join(rows, f"held-{k}.jsonl"))]
+    held_sets = np.array([p["dataset"] for p in pages for _ in p["labels"]])
+    assert len(held_sets) == len(h), "held-out rows and pages disagree"
+    return x, y, w, h, fit_sets, held_sets
 
 
 FORESTS = {
@@ -54,34 +64,46 @@ FORESTS = {
 }
 
 
+def fit_predict(m, x, y, w, h, importance):
+    """Fits model `m` on rows `x` (labels `y`, weights `w`); probabilities of `h`."""
+    if m == "lr":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+        sc = StandardScaler().fit(x)
+        fit = LogisticRegression(C=1.0, max_iter=300).fit(sc.transform(x), y, sample_weight=w)
+        return fit.predict_proba(sc.transform(h))[:, 1]
+    import lightgbm as lgb
+    fit = lgb.LGBMClassifier(min_child_samples=100, subsample=0.8, subsample_freq=1,
+                             colsample_bytree=0.5, verbose=-1, **FORESTS[m])
+    fit.fit(x, y, sample_weight=w)
+    gain = fit.booster_.feature_importance("gain")
+    importance[m] = importance.get(m, 0) + gain / gain.sum()
+    return fit.predict_proba(h)[:, 1]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("rows", help="folder written by --cv-rows")
     ap.add_argument("out", help="folder to write OUT/<model>/probs-K.f32 into")
     ap.add_argument("--models", default="lr,gbm")
+    ap.add_argument("--leave-dataset-out", action="store_true")
     a = ap.parse_args()
     names = open(os.path.join(a.rows, "names.txt")).read().split()
     models = a.models.split(",")
     importance = {}
+    for m in models:
+        if m != "lr" and m not in FORESTS:
+            raise SystemExit(f"unknown model {m!r} (lr, {', '.join(FORESTS)})")
     for k in fold_ids(a.rows):
-        x, y, w, h = load(a.rows, k, len(names))
+        x, y, w, h, fit_sets, held_sets = load(a.rows, k, len(names))
+        # (rows to fit on, held-out rows to score) pairs: all of them, or per dataset.
+        parts = [(np.ones(len(x), bool), np.ones(len(h), bool))]
+        if a.leave_dataset_out:
+            parts = [(fit_sets != d, held_sets == d) for d in np.unique(held_sets)]
         for m in models:
-            if m == "lr":
-                from sklearn.linear_model import LogisticRegression
-                from sklearn.preprocessing import StandardScaler
-                sc = StandardScaler().fit(x)
-                fit = LogisticRegression(C=1.0, max_iter=300).fit(sc.transform(x), y, sample_weight=w)
-                p = fit.predict_proba(sc.transform(h))[:, 1]
-            elif m in FORESTS:
-                import lightgbm as lgb
-                fit = lgb.LGBMClassifier(min_child_samples=100, subsample=0.8, subsample_freq=1,
-                                         colsample_bytree=0.5, verbose=-1, **FORESTS[m])
-                fit.fit(x, y, sample_weight=w)
-                p = fit.predict_proba(h)[:, 1]
-                gain = fit.booster_.feature_importance("gain")
-                importance[m] = importance.get(m, 0) + gain / gain.sum()
-            else:
-                raise SystemExit(f"unknown model {m!r} (lr, {', '.join(FORESTS)})")
+            p = np.zeros(len(h))
+            for fit_rows, held_rows in parts:
+                p[held_rows] = fit_predict(m, x[fit_rows], y[fit_rows], w[fit_rows], h[held_rows], importance)
             os.makedirs(os.path.join(a.out, m), exist_ok=True)
             p.astype("<f4").tofile(os.path.join(a.out, m, f"probs-{k}.f32"))
             print(f"fold {k}: {m} written", flush=True)
