@@ -54,8 +54,16 @@ fn write_row(w: &mut impl Write, row: &[f32], odds: &[f32]) -> std::io::Result<(
     Ok(())
 }
 
-/// Writes fold `fold`'s files (see the module doc) into `dir`: `names` are the
-/// columns, `fit_rows` the rows the fold's fit reads.
+/// Creates `dir` and writes `names.txt`, the rows' columns: once, before the folds
+/// (which run in parallel) write their rows.
+pub(crate) fn write_names(dir: &Path, names: &[String]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(Some(dir.to_path_buf()), e))?;
+    let path = dir.join("names.txt");
+    std::fs::write(&path, names.join("\n") + "\n").map_err(|e| Error::io(Some(path), e))
+}
+
+/// Writes fold `fold`'s rows (see the module doc) into `dir`, which [`write_names`]
+/// made: `names` are the columns, `fit_rows` the rows the fold's fit reads.
 pub(crate) fn write_fold(
     dir: &Path,
     fold: u64,
@@ -78,13 +86,10 @@ pub(crate) fn write_fold(
             )));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(Some(dir.to_path_buf()), e))?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |e| Error::io(Some(path), e)
     };
-    let path = dir.join("names.txt");
-    std::fs::write(&path, names.join("\n") + "\n").map_err(io(&path))?;
 
     let (rows_path, meta_path) = (
         dir.join(format!("fit-{fold}.f32")),

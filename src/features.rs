@@ -141,6 +141,16 @@ struct BlockStats {
 /// blocks by it ([`crate::decode::Smoothing::length_weight`]).
 pub const WORDS_LOG_COLUMN: usize = 0;
 
+/// The names of a model's whole row: [`feature_names`], then, when the model has word
+/// evidence, [`WORD_ODDS_FEATURES`] (the order [`for_each_row_with`] writes them in).
+pub fn row_names(mode: InputFormat, word_odds: bool) -> Vec<String> {
+    let mut names = feature_names(mode);
+    if word_odds {
+        names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
+    }
+    names
+}
+
 /// The feature names for a mode, in row order.
 pub fn feature_names(mode: InputFormat) -> Vec<String> {
     // One synthetic block runs the same writer as real pages.

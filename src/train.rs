@@ -32,16 +32,14 @@ use crate::dataset::{Dataset, GoldPage};
 use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE, MAX_LENGTH_WEIGHT};
 use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
-use crate::features::{extract, feature_names, FeatureMatrix, WORDS_LOG_COLUMN};
+use crate::features::{extract, feature_names, row_names, FeatureMatrix, WORDS_LOG_COLUMN};
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, GoldIndex, MIN_GOLD_COVERAGE};
 use crate::lexicon::fnv1a64;
 use crate::model::{Linear, ModelFile, Provenance, MODEL_FORMAT_VERSION};
 use crate::policy::Comments;
 use crate::segment::{segment, Page};
-use crate::word_odds::{
-    odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds, WORD_ODDS_FEATURES,
-};
+use crate::word_odds::{odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds};
 use crate::words::count_words;
 
 /// A page ready for training or evaluation.
@@ -711,10 +709,7 @@ impl Fitted {
         decoder: &Decoder,
         word_odds: Option<PackedWordOdds>,
     ) -> ModelFile {
-        let mut names = feature_names(mode);
-        if word_odds.is_some() {
-            names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
-        }
+        let names = row_names(mode, word_odds.is_some());
         ModelFile {
             version: MODEL_FORMAT_VERSION,
             mode,
@@ -1066,6 +1061,16 @@ fn cross_validate_with(
             folds.len()
         )));
     }
+    // The rows' column names, written once for every fold's rows (`--cv-rows`).
+    let row_names = match &params.cv_rows {
+        Some(dir) => {
+            let mode = pages.first().and_then(|p| p.page.format);
+            let names = mode.map_or_else(Vec::new, |m| row_names(m, odds.is_some()));
+            crate::cv_rows::write_names(dir, &names)?;
+            Some(names)
+        }
+        None => None,
+    };
     folds
         .into_par_iter()
         .with_max_len(1)
@@ -1081,16 +1086,11 @@ fn cross_validate_with(
             };
             let (held, held_odds) = select(pages, &values, |p| host_fold(p, folds_n) == fold);
             let fit_part = select(pages, &values, |p| host_fold(p, folds_n) != fold);
-            if let Some(dir) = &params.cv_rows {
-                let mode = pages.first().and_then(|p| p.page.format);
-                let mut names = mode.map_or_else(Vec::new, feature_names);
-                if odds.is_some() {
-                    names.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
-                }
+            if let Some((dir, names)) = params.cv_rows.as_ref().zip(row_names.as_ref()) {
                 crate::cv_rows::write_fold(
                     dir,
                     fold,
-                    &names,
+                    names,
                     (&fit_part.0, &fit_part.1),
                     &fit_row_choice(&fit_part.0, params),
                     (&held, &held_odds),
