@@ -21,7 +21,11 @@ Models (`--models`, comma-separated):
   gbm_small  LightGBM, 100 trees of depth 4 (about 400 comparisons per block, the
          cost of two dot products).
 Each writes OUT/<model>/probs-K.f32 for every fold K found in ROWS, and the gain
-importance of the forests' features (summed over folds) is printed.
+importance of the forests' features (summed over folds) is printed, as is each
+model's time: the fits' seconds so far (all cores) and the scoring time per held-out
+block on one thread (the forests by LightGBM's own C++ predictor; the logistic
+regression's includes standardising the rows). The machine's load counts: run
+nothing else meanwhile.
 
 --leave-dataset-out: each held-out page is scored by a model fitted on its fold's
 rows of the other datasets only (the group column of fit-K.tsv names the dataset), so
@@ -33,6 +37,7 @@ import argparse
 import glob
 import os
 import re
+import time
 
 import numpy as np
 
@@ -64,21 +69,38 @@ FORESTS = {
 }
 
 
-def fit_predict(m, x, y, w, h, importance):
-    """Fits model `m` on rows `x` (labels `y`, weights `w`); probabilities of `h`."""
+def fit_predict(m, x, y, w, h, importance, timing):
+    """Fits model `m` on rows `x` (labels `y`, weights `w`); probabilities of `h`.
+    Adds the fit's seconds and the scoring's seconds on one thread to `timing[m]`."""
     if m == "lr":
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
+        start = time.perf_counter()
         sc = StandardScaler().fit(x)
         fit = LogisticRegression(C=1.0, max_iter=300).fit(sc.transform(x), y, sample_weight=w)
-        return fit.predict_proba(sc.transform(h))[:, 1]
+        fitted = time.perf_counter()
+        p = fit.predict_proba(sc.transform(h))[:, 1]
+        add_time(timing, m, fitted - start, time.perf_counter() - fitted, len(h))
+        return p
     import lightgbm as lgb
+    start = time.perf_counter()
     fit = lgb.LGBMClassifier(min_child_samples=100, subsample=0.8, subsample_freq=1,
                              colsample_bytree=0.5, verbose=-1, **FORESTS[m])
     fit.fit(x, y, sample_weight=w)
+    fitted = time.perf_counter()
     gain = fit.booster_.feature_importance("gain")
     importance[m] = importance.get(m, 0) + gain / gain.sum()
-    return fit.predict_proba(h)[:, 1]
+    # Scored by the booster's own C++ predictor on one thread, as dehusk scores a page.
+    p = fit.booster_.predict(h, num_threads=1)
+    add_time(timing, m, fitted - start, time.perf_counter() - fitted, len(h))
+    return p
+
+
+def add_time(timing, m, fit_s, score_s, rows):
+    t = timing.setdefault(m, [0.0, 0.0, 0])
+    t[0] += fit_s
+    t[1] += score_s
+    t[2] += rows
 
 
 def main():
@@ -91,6 +113,7 @@ def main():
     names = open(os.path.join(a.rows, "names.txt")).read().split()
     models = a.models.split(",")
     importance = {}
+    timing = {}
     for m in models:
         if m != "lr" and m not in FORESTS:
             raise SystemExit(f"unknown model {m!r} (lr, {', '.join(FORESTS)})")
@@ -103,10 +126,13 @@ def main():
         for m in models:
             p = np.zeros(len(h))
             for fit_rows, held_rows in parts:
-                p[held_rows] = fit_predict(m, x[fit_rows], y[fit_rows], w[fit_rows], h[held_rows], importance)
+                p[held_rows] = fit_predict(m, x[fit_rows], y[fit_rows], w[fit_rows], h[held_rows],
+                                           importance, timing)
             os.makedirs(os.path.join(a.out, m), exist_ok=True)
             p.astype("<f4").tofile(os.path.join(a.out, m, f"probs-{k}.f32"))
-            print(f"fold {k}: {m} written", flush=True)
+            fit_s, score_s, rows = timing[m]
+            print(f"fold {k}: {m} written (so far: fit {fit_s:.1f} s, scoring "
+                  f"{score_s / max(rows, 1) * 1e6:.2f} µs per block on one thread)", flush=True)
     for m, v in importance.items():
         top = np.argsort(-v)[:15]
         print(f"{m}, share of gain:", ", ".join(f"{names[i]} {v[i] / v.sum():.3f}" for i in top))

@@ -15,8 +15,9 @@ Several folders (a baseline and variants) print one line each, for comparison.
 `--by-type wcxb` (the default) also prints that dataset's pages by `page_type` (F1,
 mean precision, mean recall) for each folder, and with `--labels` (the JSON lines of
 `dehusk label --data ../shared/data/wcxb -o LABELS.jsonl`) the oracle of each type
-beside them: the aligned labels as an extraction, the best any block classifier can
-reach with them. Standard library only.
+beside them: the aligned labels as an extraction (what a classifier that learned
+them perfectly would score; `scripts/ceiling.py` finds the best block selection,
+which is higher). Standard library only.
 """
 import argparse
 import collections

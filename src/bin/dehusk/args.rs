@@ -26,7 +26,9 @@ pub enum Command {
     /// the features that pushed it most.
     Explain(ExplainArgs),
     /// Align gold text to blocks and write block-labelled training data; reports the
-    /// oracle score (the best any block classifier can reach with these labels).
+    /// oracle score (the aligned labels scored as an extraction: what a classifier
+    /// that learned them perfectly would score; not a bound, see
+    /// `scripts/ceiling.py`).
     Label(LabelArgs),
     /// Train a model from gold-text datasets.
     Train(TrainArgs),
