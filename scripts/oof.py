@@ -16,7 +16,7 @@ Several folders (a baseline and variants) print one line each, for comparison.
 mean precision, mean recall) for each folder, and with `--labels` (the JSON lines of
 `dehusk label --data ../shared/data/wcxb -o LABELS.jsonl`) the oracle of each type
 beside them: the aligned labels as an extraction (what a classifier that learned
-them perfectly would score; `scripts/ceiling.py` finds the best block selection,
+them perfectly would score; `dehusk label` also prints the best block selection,
 which is higher). Standard library only.
 """
 import argparse

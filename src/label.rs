@@ -13,8 +13,8 @@
 //! is what a classifier that learned these labels perfectly would score; `dehusk
 //! label` reports it. It is not a bound: the labels are not the best block selection
 //! for the metric (a repeated title is content in every copy, a short item next to
-//! no long content is not), and a model can score above it (`scripts/ceiling.py`
-//! searches for the best selection; README, eighteenth round).
+//! no long content is not), and a model can score above it ([`crate::ceiling`]
+//! finds the best selection; README, eighteenth round).
 //!
 //! Some gold texts are not on their page at all: a summary written in place of the
 //! page's text, or text a script fills in that the HTML lacks. Every block of such a

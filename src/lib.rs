@@ -12,7 +12,8 @@
 //!    then [`policy`]: the user's choices the data does not settle (reader comments).
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
-//! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels,
+//! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels
+//! ([`ceiling`] finds the best block selection, the most any classifier can reach),
 //! [`train`] fits a model ([`cv_rows`] hands its cross-validation rows to outside
 //! models and scores their probabilities), [`eval`] scores a model against gold text,
 //! and [`pipeline`] runs documents in parallel in input order.
@@ -38,6 +39,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod ceiling;
 pub mod context;
 pub mod cv_rows;
 pub mod dataset;

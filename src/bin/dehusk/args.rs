@@ -27,8 +27,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Align gold text to blocks and write block-labelled training data; reports the
     /// oracle score (the aligned labels scored as an extraction: what a classifier
-    /// that learned them perfectly would score; not a bound, see
-    /// `scripts/ceiling.py`).
+    /// that learned them perfectly would score) and the best block selection found
+    /// (the most any block classifier can reach on this segmentation).
     Label(LabelArgs),
     /// Train a model from gold-text datasets.
     Train(TrainArgs),
@@ -256,7 +256,9 @@ pub struct LabelArgs {
     /// Split to label (train, dev, or all).
     #[arg(long, default_value = "train")]
     pub split: String,
-    /// Write the labelled blocks as JSON lines to this file.
+    /// Write the labelled blocks as JSON lines to this file: per page its dataset, id
+    /// and gold coverage, and per block its text, aligned `label` and whether it is in
+    /// the best selection found (`best`).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
