@@ -258,6 +258,24 @@ mod tests {
         segment_str(&lines.join("\n"), InputFormat::Text)
     }
 
+    /// `count` lines of `min_words..=max_words` words drawn from `words`.
+    fn random_lines(
+        rng: &mut XorShift,
+        words: &[&str],
+        count: usize,
+        min_words: u64,
+        max_words: u64,
+    ) -> Vec<String> {
+        (0..count)
+            .map(|_| {
+                (0..min_words + rng.below(max_words - min_words + 1))
+                    .map(|_| words[rng.below(words.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
     fn f1(page: &Page, gold: &str, keep: &[bool]) -> f64 {
         page_f1(&shingles(gold), &shingles(&content_text(page, keep)))
     }
@@ -269,15 +287,9 @@ mod tests {
         ];
         let mut rng = XorShift::new(0x5eed);
         for round in 0..40 {
-            let lines: Vec<String> = (0..12)
-                .map(|_| {
-                    let n = rng.below(7) as usize; // some blocks of 0 to 3 words
-                    (0..n)
-                        .map(|_| words[rng.below(words.len() as u64) as usize])
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect();
+            // Empty lines among them: blocks of no tokens, and kept text shorter than
+            // a 4-gram on either side of a flip.
+            let lines = random_lines(&mut rng, &words, 12, 0, 6);
             let refs: Vec<&str> = lines.iter().map(|s| s.as_str()).collect();
             let page = text_page(&refs);
             let gold = refs[2..7].join(" ");
@@ -338,14 +350,7 @@ mod tests {
         let mut rng = XorShift::new(7);
         let words = ["alpha", "beta", "gamma", "delta", "eps"];
         for _ in 0..50 {
-            let lines: Vec<String> = (0..8)
-                .map(|_| {
-                    (0..1 + rng.below(6))
-                        .map(|_| words[rng.below(5) as usize])
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect();
+            let lines = random_lines(&mut rng, &words, 8, 1, 6);
             let refs: Vec<&str> = lines.iter().map(|s| s.as_str()).collect();
             let page = text_page(&refs);
             let gold = refs[1..4].join("\n");

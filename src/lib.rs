@@ -13,7 +13,7 @@
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
 //! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels
-//! ([`ceiling`] finds the best block selection, the most any classifier can reach),
+//! ([`ceiling`] searches for the best block selection: how far any classifier could go),
 //! [`train`] fits a model ([`cv_rows`] hands its cross-validation rows to outside
 //! models and scores their probabilities), [`eval`] scores a model against gold text,
 //! and [`pipeline`] runs documents in parallel in input order.

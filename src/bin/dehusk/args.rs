@@ -28,7 +28,8 @@ pub enum Command {
     /// Align gold text to blocks and write block-labelled training data; reports the
     /// oracle score (the aligned labels scored as an extraction: what a classifier
     /// that learned them perfectly would score) and the best block selection found
-    /// (the most any block classifier can reach on this segmentation).
+    /// (a local search: the most any block classifier can reach on this segmentation
+    /// is at least this).
     Label(LabelArgs),
     /// Train a model from gold-text datasets.
     Train(TrainArgs),
