@@ -16,8 +16,8 @@ Several folders (a baseline and variants) print one line each, for comparison.
 mean precision, mean recall) for each folder, and with `--labels` (the JSON lines of
 `dehusk label --data ../shared/data/wcxb -o LABELS.jsonl`) the oracle of each type
 beside them: the aligned labels as an extraction (what a classifier that learned
-them perfectly would score; `dehusk label` also prints the best block selection,
-which is higher). Standard library only.
+them perfectly would score) and the best block selection `label` found (how far any
+block classifier could go). Standard library only.
 """
 import argparse
 import collections
@@ -33,7 +33,8 @@ def main():
     ap.add_argument("pred_dirs", nargs="+", help="folders written by --cv-predictions")
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--by-type", default="wcxb", help="dataset to break down by page_type ('' = none)")
-    ap.add_argument("--labels", help="`dehusk label -o` output for --by-type's dataset: adds the oracle")
+    ap.add_argument("--labels", help="`dehusk label -o` output for --by-type's dataset: "
+                    "adds the oracle and the best selection")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.shared, "reference"))
     from shingle_f1 import shingle_f1  # the reference metric
@@ -71,11 +72,14 @@ def main():
     by_type = collections.defaultdict(list)
     for r in pages:
         by_type[r.get("page_type") or "-"].append(r)
-    oracle = {}
+    oracle, best = {}, {}
     if a.labels:
         with open(a.labels, encoding="utf-8") as f:
             for r in map(json.loads, f):
                 oracle[r["id"]] = "\n".join(b["text"] for b in r["blocks"] if b["label"])
+                # Label files written before session 20 have no `best` field.
+                if all("best" in b for b in r["blocks"]):
+                    best[r["id"]] = "\n".join(b["text"] for b in r["blocks"] if b["best"])
     for folder in a.pred_dirs:
         pred = predictions(folder, a.by_type)
         if pred is None:
@@ -87,6 +91,9 @@ def main():
             if oracle:
                 o = shingle_f1([(x["main_content"], oracle.get(x["id"], "")) for x in rows])[0]
                 line += f"  oracle {o:.3f}"
+            if best:
+                c = shingle_f1([(x["main_content"], best.get(x["id"], "")) for x in rows])[0]
+                line += f"  best selection {c:.3f}"
             print(line)
 
 
