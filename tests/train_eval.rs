@@ -37,6 +37,26 @@ fn record_ids<'a>(recs: impl IntoIterator<Item = &'a Value>) -> Vec<String> {
         .collect()
 }
 
+/// Runs `dehusk label` with `args`, the labelled blocks written to `dest`; returns the
+/// run and the table's line for dataset `name`.
+fn label_run(args: &[&str], data: &Path, dest: &Path, name: &str) -> (Output, String) {
+    let out = dehusk()
+        .arg("label")
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .arg("-o")
+        .arg(dest)
+        .expect_code(0);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| out.fail(&format!("no line for {name}")))
+        .to_string();
+    (out, line)
+}
+
 /// The shingle F1 of `{"id","text"}` prediction records against data/mini's gold,
 /// by the library's metric.
 fn predictions_f1<'a>(recs: impl IntoIterator<Item = &'a Value>) -> f64 {
@@ -101,16 +121,8 @@ fn unit(v: &Value, what: &str) -> f64 {
 fn label_reports_the_oracle_and_writes_labelled_blocks() {
     let dir = tempdir();
     let dest = dir.path().join("labels.jsonl");
-    let out = dehusk()
-        .args(["label", "--data", MINI, "-o"])
-        .arg(&dest)
-        .expect_code(0);
     // The table: one line for the dataset, with pages and the oracle F1 / P / R.
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("mini "))
-        .unwrap_or_else(|| out.fail("no line for mini"));
+    let (out, line) = label_run(&[], &root().join(MINI), &dest, "mini");
     let fields: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(fields[1], "8", "8 train pages\n{}", out.show());
     let oracle: f64 = fields[4]
@@ -878,18 +890,8 @@ fn issue3_pages_whose_gold_is_not_on_them_are_counted_and_left_out_of_the_fit() 
     std::fs::write(copy.join("truth.jsonl"), lines.join("\n") + "\n").unwrap();
 
     let absent_column = |data: &Path, dest: &Path| -> (String, Vec<Value>) {
-        let out = dehusk()
-            .args(["label", "--data"])
-            .arg(data)
-            .arg("-o")
-            .arg(dest)
-            .expect_code(0);
+        let (out, line) = label_run(&[], data, dest, "mini");
         assert_contains!(out.stdout, "gold not on the page");
-        let line = out
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("mini "))
-            .unwrap_or_else(|| out.fail("no line for mini"));
         let last = line.split_whitespace().last().unwrap().to_string();
         (last, json_lines(&std::fs::read_to_string(dest).unwrap()))
     };
@@ -1002,18 +1004,8 @@ fn issue3_label_reports_the_best_block_selection_beside_the_oracle() {
                                    "main_content": gold});
     std::fs::write(data.join("truth.jsonl"), format!("{truth}\n")).unwrap();
     let dest = dir.path().join("labels.jsonl");
-    let out = dehusk()
-        .args(["label", "--mode", "text", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&dest)
-        .expect_code(0);
+    let (out, line) = label_run(&["--mode", "text"], &data, &dest, "tiny");
     assert_contains!(out.stdout, "best selection F1 / P / R");
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("tiny "))
-        .unwrap_or_else(|| out.fail("no line for tiny"));
     // tiny pages blocks content | F1 / P / R (oracle) | F1 / P / R (best) | absent
     let fields: Vec<&str> = line.split_whitespace().collect();
     let number = |i: usize| -> f64 {
