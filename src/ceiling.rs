@@ -36,8 +36,12 @@ const N: usize = 4;
 
 /// The best block selection found for `page` against `gold`, starting from `start`
 /// (the aligned labels; one per block). Never scores below `start`
-/// ([`page_f1`]): when the search finds nothing better, `start` comes back.
+/// ([`page_f1`]): when the search finds nothing better, `start` comes back, as it
+/// does when `start` does not have one label per block.
 pub fn best_selection(page: &Page, gold: &str, start: &[bool]) -> Vec<bool> {
+    if start.len() != page.len() {
+        return start.to_vec();
+    }
     let blocks: Vec<Vec<&str>> = (0..page.len())
         .map(|i| tokens(page.block_text(i)))
         .collect();
@@ -358,6 +362,12 @@ mod tests {
             let best = best_selection(&page, &gold, &start);
             assert!(f1(&page, &gold, &best) >= f1(&page, &gold, &start));
         }
+    }
+
+    #[test]
+    fn labels_of_another_length_come_back_unchanged() {
+        let page = text_page(&["Menu", "abc", "def"]);
+        assert_eq!(best_selection(&page, "abc def", &[true]), [true]);
     }
 
     #[test]
