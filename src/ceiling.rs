@@ -23,7 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::eval::{hash_tokens, page_counts, shingles, tokens};
+use crate::eval::{hash_tokens, page_counts, shingles, tokens, Prf};
 use crate::label::content_text;
 use crate::segment::Page;
 
@@ -104,21 +104,7 @@ pub fn page_f1(truth: &HashMap<u64, u32>, pred: &HashMap<u64, u32>) -> f64 {
     if fp == 0.0 && fneg == 0.0 {
         return 1.0;
     }
-    f1_of(tp, fp, fneg)
-}
-
-fn f1_of(tp: f64, fp: f64, fneg: f64) -> f64 {
-    let p = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
-    let r = if tp + fneg > 0.0 {
-        tp / (tp + fneg)
-    } else {
-        0.0
-    };
-    if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    }
+    Prf::from_counts(tp, fp, fneg).f1
 }
 
 /// A selection and the counts of its 4-grams, kept up to date flip by flip.
@@ -164,7 +150,7 @@ impl<'a> Search<'a> {
     fn f1(&self) -> f64 {
         let fp = self.pred_total - self.tp;
         let fneg = self.gold_total - self.tp;
-        f1_of(self.tp as f64, fp as f64, fneg as f64)
+        Prf::from_counts(self.tp as f64, fp as f64, fneg as f64).f1
     }
 
     fn add(&mut self, h: u64) {

@@ -100,15 +100,9 @@ pub struct Prf {
 
 impl Prf {
     /// Micro-averaged scores from true positive, false positive and false negative
-    /// counts (0 where undefined).
-    fn from_counts(tp: usize, fp: usize, fneg: usize) -> Prf {
-        let ratio = |a: usize, b: usize| {
-            if a + b > 0 {
-                a as f64 / (a + b) as f64
-            } else {
-                0.0
-            }
-        };
+    /// counts, or shares of a total (0 where undefined).
+    pub(crate) fn from_counts(tp: f64, fp: f64, fneg: f64) -> Prf {
+        let ratio = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.0 };
         Prf::from_pr(ratio(tp, fp), ratio(tp, fneg))
     }
 
@@ -251,7 +245,7 @@ impl SnippetF1 {
 
     /// The score so far.
     pub fn score(&self) -> Prf {
-        Prf::from_counts(self.tp, self.fp, self.fneg)
+        Prf::from_counts(self.tp as f64, self.fp as f64, self.fneg as f64)
     }
 }
 
@@ -283,7 +277,7 @@ impl BlockCounts {
 
     /// Block precision, recall and F1 (content is positive).
     pub fn score(&self) -> Prf {
-        Prf::from_counts(self.tp, self.fp, self.fneg)
+        Prf::from_counts(self.tp as f64, self.fp as f64, self.fneg as f64)
     }
 }
 
