@@ -613,6 +613,7 @@ fn issue3_cross_validation_rows_out_and_probabilities_in() {
         .map(|l| number_after(l, "cross-validation fold ") as u64)
         .collect();
     let mut held_pages = BTreeSet::new();
+    let mut held_records = Vec::new();
     for &k in &folds {
         let meta = std::fs::read_to_string(rows.join(format!("fit-{k}.tsv"))).unwrap();
         let fit_bytes = std::fs::metadata(rows.join(format!("fit-{k}.f32")))
@@ -648,6 +649,7 @@ fn issue3_cross_validation_rows_out_and_probabilities_in() {
             .unwrap()
             .len();
         assert_eq!(held_bytes, (blocks * width * 4) as u64, "fold {k}");
+        held_records.extend(pages);
         let ones: Vec<u8> = std::iter::repeat_n(1.0f32.to_le_bytes(), blocks)
             .flatten()
             .collect();
@@ -681,23 +683,20 @@ fn issue3_cross_validation_rows_out_and_probabilities_in() {
                 )
             })
             .collect();
-    for &k in &folds {
-        for p in json_lines(&std::fs::read_to_string(rows.join(format!("held-{k}.jsonl"))).unwrap())
-        {
-            let all: Vec<&str> = p["texts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| t.as_str().unwrap())
-                .filter(|t| !t.trim().is_empty())
-                .collect();
-            eqnice!(
-                all.join("\n"),
-                kept[p["id"].as_str().unwrap()],
-                "page {}",
-                p["id"]
-            );
-        }
+    for p in &held_records {
+        let all: Vec<&str> = p["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        eqnice!(
+            all.join("\n"),
+            kept[p["id"].as_str().unwrap()],
+            "page {}",
+            p["id"]
+        );
     }
 
     // A probability file of the wrong length is refused, naming the file.
