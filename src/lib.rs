@@ -51,6 +51,7 @@ pub mod input;
 pub mod label;
 pub mod lexicon;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod pipeline;
 pub mod policy;

@@ -19,6 +19,7 @@ use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
+use crate::network::{dot, HiddenLayer};
 use crate::policy::Comments;
 use crate::segment::Page;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
@@ -27,15 +28,16 @@ use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES}
 /// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`, version 5
 /// the word table's block heads (`word_odds.heads`, and the `head_odds`/`head_known`
 /// features they feed), version 6 the comment policy the decoder was chosen under
-/// (`comments`): an older dehusk would silently decode such a model differently, so it
-/// must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 6;
+/// (`comments`), version 7 the optional hidden layer (`hidden`): an older dehusk would
+/// silently score or decode such a model differently, so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 7;
 
 /// The oldest model file version this build still reads: version 1 files are version 6
 /// without a relative threshold, a confidence slope, word evidence or a comment policy,
 /// which is what a missing `relative_threshold`, `confidence_slope`, `word_odds` or
 /// `comments` means (version 2: without the last three, versions 3 and 4: without
-/// word evidence, version 5: the model decides about comments). A version 4 file
+/// word evidence, version 5: the model decides about comments); no version before 7
+/// has a hidden layer. A version 4 file
 /// *with* a word table is refused ([`ModelFile::validate`]): its weights were fitted
 /// without the head features that this build's word evidence always writes.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
@@ -132,33 +134,89 @@ fn check_linear(
 
 impl ContextStage {
     /// Compiles the stage for scoring context rows.
-    pub(crate) fn compile(&self) -> Linear {
-        Linear::new(&self.means, &self.scales, &self.weights, self.intercept)
+    pub(crate) fn compile(&self) -> Scorer {
+        Scorer::new(&self.means, &self.scales, &self.weights, self.intercept)
     }
 }
 
-/// A linear layer with standardization folded into the weights.
+/// A scoring layer with standardization folded into the weights: a dot product, plus
+/// the hidden units' when the model has them ([`crate::network`]).
 #[derive(Debug, Clone)]
-pub(crate) struct Linear {
+pub(crate) struct Scorer {
     means: Vec<f32>,
     weights: Vec<f32>,
     bias: f32,
+    hidden: Option<Hidden>,
 }
 
-impl Linear {
-    pub(crate) fn new(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> Linear {
-        let weights: Vec<f32> = weights.iter().zip(scales).map(|(w, s)| w / s).collect();
-        let offset: f32 = weights.iter().zip(means).map(|(w, m)| w * m).sum();
-        Linear {
+/// A hidden layer in scoring form: each unit's weights divided by the features'
+/// scales, and its bias less the weighted means, so a unit reads the raw row.
+#[derive(Debug, Clone)]
+struct Hidden {
+    /// Unit after unit, one row's width each.
+    weights: Vec<f32>,
+    biases: Vec<f32>,
+    output: Vec<f32>,
+}
+
+/// `weights` divided by `scales`, and the bias that makes them read raw rows.
+fn fold(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> (Vec<f32>, f32) {
+    let weights: Vec<f32> = weights.iter().zip(scales).map(|(w, s)| w / s).collect();
+    let offset: f32 = weights.iter().zip(means).map(|(w, m)| w * m).sum();
+    (weights, intercept - offset)
+}
+
+impl Scorer {
+    pub(crate) fn new(means: &[f32], scales: &[f32], weights: &[f32], intercept: f32) -> Scorer {
+        let (weights, bias) = fold(means, scales, weights, intercept);
+        Scorer {
             means: means.to_vec(),
             weights,
-            bias: intercept - offset,
+            bias,
+            hidden: None,
         }
+    }
+
+    /// The scorer with a hidden layer on the same standardized features (checked
+    /// against their number: [`HiddenLayer::check`]).
+    pub(crate) fn with_hidden(mut self, layer: &HiddenLayer, scales: &[f32]) -> Scorer {
+        let d = self.means.len();
+        let mut weights = Vec::with_capacity(layer.weights.len());
+        let mut biases = Vec::with_capacity(layer.units());
+        for (unit, &bias) in layer.weights.chunks(d.max(1)).zip(&layer.biases) {
+            let (w, b) = fold(&self.means, scales, unit, bias);
+            weights.extend(w);
+            biases.push(b);
+        }
+        self.hidden = Some(Hidden {
+            weights,
+            biases,
+            output: layer.output.clone(),
+        });
+        self
+    }
+
+    /// The row's logit, and each hidden unit's input (empty without a hidden layer)
+    /// written into `units` when it is given.
+    #[inline]
+    fn logit(&self, row: &[f32], mut units: Option<&mut Vec<f32>>) -> f32 {
+        let mut z = self.bias + dot(&self.weights, row);
+        if let Some(h) = &self.hidden {
+            let d = self.weights.len();
+            for (k, (&bias, &out)) in h.biases.iter().zip(&h.output).enumerate() {
+                let pre = bias + dot(&h.weights[k * d..(k + 1) * d], row);
+                if let Some(u) = units.as_deref_mut() {
+                    u.push(pre);
+                }
+                z += out * pre.max(0.0);
+            }
+        }
+        z
     }
 
     #[inline]
     pub(crate) fn probability(&self, row: &[f32]) -> f32 {
-        let z: f32 = self.bias + dot(&self.weights, row);
+        let z = self.logit(row, None);
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -166,7 +224,7 @@ impl Linear {
     /// ([`crate::features::write_rows_into`]), one buffer for every row of a page.
     pub(crate) fn sink(&self) -> RowSink<'_> {
         RowSink {
-            linear: self,
+            scorer: self,
             row: vec![0.0; self.weights.len()],
             k: 0,
         }
@@ -238,6 +296,10 @@ pub struct ModelFile {
     /// ([`Model::comments`]). Absent before version 6: the model decides.
     #[serde(default)]
     pub comments: Comments,
+    /// Optional hidden layer ([`crate::network`]) on the same standardized features:
+    /// its units' output adds to the linear logit. Absent before version 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<HiddenLayer>,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -320,6 +382,10 @@ impl ModelFile {
             &self.weights,
             self.intercept,
         )?;
+        if let Some(h) = &self.hidden {
+            h.check(self.feature_names.len())
+                .map_err(Error::bad_model)?;
+        }
         if let Some(c) = &self.context {
             check_linear(
                 "context stage",
@@ -368,7 +434,13 @@ impl ModelFile {
         });
         Model {
             mode: self.mode,
-            stage1: Linear::new(&self.means, &self.scales, &self.weights, self.intercept),
+            stage1: {
+                let linear = Scorer::new(&self.means, &self.scales, &self.weights, self.intercept);
+                match &self.hidden {
+                    Some(h) => linear.with_hidden(h, &self.scales),
+                    None => linear,
+                }
+            },
             context,
             odds: self.word_odds.clone().map(LazyOdds::new),
             feature_names: self.feature_names.clone(),
@@ -420,8 +492,8 @@ pub struct PageScores {
 pub struct Model {
     /// Which input the model is for.
     pub mode: InputFormat,
-    stage1: Linear,
-    context: Option<(Linear, CoreColumns)>,
+    stage1: Scorer,
+    context: Option<(Scorer, CoreColumns)>,
     odds: Option<LazyOdds>,
     feature_names: Vec<String>,
     /// Turns probabilities into labels.
@@ -526,29 +598,63 @@ impl Model {
     /// [`Model::base_logit`], to the row's stage-one logit. For `dehusk explain`.
     /// `extra` is the block's word evidence ([`Model::word_odds_values`]), in the order
     /// of [`Model::feature_names`].
+    ///
+    /// With a hidden layer the weight is the row's own: the linear weight plus, for
+    /// every unit the row switches on, the unit's weight times its output weight (a
+    /// rectified network is linear among the rows that switch on the same units, so
+    /// this is exact, not an approximation). One more value then follows the
+    /// features': what the units switched on or off by the row, rather than by an
+    /// average block, add at the average block ([`HIDDEN_SWITCH`] names it).
     pub fn contributions(&self, row: &[f32], extra: &[f32]) -> Vec<f32> {
-        self.stage1
-            .weights
+        let s = &self.stage1;
+        let mut weights = s.weights.clone();
+        let mut switch = None;
+        if let Some(h) = &s.hidden {
+            let d = s.weights.len();
+            let full: Vec<f32> = row.iter().chain(extra).copied().collect();
+            let (mut on_row, mut on_mean) = (Vec::new(), Vec::new());
+            s.logit(&full, Some(&mut on_row));
+            s.logit(&s.means, Some(&mut on_mean));
+            let mut sum = 0.0;
+            for (k, &out) in h.output.iter().enumerate() {
+                let at_mean = on_mean[k];
+                let (row_on, mean_on) = (on_row[k] > 0.0, at_mean > 0.0);
+                if row_on {
+                    let unit = &h.weights[k * d..(k + 1) * d];
+                    for (w, &v) in weights.iter_mut().zip(unit) {
+                        *w += out * v;
+                    }
+                }
+                sum += out * at_mean * (row_on as u8 as f32 - mean_on as u8 as f32);
+            }
+            switch = Some(sum);
+        }
+        weights
             .iter()
             .zip(row.iter().chain(extra))
-            .zip(&self.stage1.means)
+            .zip(&s.means)
             .map(|((w, x), m)| w * (x - m))
+            .chain(switch)
             .collect()
     }
 
     /// The stage-one logit of an average training block.
     pub fn base_logit(&self) -> f32 {
-        self.stage1.bias + dot(&self.stage1.weights, &self.stage1.means)
+        self.stage1.logit(&self.stage1.means, None)
     }
 }
 
-/// A row being written for scoring ([`Linear::sink`]): values go straight into a
+/// The name `dehusk explain` gives the last of [`Model::contributions`] when the model
+/// has a hidden layer.
+pub const HIDDEN_SWITCH: &str = "hidden_units_switched";
+
+/// A row being written for scoring ([`Scorer::sink`]): values go straight into a
 /// buffer of the model's width (no growth checks), and a 0/1 family
 /// ([`Sink::put_flags`]: a block has one tag and a few class categories) is a cleared
 /// range with its set bits written, instead of one call per feature. The probability
-/// is then [`Linear::probability`] of that buffer: the same sum, the same bits.
+/// is then [`Scorer::probability`] of that buffer: the same sum, the same bits.
 pub(crate) struct RowSink<'a> {
-    linear: &'a Linear,
+    scorer: &'a Scorer,
     row: Vec<f32>,
     k: usize,
 }
@@ -560,12 +666,12 @@ impl RowSink<'_> {
         self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0)
     }
 
-    /// The probability of the row written so far, as [`Linear::probability`] gives it
+    /// The probability of the row written so far, as [`Scorer::probability`] gives it
     /// for the stored row; then ready for the next row.
     pub(crate) fn take_probability(&mut self) -> f32 {
         debug_assert_eq!(self.k, self.row.len(), "row length differs from the model");
         self.k = 0;
-        self.linear.probability(&self.row)
+        self.scorer.probability(&self.row)
     }
 }
 
@@ -598,25 +704,6 @@ impl Sink for RowSink<'_> {
         }
         self.k += names.len();
     }
-}
-
-/// Dot product in four independent lanes, so the compiler can vectorize it.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f32; 8];
-    let chunks = n / 8;
-    for c in 0..chunks {
-        for k in 0..8 {
-            acc[k] += a[c * 8 + k] * b[c * 8 + k];
-        }
-    }
-    let mut sum: f32 = acc.iter().sum();
-    for k in chunks * 8..n {
-        sum += a[k] * b[k];
-    }
-    sum
 }
 
 /// The models shipped inside the binary.
@@ -656,7 +743,7 @@ mod tests {
             let weights: Vec<f32> = (0..len).map(|_| unit(&mut rng)).collect();
             let means: Vec<f32> = (0..len).map(|_| unit(&mut rng)).collect();
             let scales: Vec<f32> = (0..len).map(|_| 0.1 + rng.unit()).collect();
-            let linear = Linear::new(&means, &scales, &weights, 0.3);
+            let linear = Scorer::new(&means, &scales, &weights, 0.3);
             let names: Vec<&str> = vec!["x"; 64];
             let mut sink = linear.sink();
             for _ in 0..20 {
@@ -707,8 +794,76 @@ mod tests {
             context: None,
             word_odds: None,
             comments: Comments::Model,
+            hidden: None,
             provenance: Provenance::default(),
         }
+    }
+
+    /// [`tiny`] with a hidden layer of three units of random weights.
+    fn tiny_with_hidden(mode: InputFormat, seed: u64) -> ModelFile {
+        let mut m = tiny(mode);
+        let d = m.feature_names.len();
+        let mut rng = crate::test_rng::XorShift::new(seed);
+        let mut unit = |scale: f32| (rng.unit() * 2.0 - 1.0) * scale;
+        m.hidden = Some(HiddenLayer {
+            weights: (0..3 * d).map(|_| unit(0.3)).collect(),
+            biases: (0..3).map(|_| unit(1.0)).collect(),
+            output: (0..3).map(|_| unit(2.0)).collect(),
+        });
+        m
+    }
+
+    /// A hidden layer is stored, read back exactly, scored the same streamed or from a
+    /// stored row, and explained exactly: the contributions (with the units'
+    /// switching last) add up, with the base, to the block's logit.
+    #[test]
+    fn issue3_hidden_layer_round_trips_scores_and_explains_exactly() {
+        let m = tiny_with_hidden(InputFormat::Html, 0x5eed);
+        let json = m.to_json();
+        assert!(json.contains("\n  \"hidden\": {\n"), "{json}");
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.to_json(), json);
+        let model = back.compile();
+        let d = m.feature_names.len();
+        let mut rng = crate::test_rng::XorShift::new(0xfeed);
+        let mut switched = 0;
+        for _ in 0..50 {
+            let row: Vec<f32> = (0..d).map(|_| rng.unit() * 3.0 - 1.0).collect();
+            let z = model.stage1.logit(&row, None);
+            let p = model.probability(&row);
+            assert!((p - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
+            // The streamed path gives the same bits.
+            let mut sink = model.stage1.sink();
+            for &v in &row {
+                sink.put("v", v);
+            }
+            assert_eq!(sink.take_probability().to_bits(), p.to_bits());
+            let c = model.contributions(&row, &[]);
+            assert_eq!(c.len(), d + 1, "one value per feature, then the switching");
+            let sum: f32 = model.base_logit() + c.iter().sum::<f32>();
+            assert!((sum - z).abs() < 1e-3 * (1.0 + z.abs()), "{sum} vs {z}");
+            switched += (c[d] != 0.0) as usize;
+        }
+        // The rows switch units the average block does not (or the reverse), so the
+        // last term is exercised, not always zero.
+        assert!(switched > 0);
+        // Without a hidden layer there is no switching term.
+        let plain = tiny(InputFormat::Html).compile();
+        assert_eq!(plain.contributions(&vec![0.5; d], &[]).len(), d);
+    }
+
+    #[test]
+    fn issue3_a_hidden_layer_of_the_wrong_shape_is_refused() {
+        let mut m = tiny_with_hidden(InputFormat::Text, 9);
+        if let Some(h) = m.hidden.as_mut() {
+            h.weights.pop();
+        }
+        let err = ModelFile::from_json(&m.to_json()).unwrap_err().to_string();
+        assert!(
+            err.contains("hidden layer") && err.contains("weights"),
+            "{err}"
+        );
     }
 
     /// [`tiny`] with a word table, and weight 1 on `word_odds_mean`, 0 on the other
@@ -739,7 +894,7 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 6,"));
+        assert!(json.trim_start().starts_with("{\n  \"version\": 7,"));
         // Without a word table the file has no `word_odds` key at all.
         assert!(!json.contains("word_odds"));
         let m = tiny_with_word_odds(InputFormat::Html);
@@ -764,7 +919,7 @@ mod tests {
         for version in [3, 4] {
             let json = tiny(InputFormat::Text)
                 .to_json()
-                .replace("\"version\": 6", &format!("\"version\": {version}"));
+                .replace("\"version\": 7", &format!("\"version\": {version}"));
             let back = ModelFile::from_json(&json).unwrap();
             assert_eq!((back.version, back.word_odds.is_none()), (version, true));
         }
@@ -781,7 +936,7 @@ mod tests {
         assert_eq!(back.compile().comments, Comments::Drop);
         // Before version 6 there was no policy in the file: the model decided.
         let v5 = json
-            .replace("\"version\": 6", "\"version\": 5")
+            .replace("\"version\": 7", "\"version\": 5")
             .replace("  \"comments\": \"drop\",\n", "");
         assert!(!v5.contains("comments"), "{v5}");
         let back = ModelFile::from_json(&v5).unwrap();
@@ -797,7 +952,7 @@ mod tests {
         // even when its feature list happens to match this build's.
         let json = tiny_with_word_odds(InputFormat::Text)
             .to_json()
-            .replace("\"version\": 6", "\"version\": 4");
+            .replace("\"version\": 7", "\"version\": 4");
         let err = ModelFile::from_json(&json).unwrap_err().to_string();
         assert!(
             err.contains("version 4") && err.contains("retrain"),
@@ -886,7 +1041,7 @@ mod tests {
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 6", "\"version\": 1")
+            .replace("\"version\": 7", "\"version\": 1")
             .replace("  \"comments\": \"model\",\n", "")
             .replace("  \"relative_threshold\": 0.0,\n", "")
             .replace("  \"confidence_slope\": 0.0,\n", "")
@@ -922,7 +1077,7 @@ mod tests {
         assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
         assert_eq!(ModelFile::from_json(&json).unwrap(), m);
         let v2 = json
-            .replace("\"version\": 6", "\"version\": 2")
+            .replace("\"version\": 7", "\"version\": 2")
             .replace("  \"confidence_slope\": 2.0,\n", "");
         let back = ModelFile::from_json(&v2).unwrap();
         assert_eq!((back.version, back.confidence_slope), (2, 0.0));
@@ -954,7 +1109,7 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 6", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace("\"version\": 7", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");

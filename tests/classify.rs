@@ -165,7 +165,7 @@ fn explain_prints_one_entry_per_block_with_features() {
                 .rsplit_once(' ')
                 .unwrap_or_else(|| panic!("bad contribution {c:?}"));
             assert!(
-                names.contains(name),
+                names.contains(name) || name == dehusk::model::HIDDEN_SWITCH,
                 "unknown feature {name:?} in {contributions}"
             );
             assert!(
@@ -230,6 +230,37 @@ fn explain_top_limits_the_contributions() {
         );
     }
     assert!(out.lines().next().unwrap().contains("text mode"), "{out}");
+}
+
+/// The bundled HTML model has a hidden layer: every contribution `explain` shows is a
+/// feature's or the units' switching, and the blocks it calls sure have large ones.
+#[test]
+fn issue3_explain_names_the_hidden_units_switching() {
+    let out = dehusk()
+        .args(["explain", "--top", "500", ARTICLE_HTML])
+        .stdout();
+    let entries = explain_entries(&out);
+    let names = feature_names("models/html.json");
+    let mut switch_shown = 0;
+    for (_, p, _, contributions) in &entries {
+        let mut largest: f64 = 0.0;
+        for c in contributions.split(", ") {
+            let (name, value) = c.rsplit_once(' ').unwrap();
+            assert!(
+                names.contains(name) || name == dehusk::model::HIDDEN_SWITCH,
+                "{name} in {contributions}"
+            );
+            switch_shown += (name == dehusk::model::HIDDEN_SWITCH) as usize;
+            largest = largest.max(value.parse::<f64>().unwrap().abs());
+        }
+        if *p > 0.99 || *p < 0.01 {
+            assert!(
+                largest > 0.1,
+                "a sure block with no large contribution: {contributions}"
+            );
+        }
+    }
+    assert_eq!(switch_shown, entries.len(), "one switching term per block");
 }
 
 #[test]

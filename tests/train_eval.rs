@@ -230,12 +230,48 @@ fn train_is_deterministic_whatever_the_thread_count() {
         "intercept",
         "threshold",
         "smoothing",
+        "hidden",
     ] {
         assert_eq!(
             m1[key], m2[key],
             "{key} differs between --threads 1 and --threads 3"
         );
     }
+}
+
+/// HTML models get a hidden layer of `network::DEFAULT_UNITS` units unless told
+/// otherwise; text models none; the layer's settings are recorded and checked.
+#[test]
+fn issue3_html_models_have_hidden_units_and_text_models_none() {
+    let dir = tempdir();
+    let (html, _) = train(dir.path(), "html", &[]);
+    let d = html["feature_names"].as_array().unwrap().len();
+    let hidden = &html["hidden"];
+    let units = dehusk::network::DEFAULT_UNITS;
+    assert_eq!(hidden["output"].as_array().unwrap().len(), units);
+    assert_eq!(hidden["biases"].as_array().unwrap().len(), units);
+    assert_eq!(hidden["weights"].as_array().unwrap().len(), units * d);
+    let settings = &html["provenance"]["settings"];
+    assert_eq!(settings["hidden_units"], units as f64);
+    assert_eq!(settings["hidden_alpha"], dehusk::network::DEFAULT_ALPHA);
+    // The linear weights are left at zero: the units carry the model.
+    assert!(html["weights"].as_array().unwrap().iter().all(|w| w == 0.0));
+    let (text, _) = train(dir.path(), "text", &[]);
+    assert!(
+        text.get("hidden").is_none(),
+        "text models have no hidden layer"
+    );
+    let (plain, _) = train(dir.path(), "html", &["--hidden-units", "0"]);
+    assert!(plain.get("hidden").is_none());
+    assert!(plain["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w != 0.0));
+    let (four, _) = train(dir.path(), "text", &["--hidden-units", "4"]);
+    assert_eq!(four["hidden"]["output"].as_array().unwrap().len(), 4);
+    train_refused(dir.path(), &["--hidden-alpha=-1"], "alpha");
+    train_refused(dir.path(), &["--hidden-epochs", "0"], "epoch");
 }
 
 #[test]

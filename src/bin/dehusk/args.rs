@@ -278,6 +278,19 @@ pub struct TrainArgs {
     /// the same on held-out training hosts).
     #[arg(long, default_value_t = 20)]
     pub max_iterations: u64,
+    /// Fit stage one as a small network: this many hidden rectified units beside
+    /// nothing else (0: the logistic regression). Default: 8 in HTML mode, where on
+    /// held-out training hosts they read what the logistic regression cannot (README,
+    /// nineteenth round), 0 in text mode, where they did not carry.
+    #[arg(long, value_name = "N")]
+    pub hidden_units: Option<usize>,
+    /// The hidden layer's L2 penalty (scikit-learn's alpha: per minibatch, over the
+    /// batch's summed row weights). 3 and 30 scored below 10.
+    #[arg(long, default_value_t = dehusk::network::DEFAULT_ALPHA, value_name = "ALPHA")]
+    pub hidden_alpha: f64,
+    /// Passes of the hidden layer's fit over the rows (40 scored no better than 20).
+    #[arg(long, default_value_t = dehusk::network::DEFAULT_EPOCHS, value_name = "N")]
+    pub hidden_epochs: usize,
     /// Blocks sampled per page for fitting (balances long and short pages).
     #[arg(long, default_value_t = 80)]
     pub max_blocks_per_page: usize,

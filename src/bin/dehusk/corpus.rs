@@ -852,7 +852,13 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let page = dehusk::segment::segment(&doc);
     let features = dehusk::features::extract(&page, doc.format);
     let model = extractor.model();
-    let names = model.feature_names();
+    // With a hidden layer the contributions end with what its units' switching adds.
+    let names: Vec<&str> = model
+        .feature_names()
+        .iter()
+        .map(String::as_str)
+        .chain(Some(dehusk::model::HIDDEN_SWITCH))
+        .collect();
     let odds = model.word_odds_values(&page);
     let scores = model.score_page_with(&page, &features, &odds);
     // Decoded once; the comment policy applied to a copy, to tell its drops from the
@@ -889,7 +895,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         let mut contrib: Vec<(f32, &str)> = model
             .contributions(features.row(i), dehusk::word_odds::odds_row(&odds, i))
             .into_iter()
-            .zip(names.iter().map(String::as_str))
+            .zip(names.iter().copied())
             .collect();
         contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
         let top: Vec<String> = contrib
