@@ -4,7 +4,8 @@
 usage: python3 scripts/scores.py [--dehusk target/release/dehusk] [--shared ../shared]
                                  [--update README.md]
 
-Runs the bundled models (both modes) on the dev split of every shared dataset, plus
+Runs the bundled models (both modes) and the opt-in HTML network model
+(models/html-network.json) on the dev split of every shared dataset, plus
 the variants the README reports (--favor precision/recall, the comment policy other than
 each model's own, smoothing off, layout-free text), and prints Markdown tables with the peers' published scores
 (shared/reference/peers.md) beside ours. With --update FILE it also rewrites, in
@@ -125,6 +126,11 @@ def print_tables(a):
     mean = sum(ours[s]["shingle"]["f1"] for s in SETS) / 4
     print(f"| **dehusk** (bundled html model) | {f(ours['wcxb']['shingle']['f1'])} [{f(ours['wcxb']['snippet']['f1'])}] | "
           + " | ".join(f(ours[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
+    # The opt-in HTML model with hidden units (models/html-network.json).
+    net = run_eval(a.dehusk, a.shared, "html", model="models/html-network.json")
+    mean = sum(net[s]["shingle"]["f1"] for s in SETS) / 4
+    print(f"| **dehusk**, `--model models/html-network.json` (8 hidden units) | {f(net['wcxb']['shingle']['f1'])} [{f(net['wcxb']['snippet']['f1'])}] | "
+          + " | ".join(f(net[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
     for name, p in peer_html.items():
         m = sum(p[s] for s in SETS) / 4
         sn = f" [{f(p['wcxb_snippet'])}]" if p.get("wcxb_snippet") else ""

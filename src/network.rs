@@ -49,8 +49,10 @@ impl HiddenLayer {
     /// Checks the layer's shape against `features` inputs, and its numbers.
     pub(crate) fn check(&self, features: usize) -> std::result::Result<(), String> {
         let units = self.units();
-        if units == 0 {
-            return Err("the hidden layer has no units".into());
+        if units == 0 || units > MAX_UNITS {
+            return Err(format!(
+                "the hidden layer has {units} units (1 to {MAX_UNITS} are allowed)"
+            ));
         }
         if self.biases.len() != units {
             return Err(format!(
@@ -72,11 +74,16 @@ impl HiddenLayer {
     }
 }
 
+/// The most hidden units a layer may have: scoring adds a row's values to all units
+/// at once in one fixed-width array (no allocation per block, vector code). 16 and
+/// 32 units scored no better than 8 ([`DEFAULT_UNITS`]).
+pub const MAX_UNITS: usize = 8;
+
 /// Settings of the network's fit. Validated once by [`NetworkParams::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkParams {
     /// Hidden units; 0 fits the plain logistic regression instead (linfa). Default
-    /// [`DEFAULT_UNITS`] in HTML mode, 0 in text mode.
+    /// [`DEFAULT_UNITS`] here; [`crate::train::TrainParams`] defaults to 0.
     pub units: usize,
     /// L2 penalty on the weights, per minibatch: the batch's loss is its rows'
     /// weighted mean plus alpha / 2 × ‖weights‖² / (the batch's summed row weights),
@@ -133,6 +140,12 @@ impl NetworkParams {
             return Err(Error::invalid_parameter(
                 "the hidden layer needs at least one epoch and a batch size above 0",
             ));
+        }
+        if self.units > MAX_UNITS {
+            return Err(Error::invalid_parameter(format!(
+                "at most {MAX_UNITS} hidden units, got {}",
+                self.units
+            )));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(Error::invalid_parameter(format!(

@@ -335,8 +335,7 @@ pub struct TrainParams {
     /// ignores it. Default none.
     pub cv_probabilities: Option<std::path::PathBuf>,
     /// Stage one as a network with this many hidden units ([`crate::network`]) instead
-    /// of the logistic regression (`units` 0, the default here; `dehusk train` gives
-    /// HTML models [`crate::network::DEFAULT_UNITS`]).
+    /// of the logistic regression (`units` 0, the default).
     pub network: NetworkParams,
 }
 

@@ -165,7 +165,7 @@ fn explain_prints_one_entry_per_block_with_features() {
                 .rsplit_once(' ')
                 .unwrap_or_else(|| panic!("bad contribution {c:?}"));
             assert!(
-                names.contains(name) || name == dehusk::model::HIDDEN_SWITCH,
+                names.contains(name),
                 "unknown feature {name:?} in {contributions}"
             );
             assert!(
@@ -232,15 +232,22 @@ fn explain_top_limits_the_contributions() {
     assert!(out.lines().next().unwrap().contains("text mode"), "{out}");
 }
 
-/// The bundled HTML model has a hidden layer: every contribution `explain` shows is a
+/// The HTML network model has a hidden layer: every contribution `explain` shows is a
 /// feature's or the units' switching, and the blocks it calls sure have large ones.
 #[test]
 fn issue3_explain_names_the_hidden_units_switching() {
     let out = dehusk()
-        .args(["explain", "--top", "500", ARTICLE_HTML])
+        .args([
+            "explain",
+            "--top",
+            "500",
+            "--model",
+            "models/html-network.json",
+            ARTICLE_HTML,
+        ])
         .stdout();
     let entries = explain_entries(&out);
-    let names = feature_names("models/html.json");
+    let names = feature_names("models/html-network.json");
     let mut switch_shown = 0;
     for (_, p, _, contributions) in &entries {
         let mut largest: f64 = 0.0;

@@ -230,7 +230,6 @@ fn train_is_deterministic_whatever_the_thread_count() {
         "intercept",
         "threshold",
         "smoothing",
-        "hidden",
     ] {
         assert_eq!(
             m1[key], m2[key],
@@ -239,15 +238,28 @@ fn train_is_deterministic_whatever_the_thread_count() {
     }
 }
 
-/// HTML models get a hidden layer of `network::DEFAULT_UNITS` units unless told
-/// otherwise; text models none; the layer's settings are recorded and checked.
+/// `--hidden-units N` fits stage one as a network of N units, the same bits whatever
+/// the thread count; without it, a logistic regression; the layer's settings are
+/// recorded and checked.
 #[test]
-fn issue3_html_models_have_hidden_units_and_text_models_none() {
+fn issue3_train_fits_hidden_units_when_asked() {
     let dir = tempdir();
-    let (html, _) = train(dir.path(), "html", &[]);
+    let (plain, _) = train(dir.path(), "html", &[]);
+    assert!(plain.get("hidden").is_none(), "no hidden layer by default");
+    assert!(plain["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w != 0.0));
+    let units = dehusk::network::DEFAULT_UNITS;
+    let n = units.to_string();
+    let (html, _) = train(
+        dir.path(),
+        "html",
+        &["--hidden-units", &n, "--threads", "1"],
+    );
     let d = html["feature_names"].as_array().unwrap().len();
     let hidden = &html["hidden"];
-    let units = dehusk::network::DEFAULT_UNITS;
     assert_eq!(hidden["output"].as_array().unwrap().len(), units);
     assert_eq!(hidden["biases"].as_array().unwrap().len(), units);
     assert_eq!(hidden["weights"].as_array().unwrap().len(), units * d);
@@ -256,22 +268,32 @@ fn issue3_html_models_have_hidden_units_and_text_models_none() {
     assert_eq!(settings["hidden_alpha"], dehusk::network::DEFAULT_ALPHA);
     // The linear weights are left at zero: the units carry the model.
     assert!(html["weights"].as_array().unwrap().iter().all(|w| w == 0.0));
-    let (text, _) = train(dir.path(), "text", &[]);
-    assert!(
-        text.get("hidden").is_none(),
-        "text models have no hidden layer"
+    let other = tempdir();
+    let (again, _) = train(
+        other.path(),
+        "html",
+        &["--hidden-units", &n, "--threads", "3"],
     );
-    let (plain, _) = train(dir.path(), "html", &["--hidden-units", "0"]);
-    assert!(plain.get("hidden").is_none());
-    assert!(plain["weights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|w| w != 0.0));
+    for key in ["hidden", "intercept", "threshold", "smoothing"] {
+        assert_eq!(html[key], again[key], "{key} differs with the thread count");
+    }
     let (four, _) = train(dir.path(), "text", &["--hidden-units", "4"]);
     assert_eq!(four["hidden"]["output"].as_array().unwrap().len(), 4);
-    train_refused(dir.path(), &["--hidden-alpha=-1"], "alpha");
-    train_refused(dir.path(), &["--hidden-epochs", "0"], "epoch");
+    train_refused(
+        dir.path(),
+        &["--hidden-units", "9"],
+        "at most 8 hidden units",
+    );
+    train_refused(
+        dir.path(),
+        &["--hidden-units", "8", "--hidden-alpha=-1"],
+        "alpha",
+    );
+    train_refused(
+        dir.path(),
+        &["--hidden-units", "8", "--hidden-epochs", "0"],
+        "epoch",
+    );
 }
 
 #[test]

@@ -424,10 +424,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         cv_rows: args.cv_rows.clone(),
         cv_probabilities: args.cv_probabilities.clone(),
         network: dehusk::network::NetworkParams {
-            units: args.hidden_units.unwrap_or(match args.data.mode.into() {
-                InputFormat::Html => dehusk::network::DEFAULT_UNITS,
-                InputFormat::Text => 0,
-            }),
+            units: args.hidden_units,
             alpha: args.hidden_alpha,
             epochs: args.hidden_epochs,
             ..Default::default()
