@@ -6,8 +6,9 @@
 //! 1. [`input`]: bytes → [`input::Document`] (gzip, charset detection, HTML or text).
 //! 2. [`segment`]: document → [`segment::Page`], an ordered list of text blocks.
 //! 3. [`features`]: page → a named, ordered feature vector per block.
-//! 4. [`model`]: features → content probability (standardize, dot product, logistic),
-//!    then [`context`]: a second stage over the neighbours' probabilities.
+//! 4. [`model`]: features → content probability (standardize, dot product, logistic;
+//!    optionally a hidden layer of a few rectified units, [`network`]), then
+//!    [`context`]: a second stage over the neighbours' probabilities.
 //! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing),
 //!    then [`policy`]: the user's choices the data does not settle (reader comments).
 //! 6. [`output`]: labels → main text / JSON lines.

@@ -7,7 +7,9 @@
 //! the first difference, so a stale model is an error, never silent garbage.
 //!
 //! A [`Model`] is the compiled form: standardization folded into the weights, so
-//! scoring a block is one dot product and a logistic.
+//! scoring a block is one dot product and a logistic; with a hidden layer
+//! ([`crate::network`], format 7), each non-zero value of the row also adds to eight
+//! units' sums as it is written, and the rectified units add to the logit.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -173,7 +175,7 @@ struct Hidden {
 /// A row's running sums in a model with a hidden layer: the linear logit and each
 /// unit's input, as the row's non-zero values are added in feature order.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Sums {
+struct Sums {
     z: f32,
     pre: [f32; MAX_UNITS],
 }

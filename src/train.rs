@@ -4,7 +4,8 @@
 //! 2. Training pages are split by host (never by page: a site's template must not be
 //!    on both sides) into a fitting part and a held-out part.
 //! 3. An L2-regularised logistic regression (linfa-logistic) is fitted on standardized
-//!    features of the fitting part.
+//!    features of the fitting part (or, with [`TrainParams::network`] units, a network
+//!    with one hidden layer, [`crate::network`]).
 //! 4. The decision threshold, confidence slope (relative threshold, if asked) and
 //!    sequence-smoothing strength are chosen on the held-out part by the benchmark's
 //!    own metric, shingle F1 against the gold text (with
@@ -1440,12 +1441,16 @@ pub fn train_after(
     file.comments = params.comments;
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;
-    file.provenance
-        .settings
-        .insert("alpha".into(), params.alpha);
-    file.provenance
-        .settings
-        .insert("max_iterations".into(), params.max_iterations as f64);
+    // The logistic regression's settings, unless a network was fitted instead (its
+    // settings are recorded below).
+    if file.hidden.is_none() {
+        file.provenance
+            .settings
+            .insert("alpha".into(), params.alpha);
+        file.provenance
+            .settings
+            .insert("max_iterations".into(), params.max_iterations as f64);
+    }
     file.provenance.settings.insert(
         "max_blocks_per_page".into(),
         params.max_blocks_per_page as f64,
