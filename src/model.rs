@@ -170,6 +170,9 @@ struct Hidden {
     output: [f32; MAX_UNITS],
     /// The layer's own units (before the padding).
     units: usize,
+    /// Whether the scorer's linear weights are not all zero (a fitted network's are),
+    /// so the per-value sums can leave them out.
+    linear: bool,
 }
 
 /// A row's running sums in a model with a hidden layer: the linear logit and each
@@ -222,6 +225,7 @@ impl Scorer {
             biases: pad(&biases),
             output: pad(&layer.output),
             units,
+            linear: self.weights.iter().any(|&w| w != 0.0),
         });
         self
     }
@@ -260,7 +264,9 @@ impl Scorer {
     #[inline(always)]
     fn add(&self, h: &Hidden, sums: &mut Sums, j: usize, v: f32) {
         if let (Some(&w), Some(column)) = (self.weights.get(j), h.columns.get(j)) {
-            sums.z += v * w;
+            if h.linear {
+                sums.z += v * w;
+            }
             for (p, c) in sums.pre.iter_mut().zip(column) {
                 *p += v * c;
             }
@@ -288,7 +294,9 @@ impl Scorer {
 
     /// A sink that writes a row for this layer in place
     /// ([`crate::features::write_rows_into`]), one buffer for every row of a page.
-    pub(crate) fn sink(&self) -> RowSink<'_> {
+    /// `HIDDEN` must say whether the scorer has a hidden layer (the sink is built
+    /// for one or the other, so the per-value test is made at compile time).
+    pub(crate) fn sink<const HIDDEN: bool>(&self) -> RowSink<'_, HIDDEN> {
         RowSink {
             scorer: self,
             row: vec![0.0; self.weights.len()],
@@ -647,12 +655,24 @@ impl Model {
         // The rows carry the word evidence, read in the same pass as the features.
         let odds = self.odds.as_ref().map(LazyOdds::get);
         // Each row is written into one reused buffer and scored at once.
-        let mut sink = self.stage1.sink();
+        match self.stage1.hidden {
+            None => self.score_rows(page, odds, self.stage1.sink::<false>(), &mut scores),
+            Some(_) => self.score_rows(page, odds, self.stage1.sink::<true>(), &mut scores),
+        }
+        scores
+    }
+
+    fn score_rows<const HIDDEN: bool>(
+        &self,
+        page: &Page,
+        odds: Option<&OddsLookup>,
+        mut sink: RowSink<'_, HIDDEN>,
+        scores: &mut PageScores,
+    ) {
         crate::features::write_rows_into(page, self.mode, odds, &mut sink, |_, row| {
             scores.words_log.push(row.words_log());
             scores.probabilities.push(row.take_probability());
         });
-        scores
     }
 
     /// Whether the model has a context stage.
@@ -720,7 +740,7 @@ pub const HIDDEN_SWITCH: &str = "hidden_units_switched";
 /// ([`Sink::put_flags`]: a block has one tag and a few class categories) is a cleared
 /// range with its set bits written, instead of one call per feature. The probability
 /// is then [`Scorer::probability`] of that buffer: the same sum, the same bits.
-pub(crate) struct RowSink<'a> {
+pub(crate) struct RowSink<'a, const HIDDEN: bool> {
     scorer: &'a Scorer,
     row: Vec<f32>,
     k: usize,
@@ -729,7 +749,7 @@ pub(crate) struct RowSink<'a> {
     sums: Option<Sums>,
 }
 
-impl RowSink<'_> {
+impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
     /// The row's `words_log` value ([`WORDS_LOG_COLUMN`]), which the decoder weighs
     /// blocks by.
     pub(crate) fn words_log(&self) -> f32 {
@@ -743,7 +763,7 @@ impl RowSink<'_> {
         self.k = 0;
         let scorer = self.scorer;
         match (&scorer.hidden, self.sums.as_mut()) {
-            (Some(h), Some(sums)) => {
+            (Some(h), Some(sums)) if HIDDEN => {
                 let z = scorer.finish(h, sums, None);
                 *sums = scorer.start(h);
                 1.0 / (1.0 + (-z).exp())
@@ -753,14 +773,14 @@ impl RowSink<'_> {
     }
 }
 
-impl Sink for RowSink<'_> {
+impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
     #[inline(always)]
     fn put(&mut self, _name: &str, value: f32) {
         if let Some(slot) = self.row.get_mut(self.k) {
             *slot = value;
         }
-        if let (Some(h), Some(sums)) = (&self.scorer.hidden, self.sums.as_mut()) {
-            if value != 0.0 {
+        if HIDDEN && value != 0.0 {
+            if let (Some(h), Some(sums)) = (&self.scorer.hidden, self.sums.as_mut()) {
                 self.scorer.add(h, sums, self.k, value);
             }
         }
@@ -777,7 +797,10 @@ impl Sink for RowSink<'_> {
         let end = (self.k + names.len()).min(self.row.len());
         if let Some(range) = self.row.get_mut(self.k..end) {
             range.fill(0.0);
-            let hidden = self.scorer.hidden.as_ref().zip(self.sums.as_mut());
+            let hidden = match HIDDEN {
+                true => self.scorer.hidden.as_ref().zip(self.sums.as_mut()),
+                false => None,
+            };
             let mut bits = bits;
             match hidden {
                 None => {
@@ -855,35 +878,47 @@ mod tests {
                 linear = linear.with_hidden(&layer, &scales);
             }
             let names: Vec<&str> = vec!["x"; 64];
-            let mut sink = linear.sink();
-            for _ in 0..20 {
-                let mut row = Vec::with_capacity(len);
-                while row.len() < len {
-                    let room = len - row.len();
-                    if rng.below(3) == 0 {
-                        // A 0/1 family of up to 64 features, some bits set.
-                        let width = 1 + rng.below(room.min(64) as u64) as usize;
-                        let bits = rng.next_u64() & rng.next_u64();
-                        sink.put_flags("f_", &names[..width], bits);
-                        row.extend((0..width).map(|k| ((bits >> k) & 1) as f32));
-                    } else {
-                        let v = if rng.below(4) == 0 {
-                            0.0
-                        } else {
-                            unit(&mut rng)
-                        };
-                        sink.put("v", v);
-                        row.push(v);
-                    }
-                }
-                assert_eq!(sink.words_log(), row[WORDS_LOG_COLUMN]);
-                let streamed = sink.take_probability();
-                assert_eq!(
-                    streamed.to_bits(),
-                    linear.probability(&row).to_bits(),
-                    "{len}"
-                );
+            if units > 0 {
+                streamed_equals_stored(&linear, linear.sink::<true>(), len, &mut rng, &names);
+            } else {
+                streamed_equals_stored(&linear, linear.sink::<false>(), len, &mut rng, &names);
             }
+        }
+    }
+
+    /// Writes 20 random rows of `len` values into `sink` and checks each streamed
+    /// probability against the stored row's.
+    fn streamed_equals_stored<const HIDDEN: bool>(
+        linear: &Scorer,
+        mut sink: RowSink<'_, HIDDEN>,
+        len: usize,
+        rng: &mut crate::test_rng::XorShift,
+        names: &[&str],
+    ) {
+        let unit = |rng: &mut crate::test_rng::XorShift| rng.unit() * 4.0 - 2.0;
+        for _ in 0..20 {
+            let mut row = Vec::with_capacity(len);
+            while row.len() < len {
+                let room = len - row.len();
+                if rng.below(3) == 0 {
+                    // A 0/1 family of up to 64 features, some bits set.
+                    let width = 1 + rng.below(room.min(64) as u64) as usize;
+                    let bits = rng.next_u64() & rng.next_u64();
+                    sink.put_flags("f_", &names[..width], bits);
+                    row.extend((0..width).map(|k| ((bits >> k) & 1) as f32));
+                } else {
+                    let v = if rng.below(4) == 0 { 0.0 } else { unit(rng) };
+                    sink.put("v", v);
+                    row.push(v);
+                }
+            }
+            assert_eq!(sink.words_log(), row[WORDS_LOG_COLUMN]);
+            let streamed = sink.take_probability();
+            assert_eq!(
+                streamed.to_bits(),
+                linear.probability(&row).to_bits(),
+                "{len}"
+            );
         }
     }
 
@@ -944,7 +979,7 @@ mod tests {
             let p = model.probability(&row);
             assert!((p - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
             // The streamed path gives the same bits.
-            let mut sink = model.stage1.sink();
+            let mut sink = model.stage1.sink::<true>();
             for &v in &row {
                 sink.put("v", v);
             }
