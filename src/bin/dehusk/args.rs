@@ -281,7 +281,7 @@ pub struct TrainArgs {
     /// Fit stage one as a small network of this many hidden rectified units (at most
     /// 8) instead of the logistic regression (0, the default). In HTML mode 8 units
     /// read what a sum of weights cannot (held-out training hosts 0.8919 against
-    /// 0.8879; `models/html-network.json`) for about a tenth more time per page; in
+    /// 0.8879; `models/html-network.json`) for about 5% more time per page; in
     /// text mode they did not carry (README, nineteenth round).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub hidden_units: usize,
