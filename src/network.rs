@@ -174,7 +174,8 @@ const FIT_CLIP: f32 = 10.0;
 
 /// Fits the network on `rows` (each row's features, its label and its weight, the
 /// number of times the logistic regression would count it), standardized by `means`
-/// and `scales`. Errors when there are no rows or the labels have one class.
+/// and `scales`. Errors when there are no rows, a row's width differs from `means`, a
+/// weight is negative or not finite, or the labels have one class.
 pub fn fit(
     rows: &[(&[f32], &[f32], bool, f32)],
     means: &[f32],
@@ -186,6 +187,18 @@ pub fn fit(
     let units = params.units;
     if rows.is_empty() || d == 0 || units == 0 {
         return Err(Error::fit("no training blocks or no hidden units"));
+    }
+    if let Some(k) = rows.iter().position(|r| r.0.len() + r.1.len() != d) {
+        return Err(Error::fit(format!(
+            "training row {k} has {} values, expected {d}",
+            rows[k].0.len() + rows[k].1.len()
+        )));
+    }
+    if let Some(k) = rows.iter().position(|r| !(r.3.is_finite() && r.3 >= 0.0)) {
+        return Err(Error::fit(format!(
+            "training row {k} has weight {}, expected a finite number >= 0",
+            rows[k].3
+        )));
     }
     let positives = rows.iter().filter(|r| r.2).count();
     if positives == 0 || positives == rows.len() {
@@ -467,6 +480,20 @@ mod tests {
         let one_class: Vec<(&[f32], &[f32], bool, f32)> = vec![(&[1.0][..], &[][..], true, 1.0); 3];
         assert!(fit(&one_class, &[0.0], &[1.0], &small()).is_err());
         assert!(fit(&[], &[0.0], &[1.0], &small()).is_err());
+        let both: Vec<(&[f32], &[f32], bool, f32)> = vec![
+            (&[1.0][..], &[][..], true, 1.0),
+            (&[0.0][..], &[][..], false, 1.0),
+        ];
+        assert!(fit(&both, &[0.5], &[0.5], &small()).is_ok());
+        let err = fit(&both, &[0.5, 0.5], &[0.5, 0.5], &small()).unwrap_err();
+        assert!(
+            err.to_string().contains("has 1 values, expected 2"),
+            "{err}"
+        );
+        let mut heavy = both.clone();
+        heavy[1].3 = f32::NAN;
+        let err = fit(&heavy, &[0.5], &[0.5], &small()).unwrap_err();
+        assert!(err.to_string().contains("weight NaN"), "{err}");
     }
 
     #[test]
