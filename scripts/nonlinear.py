@@ -19,7 +19,11 @@ Models (`--models`, comma-separated):
   gbm2   LightGBM, 800 trees of depth 2 (pairs of features only);
   gbm1   LightGBM, 1500 stumps (no interactions: each feature's own curve);
   gbm_small  LightGBM, 100 trees of depth 4 (about 400 comparisons per block, the
-         cost of two dot products).
+         cost of two dot products);
+  mlpN   scikit-learn's MLPClassifier, one hidden layer of N rectified units (mlp8:
+         what `dehusk train --hidden-units 8` fits), on standardized rows clipped at
+         10 standard deviations; --mlp-alpha (default 10, per minibatch) and
+         --mlp-epochs (default 20), batch 512, Adam, random_state --mlp-seed.
 Each writes OUT/<model>/probs-K.f32 for every fold K found in ROWS, and the gain
 importance of the forests' features (summed over folds) is printed, as is each
 model's time: the fits' seconds so far (all cores) and the scoring time per held-out
@@ -69,6 +73,10 @@ FORESTS = {
 }
 
 
+# The MLP's settings (--mlp-alpha, --mlp-epochs, --mlp-seed).
+MLP = {"alpha": 10.0, "epochs": 20, "seed": 0}
+
+
 def fit_predict(m, x, y, w, h, importance, timing):
     """Fits model `m` on rows `x` (labels `y`, weights `w`); probabilities of `h`.
     Adds the fit's seconds and the scoring's seconds on one thread to `timing[m]`."""
@@ -80,6 +88,20 @@ def fit_predict(m, x, y, w, h, importance, timing):
         fit = LogisticRegression(C=1.0, max_iter=300).fit(sc.transform(x), y, sample_weight=w)
         fitted = time.perf_counter()
         p = fit.predict_proba(sc.transform(h))[:, 1]
+        add_time(timing, m, fitted - start, time.perf_counter() - fitted, len(h))
+        return p
+    if m.startswith("mlp"):
+        from sklearn.neural_network import MLPClassifier
+        from sklearn.preprocessing import StandardScaler
+        start = time.perf_counter()
+        sc = StandardScaler().fit(x)
+        fit = MLPClassifier(hidden_layer_sizes=(int(m[3:]),), alpha=MLP["alpha"],
+                            batch_size=512, learning_rate_init=1e-3,
+                            max_iter=MLP["epochs"], random_state=MLP["seed"], tol=1e-5,
+                            n_iter_no_change=MLP["epochs"] + 1)
+        fit.fit(np.clip(sc.transform(x), -10, 10), y, sample_weight=w)
+        fitted = time.perf_counter()
+        p = fit.predict_proba(np.clip(sc.transform(h), -10, 10))[:, 1]
         add_time(timing, m, fitted - start, time.perf_counter() - fitted, len(h))
         return p
     import lightgbm as lgb
@@ -109,14 +131,18 @@ def main():
     ap.add_argument("out", help="folder to write OUT/<model>/probs-K.f32 into")
     ap.add_argument("--models", default="lr,gbm")
     ap.add_argument("--leave-dataset-out", action="store_true")
+    ap.add_argument("--mlp-alpha", type=float, default=10.0)
+    ap.add_argument("--mlp-epochs", type=int, default=20)
+    ap.add_argument("--mlp-seed", type=int, default=0)
     a = ap.parse_args()
+    MLP.update(alpha=a.mlp_alpha, epochs=a.mlp_epochs, seed=a.mlp_seed)
     names = open(os.path.join(a.rows, "names.txt")).read().split()
     models = a.models.split(",")
     importance = {}
     timing = {}
     for m in models:
-        if m != "lr" and m not in FORESTS:
-            raise SystemExit(f"unknown model {m!r} (lr, {', '.join(FORESTS)})")
+        if m != "lr" and m not in FORESTS and not re.fullmatch(r"mlp[1-9][0-9]*", m):
+            raise SystemExit(f"unknown model {m!r} (lr, mlpN, {', '.join(FORESTS)})")
     for k in fold_ids(a.rows):
         x, y, w, h, fit_sets, held_sets = load(a.rows, k, len(names))
         # (rows to fit on, held-out rows to score) pairs: all of them, or per dataset.
