@@ -681,31 +681,7 @@ fn fit_stage1(
     params: &TrainParams,
 ) -> Result<(Fitted, usize)> {
     let chosen = fit_row_choice(pages, params);
-    if params.network.units > 0 {
-        return Ok((fit_network(pages, odds, &chosen, params)?, chosen.len()));
-    }
-    let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
-    for r in &chosen {
-        let (p, odds) = (pages[r.page], odds[r.page]);
-        let row = (
-            p.features.row(r.block),
-            odds_row(odds, r.block),
-            p.labels[r.block],
-        );
-        rows.extend(std::iter::repeat_n(row, r.copies));
-    }
-    Ok((fit_rows(&rows, params)?, chosen.len()))
-}
-
-/// Fits stage one as a network ([`crate::network`]) on the chosen rows: each row
-/// once, weighted by its copies (where the logistic regression repeats it), and
-/// standardized as the logistic regression's rows are. The linear weights stay zero.
-fn fit_network(
-    pages: &[&LabeledPage],
-    odds: &[&[f32]],
-    chosen: &[FitRow],
-    params: &TrainParams,
-) -> Result<Fitted> {
+    // Each chosen block once, with the number of times the fit counts it.
     let rows: Vec<(&[f32], &[f32], bool, f32)> = chosen
         .iter()
         .map(|r| {
@@ -718,10 +694,29 @@ fn fit_network(
             )
         })
         .collect();
+    let fitted = if params.network.units > 0 {
+        fit_network(&rows, params)?
+    } else {
+        // linfa ignores sample weights: a block counted k times is repeated k times.
+        let repeated: Vec<(&[f32], &[f32], bool)> = rows
+            .iter()
+            .flat_map(|&(row, extra, label, copies)| {
+                std::iter::repeat_n((row, extra, label), copies as usize)
+            })
+            .collect();
+        fit_rows(&repeated, params)?
+    };
+    Ok((fitted, chosen.len()))
+}
+
+/// Fits stage one as a network ([`crate::network`]) on the chosen rows: each row
+/// once, weighted by its copies (where the logistic regression repeats it), and
+/// standardized as the logistic regression's rows are. The linear weights stay zero.
+fn fit_network(rows: &[(&[f32], &[f32], bool, f32)], params: &TrainParams) -> Result<Fitted> {
     let (means, scales) = standardization(rows.iter().map(|r| (r.0, r.1, r.3 as usize)));
     let means: Vec<f32> = means.iter().map(|&m| m as f32).collect();
     let scales: Vec<f32> = scales.iter().map(|&s| s as f32).collect();
-    let net = crate::network::fit(&rows, &means, &scales, &params.network)?;
+    let net = crate::network::fit(rows, &means, &scales, &params.network)?;
     Ok(Fitted {
         weights: vec![0.0; means.len()],
         means,
