@@ -21,7 +21,7 @@ use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
-use crate::network::{dot, HiddenLayer, MAX_UNITS};
+use crate::network::{dot, sigmoid, HiddenLayer, MAX_UNITS};
 use crate::policy::Comments;
 use crate::segment::Page;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
@@ -155,9 +155,7 @@ pub(crate) struct Scorer {
 /// scales, and its bias less the weighted means, so a unit reads the raw row.
 #[derive(Debug, Clone)]
 struct Hidden {
-    /// Unit after unit, one row's width each (for `explain`).
-    weights: Vec<f32>,
-    /// The same weights feature after feature, every unit's weight on a feature side
+    /// The units' weights feature after feature, every unit's weight on a feature side
     /// by side (units past the layer's own padded with zeros): scoring adds each
     /// non-zero value of a row (about a quarter of an HTML row: the 0/1 families are
     /// nearly all zeros) times its feature's weights to all units at once, fixed-width
@@ -220,7 +218,6 @@ impl Scorer {
             .collect();
         let pad = |v: &[f32]| std::array::from_fn(|u| v.get(u).copied().unwrap_or(0.0));
         self.hidden = Some(Hidden {
-            weights,
             columns,
             biases: pad(&biases),
             output: pad(&layer.output),
@@ -288,8 +285,7 @@ impl Scorer {
 
     #[inline]
     pub(crate) fn probability(&self, row: &[f32]) -> f32 {
-        let z = self.logit(row, None);
-        1.0 / (1.0 + (-z).exp())
+        sigmoid(self.logit(row, None))
     }
 
     /// A sink that writes a row for this layer in place
@@ -697,7 +693,6 @@ impl Model {
         let mut weights = s.weights.clone();
         let mut switch = None;
         if let Some(h) = &s.hidden {
-            let d = s.weights.len();
             let full: Vec<f32> = row.iter().chain(extra).copied().collect();
             let (mut on_row, mut on_mean) = (Vec::new(), Vec::new());
             s.logit(&full, Some(&mut on_row));
@@ -707,9 +702,8 @@ impl Model {
                 let at_mean = on_mean[k];
                 let (row_on, mean_on) = (on_row[k] > 0.0, at_mean > 0.0);
                 if row_on {
-                    let unit = &h.weights[k * d..(k + 1) * d];
-                    for (w, &v) in weights.iter_mut().zip(unit) {
-                        *w += out * v;
+                    for (w, column) in weights.iter_mut().zip(&h.columns) {
+                        *w += out * column[k];
                     }
                 }
                 sum += out * at_mean * (row_on as u8 as f32 - mean_on as u8 as f32);
@@ -766,7 +760,7 @@ impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
             (Some(h), Some(sums)) if HIDDEN => {
                 let z = scorer.finish(h, sums, None);
                 *sums = scorer.start(h);
-                1.0 / (1.0 + (-z).exp())
+                sigmoid(z)
             }
             _ => scorer.probability(&self.row),
         }

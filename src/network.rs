@@ -299,7 +299,9 @@ pub fn fit(
     })
 }
 
-fn sigmoid(z: f32) -> f32 {
+/// The logistic: a logit's probability (the fit's and the scorer's, one formula).
+#[inline]
+pub(crate) fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
