@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use crate::features::FeatureMatrix;
+use crate::network::logit;
 use crate::segment::Page;
 
 /// Indices of the stage-one feature columns that stage two reuses.
@@ -82,11 +83,6 @@ pub fn context_feature_names() -> Vec<String> {
         names.push(n.into());
     }
     names
-}
-
-fn logit(p: f32) -> f32 {
-    let p = p.clamp(1e-5, 1.0 - 1e-5);
-    (p / (1.0 - p)).ln()
 }
 
 /// Computes the stage-two feature matrix of a page from its stage-one probabilities.

@@ -21,7 +21,7 @@ use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
 use crate::features::{feature_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
-use crate::network::{dot, sigmoid, HiddenLayer, MAX_UNITS};
+use crate::network::{dot, logit, sigmoid, HiddenLayer, MAX_UNITS};
 use crate::policy::Comments;
 use crate::segment::Page;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
@@ -428,6 +428,34 @@ impl ModelFile {
     /// Writes the model file.
     pub fn save(&self, path: &Path) -> Result<()> {
         std::fs::write(path, self.to_json() + "\n").map_err(|e| Error::io(Some(path.to_owned()), e))
+    }
+
+    /// Keeps blocks whose probability is at least `threshold` (0..1) on every page:
+    /// the page-adaptive lowering (relative threshold and confidence slope) is
+    /// switched off, so the threshold means exactly that.
+    pub fn fix_threshold(&mut self, threshold: f32) -> Result<()> {
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::invalid_parameter(format!(
+                "the threshold must be within 0..1, got {threshold}"
+            )));
+        }
+        self.threshold = threshold;
+        self.relative_threshold = 0.0;
+        self.confidence_slope = 0.0;
+        Ok(())
+    }
+
+    /// Moves the decision by `logits` in logit space: above 0 keeps less (toward
+    /// precision), below 0 keeps more (toward recall). A step in logits means the
+    /// same whatever the model's own threshold. The relative threshold, when the
+    /// model has one, moves the same step: on a page whose best block is certain, it
+    /// is the threshold.
+    pub fn shift_threshold(&mut self, logits: f32) {
+        let moved = |p: f32| sigmoid(logit(p) + logits);
+        self.threshold = moved(self.threshold);
+        if self.relative_threshold > 0.0 {
+            self.relative_threshold = moved(self.relative_threshold);
+        }
     }
 
     /// Checks the file against this build's feature list and its own consistency.
@@ -936,6 +964,40 @@ mod tests {
             hidden: None,
             provenance: Provenance::default(),
         }
+    }
+
+    /// The knobs move the decision and nothing else: a logit up keeps less, the same
+    /// step back restores it, the relative threshold moves only when the model has
+    /// one, and a fixed threshold switches the page-adaptive lowering off.
+    #[test]
+    fn favor_moves_the_thresholds_in_logits_and_a_fixed_threshold_means_exactly_that() {
+        let mut m = tiny(InputFormat::Html);
+        m.threshold = 0.5;
+        m.shift_threshold(1.0);
+        assert!((m.threshold - 0.731_058_6).abs() < 1e-6, "{}", m.threshold);
+        assert_eq!(m.relative_threshold, 0.0, "no relative threshold to move");
+        m.shift_threshold(-1.0);
+        assert!((m.threshold - 0.5).abs() < 1e-6, "{}", m.threshold);
+
+        m.threshold = 0.4;
+        m.relative_threshold = 0.6;
+        m.confidence_slope = 2.0;
+        m.shift_threshold(-1.0);
+        assert!(m.threshold < 0.4 && m.relative_threshold < 0.6);
+        assert!((logit(m.threshold) - (logit(0.4) - 1.0)).abs() < 1e-5);
+        assert!((logit(m.relative_threshold) - (logit(0.6) - 1.0)).abs() < 1e-5);
+        assert_eq!(m.confidence_slope, 2.0, "the slope is not a threshold");
+
+        m.fix_threshold(0.3).unwrap();
+        assert_eq!(
+            (m.threshold, m.relative_threshold, m.confidence_slope),
+            (0.3, 0.0, 0.0)
+        );
+        for bad in [-0.1, 1.5, f32::NAN] {
+            let e = m.fix_threshold(bad).unwrap_err();
+            assert!(e.to_string().contains("within 0..1"), "{e}");
+        }
+        assert_eq!(m.threshold, 0.3, "a refused threshold changes nothing");
     }
 
     /// [`tiny`] with a hidden layer of three units of random weights.

@@ -305,6 +305,14 @@ pub(crate) fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// A probability's logit, the inverse of [`sigmoid`]; `p` is first kept 1e-5 away
+/// from 0 and 1 so that certain blocks have a finite logit.
+#[inline]
+pub(crate) fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-5, 1.0 - 1e-5);
+    (p / (1.0 - p)).ln()
+}
+
 /// The scorer's dot product ([`crate::model`]), eight lanes for the vectorizer.
 #[inline]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {

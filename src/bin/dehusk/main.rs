@@ -73,32 +73,14 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
         file.comments = comments;
     }
     if let Some(t) = args.threshold {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&t),
-            "--threshold must be within 0..1, got {t}"
-        );
-        file.threshold = t;
-        // An explicit threshold means exactly that, on every page.
-        file.relative_threshold = 0.0;
-        file.confidence_slope = 0.0;
+        file.fix_threshold(t).context("--threshold")?;
         return Ok(());
     }
-    // Shift the threshold by a fixed step in logit space, so the knob means the same
-    // whatever the model's own threshold. The relative threshold moves the same step:
-    // on a page whose best block is certain, it is the threshold.
-    let shift = match args.favor {
-        Favor::Balanced => return Ok(()),
-        Favor::Precision => 1.0f32,
-        Favor::Recall => -1.0f32,
-    };
-    let moved = |p: f32| {
-        let p = p.clamp(1e-4, 1.0 - 1e-4);
-        let logit = (p / (1.0 - p)).ln() + shift;
-        1.0 / (1.0 + (-logit).exp())
-    };
-    file.threshold = moved(file.threshold);
-    if file.relative_threshold > 0.0 {
-        file.relative_threshold = moved(file.relative_threshold);
+    // One logit either way: see the README for what each costs on the dev splits.
+    match args.favor {
+        Favor::Balanced => {}
+        Favor::Precision => file.shift_threshold(1.0),
+        Favor::Recall => file.shift_threshold(-1.0),
     }
     Ok(())
 }
