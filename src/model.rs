@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::context::{context_feature_names, context_features, CoreColumns};
 use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE};
 use crate::error::{Error, Result};
-use crate::features::{feature_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
+use crate::features::{row_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::network::{dot, logit, sigmoid, HiddenLayer, MAX_UNITS};
 use crate::policy::Comments;
 use crate::segment::Page;
-use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds, WORD_ODDS_FEATURES};
+use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds};
 
 /// Version of the model file format this build writes. Version 2 added
 /// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`, version 5
@@ -302,7 +302,7 @@ impl Scorer {
     }
 
     /// The probability of every row of a page's feature matrix, each row followed by
-    /// the block's word evidence from `odds` (row-major [`WORD_ODDS_FEATURES`] values,
+    /// the block's word evidence from `odds` (row-major [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) values,
     /// empty when the model has none). The two parts are joined in one reused buffer,
     /// so the sum runs exactly as on a whole row (the streamed path, [`Model::score`])
     /// and both give the same bits. Scoring a matrix (`explain`) and training use it.
@@ -330,7 +330,8 @@ pub struct ModelFile {
     pub version: u32,
     /// Which input the model is for.
     pub mode: InputFormat,
-    /// Ordered feature names; must equal [`feature_names`] for `mode`.
+    /// Ordered feature names; must equal [`row_names`] for `mode` (with the word
+    /// evidence's when the model has a word table).
     pub feature_names: Vec<String>,
     /// Per-feature means used for standardization.
     pub means: Vec<f32>,
@@ -359,7 +360,7 @@ pub struct ModelFile {
     #[serde(default)]
     pub context: Option<ContextStage>,
     /// Optional learned word evidence ([`crate::word_odds`]); when present the last
-    /// features are [`WORD_ODDS_FEATURES`], computed from it.
+    /// features are [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES), computed from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word_odds: Option<PackedWordOdds>,
     /// The comment policy the decoder was chosen under (`dehusk train
@@ -375,36 +376,52 @@ pub struct ModelFile {
     pub provenance: Provenance,
 }
 
+/// A model file's `version`, read without the rest of it.
+fn version_of(json: &str) -> Result<u64> {
+    #[derive(Deserialize)]
+    struct Header {
+        #[serde(default)]
+        version: Option<serde_json::Value>,
+    }
+    let header: Header = serde_json::from_str(json).map_err(|e| {
+        if e.is_data() {
+            Error::bad_model("not a dehusk model file (not a JSON object)")
+        } else {
+            Error::bad_model(format!("not valid JSON (truncated or corrupted?): {e}"))
+        }
+    })?;
+    header
+        .version
+        .and_then(|v| v.as_u64())
+        .ok_or_else(|| Error::bad_model("no \"version\" field: not a dehusk model file"))
+}
+
+/// Refuses a model format this dehusk does not read.
+fn check_version(version: u64) -> Result<()> {
+    if (OLDEST_MODEL_FORMAT_VERSION as u64..=MODEL_FORMAT_VERSION as u64).contains(&version) {
+        return Ok(());
+    }
+    Err(Error::bad_model(format!(
+        "model format version {version} is not supported by this dehusk (it reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}); retrain the model or use a matching dehusk"
+    )))
+}
+
 impl ModelFile {
     /// Parses and validates a model from JSON.
     pub fn from_json(json: &str) -> Result<ModelFile> {
-        // Read the version before the rest, so an old or future file gets a clear
-        // message rather than a field-by-field parse error. (Straight from the text:
-        // going through a `serde_json::Value` tree doubled the start-up time once
-        // models carried word tables.)
-        #[derive(Deserialize)]
-        struct Header {
-            #[serde(default)]
-            version: Option<serde_json::Value>,
-        }
-        let header: Header = serde_json::from_str(json).map_err(|e| {
-            if e.is_data() {
-                Error::bad_model("not a dehusk model file (not a JSON object)")
-            } else {
-                Error::bad_model(format!("not valid JSON (truncated or corrupted?): {e}"))
+        // One parse on the way that matters (a model of this dehusk); only when it
+        // fails is the version read on its own, so an old or future file gets a clear
+        // message rather than a field-by-field parse error. (Going through a
+        // `serde_json::Value` tree doubled the start-up time once models carried word
+        // tables; reading the version first, always, cost a second pass over them.)
+        let file: ModelFile = match serde_json::from_str(json) {
+            Ok(file) => file,
+            Err(e) => {
+                check_version(version_of(json)?)?;
+                return Err(Error::bad_model(format!("malformed model file: {e}")));
             }
-        })?;
-        let version = header
-            .version
-            .and_then(|v| v.as_u64())
-            .ok_or_else(|| Error::bad_model("no \"version\" field: not a dehusk model file"))?;
-        if !(OLDEST_MODEL_FORMAT_VERSION as u64..=MODEL_FORMAT_VERSION as u64).contains(&version) {
-            return Err(Error::bad_model(format!(
-                "model format version {version} is not supported by this dehusk (it reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}); retrain the model or use a matching dehusk"
-            )));
-        }
-        let file: ModelFile = serde_json::from_str(json)
-            .map_err(|e| Error::bad_model(format!("malformed model file: {e}")))?;
+        };
+        check_version(file.version as u64)?;
         file.validate()?;
         Ok(file)
     }
@@ -460,7 +477,7 @@ impl ModelFile {
 
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
-        let mut expected = feature_names(self.mode);
+        let expected = row_names(self.mode, self.word_odds.is_some());
         if let Some(odds) = &self.word_odds {
             if self.version < HEADS_VERSION {
                 return Err(Error::bad_model(format!(
@@ -468,7 +485,6 @@ impl ModelFile {
                     self.version
                 )));
             }
-            expected.extend(WORD_ODDS_FEATURES.iter().map(|n| n.to_string()));
             odds.check()
                 .map_err(|e| Error::bad_model(format!("word odds: {e}")))?;
         }
@@ -604,14 +620,14 @@ pub struct Model {
 
 impl Model {
     /// Stage one: the content probability of one feature row on its own (a whole row:
-    /// with a word table, its [`WORD_ODDS_FEATURES`] last, as [`Model::feature_names`]
+    /// with a word table, its [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) last, as [`Model::feature_names`]
     /// lists them).
     #[inline]
     pub fn probability(&self, row: &[f32]) -> f32 {
         self.stage1.probability(row)
     }
 
-    /// The page's word evidence ([`WORD_ODDS_FEATURES`] per block, row-major), or
+    /// The page's word evidence ([`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) per block, row-major), or
     /// nothing when the model has no word table.
     pub fn word_odds_values(&self, page: &Page) -> Vec<f32> {
         self.odds
@@ -875,6 +891,8 @@ pub mod bundled {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::feature_names;
+    use crate::word_odds::WORD_ODDS_FEATURES;
 
     /// The scoring sink gives the stored row's bits whatever the row's length (lanes
     /// and tail), its mix of single values and 0/1 families, and its zeros, with and
