@@ -85,16 +85,20 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
     Ok(())
 }
 
-/// Loads the model for one mode (the --model file when it is of that mode, else the
+/// The --model file, read and checked, when one is given.
+fn custom_model(args: &ModelArgs) -> Result<Option<ModelFile>> {
+    let Some(path) = &args.model else {
+        return Ok(None);
+    };
+    Ok(Some(ModelFile::load(path).context("loading model")?))
+}
+
+/// The model for one mode (the --model file when it is of that mode, else the
 /// bundled one), with the threshold flags applied.
 /// With `strict`, a --model of the other mode is an error instead of being left to
 /// the inputs of its own mode.
 pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<ModelFile> {
-    let custom = match &args.model {
-        Some(p) => Some(ModelFile::load(p).context("loading model")?),
-        None => None,
-    };
-    let mut file = match custom {
+    let mut file = match custom_model(args)? {
         Some(f) if f.mode == mode => f,
         Some(f) if strict => anyhow::bail!(
             "the model is for {} input but {} input was asked for",
@@ -107,10 +111,21 @@ pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<M
     Ok(file)
 }
 
-/// A classifier for both modes.
+/// A classifier for both modes: the --model file for its own mode (read once), the
+/// bundled models for the rest.
 pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
-    let html = load_model(args, InputFormat::Html, false)?;
-    let text = load_model(args, InputFormat::Text, false)?;
+    let (mut html, mut text) = match custom_model(args)? {
+        Some(f) => match f.mode {
+            InputFormat::Html => (f, bundled::file(InputFormat::Text)?),
+            InputFormat::Text => (bundled::file(InputFormat::Html)?, f),
+        },
+        None => (
+            bundled::file(InputFormat::Html)?,
+            bundled::file(InputFormat::Text)?,
+        ),
+    };
+    adjust(&mut html, args)?;
+    adjust(&mut text, args)?;
     Ok(Classifier::from_extractors(
         Extractor::new(&html),
         Extractor::new(&text),
