@@ -175,7 +175,7 @@ struct Hidden {
 
 /// A row's running sums in a model with a hidden layer: the linear logit and each
 /// unit's input, as the row's non-zero values are added in feature order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     z: f32,
     pre: [f32; MAX_UNITS],
@@ -297,7 +297,11 @@ impl Scorer {
             scorer: self,
             row: vec![0.0; self.weights.len()],
             k: 0,
-            sums: self.hidden.as_ref().map(|h| self.start(h)),
+            // Unused (and all zero) without a hidden layer.
+            sums: self
+                .hidden
+                .as_ref()
+                .map_or(Sums::default(), |h| self.start(h)),
         }
     }
 
@@ -784,7 +788,7 @@ pub(crate) struct RowSink<'a, const HIDDEN: bool> {
     k: usize,
     /// With a hidden layer, the row's sums so far: values are added as they are
     /// written (the 0/1 families' set bits only), so the row is never scanned again.
-    sums: Option<Sums>,
+    sums: Sums,
 }
 
 impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
@@ -800,10 +804,10 @@ impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
         debug_assert_eq!(self.k, self.row.len(), "row length differs from the model");
         self.k = 0;
         let scorer = self.scorer;
-        match (&scorer.hidden, self.sums.as_mut()) {
-            (Some(h), Some(sums)) if HIDDEN => {
-                let z = scorer.finish(h, sums, None);
-                *sums = scorer.start(h);
+        match &scorer.hidden {
+            Some(h) if HIDDEN => {
+                let z = scorer.finish(h, &self.sums, None);
+                self.sums = scorer.start(h);
                 sigmoid(z)
             }
             _ => scorer.probability(&self.row),
@@ -818,8 +822,8 @@ impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
             *slot = value;
         }
         if HIDDEN && value != 0.0 {
-            if let (Some(h), Some(sums)) = (&self.scorer.hidden, self.sums.as_mut()) {
-                self.scorer.add(h, sums, self.k, value);
+            if let Some(h) = &self.scorer.hidden {
+                self.scorer.add(h, &mut self.sums, self.k, value);
             }
         }
         self.k += 1;
@@ -836,7 +840,7 @@ impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
         if let Some(range) = self.row.get_mut(self.k..end) {
             range.fill(0.0);
             let hidden = match HIDDEN {
-                true => self.scorer.hidden.as_ref().zip(self.sums.as_mut()),
+                true => self.scorer.hidden.as_ref(),
                 false => None,
             };
             let mut bits = bits;
@@ -849,12 +853,12 @@ impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
                         bits &= bits - 1;
                     }
                 }
-                Some((h, sums)) => {
+                Some(h) => {
                     while bits != 0 {
                         let b = bits.trailing_zeros() as usize;
                         if let Some(slot) = range.get_mut(b) {
                             *slot = 1.0;
-                            self.scorer.add(h, sums, self.k + b, 1.0);
+                            self.scorer.add(h, &mut self.sums, self.k + b, 1.0);
                         }
                         bits &= bits - 1;
                     }
