@@ -260,13 +260,17 @@ impl Scorer {
     /// instructions per page and no faster.)
     #[inline(always)]
     fn add(&self, h: &Hidden, sums: &mut Sums, j: usize, v: f32) {
-        if let (Some(&w), Some(column)) = (self.weights.get(j), h.columns.get(j)) {
-            if h.linear {
+        let Some(column) = h.columns.get(j) else {
+            return;
+        };
+        // A fitted network's linear weights are all zero: not read at all.
+        if h.linear {
+            if let Some(&w) = self.weights.get(j) {
                 sums.z += v * w;
             }
-            for (p, c) in sums.pre.iter_mut().zip(column) {
-                *p += v * c;
-            }
+        }
+        for (p, c) in sums.pre.iter_mut().zip(column) {
+            *p += v * c;
         }
     }
 
