@@ -310,10 +310,12 @@ impl Scorer {
     }
 
     /// The probability of every row of a page's feature matrix, each row followed by
-    /// the block's word evidence from `odds` (row-major [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) values,
+    /// the block's word evidence from `odds` (row-major [`WORD_ODDS_FEATURES`] values,
     /// empty when the model has none). The two parts are joined in one reused buffer,
     /// so the sum runs exactly as on a whole row (the streamed path, [`Model::score`])
     /// and both give the same bits. Scoring a matrix (`explain`) and training use it.
+    ///
+    /// [`WORD_ODDS_FEATURES`]: crate::word_odds::WORD_ODDS_FEATURES
     pub(crate) fn matrix_probabilities(&self, m: &FeatureMatrix, odds: &[f32]) -> Vec<f32> {
         let mut buffer = Vec::new();
         (0..m.rows)
@@ -368,7 +370,9 @@ pub struct ModelFile {
     #[serde(default)]
     pub context: Option<ContextStage>,
     /// Optional learned word evidence ([`crate::word_odds`]); when present the last
-    /// features are [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES), computed from it.
+    /// features are [`WORD_ODDS_FEATURES`], computed from it.
+    ///
+    /// [`WORD_ODDS_FEATURES`]: crate::word_odds::WORD_ODDS_FEATURES
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word_odds: Option<PackedWordOdds>,
     /// The comment policy the decoder was chosen under (`dehusk train
@@ -628,15 +632,19 @@ pub struct Model {
 
 impl Model {
     /// Stage one: the content probability of one feature row on its own (a whole row:
-    /// with a word table, its [`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) last, as [`Model::feature_names`]
+    /// with a word table, its [`WORD_ODDS_FEATURES`] last, as [`Model::feature_names`]
     /// lists them).
+    ///
+    /// [`WORD_ODDS_FEATURES`]: crate::word_odds::WORD_ODDS_FEATURES
     #[inline]
     pub fn probability(&self, row: &[f32]) -> f32 {
         self.stage1.probability(row)
     }
 
-    /// The page's word evidence ([`WORD_ODDS_FEATURES`](crate::word_odds::WORD_ODDS_FEATURES) per block, row-major), or
+    /// The page's word evidence ([`WORD_ODDS_FEATURES`] per block, row-major), or
     /// nothing when the model has no word table.
+    ///
+    /// [`WORD_ODDS_FEATURES`]: crate::word_odds::WORD_ODDS_FEATURES
     pub fn word_odds_values(&self, page: &Page) -> Vec<f32> {
         self.odds
             .as_ref()
