@@ -1346,6 +1346,15 @@ mod tests {
         let err =
             ModelFile::from_json(&json.replace("\"version\": 7", "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
+        // A file that does not parse is still named by its version when that is the
+        // reason (a future format that changed a field), and as malformed otherwise.
+        let changed = json.replace("\"threshold\": 0.5", "\"threshold\": \"high\"");
+        assert_ne!(changed, json);
+        let err = ModelFile::from_json(&changed.replace("\"version\": 7", "\"version\": 99"))
+            .unwrap_err();
+        assert!(err.to_string().contains("version 99"), "{err}");
+        let err = ModelFile::from_json(&changed).unwrap_err();
+        assert!(err.to_string().contains("malformed model file"), "{err}");
         let err = ModelFile::from_json(&json.replace("\"words_log\"", "\"renamed\"")).unwrap_err();
         assert!(err.to_string().contains("first difference"), "{err}");
         let err = ModelFile::from_json(&json[..json.len() / 2]).unwrap_err();
