@@ -171,6 +171,9 @@ struct Hidden {
     /// Whether the scorer's linear weights are not all zero (a fitted network's are),
     /// so the per-value sums can leave them out.
     linear: bool,
+    /// Each unit's input at the average training block (the means), which `explain`
+    /// measures every block's switching against; computed once, by the scorer itself.
+    at_mean: [f32; MAX_UNITS],
 }
 
 /// A row's running sums in a model with a hidden layer: the linear logit and each
@@ -223,7 +226,13 @@ impl Scorer {
             output: pad(&layer.output),
             units,
             linear: self.weights.iter().any(|&w| w != 0.0),
+            at_mean: [0.0; MAX_UNITS],
         });
+        let mut at_mean = Vec::with_capacity(units);
+        self.logit(&self.means, Some(&mut at_mean));
+        if let Some(h) = self.hidden.as_mut() {
+            h.at_mean = std::array::from_fn(|u| at_mean.get(u).copied().unwrap_or(0.0));
+        }
         self
     }
 
@@ -754,12 +763,11 @@ impl Model {
         let mut switch = None;
         if let Some(h) = &s.hidden {
             let full: Vec<f32> = row.iter().chain(extra).copied().collect();
-            let (mut on_row, mut on_mean) = (Vec::new(), Vec::new());
+            let mut on_row = Vec::new();
             s.logit(&full, Some(&mut on_row));
-            s.logit(&s.means, Some(&mut on_mean));
             let mut sum = 0.0;
             for (k, &out) in h.output[..h.units].iter().enumerate() {
-                let at_mean = on_mean[k];
+                let at_mean = h.at_mean[k];
                 let (row_on, mean_on) = (on_row[k] > 0.0, at_mean > 0.0);
                 if row_on {
                     for (w, column) in weights.iter_mut().zip(&h.columns) {
