@@ -308,7 +308,13 @@ impl Scorer {
     pub(crate) fn sink<const HIDDEN: bool>(&self) -> RowSink<'_, HIDDEN> {
         RowSink {
             scorer: self,
-            row: vec![0.0; self.weights.len()],
+            // With a hidden layer the sums are the row; nothing stores it.
+            row: match HIDDEN {
+                true => Vec::new(),
+                false => vec![0.0; self.weights.len()],
+            },
+            len: self.weights.len(),
+            words_log: 0.0,
             k: 0,
             // Unused (and all zero) without a hidden layer.
             sums: self
@@ -802,26 +808,37 @@ pub const HIDDEN_SWITCH: &str = "hidden_units_switched";
 /// ([`Sink::put_flags`]: a block has one tag and a few class categories) is a cleared
 /// range with its set bits written, instead of one call per feature. The probability
 /// is then [`Scorer::probability`] of that buffer: the same sum, the same bits.
+///
+/// With a hidden layer (`HIDDEN`) nothing reads the buffer: each non-zero value goes
+/// into the running sums instead, and only the `words_log` value is kept.
 pub(crate) struct RowSink<'a, const HIDDEN: bool> {
     scorer: &'a Scorer,
+    /// The row (empty with a hidden layer).
     row: Vec<f32>,
+    /// The model's row width.
+    len: usize,
     k: usize,
     /// With a hidden layer, the row's sums so far: values are added as they are
     /// written (the 0/1 families' set bits only), so the row is never scanned again.
     sums: Sums,
+    /// With a hidden layer, the row's [`WORDS_LOG_COLUMN`] value.
+    words_log: f32,
 }
 
 impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
     /// The row's `words_log` value ([`WORDS_LOG_COLUMN`]), which the decoder weighs
     /// blocks by.
     pub(crate) fn words_log(&self) -> f32 {
-        self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0)
+        match HIDDEN {
+            true => self.words_log,
+            false => self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0),
+        }
     }
 
     /// The probability of the row written so far, as [`Scorer::probability`] gives it
     /// for the stored row; then ready for the next row.
     pub(crate) fn take_probability(&mut self) -> f32 {
-        debug_assert_eq!(self.k, self.row.len(), "row length differs from the model");
+        debug_assert_eq!(self.k, self.len, "row length differs from the model");
         self.k = 0;
         let scorer = self.scorer;
         match &scorer.hidden {
@@ -838,13 +855,17 @@ impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
 impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
     #[inline(always)]
     fn put(&mut self, _name: &str, value: f32) {
-        if let Some(slot) = self.row.get_mut(self.k) {
-            *slot = value;
-        }
-        if HIDDEN && value != 0.0 {
-            if let Some(h) = &self.scorer.hidden {
-                self.scorer.add(h, &mut self.sums, self.k, value);
+        if HIDDEN {
+            if self.k == WORDS_LOG_COLUMN {
+                self.words_log = value;
             }
+            if value != 0.0 {
+                if let Some(h) = &self.scorer.hidden {
+                    self.scorer.add(h, &mut self.sums, self.k, value);
+                }
+            }
+        } else if let Some(slot) = self.row.get_mut(self.k) {
+            *slot = value;
         }
         self.k += 1;
     }
@@ -856,29 +877,30 @@ impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
 
     #[inline]
     fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
-        let end = (self.k + names.len()).min(self.row.len());
-        if let Some(range) = self.row.get_mut(self.k..end) {
-            range.fill(0.0);
-            let hidden = match HIDDEN {
-                true => self.scorer.hidden.as_ref(),
-                false => None,
-            };
-            let mut bits = bits;
-            match hidden {
-                None => {
+        let mut bits = bits;
+        match (HIDDEN, &self.scorer.hidden) {
+            (true, Some(h)) => {
+                // The family's bits that fall inside the row.
+                let width = names.len().min(self.len.saturating_sub(self.k));
+                if width < 64 {
+                    bits &= (1u64 << width) - 1;
+                }
+                if (self.k..self.k + width).contains(&WORDS_LOG_COLUMN) {
+                    self.words_log = ((bits >> (WORDS_LOG_COLUMN - self.k)) & 1) as f32;
+                }
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as usize;
+                    self.scorer.add(h, &mut self.sums, self.k + b, 1.0);
+                    bits &= bits - 1;
+                }
+            }
+            _ => {
+                let end = (self.k + names.len()).min(self.row.len());
+                if let Some(range) = self.row.get_mut(self.k..end) {
+                    range.fill(0.0);
                     while bits != 0 {
                         if let Some(slot) = range.get_mut(bits.trailing_zeros() as usize) {
                             *slot = 1.0;
-                        }
-                        bits &= bits - 1;
-                    }
-                }
-                Some(h) => {
-                    while bits != 0 {
-                        let b = bits.trailing_zeros() as usize;
-                        if let Some(slot) = range.get_mut(b) {
-                            *slot = 1.0;
-                            self.scorer.add(h, &mut self.sums, self.k + b, 1.0);
                         }
                         bits &= bits - 1;
                     }
