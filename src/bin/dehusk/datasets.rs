@@ -530,7 +530,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     crate::set_threads(args.data.threads)?;
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
-    let file: ModelFile = crate::load_model(&args.model, mode, true)?;
+    let file: ModelFile = crate::load_model(&args.model, mode)?;
     let model = file.compile();
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);

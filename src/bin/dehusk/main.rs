@@ -93,19 +93,17 @@ fn custom_model(args: &ModelArgs) -> Result<Option<ModelFile>> {
     Ok(Some(ModelFile::load(path).context("loading model")?))
 }
 
-/// The model for one mode (the --model file when it is of that mode, else the
+/// The model for one mode (the --model file, which must be of that mode, else the
 /// bundled one), with the threshold flags applied.
-/// With `strict`, a --model of the other mode is an error instead of being left to
-/// the inputs of its own mode.
-pub fn load_model(args: &ModelArgs, mode: InputFormat, strict: bool) -> Result<ModelFile> {
+pub fn load_model(args: &ModelArgs, mode: InputFormat) -> Result<ModelFile> {
     let mut file = match custom_model(args)? {
         Some(f) if f.mode == mode => f,
-        Some(f) if strict => anyhow::bail!(
+        Some(f) => anyhow::bail!(
             "the model is for {} input but {} input was asked for",
             f.mode.as_str(),
             mode.as_str()
         ),
-        _ => bundled::file(mode)?,
+        None => bundled::file(mode)?,
     };
     adjust(&mut file, args)?;
     Ok(file)
