@@ -306,6 +306,11 @@ impl Scorer {
     /// `HIDDEN` must say whether the scorer has a hidden layer (the sink is built
     /// for one or the other, so the per-value test is made at compile time).
     pub(crate) fn sink<const HIDDEN: bool>(&self) -> RowSink<'_, HIDDEN> {
+        debug_assert_eq!(
+            HIDDEN,
+            self.hidden.is_some(),
+            "sink built for another layer"
+        );
         RowSink {
             scorer: self,
             // With a hidden layer the sums are the row; nothing stores it.
