@@ -214,6 +214,32 @@ fn model_flag_is_used_for_its_mode_only() {
         classify_blocks(&["--model", m, html]),
         classify_blocks(&[html])
     );
+
+    // And the other way round: an HTML model (read once, since session 22) for HTML
+    // input, the bundled text model for text.
+    let mut v: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    v["threshold"] = Value::from(0.99);
+    v["confidence_slope"] = Value::from(0.0);
+    v["relative_threshold"] = Value::from(0.0);
+    let m = model_file(
+        dir.path(),
+        "strict-html.json",
+        &serde_json::to_string_pretty(&v).unwrap(),
+    );
+    let m = m.to_str().unwrap();
+    assert_eq!(
+        classify_blocks(&["--model", m, html]),
+        classify_blocks(&["--threshold", "0.99", html])
+    );
+    assert_ne!(
+        classify_blocks(&["--model", m, html]),
+        classify_blocks(&[html]),
+        "the strict model must change the output"
+    );
+    assert_eq!(
+        classify_blocks(&["--model", m, txt]),
+        classify_blocks(&[txt])
+    );
 }
 
 #[test]
