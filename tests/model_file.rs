@@ -181,65 +181,46 @@ fn copy_of_the_bundled_model_gives_the_same_output() {
     }
 }
 
+/// A copy of the bundled model `bundled` that keeps blocks of probability 0.99 or more
+/// on every page, written into `dir`. (`--threshold` also switches off the page-level
+/// adjustments, so the copy goes without them too: with a confidence slope of 2 a
+/// page's best blocks would still clear 0.99 less the slope's share.)
+fn strict_copy(dir: &Path, bundled: &str) -> PathBuf {
+    let mut v: Value = serde_json::from_str(&read(bundled)).unwrap();
+    v["threshold"] = Value::from(0.99);
+    v["confidence_slope"] = Value::from(0.0);
+    v["relative_threshold"] = Value::from(0.0);
+    let name = Path::new(bundled).file_name().unwrap().to_str().unwrap();
+    model_file(dir, name, &serde_json::to_string_pretty(&v).unwrap())
+}
+
 #[test]
 fn model_flag_is_used_for_its_mode_only() {
-    // A copy of the text model with its threshold raised must act like --threshold on
-    // text input, and leave HTML input to the bundled HTML model. (`--threshold` also
-    // switches off the page-level adjustments, so the copy goes without them too: with
-    // a confidence slope of 2 a page's best blocks would still clear 0.99 less the
-    // slope's share.)
+    // A strict copy of either bundled model must act like --threshold 0.99 on input of
+    // its mode, and leave input of the other mode to the bundled model of that mode
+    // (both arms: since session 22 the --model file is read once for both modes).
     let dir = tempdir();
-    let mut v: Value = serde_json::from_str(&read(TEXT_MODEL)).unwrap();
-    v["threshold"] = Value::from(0.99);
-    v["confidence_slope"] = Value::from(0.0);
-    v["relative_threshold"] = Value::from(0.0);
-    let m = model_file(
-        dir.path(),
-        "strict-text.json",
-        &serde_json::to_string_pretty(&v).unwrap(),
-    );
-    let m = m.to_str().unwrap();
     let txt = "data/examples/article.txt";
-    assert_eq!(
-        classify_blocks(&["--model", m, txt]),
-        classify_blocks(&["--threshold", "0.99", txt])
-    );
-    assert_ne!(
-        classify_blocks(&["--model", m, txt]),
-        classify_blocks(&[txt]),
-        "the strict model must change the output"
-    );
     let html = "data/examples/article.html";
-    assert_eq!(
-        classify_blocks(&["--model", m, html]),
-        classify_blocks(&[html])
-    );
-
-    // And the other way round: an HTML model (read once, since session 22) for HTML
-    // input, the bundled text model for text.
-    let mut v: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
-    v["threshold"] = Value::from(0.99);
-    v["confidence_slope"] = Value::from(0.0);
-    v["relative_threshold"] = Value::from(0.0);
-    let m = model_file(
-        dir.path(),
-        "strict-html.json",
-        &serde_json::to_string_pretty(&v).unwrap(),
-    );
-    let m = m.to_str().unwrap();
-    assert_eq!(
-        classify_blocks(&["--model", m, html]),
-        classify_blocks(&["--threshold", "0.99", html])
-    );
-    assert_ne!(
-        classify_blocks(&["--model", m, html]),
-        classify_blocks(&[html]),
-        "the strict model must change the output"
-    );
-    assert_eq!(
-        classify_blocks(&["--model", m, txt]),
-        classify_blocks(&[txt])
-    );
+    for (bundled, own, other) in [(TEXT_MODEL, txt, html), (HTML_MODEL, html, txt)] {
+        let m = strict_copy(dir.path(), bundled);
+        let m = m.to_str().unwrap();
+        assert_eq!(
+            classify_blocks(&["--model", m, own]),
+            classify_blocks(&["--threshold", "0.99", own]),
+            "{bundled}"
+        );
+        assert_ne!(
+            classify_blocks(&["--model", m, own]),
+            classify_blocks(&[own]),
+            "the strict model must change the output: {bundled}"
+        );
+        assert_eq!(
+            classify_blocks(&["--model", m, other]),
+            classify_blocks(&[other]),
+            "{bundled}"
+        );
+    }
 }
 
 #[test]
