@@ -203,8 +203,11 @@ impl Scorer {
     }
 
     /// The scorer with a hidden layer on the same standardized features (checked
-    /// against their number: [`HiddenLayer::check`]).
-    pub(crate) fn with_hidden(mut self, layer: &HiddenLayer, scales: &[f32]) -> Scorer {
+    /// against their number: [`HiddenLayer::check`]); without one, unchanged.
+    pub(crate) fn with_hidden(mut self, layer: Option<&HiddenLayer>, scales: &[f32]) -> Scorer {
+        let Some(layer) = layer else {
+            return self;
+        };
         let d = self.means.len();
         let mut weights = Vec::with_capacity(layer.weights.len());
         let mut biases = Vec::with_capacity(layer.units());
@@ -581,13 +584,8 @@ impl ModelFile {
         });
         Model {
             mode: self.mode,
-            stage1: {
-                let linear = Scorer::new(&self.means, &self.scales, &self.weights, self.intercept);
-                match &self.hidden {
-                    Some(h) => linear.with_hidden(h, &self.scales),
-                    None => linear,
-                }
-            },
+            stage1: Scorer::new(&self.means, &self.scales, &self.weights, self.intercept)
+                .with_hidden(self.hidden.as_ref(), &self.scales),
             context,
             odds: self.word_odds.clone().map(LazyOdds::new),
             feature_names: self.feature_names.clone(),
@@ -966,7 +964,7 @@ mod tests {
                     biases: (0..units).map(|_| unit(&mut rng)).collect(),
                     output: (0..units).map(|_| unit(&mut rng)).collect(),
                 };
-                linear = linear.with_hidden(&layer, &scales);
+                linear = linear.with_hidden(Some(&layer), &scales);
             }
             let names: Vec<&str> = vec!["x"; 64];
             if units > 0 {

@@ -748,11 +748,8 @@ impl Fitted {
     /// The fit compiled for scoring (standardization folded into the weights): once
     /// per fit, not once per page.
     fn compile(&self) -> Scorer {
-        let linear = Scorer::new(&self.means, &self.scales, &self.weights, self.intercept);
-        match &self.hidden {
-            Some(h) => linear.with_hidden(h, &self.scales),
-            None => linear,
-        }
+        Scorer::new(&self.means, &self.scales, &self.weights, self.intercept)
+            .with_hidden(self.hidden.as_ref(), &self.scales)
     }
 
     fn linear(&self) -> crate::model::ContextStage {
