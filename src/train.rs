@@ -1433,15 +1433,19 @@ pub fn train_after(
     file.comments = params.comments;
     file.provenance.train_pages = pages.len();
     file.provenance.train_blocks = blocks;
-    // The logistic regression's settings, unless a network was fitted instead (its
-    // settings are recorded below).
-    if file.hidden.is_none() {
-        file.provenance
-            .settings
-            .insert("alpha".into(), params.alpha);
-        file.provenance
-            .settings
-            .insert("max_iterations".into(), params.max_iterations as f64);
+    // The settings of the fit stage one had: the network's, or the logistic
+    // regression's.
+    let settings = &mut file.provenance.settings;
+    if file.hidden.is_some() {
+        let net = &params.network;
+        settings.insert("hidden_units".into(), net.units as f64);
+        settings.insert("hidden_alpha".into(), net.alpha);
+        settings.insert("hidden_epochs".into(), net.epochs as f64);
+        settings.insert("hidden_batch_size".into(), net.batch_size as f64);
+        settings.insert("hidden_learning_rate".into(), net.learning_rate);
+    } else {
+        settings.insert("alpha".into(), params.alpha);
+        settings.insert("max_iterations".into(), params.max_iterations as f64);
     }
     file.provenance.settings.insert(
         "max_blocks_per_page".into(),
@@ -1462,15 +1466,6 @@ pub fn train_after(
     file.provenance
         .settings
         .insert("decoder_folds".into(), decoder_folds as f64);
-    if file.hidden.is_some() {
-        let settings = &mut file.provenance.settings;
-        let net = &params.network;
-        settings.insert("hidden_units".into(), net.units as f64);
-        settings.insert("hidden_alpha".into(), net.alpha);
-        settings.insert("hidden_epochs".into(), net.epochs as f64);
-        settings.insert("hidden_batch_size".into(), net.batch_size as f64);
-        settings.insert("hidden_learning_rate".into(), net.learning_rate);
-    }
     if file.word_odds.is_some() {
         let settings = &mut file.provenance.settings;
         settings.insert(
