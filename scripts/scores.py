@@ -123,14 +123,13 @@ def print_tables(a):
     print("| extractor | wcxb | readability | dragnet | cleaneval | mean of 4 |")
     print("|---|---|---|---|---|---|")
     ours = run_eval(a.dehusk, a.shared, "html")
-    mean = sum(ours[s]["shingle"]["f1"] for s in SETS) / 4
-    print(f"| **dehusk** (bundled html model) | {f(ours['wcxb']['shingle']['f1'])} [{f(ours['wcxb']['snippet']['f1'])}] | "
-          + " | ".join(f(ours[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
     # The opt-in HTML model with hidden units (models/html-network.json).
     net = run_eval(a.dehusk, a.shared, "html", model="models/html-network.json")
-    mean = sum(net[s]["shingle"]["f1"] for s in SETS) / 4
-    print(f"| **dehusk**, `--model models/html-network.json` (8 hidden units) | {f(net['wcxb']['shingle']['f1'])} [{f(net['wcxb']['snippet']['f1'])}] | "
-          + " | ".join(f(net[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
+    for label, r in [("**dehusk** (bundled html model)", ours),
+                     ("**dehusk**, `--model models/html-network.json` (8 hidden units)", net)]:
+        mean = sum(r[s]["shingle"]["f1"] for s in SETS) / 4
+        print(f"| {label} | {f(r['wcxb']['shingle']['f1'])} [{f(r['wcxb']['snippet']['f1'])}] | "
+              + " | ".join(f(r[s]["shingle"]["f1"]) for s in SETS[1:]) + f" | {f(mean)} |")
     for name, p in peer_html.items():
         m = sum(p[s] for s in SETS) / 4
         sn = f" [{f(p['wcxb_snippet'])}]" if p.get("wcxb_snippet") else ""
