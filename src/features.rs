@@ -42,7 +42,7 @@ pub trait Sink {
     /// A family of 0/1 features, one per name: feature `k` is bit `k` of `bits`. Most
     /// are 0 (a block has one tag, a few class categories), so a sink can write the
     /// family as one cleared range and its set bits (the scoring sink,
-    /// `model::RowSink`) instead of one call per feature.
+    /// `model::RowSink`, `model::SumSink`) instead of one call per feature.
     fn put_flags(&mut self, prefix: &str, names: &[&str], bits: u64) {
         for (k, name) in names.iter().enumerate() {
             self.put_indexed(prefix, name, ((bits >> k) & 1) as f32);

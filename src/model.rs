@@ -267,7 +267,7 @@ impl Scorer {
 
     /// Adds feature `j`'s value `v` to the sums: its linear weight's share and every
     /// unit's. Values are added in feature order, skipping zeros, by the stored-row
-    /// path and the streamed one ([`RowSink`]) alike, so both give the same bits.
+    /// path and the streamed one ([`SumSink`]) alike, so both give the same bits.
     /// (Adding every value instead, zeros too, to spare the branch: 4% more
     /// instructions per page and no faster.)
     #[inline(always)]
@@ -304,32 +304,29 @@ impl Scorer {
         sigmoid(self.logit(row, None))
     }
 
-    /// A sink that writes a row for this layer in place
-    /// ([`crate::features::write_rows_into`]), one buffer for every row of a page.
-    /// `HIDDEN` must say whether the scorer has a hidden layer (the sink is built
-    /// for one or the other, so the per-value test is made at compile time).
-    pub(crate) fn sink<const HIDDEN: bool>(&self) -> RowSink<'_, HIDDEN> {
-        debug_assert_eq!(
-            HIDDEN,
-            self.hidden.is_some(),
-            "sink built for another layer"
-        );
+    /// A sink that writes a row into one buffer reused for every row of a page
+    /// ([`crate::features::write_rows_into`]) and scores it when it is complete. Right
+    /// for any scorer; [`Scorer::sum_sink`] is faster for one with a hidden layer.
+    pub(crate) fn row_sink(&self) -> RowSink<'_> {
         RowSink {
             scorer: self,
-            // With a hidden layer the sums are the row; nothing stores it.
-            row: match HIDDEN {
-                true => Vec::new(),
-                false => vec![0.0; self.weights.len()],
-            },
-            len: self.weights.len(),
-            words_log: 0.0,
+            row: vec![0.0; self.weights.len()],
             k: 0,
-            // Unused (and all zero) without a hidden layer.
-            sums: self
-                .hidden
-                .as_ref()
-                .map_or(Sums::default(), |h| self.start(h)),
         }
+    }
+
+    /// With a hidden layer, a sink that adds each value to the running sums as it is
+    /// written, so the row is never stored nor scanned again; `None` without one.
+    pub(crate) fn sum_sink(&self) -> Option<SumSink<'_>> {
+        let hidden = self.hidden.as_ref()?;
+        Some(SumSink {
+            scorer: self,
+            hidden,
+            sums: self.start(hidden),
+            words_log: 0.0,
+            len: self.weights.len(),
+            k: 0,
+        })
     }
 
     /// The probability of every row of a page's feature matrix, each row followed by
@@ -728,19 +725,20 @@ impl Model {
         };
         // The rows carry the word evidence, read in the same pass as the features.
         let odds = self.odds.as_ref().map(LazyOdds::get);
-        // Each row is written into one reused buffer and scored at once.
-        match self.stage1.hidden {
-            None => self.score_rows(page, odds, self.stage1.sink::<false>(), &mut scores),
-            Some(_) => self.score_rows(page, odds, self.stage1.sink::<true>(), &mut scores),
+        // Each row is scored as it is written (one sink type per kind of stage one, so
+        // the row's path has no per-value test of which it is).
+        match self.stage1.sum_sink() {
+            Some(sink) => self.score_rows(page, odds, sink, &mut scores),
+            None => self.score_rows(page, odds, self.stage1.row_sink(), &mut scores),
         }
         scores
     }
 
-    fn score_rows<const HIDDEN: bool>(
+    fn score_rows<S: ScoringSink>(
         &self,
         page: &Page,
         odds: Option<&OddsLookup>,
-        mut sink: RowSink<'_, HIDDEN>,
+        mut sink: S,
         scores: &mut PageScores,
     ) {
         crate::features::write_rows_into(page, self.mode, odds, &mut sink, |_, row| {
@@ -806,68 +804,43 @@ impl Model {
 /// has a hidden layer.
 pub const HIDDEN_SWITCH: &str = "hidden_units_switched";
 
-/// A row being written for scoring ([`Scorer::sink`]): values go straight into a
-/// buffer of the model's width (no growth checks), and a 0/1 family
-/// ([`Sink::put_flags`]: a block has one tag and a few class categories) is a cleared
-/// range with its set bits written, instead of one call per feature. The probability
-/// is then [`Scorer::probability`] of that buffer: the same sum, the same bits.
-///
-/// With a hidden layer (`HIDDEN`) nothing reads the buffer: each non-zero value goes
-/// into the running sums instead, and only the `words_log` value is kept.
-pub(crate) struct RowSink<'a, const HIDDEN: bool> {
+/// A sink that scores each row as it is written ([`Model::score`]): after a row's
+/// last value, the row's `words_log` value (which the decoder weighs blocks by) and its
+/// probability, exactly as [`Scorer::probability`] gives it for the stored row.
+pub(crate) trait ScoringSink: Sink {
+    /// The row's [`WORDS_LOG_COLUMN`] value.
+    fn words_log(&self) -> f32;
+    /// The probability of the row written so far; then ready for the next row.
+    fn take_probability(&mut self) -> f32;
+}
+
+/// A row being written into a buffer of the model's width ([`Scorer::row_sink`]): no
+/// growth checks, and a 0/1 family ([`Sink::put_flags`]: a block has one tag and a
+/// few class categories) is a cleared range with its set bits written, instead of one
+/// call per feature. The probability is [`Scorer::probability`] of that buffer.
+pub(crate) struct RowSink<'a> {
     scorer: &'a Scorer,
-    /// The row (empty with a hidden layer).
     row: Vec<f32>,
-    /// The model's row width.
-    len: usize,
+    /// The next value's column.
     k: usize,
-    /// With a hidden layer, the row's sums so far: values are added as they are
-    /// written (the 0/1 families' set bits only), so the row is never scanned again.
-    sums: Sums,
-    /// With a hidden layer, the row's [`WORDS_LOG_COLUMN`] value.
-    words_log: f32,
 }
 
-impl<const HIDDEN: bool> RowSink<'_, HIDDEN> {
-    /// The row's `words_log` value ([`WORDS_LOG_COLUMN`]), which the decoder weighs
-    /// blocks by.
-    pub(crate) fn words_log(&self) -> f32 {
-        match HIDDEN {
-            true => self.words_log,
-            false => self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0),
-        }
+impl ScoringSink for RowSink<'_> {
+    fn words_log(&self) -> f32 {
+        self.row.get(WORDS_LOG_COLUMN).copied().unwrap_or(0.0)
     }
 
-    /// The probability of the row written so far, as [`Scorer::probability`] gives it
-    /// for the stored row; then ready for the next row.
-    pub(crate) fn take_probability(&mut self) -> f32 {
-        debug_assert_eq!(self.k, self.len, "row length differs from the model");
+    fn take_probability(&mut self) -> f32 {
+        debug_assert_eq!(self.k, self.row.len(), "row length differs from the model");
         self.k = 0;
-        let scorer = self.scorer;
-        match &scorer.hidden {
-            Some(h) if HIDDEN => {
-                let z = scorer.finish(h, &self.sums, None);
-                self.sums = scorer.start(h);
-                sigmoid(z)
-            }
-            _ => scorer.probability(&self.row),
-        }
+        self.scorer.probability(&self.row)
     }
 }
 
-impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
+impl Sink for RowSink<'_> {
     #[inline(always)]
     fn put(&mut self, _name: &str, value: f32) {
-        if HIDDEN {
-            if self.k == WORDS_LOG_COLUMN {
-                self.words_log = value;
-            }
-            if value != 0.0 {
-                if let Some(h) = &self.scorer.hidden {
-                    self.scorer.add(h, &mut self.sums, self.k, value);
-                }
-            }
-        } else if let Some(slot) = self.row.get_mut(self.k) {
+        if let Some(slot) = self.row.get_mut(self.k) {
             *slot = value;
         }
         self.k += 1;
@@ -880,35 +853,84 @@ impl<const HIDDEN: bool> Sink for RowSink<'_, HIDDEN> {
 
     #[inline]
     fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
+        let end = (self.k + names.len()).min(self.row.len());
+        if let Some(range) = self.row.get_mut(self.k..end) {
+            range.fill(0.0);
+            let mut bits = bits;
+            while bits != 0 {
+                if let Some(slot) = range.get_mut(bits.trailing_zeros() as usize) {
+                    *slot = 1.0;
+                }
+                bits &= bits - 1;
+            }
+        }
+        self.k += names.len();
+    }
+}
+
+/// A row of a model with a hidden layer being written ([`Scorer::sum_sink`]): each
+/// non-zero value goes straight into the running sums (a 0/1 family's set bits only),
+/// in feature order as [`Scorer::probability`] adds them, so the bits are the same;
+/// only the `words_log` value is kept.
+pub(crate) struct SumSink<'a> {
+    scorer: &'a Scorer,
+    hidden: &'a Hidden,
+    /// The row's sums so far.
+    sums: Sums,
+    words_log: f32,
+    /// The model's row width.
+    len: usize,
+    /// The next value's column.
+    k: usize,
+}
+
+impl ScoringSink for SumSink<'_> {
+    fn words_log(&self) -> f32 {
+        self.words_log
+    }
+
+    fn take_probability(&mut self) -> f32 {
+        debug_assert_eq!(self.k, self.len, "row length differs from the model");
+        self.k = 0;
+        let z = self.scorer.finish(self.hidden, &self.sums, None);
+        self.sums = self.scorer.start(self.hidden);
+        sigmoid(z)
+    }
+}
+
+impl Sink for SumSink<'_> {
+    #[inline(always)]
+    fn put(&mut self, _name: &str, value: f32) {
+        if self.k == WORDS_LOG_COLUMN {
+            self.words_log = value;
+        }
+        if value != 0.0 {
+            self.scorer.add(self.hidden, &mut self.sums, self.k, value);
+        }
+        self.k += 1;
+    }
+
+    #[inline(always)]
+    fn put_indexed(&mut self, _prefix: &str, _index: &str, value: f32) {
+        self.put("", value);
+    }
+
+    #[inline]
+    fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
+        // The family's bits that fall inside the row.
+        let width = names.len().min(self.len.saturating_sub(self.k));
         let mut bits = bits;
-        match (HIDDEN, &self.scorer.hidden) {
-            (true, Some(h)) => {
-                // The family's bits that fall inside the row.
-                let width = names.len().min(self.len.saturating_sub(self.k));
-                if width < 64 {
-                    bits &= (1u64 << width) - 1;
-                }
-                if (self.k..self.k + width).contains(&WORDS_LOG_COLUMN) {
-                    self.words_log = ((bits >> (WORDS_LOG_COLUMN - self.k)) & 1) as f32;
-                }
-                while bits != 0 {
-                    let b = bits.trailing_zeros() as usize;
-                    self.scorer.add(h, &mut self.sums, self.k + b, 1.0);
-                    bits &= bits - 1;
-                }
-            }
-            _ => {
-                let end = (self.k + names.len()).min(self.row.len());
-                if let Some(range) = self.row.get_mut(self.k..end) {
-                    range.fill(0.0);
-                    while bits != 0 {
-                        if let Some(slot) = range.get_mut(bits.trailing_zeros() as usize) {
-                            *slot = 1.0;
-                        }
-                        bits &= bits - 1;
-                    }
-                }
-            }
+        if width < 64 {
+            bits &= (1u64 << width) - 1;
+        }
+        if (self.k..self.k + width).contains(&WORDS_LOG_COLUMN) {
+            self.words_log = ((bits >> (WORDS_LOG_COLUMN - self.k)) & 1) as f32;
+        }
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            self.scorer
+                .add(self.hidden, &mut self.sums, self.k + b, 1.0);
+            bits &= bits - 1;
         }
         self.k += names.len();
     }
@@ -943,11 +965,11 @@ mod tests {
     use crate::features::feature_names;
     use crate::word_odds::WORD_ODDS_FEATURES;
 
-    /// The scoring sink gives the stored row's bits whatever the row's length (lanes
+    /// The scoring sinks give the stored row's bits whatever the row's length (lanes
     /// and tail), its mix of single values and 0/1 families, and its zeros, with and
     /// without a hidden layer.
     #[test]
-    fn row_sink_equals_the_stored_row_bit_for_bit() {
+    fn scoring_sinks_equal_the_stored_row_bit_for_bit() {
         let mut rng = crate::test_rng::XorShift::new(0x51ed_270b_2f3a_9c47);
         for len in [1usize, 7, 8, 9, 63, 64, 65, 200, 468] {
             let unit = |rng: &mut crate::test_rng::XorShift| rng.unit() * 4.0 - 2.0;
@@ -967,19 +989,20 @@ mod tests {
                 linear = linear.with_hidden(Some(&layer), &scales);
             }
             let names: Vec<&str> = vec!["x"; 64];
-            if units > 0 {
-                streamed_equals_stored(&linear, linear.sink::<true>(), len, &mut rng, &names);
-            } else {
-                streamed_equals_stored(&linear, linear.sink::<false>(), len, &mut rng, &names);
+            // Every scorer's row sink, and with a hidden layer its sum sink too.
+            streamed_equals_stored(&linear, linear.row_sink(), len, &mut rng, &names);
+            if let Some(sink) = linear.sum_sink() {
+                streamed_equals_stored(&linear, sink, len, &mut rng, &names);
             }
+            assert_eq!(linear.sum_sink().is_some(), units > 0);
         }
     }
 
     /// Writes 20 random rows of `len` values into `sink` and checks each streamed
     /// probability against the stored row's.
-    fn streamed_equals_stored<const HIDDEN: bool>(
+    fn streamed_equals_stored(
         linear: &Scorer,
-        mut sink: RowSink<'_, HIDDEN>,
+        mut sink: impl ScoringSink,
         len: usize,
         rng: &mut crate::test_rng::XorShift,
         names: &[&str],
@@ -1102,7 +1125,7 @@ mod tests {
             let p = model.probability(&row);
             assert!((p - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
             // The streamed path gives the same bits.
-            let mut sink = model.stage1.sink::<true>();
+            let mut sink = model.stage1.sum_sink().unwrap();
             for &v in &row {
                 sink.put("v", v);
             }
