@@ -1266,18 +1266,13 @@ pub fn train_after(
         fold(p) != held_fold && fold(p) % 2 == 1
     });
     let learned = params.learned_smoothing(pages);
-    let cols = CoreColumns::find(&feature_names(mode))
-        .ok_or_else(|| Error::fit("core feature columns missing"))?;
-
-    let mut report = TrainReport::default();
-    let mut chosen: (Decoder, Option<Fitted>) = (UNCHOSEN, None);
     let fit_hosts = half_a.len() + half_b.len();
     let can_hold_out = !held.is_empty() && fit_hosts > 0;
     let (all, all_odds) = select(pages, &final_values, |_| true);
     // The final fit does not depend on the held-out choice: without the context stage,
     // run both at once (each linfa fit uses one core).
     let mut final_fit: Option<Result<(Fitted, usize)>> = None;
-    if params.decoder_on_all_folds {
+    let choice = if params.decoder_on_all_folds {
         let computed;
         let folds = match cross_validated {
             Some(folds) => folds,
@@ -1289,12 +1284,8 @@ pub fn train_after(
         let t = std::time::Instant::now();
         let (best, by_dataset) = pooled_choice(folds, &learned, params);
         timing("decoder choice on every fold's pages", t);
-        report.holdout_f1_stage1 = best.f1;
-        report.holdout_f1_stage2 = f64::NAN;
-        report.holdout_pages = folds.iter().map(|f| f.pages).sum();
-        report.holdout_by_dataset = by_dataset;
-        report.holdout_f1 = best.f1;
-        chosen = (best.decoder, None);
+        let pages = folds.iter().map(|f| f.pages).sum();
+        Some(HeldOutChoice::stage_one(best, pages, by_dataset))
     } else if !params.context_stage && can_hold_out {
         // One fit on the non-held-out hosts chooses the decoder.
         let fit_part: Vec<&LabeledPage> = half_a.iter().chain(half_b.iter()).copied().collect();
@@ -1317,101 +1308,22 @@ pub fn train_after(
         );
         final_fit = Some(final_side);
         let (best, _, counts) = held_side?;
-        report.holdout_f1_stage1 = best.f1;
-        report.holdout_f1_stage2 = f64::NAN;
-        report.holdout_pages = held.len();
-        report.holdout_by_dataset = held_per_dataset(&held, &counts, &best);
-        report.holdout_f1 = best.f1;
-        chosen = (best.decoder, None);
+        let by_dataset = held_per_dataset(&held, &counts, &best);
+        Some(HeldOutChoice::stage_one(best, held.len(), by_dataset))
     } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
-        let t = std::time::Instant::now();
-        let (fit_a, _) = fit_stage1(&half_a, &odds_a, params)?;
-        let (fit_b, _) = fit_stage1(&half_b, &odds_b, params)?;
-        timing("stage one on halves A and B", t);
-        let (linear_a, linear_b) = (fit_a.compile(), fit_b.compile());
-        // Out-of-sample stage-one probabilities.
-        let ctx_a: Vec<FeatureMatrix> = half_a
-            .par_iter()
-            .zip(odds_a.par_iter())
-            .map(|(p, odds)| {
-                let probs = linear_b.matrix_probabilities(&p.features, odds);
-                context_features(&p.page, &p.features, &probs, cols)
-            })
-            .collect();
-        let ctx_b: Vec<FeatureMatrix> = half_b
-            .par_iter()
-            .zip(odds_b.par_iter())
-            .map(|(p, odds)| {
-                let probs = linear_a.matrix_probabilities(&p.features, odds);
-                context_features(&p.page, &p.features, &probs, cols)
-            })
-            .collect();
-        let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
-        for (pages, ctx) in [(&half_a, &ctx_a), (&half_b, &ctx_b)] {
-            for (p, c) in pages.iter().zip(ctx.iter()).filter(|(p, _)| params.fits(p)) {
-                for i in sampled_rows(c.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
-                    rows.push((c.row(i), &[], p.labels[i]));
-                }
-            }
-        }
-        // Stage two is small (a few dozen features): let it converge.
-        let stage2_params = TrainParams {
-            max_iterations: params.max_iterations.max(200),
-            ..params.clone()
-        };
-        let t = std::time::Instant::now();
-        let stage2 = fit_rows(&rows, &stage2_params)?;
-        timing("context stage", t);
-        if std::env::var_os("DEHUSK_DEBUG_STAGE2").is_some() {
-            for (n, w) in context_feature_names().iter().zip(&stage2.weights) {
-                eprintln!("stage2 {n} {w:+.3}");
-            }
-            eprintln!(
-                "stage2 intercept {:+.3} rows {}",
-                stage2.intercept,
-                rows.len()
-            );
-        }
-        // Held-out pages: average of the two half models, then (optionally) stage two.
-        let held_p1: Vec<Vec<f32>> = held
-            .par_iter()
-            .zip(held_odds.par_iter())
-            .map(|(p, odds)| {
-                let a = linear_a.matrix_probabilities(&p.features, odds);
-                let b = linear_b.matrix_probabilities(&p.features, odds);
-                a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
-            })
-            .collect();
-        let stage2_linear = stage2.compile();
-        let held_p2: Vec<Vec<f32>> = held
-            .par_iter()
-            .zip(held_p1.par_iter())
-            .map(|(p, p1)| {
-                let c = context_features(&p.page, &p.features, p1, cols);
-                (0..c.rows)
-                    .map(|i| stage2_linear.probability(c.row(i)))
-                    .collect()
-            })
-            .collect();
-        let t = std::time::Instant::now();
-        let (one, counts_one) = choose_decoder(&held, &held_p1, &learned, params);
-        let (two, counts_two) = choose_decoder(&held, &held_p2, &learned, params);
-        timing("decoder choice", t);
-        report.holdout_f1_stage1 = one.f1;
-        report.holdout_f1_stage2 = two.f1;
-        report.holdout_pages = held.len();
-        let use_two = two.f1 > one.f1;
-        report.holdout_f1 = one.f1.max(two.f1);
-        let (best, counts) = if use_two {
-            (two, &counts_two)
-        } else {
-            (one, &counts_one)
-        };
-        report.holdout_by_dataset = held_per_dataset(&held, counts, &best);
-        chosen = (best.decoder, use_two.then_some(stage2));
+        let cols = CoreColumns::find(&feature_names(mode))
+            .ok_or_else(|| Error::fit("core feature columns missing"))?;
+        let halves = [(&half_a[..], &odds_a[..]), (&half_b[..], &odds_b[..])];
+        Some(context_stage_choice(
+            halves,
+            (&held, &held_odds),
+            cols,
+            params,
+            &learned,
+        )?)
     } else {
-        report.holdout_f1 = f64::NAN;
-    }
+        None
+    };
 
     let (fitted, blocks) = match final_fit {
         Some(r) => r?,
@@ -1422,7 +1334,24 @@ pub fn train_after(
             r
         }
     };
-    let (decoder, stage2) = chosen;
+    let mut report = TrainReport {
+        pages: pages.len(),
+        pages_left_out: pages.iter().filter(|p| !params.fits(p)).count(),
+        blocks,
+        holdout_f1: f64::NAN,
+        ..TrainReport::default()
+    };
+    let (decoder, stage2) = match choice {
+        Some(c) => {
+            report.holdout_f1 = c.f1_stage1.max(c.f1_stage2);
+            report.holdout_f1_stage1 = c.f1_stage1;
+            report.holdout_f1_stage2 = c.f1_stage2;
+            report.holdout_pages = c.pages;
+            report.holdout_by_dataset = c.by_dataset;
+            (c.decoder, c.stage2)
+        }
+        None => (UNCHOSEN, None),
+    };
     let mut file = fitted.to_file(
         mode,
         &decoder,
@@ -1431,12 +1360,156 @@ pub fn train_after(
     file.context = stage2.map(|s| s.linear());
     // The decoder was chosen under this policy: the file applies it by default.
     file.comments = params.comments;
-    file.provenance.train_pages = pages.len();
-    file.provenance.train_blocks = blocks;
-    // The settings of the fit stage one had: the network's, or the logistic
-    // regression's.
-    let settings = &mut file.provenance.settings;
-    if file.hidden.is_some() {
+    record_provenance(&mut file, params, &report);
+    report.threshold = decoder.threshold;
+    report.relative_threshold = decoder.relative;
+    report.confidence_slope = decoder.confidence_slope;
+    report.smoothing_strength = decoder.smoothing_strength();
+    report.context_stage = file.context.is_some();
+    Ok((file, report))
+}
+
+/// The decoder [`train_after`] chose on held-out pages, the context stage when it
+/// was tried and won, and their held-out scores.
+struct HeldOutChoice {
+    decoder: Decoder,
+    stage2: Option<Fitted>,
+    /// Held-out F1 with stage one alone.
+    f1_stage1: f64,
+    /// Held-out F1 with the context stage; NaN when it was not tried.
+    f1_stage2: f64,
+    pages: usize,
+    /// Held-out (dataset, pages, shingle F1) of the chosen setting.
+    by_dataset: Vec<(String, usize, f64)>,
+}
+
+impl HeldOutChoice {
+    /// A choice for stage one alone (no context stage tried).
+    fn stage_one(
+        best: DecoderChoice,
+        pages: usize,
+        by_dataset: Vec<(String, usize, f64)>,
+    ) -> HeldOutChoice {
+        HeldOutChoice {
+            decoder: best.decoder,
+            stage2: None,
+            f1_stage1: best.f1,
+            f1_stage2: f64::NAN,
+            pages,
+            by_dataset,
+        }
+    }
+}
+
+/// The context stage's trial ([`TrainParams::context_stage`]): stage one fitted on
+/// each half of the fitting hosts predicts the other half, so the context stage
+/// learns from out-of-sample probabilities; on the held-out pages (stage one: the two
+/// halves' average) the decoder is chosen with and without it, and it is kept only if
+/// it wins.
+fn context_stage_choice(
+    halves: [(&[&LabeledPage], &[&[f32]]); 2],
+    (held, held_odds): (&[&LabeledPage], &[&[f32]]),
+    cols: CoreColumns,
+    params: &TrainParams,
+    learned: &Smoothing,
+) -> Result<HeldOutChoice> {
+    let [(half_a, odds_a), (half_b, odds_b)] = halves;
+    let t = std::time::Instant::now();
+    let (fit_a, _) = fit_stage1(half_a, odds_a, params)?;
+    let (fit_b, _) = fit_stage1(half_b, odds_b, params)?;
+    timing("stage one on halves A and B", t);
+    let (linear_a, linear_b) = (fit_a.compile(), fit_b.compile());
+    // Out-of-sample stage-one probabilities: each half scored by the other's model.
+    let context_of = |pages: &[&LabeledPage], odds: &[&[f32]], other: &Scorer| {
+        pages
+            .par_iter()
+            .zip(odds.par_iter())
+            .map(|(p, odds)| {
+                let probs = other.matrix_probabilities(&p.features, odds);
+                context_features(&p.page, &p.features, &probs, cols)
+            })
+            .collect::<Vec<FeatureMatrix>>()
+    };
+    let ctx_a = context_of(half_a, odds_a, &linear_b);
+    let ctx_b = context_of(half_b, odds_b, &linear_a);
+    let mut rows: Vec<(&[f32], &[f32], bool)> = Vec::new();
+    for (pages, ctx) in [(half_a, &ctx_a), (half_b, &ctx_b)] {
+        for (p, c) in pages.iter().zip(ctx.iter()).filter(|(p, _)| params.fits(p)) {
+            for i in sampled_rows(c.rows, params.max_blocks_per_page, fnv1a64(&p.id)) {
+                rows.push((c.row(i), &[], p.labels[i]));
+            }
+        }
+    }
+    // Stage two is small (a few dozen features): let it converge.
+    let stage2_params = TrainParams {
+        max_iterations: params.max_iterations.max(200),
+        ..params.clone()
+    };
+    let t = std::time::Instant::now();
+    let stage2 = fit_rows(&rows, &stage2_params)?;
+    timing("context stage", t);
+    if std::env::var_os("DEHUSK_DEBUG_STAGE2").is_some() {
+        for (n, w) in context_feature_names().iter().zip(&stage2.weights) {
+            eprintln!("stage2 {n} {w:+.3}");
+        }
+        eprintln!(
+            "stage2 intercept {:+.3} rows {}",
+            stage2.intercept,
+            rows.len()
+        );
+    }
+    // Held-out pages: average of the two half models, then (optionally) stage two.
+    let held_p1: Vec<Vec<f32>> = held
+        .par_iter()
+        .zip(held_odds.par_iter())
+        .map(|(p, odds)| {
+            let a = linear_a.matrix_probabilities(&p.features, odds);
+            let b = linear_b.matrix_probabilities(&p.features, odds);
+            a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect()
+        })
+        .collect();
+    let stage2_linear = stage2.compile();
+    let held_p2: Vec<Vec<f32>> = held
+        .par_iter()
+        .zip(held_p1.par_iter())
+        .map(|(p, p1)| {
+            let c = context_features(&p.page, &p.features, p1, cols);
+            (0..c.rows)
+                .map(|i| stage2_linear.probability(c.row(i)))
+                .collect()
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let (one, counts_one) = choose_decoder(held, &held_p1, learned, params);
+    let (two, counts_two) = choose_decoder(held, &held_p2, learned, params);
+    timing("decoder choice", t);
+    let use_two = two.f1 > one.f1;
+    let (best, counts) = if use_two {
+        (&two, &counts_two)
+    } else {
+        (&one, &counts_one)
+    };
+    Ok(HeldOutChoice {
+        decoder: best.decoder.clone(),
+        by_dataset: held_per_dataset(held, counts, best),
+        stage2: use_two.then_some(stage2),
+        f1_stage1: one.f1,
+        f1_stage2: two.f1,
+        pages: held.len(),
+    })
+}
+
+/// Writes what produced the model into its provenance: the pages and blocks, the
+/// fit's settings (the network's or the logistic regression's), the word table's,
+/// and the held-out scores the decoder was chosen by.
+fn record_provenance(file: &mut ModelFile, params: &TrainParams, report: &TrainReport) {
+    let has_hidden = file.hidden.is_some();
+    let has_odds = file.word_odds.is_some();
+    let provenance = &mut file.provenance;
+    provenance.train_pages = report.pages;
+    provenance.train_blocks = report.blocks;
+    let settings = &mut provenance.settings;
+    if has_hidden {
         let net = &params.network;
         settings.insert("hidden_units".into(), net.units as f64);
         settings.insert("hidden_alpha".into(), net.alpha);
@@ -1447,27 +1520,20 @@ pub fn train_after(
         settings.insert("alpha".into(), params.alpha);
         settings.insert("max_iterations".into(), params.max_iterations as f64);
     }
-    file.provenance.settings.insert(
+    settings.insert(
         "max_blocks_per_page".into(),
         params.max_blocks_per_page as f64,
     );
-    file.provenance
-        .settings
-        .insert("heavy_block_words".into(), params.heavy_block_words as f64);
-    file.provenance
-        .settings
-        .insert("long_block_words".into(), params.long_block_words as f64);
+    settings.insert("heavy_block_words".into(), params.heavy_block_words as f64);
+    settings.insert("long_block_words".into(), params.long_block_words as f64);
     // How many host folds' held-out pages the decoder was chosen on.
     let decoder_folds = if params.decoder_on_all_folds {
         params.holdout_every
     } else {
         1
     };
-    file.provenance
-        .settings
-        .insert("decoder_folds".into(), decoder_folds as f64);
-    if file.word_odds.is_some() {
-        let settings = &mut file.provenance.settings;
+    settings.insert("decoder_folds".into(), decoder_folds as f64);
+    if has_odds {
         settings.insert(
             "word_odds_min_hosts".into(),
             crate::word_odds::MIN_HOSTS as f64,
@@ -1479,35 +1545,23 @@ pub fn train_after(
         settings.insert("word_odds_dropout".into(), params.word_odds_dropout);
     }
     if report.holdout_f1.is_finite() {
+        let scores = &mut provenance.scores;
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
         for (name, _, f1) in &report.holdout_by_dataset {
-            file.provenance
-                .scores
-                .insert(format!("train_holdout_{name}_shingle_f1"), r4(*f1));
+            scores.insert(format!("train_holdout_{name}_shingle_f1"), r4(*f1));
         }
-        file.provenance
-            .scores
-            .insert("train_holdout_shingle_f1".into(), r4(report.holdout_f1));
+        scores.insert("train_holdout_shingle_f1".into(), r4(report.holdout_f1));
         if report.holdout_f1_stage2.is_finite() {
-            file.provenance.scores.insert(
+            scores.insert(
                 "train_holdout_shingle_f1_stage1_only".into(),
                 r4(report.holdout_f1_stage1),
             );
-            file.provenance.scores.insert(
+            scores.insert(
                 "train_holdout_shingle_f1_with_context".into(),
                 r4(report.holdout_f1_stage2),
             );
         }
     }
-    report.pages = pages.len();
-    report.pages_left_out = pages.iter().filter(|p| !params.fits(p)).count();
-    report.blocks = blocks;
-    report.threshold = decoder.threshold;
-    report.relative_threshold = decoder.relative;
-    report.confidence_slope = decoder.confidence_slope;
-    report.smoothing_strength = decoder.smoothing_strength();
-    report.context_stage = file.context.is_some();
-    Ok((file, report))
 }
 
 #[cfg(test)]
