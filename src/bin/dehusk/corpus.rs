@@ -674,22 +674,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     } else {
         count
     };
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let progress = if show_progress {
-        let template = if by_bytes {
-            "{elapsed_precise} [{bar:30}] {binary_bytes}/{binary_total_bytes}  \
-             {binary_bytes_per_sec}  eta {eta}  {msg}"
-        } else {
-            "{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}"
-        };
-        let pb = ProgressBar::new(total);
-        pb.set_style(
-            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = progress_bar(!args.quiet, total, by_bytes);
     let (mut out, written) = match (&args.output, args.resume) {
         (Some(dest), true) => Output::resume(dest)?,
         (dest, _) => (Output::open(dest.as_deref())?, None),
@@ -812,16 +797,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     out.close()?;
     let (skipped, resumed) = (inputs.skipped, inputs.resumed);
     if !args.quiet && (failed > 0 || count > 1 || ok > 1 || skipped > 0 || resumed > 0) {
-        let mut summary = format!(
-            "dehusk: {} documents, {ok} ok, {failed} failed",
-            ok + failed
-        );
-        if skipped > 0 {
-            summary.push_str(&format!(", {skipped} records skipped (not HTML pages)"));
-        }
-        if resumed > 0 {
-            summary.push_str(&format!(", {resumed} already written"));
-        }
+        let summary = summary_line(ok, failed, skipped, resumed);
         eprintln!("{summary}, {:.1}s", started.elapsed().as_secs_f64());
     }
     Ok(if failed > 0 {
@@ -829,6 +805,41 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The progress bar: on a terminal unless `wanted` is false (`--quiet`), counting
+/// input bytes when the inputs include record files (their documents are not known in
+/// advance) and documents otherwise; hidden elsewhere.
+fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let template = if by_bytes {
+        "{elapsed_precise} [{bar:30}] {binary_bytes}/{binary_total_bytes}  \
+         {binary_bytes_per_sec}  eta {eta}  {msg}"
+    } else {
+        "{elapsed_precise} [{bar:30}] {pos}/{len} docs  {per_sec}  eta {eta}  {msg}"
+    };
+    let pb = ProgressBar::new(total);
+    pb.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+/// The run's summary line, before its duration.
+fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64) -> String {
+    let mut summary = format!(
+        "dehusk: {} documents, {ok} ok, {failed} failed",
+        ok + failed
+    );
+    if skipped > 0 {
+        summary.push_str(&format!(", {skipped} records skipped (not HTML pages)"));
+    }
+    if resumed > 0 {
+        summary.push_str(&format!(", {resumed} already written"));
+    }
+    summary
 }
 
 fn error_id(e: &dehusk::Error) -> String {
