@@ -1448,16 +1448,6 @@ fn context_stage_choice(
     let t = std::time::Instant::now();
     let stage2 = fit_rows(&rows, &stage2_params)?;
     timing("context stage", t);
-    if std::env::var_os("DEHUSK_DEBUG_STAGE2").is_some() {
-        for (n, w) in context_feature_names().iter().zip(&stage2.weights) {
-            eprintln!("stage2 {n} {w:+.3}");
-        }
-        eprintln!(
-            "stage2 intercept {:+.3} rows {}",
-            stage2.intercept,
-            rows.len()
-        );
-    }
     // Held-out pages: average of the two half models, then (optionally) stage two.
     let held_p1: Vec<Vec<f32>> = held
         .par_iter()
