@@ -123,13 +123,20 @@ const UTF8_MIN_MULTIBYTE: usize = 8;
 /// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
 /// never fails.
 pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
-    decode_html_cow(bytes, transport_charset).into_owned()
+    decode_html_cow(bytes, transport_charset, None).into_owned()
 }
 
 /// [`decode_html`], borrowing the input when it is the text as it stands (valid UTF-8
 /// read as UTF-8, without NULs: most pages), so an owner of the bytes can keep them
 /// instead of copying (see [`document_from_vec`]).
-fn decode_html_cow<'a>(bytes: &'a [u8], transport_charset: Option<&str>) -> Cow<'a, str> {
+///
+/// `utf8` is the same bytes as a `str` when the caller has already validated them
+/// (see [`decode_declared_or_detect`]).
+fn decode_html_cow<'a>(
+    bytes: &'a [u8],
+    transport_charset: Option<&str>,
+    utf8: Option<&'a str>,
+) -> Cow<'a, str> {
     if let Some(text) = decode_by_bom_or_utf16(bytes) {
         return Cow::Owned(text);
     }
@@ -137,23 +144,27 @@ fn decode_html_cow<'a>(bytes: &'a [u8], transport_charset: Option<&str>) -> Cow<
     let declared = transport_charset
         .and_then(|label| transport_encoding(label, bytes))
         .or_else(|| prescan_meta_charset(&bytes[..bytes.len().min(META_PRESCAN_BYTES)]));
-    decode_declared_or_detect(bytes, declared)
+    decode_declared_or_detect(bytes, declared, utf8)
 }
 
 /// Decodes raw plain-text bytes (BOM, then valid UTF-8, then chardetng on a prefix).
 /// Malformed sequences become U+FFFD and NULs are removed; this never fails.
 pub fn decode_text(bytes: &[u8]) -> String {
-    decode_text_cow(bytes, None).into_owned()
+    decode_text_cow(bytes, None, None).into_owned()
 }
 
 /// [`decode_text`] honouring a transport charset label, for text records that come with
-/// one; borrowing as [`decode_html_cow`] does.
-fn decode_text_cow<'a>(bytes: &'a [u8], transport_charset: Option<&str>) -> Cow<'a, str> {
+/// one; borrowing (and taking `utf8`) as [`decode_html_cow`] does.
+fn decode_text_cow<'a>(
+    bytes: &'a [u8],
+    transport_charset: Option<&str>,
+    utf8: Option<&'a str>,
+) -> Cow<'a, str> {
     if let Some(text) = decode_by_bom_or_utf16(bytes) {
         return Cow::Owned(text);
     }
     let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
-    decode_declared_or_detect(bytes, declared)
+    decode_declared_or_detect(bytes, declared, utf8)
 }
 
 /// Decodes by byte-order mark, or as UTF-16 recognised by its NUL halves (see
@@ -168,17 +179,21 @@ fn decode_by_bom_or_utf16(bytes: &[u8]) -> Option<String> {
     utf16_without_bom(bytes).map(|encoding| decode_with(encoding, bytes))
 }
 
-/// The common tail of HTML and text decoding once any label has been found.
+/// The common tail of HTML and text decoding once any label has been found. `utf8`,
+/// when given, is `bytes` itself already validated as UTF-8 by the caller, so they are
+/// not validated a second time (a full pass over every document).
 fn decode_declared_or_detect<'a>(
     bytes: &'a [u8],
     declared: Option<&'static Encoding>,
+    utf8: Option<&'a str>,
 ) -> Cow<'a, str> {
+    debug_assert!(utf8.is_none_or(|s| std::ptr::eq(s.as_bytes(), bytes)));
     if let Some(encoding) = declared.filter(|&e| is_utf16(e)) {
         // Only reachable from a transport label backed by NULs in the bytes (see
         // `transport_encoding`); UTF-16 text is never valid-looking UTF-8 evidence.
         return Cow::Owned(decode_with(encoding, bytes));
     }
-    if let Some(s) = as_utf8(bytes) {
+    if let Some(s) = utf8.or_else(|| as_utf8(bytes)) {
         return match declared {
             // ISO-2022-JP is 7-bit: ASCII bytes under such a label must be decoded.
             Some(encoding) if !encoding.is_ascii_compatible() && s.is_ascii() => {
@@ -1030,7 +1045,7 @@ pub fn document_from_bytes(
     transport_charset: Option<&str>,
 ) -> Result<Document> {
     let format = check_document(bytes, path_hint, format, transport_charset)?;
-    let text = decode_as(format, bytes, transport_charset).into_owned();
+    let text = decode_as(format, bytes, transport_charset, None).into_owned();
     Ok(Document { id, format, text })
 }
 
@@ -1045,13 +1060,20 @@ pub fn document_from_vec(
     transport_charset: Option<&str>,
 ) -> Result<Document> {
     let format = check_document(&bytes, path_hint, format, transport_charset)?;
-    let text = match decode_as(format, &bytes, transport_charset) {
-        Cow::Owned(text) => text,
-        // The text is the bytes as they stand, or a prefix of them (an incomplete
-        // character at the very end is dropped).
-        Cow::Borrowed(text) if text.len() == bytes.len() => String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        Cow::Borrowed(text) => text.to_owned(),
+    // Validated once: as a `String` it can become the text without a copy, and the
+    // decoder is told it is valid instead of checking again.
+    let text = match String::from_utf8(bytes) {
+        Ok(utf8) => {
+            let decoded = match decode_as(format, utf8.as_bytes(), transport_charset, Some(&utf8)) {
+                // The text is the bytes as they stand.
+                Cow::Borrowed(text) if text.len() == utf8.len() => None,
+                other => Some(other.into_owned()),
+            };
+            decoded.unwrap_or(utf8)
+        }
+        // Not UTF-8 throughout (an incomplete character at the very end, or another
+        // encoding): decoded into a new string.
+        Err(e) => decode_as(format, e.as_bytes(), transport_charset, None).into_owned(),
     };
     Ok(Document { id, format, text })
 }
@@ -1079,10 +1101,11 @@ fn decode_as<'a>(
     format: InputFormat,
     bytes: &'a [u8],
     transport_charset: Option<&str>,
+    utf8: Option<&'a str>,
 ) -> Cow<'a, str> {
     match format {
-        InputFormat::Html => decode_html_cow(bytes, transport_charset),
-        InputFormat::Text => decode_text_cow(bytes, transport_charset),
+        InputFormat::Html => decode_html_cow(bytes, transport_charset, utf8),
+        InputFormat::Text => decode_text_cow(bytes, transport_charset, utf8),
     }
 }
 
@@ -1526,7 +1549,7 @@ mod tests {
         let bytes = encode(WINDOWS_1251, &html);
         assert_eq!(decode_html(&bytes, Some("utf-8")), html);
         assert_eq!(
-            decode_text_cow(&bytes, Some("text/plain; charset=UTF-8")).into_owned(),
+            decode_text_cow(&bytes, Some("text/plain; charset=UTF-8"), None).into_owned(),
             html
         );
         // Chinese GBK labelled Shift_JIS: the label leaves malformed sequences, the
