@@ -1515,6 +1515,14 @@ mod tests {
     #[test]
     fn documents_from_owned_bytes_match_and_skip_the_copy() {
         let russian = page("<meta charset=windows-1251>", RUSSIAN);
+        // Valid UTF-8 that must still be decoded: 7-bit ISO-2022-JP, and ASCII in UTF-16
+        // without a byte-order mark (its NUL halves are valid UTF-8 too).
+        let (japanese_text, utf16_text) = ("日本語のテキストです。", "<p>ascii in utf-16</p>");
+        let japanese = encode(ISO_2022_JP, japanese_text);
+        let utf16: Vec<u8> = utf16_text
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         let cases: Vec<Vec<u8>> = vec![
             b"<p>plain ascii</p>".to_vec(),
             "<p>h\u{e9}llo \u{65e5}\u{672c}</p>".as_bytes().to_vec(),
@@ -1524,6 +1532,8 @@ mod tests {
             b"line one\nline two\n".to_vec(),
             // Valid UTF-8 cut in the middle of its last character.
             "<p>caf\u{e9} \u{65e5}\u{672c}</p>\u{65e5}".as_bytes()[..20].to_vec(),
+            japanese.clone(),
+            utf16.clone(),
         ];
         for bytes in cases {
             for format in [Some(InputFormat::Html), Some(InputFormat::Text), None] {
@@ -1531,6 +1541,11 @@ mod tests {
                 let owned = document_from_vec("x".into(), bytes.clone(), None, format, None);
                 assert_eq!(borrowed.ok(), owned.ok(), "{bytes:?}");
             }
+        }
+        // The two that must still be decoded are.
+        for (bytes, text) in [(japanese, japanese_text), (utf16, utf16_text)] {
+            let doc = document_from_vec("x".into(), bytes, None, None, None).unwrap();
+            assert_eq!(doc.text, text);
         }
         // Valid UTF-8 without NULs becomes the text in the same buffer.
         let bytes = "<p>h\u{e9}llo</p>".as_bytes().to_vec();
