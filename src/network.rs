@@ -317,17 +317,19 @@ pub(crate) fn logit(p: f32) -> f32 {
 #[inline]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
+    // Whole chunks of eight, so the lanes carry no bounds checks and vectorize
+    // (indexing `a[c * 8 + k]` kept the loop scalar: 36 instructions per chunk).
+    let (a_chunks, b_chunks) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
+    let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
     let mut acc = [0.0f32; 8];
-    let chunks = n / 8;
-    for c in 0..chunks {
+    for (x, y) in a_chunks.zip(b_chunks) {
         for k in 0..8 {
-            acc[k] += a[c * 8 + k] * b[c * 8 + k];
+            acc[k] += x[k] * y[k];
         }
     }
     let mut sum: f32 = acc.iter().sum();
-    for k in chunks * 8..n {
-        sum += a[k] * b[k];
+    for (x, y) in a_tail.iter().zip(b_tail) {
+        sum += x * y;
     }
     sum
 }
@@ -361,6 +363,37 @@ fn shuffle(order: &mut [usize], rng: &mut SplitMix) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `dot` gives the bits of its defining order (eight running lane sums, added up
+    /// in lane order, then the tail in order) for every length and length mismatch:
+    /// the bundled models' scores, and the decoder chosen on them, depend on those
+    /// bits, not only on the value.
+    #[test]
+    fn dot_keeps_its_summation_order_bit_for_bit() {
+        fn reference(a: &[f32], b: &[f32]) -> f32 {
+            let n = a.len().min(b.len());
+            let mut acc = [0.0f32; 8];
+            for c in 0..n / 8 {
+                for k in 0..8 {
+                    acc[k] += a[c * 8 + k] * b[c * 8 + k];
+                }
+            }
+            let mut sum: f32 = acc.iter().sum();
+            for k in (n / 8) * 8..n {
+                sum += a[k] * b[k];
+            }
+            sum
+        }
+        let mut rng = crate::test_rng::XorShift::new(0xd07);
+        for n in 0..70usize {
+            for extra in [0usize, 3] {
+                let a: Vec<f32> = (0..n + extra).map(|_| rng.unit() * 8.0 - 4.0).collect();
+                let b: Vec<f32> = (0..n).map(|_| rng.unit() * 8.0 - 4.0).collect();
+                assert_eq!(dot(&a, &b).to_bits(), reference(&a, &b).to_bits(), "{n}");
+                assert_eq!(dot(&b, &a).to_bits(), reference(&b, &a).to_bits(), "{n}");
+            }
+        }
+    }
 
     /// Rows of two 0/1 features labelled by their exclusive or, plus a constant and a
     /// noise feature: no weighted sum separates them (the best linear rule is right on
