@@ -123,39 +123,24 @@ const UTF8_MIN_MULTIBYTE: usize = 8;
 /// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
 /// never fails.
 pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
-    decode_html_cow(bytes, transport_charset, None).into_owned()
-}
-
-/// [`decode_html`], borrowing the input when it is the text as it stands (valid UTF-8
-/// read as UTF-8, without NULs: most pages), so an owner of the bytes can keep them
-/// instead of copying (see [`document_from_vec`]).
-///
-/// `utf8` is the same bytes as a `str` when the caller has already validated them
-/// (see [`decode_declared_or_detect`]).
-fn decode_html_cow<'a>(
-    bytes: &'a [u8],
-    transport_charset: Option<&str>,
-    utf8: Option<&'a str>,
-) -> Cow<'a, str> {
-    if let Some(text) = decode_by_bom_or_utf16(bytes) {
-        return Cow::Owned(text);
-    }
-    // HTTP header before <meta>, as in browsers: the server knows better than a template.
-    let declared = transport_charset
-        .and_then(|label| transport_encoding(label, bytes))
-        .or_else(|| prescan_meta_charset(&bytes[..bytes.len().min(META_PRESCAN_BYTES)]));
-    decode_declared_or_detect(bytes, declared, utf8)
+    decode_as(InputFormat::Html, bytes, transport_charset, None).into_owned()
 }
 
 /// Decodes raw plain-text bytes (BOM, then valid UTF-8, then chardetng on a prefix).
 /// Malformed sequences become U+FFFD and NULs are removed; this never fails.
 pub fn decode_text(bytes: &[u8]) -> String {
-    decode_text_cow(bytes, None, None).into_owned()
+    decode_as(InputFormat::Text, bytes, None, None).into_owned()
 }
 
-/// [`decode_text`] honouring a transport charset label, for text records that come with
-/// one; borrowing (and taking `utf8`) as [`decode_html_cow`] does.
-fn decode_text_cow<'a>(
+/// [`decode_html`] or [`decode_text`] by format, honouring a transport charset label
+/// (for text too: text records can come with one), and borrowing the input when it is
+/// the text as it stands (valid UTF-8 read as UTF-8, without NULs: most pages), so an
+/// owner of the bytes can keep them instead of copying (see [`document_from_vec`]).
+///
+/// `utf8` is the same bytes as a `str` when the caller has already validated them
+/// (see [`decode_declared_or_detect`]).
+fn decode_as<'a>(
+    format: InputFormat,
     bytes: &'a [u8],
     transport_charset: Option<&str>,
     utf8: Option<&'a str>,
@@ -164,6 +149,14 @@ fn decode_text_cow<'a>(
         return Cow::Owned(text);
     }
     let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
+    let declared = match format {
+        // HTTP header before <meta>, as in browsers: the server knows better than a
+        // template.
+        InputFormat::Html => {
+            declared.or_else(|| prescan_meta_charset(&bytes[..bytes.len().min(META_PRESCAN_BYTES)]))
+        }
+        InputFormat::Text => declared,
+    };
     decode_declared_or_detect(bytes, declared, utf8)
 }
 
@@ -1097,18 +1090,6 @@ fn check_document(
     Ok(format.unwrap_or_else(|| sniff_format(path_hint, bytes)))
 }
 
-fn decode_as<'a>(
-    format: InputFormat,
-    bytes: &'a [u8],
-    transport_charset: Option<&str>,
-    utf8: Option<&'a str>,
-) -> Cow<'a, str> {
-    match format {
-        InputFormat::Html => decode_html_cow(bytes, transport_charset, utf8),
-        InputFormat::Text => decode_text_cow(bytes, transport_charset, utf8),
-    }
-}
-
 /// Expands the inputs given on the command line.
 ///
 /// Files are kept as given (whatever their type, so `/dev/stdin` or a FIFO works);
@@ -1564,7 +1545,13 @@ mod tests {
         let bytes = encode(WINDOWS_1251, &html);
         assert_eq!(decode_html(&bytes, Some("utf-8")), html);
         assert_eq!(
-            decode_text_cow(&bytes, Some("text/plain; charset=UTF-8"), None).into_owned(),
+            decode_as(
+                InputFormat::Text,
+                &bytes,
+                Some("text/plain; charset=UTF-8"),
+                None
+            )
+            .into_owned(),
             html
         );
         // Chinese GBK labelled Shift_JIS: the label leaves malformed sequences, the
