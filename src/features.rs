@@ -440,6 +440,78 @@ impl CharStats {
     }
 }
 
+/// The words of a page's title, first `h1` and meta description, for the overlap
+/// features: one lookup per block word finds all three.
+struct HeadingWords<'s> {
+    /// Bit 0: in the title; bit 1: in the heading; bit 2: in the meta description.
+    words: FxHashMap<&'s str, u8>,
+    /// Distinct title words (at least 1).
+    title_len: f32,
+    /// Distinct description words (at least 1).
+    description_len: f32,
+}
+
+impl<'s> HeadingWords<'s> {
+    /// From the lowercased title, heading and description.
+    fn new(title: &'s str, h1: &'s str, description: &'s str) -> HeadingWords<'s> {
+        let mut words: FxHashMap<&str, u8> = FxHashMap::default();
+        for_each_word(title, |w| {
+            *words.entry(w).or_default() |= 1;
+        });
+        let title_len = words.len().max(1) as f32;
+        for_each_word(h1, |w| {
+            *words.entry(w).or_default() |= 2;
+        });
+        for_each_word(description, |w| {
+            *words.entry(w).or_default() |= 4;
+        });
+        let description_len = words.values().filter(|&&b| b & 4 != 0).count().max(1) as f32;
+        HeadingWords {
+            words,
+            title_len,
+            description_len,
+        }
+    }
+}
+
+/// The block at the centre of the densest run of prose: the argmax of a window sum
+/// (three blocks before to three after) of non-link words, weighted up by stopwords.
+fn densest_block(stats: &[BlockStats]) -> usize {
+    let n = stats.len();
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0f32);
+    for s in stats {
+        let w = s.core.words * (1.0 - s.core.link_density) * (0.5 + s.core.stop_ratio);
+        prefix.push(prefix[prefix.len() - 1] + w);
+    }
+    let (mut densest, mut best) = (0, f32::MIN);
+    for i in 0..n {
+        let window = prefix[(i + 4).min(n)] - prefix[i.saturating_sub(3)];
+        if window > best {
+            best = window;
+            densest = i;
+        }
+    }
+    densest
+}
+
+/// [`PageContext::label_hits`]: running sums, over the page's short blocks, of which
+/// [`SEQUENCE_CATEGORIES`] each has a hit in.
+fn label_hit_sums(stats: &[BlockStats]) -> Vec<[f32; SEQUENCE_CATEGORIES.len()]> {
+    let mut sums = Vec::with_capacity(stats.len() + 1);
+    let mut acc = [0.0f32; SEQUENCE_CATEGORIES.len()];
+    sums.push(acc);
+    for st in stats {
+        if st.core.words <= LABEL_MAX_WORDS {
+            for (k, &(cat, _)) in SEQUENCE_CATEGORIES.iter().enumerate() {
+                acc[k] += st.lexicon[cat].min(1) as f32;
+            }
+        }
+        sums.push(acc);
+    }
+    sums
+}
+
 impl<'a> PageContext<'a> {
     fn new(page: &'a Page, mode: InputFormat, odds: Option<&'a OddsLookup>) -> PageContext<'a> {
         let n = page.len();
@@ -449,28 +521,17 @@ impl<'a> PageContext<'a> {
         let mut class_evidence: Vec<ClassEvidence> = Vec::with_capacity(own.capacity());
         let mut class_cache = ClassCache::default();
 
-        // Title and first-heading words, for overlap.
-        let title_lower = page.title.to_lowercase();
-        let h1_lower = page.h1.to_lowercase();
-        // One lookup per block word: bit 0 for the title, bit 1 for the heading, bit 2 for
-        // the meta description.
-        let mut heading_words: FxHashMap<&str, u8> = FxHashMap::default();
-        for_each_word(&title_lower, |w| {
-            *heading_words.entry(w).or_default() |= 1;
-        });
-        let title_len = heading_words.len().max(1) as f32;
-        for_each_word(&h1_lower, |w| {
-            *heading_words.entry(w).or_default() |= 2;
-        });
-        let description_lower = page.description.to_lowercase();
-        for_each_word(&description_lower, |w| {
-            *heading_words.entry(w).or_default() |= 4;
-        });
-        let description_len = heading_words
-            .values()
-            .filter(|&&b| b & 4 != 0)
-            .count()
-            .max(1) as f32;
+        // Title, first-heading and meta-description words, for overlap.
+        let (title_lower, h1_lower, description_lower) = (
+            page.title.to_lowercase(),
+            page.h1.to_lowercase(),
+            page.description.to_lowercase(),
+        );
+        let HeadingWords {
+            words: heading_words,
+            title_len,
+            description_len,
+        } = HeadingWords::new(&title_lower, &h1_lower, &description_lower);
         let overlap = !heading_words.is_empty();
 
         // How often each block's exact text occurs on the page (keys borrow the page).
@@ -609,35 +670,8 @@ impl<'a> PageContext<'a> {
             }
         }
 
-        // The densest run of prose: argmax of a window sum of non-link words.
-        let mut densest = 0;
-        let mut prefix = Vec::with_capacity(n + 1);
-        prefix.push(0.0f32);
-        for s in &stats {
-            let w = s.core.words * (1.0 - s.core.link_density) * (0.5 + s.core.stop_ratio);
-            prefix.push(prefix[prefix.len() - 1] + w);
-        }
-        let mut best = f32::MIN;
-        for i in 0..n {
-            let window = prefix[(i + 4).min(n)] - prefix[i.saturating_sub(3)];
-            if window > best {
-                best = window;
-                densest = i;
-            }
-        }
-
-        let mut label_hits = Vec::with_capacity(n + 1);
-        let mut acc = [0.0f32; SEQUENCE_CATEGORIES.len()];
-        label_hits.push(acc);
-        for st in &stats {
-            if st.core.words <= LABEL_MAX_WORDS {
-                for (k, &(cat, _)) in SEQUENCE_CATEGORIES.iter().enumerate() {
-                    acc[k] += st.lexicon[cat].min(1) as f32;
-                }
-            }
-            label_hits.push(acc);
-        }
-
+        let densest = densest_block(&stats);
+        let label_hits = label_hit_sums(&stats);
         let headline = match mode {
             InputFormat::Html => find_headline(&stats),
             InputFormat::Text => None,
