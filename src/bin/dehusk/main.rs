@@ -93,37 +93,41 @@ fn custom_model(args: &ModelArgs) -> Result<Option<ModelFile>> {
     Ok(Some(ModelFile::load(path).context("loading model")?))
 }
 
-/// The model for one mode (the --model file, which must be of that mode, else the
-/// bundled one), with the threshold flags applied.
-pub fn load_model(args: &ModelArgs, mode: InputFormat) -> Result<ModelFile> {
-    let mut file = match custom_model(args)? {
-        Some(f) if f.mode == mode => f,
-        Some(f) => anyhow::bail!(
-            "the model is for {} input but {} input was asked for",
-            f.mode.as_str(),
-            mode.as_str()
-        ),
+/// The model for `mode`: `custom` (taken) when it is of that mode, else the bundled
+/// one; with the threshold flags applied.
+fn model_for(
+    custom: &mut Option<ModelFile>,
+    mode: InputFormat,
+    args: &ModelArgs,
+) -> Result<ModelFile> {
+    let mut file = match custom.take_if(|f| f.mode == mode) {
+        Some(f) => f,
         None => bundled::file(mode)?,
     };
     adjust(&mut file, args)?;
     Ok(file)
 }
 
+/// The model for one mode (the --model file, which must be of that mode, else the
+/// bundled one), with the threshold flags applied.
+pub fn load_model(args: &ModelArgs, mode: InputFormat) -> Result<ModelFile> {
+    let mut custom = custom_model(args)?;
+    if let Some(f) = custom.as_ref().filter(|f| f.mode != mode) {
+        anyhow::bail!(
+            "the model is for {} input but {} input was asked for",
+            f.mode.as_str(),
+            mode.as_str()
+        );
+    }
+    model_for(&mut custom, mode, args)
+}
+
 /// A classifier for both modes: the --model file for its own mode (read once), the
 /// bundled models for the rest.
 pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
-    let (mut html, mut text) = match custom_model(args)? {
-        Some(f) => match f.mode {
-            InputFormat::Html => (f, bundled::file(InputFormat::Text)?),
-            InputFormat::Text => (bundled::file(InputFormat::Html)?, f),
-        },
-        None => (
-            bundled::file(InputFormat::Html)?,
-            bundled::file(InputFormat::Text)?,
-        ),
-    };
-    adjust(&mut html, args)?;
-    adjust(&mut text, args)?;
+    let mut custom = custom_model(args)?;
+    let html = model_for(&mut custom, InputFormat::Html, args)?;
+    let text = model_for(&mut custom, InputFormat::Text, args)?;
     Ok(Classifier::from_extractors(
         Extractor::new(&html),
         Extractor::new(&text),
