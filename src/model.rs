@@ -324,7 +324,6 @@ impl Scorer {
             hidden,
             sums: self.start(hidden),
             words_log: 0.0,
-            len: self.weights.len(),
             k: 0,
         })
     }
@@ -878,8 +877,6 @@ pub(crate) struct SumSink<'a> {
     /// The row's sums so far.
     sums: Sums,
     words_log: f32,
-    /// The model's row width.
-    len: usize,
     /// The next value's column.
     k: usize,
 }
@@ -890,7 +887,11 @@ impl ScoringSink for SumSink<'_> {
     }
 
     fn take_probability(&mut self) -> f32 {
-        debug_assert_eq!(self.k, self.len, "row length differs from the model");
+        debug_assert_eq!(
+            self.k,
+            self.scorer.weights.len(),
+            "row length differs from the model"
+        );
         self.k = 0;
         let z = self.scorer.finish(self.hidden, &self.sums, None);
         self.sums = self.scorer.start(self.hidden);
@@ -918,7 +919,9 @@ impl Sink for SumSink<'_> {
     #[inline]
     fn put_flags(&mut self, _prefix: &str, names: &[&str], bits: u64) {
         // The family's bits that fall inside the row.
-        let width = names.len().min(self.len.saturating_sub(self.k));
+        let width = names
+            .len()
+            .min(self.scorer.weights.len().saturating_sub(self.k));
         let mut bits = bits;
         if width < 64 {
             bits &= (1u64 << width) - 1;
