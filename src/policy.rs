@@ -1,5 +1,11 @@
-//! Content policies: choices about what counts as main text that the annotated data
-//! does not settle, applied to a page's labels after decoding.
+//! Page-level rules applied to a page's labels after decoding: hidden copies, then
+//! the content policies (choices about what counts as main text that the annotated
+//! data does not settle).
+//!
+//! Hidden copies come first ([`drop_hidden_copies`]): a page often carries its text
+//! twice, once shown and once hidden by markup (a copy for another screen size, a
+//! print or reprint notice, a "read more" duplicate), and a reader sees it once. A
+//! block-by-block model keeps both, since the copy looks like the original.
 //!
 //! Reader comments are the one that matters. The four training sets disagree about
 //! them: dragnet's gold leaves the comments under an article out (except on a few
@@ -25,11 +31,13 @@
 //!   section ends, but comments are nearly always the last thing on a page that the
 //!   model keeps.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::input::InputFormat;
 use crate::lexicon::{COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS};
-use crate::segment::tags::COMMENT_CLASS;
+use crate::segment::tags::{COMMENT_CLASS, HIDDEN_CLASS};
 use crate::segment::Page;
 use crate::words::{count_words, count_words_up_to, for_each_word, lowercase_into};
 
@@ -79,11 +87,70 @@ fn in_comment_section(page: &Page, i: usize) -> bool {
     b.own_classes.union(b.ancestor_classes).has(COMMENT_CLASS)
 }
 
-/// Applies `policy` to a page's labels (true = content), by the page's own format:
-/// class names where it has markup, comment headings where it is plain text. Returns
-/// how many blocks it turned from content into boilerplate (none on a page of unknown
-/// format, which only `Page::default()` has).
+/// Applies the page-level rules to a page's labels (true = content): drops hidden
+/// copies ([`drop_hidden_copies`]), then applies the comment `policy`
+/// ([`apply_comments`]). Returns how many blocks they turned from content into
+/// boilerplate.
 pub fn apply(policy: Comments, page: &Page, labels: &mut [bool]) -> usize {
+    drop_hidden_copies(page, labels) + apply_comments(policy, page, labels)
+}
+
+/// Blocks of fewer words are never dropped as hidden copies: short items ("Copy code
+/// block", a size, a colour) repeat in hidden menus and tabs that the annotators of
+/// wcxb saw opened and kept. Chosen on the out-of-fold training pages (five host
+/// folds; README, twenty-second round): 1, 5 and 10 words scored alike, and 5 spares
+/// the short repeated items.
+pub const MIN_HIDDEN_COPY_WORDS: u32 = 5;
+
+/// Clears the label of every kept HTML block of at least [`MIN_HIDDEN_COPY_WORDS`]
+/// words that is hidden (its own element or an ancestor in the "hidden" class
+/// category: the `hidden` attribute, `aria-hidden`, `display: none`, or a class such
+/// as `hidden` or `visually-hidden`) and whose text repeats a kept block that is not
+/// hidden, or an earlier kept block. Visible repeats stay (some gold texts keep a
+/// repeated paragraph), and so does the first of several hidden copies when no copy
+/// is shown. Returns how many blocks it dropped.
+pub fn drop_hidden_copies(page: &Page, labels: &mut [bool]) -> usize {
+    let n = labels.len().min(page.len());
+    if page.format != Some(InputFormat::Html) {
+        return 0;
+    }
+    let hidden = |i: usize| {
+        let b = &page.blocks[i];
+        b.own_classes.union(b.ancestor_classes).has(HIDDEN_CLASS)
+    };
+    let long_enough = |i: usize| {
+        count_words_up_to(page.block_text(i), MIN_HIDDEN_COPY_WORDS) >= MIN_HIDDEN_COPY_WORDS
+    };
+    // Most pages keep no hidden block: no sets for them.
+    if !(0..n).any(|i| labels[i] && hidden(i) && long_enough(i)) {
+        return 0;
+    }
+    let shown: HashSet<&str> = (0..n)
+        .filter(|&i| labels[i] && !hidden(i))
+        .map(|i| page.block_text(i).trim())
+        .collect();
+    let mut earlier: HashSet<&str> = HashSet::new();
+    let mut dropped = 0;
+    for (i, label) in labels.iter_mut().enumerate().take(n) {
+        if !*label || !long_enough(i) {
+            continue;
+        }
+        let text = page.block_text(i).trim();
+        if hidden(i) && (shown.contains(text) || earlier.contains(text)) {
+            *label = false;
+            dropped += 1;
+        } else {
+            earlier.insert(text);
+        }
+    }
+    dropped
+}
+
+/// Applies the comment `policy` to a page's labels, by the page's own format: class
+/// names where it has markup, comment headings where it is plain text. Returns how
+/// many blocks it turned from content into boilerplate (none on a page of unknown
+/// format, which only `Page::default()` has).
+pub fn apply_comments(policy: Comments, page: &Page, labels: &mut [bool]) -> usize {
     match (policy, page.format) {
         (Comments::Model, _) | (Comments::Drop, None) => 0,
         (Comments::Drop, Some(InputFormat::Html)) => drop_comment_sections(page, labels),
@@ -315,6 +382,62 @@ mod tests {
         let mut labels = vec![true; 3];
         assert_eq!(apply(Comments::Drop, &p, &mut labels), 2);
         assert_eq!(labels, [true, false, false]);
+    }
+
+    /// Blocks of an HTML body, each `(hidden, text)`: hidden ones in a `hidden` div.
+    fn hidden_page(blocks: &[(bool, &str)]) -> Page {
+        let body: String = blocks
+            .iter()
+            .map(|(hidden, text)| match hidden {
+                true => format!("<div class=\"hidden\"><p>{text}</p></div>"),
+                false => format!("<p>{text}</p>"),
+            })
+            .collect();
+        segment_str(&body, InputFormat::Html)
+    }
+
+    const COPY: &str = "one two three four five";
+
+    #[test]
+    fn a_hidden_copy_of_shown_kept_text_is_dropped_before_or_after_it() {
+        let p = hidden_page(&[(true, COPY), (false, COPY), (true, COPY)]);
+        let mut labels = vec![true; 3];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 2);
+        assert_eq!(labels, [false, true, false]);
+        // The comment policy runs after it in `apply`.
+        let mut labels = vec![true; 3];
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 2);
+    }
+
+    #[test]
+    fn of_hidden_copies_alone_the_first_stays() {
+        let p = hidden_page(&[(true, COPY), (false, "shown"), (true, COPY)]);
+        let mut labels = vec![true; 3];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 1);
+        assert_eq!(labels, [true, true, false]);
+    }
+
+    #[test]
+    fn hidden_copies_stay_when_short_or_of_dropped_or_shown_text() {
+        // A shown repeat is the page's own (some gold texts keep it).
+        let p = hidden_page(&[(false, COPY), (false, COPY)]);
+        let mut labels = vec![true; 2];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 0);
+        // The shown block was dropped: the hidden one is the only kept copy.
+        let p = hidden_page(&[(false, COPY), (true, COPY)]);
+        let mut labels = vec![false, true];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 0);
+        assert_eq!(labels, [false, true]);
+        // Fewer than MIN_HIDDEN_COPY_WORDS words.
+        let short = "one two three four";
+        assert!(count_words(short) < MIN_HIDDEN_COPY_WORDS);
+        let p = hidden_page(&[(false, short), (true, short)]);
+        let mut labels = vec![true; 2];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 0);
+        // Plain text has no markup to hide a line.
+        let p = segment_str(&format!("{COPY}\n{COPY}\n"), InputFormat::Text);
+        let mut labels = vec![true; 2];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 0);
     }
 
     #[test]

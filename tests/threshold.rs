@@ -1,4 +1,5 @@
-//! The decision knobs: `--threshold P` and `--favor precision|balanced|recall`.
+//! The decision knobs (`--threshold P`, `--favor precision|balanced|recall`) and the
+//! page-level rules applied after decoding (hidden copies, `--comments`).
 //!
 //! Counts of kept blocks are compared, not texts: with sequence smoothing a lower
 //! threshold may swap which blocks are kept, but never keeps fewer of them.
@@ -375,4 +376,64 @@ fn issue3_comment_counts_under_every_story_are_kept_in_text() {
     assert_contains!(text, "27 Comments. Click to view comments");
     assert!(!text.contains("Leave a Reply"), "{text}");
     assert!(!text.contains("First!"), "{text}");
+}
+
+// Issue #3 (precision: text kept twice): a kept block hidden by its markup (a class
+// naming it, `display: none`, the `hidden` attribute) whose text repeats a shown kept
+// block is dropped; a shown repeat, a hidden block found nowhere else, and a short
+// hidden repeat stay, and explain says which blocks the rule dropped.
+#[test]
+fn issue3_hidden_copies_of_kept_text_are_dropped() {
+    const PARA: &str = "The council opened the new bridge on Monday after three years of \
+                        work, and the first buses crossed it before noon.";
+    const REPEATED: &str = "Engineers said the structure would carry twice the traffic of \
+                            the old crossing.";
+    const HIDDEN_ONLY: &str = "The old crossing will be taken down over the summer, the \
+                               council said in a statement.";
+    let page = format!(
+        "<html><body><article><h1>Bridge opens</h1><p>{PARA}</p><p>{REPEATED}</p>\
+         <p>{REPEATED}</p><p>Read more here</p>\
+         <div class=\"mobile-copy hidden\"><p>{PARA}</p></div>\
+         <p style=\"display: none\">{PARA}</p><p hidden>{HIDDEN_ONLY}</p>\
+         <div aria-hidden=\"true\"><p>Read more here</p></div></article></body></html>"
+    );
+    let dir = tempdir();
+    let path = dir.path().join("bridge.html");
+    write(&path, page);
+    let path = path.to_str().unwrap();
+    // A threshold that keeps every block, so the rule is what drops them.
+    let text = extract_text(&["--threshold", "0.001", path]);
+    assert_eq!(
+        text.matches("The council opened the new bridge").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("Engineers said").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("taken down over the summer").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("Read more here").count(), 2, "{text}");
+    // classify agrees, block by block: the first copy is content, the hidden two not.
+    let blocks = classify_blocks(&["--threshold", "0.001", path]);
+    let labels: Vec<&str> = blocks
+        .iter()
+        .filter(|(t, _, _)| t.starts_with("The council opened"))
+        .map(|(_, _, label)| label.as_str())
+        .collect();
+    assert_eq!(labels, ["content", "boilerplate", "boilerplate"]);
+    let out = dehusk()
+        .args(["explain", "--threshold", "0.001", path])
+        .stdout();
+    assert_eq!(out.matches("drop (hidden copy)").count(), 2, "{out}");
+    // Plain text has no markup to hide anything: a repeated line stays.
+    let txt = dir.path().join("bridge.txt");
+    write(&txt, format!("{PARA}\n{REPEATED}\n{PARA}\n"));
+    let text = extract_text(&["--threshold", "0.001", txt.to_str().unwrap()]);
+    assert_eq!(
+        text.matches("The council opened the new bridge").count(),
+        2,
+        "{text}"
+    );
 }

@@ -872,20 +872,22 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         .collect();
     let odds = model.word_odds_values(&page);
     let scores = model.score_page_with(&page, &features, &odds);
-    // Decoded once; the comment policy applied to a copy, to tell its drops from the
-    // decoder's (what `Model::label` does in one step).
+    // Decoded once; the page-level rules applied to copies, to tell their drops from
+    // the decoder's and each other's (what `Model::label` does in one step).
     let decoded = model
         .decoder
         .decode(&scores.probabilities, &scores.words_log);
-    let mut labels = decoded.clone();
-    dehusk::policy::apply(model.comments, &page, &mut labels);
+    let mut shown = decoded.clone();
+    dehusk::policy::drop_hidden_copies(&page, &mut shown);
+    let mut labels = shown.clone();
+    dehusk::policy::apply_comments(model.comments, &page, &mut labels);
     let probs = &scores.probabilities;
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments)",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(hidden copy)\": dropped as a hidden copy of text kept elsewhere; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments)",
         doc.id,
         page.len(),
         doc.format.as_str(),
@@ -914,9 +916,11 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             .take(args.top)
             .map(|(c, n)| format!("{n} {c:+.2}"))
             .collect();
-        // Say when the sequence smoothing or the comment policy overruled the block's
+        // Say when the sequence smoothing or a page-level rule overruled the block's
         // own probability, so a high-probability block that was dropped is no mystery.
-        let why = if decoded[i] && !labels[i] {
+        let why = if decoded[i] && !shown[i] {
+            " (hidden copy)"
+        } else if shown[i] && !labels[i] {
             " (comments)"
         } else if (probs[i] >= threshold) != decoded[i] {
             " (smoothing)"
