@@ -31,7 +31,7 @@
 //!   section ends, but comments are nearly always the last thing on a page that the
 //!   model keeps.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,37 +110,51 @@ pub const MIN_HIDDEN_COPY_WORDS: u32 = 5;
 /// repeated paragraph), and so does the first of several hidden copies when no copy
 /// is shown. Returns how many blocks it dropped.
 pub fn drop_hidden_copies(page: &Page, labels: &mut [bool]) -> usize {
-    let n = labels.len().min(page.len());
     if page.format != Some(InputFormat::Html) {
         return 0;
     }
+    let n = labels.len().min(page.len());
     let hidden = |i: usize| {
         let b = &page.blocks[i];
         b.own_classes.union(b.ancestor_classes).has(HIDDEN_CLASS)
     };
-    let long_enough = |i: usize| {
-        count_words_up_to(page.block_text(i), MIN_HIDDEN_COPY_WORDS) >= MIN_HIDDEN_COPY_WORDS
-    };
-    // Most pages keep no hidden block: no sets for them.
-    if !(0..n).any(|i| labels[i] && hidden(i) && long_enough(i)) {
+    let text = |i: usize| page.block_text(i).trim();
+    // Most pages keep no hidden block of that length: nothing allocated for them.
+    let candidates: Vec<usize> = (0..n)
+        .filter(|&i| {
+            labels[i]
+                && hidden(i)
+                && count_words_up_to(text(i), MIN_HIDDEN_COPY_WORDS) >= MIN_HIDDEN_COPY_WORDS
+        })
+        .collect();
+    if candidates.is_empty() {
         return 0;
     }
-    let shown: HashSet<&str> = (0..n)
-        .filter(|&i| labels[i] && !hidden(i))
-        .map(|i| page.block_text(i).trim())
-        .collect();
-    let mut earlier: HashSet<&str> = HashSet::new();
+    // Each candidate's text, and whether a kept shown block repeats it. Only the
+    // candidates are hashed: a shown block whose length no candidate has is passed
+    // over with a binary search.
+    let mut shown_copy: HashMap<&str, bool> = HashMap::with_capacity(candidates.len());
     let mut dropped = 0;
-    for (i, label) in labels.iter_mut().enumerate().take(n) {
-        if !*label || !long_enough(i) {
-            continue;
-        }
-        let text = page.block_text(i).trim();
-        if hidden(i) && (shown.contains(text) || earlier.contains(text)) {
-            *label = false;
+    for &i in &candidates {
+        if shown_copy.insert(text(i), false).is_some() {
+            // A copy of an earlier hidden block.
+            labels[i] = false;
             dropped += 1;
-        } else {
-            earlier.insert(text);
+        }
+    }
+    let mut lengths: Vec<usize> = shown_copy.keys().map(|t| t.len()).collect();
+    lengths.sort_unstable();
+    for i in (0..n).filter(|&i| labels[i] && !hidden(i)) {
+        if lengths.binary_search(&text(i).len()).is_ok() {
+            if let Some(copied) = shown_copy.get_mut(text(i)) {
+                *copied = true;
+            }
+        }
+    }
+    for &i in &candidates {
+        if labels[i] && shown_copy[text(i)] {
+            labels[i] = false;
+            dropped += 1;
         }
     }
     dropped
