@@ -10,7 +10,8 @@
 //!    optionally a hidden layer of a few rectified units, [`network`]), then
 //!    [`context`]: a second stage over the neighbours' probabilities.
 //! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing),
-//!    then [`policy`]: the user's choices the data does not settle (reader comments).
+//!    then [`policy`]: page-level rules (hidden copies of kept text dropped) and the
+//!    user's choices the data does not settle (reader comments).
 //! 6. [`output`]: labels → main text / JSON lines.
 //!
 //! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels
