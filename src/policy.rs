@@ -7,12 +7,12 @@
 //! print or reprint notice, a "read more" duplicate), and a reader sees it once. A
 //! block-by-block model keeps both, since the copy looks like the original.
 //!
-//! Reader comments are the one that matters. The four training sets disagree about
-//! them: dragnet's gold leaves the comments under an article out (except on a few
-//! pages), CleanEval's mostly keeps them, wcxb keeps a forum thread's posts and some
-//! articles' comments. A model fitted to all four keeps comments that look like prose
-//! and drops the rest, which suits none of the policies exactly. A user who never wants
-//! comments (a search index, a language-model corpus) says so with
+//! Of the content policies, reader comments are the one that matters. The four training
+//! sets disagree about them: dragnet's gold leaves the comments under an article out
+//! (except on a few pages), CleanEval's mostly keeps them, wcxb keeps a forum thread's
+//! posts and some articles' comments. A model fitted to all four keeps comments that
+//! look like prose and drops the rest, which suits none of the policies exactly. A user
+//! who never wants comments (a search index, a language-model corpus) says so with
 //! [`Comments::Drop`]. A model file carries the policy its decoder was chosen under
 //! (`dehusk train --drop-comments`): the bundled plain-text model drops comments, as
 //! plain text gives the model no markup to tell them from an article by (held out by
