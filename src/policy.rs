@@ -108,7 +108,8 @@ pub const MIN_HIDDEN_COPY_WORDS: u32 = 5;
 /// as `hidden` or `visually-hidden`) and whose text repeats a kept block that is not
 /// hidden, or an earlier kept block. Visible repeats stay (some gold texts keep a
 /// repeated paragraph), and so does the first of several hidden copies when no copy
-/// is shown. Returns how many blocks it dropped.
+/// is shown: the rule never drops the last kept copy of a text. Returns how many
+/// blocks it dropped.
 pub fn drop_hidden_copies(page: &Page, labels: &mut [bool]) -> usize {
     if page.format != Some(InputFormat::Html) {
         return 0;
@@ -452,6 +453,54 @@ mod tests {
         let p = segment_str(&format!("{COPY}\n{COPY}\n"), InputFormat::Text);
         let mut labels = vec![true; 2];
         assert_eq!(drop_hidden_copies(&p, &mut labels), 0);
+    }
+
+    /// On random pages (hidden or shown blocks drawn from a few texts, long and short,
+    /// random labels), the rule only drops kept hidden blocks, never the last kept copy
+    /// of a text, and leaves each text of 5+ words kept once at most in hidden copies,
+    /// and not at all beside a shown kept copy.
+    #[test]
+    fn hidden_copies_never_take_the_last_kept_copy_of_a_text() {
+        let texts = [COPY, "six seven eight nine ten", "short one", "a b c d e f"];
+        let mut rng = crate::test_rng::XorShift::new(0x6a09_e667_f3bc_c908);
+        for _ in 0..300 {
+            let len = 1 + rng.below(12) as usize;
+            let blocks: Vec<(bool, &str)> = (0..len)
+                .map(|_| (rng.below(2) == 0, texts[rng.below(4) as usize]))
+                .collect();
+            let p = hidden_page(&blocks);
+            assert_eq!(p.len(), len);
+            let before: Vec<bool> = (0..len).map(|_| rng.below(3) > 0).collect();
+            let mut after = before.clone();
+            let dropped = drop_hidden_copies(&p, &mut after);
+            let kept = |labels: &[bool], text: &str, hidden: Option<bool>| {
+                (0..len)
+                    .filter(|&i| labels[i] && blocks[i].1 == text)
+                    .filter(|&i| hidden.is_none_or(|h| blocks[i].0 == h))
+                    .count()
+            };
+            let changed: Vec<usize> = (0..len).filter(|&i| before[i] != after[i]).collect();
+            assert_eq!(changed.len(), dropped, "{blocks:?} {before:?}");
+            for &i in &changed {
+                assert!(
+                    before[i] && blocks[i].0,
+                    "only kept hidden blocks: {blocks:?}"
+                );
+            }
+            for text in texts {
+                let (was, now) = (kept(&before, text, None), kept(&after, text, None));
+                assert_eq!(was > 0, now > 0, "{text}: {blocks:?} {before:?}");
+                if count_words(text) >= MIN_HIDDEN_COPY_WORDS {
+                    let (shown, hidden) = (
+                        kept(&after, text, Some(false)),
+                        kept(&after, text, Some(true)),
+                    );
+                    assert!(hidden <= usize::from(shown == 0), "{text}: {blocks:?}");
+                } else {
+                    assert_eq!(was, now, "{text}: short texts stay");
+                }
+            }
+        }
     }
 
     #[test]
