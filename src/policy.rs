@@ -87,12 +87,27 @@ fn in_comment_section(page: &Page, i: usize) -> bool {
     b.own_classes.union(b.ancestor_classes).has(COMMENT_CLASS)
 }
 
-/// Applies the page-level rules to a page's labels (true = content): drops hidden
-/// copies ([`drop_hidden_copies`]), then applies the comment `policy`
-/// ([`apply_comments`]). Returns how many blocks they turned from content into
-/// boilerplate.
+/// One page-level rule: it clears labels (true = content) of a page under the comment
+/// policy, and returns how many it cleared.
+pub type Rule = fn(Comments, &Page, &mut [bool]) -> usize;
+
+/// The page-level rules in the order [`apply`] runs them, each with the name `dehusk
+/// explain` gives the blocks it drops: hidden copies ([`drop_hidden_copies`]), then
+/// the comment policy ([`apply_comments`]).
+pub const RULES: [(&str, Rule); 2] = [
+    ("hidden copy", |_, page, labels| {
+        drop_hidden_copies(page, labels)
+    }),
+    ("comments", apply_comments),
+];
+
+/// Applies the page-level rules ([`RULES`]) to a page's labels (true = content).
+/// Returns how many blocks they turned from content into boilerplate.
 pub fn apply(policy: Comments, page: &Page, labels: &mut [bool]) -> usize {
-    drop_hidden_copies(page, labels) + apply_comments(policy, page, labels)
+    RULES
+        .iter()
+        .map(|(_, rule)| rule(policy, page, labels))
+        .sum()
 }
 
 /// Blocks of fewer words are never dropped as hidden copies: short items ("Copy code

@@ -872,15 +872,22 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         .collect();
     let odds = model.word_odds_values(&page);
     let scores = model.score_page_with(&page, &features, &odds);
-    // Decoded once; the page-level rules applied to copies, to tell their drops from
-    // the decoder's and each other's (what `Model::label` does in one step).
+    // Decoded once, then the page-level rules one by one (what `Model::label` does in
+    // one step), to tell their drops from the decoder's and each other's.
     let decoded = model
         .decoder
         .decode(&scores.probabilities, &scores.words_log);
-    let mut shown = decoded.clone();
-    dehusk::policy::drop_hidden_copies(&page, &mut shown);
-    let mut labels = shown.clone();
-    dehusk::policy::apply_comments(model.comments, &page, &mut labels);
+    let mut labels = decoded.clone();
+    let mut dropped_by: Vec<Option<&str>> = vec![None; labels.len()];
+    for (name, rule) in dehusk::policy::RULES {
+        let before = labels.clone();
+        rule(model.comments, &page, &mut labels);
+        for (i, by) in dropped_by.iter_mut().enumerate() {
+            if before[i] && !labels[i] {
+                *by = Some(name);
+            }
+        }
+    }
     let probs = &scores.probabilities;
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
@@ -918,14 +925,10 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             .collect();
         // Say when the sequence smoothing or a page-level rule overruled the block's
         // own probability, so a high-probability block that was dropped is no mystery.
-        let why = if decoded[i] && !shown[i] {
-            " (hidden copy)"
-        } else if shown[i] && !labels[i] {
-            " (comments)"
-        } else if (probs[i] >= threshold) != decoded[i] {
-            " (smoothing)"
-        } else {
-            ""
+        let why = match dropped_by[i] {
+            Some(rule) => format!(" ({rule})"),
+            None if (probs[i] >= threshold) != decoded[i] => " (smoothing)".to_owned(),
+            None => String::new(),
         };
         writeln!(
             w,
