@@ -81,10 +81,16 @@ pub enum Comments {
     Drop,
 }
 
+/// Whether block `i` of `page`, by its own element or an ancestor, is in the class
+/// category `category` (a bit of [`crate::segment::tags::CLASS_CATEGORIES`]).
+fn in_category(page: &Page, i: usize, category: usize) -> bool {
+    let b = &page.blocks[i];
+    b.own_classes.union(b.ancestor_classes).has(category)
+}
+
 /// Whether block `i` of `page` lies inside a comment section.
 fn in_comment_section(page: &Page, i: usize) -> bool {
-    let b = &page.blocks[i];
-    b.own_classes.union(b.ancestor_classes).has(COMMENT_CLASS)
+    in_category(page, i, COMMENT_CLASS)
 }
 
 /// One page-level rule: it clears labels (true = content) of a page under the comment
@@ -130,10 +136,7 @@ pub fn drop_hidden_copies(page: &Page, labels: &mut [bool]) -> usize {
         return 0;
     }
     let n = labels.len().min(page.len());
-    let hidden = |i: usize| {
-        let b = &page.blocks[i];
-        b.own_classes.union(b.ancestor_classes).has(HIDDEN_CLASS)
-    };
+    let hidden = |i: usize| in_category(page, i, HIDDEN_CLASS);
     let text = |i: usize| page.block_text(i).trim();
     // Most pages keep no hidden block of that length: nothing allocated for them.
     let candidates: Vec<usize> = (0..n)
