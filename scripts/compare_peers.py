@@ -11,6 +11,8 @@ decompressed once into a temporary folder (not timed). Then, interleaved and rep
   resiliparse  in-process, one thread: detect_encoding + bytes_to_str +
                extract_plain_text(html, main_content=True) over pages already in memory
   trafilatura  in-process, one thread: the same decoding + trafilatura.extract(html)
+  readability-lxml  (only with --peers ...,readability-lxml) in-process, one thread:
+               the same decoding + Document(html).summary() and its text
 
 The peers are timed over in-memory pages without interpreter start-up, which favours
 them slightly (dehusk's time includes reading the files and process start-up).
@@ -57,6 +59,11 @@ INSTALL_HINT = "pip install resiliparse trafilatura lxml_html_clean"
 # --------------------------------------------------------------------------------------
 
 
+# The elements after which readability-lxml's output gets a line break (see load_peer).
+READABILITY_BLOCKS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li br tr td th dd dt pre blockquote section article".split()
+)
+
 # trafilatura's settings by name: its defaults (reader comments included), and the
 # settings `shared/reference/peers.md` was measured with (comments left out; `fast`
 # skips the fallback extractors), which `scripts/paired.py` reproduces.
@@ -100,6 +107,27 @@ def load_peer(name: str):
 
         def run(raw: bytes) -> str:
             return trafilatura.extract(decode(raw), **options) or ""
+
+        return run
+    if name == "readability-lxml":
+        try:
+            import lxml.html
+            from readability import Document
+        except ImportError as e:
+            raise ImportError(
+                f"readability-lxml is not importable ({e}); install it with: "
+                "pip install readability-lxml lxml_html_clean"
+            ) from e
+
+        def run(raw: bytes) -> str:
+            # The library returns the article as HTML; its text, with a line break
+            # after each block element so that words of adjacent paragraphs are not
+            # glued together (lxml's text_content alone would join "end.Next").
+            root = lxml.html.fromstring(Document(decode(raw)).summary(html_partial=True))
+            for el in root.iter():
+                if el.tag in READABILITY_BLOCKS:
+                    el.tail = "\n" + (el.tail or "")
+            return root.text_content()
 
         return run
     raise ValueError(f"unknown peer {name}")
@@ -281,7 +309,7 @@ def main() -> int:
             for name, fn in order:
                 t = fn()
                 times[name].append(t)
-                print(f"  round {r + 1}: {name:<12} {t:8.2f} s  {n / t:8.1f} pages/s", flush=True)
+                print(f"  round {r + 1}: {name:<16} {t:8.2f} s  {n / t:8.1f} pages/s", flush=True)
 
         rss: dict[str, int | None] = {}
         if args.memory:
@@ -299,14 +327,14 @@ def main() -> int:
 
         best = {name: min(ts) for name, ts in times.items()}
         print()
-        print(f"{'tool':<14}{'best s':>9}{'pages/s':>10}{'MB/s':>9}{'peak RSS MB':>13}   all rounds (s)")
+        print(f"{'tool':<18}{'best s':>9}{'pages/s':>10}{'MB/s':>9}{'peak RSS MB':>13}   all rounds (s)")
         for name, t in best.items():
             mem = rss.get(name)
             mem_s = f"{mem / 1024:.0f}" if mem else "-"
             all_s = " ".join(f"{x:.2f}" for x in times[name])
-            print(f"{name:<14}{t:9.2f}{n / t:10.1f}{mb / t:9.2f}{mem_s:>13}   {all_s}")
+            print(f"{name:<18}{t:9.2f}{n / t:10.1f}{mb / t:9.2f}{mem_s:>13}   {all_s}")
         if "python-baseline" in rss and rss["python-baseline"]:
-            print(f"{'(python + pages, no extraction)':<36}{rss['python-baseline'] / 1024:>13.0f}")
+            print(f"{'(python + pages, no extraction)':<40}{rss['python-baseline'] / 1024:>13.0f}")
         for name, failed in failures.items():
             if failed:
                 print(f"note: {name} raised on {failed} of {n} pages (timed anyway)")
