@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Where a score's loss sits: predictions scored by gold length and by host.
+
+usage: python3 scripts/breakdown.py PRED_DIR [PRED_DIR ...] [--split dev|train]
+                                    [--shared ../shared] [--hosts 5]
+
+PRED_DIR holds one `<dataset>.jsonl` per dataset (`{"id", "text"}` lines), as
+`dehusk eval --predictions PRED_DIR` (dev) or `dehusk train --cross-validate
+--cv-predictions PRED_DIR` (train, out of fold) write them. For each dataset found,
+scored with the reference metric (`shared/reference/shingle_f1.py`) against the
+split's gold:
+
+- the pages by the length of their gold text (under 50 words, 50 to 199, 200 or
+  more): how many, F1 and mean precision / recall. Short golds (a photo post, a
+  one-paragraph notice) are where a block classifier loses most, since a few kept
+  lines of boilerplate outweigh the content;
+- the hosts that carry the most loss, in page units (1 − precision plus 1 − recall
+  summed over a host's pages; the metric averages both over pages, so one page's
+  unit moves the F1 by about half of 1 / pages), and the F1 of the split without
+  them. That last number is not a score to report as one: it says how much of a
+  split's score a few sites decide, which is what a per-site split of a few hundred
+  pages can hide.
+
+Standard library only.
+"""
+import argparse
+import collections
+import json
+import os
+import sys
+
+SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, None, "200+ words")]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pred_dirs", nargs="+")
+    ap.add_argument("--split", default="dev", choices=["dev", "train", "all"])
+    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--hosts", type=int, default=5, help="hosts to list by loss")
+    a = ap.parse_args()
+    sys.path.insert(0, os.path.join(a.shared, "reference"))
+    from shingle_f1 import page_tp_fp_fn, shingle_f1  # the reference metric
+
+    for folder in a.pred_dirs:
+        for s in SETS:
+            path = os.path.join(folder, f"{s}.jsonl")
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                pred = {r["id"]: r["text"] for r in map(json.loads, f)}
+            with open(os.path.join(a.shared, "data", s, "truth.jsonl"), encoding="utf-8") as f:
+                gold = [r for r in map(json.loads, f) if a.split == "all" or r.get("split") == a.split]
+            pairs = {r["id"]: (r["main_content"], pred.get(r["id"], "")) for r in gold}
+            f1, p, r = shingle_f1(list(pairs.values()))
+            print(f"{folder} {s} ({a.split}, {len(gold)} pages): {f1:.4f} ({p:.4f} / {r:.4f})")
+
+            for lo, hi, name in BUCKETS:
+                rows = [pairs[g["id"]] for g in gold
+                        if len(g["main_content"].split()) >= lo
+                        and (hi is None or len(g["main_content"].split()) < hi)]
+                if rows:
+                    bf1, bp, br = shingle_f1(rows)
+                    print(f"  gold {name:15s} {len(rows):5d} pages  {bf1:.3f} ({bp:.3f} / {br:.3f})")
+
+            loss = collections.defaultdict(lambda: [0, 0.0])
+            for g in gold:
+                tp, fp, fn = page_tp_fp_fn(*pairs[g["id"]])
+                # As shingle_f1 averages: precision over pages that extracted something,
+                # recall over pages whose gold has text.
+                units = (1 - tp / (tp + fp) if tp + fp else 0.0) + (1 - tp / (tp + fn) if tp + fn else 0.0)
+                host = g.get("host") or "(no host)"
+                loss[host][0] += 1
+                loss[host][1] += units
+            worst = sorted(loss.items(), key=lambda kv: -kv[1][1])[: a.hosts]
+            total = sum(v[1] for v in loss.values())
+            for host, (pages, units) in worst:
+                print(f"  host {host:30.30s} {pages:4d} pages  loss {units:6.2f} page units "
+                      f"({units / total:.0%} of {total:.1f})")
+            named = {h for h, _ in worst if h != "(no host)"}
+            if named:
+                rest = [pairs[g["id"]] for g in gold if (g.get("host") or "(no host)") not in named]
+                print(f"  without those {len(named)} hosts ({len(rest)} pages): {shingle_f1(rest)[0]:.4f}")
+
+
+if __name__ == "__main__":
+    main()
