@@ -30,7 +30,7 @@ import os
 import sys
 
 SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
-BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, None, "200+ words")]
+BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, float("inf"), "200+ words")]
 
 
 def main():
@@ -56,10 +56,9 @@ def main():
             f1, p, r = shingle_f1(list(pairs.values()))
             print(f"{folder} {s} ({a.split}, {len(gold)} pages): {f1:.4f} ({p:.4f} / {r:.4f})")
 
+            words = {g["id"]: len(g["main_content"].split()) for g in gold}
             for lo, hi, name in BUCKETS:
-                rows = [pairs[g["id"]] for g in gold
-                        if len(g["main_content"].split()) >= lo
-                        and (hi is None or len(g["main_content"].split()) < hi)]
+                rows = [pairs[i] for i, n in words.items() if lo <= n < hi]
                 if rows:
                     bf1, bp, br = shingle_f1(rows)
                     print(f"  gold {name:15s} {len(rows):5d} pages  {bf1:.3f} ({bp:.3f} / {br:.3f})")
