@@ -9,6 +9,8 @@
 //! 4. [`model`]: features → content probability (standardize, dot product, logistic;
 //!    optionally a hidden layer of a few rectified units, [`network`]), then
 //!    [`context`]: a second stage over the neighbours' probabilities.
+//!    [`pooling`] then mixes each block's probability with those of the page's blocks
+//!    of like structure (HTML).
 //! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing),
 //!    then [`policy`]: page-level rules (hidden copies of kept text dropped) and the
 //!    user's choices the data does not settle (reader comments).
@@ -57,6 +59,7 @@ pub mod network;
 pub mod output;
 pub mod pipeline;
 pub mod policy;
+pub mod pooling;
 pub mod records;
 pub mod segment;
 #[cfg(test)]

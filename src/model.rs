@@ -23,6 +23,7 @@ use crate::features::{row_names, FeatureMatrix, Sink, WORDS_LOG_COLUMN};
 use crate::input::InputFormat;
 use crate::network::{dot, logit, sigmoid, HiddenLayer, MAX_UNITS};
 use crate::policy::Comments;
+use crate::pooling::Pooling;
 use crate::segment::Page;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds};
 
@@ -30,16 +31,17 @@ use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds};
 /// `relative_threshold`, version 3 `confidence_slope`, version 4 `word_odds`, version 5
 /// the word table's block heads (`word_odds.heads`, and the `head_odds`/`head_known`
 /// features they feed), version 6 the comment policy the decoder was chosen under
-/// (`comments`), version 7 the optional hidden layer (`hidden`): an older dehusk would
-/// silently score or decode such a model differently, so it must refuse the file.
-pub const MODEL_FORMAT_VERSION: u32 = 7;
+/// (`comments`), version 7 the optional hidden layer (`hidden`), version 8 the optional
+/// pooling of like blocks' probabilities (`pooling`): an older dehusk would silently
+/// score or decode such a model differently, so it must refuse the file.
+pub const MODEL_FORMAT_VERSION: u32 = 8;
 
 /// The oldest model file version this build still reads: version 1 files are version 6
 /// without a relative threshold, a confidence slope, word evidence or a comment policy,
 /// which is what a missing `relative_threshold`, `confidence_slope`, `word_odds` or
 /// `comments` means (version 2: without the last three, versions 3 and 4: without
 /// word evidence, version 5: the model decides about comments); no version before 7
-/// has a hidden layer. A version 4 file
+/// has a hidden layer, and none before 8 pools. A version 4 file
 /// *with* a word table is refused ([`ModelFile::validate`]): its weights were fitted
 /// without the head features that this build's word evidence always writes.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
@@ -403,6 +405,10 @@ pub struct ModelFile {
     /// its units' output adds to the linear logit. Absent before version 7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<HiddenLayer>,
+    /// Optional pooling of like blocks' probabilities before decoding
+    /// ([`crate::pooling`]; HTML models only). Absent before version 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooling: Option<Pooling>,
     /// Where the model came from.
     pub provenance: Provenance,
 }
@@ -569,6 +575,14 @@ impl ModelFile {
         if let Some(s) = &self.smoothing {
             s.validate().map_err(Error::bad_model)?;
         }
+        if let Some(pooling) = &self.pooling {
+            pooling.validate().map_err(Error::bad_model)?;
+            if self.mode != InputFormat::Html {
+                return Err(Error::bad_model(
+                    "pooling needs HTML structure; a plain-text model cannot pool",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -585,6 +599,7 @@ impl ModelFile {
             context,
             odds: self.word_odds.clone().map(LazyOdds::new),
             feature_names: self.feature_names.clone(),
+            pooling: self.pooling,
             decoder: Decoder {
                 threshold: self.threshold,
                 relative: self.relative_threshold,
@@ -621,7 +636,8 @@ impl LazyOdds {
 /// A page's block scores: what the decoder reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageScores {
-    /// Content probability per block.
+    /// Content probability per block (after the model's pooling, if it has one:
+    /// what the decoder reads).
     pub probabilities: Vec<f32>,
     /// ln(1 + words) per block (the `words_log` feature), for length-weighted
     /// smoothing.
@@ -637,6 +653,8 @@ pub struct Model {
     context: Option<(Scorer, CoreColumns)>,
     odds: Option<LazyOdds>,
     feature_names: Vec<String>,
+    /// Mixes like blocks' probabilities before decoding ([`crate::pooling`]).
+    pooling: Option<Pooling>,
     /// Turns probabilities into labels.
     pub decoder: Decoder,
     /// What to do with reader comments after decoding: the model file's policy
@@ -687,13 +705,14 @@ impl Model {
     /// ([`Model::word_odds_values`]), for callers that also read it (`explain`).
     pub fn score_page_with(&self, page: &Page, m: &FeatureMatrix, odds: &[f32]) -> PageScores {
         let p1 = self.stage1.matrix_probabilities(m, odds);
-        let probabilities = match &self.context {
+        let mut probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {
                 let c = context_features(page, m, &p1, *cols);
                 (0..c.rows).map(|i| linear.probability(c.row(i))).collect()
             }
         };
+        self.pool(page, &mut probabilities);
         PageScores {
             probabilities,
             words_log: m.column(WORDS_LOG_COLUMN),
@@ -730,7 +749,20 @@ impl Model {
             Some(sink) => self.score_rows(page, odds, sink, &mut scores),
             None => self.score_rows(page, odds, self.stage1.row_sink(), &mut scores),
         }
+        self.pool(page, &mut scores.probabilities);
         scores
+    }
+
+    /// Applies the model's pooling, if any, to a page's final probabilities.
+    fn pool(&self, page: &Page, probabilities: &mut [f32]) {
+        if let Some(pooling) = &self.pooling {
+            pooling.apply(page, probabilities);
+        }
+    }
+
+    /// The model's pooling of like blocks ([`crate::pooling`]), if it has one.
+    pub fn pooling(&self) -> Option<&Pooling> {
+        self.pooling.as_ref()
     }
 
     fn score_rows<S: ScoringSink>(
@@ -1055,6 +1087,7 @@ mod tests {
             word_odds: None,
             comments: Comments::Model,
             hidden: None,
+            pooling: None,
             provenance: Provenance::default(),
         }
     }
@@ -1181,6 +1214,62 @@ mod tests {
         m
     }
 
+    /// The `version` member as this build writes it.
+    fn current_version() -> String {
+        format!("\"version\": {MODEL_FORMAT_VERSION}")
+    }
+
+    /// An HTML model with pooling writes it, reads it back exactly, and scores a
+    /// page's blocks as its stage one would, pooled ([`crate::pooling`]); a plain-text
+    /// model with pooling, or pooling out of range, is refused by name.
+    #[test]
+    fn issue3_pooling_is_stored_applied_and_checked() {
+        let mut m = tiny(InputFormat::Html);
+        let pooling = Pooling {
+            weight: 0.7,
+            min_group: 3,
+        };
+        m.pooling = Some(pooling);
+        let json = m.to_json();
+        assert!(
+            json.contains("\"pooling\": {\n    \"weight\": 0.7,\n    \"min_group\": 3\n  },"),
+            "{json}"
+        );
+        let back = ModelFile::from_json(&json).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.to_json(), json);
+
+        let page = crate::segment::segment_str(
+            "<nav><a href=/a>Home</a><a href=/b>World news</a><a href=/c>Sport</a></nav>\
+             <article><p>The council approved the budget on Tuesday.</p>\
+             <p>Schools and roads get most of it.</p><p>The library stays open.</p></article>",
+            InputFormat::Html,
+        );
+        let m_feat = crate::features::extract(&page, InputFormat::Html);
+        let plain = tiny(InputFormat::Html).compile();
+        let pooled = back.compile();
+        let mut expect = plain.score_page(&page, &m_feat).probabilities;
+        pooling.apply(&page, &mut expect);
+        assert_ne!(expect, plain.score_page(&page, &m_feat).probabilities);
+        assert_eq!(pooled.score(&page).probabilities, expect);
+        assert_eq!(pooled.score_page(&page, &m_feat).probabilities, expect);
+        assert_eq!(pooled.pooling(), Some(&pooling));
+
+        let mut text = tiny(InputFormat::Text);
+        text.pooling = Some(pooling);
+        let err = text.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("pooling") && err.contains("plain-text"),
+            "{err}"
+        );
+        m.pooling = Some(Pooling {
+            min_group: 1,
+            ..pooling
+        });
+        let err = m.validate().unwrap_err().to_string();
+        assert!(err.contains("min_group"), "{err}");
+    }
+
     #[test]
     fn json_round_trip_is_exact() {
         let m = tiny(InputFormat::Text);
@@ -1188,9 +1277,12 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        assert!(json.trim_start().starts_with("{\n  \"version\": 7,"));
-        // Without a word table the file has no `word_odds` key at all.
-        assert!(!json.contains("word_odds"));
+        assert!(json
+            .trim_start()
+            .starts_with(&format!("{{\n  {},", current_version())));
+        // Without a word table or pooling the file has no `word_odds` or `pooling`
+        // key at all.
+        assert!(!json.contains("word_odds") && !json.contains("pooling"));
         let m = tiny_with_word_odds(InputFormat::Html);
         let json = m.to_json();
         let back = ModelFile::from_json(&json).unwrap();
@@ -1213,7 +1305,7 @@ mod tests {
         for version in [3, 4] {
             let json = tiny(InputFormat::Text)
                 .to_json()
-                .replace("\"version\": 7", &format!("\"version\": {version}"));
+                .replace(&current_version(), &format!("\"version\": {version}"));
             let back = ModelFile::from_json(&json).unwrap();
             assert_eq!((back.version, back.word_odds.is_none()), (version, true));
         }
@@ -1230,7 +1322,7 @@ mod tests {
         assert_eq!(back.compile().comments, Comments::Drop);
         // Before version 6 there was no policy in the file: the model decided.
         let v5 = json
-            .replace("\"version\": 7", "\"version\": 5")
+            .replace(&current_version(), "\"version\": 5")
             .replace("  \"comments\": \"drop\",\n", "");
         assert!(!v5.contains("comments"), "{v5}");
         let back = ModelFile::from_json(&v5).unwrap();
@@ -1246,7 +1338,7 @@ mod tests {
         // even when its feature list happens to match this build's.
         let json = tiny_with_word_odds(InputFormat::Text)
             .to_json()
-            .replace("\"version\": 7", "\"version\": 4");
+            .replace(&current_version(), "\"version\": 4");
         let err = ModelFile::from_json(&json).unwrap_err().to_string();
         assert!(
             err.contains("version 4") && err.contains("retrain"),
@@ -1335,7 +1427,7 @@ mod tests {
         let json = m.to_json();
         assert_eq!(ModelFile::from_json(&json).unwrap().to_json(), json);
         let v1 = json
-            .replace("\"version\": 7", "\"version\": 1")
+            .replace(&current_version(), "\"version\": 1")
             .replace("  \"comments\": \"model\",\n", "")
             .replace("  \"relative_threshold\": 0.0,\n", "")
             .replace("  \"confidence_slope\": 0.0,\n", "")
@@ -1371,7 +1463,7 @@ mod tests {
         assert!(json.contains("\n  \"confidence_slope\": 2.0,\n"), "{json}");
         assert_eq!(ModelFile::from_json(&json).unwrap(), m);
         let v2 = json
-            .replace("\"version\": 7", "\"version\": 2")
+            .replace(&current_version(), "\"version\": 2")
             .replace("  \"confidence_slope\": 2.0,\n", "");
         let back = ModelFile::from_json(&v2).unwrap();
         assert_eq!((back.version, back.confidence_slope), (2, 0.0));
@@ -1403,13 +1495,13 @@ mod tests {
     fn rejects_wrong_version_features_and_garbage() {
         let json = tiny(InputFormat::Text).to_json();
         let err =
-            ModelFile::from_json(&json.replace("\"version\": 7", "\"version\": 99")).unwrap_err();
+            ModelFile::from_json(&json.replace(&current_version(), "\"version\": 99")).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         // A file that does not parse is still named by its version when that is the
         // reason (a future format that changed a field), and as malformed otherwise.
         let changed = json.replace("\"threshold\": 0.5", "\"threshold\": \"high\"");
         assert_ne!(changed, json);
-        let err = ModelFile::from_json(&changed.replace("\"version\": 7", "\"version\": 99"))
+        let err = ModelFile::from_json(&changed.replace(&current_version(), "\"version\": 99"))
             .unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
         let err = ModelFile::from_json(&changed).unwrap_err();

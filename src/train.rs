@@ -40,6 +40,7 @@ use crate::lexicon::fnv1a64;
 use crate::model::{ModelFile, Provenance, Scorer, MODEL_FORMAT_VERSION};
 use crate::network::{HiddenLayer, NetworkParams};
 use crate::policy::Comments;
+use crate::pooling::Pooling;
 use crate::segment::{segment, Page};
 use crate::word_odds::{odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds};
 use crate::words::count_words;
@@ -338,7 +339,21 @@ pub struct TrainParams {
     /// Stage one as a network with this many hidden units ([`crate::network`]) instead
     /// of the logistic regression (`units` 0, the default).
     pub network: NetworkParams,
+    /// Pooling of like blocks' probabilities ([`crate::pooling`]), HTML models only:
+    /// applied to the held-out pages' probabilities before the decoder is chosen, and
+    /// stored in the model file. A weight of 0 switches it off. Default
+    /// [`POOL_WEIGHT`] over groups of at least [`POOL_MIN_GROUP`] blocks.
+    pub pooling: Pooling,
 }
+
+/// The default [`TrainParams::pooling`] weight. On held-out training hosts (HTML,
+/// own decoder / chosen on the other folds; README, twenty-fourth round) 0.5, 0.7 and
+/// 1 gave 0.8935 / 0.8912, 0.8944 / 0.8928 and 0.8935 / 0.8924, against 0.8891 /
+/// 0.8884 without pooling.
+pub const POOL_WEIGHT: f32 = 0.7;
+
+/// The default [`TrainParams::pooling`] smallest group (see [`POOL_WEIGHT`]).
+pub const POOL_MIN_GROUP: u32 = 3;
 
 impl Default for TrainParams {
     fn default() -> Self {
@@ -367,11 +382,22 @@ impl Default for TrainParams {
                 units: 0,
                 ..NetworkParams::default()
             },
+            pooling: Pooling {
+                weight: POOL_WEIGHT,
+                min_group: POOL_MIN_GROUP,
+            },
         }
     }
 }
 
 impl TrainParams {
+    /// A held-out page's final probabilities pooled as the trained model will pool
+    /// them ([`TrainParams::pooling`]; plain-text pages are left as they are).
+    fn pooled(&self, p: &LabeledPage, mut probs: Vec<f32>) -> Vec<f32> {
+        self.pooling.apply(&p.page, &mut probs);
+        probs
+    }
+
     /// Checks the settings once, so fitting only sees valid ones.
     pub fn check(&self) -> Result<()> {
         if self.cv_probabilities.is_some() && self.decoder_on_all_folds {
@@ -386,6 +412,7 @@ impl TrainParams {
             )));
         }
         self.network.check()?;
+        self.pooling.validate().map_err(Error::invalid_parameter)?;
         if self.max_iterations == 0 {
             return Err(Error::invalid_parameter("max_iterations must be > 0"));
         }
@@ -785,6 +812,7 @@ impl Fitted {
             word_odds,
             comments: Comments::Model,
             hidden: self.hidden.clone(),
+            pooling: None,
             provenance: Provenance::default(),
         }
     }
@@ -979,7 +1007,7 @@ fn held_out_choice(
     let held_p: Vec<Vec<f32>> = held
         .par_iter()
         .zip(held_odds.par_iter())
-        .map(|(p, odds)| linear.matrix_probabilities(&p.features, odds))
+        .map(|(p, odds)| params.pooled(p, linear.matrix_probabilities(&p.features, odds)))
         .collect();
     let t = std::time::Instant::now();
     let (best, counts) = choose_decoder(held, &held_p, learned, params);
@@ -1159,7 +1187,12 @@ fn cross_validate_with(
             let (best, held_p, grid_counts) = match &params.cv_probabilities {
                 // An outside model's probabilities, scored as the model's own would be.
                 Some(dir) => {
-                    let held_p = crate::cv_rows::read_probabilities(dir, fold, &held)?;
+                    let held_p: Vec<Vec<f32>> =
+                        crate::cv_rows::read_probabilities(dir, fold, &held)?
+                            .into_iter()
+                            .zip(&held)
+                            .map(|(probs, p)| params.pooled(p, probs))
+                            .collect();
                     let (best, counts) = choose_decoder(&held, &held_p, &learned, params);
                     (best, held_p, counts)
                 }
@@ -1358,6 +1391,8 @@ pub fn train_after(
         odds.map(|o| PackedWordOdds::pack(&o.odds_without(&[]))),
     );
     file.context = stage2.map(|s| s.linear());
+    file.pooling =
+        (mode == InputFormat::Html && params.pooling.weight > 0.0).then_some(params.pooling);
     // The decoder was chosen under this policy: the file applies it by default.
     file.comments = params.comments;
     record_provenance(&mut file, params, &report);
@@ -1464,10 +1499,16 @@ fn context_stage_choice(
         .zip(held_p1.par_iter())
         .map(|(p, p1)| {
             let c = context_features(&p.page, &p.features, p1, cols);
-            (0..c.rows)
-                .map(|i| stage2_linear.probability(c.row(i)))
-                .collect()
+            let p2 = (0..c.rows).map(|i| stage2_linear.probability(c.row(i)));
+            params.pooled(p, p2.collect())
         })
+        .collect();
+    // Stage two reads stage one's own probabilities; the decoder, the pooled ones (as
+    // a model pools its final probabilities).
+    let held_p1: Vec<Vec<f32>> = held
+        .par_iter()
+        .zip(held_p1.into_par_iter())
+        .map(|(p, p1)| params.pooled(p, p1))
         .collect();
     let t = std::time::Instant::now();
     let (one, counts_one) = choose_decoder(held, &held_p1, learned, params);

@@ -302,3 +302,35 @@ fn explain_of_a_missing_file_fails_cleanly() {
         .expect_code(1);
     assert_contains!(out.stderr, "no/such/page.html");
 }
+
+// Issue #3: the bundled HTML model pools like blocks' probabilities before decoding;
+// explain shows the probability the decoder read and, where pooling moved it, the
+// block's own (stage-one) probability beside it.
+#[test]
+fn issue3_explain_shows_the_own_probability_of_pooled_blocks() {
+    let out = dehusk().args(["explain", ARTICLE_HTML]).stdout();
+    let header = out.lines().next().unwrap_or("");
+    assert_contains!(header, "\"pooled from P\"");
+    let blocks = classify_blocks(&[ARTICLE_HTML]);
+    let mut pooled = 0;
+    for line in out
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("    "))
+    {
+        let Some((_, rest)) = line.split_once("(pooled from ") else {
+            continue;
+        };
+        pooled += 1;
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let index: usize = parts[0].parse().unwrap();
+        let p: f64 = parts[1].parse().unwrap();
+        let own: f64 = rest.split(')').next().unwrap().parse().unwrap();
+        // The shown probability is the pooled one, which classify prints too.
+        assert!((p - blocks[index].1).abs() < 0.001, "{line}");
+        assert!((own - p).abs() >= 0.0005, "{line}");
+    }
+    assert!(
+        pooled >= 3,
+        "the article's paragraphs form a group pooling moves\n{out}"
+    );
+}

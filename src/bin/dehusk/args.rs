@@ -293,6 +293,16 @@ pub struct TrainArgs {
     /// Passes of the hidden layer's fit over the rows (40 scored no better than 20).
     #[arg(long, default_value_t = dehusk::network::DEFAULT_EPOCHS, value_name = "N")]
     pub hidden_epochs: usize,
+    /// HTML: the share of each block's probability taken from the other blocks of the
+    /// page with the same structure (element, tag path where its text begins, class/id
+    /// keyword categories), in groups of at least --pool-min-group blocks; 0 = off.
+    /// Stored in the model and applied before decoding (README, twenty-fourth round:
+    /// held-out training hosts 0.8891 -> 0.8944). Plain-text models never pool.
+    #[arg(long, value_name = "W", default_value_t = dehusk::train::POOL_WEIGHT)]
+    pub pool_weight: f32,
+    /// HTML: the smallest group of like blocks that --pool-weight pools (at least 2).
+    #[arg(long, value_name = "N", default_value_t = dehusk::train::POOL_MIN_GROUP)]
+    pub pool_min_group: u32,
     /// Blocks sampled per page for fitting (balances long and short pages).
     #[arg(long, default_value_t = 80)]
     pub max_blocks_per_page: usize,

@@ -889,12 +889,16 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         }
     }
     let probs = &scores.probabilities;
+    // With pooling, a block's probability is partly its structural group's: its own
+    // (the stage one the contributions explain) is shown beside it where they differ.
+    let own = (model.pooling().is_some() && !model.has_context_stage())
+        .then(|| model.probabilities(&page, &features));
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(hidden copy)\": dropped as a hidden copy of text kept elsewhere; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments)",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(hidden copy)\": dropped as a hidden copy of text kept elsewhere; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments){}",
         doc.id,
         page.len(),
         doc.format.as_str(),
@@ -908,7 +912,12 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             String::new()
         },
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
-        model.base_logit()
+        model.base_logit(),
+        if own.is_some() {
+            "; \"pooled from P\": the block's own probability P, before pooling with the page's blocks of like structure"
+        } else {
+            ""
+        }
     )?;
     for i in 0..page.len() {
         let text: String = page.block_text(i).chars().take(100).collect();
@@ -925,11 +934,14 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             .collect();
         // Say when the sequence smoothing or a page-level rule overruled the block's
         // own probability, so a high-probability block that was dropped is no mystery.
-        let why = match dropped_by[i] {
+        let mut why = match dropped_by[i] {
             Some(rule) => format!(" ({rule})"),
             None if (probs[i] >= threshold) != decoded[i] => " (smoothing)".to_owned(),
             None => String::new(),
         };
+        if let Some(own) = own.as_ref().filter(|own| (own[i] - probs[i]).abs() >= 5e-4) {
+            why.push_str(&format!(" (pooled from {:.3})", own[i]));
+        }
         writeln!(
             w,
             "{i:>4} {:>5.3} {}{} {:?}\n       {}",

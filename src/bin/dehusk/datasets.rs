@@ -429,6 +429,10 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
             epochs: args.hidden_epochs,
             ..Default::default()
         },
+        pooling: dehusk::pooling::Pooling {
+            weight: args.pool_weight,
+            min_group: args.pool_min_group,
+        },
         ..TrainParams::default()
     };
     params.check()?;
