@@ -691,8 +691,14 @@ impl Model {
 
     /// Stage one for every row of a page's matrix.
     pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
-        self.stage1
-            .matrix_probabilities(m, &self.word_odds_values(page))
+        self.probabilities_with(m, &self.word_odds_values(page))
+    }
+
+    /// [`Model::probabilities`] with the page's word evidence already computed
+    /// ([`Model::word_odds_values`]): stage one alone, before the context stage and
+    /// pooling (what `explain`'s contributions add up to).
+    pub fn probabilities_with(&self, m: &FeatureMatrix, odds: &[f32]) -> Vec<f32> {
+        self.stage1.matrix_probabilities(m, odds)
     }
 
     /// The final content probabilities of a page's blocks (stage one, then the context
@@ -704,7 +710,7 @@ impl Model {
     /// [`Model::score_page`] with the page's word evidence already computed
     /// ([`Model::word_odds_values`]), for callers that also read it (`explain`).
     pub fn score_page_with(&self, page: &Page, m: &FeatureMatrix, odds: &[f32]) -> PageScores {
-        let p1 = self.stage1.matrix_probabilities(m, odds);
+        let p1 = self.probabilities_with(m, odds);
         let mut probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {

@@ -892,7 +892,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     // With pooling, a block's probability is partly its structural group's: its own
     // (the stage one the contributions explain) is shown beside it where they differ.
     let own = (model.pooling().is_some() && !model.has_context_stage())
-        .then(|| model.probabilities(&page, &features));
+        .then(|| model.probabilities_with(&features, &odds));
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
