@@ -59,6 +59,56 @@ pub const COMMENT_SECTION_WORDS: &[&str] = &[
     "komentarzy",
 ];
 
+/// Words that head a comment section only after a count, as blog software titles one:
+/// "7 Responses", "2 thoughts on “Title”", "Ein Gedanke zu „Title“", "3 réflexions
+/// sur « Title »". Alone they are ordinary words ("Final thoughts", "Responses to the
+/// survey"), so [`crate::policy`] requires the count.
+pub const COUNTED_SECTION_WORDS: &[&str] = &[
+    "response",
+    "responses",
+    "thought",
+    "thoughts",
+    "gedanke",
+    "gedanken",
+    "antwort",
+    "antworten",
+    "réflexion",
+    "réflexions",
+    "réponse",
+    "réponses",
+    "respuesta",
+    "respuestas",
+    "pensamiento",
+    "pensamientos",
+    "pensiero",
+    "pensieri",
+    "risposta",
+    "risposte",
+    "resposta",
+    "respostas",
+    "pensamento",
+    "pensamentos",
+    "gedachte",
+    "gedachten",
+    "myśl",
+    "myśli",
+    "odpowiedź",
+    "odpowiedzi",
+    "ответ",
+    "ответа",
+    "ответов",
+    "мысль",
+    "мысли",
+    "мыслей",
+];
+
+/// Count words that open a counted heading in place of a number ("One Response to",
+/// "No Comments", "Ein Gedanke zu", "Une réflexion sur", "Un comentario en").
+pub const HEADING_COUNT_WORDS: &[&str] = &[
+    "one", "no", "ein", "eine", "une", "un", "uno", "una", "um", "uma", "een", "één", "jeden",
+    "jedna", "jedno", "один", "одна", "одно",
+];
+
 /// The same for unspaced scripts (matched anywhere in a line).
 pub const COMMENT_SECTION_SUBSTRINGS: &[&str] = &["评论", "留言", "コメント"];
 

@@ -25,7 +25,8 @@
 //!   ...), dropped when at least [`MIN_MAIN_WORDS`] words of kept text lie outside
 //!   them;
 //! * plain text: everything from the first short line that names comments ("Comments",
-//!   "12 comments", "Leave a Reply", "Kommentare", ...) that follows at least
+//!   "12 comments", "Leave a Reply", "Kommentare", ...) or counts them under the post's
+//!   title ("35 Responses to “Title”", "2 thoughts on “Title”") that follows at least
 //!   [`MIN_MAIN_WORDS`] words of kept text, unless the page repeats that line under
 //!   every story ([`REPEATED_LINK_LINES`]). Text has no markup to say where the
 //!   section ends, but comments are nearly always the last thing on a page that the
@@ -36,7 +37,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::input::InputFormat;
-use crate::lexicon::{COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS};
+use crate::lexicon::{
+    COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS, COUNTED_SECTION_WORDS, HEADING_COUNT_WORDS,
+};
 use crate::segment::tags::{COMMENT_CLASS, HIDDEN_CLASS};
 use crate::segment::Page;
 use crate::words::{count_words, count_words_up_to, for_each_word, lowercase_into};
@@ -240,7 +243,9 @@ fn is_item_row(line: &str) -> bool {
 }
 
 /// Whether a plain-text line heads a comment section ("Comments", "12 comments",
-/// "Leave a Reply"): short, with a comment word, and not a row of items.
+/// "Leave a Reply"): short, with a comment word, and not a row of items; or, up to
+/// [`COUNTED_HEADING_MAX_WORDS`] long, a counted heading ([`is_counted_heading`]:
+/// "35 Responses to “Title”").
 ///
 /// The last two conditions were chosen on the training splits' held-out hosts (`dehusk
 /// train --mode text --cross-validate --drop-comments`), where the bare rule cut
@@ -254,16 +259,58 @@ fn is_item_row(line: &str) -> bool {
 /// text model applies the policy by default, to every line after the first 100 kept
 /// words.
 fn is_comment_heading(line: &str, lower: &mut String) -> bool {
-    if count_words_up_to(line, TEXT_HEADING_MAX_WORDS) > TEXT_HEADING_MAX_WORDS || is_item_row(line)
-    {
+    let words = count_words_up_to(line, COUNTED_HEADING_MAX_WORDS);
+    if words > COUNTED_HEADING_MAX_WORDS || is_item_row(line) {
         return false;
     }
     lowercase_into(line, lower);
+    if is_counted_heading(lower) {
+        return true;
+    }
+    if words > TEXT_HEADING_MAX_WORDS {
+        return false;
+    }
     let mut hit = COMMENT_SECTION_SUBSTRINGS.iter().any(|s| lower.contains(s));
     for_each_word(lower, |w| {
         hit |= COMMENT_SECTION_WORDS.contains(&w) && !BUTTON_WORDS.contains(&w)
     });
     hit || lower.contains(REPLY_HEADING)
+}
+
+/// Plain text: a counted comment heading ("35 Responses to “Title”") may carry the
+/// post's title, so it may run to this many words.
+const COUNTED_HEADING_MAX_WORDS: u32 = 25;
+
+/// Whether a lowercased line is a counted comment heading: a count (a number, or "one",
+/// "no", "ein", ...) followed by a word that names comments only after a count ("7
+/// responses", "2 thoughts on “Title”") or, at most one word later, by a comment word
+/// ("8 appreciated comments on “Title”"), and not ending a sentence (a line of prose
+/// that opens with a count ends with a full stop).
+fn is_counted_heading(lower: &str) -> bool {
+    if lower.trim_end().ends_with('.') {
+        return false;
+    }
+    let mut index = 0;
+    let mut counted = false;
+    let mut hit = false;
+    for_each_word(lower, |w| {
+        if index == 0 {
+            // A number followed by a full stop, a bracket or a colon numbers a section
+            // or a list item ("5. Response codes", "3) Thoughts on the draft"). `w` is
+            // a subslice of `lower`, so its end is an offset into it.
+            let end = w.as_ptr() as usize - lower.as_ptr() as usize + w.len();
+            let numbering = matches!(lower[end..].chars().next(), Some('.' | ')' | ':'));
+            counted = !numbering
+                && (w.bytes().all(|b| b.is_ascii_digit()) || HEADING_COUNT_WORDS.contains(&w));
+        } else if counted && index <= 2 && !hit {
+            // "Thoughts" and "responses" only right after the count: "140 drawings,
+            // thought experiments, ..." counts something else.
+            hit = (index == 1 && COUNTED_SECTION_WORDS.contains(&w))
+                || (COMMENT_SECTION_WORDS.contains(&w) && !BUTTON_WORDS.contains(&w));
+        }
+        index += 1;
+    });
+    counted && hit
 }
 
 /// Plain text: a comment heading with a count that the page repeats on at least this
@@ -689,6 +736,50 @@ mod tests {
         let mut labels = vec![true; p.len()];
         assert_eq!(apply(Comments::Drop, &p, &mut labels), 2);
         assert_eq!(labels, [true, true, true, true, true, false, false]);
+    }
+
+    // Issue #3: blog software heads its comments with a count and the post's title
+    // ("35 Responses to “Title”"), longer than a short heading; the text rule passed
+    // them over and kept the thread (found on dragnet's training pages).
+    #[test]
+    fn issue3_counted_headings_with_the_posts_title_head_comments() {
+        for heading in [
+            "35 Responses to “More Landscape Stream of Consciousness”",
+            "2 thoughts on “Help Students Help Themselves”",
+            "One Response to The End of the Libraries and Transliteracy Blog",
+            "8 appreciated comments on “New work: Asian Development Bank”",
+            "7 Responses",
+            "No Responses Yet",
+            "Ein Gedanke zu „Warum wir Brot backen“",
+            "3 réflexions sur « Le pain de campagne »",
+            "12 комментариев к записи",
+        ] {
+            assert!(is_comment_heading_str(heading), "{heading}");
+        }
+        for other in [
+            "5. Response codes",
+            "12. More Responses from Judge Gonzales (Jan. 25, 2005)",
+            "3) Thoughts on the draft",
+            "140 drawings, thought experiments, recipes and gardening ideas",
+            "Final thoughts",
+            "Responses to the survey",
+            "12 responses to the survey were counted in the first week.",
+            "2 thoughts on “A title” | Posted in News",
+            "We received 40 responses",
+            &format!("4 thoughts on “{}”", "word ".repeat(30)),
+        ] {
+            assert!(!is_comment_heading_str(other), "{other}");
+        }
+        let p = segment_str(
+            &format!(
+                "{}\n2 thoughts on “A post about bread”\nAnna\nLovely, thanks!\n",
+                "word ".repeat(120),
+            ),
+            InputFormat::Text,
+        );
+        let mut labels = vec![true; p.len()];
+        assert_eq!(apply(Comments::Drop, &p, &mut labels), 3);
+        assert_eq!(labels, [true, false, false, false]);
     }
 
     #[test]
