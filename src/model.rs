@@ -41,13 +41,20 @@ pub const MODEL_FORMAT_VERSION: u32 = 8;
 /// which is what a missing `relative_threshold`, `confidence_slope`, `word_odds` or
 /// `comments` means (version 2: without the last three, versions 3 and 4: without
 /// word evidence, version 5: the model decides about comments); no version before 7
-/// has a hidden layer, and none before 8 pools. A version 4 file
+/// has a hidden layer, and none before 8 pools (a file that carries either before its
+/// version is refused). A version 4 file
 /// *with* a word table is refused ([`ModelFile::validate`]): its weights were fitted
 /// without the head features that this build's word evidence always writes.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
 
 /// The first version whose word tables have block heads.
 const HEADS_VERSION: u32 = 5;
+
+/// The first version with an optional hidden layer (`hidden`).
+const HIDDEN_VERSION: u32 = 7;
+
+/// The first version with optional pooling (`pooling`).
+const POOLING_VERSION: u32 = 8;
 
 /// Where a model came from.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -543,6 +550,20 @@ impl ModelFile {
                 "a version {} model with word evidence lacks the block heads this dehusk reads (format {HEADS_VERSION}); retrain the model with `dehusk train`",
                 self.version
             )));
+        }
+        // A field newer than the file's version means the file was edited or written
+        // by something other than a dehusk of that version: a dehusk that reads the
+        // version would have ignored the field, so the file does not say how to score.
+        for (present, since, field) in [
+            (self.hidden.is_some(), HIDDEN_VERSION, "hidden"),
+            (self.pooling.is_some(), POOLING_VERSION, "pooling"),
+        ] {
+            if present && self.version < since {
+                return Err(Error::bad_model(format!(
+                    "a version {} model file carries `{field}`, which format {since} introduced; retrain the model with `dehusk train`",
+                    self.version
+                )));
+            }
         }
         check_linear(
             "model",
@@ -1229,6 +1250,15 @@ mod tests {
             err.contains("hidden layer") && err.contains("weights"),
             "{err}"
         );
+
+        // A file older than the hidden layer that carries one is refused, not read.
+        let mut m = tiny_with_hidden(InputFormat::Text, 9);
+        m.version = HIDDEN_VERSION - 1;
+        let err = ModelFile::from_json(&m.to_json()).unwrap_err().to_string();
+        assert!(
+            err.contains("`hidden`") && err.contains("format 7"),
+            "{err}"
+        );
     }
 
     /// [`tiny`] with a word table, and weight 1 on `word_odds_mean`, 0 on the other
@@ -1306,6 +1336,17 @@ mod tests {
         });
         let err = m.validate().unwrap_err().to_string();
         assert!(err.contains("min_group"), "{err}");
+
+        // A file older than pooling that carries it is refused, not read.
+        m.pooling = Some(pooling);
+        m.version = POOLING_VERSION - 1;
+        let err = m.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("`pooling`") && err.contains("format 8"),
+            "{err}"
+        );
+        m.version = POOLING_VERSION;
+        assert!(m.validate().is_ok());
     }
 
     #[test]
