@@ -1043,6 +1043,8 @@ pub mod bundled {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::feature_names;
+    use crate::word_odds::WORD_ODDS_FEATURES;
 
     /// The bundled models are loaded without reading their word tables' entries
     /// (`from_bundled_json`), so this is where every entry is checked: a table that
@@ -1056,8 +1058,6 @@ mod tests {
             assert_eq!(full, fast, "{name}");
         }
     }
-    use crate::features::feature_names;
-    use crate::word_odds::WORD_ODDS_FEATURES;
 
     /// The scoring sinks give the stored row's bits whatever the row's length (lanes
     /// and tail), its mix of single values and 0/1 families, and its zeros, with and

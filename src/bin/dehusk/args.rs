@@ -99,9 +99,10 @@ pub struct ModelArgs {
     /// id names comments, replies or Disqus, or inside one), provided the page keeps
     /// main text outside comment sections; plain text, every line from the first
     /// short line heading comments ("12 Comments", "Leave a Reply", "7 Responses to
-    /// “Title”", "2 thoughts on “Title”"; not a post's footer such as "Permalink | Comments (3)", nor a "Reply" button, nor a count
-    /// repeated under every story of a front page) that follows at least 100 words of
-    /// kept text. `model`: the model decides block by block.
+    /// “Title”", "2 thoughts on “Title”"; not a post's footer such as "Permalink |
+    /// Comments (3)", nor a "Reply" button, nor a count repeated under every story of a
+    /// front page) that follows at least 100 words of kept text. `model`: the model
+    /// decides block by block.
     #[arg(long, value_enum, value_name = "POLICY")]
     pub comments: Option<CommentPolicy>,
     /// Shorthand for `--comments drop`.
