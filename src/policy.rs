@@ -259,15 +259,21 @@ fn is_item_row(line: &str) -> bool {
 /// text model applies the policy by default, to every line after the first 100 kept
 /// words.
 fn is_comment_heading(line: &str, lower: &mut String) -> bool {
-    let words = count_words_up_to(line, COUNTED_HEADING_MAX_WORDS);
-    if words > COUNTED_HEADING_MAX_WORDS || is_item_row(line) {
+    // Most lines are longer than a short heading and do not open with a count: they are
+    // told apart by their first seven words and their first word.
+    let short = count_words_up_to(line, TEXT_HEADING_MAX_WORDS) <= TEXT_HEADING_MAX_WORDS;
+    if (!short
+        && (!opens_with_a_count(line)
+            || count_words_up_to(line, COUNTED_HEADING_MAX_WORDS) > COUNTED_HEADING_MAX_WORDS))
+        || is_item_row(line)
+    {
         return false;
     }
     lowercase_into(line, lower);
     if is_counted_heading(lower) {
         return true;
     }
-    if words > TEXT_HEADING_MAX_WORDS {
+    if !short {
         return false;
     }
     let mut hit = COMMENT_SECTION_SUBSTRINGS.iter().any(|s| lower.contains(s));
@@ -275,6 +281,31 @@ fn is_comment_heading(line: &str, lower: &mut String) -> bool {
         hit |= COMMENT_SECTION_WORDS.contains(&w) && !BUTTON_WORDS.contains(&w)
     });
     hit || lower.contains(REPLY_HEADING)
+}
+
+/// Whether a line's first word is a count ([`is_counted_heading`]'s first condition),
+/// read without lowercasing the line: most lines of more than six words are prose, and
+/// this spares them the copy.
+fn opens_with_a_count(line: &str) -> bool {
+    let Some(start) = line.find(char::is_alphanumeric) else {
+        return false;
+    };
+    let rest = &line[start..];
+    let w = &rest[..rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len())];
+    if w.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    // The count words are at most five letters (ten bytes in Cyrillic).
+    w.len() <= 10
+        && HEADING_COUNT_WORDS.iter().any(|c| {
+            if w.is_ascii() {
+                c.eq_ignore_ascii_case(w)
+            } else {
+                c.chars().eq(w.chars().flat_map(char::to_lowercase))
+            }
+        })
 }
 
 /// Plain text: a counted comment heading ("35 Responses to “Title”") may carry the
@@ -780,6 +811,22 @@ mod tests {
         let mut labels = vec![true; p.len()];
         assert_eq!(apply(Comments::Drop, &p, &mut labels), 3);
         assert_eq!(labels, [true, false, false, false]);
+    }
+
+    #[test]
+    fn a_count_opens_a_line_in_any_case_and_script() {
+        for line in [
+            "35 Responses",
+            "{ 131 comments }",
+            "One Response",
+            "ÉÉN gedachte",
+            "Один ответ",
+        ] {
+            assert!(opens_with_a_count(line), "{line}");
+        }
+        for line in ["Responses: 35", "Once upon a time", "Onesie sale", "", "…"] {
+            assert!(!opens_with_a_count(line), "{line}");
+        }
     }
 
     #[test]
