@@ -62,7 +62,10 @@ pub const COMMENT_SECTION_WORDS: &[&str] = &[
 /// Words that head a comment section only after a count, as blog software titles one:
 /// "7 Responses", "2 thoughts on “Title”", "Ein Gedanke zu „Title“", "3 réflexions
 /// sur « Title »". Alone they are ordinary words ("Final thoughts", "Responses to the
-/// survey"), so [`crate::policy`] requires the count.
+/// survey"), so [`crate::policy`] requires the count. Counts of *replies* are left out
+/// in every language: "3 replies" on wcxb's training pages counts the posts of a forum
+/// thread, which are its main text, and "5 Antworten", "12 réponses", "4 respuestas"
+/// are how forums in those languages count them.
 pub const COUNTED_SECTION_WORDS: &[&str] = &[
     "response",
     "responses",
@@ -70,33 +73,18 @@ pub const COUNTED_SECTION_WORDS: &[&str] = &[
     "thoughts",
     "gedanke",
     "gedanken",
-    "antwort",
-    "antworten",
     "réflexion",
     "réflexions",
-    "réponse",
-    "réponses",
-    "respuesta",
-    "respuestas",
     "pensamiento",
     "pensamientos",
     "pensiero",
     "pensieri",
-    "risposta",
-    "risposte",
-    "resposta",
-    "respostas",
     "pensamento",
     "pensamentos",
     "gedachte",
     "gedachten",
     "myśl",
     "myśli",
-    "odpowiedź",
-    "odpowiedzi",
-    "ответ",
-    "ответа",
-    "ответов",
     "мысль",
     "мысли",
     "мыслей",

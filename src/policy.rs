@@ -797,6 +797,9 @@ mod tests {
             "12 responses to the survey were counted in the first week.",
             "2 thoughts on “A title” | Posted in News",
             "We received 40 responses",
+            "3 replies",
+            "5 Antworten",
+            "12 réponses",
             &format!("4 thoughts on “{}”", "word ".repeat(30)),
         ] {
             assert!(!is_comment_heading_str(other), "{other}");
