@@ -291,9 +291,18 @@ fn opens_with_a_count(line: &str) -> bool {
         return false;
     };
     let rest = &line[start..];
-    let w = &rest[..rest
-        .find(|c: char| !c.is_alphanumeric())
-        .unwrap_or(rest.len())];
+    is_count(
+        &rest[..rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len())],
+    )
+}
+
+/// Whether a word, in any case, is a count: a number, or one of [`HEADING_COUNT_WORDS`].
+fn is_count(w: &str) -> bool {
+    if w.is_empty() {
+        return false;
+    }
     if w.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
@@ -331,8 +340,7 @@ fn is_counted_heading(lower: &str) -> bool {
             // a subslice of `lower`, so its end is an offset into it.
             let end = w.as_ptr() as usize - lower.as_ptr() as usize + w.len();
             let numbering = matches!(lower[end..].chars().next(), Some('.' | ')' | ':'));
-            counted = !numbering
-                && (w.bytes().all(|b| b.is_ascii_digit()) || HEADING_COUNT_WORDS.contains(&w));
+            counted = !numbering && is_count(w);
         } else if counted && index <= 2 && !hit {
             // "Thoughts" and "responses" only right after the count: "140 drawings,
             // thought experiments, ..." counts something else.
