@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Page by page: which pages of a split cost most, and which of their lines.
+
+usage: python3 scripts/pages.py PRED_DIR [--set wcxb] [--split dev|train|all]
+                                [--type forum] [--gold-words MIN:MAX]
+                                [--sort f1|precision|recall] [--top 20]
+       python3 scripts/pages.py PRED_DIR --set dragnet --show ID[,ID...] [--missed]
+
+PRED_DIR holds one `<dataset>.jsonl` per dataset (`{"id", "text"}` lines), as
+`dehusk eval --predictions PRED_DIR` (dev) or `dehusk train --cross-validate
+--cv-predictions PRED_DIR` (train, out of fold) write them.
+
+Without --show: the pages of the split (of every dataset found, or of --set), scored
+one by one with the reference metric (`shared/reference/shingle_f1.py`), worst first
+by --sort, one line each: dataset, id, host, page type (wcxb), precision, recall, F1,
+and the words of the output and of the gold. --type keeps one wcxb page type,
+--gold-words a range of gold lengths (`:50`, `50:200`, `200:`).
+
+With --show: each line of a page's output, marked by whether it belongs to the gold:
+`  ` most of its 4-word shingles are in the gold, `- ` few or none are (kept, not
+gold: what costs precision). A line of under four words has no shingle of its own
+(the metric's 4-grams run across lines): `? ` when its words occur together in the
+gold, `- ` when they do not. With --missed, the gold's paragraphs that the output
+lacks follow (what costs recall).
+
+This is how the comment headings of session 27 were found: the out-of-fold pages
+whose kept lines after the article cost most. Read training pages (`--cv-predictions`
+output) to find what to change, never dev pages.
+
+Standard library only.
+"""
+import argparse
+import json
+import os
+import sys
+
+SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+# A line belongs to the gold when at least this share of its shingles are gold shingles.
+IN_GOLD = 0.5
+
+
+def score(page_tp_fp_fn, gold, pred):
+    """Precision, recall and F1 of one page, as the reference metric counts a page."""
+    tp, fp, fn = page_tp_fp_fn(gold, pred)
+    p = tp / (tp + fp) if tp + fp else (1.0 if fn == 0 else 0.0)
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def load(shared, folder, sets, split):
+    """(dataset, gold record, predicted text) for each page of `split`."""
+    rows = []
+    for s in sets:
+        path = os.path.join(folder, f"{s}.jsonl")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            pred = {r["id"]: r["text"] for r in map(json.loads, f)}
+        with open(os.path.join(shared, "data", s, "truth.jsonl"), encoding="utf-8") as f:
+            for g in map(json.loads, f):
+                if split == "all" or g.get("split") == split:
+                    rows.append((s, g, pred.get(g["id"], "")))
+    return rows
+
+
+def gold_range(spec):
+    lo, _, hi = spec.partition(":")
+    return int(lo or 0), (int(hi) if hi else float("inf"))
+
+
+def show(shingles, tokens, dataset, g, pred, missed):
+    gold = shingles(g["main_content"])
+    # The gold's words, space-separated and padded, to find a short line's words in.
+    gold_run = f" {' '.join(tokens(g['main_content']))} "
+    print(f"===== {dataset} {g['id']} {g.get('host') or '(no host)'}")
+    for line in pred.split("\n"):
+        words = tokens(line)
+        if not words:
+            mark = "  "
+        elif len(words) < 4:
+            mark = "? " if f" {' '.join(words)} " in gold_run else "- "
+        else:
+            own = shingles(line)
+            share = sum(1 for t in own if t in gold) / len(own)
+            mark = "  " if share >= IN_GOLD else "- "
+        print(f"{mark}{line}")
+    if missed:
+        out = shingles(pred)
+        lacking = []
+        for para in g["main_content"].split("\n"):
+            own = shingles(para)
+            if own and sum(1 for t in own if t in out) / len(own) < IN_GOLD:
+                lacking.append(para)
+        print(f"----- gold paragraphs the output lacks: {len(lacking)}")
+        for para in lacking:
+            print(f"+ {para}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pred_dir")
+    ap.add_argument("--set", choices=SETS, help="one dataset (default: every one found)")
+    ap.add_argument("--split", default=None, choices=["dev", "train", "all"],
+                    help="default: dev, or all with --show")
+    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--type", help="wcxb page_type to keep (article, forum, product, ...)")
+    ap.add_argument("--gold-words", default=":", help="MIN:MAX words of gold text")
+    ap.add_argument("--sort", default="f1", choices=["f1", "precision", "recall"])
+    ap.add_argument("--top", type=int, default=20, help="pages to list")
+    ap.add_argument("--show", help="comma-separated page ids: print their lines, marked")
+    ap.add_argument("--missed", action="store_true", help="with --show: the gold the output lacks")
+    a = ap.parse_args()
+    sys.path.insert(0, os.path.join(a.shared, "reference"))
+    from shingle_f1 import _TOKEN, page_tp_fp_fn, shingles  # the reference metric
+
+    split = a.split or ("all" if a.show else "dev")
+    rows = load(a.shared, a.pred_dir, [a.set] if a.set else SETS, split)
+    if not rows:
+        sys.exit(f"no pages: no <dataset>.jsonl in {a.pred_dir} for split {split}")
+    if a.show:
+        wanted = a.show.split(",")
+        found = [r for r in rows if r[1]["id"] in wanted]
+        for dataset, g, pred in found:
+            show(shingles, _TOKEN.findall, dataset, g, pred, a.missed)
+        missing = set(wanted) - {g["id"] for _, g, _ in found}
+        if missing:
+            sys.exit(f"not found: {', '.join(sorted(missing))}")
+        return
+    lo, hi = gold_range(a.gold_words)
+    scored = []
+    for dataset, g, pred in rows:
+        gold_words = len(g["main_content"].split())
+        if not lo <= gold_words < hi or (a.type and g.get("page_type") != a.type):
+            continue
+        p, r, f1 = score(page_tp_fp_fn, g["main_content"], pred)
+        scored.append((dataset, g, p, r, f1, len(pred.split()), gold_words))
+    key = {"f1": 4, "precision": 2, "recall": 3}[a.sort]
+    scored.sort(key=lambda x: (x[key], x[1]["id"]))
+    print(f"{len(scored)} pages; the {min(a.top, len(scored))} lowest by {a.sort}")
+    print(f"{'set':11s} {'id':14s} {'host':28s} {'type':13s}  P     R     F1    words  gold")
+    for dataset, g, p, r, f1, words, gold_words in scored[: a.top]:
+        print(f"{dataset:11s} {g['id']:14.14s} {(g.get('host') or '-'):28.28s} "
+              f"{(g.get('page_type') or '-'):13.13s} {p:.2f}  {r:.2f}  {f1:.2f}  {words:6d} {gold_words:5d}")
+
+
+if __name__ == "__main__":
+    main()
