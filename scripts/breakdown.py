@@ -25,11 +25,11 @@ Standard library only.
 """
 import argparse
 import collections
-import json
 import os
 import sys
 
-SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+from predictions import SETS, read_gold, read_predictions
+
 BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, float("inf"), "200+ words")]
 
 
@@ -45,13 +45,10 @@ def main():
 
     for folder in a.pred_dirs:
         for s in SETS:
-            path = os.path.join(folder, f"{s}.jsonl")
-            if not os.path.exists(path):
+            pred = read_predictions(folder, s)
+            if pred is None:
                 continue
-            with open(path, encoding="utf-8") as f:
-                pred = {r["id"]: r["text"] for r in map(json.loads, f)}
-            with open(os.path.join(a.shared, "data", s, "truth.jsonl"), encoding="utf-8") as f:
-                gold = [r for r in map(json.loads, f) if a.split == "all" or r.get("split") == a.split]
+            gold = read_gold(a.shared, s, a.split)
             pairs = {r["id"]: (r["main_content"], pred.get(r["id"], "")) for r in gold}
             f1, p, r = shingle_f1(list(pairs.values()))
             print(f"{folder} {s} ({a.split}, {len(gold)} pages): {f1:.4f} ({p:.4f} / {r:.4f})")

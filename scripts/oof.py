@@ -25,7 +25,8 @@ import json
 import os
 import sys
 
-SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+from predictions import SETS, read_gold, read_predictions
+
 
 
 def main():
@@ -39,24 +40,13 @@ def main():
     sys.path.insert(0, os.path.join(a.shared, "reference"))
     from shingle_f1 import shingle_f1  # the reference metric
 
-    gold = {}
-    for s in SETS:
-        with open(os.path.join(a.shared, "data", s, "truth.jsonl"), encoding="utf-8") as f:
-            rows = (json.loads(line) for line in f)
-            gold[s] = [r for r in rows if r.get("split") == "train"]
-
-    def predictions(folder, dataset):
-        path = os.path.join(folder, f"{dataset}.jsonl")
-        if not os.path.exists(path):
-            return None
-        with open(path, encoding="utf-8") as f:
-            return {r["id"]: r["text"] for r in map(json.loads, f)}
+    gold = {s: read_gold(a.shared, s, "train") for s in SETS}
 
     print("out of fold, train split: " + " ".join(f"{s:>11}" for s in SETS) + "  mean of 4")
     for folder in a.pred_dirs:
         scores = []
         for s in SETS:
-            pred = predictions(folder, s)
+            pred = read_predictions(folder, s)
             if pred is None:
                 scores.append(None)
                 continue
@@ -81,7 +71,7 @@ def main():
                 if all("best" in b for b in r["blocks"]):
                     best[r["id"]] = "\n".join(b["text"] for b in r["blocks"] if b["best"])
     for folder in a.pred_dirs:
-        pred = predictions(folder, a.by_type)
+        pred = read_predictions(folder, a.by_type)
         if pred is None:
             continue
         print(f"\n{folder}: {a.by_type} by page type (F1, mean P / mean R)")

@@ -30,11 +30,11 @@ output) to find what to change, never dev pages.
 Standard library only.
 """
 import argparse
-import json
 import os
 import sys
 
-SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+from predictions import SETS, read_gold, read_predictions
+
 # A line belongs to the gold when at least this share of its shingles are gold shingles.
 IN_GOLD = 0.5
 
@@ -51,15 +51,9 @@ def load(shared, folder, sets, split):
     """(dataset, gold record, predicted text) for each page of `split`."""
     rows = []
     for s in sets:
-        path = os.path.join(folder, f"{s}.jsonl")
-        if not os.path.exists(path):
-            continue
-        with open(path, encoding="utf-8") as f:
-            pred = {r["id"]: r["text"] for r in map(json.loads, f)}
-        with open(os.path.join(shared, "data", s, "truth.jsonl"), encoding="utf-8") as f:
-            for g in map(json.loads, f):
-                if split == "all" or g.get("split") == split:
-                    rows.append((s, g, pred.get(g["id"], "")))
+        pred = read_predictions(folder, s)
+        if pred is not None:
+            rows.extend((s, g, pred.get(g["id"], "")) for g in read_gold(shared, s, split))
     return rows
 
 
