@@ -28,7 +28,6 @@ import sys
 from predictions import SETS, read_gold, read_predictions
 
 
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pred_dirs", nargs="+", help="folders written by --cv-predictions")
