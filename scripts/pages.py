@@ -57,6 +57,11 @@ def load(shared, folder, sets, split):
     return rows
 
 
+def share_in(own, other):
+    """The share of the shingles `own` (a Counter, not empty) that `other` holds."""
+    return sum(1 for t in own if t in other) / len(own)
+
+
 def gold_range(spec):
     lo, _, hi = spec.partition(":")
     return int(lo or 0), (int(hi) if hi else float("inf"))
@@ -74,16 +79,14 @@ def show(shingles, tokens, dataset, g, pred, missed):
         elif len(words) < 4:
             mark = "? " if f" {' '.join(words)} " in gold_run else "- "
         else:
-            own = shingles(line)
-            share = sum(1 for t in own if t in gold) / len(own)
-            mark = "  " if share >= IN_GOLD else "- "
+            mark = "  " if share_in(shingles(line), gold) >= IN_GOLD else "- "
         print(f"{mark}{line}")
     if missed:
         out = shingles(pred)
         lacking = []
         for para in g["main_content"].split("\n"):
             own = shingles(para)
-            if own and sum(1 for t in own if t in out) / len(own) < IN_GOLD:
+            if own and share_in(own, out) < IN_GOLD:
                 lacking.append(para)
         print(f"----- gold paragraphs the output lacks: {len(lacking)}")
         for para in lacking:
