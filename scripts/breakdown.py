@@ -19,7 +19,13 @@ split's gold:
   unit moves the F1 by about half of 1 / pages), and the F1 of the split without
   them. That last number is not a score to report as one: it says how much of a
   split's score a few sites decide, which is what a per-site split of a few hundred
-  pages can hide.
+  pages can hide;
+- where the kept words that are not gold sit on their pages: before the output's first
+  gold line (a page's head: menus, captions, bylines), between gold lines (inside the
+  article: teasers, ads, captions), after its last gold line (a page's tail: related
+  stories, comments, footers), or on pages where no kept line is gold. Lines are
+  marked as `pages.py --show` marks them; a page's first and last gold line are the
+  first and last of four or more words.
 
 Standard library only.
 """
@@ -28,7 +34,7 @@ import collections
 import os
 import sys
 
-from predictions import SETS, read_gold, read_predictions
+from predictions import SETS, mark_lines, read_gold, read_predictions
 
 BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, float("inf"), "200+ words")]
 
@@ -41,7 +47,7 @@ def main():
     ap.add_argument("--hosts", type=int, default=5, help="hosts to list by loss")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.shared, "reference"))
-    from shingle_f1 import page_tp_fp_fn, shingle_f1  # the reference metric
+    from shingle_f1 import _TOKEN, page_tp_fp_fn, shingle_f1, shingles  # the reference metric
 
     for folder in a.pred_dirs:
         for s in SETS:
@@ -78,6 +84,24 @@ def main():
             if named:
                 rest = [pairs[g["id"]] for g in gold if (g.get("host") or "(no host)") not in named]
                 print(f"  without those {len(named)} hosts ({len(rest)} pages): {shingle_f1(rest)[0]:.4f}")
+
+            place = collections.Counter()
+            for gold_text, text in pairs.values():
+                marked = mark_lines(shingles, _TOKEN.findall, gold_text, text)
+                anchors = [i for i, (m, w, _) in enumerate(marked) if m == "gold" and w >= 4]
+                for i, (mark, w, _) in enumerate(marked):
+                    if mark == "gold":
+                        place["gold"] += w
+                    elif mark == "not":
+                        if not anchors:
+                            where = "nowhere"
+                        else:
+                            where = "before" if i < anchors[0] else "after" if i > anchors[-1] else "between"
+                        place[where] += w
+            print(f"  kept words not in the gold: {place['before']} before the first gold line, "
+                  f"{place['between']} between, {place['after']} after the last, "
+                  f"{place['nowhere']} on pages with no gold line kept "
+                  f"(kept words in the gold: {place['gold']})")
 
 
 if __name__ == "__main__":

@@ -33,10 +33,7 @@ import argparse
 import os
 import sys
 
-from predictions import SETS, read_gold, read_predictions
-
-# A line belongs to the gold when at least this share of its shingles are gold shingles.
-IN_GOLD = 0.5
+from predictions import IN_GOLD, SETS, mark_lines, read_gold, read_predictions, share_in
 
 
 def score(page_tp_fp_fn, gold, pred):
@@ -57,30 +54,17 @@ def load(shared, folder, sets, split):
     return rows
 
 
-def share_in(own, other):
-    """The share of the shingles `own` (a Counter, not empty) that `other` holds."""
-    return sum(1 for t in own if t in other) / len(own)
-
-
 def gold_range(spec):
     lo, _, hi = spec.partition(":")
     return int(lo or 0), (int(hi) if hi else float("inf"))
 
 
 def show(shingles, tokens, dataset, g, pred, missed):
-    gold = shingles(g["main_content"])
-    # The gold's words, space-separated and padded, to find a short line's words in.
-    gold_run = f" {' '.join(tokens(g['main_content']))} "
     print(f"===== {dataset} {g['id']} {g.get('host') or '(no host)'}")
-    for line in pred.split("\n"):
-        words = tokens(line)
-        if not words:
-            mark = "  "
-        elif len(words) < 4:
-            mark = "? " if f" {' '.join(words)} " in gold_run else "- "
-        else:
-            mark = "  " if share_in(shingles(line), gold) >= IN_GOLD else "- "
-        print(f"{mark}{line}")
+    marks = {None: "  ", "gold": "  ", "not": "- "}
+    for mark, words, line in mark_lines(shingles, tokens, g["main_content"], pred):
+        # A short line found in the gold is only likely gold: its words, not its shingles.
+        print(f"{'? ' if mark == 'gold' and words < 4 else marks[mark]}{line}")
     if missed:
         out = shingles(pred)
         lacking = []

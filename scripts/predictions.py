@@ -1,4 +1,5 @@
-"""Reading prediction folders and gold splits: shared by breakdown.py, oof.py and pages.py.
+"""Reading prediction folders and gold splits, and marking an output's lines against its
+gold: shared by breakdown.py, oof.py and pages.py.
 
 A prediction folder holds one `<dataset>.jsonl` per dataset (`{"id", "text"}` lines), as
 `dehusk eval --predictions DIR` (dev) or `dehusk train --cross-validate --cv-predictions
@@ -8,6 +9,9 @@ import json
 import os
 
 SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+
+# A line belongs to the gold when at least this share of its shingles are gold shingles.
+IN_GOLD = 0.5
 
 
 def read_predictions(folder, dataset):
@@ -23,3 +27,30 @@ def read_gold(shared, dataset, split):
     """The gold records of `dataset`'s `split` ("dev", "train" or "all"), in file order."""
     with open(os.path.join(shared, "data", dataset, "truth.jsonl"), encoding="utf-8") as f:
         return [r for r in map(json.loads, f) if split == "all" or r.get("split") == split]
+
+
+def share_in(own, other):
+    """The share of the shingles `own` (a Counter, not empty) that `other` holds."""
+    return sum(1 for t in own if t in other) / len(own)
+
+
+def mark_lines(shingles, tokens, gold_text, pred):
+    """Each line of `pred` as (mark, words, line), marked against `gold_text` with the
+    reference metric's `shingles` and `tokens`: "gold" when at least IN_GOLD of its
+    4-word shingles are gold shingles, "not" when fewer are, None for a line without
+    words. A line of under four words has no shingle of its own (the metric's 4-grams
+    run across lines): "gold" when its words occur together in the gold."""
+    gold = shingles(gold_text)
+    # The gold's words, space-separated and padded, to find a short line's words in.
+    gold_run = f" {' '.join(tokens(gold_text))} "
+    marked = []
+    for line in pred.split("\n"):
+        words = tokens(line)
+        if not words:
+            mark = None
+        elif len(words) < 4:
+            mark = "gold" if f" {' '.join(words)} " in gold_run else "not"
+        else:
+            mark = "gold" if share_in(shingles(line), gold) >= IN_GOLD else "not"
+        marked.append((mark, len(words), line))
+    return marked
