@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where a score's loss sits: predictions scored by gold length and by host.
+"""Where a score's loss sits: by gold length, by host, and by place on the page.
 
 usage: python3 scripts/breakdown.py PRED_DIR [PRED_DIR ...] [--split dev|train]
                                     [--shared ../shared] [--hosts 5]

@@ -41,15 +41,16 @@ def mark_lines(shingles, tokens, gold_text, pred):
     words. A line of under four words has no shingle of its own (the metric's 4-grams
     run across lines): "gold" when its words occur together in the gold."""
     gold = shingles(gold_text)
-    # The gold's words, space-separated and padded, to find a short line's words in.
-    gold_run = f" {' '.join(tokens(gold_text))} "
+    # The gold's runs of one to three words, to find a short line's words in together.
+    gold_words = tokens(gold_text)
+    short_runs = {tuple(gold_words[i:i + n]) for n in (1, 2, 3) for i in range(len(gold_words) - n + 1)}
     marked = []
     for line in pred.split("\n"):
         words = tokens(line)
         if not words:
             mark = None
         elif len(words) < 4:
-            mark = "gold" if f" {' '.join(words)} " in gold_run else "not"
+            mark = "gold" if tuple(words) in short_runs else "not"
         else:
             mark = "gold" if share_in(shingles(line), gold) >= IN_GOLD else "not"
         marked.append((mark, len(words), line))
