@@ -31,7 +31,6 @@ mean precision and mean recall, the two halves the F1 is taken of.
 """
 import argparse
 import gzip
-import json
 import os
 import random
 import subprocess
@@ -40,8 +39,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_peers import load_peers  # noqa: E402
-
-SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
+from predictions import SETS, read_gold, read_predictions  # noqa: E402
 
 
 def f1_of(rows):
@@ -101,10 +99,7 @@ def main():
         cmd += ["--favor", a.favor] if a.favor else []
         cmd += ["--data"]
         subprocess.run(cmd + [f"{a.shared}/data/{s}" for s in SETS], check=True, capture_output=True)
-        ours = {}
-        for s in SETS:
-            with open(os.path.join(tmp, f"{s}.jsonl"), encoding="utf8") as fh:
-                ours[s] = {json.loads(l)["id"]: json.loads(l)["text"] for l in fh}
+        ours = {s: read_predictions(tmp, s) for s in SETS}
 
     rng = random.Random(a.seed)
     print(
@@ -112,12 +107,7 @@ def main():
         "      dehusk - tool [95%]      ahead"
     )
     for s in SETS:
-        gold = []
-        with open(f"{a.shared}/data/{s}/truth.jsonl", encoding="utf8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if rec["split"] == "dev":
-                    gold.append(rec)
+        gold = read_gold(a.shared, s, "dev")
         rows = {"dehusk": [pr(g["main_content"], ours[s].get(g["id"], "")) for g in gold]}
         for name, run in peers.items():
             out = []

@@ -1,5 +1,5 @@
 """Reading prediction folders and gold splits, and marking an output's lines against its
-gold: shared by breakdown.py, oof.py and pages.py.
+gold: shared by breakdown.py, oof.py, pages.py and paired.py.
 
 A prediction folder holds one `<dataset>.jsonl` per dataset (`{"id", "text"}` lines), as
 `dehusk eval --predictions DIR` (dev) or `dehusk train --cross-validate --cv-predictions
