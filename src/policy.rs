@@ -298,6 +298,18 @@ fn opens_with_a_count(line: &str) -> bool {
     )
 }
 
+/// The longest a word can be and still be one of [`HEADING_COUNT_WORDS`]: five letters,
+/// ten bytes in Cyrillic. Checked against the list when compiling, so a longer count
+/// word added there cannot be passed over by [`is_count`]'s length test unnoticed.
+const COUNT_WORD_MAX_BYTES: usize = 10;
+const _: () = {
+    let mut i = 0;
+    while i < HEADING_COUNT_WORDS.len() {
+        assert!(HEADING_COUNT_WORDS[i].len() <= COUNT_WORD_MAX_BYTES);
+        i += 1;
+    }
+};
+
 /// Whether a word, in any case, is a count: a number, or one of [`HEADING_COUNT_WORDS`].
 fn is_count(w: &str) -> bool {
     if w.is_empty() {
@@ -306,8 +318,7 @@ fn is_count(w: &str) -> bool {
     if w.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    // The count words are at most five letters (ten bytes in Cyrillic).
-    w.len() <= 10
+    w.len() <= COUNT_WORD_MAX_BYTES
         && HEADING_COUNT_WORDS.iter().any(|c| {
             if w.is_ascii() {
                 c.eq_ignore_ascii_case(w)
