@@ -33,6 +33,33 @@ pub const MAX_LENGTH_WEIGHT: f32 = 4.0;
 /// it, any page whose best block is not certain keeps everything).
 pub const MAX_CONFIDENCE_SLOPE: f32 = 10.0;
 
+/// How sure the model is of a page's main text: the mean content probability of the
+/// blocks it keeps, each weighted by its words (`words_log` is ln(1 + words) per
+/// block, as [`Decoder::decode`] reads it); 0 when it keeps nothing.
+///
+/// A page where the model is sure of its article keeps paragraphs it scores near 1; a
+/// page where it had to lower its threshold (a listing, a shop, a forum) or keeps
+/// doubtful text beside the article scores lower, and its extraction is worse more
+/// often. Out of sample (plain text: wcxb's and dragnet's training pages, each set
+/// scored by a model trained on the other three sources), the confidence orders pages
+/// by their shingle F1 with a Spearman correlation of 0.61 and 0.56; the README
+/// ("Document confidence") shows what a cut at each level keeps and loses.
+pub fn page_confidence(probs: &[f32], words_log: &[f32], labels: &[bool]) -> f32 {
+    let (mut weighted, mut words) = (0.0f64, 0.0f64);
+    for ((&p, &wl), &kept) in probs.iter().zip(words_log).zip(labels) {
+        if kept {
+            let w = f64::from(wl).exp_m1();
+            weighted += f64::from(p) * w;
+            words += w;
+        }
+    }
+    if words > 0.0 {
+        (weighted / words) as f32
+    } else {
+        0.0
+    }
+}
+
 /// Two-state HMM smoothing parameters.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Smoothing {
@@ -198,6 +225,23 @@ fn viterbi(probs: &[f32], words_log: &[f32], threshold: f32, s: &Smoothing) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_confidence_is_the_word_weighted_mean_of_the_kept_blocks() {
+        let words_log = |w: &[f32]| w.iter().map(|&n| n.ln_1p()).collect::<Vec<f32>>();
+        let probs = [0.9, 0.6, 0.1, 0.3];
+        // 30 words at 0.9 and 10 at 0.6: (27 + 6) / 40. The dropped blocks, however
+        // long, do not count.
+        let wl = words_log(&[30.0, 10.0, 500.0, 2.0]);
+        let c = page_confidence(&probs, &wl, &[true, true, false, false]);
+        assert!((c - 33.0 / 40.0).abs() < 1e-5, "{c}");
+        // A kept block without words weighs nothing; nothing kept is 0.
+        let wl = words_log(&[30.0, 0.0, 1.0, 1.0]);
+        let c = page_confidence(&probs, &wl, &[true, true, false, false]);
+        assert!((c - 0.9).abs() < 1e-5, "{c}");
+        assert_eq!(page_confidence(&probs, &wl, &[false; 4]), 0.0);
+        assert_eq!(page_confidence(&[], &[], &[]), 0.0);
+    }
 
     #[test]
     fn threshold_only() {

@@ -653,6 +653,7 @@ impl ModelFile {
                 smoothing: self.smoothing.clone(),
             },
             comments: self.comments,
+            min_confidence: 0.0,
         }
     }
 }
@@ -706,6 +707,10 @@ pub struct Model {
     /// What to do with reader comments after decoding: the model file's policy
     /// ([`ModelFile::comments`]) unless the caller sets another.
     pub comments: Comments,
+    /// A page whose [`crate::decode::page_confidence`] is below this keeps no text
+    /// (0, the default: every page keeps what it decodes). Set by the caller, not
+    /// stored in the model file: it is a use's choice, like `--favor`.
+    pub min_confidence: f32,
 }
 
 impl Model {
@@ -774,11 +779,23 @@ impl Model {
     /// Decodes a page's scores into labels (true = content), then applies the
     /// comment policy ([`Model::comments`]).
     pub fn label(&self, page: &Page, scores: &PageScores) -> Vec<bool> {
+        self.label_with_confidence(page, scores).0
+    }
+
+    /// [`Model::label`], and the page's [`crate::decode::page_confidence`] over the
+    /// labels decoded (before [`Model::min_confidence`] empties a doubtful page, so
+    /// the caller can report why).
+    pub fn label_with_confidence(&self, page: &Page, scores: &PageScores) -> (Vec<bool>, f32) {
         let mut labels = self
             .decoder
             .decode(&scores.probabilities, &scores.words_log);
         crate::policy::apply(self.comments, page, &mut labels);
-        labels
+        let confidence =
+            crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
+        if confidence < self.min_confidence {
+            labels.fill(false);
+        }
+        (labels, confidence)
     }
 
     /// The final content probabilities of a page's blocks, computing the features

@@ -1,6 +1,7 @@
 //! Output records: one JSON object per document and line.
 //!
-//! * extract: `{"id": ..., "text": ...}`
+//! * extract: `{"id": ..., "text": ..., "confidence": ...}` (the confidence is
+//!   [`crate::decode::page_confidence`]: how sure the model is of the page's text)
 //! * classify: `{"id": ..., "blocks": [{"text": ..., "p": ..., "label": ...}]}`
 //! * a document that failed: `{"id": ..., "error": ...}`, so the number of records out
 //!   always equals the number of documents in.
@@ -8,7 +9,7 @@
 //! A document from a record file (see [`crate::records`]) carries [`Fields`] into its
 //! record, written in order between `"id"` and the result: a WARC record's `url`, a JSON
 //! line's other fields. A field named like one dehusk writes (`id`, `text`, `blocks`,
-//! `error`) is left out, so every record keeps the shape above.
+//! `error`, `confidence`) is left out, so every record keeps the shape above.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -44,7 +45,7 @@ struct ErrorRecord<'a> {
 pub type Fields = Vec<(String, Value)>;
 
 /// Keys dehusk writes itself; input fields of these names are not copied.
-const RESERVED: [&str; 4] = ["id", "text", "blocks", "error"];
+const RESERVED: [&str; 5] = ["id", "text", "blocks", "error", "confidence"];
 
 /// `{"id","text"}` line (without the newline).
 pub fn text_record(id: &str, text: &str) -> String {
@@ -65,26 +66,36 @@ pub fn error_record(id: &str, error: &str) -> String {
     serde_json::to_string(&ErrorRecord { id, error }).unwrap_or_default()
 }
 
-/// `{"id", fields..., "text"}` line (without the newline).
-pub fn text_record_with(id: &str, fields: &[(String, Value)], text: &str) -> String {
-    record_with(id, fields, "text", text)
+/// `{"id", fields..., "text", "confidence"}` line (without the newline); the
+/// confidence rounded to four decimals, as block probabilities are.
+pub fn text_record_with(
+    id: &str,
+    fields: &[(String, Value)],
+    text: &str,
+    confidence: f32,
+) -> String {
+    record_with(id, fields, "text", text, Some(round4(confidence)))
+}
+
+fn round4(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
 }
 
 /// `{"id", fields..., "blocks"}` line (without the newline).
 pub fn blocks_record_with(id: &str, fields: &[(String, Value)], c: &Classified) -> String {
-    record_with(id, fields, "blocks", &blocks(c))
+    record_with(id, fields, "blocks", &blocks(c), None)
 }
 
 /// `{"id", fields..., "error"}` line (without the newline).
 pub fn error_record_with(id: &str, fields: &[(String, Value)], error: &str) -> String {
-    record_with(id, fields, "error", error)
+    record_with(id, fields, "error", error, None)
 }
 
 fn blocks(c: &Classified) -> Vec<BlockRecord<'_>> {
     (0..c.page.len())
         .map(|i| BlockRecord {
             text: c.page.block_text(i),
-            p: (c.probabilities[i] * 10_000.0).round() / 10_000.0,
+            p: round4(c.probabilities[i]),
             label: if c.labels[i] {
                 "content"
             } else {
@@ -100,6 +111,7 @@ fn record_with<T: Serialize + ?Sized>(
     fields: &[(String, Value)],
     key: &str,
     value: &T,
+    confidence: Option<f32>,
 ) -> String {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"id\":");
@@ -118,6 +130,10 @@ fn record_with<T: Serialize + ?Sized>(
     let _ = serde_json::to_writer(&mut out, key);
     out.push(b':');
     let _ = serde_json::to_writer(&mut out, value);
+    if let Some(c) = confidence {
+        out.extend_from_slice(b",\"confidence\":");
+        let _ = serde_json::to_writer(&mut out, &c);
+    }
     out.push(b'}');
     String::from_utf8(out).unwrap_or_default()
 }
@@ -148,18 +164,22 @@ mod tests {
                 serde_json::json!({"b": 1, "a": [true, null]}),
             ),
             ("id".into(), Value::from("other")),
+            ("confidence".into(), Value::from(2)),
         ];
-        let line = text_record_with("<urn:1>", &fields, "kept\ntext");
+        let line = text_record_with("<urn:1>", &fields, "kept\ntext", 0.873_46);
         assert_eq!(
             line,
-            r#"{"id":"<urn:1>","url":"http://a/\"q","lang":"en","meta":{"a":[true,null],"b":1},"text":"kept\ntext"}"#
+            r#"{"id":"<urn:1>","url":"http://a/\"q","lang":"en","meta":{"a":[true,null],"b":1},"text":"kept\ntext","confidence":0.8735}"#
         );
         let line = error_record_with("x", &fields, "bad");
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["error"], "bad");
         assert_eq!(v["id"], "x");
         // Without fields, the same bytes as the plain records.
-        assert_eq!(text_record_with("a", &[], "t"), text_record("a", "t"));
+        assert_eq!(
+            text_record_with("a", &[], "t", 0.0),
+            r#"{"id":"a","text":"t","confidence":0.0}"#
+        );
         assert_eq!(error_record_with("a", &[], "e"), error_record("a", "e"));
     }
 }

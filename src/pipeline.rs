@@ -27,6 +27,10 @@ pub struct Classified {
     pub probabilities: Vec<f32>,
     /// Decoded label per block (true = content).
     pub labels: Vec<bool>,
+    /// How sure the model is of the page's main text
+    /// ([`crate::decode::page_confidence`]), computed before a
+    /// [`Extractor::with_min_confidence`] cut.
+    pub confidence: f32,
 }
 
 impl Classified {
@@ -55,6 +59,13 @@ impl Extractor {
         self
     }
 
+    /// The same extractor, keeping no text of a page whose confidence
+    /// ([`Classified::confidence`]) is below `min` (0: every page keeps its text).
+    pub fn with_min_confidence(mut self, min: f32) -> Extractor {
+        self.model.min_confidence = min;
+        self
+    }
+
     /// The input format this extractor's model is for.
     pub fn mode(&self) -> InputFormat {
         self.model.mode
@@ -68,11 +79,12 @@ impl Extractor {
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
         let scores = self.model.score(&page);
-        let labels = self.model.label(&page, &scores);
+        let (labels, confidence) = self.model.label_with_confidence(&page, &scores);
         Classified {
             page,
             probabilities: scores.probabilities,
             labels,
+            confidence,
         }
     }
 

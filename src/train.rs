@@ -949,19 +949,20 @@ fn held_out_labels(
     labels
 }
 
-/// The held-out pages' extracted text under one decoder setting.
+/// The held-out pages' extracted text under one decoder setting, and its confidence.
 fn held_out_texts(
     held: &[&LabeledPage],
     probs: &[Vec<f32>],
     decoder: &Decoder,
     params: &TrainParams,
-) -> Vec<String> {
+) -> Vec<(String, f32)> {
     held.par_iter()
         .zip(probs.par_iter())
         .map(|(p, probs)| {
             let words_log = p.features.column(WORDS_LOG_COLUMN);
             let labels = held_out_labels(p, decoder, probs, &words_log, params);
-            content_text(&p.page, &labels)
+            let confidence = crate::decode::page_confidence(probs, &words_log, &labels);
+            (content_text(&p.page, &labels), confidence)
         })
         .collect()
 }
@@ -1113,6 +1114,8 @@ pub struct HeldOutPrediction {
     pub id: String,
     /// The main text the fold's model extracted.
     pub text: String,
+    /// How sure the fold's model is of it ([`crate::decode::page_confidence`]).
+    pub confidence: f32,
 }
 
 /// Host-grouped cross-validation: each of the `holdout_every` host folds (that has
@@ -1216,10 +1219,11 @@ fn cross_validate_with(
                 predictions: held
                     .iter()
                     .zip(texts)
-                    .map(|(p, text)| HeldOutPrediction {
+                    .map(|(p, (text, confidence))| HeldOutPrediction {
                         dataset: p.dataset.clone(),
                         id: p.id.clone(),
                         text,
+                        confidence,
                     })
                     .collect(),
                 grid_counts,

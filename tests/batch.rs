@@ -68,7 +68,7 @@ fn bad_documents_are_reported_and_the_run_goes_on() {
             out.show()
         );
         if *good {
-            assert_eq!(keys(rec), ["id", "text"], "{}", out.show());
+            assert_eq!(keys(rec), ["confidence", "id", "text"], "{}", out.show());
             assert!(
                 !rec["text"].as_str().unwrap().is_empty(),
                 "{path}: empty text\n{}",

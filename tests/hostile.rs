@@ -851,8 +851,10 @@ fn issue5_batch_reports_every_hostile_file_and_never_panics() {
             {
                 fail(&format!("{name} failed but no stderr line names it"));
             }
-        } else if rec.get("text").and_then(|t| t.as_str()).is_none() || keys.len() != 2 {
-            fail(&format!("{name}: expected an {{\"id\",\"text\"}} record"));
+        } else if rec.get("text").and_then(|t| t.as_str()).is_none() || keys.len() != 3 {
+            fail(&format!(
+                "{name}: expected an {{\"id\",\"text\",\"confidence\"}} record"
+            ));
         }
     }
     let failed = files.iter().filter(|f| f.1).count();

@@ -163,7 +163,10 @@ fn issue4_warc_keeps_html_responses_in_order_with_ids_and_urls() {
         );
     }
     let first_line = out.stdout.lines().next().unwrap();
-    assert_eq!(keys_in_order(first_line), ["id", "url", "text"]);
+    assert_eq!(
+        keys_in_order(first_line),
+        ["id", "url", "text", "confidence"]
+    );
     // The image is skipped and counted; request and warcinfo records are no documents.
     assert_contains!(out.stderr, "3 documents, 3 ok, 0 failed, 1 records skipped");
 
@@ -370,7 +373,10 @@ fn issue4_jsonl_field_html_keeps_the_other_fields() {
     let out_lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(out_lines.len(), 3, "{}", out.show());
     let recs = out.records();
-    assert_eq!(keys_in_order(out_lines[0]), ["id", "url", "lang", "text"]);
+    assert_eq!(
+        keys_in_order(out_lines[0]),
+        ["id", "url", "lang", "text", "confidence"]
+    );
     assert_eq!(recs[0]["id"], "doc-1");
     assert_eq!(recs[0]["lang"], "en");
     eqnice!(
@@ -380,7 +386,7 @@ fn issue4_jsonl_field_html_keeps_the_other_fields() {
     );
     assert_eq!(
         keys_in_order(out_lines[1]),
-        ["id", "url", "crawl", "tags", "text"]
+        ["id", "url", "crawl", "tags", "text", "confidence"]
     );
     assert_eq!(recs[1]["id"], format!("{}:2", path.display()));
     assert_eq!(

@@ -4,7 +4,9 @@
 //! Counts of kept blocks are compared, not texts: with sequence smoothing a lower
 //! threshold may swap which blocks are kept, but never keeps fewer of them.
 
-use crate::util::{classify_blocks, dehusk, extract_text, kept, read, tempdir, write};
+use crate::util::{
+    classify_blocks, dehusk, extract_text, extract_with_confidence, kept, read, tempdir, write,
+};
 
 const INPUTS: [&str; 4] = [
     "data/examples/article.html",
@@ -69,6 +71,82 @@ fn threshold_outside_zero_to_one_is_refused() {
             .expect_code(1);
         assert_contains!(out.stderr, "threshold");
         eqnice!("", out.stdout, "nothing is extracted with a bad threshold");
+    }
+}
+
+/// A front page of short headlines between menus: the model keeps the headlines,
+/// but with nothing like an article among them it is far less sure of them than of
+/// an article's paragraphs.
+const LISTING: &str = "Home\nNews\nSports\nWeather\nLatest headlines\n\
+City council delays vote on budget\nLocal team wins again\nStorm expected this weekend\n\
+New bakery opens downtown\nSchool board meets Tuesday\nMore stories\nSubscribe\n\
+Contact us\nPrivacy policy\n";
+
+#[test]
+fn issue3_min_confidence_empties_only_doubtful_documents() {
+    let dir = tempdir();
+    let listing = dir.path().join("listing.txt");
+    write(&listing, LISTING);
+    let listing = listing.to_str().unwrap();
+    let article = "data/examples/article.txt";
+    let (article_text, article_c) = extract_with_confidence(&[article]);
+    let (listing_text, listing_c) = extract_with_confidence(&[listing]);
+    assert!(
+        !listing_text.is_empty(),
+        "the headlines are kept by default"
+    );
+    assert!(
+        listing_c + 0.1 < article_c,
+        "the listing ({listing_c}) should be doubted more than the article ({article_c})"
+    );
+    let cut = format!("{:.4}", (listing_c + article_c) / 2.0);
+    // Above the listing's confidence and below the article's: the listing's record
+    // stays, with its confidence, and loses its text; the article is untouched.
+    let (text, c) = extract_with_confidence(&["--min-confidence", &cut, listing]);
+    eqnice!("", text, "the doubtful document's text is emptied");
+    assert_eq!(c, listing_c, "its confidence is still reported");
+    let (text, c) = extract_with_confidence(&["--min-confidence", &cut, article]);
+    eqnice!(article_text, text, "a confident document keeps its text");
+    assert_eq!(c, article_c);
+    // classify agrees: every block of the doubtful document is boilerplate.
+    let blocks = classify_blocks(&["--min-confidence", &cut, listing]);
+    assert_eq!(kept(&blocks), 0, "classify keeps nothing of it either");
+    // 0, the default, keeps everything.
+    let (text, _) = extract_with_confidence(&["--min-confidence", "0", listing]);
+    eqnice!(listing_text, text);
+}
+
+#[test]
+fn issue3_confidence_is_a_weighted_mean_of_the_kept_blocks() {
+    // A word-weighted mean of the kept blocks' probabilities lies between the least
+    // and the most probable kept block (to the four decimals the records round to).
+    for input in INPUTS {
+        let blocks = classify_blocks(&[input]);
+        let kept_p: Vec<f64> = blocks
+            .iter()
+            .filter(|b| b.2 == "content")
+            .map(|b| b.1)
+            .collect();
+        assert!(!kept_p.is_empty(), "{input}: nothing kept");
+        let lo = kept_p.iter().copied().fold(1.0, f64::min);
+        let hi = kept_p.iter().copied().fold(0.0, f64::max);
+        let (_, c) = extract_with_confidence(&[input]);
+        assert!(
+            lo - 1e-4 <= c && c <= hi + 1e-4,
+            "{input}: confidence {c} outside the kept blocks' [{lo}, {hi}]"
+        );
+    }
+}
+
+#[test]
+fn min_confidence_outside_zero_to_one_is_refused() {
+    for c in ["1.5", "-0.1", "NaN"] {
+        let flag = format!("--min-confidence={c}");
+        let out = dehusk()
+            .args(["extract", &flag, "data/examples/article.html"])
+            .expect_code(1);
+        assert_contains!(out.stderr, "--min-confidence");
+        eqnice!("", out.stdout, "nothing is extracted with a bad cut");
     }
 }
 

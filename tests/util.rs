@@ -246,9 +246,30 @@ impl TestCommand {
     }
 }
 
-/// The single `{"id","text"}` record of a one-document `extract` run.
+/// The single `{"id","text","confidence"}` record of a one-document `extract` run
+/// (the confidence checked to be a number from 0 to 1): id and text.
 #[track_caller]
 pub fn extract_one(args: &[&str]) -> (String, String) {
+    let rec = extract_record(args);
+    (
+        rec["id"].as_str().unwrap().to_string(),
+        rec["text"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The text and confidence of a one-document `extract` run.
+#[track_caller]
+pub fn extract_with_confidence(args: &[&str]) -> (String, f64) {
+    let rec = extract_record(args);
+    (
+        rec["text"].as_str().unwrap().to_string(),
+        rec["confidence"].as_f64().unwrap(),
+    )
+}
+
+/// The single record of a one-document `extract` run, checked for its keys.
+#[track_caller]
+fn extract_record(args: &[&str]) -> Value {
     let out = dehusk().arg("extract").args(args).output();
     out.expect_code(0);
     let records = out.records();
@@ -260,13 +281,16 @@ pub fn extract_one(args: &[&str]) -> (String, String) {
         .as_object()
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    if keys != BTreeSet::from(["id", "text"]) {
-        out.fail("expected a record with exactly the keys id and text");
+    if keys != BTreeSet::from(["confidence", "id", "text"]) {
+        out.fail("expected a record with exactly the keys id, text and confidence");
     }
-    (
-        rec["id"].as_str().unwrap().to_string(),
-        rec["text"].as_str().unwrap().to_string(),
-    )
+    if !rec["confidence"]
+        .as_f64()
+        .is_some_and(|c| (0.0..=1.0).contains(&c))
+    {
+        out.fail("expected a confidence from 0 to 1");
+    }
+    rec.clone()
 }
 
 /// The text `extract` keeps for one input (the `text` field).

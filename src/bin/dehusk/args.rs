@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Print the main text of each input: one JSON line {"id","text"} per document.
+    /// Print the main text of each input: one JSON line {"id","text","confidence"} per document.
     Extract(RunArgs),
     /// Print every block of each input with its probability and label.
     Classify(RunArgs),
@@ -108,6 +108,15 @@ pub struct ModelArgs {
     /// Shorthand for `--comments drop`.
     #[arg(long, conflicts_with = "comments")]
     pub drop_comments: bool,
+    /// Keep no text of a document whose confidence is below this (0..1). The
+    /// confidence (`"confidence"` in extract's records) is the mean content probability
+    /// of the blocks kept, each weighted by its words: how sure the model is of the
+    /// document's text. Listings, shops, forums and pages whose article the model
+    /// doubts score low, and their text is worse more often; the README ("Document
+    /// confidence") shows what each level keeps and loses. A document below the cut
+    /// still gets its record, with empty text. Default 0: every document keeps its text.
+    #[arg(long, value_name = "C", default_value_t = 0.0)]
+    pub min_confidence: f32,
 }
 
 /// The values of `--comments`.
@@ -180,8 +189,8 @@ pub struct RunArgs {
     /// `text` field). A field named `text` is read as plain text and one named `html` as
     /// HTML, unless --input-format says otherwise; any other is sniffed. The line's `id`
     /// field becomes the record id (else `<file>:<line number>`), and all its other
-    /// fields are copied into the output record (except ones named `text`, `blocks` or
-    /// `error`, which dehusk writes itself).
+    /// fields are copied into the output record (except ones named `text`, `blocks`,
+    /// `error` or `confidence`, which dehusk writes itself).
     #[arg(long, value_name = "NAME")]
     pub field: Option<String>,
     /// Continue an interrupted run (needs `-o FILE` and JSON-lines output): the ids
@@ -372,7 +381,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub cross_validate: bool,
     /// With --cross-validate: write each held-out page's extracted text
-    /// ({"id","text"} per page, as `eval --predictions` does) to this folder, one
+    /// ({"id","fold","text","confidence"} per page, as `eval --predictions` does) to
+    /// this folder, one
     /// `<dataset>.jsonl` per dataset. Every training page is held out by exactly one
     /// fold, so these are out-of-fold predictions of all training pages: study errors
     /// on them, not on the dev split.
@@ -454,8 +464,9 @@ pub struct EvalArgs {
     /// "und" when too short to tell).
     #[arg(long)]
     pub per_language: bool,
-    /// Write the predictions ({"id","text"} per page) to this folder, one
-    /// `<dataset>.jsonl` per dataset, for cross-checking with shingle_f1.py.
+    /// Write the predictions ({"id","text","confidence"} per page) to this folder, one
+    /// `<dataset>.jsonl` per dataset, for cross-checking with shingle_f1.py
+    /// (`scripts/confidence.py` reads the confidences).
     #[arg(long, value_name = "DIR")]
     pub predictions: Option<PathBuf>,
     /// Print the scores as one JSON object per dataset instead of a table.

@@ -710,7 +710,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         let c = classifier.classify(doc);
         match job {
             Job::Extract if text_out => c.main_text(),
-            Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text()),
+            Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text(), c.confidence),
             Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
         }
     };
@@ -889,6 +889,11 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         }
     }
     let probs = &scores.probabilities;
+    let confidence = dehusk::decode::page_confidence(probs, &scores.words_log, &labels);
+    let doubtful = confidence < model.min_confidence;
+    if doubtful {
+        labels.fill(false);
+    }
     // With pooling, a block's probability is partly its structural group's: its own
     // (the stage one the contributions explain) is shown beside it where they differ.
     let own = (model.pooling().is_some() && !model.has_context_stage())
@@ -898,7 +903,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let mut w = BufWriter::new(stdout.lock());
     writeln!(
         w,
-        "# {} ({} blocks, {} mode, threshold {:.3}{}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(hidden copy)\": dropped as a hidden copy of text kept elsewhere; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments){}",
+        "# {} ({} blocks, {} mode, threshold {:.3}{}{}, confidence {:.3}{}); contributions are logit units vs an average block (base {:+.2}); \"(smoothing)\": the sequence smoothing decided against the block's own probability; \"(hidden copy)\": dropped as a hidden copy of text kept elsewhere; \"(comments)\": dropped by the comment policy (--comments; the bundled text model drops comments){}",
         doc.id,
         page.len(),
         doc.format.as_str(),
@@ -912,6 +917,12 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             String::new()
         },
         if model.decoder.smoothing.is_some() { ", smoothed" } else { "" },
+        confidence,
+        if doubtful {
+            ", below --min-confidence: no text kept"
+        } else {
+            ""
+        },
         model.base_logit(),
         if own.is_some() {
             "; \"pooled from P\": the block's own probability P, before pooling with the page's blocks of like structure"
@@ -936,6 +947,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         // own probability, so a high-probability block that was dropped is no mystery.
         let mut why = match dropped_by[i] {
             Some(rule) => format!(" ({rule})"),
+            None if doubtful && decoded[i] => " (doubtful page)".to_owned(),
             None if (probs[i] >= threshold) != decoded[i] => " (smoothing)".to_owned(),
             None => String::new(),
         };

@@ -97,7 +97,7 @@ fn score(
     pages: &[&LabeledPage],
     model: &dehusk::model::Model,
     resamples: usize,
-) -> (Scores, Groups, Vec<(String, String)>) {
+) -> (Scores, Groups, Vec<(String, String, f32)>) {
     let mut shingle = ShingleF1::default();
     let mut with_text = ShingleF1::default();
     let mut oracle = ShingleF1::default();
@@ -106,7 +106,8 @@ fn score(
     let mut groups = Groups::default();
     let mut predictions = Vec::new();
     for p in pages {
-        let labels = model.label(&p.page, &model.score_page(&p.page, &p.features));
+        let (labels, confidence) =
+            model.label_with_confidence(&p.page, &model.score_page(&p.page, &p.features));
         let text = content_text(&p.page, &labels);
         // Shingled once; the subsets (pages with text, types, languages) add the counts.
         let counts = shingle.add(&p.gold.main_content, &text);
@@ -129,7 +130,7 @@ fn score(
             .entry(lang.to_string())
             .or_default()
             .add_counts(counts);
-        predictions.push((p.id.clone(), text));
+        predictions.push((p.id.clone(), text, confidence));
     }
     (
         Scores {
@@ -370,7 +371,7 @@ fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
 }
 
 /// Writes the folds' held-out predictions, one `<dataset>.jsonl` per dataset, as
-/// `{"id","fold","text"}` lines (shingle_f1.py reads them as predictions).
+/// `{"id","fold","text","confidence"}` lines (shingle_f1.py reads them as predictions).
 fn write_cv_predictions(dir: &Path, folds: &[FoldReport]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut by_dataset: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -380,7 +381,12 @@ fn write_cv_predictions(dir: &Path, folds: &[FoldReport]) -> Result<()> {
             by_dataset
                 .entry(&p.dataset)
                 .or_default()
-                .push(dehusk::output::text_record_with(&p.id, &fold, &p.text));
+                .push(dehusk::output::text_record_with(
+                    &p.id,
+                    &fold,
+                    &p.text,
+                    p.confidence,
+                ));
         }
     }
     for (name, lines) in by_dataset {
@@ -535,7 +541,8 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode)?;
-    let model = file.compile();
+    let mut model = file.compile();
+    model.min_confidence = crate::min_confidence(&args.model)?;
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     if let Some(dir) = &args.predictions {
@@ -564,7 +571,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 &dir.join(format!("{name}.jsonl")),
                 predictions
                     .iter()
-                    .map(|(id, text)| dehusk::output::text_record(id, text)),
+                    .map(|(id, text, c)| dehusk::output::text_record_with(id, &[], text, *c)),
             )?;
         }
         if args.json {
