@@ -114,6 +114,15 @@ fn issue3_min_confidence_empties_only_doubtful_documents() {
     // 0, the default, keeps everything.
     let (text, _) = extract_with_confidence(&["--min-confidence", "0", listing]);
     eqnice!(listing_text, text);
+    // A run counts the documents it emptied.
+    let out = dehusk()
+        .args(["extract", "--min-confidence", &cut, listing, article])
+        .expect_code(0);
+    assert_eq!(out.records().len(), 2, "{}", out.show());
+    assert_contains!(
+        out.stderr,
+        "2 documents, 2 ok, 0 failed, 1 below --min-confidence (text left empty)"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -706,8 +707,14 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     };
     let started = Instant::now();
 
+    // Documents below --min-confidence (their text emptied), for the summary.
+    let doubtful = AtomicU64::new(0);
+    let min_confidence = args.model.min_confidence;
     let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
         let c = classifier.classify(doc);
+        if c.confidence < min_confidence {
+            doubtful.fetch_add(1, Ordering::Relaxed);
+        }
         match job {
             Job::Extract if text_out => c.main_text(),
             Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text(), c.confidence),
@@ -796,8 +803,11 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     progress.finish_and_clear();
     out.close()?;
     let (skipped, resumed) = (inputs.skipped, inputs.resumed);
-    if !args.quiet && (failed > 0 || count > 1 || ok > 1 || skipped > 0 || resumed > 0) {
-        let summary = summary_line(ok, failed, skipped, resumed);
+    let doubtful = doubtful.into_inner();
+    if !args.quiet
+        && (failed > 0 || count > 1 || ok > 1 || skipped > 0 || resumed > 0 || doubtful > 0)
+    {
+        let summary = summary_line(ok, failed, skipped, resumed, doubtful);
         eprintln!("{summary}, {:.1}s", started.elapsed().as_secs_f64());
     }
     Ok(if failed > 0 {
@@ -828,7 +838,7 @@ fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
 }
 
 /// The run's summary line, before its duration.
-fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64) -> String {
+fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64, doubtful: u64) -> String {
     let mut summary = format!(
         "dehusk: {} documents, {ok} ok, {failed} failed",
         ok + failed
@@ -838,6 +848,11 @@ fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64) -> String {
     }
     if resumed > 0 {
         summary.push_str(&format!(", {resumed} already written"));
+    }
+    if doubtful > 0 {
+        summary.push_str(&format!(
+            ", {doubtful} below --min-confidence (text left empty)"
+        ));
     }
     summary
 }
