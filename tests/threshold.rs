@@ -63,14 +63,16 @@ fn threshold_wins_over_favor() {
 }
 
 #[test]
-fn threshold_outside_zero_to_one_is_refused() {
-    for t in ["1.5", "-0.1", "NaN"] {
-        let flag = format!("--threshold={t}");
-        let out = dehusk()
-            .args(["extract", &flag, "data/examples/article.html"])
-            .expect_code(1);
-        assert_contains!(out.stderr, "threshold");
-        eqnice!("", out.stdout, "nothing is extracted with a bad threshold");
+fn threshold_and_min_confidence_outside_zero_to_one_are_refused() {
+    for name in ["--threshold", "--min-confidence"] {
+        for value in ["1.5", "-0.1", "NaN"] {
+            let flag = format!("{name}={value}");
+            let out = dehusk()
+                .args(["extract", &flag, "data/examples/article.html"])
+                .expect_code(1);
+            assert_contains!(out.stderr, name.trim_start_matches('-'));
+            eqnice!("", out.stdout, "nothing is extracted with {flag}");
+        }
     }
 }
 
@@ -144,18 +146,6 @@ fn issue3_confidence_is_a_weighted_mean_of_the_kept_blocks() {
             lo - 1e-4 <= c && c <= hi + 1e-4,
             "{input}: confidence {c} outside the kept blocks' [{lo}, {hi}]"
         );
-    }
-}
-
-#[test]
-fn min_confidence_outside_zero_to_one_is_refused() {
-    for c in ["1.5", "-0.1", "NaN"] {
-        let flag = format!("--min-confidence={c}");
-        let out = dehusk()
-            .args(["extract", &flag, "data/examples/article.html"])
-            .expect_code(1);
-        assert_contains!(out.stderr, "--min-confidence");
-        eqnice!("", out.stdout, "nothing is extracted with a bad cut");
     }
 }
 
