@@ -777,7 +777,8 @@ impl Model {
     }
 
     /// Decodes a page's scores into labels (true = content), then applies the
-    /// comment policy ([`Model::comments`]).
+    /// comment policy ([`Model::comments`]) and the confidence cut
+    /// ([`Model::min_confidence`]).
     pub fn label(&self, page: &Page, scores: &PageScores) -> Vec<bool> {
         self.label_with_confidence(page, scores).0
     }

@@ -382,10 +382,9 @@ pub struct TrainArgs {
     pub cross_validate: bool,
     /// With --cross-validate: write each held-out page's extracted text
     /// ({"id","fold","text","confidence"} per page, as `eval --predictions` does) to
-    /// this folder, one
-    /// `<dataset>.jsonl` per dataset. Every training page is held out by exactly one
-    /// fold, so these are out-of-fold predictions of all training pages: study errors
-    /// on them, not on the dev split.
+    /// this folder, one `<dataset>.jsonl` per dataset. Every training page is held out
+    /// by exactly one fold, so these are out-of-fold predictions of all training pages:
+    /// study errors on them, not on the dev split.
     #[arg(long, value_name = "DIR", requires = "cross_validate")]
     pub cv_predictions: Option<PathBuf>,
     /// With --cross-validate: write each host fold's fitting rows and held-out rows
