@@ -23,6 +23,10 @@
 //! block's length (a paragraph's evidence should outweigh a one-word line's when the
 //! two disagree about a run; the benchmark counts words, not blocks). Linear in the
 //! page.
+//!
+//! Decoded labels also give the page's confidence ([`page_confidence`]): how sure the
+//! model is of the text it keeps, reported with every extraction and, under
+//! `--min-confidence`, a reason to keep none of a page.
 
 use serde::{Deserialize, Serialize};
 
