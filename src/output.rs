@@ -2,7 +2,8 @@
 //!
 //! * extract: `{"id": ..., "text": ..., "confidence": ...}` (the confidence is
 //!   [`crate::decode::page_confidence`]: how sure the model is of the page's text)
-//! * classify: `{"id": ..., "blocks": [{"text": ..., "p": ..., "label": ...}]}`
+//! * classify: `{"id": ..., "blocks": [{"text": ..., "p": ..., "label": ...}],
+//!   "confidence": ...}`
 //! * a document that failed: `{"id": ..., "error": ...}`, so the number of records out
 //!   always equals the number of documents in.
 //!
@@ -33,6 +34,7 @@ struct BlockRecord<'a> {
 struct BlocksRecord<'a> {
     id: &'a str,
     blocks: Vec<BlockRecord<'a>>,
+    confidence: f32,
 }
 
 #[derive(Serialize)]
@@ -52,11 +54,12 @@ pub fn text_record(id: &str, text: &str) -> String {
     serde_json::to_string(&TextRecord { id, text }).unwrap_or_default()
 }
 
-/// `{"id","blocks"}` line (without the newline).
+/// `{"id","blocks","confidence"}` line (without the newline).
 pub fn blocks_record(id: &str, c: &Classified) -> String {
     serde_json::to_string(&BlocksRecord {
         id,
         blocks: blocks(c),
+        confidence: round4(c.confidence),
     })
     .unwrap_or_default()
 }
@@ -81,9 +84,9 @@ fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// `{"id", fields..., "blocks"}` line (without the newline).
+/// `{"id", fields..., "blocks", "confidence"}` line (without the newline).
 pub fn blocks_record_with(id: &str, fields: &[(String, Value)], c: &Classified) -> String {
-    record_with(id, fields, "blocks", &blocks(c), None)
+    record_with(id, fields, "blocks", &blocks(c), Some(round4(c.confidence)))
 }
 
 /// `{"id", fields..., "error"}` line (without the newline).

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::util::{classify_blocks, dehusk, extract_text, gzip, read, read_bytes};
+use crate::util::{
+    classify_blocks, dehusk, extract_text, extract_with_confidence, gzip, read, read_bytes,
+};
 
 const ARTICLE_HTML: &str = "data/examples/article.html";
 
@@ -25,8 +27,11 @@ fn classify_prints_every_block_with_p_and_label() {
             .map(String::as_str)
             .collect();
         keys.sort();
-        assert_eq!(keys, ["blocks", "id"], "{}", out.show());
+        assert_eq!(keys, ["blocks", "confidence", "id"], "{}", out.show());
         assert_eq!(rec["id"], id);
+        // The same confidence as extract gives the document.
+        let (_, confidence) = extract_with_confidence(&[id]);
+        assert_eq!(rec["confidence"].as_f64(), Some(confidence), "{id}");
         let blocks = rec["blocks"].as_array().unwrap();
         assert!(blocks.len() > 10, "{id}: only {} blocks", blocks.len());
         for b in blocks {

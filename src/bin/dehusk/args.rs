@@ -20,7 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the main text of each input: one JSON line {"id","text","confidence"} per document.
     Extract(RunArgs),
-    /// Print every block of each input with its probability and label.
+    /// Print every block of each input with its probability and label, and the
+    /// document's confidence.
     Classify(RunArgs),
     /// Show why each block of one page was kept or dropped: probability, label and
     /// the features that pushed it most.
@@ -109,12 +110,13 @@ pub struct ModelArgs {
     #[arg(long, conflicts_with = "comments")]
     pub drop_comments: bool,
     /// Keep no text of a document whose confidence is below this (0..1). The
-    /// confidence (`"confidence"` in extract's records) is the mean content probability
-    /// of the blocks kept, each weighted by its words: how sure the model is of the
-    /// document's text. Listings, shops, forums and pages whose article the model
-    /// doubts score low, and their text is worse more often; the README ("Document
-    /// confidence") shows what each level keeps and loses. A document below the cut
-    /// still gets its record, with empty text. Default 0: every document keeps its text.
+    /// confidence (`"confidence"` in extract's and classify's records) is the mean
+    /// content probability of the blocks kept, each weighted by its words: how sure the
+    /// model is of the document's text. Listings, shops, forums and pages whose article
+    /// the model doubts score low, and their text is worse more often; the README
+    /// ("Document confidence") shows what each level keeps and loses. A document below
+    /// the cut still gets its record, with empty text (classify: every block
+    /// boilerplate). Default 0: every document keeps its text.
     #[arg(long, value_name = "C", default_value_t = 0.0)]
     pub min_confidence: f32,
 }
