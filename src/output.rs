@@ -21,6 +21,7 @@ use crate::pipeline::Classified;
 struct TextRecord<'a> {
     id: &'a str,
     text: &'a str,
+    confidence: f32,
 }
 
 #[derive(Serialize)]
@@ -49,9 +50,15 @@ pub type Fields = Vec<(String, Value)>;
 /// Keys dehusk writes itself; input fields of these names are not copied.
 const RESERVED: [&str; 5] = ["id", "text", "blocks", "error", "confidence"];
 
-/// `{"id","text"}` line (without the newline).
-pub fn text_record(id: &str, text: &str) -> String {
-    serde_json::to_string(&TextRecord { id, text }).unwrap_or_default()
+/// `{"id","text","confidence"}` line (without the newline); the confidence rounded
+/// to four decimals, as block probabilities are.
+pub fn text_record(id: &str, text: &str, confidence: f32) -> String {
+    serde_json::to_string(&TextRecord {
+        id,
+        text,
+        confidence: round4(confidence),
+    })
+    .unwrap_or_default()
 }
 
 /// `{"id","blocks","confidence"}` line (without the newline).
@@ -147,10 +154,11 @@ mod tests {
 
     #[test]
     fn records_are_valid_json_with_escapes() {
-        let line = text_record("a\"b", "line1\nline2 \u{1}");
+        let line = text_record("a\"b", "line1\nline2 \u{1}", 0.5);
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["id"], "a\"b");
         assert_eq!(v["text"], "line1\nline2 \u{1}");
+        assert_eq!(v["confidence"], 0.5);
         assert!(!line.contains('\n'));
         let v: serde_json::Value = serde_json::from_str(&error_record("x", "bad")).unwrap();
         assert_eq!(v["error"], "bad");
@@ -182,6 +190,10 @@ mod tests {
         assert_eq!(
             text_record_with("a", &[], "t", 0.0),
             r#"{"id":"a","text":"t","confidence":0.0}"#
+        );
+        assert_eq!(
+            text_record_with("a", &[], "t", 0.873_46),
+            text_record("a", "t", 0.873_46)
         );
         assert_eq!(error_record_with("a", &[], "e"), error_record("a", "e"));
     }
