@@ -708,9 +708,10 @@ pub struct Model {
     /// ([`ModelFile::comments`]) unless the caller sets another.
     pub comments: Comments,
     /// A page whose [`crate::decode::page_confidence`] is below this keeps no text
-    /// (0, the default: every page keeps what it decodes). Set by the caller, not
-    /// stored in the model file: it is a use's choice, like `--favor`.
-    pub min_confidence: f32,
+    /// (0, the default: every page keeps what it decodes). Set by the caller
+    /// ([`Model::set_min_confidence`]), not stored in the model file: it is a use's
+    /// choice, like `--favor`.
+    min_confidence: f32,
 }
 
 impl Model {
@@ -778,14 +779,14 @@ impl Model {
 
     /// Decodes a page's scores into labels (true = content), then applies the
     /// comment policy ([`Model::comments`]) and the confidence cut
-    /// ([`Model::min_confidence`]).
+    /// ([`Model::set_min_confidence`]).
     pub fn label(&self, page: &Page, scores: &PageScores) -> Vec<bool> {
         self.label_with_confidence(page, scores).0
     }
 
     /// [`Model::label`], and the page's [`crate::decode::page_confidence`] over the
-    /// labels decoded (before [`Model::min_confidence`] empties a doubtful page, so
-    /// the caller can report why).
+    /// labels decoded (before the confidence cut empties a doubtful page, so the
+    /// caller can report why).
     pub fn label_with_confidence(&self, page: &Page, scores: &PageScores) -> (Vec<bool>, f32) {
         let mut labels = self
             .decoder
@@ -793,10 +794,29 @@ impl Model {
         crate::policy::apply(self.comments, page, &mut labels);
         let confidence =
             crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
-        if confidence < self.min_confidence {
+        if self.below_min_confidence(confidence) {
             labels.fill(false);
         }
         (labels, confidence)
+    }
+
+    /// Sets the confidence a page needs to keep its text (0..1; 0, the default, keeps
+    /// every page's text): a page whose [`crate::decode::page_confidence`] is below it
+    /// is labelled boilerplate throughout.
+    pub fn set_min_confidence(&mut self, min: f32) -> Result<()> {
+        if !(0.0..=1.0).contains(&min) {
+            return Err(Error::invalid_parameter(format!(
+                "the minimum confidence must be within 0..1, got {min}"
+            )));
+        }
+        self.min_confidence = min;
+        Ok(())
+    }
+
+    /// Whether a page of this confidence keeps no text under the confidence cut
+    /// ([`Model::set_min_confidence`]).
+    pub fn below_min_confidence(&self, confidence: f32) -> bool {
+        confidence < self.min_confidence
     }
 
     /// The final content probabilities of a page's blocks, computing the features
@@ -1207,6 +1227,18 @@ mod tests {
             assert!(e.to_string().contains("within 0..1"), "{e}");
         }
         assert_eq!(m.threshold, 0.3, "a refused threshold changes nothing");
+
+        let mut model = m.compile();
+        model.set_min_confidence(0.6).unwrap();
+        assert!(model.below_min_confidence(0.59) && !model.below_min_confidence(0.6));
+        for bad in [-0.1, 1.5, f32::NAN] {
+            let e = model.set_min_confidence(bad).unwrap_err();
+            assert!(e.to_string().contains("within 0..1"), "{e}");
+        }
+        assert!(
+            !model.below_min_confidence(0.6),
+            "a refused cut changes nothing"
+        );
     }
 
     /// [`tiny`] with a hidden layer of three units of random weights.

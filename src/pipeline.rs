@@ -60,10 +60,11 @@ impl Extractor {
     }
 
     /// The same extractor, keeping no text of a page whose confidence
-    /// ([`Classified::confidence`]) is below `min` (0: every page keeps its text).
-    pub fn with_min_confidence(mut self, min: f32) -> Extractor {
-        self.model.min_confidence = min;
-        self
+    /// ([`Classified::confidence`]) is below `min` (0..1; 0: every page keeps its
+    /// text). An error when `min` is outside 0..1.
+    pub fn with_min_confidence(mut self, min: f32) -> Result<Extractor> {
+        self.model.set_min_confidence(min)?;
+        Ok(self)
     }
 
     /// The input format this extractor's model is for.

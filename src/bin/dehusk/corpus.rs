@@ -709,10 +709,10 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
 
     // Documents below --min-confidence (their text emptied), for the summary.
     let doubtful = AtomicU64::new(0);
-    let min_confidence = args.model.min_confidence;
     let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
         let c = classifier.classify(doc);
-        if c.confidence < min_confidence {
+        let model = classifier.for_format(doc.format).model();
+        if model.below_min_confidence(c.confidence) {
             doubtful.fetch_add(1, Ordering::Relaxed);
         }
         match job {
@@ -905,7 +905,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     }
     let probs = &scores.probabilities;
     let confidence = dehusk::decode::page_confidence(probs, &scores.words_log, &labels);
-    let doubtful = confidence < model.min_confidence;
+    let doubtful = model.below_min_confidence(confidence);
     if doubtful {
         labels.fill(false);
     }

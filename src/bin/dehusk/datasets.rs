@@ -542,7 +542,9 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode)?;
     let mut model = file.compile();
-    model.min_confidence = crate::min_confidence(&args.model)?;
+    model
+        .set_min_confidence(args.model.min_confidence)
+        .context("--min-confidence")?;
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
     if let Some(dir) = &args.predictions {

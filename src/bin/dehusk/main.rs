@@ -122,25 +122,19 @@ pub fn load_model(args: &ModelArgs, mode: InputFormat) -> Result<ModelFile> {
     model_for(&mut custom, mode, args)
 }
 
-/// The --min-confidence value, checked.
-pub fn min_confidence(args: &ModelArgs) -> Result<f32> {
-    let c = args.min_confidence;
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&c),
-        "--min-confidence must be between 0 and 1, not {c}"
-    );
-    Ok(c)
-}
-
 /// A classifier for both modes: the --model file for its own mode (read once), the
 /// bundled models for the rest.
 pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
-    let min = min_confidence(args)?;
     let mut custom = custom_model(args)?;
     let html = model_for(&mut custom, InputFormat::Html, args)?;
     let text = model_for(&mut custom, InputFormat::Text, args)?;
+    let min = args.min_confidence;
     Ok(Classifier::from_extractors(
-        Extractor::new(&html).with_min_confidence(min),
-        Extractor::new(&text).with_min_confidence(min),
+        Extractor::new(&html)
+            .with_min_confidence(min)
+            .context("--min-confidence")?,
+        Extractor::new(&text)
+            .with_min_confidence(min)
+            .context("--min-confidence")?,
     )?)
 }
