@@ -24,25 +24,10 @@ Use the training pages' out-of-fold folder (`--split train`) to choose a cut; th
 numbers are for reporting. Standard library only.
 """
 import argparse
-import json
 import os
 import sys
 
-from predictions import SETS, read_gold
-
-
-def read_confidences(folder, dataset):
-    """Page id -> (text, confidence), or None when the folder has no file for it."""
-    path = os.path.join(folder, f"{dataset}.jsonl")
-    if not os.path.exists(path):
-        return None
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for r in map(json.loads, f):
-            if "confidence" not in r:
-                sys.exit(f"confidence.py: {path} has no confidence (written by an older dehusk?)")
-            out[r["id"]] = (r["text"], r["confidence"])
-    return out
+from predictions import SETS, page_scores, read_gold, read_records
 
 
 def ranks(values):
@@ -82,16 +67,17 @@ def main():
 
     cuts = [0.0] + [float(c) for c in a.cuts.split(",")]
     for dataset in SETS:
-        pred = read_confidences(a.pred_dir, dataset)
-        if pred is None:
+        records = read_records(a.pred_dir, dataset)
+        if records is None:
             continue
+        if any("confidence" not in r for r in records.values()):
+            sys.exit(f"confidence.py: {a.pred_dir}/{dataset}.jsonl has no confidence "
+                     "(written by an older dehusk?)")
         pages = []
         for g in read_gold(a.shared, dataset, a.split):
-            text, conf = pred.get(g["id"], ("", 0.0))
-            tp, fp, fn = page_tp_fp_fn(g["main_content"], text)
-            p = tp / (tp + fp) if tp + fp else 0.0
-            r = tp / (tp + fn) if tp + fn else 0.0
-            f1 = 2 * p * r / (p + r) if p + r else 0.0
+            r = records.get(g["id"], {"text": "", "confidence": 0.0})
+            text, conf = r["text"], r["confidence"]
+            f1 = page_scores(page_tp_fp_fn, g["main_content"], text)[2]
             gold_words = len(_TOKEN.findall(g["main_content"] or ""))
             pages.append((g["main_content"], text, conf, f1, gold_words))
         if not pages:

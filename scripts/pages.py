@@ -33,15 +33,8 @@ import argparse
 import os
 import sys
 
-from predictions import IN_GOLD, SETS, mark_lines, read_gold, read_predictions, share_in
-
-
-def score(page_tp_fp_fn, gold, pred):
-    """Precision, recall and F1 of one page, as the reference metric counts a page."""
-    tp, fp, fn = page_tp_fp_fn(gold, pred)
-    p = tp / (tp + fp) if tp + fp else (1.0 if fn == 0 else 0.0)
-    r = tp / (tp + fn) if tp + fn else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+from predictions import (IN_GOLD, SETS, mark_lines, page_scores, read_gold, read_predictions,
+                         share_in)
 
 
 def load(shared, folder, sets, split):
@@ -113,7 +106,7 @@ def main():
         gold_words = len(g["main_content"].split())
         if not lo <= gold_words < hi or (a.type and g.get("page_type") != a.type):
             continue
-        p, r, f1 = score(page_tp_fp_fn, g["main_content"], pred)
+        p, r, f1 = page_scores(page_tp_fp_fn, g["main_content"], pred)
         scored.append((dataset, g, p, r, f1, len(pred.split()), gold_words))
     key = {"f1": 4, "precision": 2, "recall": 3}[a.sort]
     scored.sort(key=lambda x: (x[key], x[1]["id"]))

@@ -14,13 +14,28 @@ SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
 IN_GOLD = 0.5
 
 
-def read_predictions(folder, dataset):
-    """The folder's extracted text by page id, or None when it has no file for `dataset`."""
+def read_records(folder, dataset):
+    """The folder's records (`id`, `text`, `confidence`, ...) by page id, or None when it
+    has no file for `dataset`."""
     path = os.path.join(folder, f"{dataset}.jsonl")
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:
-        return {r["id"]: r["text"] for r in map(json.loads, f)}
+        return {r["id"]: r for r in map(json.loads, f)}
+
+
+def read_predictions(folder, dataset):
+    """The folder's extracted text by page id, or None when it has no file for `dataset`."""
+    records = read_records(folder, dataset)
+    return None if records is None else {k: r["text"] for k, r in records.items()}
+
+
+def page_scores(page_tp_fp_fn, gold, pred):
+    """Precision, recall and F1 of one page, as the reference metric counts a page."""
+    tp, fp, fn = page_tp_fp_fn(gold, pred)
+    p = tp / (tp + fp) if tp + fp else (1.0 if fn == 0 else 0.0)
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def read_gold(shared, dataset, split):
