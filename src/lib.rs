@@ -66,6 +66,7 @@ pub mod policy;
 pub mod pooling;
 pub mod records;
 pub mod segment;
+pub mod site;
 #[cfg(test)]
 mod test_rng;
 pub mod train;

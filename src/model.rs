@@ -25,6 +25,7 @@ use crate::network::{dot, logit, sigmoid, HiddenLayer, MAX_UNITS};
 use crate::policy::Comments;
 use crate::pooling::Pooling;
 use crate::segment::Page;
+use crate::site::OnSite;
 use crate::word_odds::{odds_row, OddsLookup, PackedWordOdds};
 
 /// Version of the model file format this build writes. Version 2 added
@@ -788,10 +789,25 @@ impl Model {
     /// labels decoded (before the confidence cut empties a doubtful page, so the
     /// caller can report why).
     pub fn label_with_confidence(&self, page: &Page, scores: &PageScores) -> (Vec<bool>, f32) {
+        self.label_on_site(page, scores, None)
+    }
+
+    /// [`Model::label_with_confidence`] for a page of a counted corpus: after the
+    /// comment policy, the kept blocks whose text the page's host repeats
+    /// ([`crate::site`]) are dropped, and the confidence is taken over what is left.
+    pub fn label_on_site(
+        &self,
+        page: &Page,
+        scores: &PageScores,
+        site: Option<OnSite<'_>>,
+    ) -> (Vec<bool>, f32) {
         let mut labels = self
             .decoder
             .decode(&scores.probabilities, &scores.words_log);
         crate::policy::apply(self.comments, page, &mut labels);
+        if let Some(site) = site {
+            site.drop_repeats(page, &mut labels);
+        }
         let confidence =
             crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
         if self.below_min_confidence(confidence) {
@@ -1239,6 +1255,43 @@ mod tests {
             !model.below_min_confidence(0.6),
             "a refused cut changes nothing"
         );
+    }
+
+    #[test]
+    fn site_repeats_drop_kept_lines_before_the_confidence_is_taken() {
+        let model = bundled::file(InputFormat::Text).unwrap().compile();
+        let article = "The council approved the new budget on Tuesday after a long \
+            debate about school funding, road repairs and the future of the library.";
+        let about = "The Valley Gazette is an independent newspaper that has covered \
+            the towns of the valley since 1901 and is owned by its own readers.";
+        let page = crate::segment::segment_str(
+            &format!("Home\n{article}\n{about}\nContact"),
+            InputFormat::Text,
+        );
+        let other = crate::segment::segment_str(&format!("Home\n{about}"), InputFormat::Text);
+        let mut site = crate::site::SiteRepeats::new(2).unwrap();
+        site.add_page("gazette.example", &page);
+        site.add_page("gazette.example", &other);
+        let scores = model.score(&page);
+        let (alone, _) = model.label_with_confidence(&page, &scores);
+        assert!(
+            alone[1] && alone[2],
+            "the model keeps both paragraphs: {alone:?}"
+        );
+        let (labels, confidence) =
+            model.label_on_site(&page, &scores, Some(site.on("gazette.example")));
+        let mut expected = alone.clone();
+        expected[2] = false;
+        // "Home" repeats too, but was not kept.
+        expected[0] = false;
+        assert_eq!(labels, expected);
+        let after =
+            crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
+        assert_eq!(confidence, after);
+        assert_eq!(confidence, scores.probabilities[1], "one kept block left");
+        // Another host's counts change nothing.
+        let (labels, _) = model.label_on_site(&page, &scores, Some(site.on("other.example")));
+        assert_eq!(labels, alone);
     }
 
     /// [`tiny`] with a hidden layer of three units of random weights.

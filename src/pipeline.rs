@@ -10,6 +10,7 @@ use crate::input::{Document, InputFormat};
 use crate::model::{bundled, Model, ModelFile};
 use crate::policy::Comments;
 use crate::segment::{segment, segment_str, Page};
+use crate::site::OnSite;
 
 /// A model ready to classify documents of its mode. `Send + Sync`: share one across
 /// threads.
@@ -79,8 +80,15 @@ impl Extractor {
 
     /// Classifies the blocks of a segmented page.
     pub fn classify_page(&self, page: Page) -> Classified {
+        self.classify_page_on_site(page, None)
+    }
+
+    /// [`Extractor::classify_page`] for a page of a counted corpus: the kept blocks
+    /// whose text `site` (the counts read for the page's host) repeats are dropped
+    /// ([`crate::site`]).
+    pub fn classify_page_on_site(&self, page: Page, site: Option<OnSite<'_>>) -> Classified {
         let scores = self.model.score(&page);
-        let (labels, confidence) = self.model.label_with_confidence(&page, &scores);
+        let (labels, confidence) = self.model.label_on_site(&page, &scores, site);
         Classified {
             page,
             probabilities: scores.probabilities,
@@ -143,7 +151,14 @@ impl Classifier {
 
     /// Classifies one document with the extractor of its format.
     pub fn classify(&self, doc: &Document) -> Classified {
-        self.for_format(doc.format).classify_page(segment(doc))
+        self.classify_on_site(doc, None)
+    }
+
+    /// [`Classifier::classify`] for a document of a counted corpus
+    /// ([`Extractor::classify_page_on_site`]).
+    pub fn classify_on_site(&self, doc: &Document, site: Option<OnSite<'_>>) -> Classified {
+        self.for_format(doc.format)
+            .classify_page_on_site(segment(doc), site)
     }
 }
 

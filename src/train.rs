@@ -42,6 +42,7 @@ use crate::network::{HiddenLayer, NetworkParams};
 use crate::policy::Comments;
 use crate::pooling::Pooling;
 use crate::segment::{segment, Page};
+use crate::site::SiteRepeats;
 use crate::word_odds::{odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds};
 use crate::words::count_words;
 
@@ -65,6 +66,14 @@ pub struct LabeledPage {
     /// ([`crate::label::GoldIndex::label_and_coverage`]): below
     /// [`TrainParams::min_gold_coverage`] the labels are left out of the fit.
     pub gold_coverage: f32,
+}
+
+impl LabeledPage {
+    /// The page's site for [`crate::site`]: its dataset and host (its group), or None
+    /// when the gold record names no host.
+    pub fn site_host(&self) -> Option<&str> {
+        self.gold.host.as_ref().map(|_| self.group.as_str())
+    }
 }
 
 /// Which plain-text pages lose their layout (indents, blank lines) before featurizing.
@@ -336,6 +345,12 @@ pub struct TrainParams {
     /// outside model measured by the same decoder choice and metric. [`train`]
     /// ignores it. Default none.
     pub cv_probabilities: Option<std::path::PathBuf>,
+    /// In cross-validation, drop from each held-out page's prediction (the text of
+    /// `--cv-predictions`) the kept blocks its host repeats on at least this many
+    /// held-out pages ([`crate::site`]; a host's pages are all in one fold). The fit,
+    /// the decoder choice and the reported F1 are the same with or without; [`train`]
+    /// ignores it. 0, the default: off.
+    pub cv_site_repeats: u32,
     /// Stage one as a network with this many hidden units ([`crate::network`]) instead
     /// of the logistic regression (`units` 0, the default).
     pub network: NetworkParams,
@@ -378,6 +393,7 @@ impl Default for TrainParams {
             min_gold_coverage: MIN_GOLD_COVERAGE,
             cv_rows: None,
             cv_probabilities: None,
+            cv_site_repeats: 0,
             network: NetworkParams {
                 units: 0,
                 ..NetworkParams::default()
@@ -955,16 +971,40 @@ fn held_out_texts(
     probs: &[Vec<f32>],
     decoder: &Decoder,
     params: &TrainParams,
-) -> Vec<(String, f32)> {
-    held.par_iter()
+) -> Result<Vec<(String, f32)>> {
+    let site = match params.cv_site_repeats {
+        0 => None,
+        n => Some(count_sites(held.iter().copied(), n)?),
+    };
+    Ok(held
+        .par_iter()
         .zip(probs.par_iter())
         .map(|(p, probs)| {
             let words_log = p.features.column(WORDS_LOG_COLUMN);
-            let labels = held_out_labels(p, decoder, probs, &words_log, params);
+            let mut labels = held_out_labels(p, decoder, probs, &words_log, params);
+            if let Some((site, host)) = site.as_ref().zip(p.site_host()) {
+                site.on(host).drop_repeats(&p.page, &mut labels);
+            }
             let confidence = crate::decode::page_confidence(probs, &words_log, &labels);
             (content_text(&p.page, &labels), confidence)
         })
-        .collect()
+        .collect())
+}
+
+/// The block texts of `pages` counted by site ([`crate::site`]), for `--site-repeats`
+/// on labelled pages: the pages without a host ([`LabeledPage::site_host`]) are left
+/// out.
+pub fn count_sites<'a>(
+    pages: impl IntoIterator<Item = &'a LabeledPage>,
+    min_pages: u32,
+) -> Result<SiteRepeats> {
+    let mut site = SiteRepeats::new(min_pages)?;
+    for p in pages {
+        if let Some(host) = p.site_host() {
+            site.add_page(host, &p.page);
+        }
+    }
+    Ok(site)
 }
 
 /// Held-out (dataset, pages, shingle F1) under the chosen setting (what the data mix
@@ -1206,7 +1246,7 @@ fn cross_validate_with(
                     &learned,
                 )?,
             };
-            let texts = held_out_texts(&held, &held_p, &best.decoder, params);
+            let texts = held_out_texts(&held, &held_p, &best.decoder, params)?;
             Ok(FoldReport {
                 fold,
                 pages: held.len(),

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write};
 
 /// One WARC record: version line, header fields, the block, and the two CRLFs.
-fn warc_record(kind: &str, id: &str, fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
+pub(crate) fn warc_record(kind: &str, id: &str, fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
     let mut out = format!("WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {id}\r\n");
     for (name, value) in fields {
         out.push_str(&format!("{name}: {value}\r\n"));
@@ -60,7 +60,7 @@ fn request(id: &str, url: &str) -> Vec<u8> {
     )
 }
 
-fn warcinfo() -> Vec<u8> {
+pub(crate) fn warcinfo() -> Vec<u8> {
     warc_record(
         "warcinfo",
         "<urn:uuid:00000000-0000-0000-0000-000000000000>",
@@ -70,7 +70,7 @@ fn warcinfo() -> Vec<u8> {
 }
 
 /// Records gzipped one member each, as Common Crawl's `.warc.gz` files are.
-fn gzip_each(records: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn gzip_each(records: &[Vec<u8>]) -> Vec<u8> {
     records.iter().flat_map(|r| gzip(r)).collect()
 }
 

@@ -33,6 +33,8 @@ mod train_eval;
 mod fixtures;
 // Record files (WARC, WET, JSON lines) and --resume (issues #4, #5).
 mod records;
+// Lines a site repeats (issue #3): `--site-repeats` in extract, eval and train.
+mod site;
 // Hostile input (issue #5): charsets, binary, empty, deep nesting, a million blocks,
 // huge attributes, unclosed raw text, size limits, truncated gzip; and a randomized
 // stress run of the whole pipeline.

@@ -204,6 +204,17 @@ pub struct RunArgs {
     /// this is an ordinary run.
     #[arg(long, requires = "output")]
     pub resume: bool,
+    /// Drop the text a site repeats: a kept block whose text (lowercased, whitespace
+    /// collapsed) occurs on at least N pages of the same host in this run is dropped as
+    /// the site's template (its menu, footer, newsletter box). The host is taken from
+    /// each record's URL (WARC and WET records; a JSON line's `url` field); documents
+    /// without one are extracted as usual. The inputs are read twice (a first pass
+    /// counts each site's lines), so standard input is refused, and a page's output
+    /// then depends on the other pages of its site in the run. 3 is the value chosen
+    /// and measured in the README ("Lines a site repeats"); 0 (the default) is off: each
+    /// page on its own.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub site_repeats: u32,
 }
 
 #[derive(Args, Debug)]
@@ -395,6 +406,18 @@ pub struct TrainArgs {
     /// documentation; `scripts/nonlinear.py` is an example).
     #[arg(long, value_name = "DIR", requires = "cross_validate")]
     pub cv_rows: Option<PathBuf>,
+    /// With --cv-predictions: drop from each held-out page's text the kept blocks its
+    /// host repeats on at least N held-out pages, as `extract --site-repeats N` does in
+    /// a corpus (hosts from truth.jsonl; a host's pages are all in one fold). The model,
+    /// the decoder and the printed scores are the same with or without; score the
+    /// predictions with `scripts/oof.py`. 0 (the default): off.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        requires = "cv_predictions"
+    )]
+    pub site_repeats: u32,
     /// With --cross-validate: instead of fitting, read each fold's held-out block
     /// probabilities from `DIR/probs-K.f32` (one little-endian f32 per row of the
     /// `held-K.f32` that --cv-rows wrote) and score them as dehusk's own: the same
@@ -465,6 +488,12 @@ pub struct EvalArgs {
     /// "und" when too short to tell).
     #[arg(long)]
     pub per_language: bool,
+    /// Drop the text a site repeats, as `extract --site-repeats N` does in a corpus:
+    /// a kept block whose text occurs on at least N pages of the same host in the
+    /// split scored (hosts from truth.jsonl, counted within each dataset) is dropped.
+    /// 0 (the default): off, each page on its own.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub site_repeats: u32,
     /// Write the predictions ({"id","text","confidence"} per page) to this folder, one
     /// `<dataset>.jsonl` per dataset, for cross-checking with shingle_f1.py
     /// (`scripts/confidence.py` reads the confidences).

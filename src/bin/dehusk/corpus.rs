@@ -26,6 +26,8 @@ use dehusk::input::{self, Document, InputFormat};
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
 use dehusk::records::{self, Entry, RecordFormat, Sniffed};
+use dehusk::segment::segment;
+use dehusk::site::{self, PageKeys, SiteRepeats};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ExplainArgs, OutFormat, RunArgs};
@@ -647,6 +649,11 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     let format = args.input_format.map(InputFormat::from);
     let text_out = job == Job::Extract && args.format == OutFormat::Text;
     anyhow::ensure!(
+        args.site_repeats == 0 || !args.inputs.iter().any(|p| p.as_os_str() == "-"),
+        "--site-repeats reads the inputs twice (a first pass counts each site's lines), \
+         so it cannot read standard input"
+    );
+    anyhow::ensure!(
         !(args.resume && text_out),
         "--resume reads the ids of the records already written, so it needs JSON-lines \
          output, not --format text"
@@ -695,6 +702,23 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         field: args.field.clone(),
         format,
     };
+    let site = match args.site_repeats {
+        0 => None,
+        n => {
+            let mut repeats = SiteRepeats::new(n).context("--site-repeats")?;
+            count_sites(&args, &options, &mut repeats);
+            if repeats.is_empty() && !args.quiet {
+                progress.suspend(|| {
+                    eprintln!(
+                        "dehusk: --site-repeats: no document has a URL to take its host \
+                         from (WARC and WET records, JSON lines with a `url` field), so \
+                         nothing is compared"
+                    )
+                });
+            }
+            Some(repeats)
+        }
+    };
     let mut inputs = Inputs {
         paths: paths.into_iter(),
         current: None,
@@ -710,7 +734,9 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     // Documents below --min-confidence (their text emptied), for the summary.
     let doubtful = AtomicU64::new(0);
     let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
-        let c = classifier.classify(doc);
+        let host = site.as_ref().and_then(|_| record_host(fields));
+        let on_site = site.as_ref().zip(host.as_deref()).map(|(s, h)| s.on(h));
+        let c = classifier.classify_on_site(doc, on_site);
         let model = classifier.for_format(doc.format).model();
         if model.below_min_confidence(c.confidence) {
             doubtful.fetch_add(1, Ordering::Relaxed);
@@ -765,35 +791,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         started,
         io_error: None,
     };
-    // Half the bytes in flight are read ahead, half are in the batch being worked on.
-    let in_flight = (IN_FLIGHT_BYTES_PER_THREAD * rayon::current_num_threads().max(1) as u64)
-        .max(MIN_IN_FLIGHT_BYTES);
-    let queue = Queue::new(QUEUE_ITEMS, in_flight / 2);
-    std::thread::scope(|scope| {
-        let reading = scope.spawn(|| {
-            let _finish = FinishOnDrop(&queue);
-            for item in &mut inputs {
-                if !queue.push(item) {
-                    break;
-                }
-            }
-        });
-        loop {
-            let mut batch = Budget {
-                queue: &queue,
-                left: in_flight / 2,
-                exhausted: false,
-            };
-            for_each_ordered(&mut batch, work, |r| sink.take(r));
-            if batch.exhausted || sink.io_error.is_some() {
-                break;
-            }
-        }
-        queue.close();
-        if let Err(panic) = reading.join() {
-            std::panic::resume_unwind(panic);
-        }
-    });
+    drive(&mut inputs, work, |r| sink.take(r));
     let (ok, failed) = (sink.ok, sink.failed);
     if let Some(e) = sink.io_error.take() {
         progress.finish_and_clear();
@@ -815,6 +813,99 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads `inputs` on a thread of its own and maps `work` over the items in parallel,
+/// in bounded batches, calling `sink` with each result in input order until the
+/// inputs end or `sink` returns false.
+fn drive<R: Send>(
+    inputs: &mut Inputs,
+    work: impl Fn(Item) -> R + Sync + Send,
+    mut sink: impl FnMut(R) -> bool,
+) {
+    // Half the bytes in flight are read ahead, half are in the batch being worked on.
+    let in_flight = (IN_FLIGHT_BYTES_PER_THREAD * rayon::current_num_threads().max(1) as u64)
+        .max(MIN_IN_FLIGHT_BYTES);
+    let queue = Queue::new(QUEUE_ITEMS, in_flight / 2);
+    let mut stopped = false;
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(|| {
+            let _finish = FinishOnDrop(&queue);
+            for item in inputs {
+                if !queue.push(item) {
+                    break;
+                }
+            }
+        });
+        loop {
+            let mut batch = Budget {
+                queue: &queue,
+                left: in_flight / 2,
+                exhausted: false,
+            };
+            for_each_ordered(&mut batch, &work, |r| {
+                stopped = !sink(r);
+                !stopped
+            });
+            if batch.exhausted || stopped {
+                break;
+            }
+        }
+        queue.close();
+        if let Err(panic) = reading.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
+/// The host of a record's `url` field (WARC and WET records, JSON lines with one).
+fn record_host(fields: &[(String, serde_json::Value)]) -> Option<String> {
+    fields
+        .iter()
+        .find(|(k, _)| k == "url")
+        .and_then(|(_, v)| v.as_str())
+        .and_then(site::host_of_url)
+}
+
+/// `--site-repeats`' first pass: counts the block texts of every record with a host,
+/// host by host. Inputs that fail here are left to the second pass to report.
+fn count_sites(args: &RunArgs, options: &records::Options, repeats: &mut SiteRepeats) {
+    let progress = progress_bar(!args.quiet, 0, false);
+    progress.set_style(
+        ProgressStyle::with_template("{elapsed_precise} {pos} documents read  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    progress.set_message("counting the lines each site repeats (pass 1 of 2)");
+    let paths = input::expand_inputs(&args.inputs)
+        .into_iter()
+        .map(|p| (p, 0))
+        .collect::<Vec<_>>();
+    let mut inputs = Inputs {
+        paths: paths.into_iter(),
+        current: None,
+        options: options.clone(),
+        written: None,
+        by_bytes: false,
+        pending: 0,
+        skipped: 0,
+        resumed: 0,
+    };
+    let work = |item: Item| -> Option<PageKeys> {
+        let Work::Record(record) = item.work else {
+            return None;
+        };
+        let host = record_host(&record.fields)?;
+        let doc = record.document().ok()?;
+        Some(SiteRepeats::page_keys(&host, &segment(&doc)))
+    };
+    drive(&mut inputs, work, |keys| {
+        if let Some(keys) = keys {
+            repeats.add_keys(&keys);
+        }
+        progress.inc(1);
+        true
+    });
+    progress.finish_and_clear();
 }
 
 /// The progress bar: on a terminal unless `wanted` is false (`--quiet`), counting

@@ -15,9 +15,10 @@ use dehusk::input::InputFormat;
 use dehusk::label::content_text;
 use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
+use dehusk::site::SiteRepeats;
 use dehusk::train::{
-    cross_validate, prepare, train_after as fit_model, Flatten, FoldReport, LabeledPage,
-    TrainParams,
+    count_sites, cross_validate, prepare, train_after as fit_model, Flatten, FoldReport,
+    LabeledPage, TrainParams,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -97,6 +98,7 @@ fn score(
     pages: &[&LabeledPage],
     model: &dehusk::model::Model,
     resamples: usize,
+    site: Option<&SiteRepeats>,
 ) -> (Scores, Groups, Vec<(String, String, f32)>) {
     let mut shingle = ShingleF1::default();
     let mut with_text = ShingleF1::default();
@@ -106,8 +108,9 @@ fn score(
     let mut groups = Groups::default();
     let mut predictions = Vec::new();
     for p in pages {
+        let on_site = site.zip(p.site_host()).map(|(s, h)| s.on(h));
         let (labels, confidence) =
-            model.label_with_confidence(&p.page, &model.score_page(&p.page, &p.features));
+            model.label_on_site(&p.page, &model.score_page(&p.page, &p.features), on_site);
         let text = content_text(&p.page, &labels);
         // Shingled once; the subsets (pages with text, types, languages) add the counts.
         let counts = shingle.add(&p.gold.main_content, &text);
@@ -429,6 +432,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         min_gold_coverage: args.min_gold_coverage,
         cv_rows: args.cv_rows.clone(),
         cv_probabilities: args.cv_probabilities.clone(),
+        cv_site_repeats: args.site_repeats,
         network: dehusk::network::NetworkParams {
             units: args.hidden_units,
             alpha: args.hidden_alpha,
@@ -511,7 +515,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         let model = file.compile();
         for name in datasets_of(&dev) {
             let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
-            let (s, _, _) = score(&subset, &model, 0);
+            let (s, _, _) = score(&subset, &model, 0, None);
             eprintln!("dehusk: dev {name}: shingle F1 {:.4}", s.shingle.f1);
             file.provenance
                 .scores
@@ -564,7 +568,11 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     }
     for name in datasets_of(&pages) {
         let subset: Vec<&LabeledPage> = pages.iter().filter(|p| p.dataset == name).collect();
-        let (mut s, groups, predictions) = score(&subset, &model, args.intervals);
+        let site = match args.site_repeats {
+            0 => None,
+            n => Some(count_sites(subset.iter().copied(), n).context("--site-repeats")?),
+        };
+        let (mut s, groups, predictions) = score(&subset, &model, args.intervals, site.as_ref());
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();

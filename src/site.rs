@@ -1,0 +1,267 @@
+//! Lines a site repeats: in a corpus, a block whose text recurs on several pages of the
+//! same host is that site's template (its menu, its footer, its newsletter box, its
+//! "Most read" heading), whatever the classifier made of it on one page.
+//!
+//! The classifier judges a page alone, and a site's template can look like content:
+//! a two-sentence "About us" box, a standing teaser, a disclaimer. A corpus holds the
+//! evidence a single page lacks: the same text on the host's other pages. This module
+//! counts, for each host, on how many pages each block text occurs ([`SiteRepeats`],
+//! built in a first pass over the corpus), and after decoding drops a kept block whose
+//! text occurs on at least [`SiteRepeats::min_pages`] pages of its host, the page
+//! itself included ([`OnSite::drop_repeats`]). Pages without a host are left as they
+//! are.
+//!
+//! It is a rule over the model's output, not a feature: a model's features may not
+//! depend on what else is in the run, so one page extracts the same alone or in any
+//! corpus, unless the caller asks for this rule. Text is compared lowercased with its
+//! whitespace collapsed, so a line re-wrapped or re-cased still matches, while digits
+//! count (a date or a count that differs between pages is not the same line; keeping
+//! them made no difference on the training pages, as the README records).
+//!
+//! Memory is one map entry (about 16 bytes) per distinct (host, block text) pair.
+
+use crate::error::{Error, Result};
+use crate::lexicon::FxHashMap;
+use crate::segment::Page;
+use crate::words::{combine, ChunkHasher, LINE_SEED};
+
+/// The number of pages of a host that must hold a text for it to be the site's
+/// template, chosen on the training pages out of fold (README, "Lines a site
+/// repeats"): 2 drops what a site prints twice (a page and its print version, a
+/// story syndicated on a sister page) and costs wcxb 0.04; 3, 4 and 5 are within
+/// 0.0004 of each other.
+pub const DEFAULT_MIN_PAGES: u32 = 3;
+
+/// How many pages of each host hold each block text: see the module doc.
+#[derive(Debug, Clone)]
+pub struct SiteRepeats {
+    min_pages: u32,
+    counts: FxHashMap<u64, u32>,
+}
+
+/// One page's distinct (host, block text) keys, computed on its own (in parallel) and
+/// added to a [`SiteRepeats`] afterwards ([`SiteRepeats::add_keys`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageKeys(Vec<u64>);
+
+/// A [`SiteRepeats`] read for one host.
+#[derive(Debug, Clone, Copy)]
+pub struct OnSite<'a> {
+    repeats: &'a SiteRepeats,
+    host: u64,
+}
+
+impl SiteRepeats {
+    /// No pages counted yet; a text is a repeat when at least `min_pages` (2 or more)
+    /// pages of its host hold it.
+    pub fn new(min_pages: u32) -> Result<SiteRepeats> {
+        if min_pages < 2 {
+            return Err(Error::invalid_parameter(format!(
+                "a site repeat needs at least 2 pages of the host, got {min_pages}"
+            )));
+        }
+        Ok(SiteRepeats {
+            min_pages,
+            counts: FxHashMap::default(),
+        })
+    }
+
+    /// The pages of a host that must hold a text for it to be dropped.
+    pub fn min_pages(&self) -> u32 {
+        self.min_pages
+    }
+
+    /// The distinct keys of a page's blocks on `host`, to add with
+    /// [`SiteRepeats::add_keys`]. Blocks without a visible character have none.
+    pub fn page_keys(host: &str, page: &Page) -> PageKeys {
+        let host = host_key(host);
+        let mut keys: Vec<u64> = (0..page.len())
+            .filter_map(|i| text_key(host, page.block_text(i)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        PageKeys(keys)
+    }
+
+    /// Counts one page: each of its distinct block texts once.
+    pub fn add_keys(&mut self, keys: &PageKeys) {
+        for &k in &keys.0 {
+            *self.counts.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    /// [`SiteRepeats::page_keys`] and [`SiteRepeats::add_keys`] in one.
+    pub fn add_page(&mut self, host: &str, page: &Page) {
+        self.add_keys(&SiteRepeats::page_keys(host, page));
+    }
+
+    /// The counts read for one host's pages.
+    pub fn on<'a>(&'a self, host: &str) -> OnSite<'a> {
+        OnSite {
+            repeats: self,
+            host: host_key(host),
+        }
+    }
+
+    /// Distinct (host, text) pairs counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no page has been counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
+impl OnSite<'_> {
+    /// On how many counted pages of this host `text` occurs.
+    pub fn pages_with(&self, text: &str) -> u32 {
+        text_key(self.host, text).map_or(0, |k| self.repeats.counts.get(&k).copied().unwrap_or(0))
+    }
+
+    /// Whether `text` occurs on enough pages of this host to be its template.
+    pub fn is_repeat(&self, text: &str) -> bool {
+        self.pages_with(text) >= self.repeats.min_pages
+    }
+
+    /// Labels boilerplate every kept block of `page` whose text is a repeat; returns
+    /// how many it dropped.
+    pub fn drop_repeats(&self, page: &Page, labels: &mut [bool]) -> usize {
+        let mut dropped = 0;
+        for (i, keep) in labels.iter_mut().enumerate() {
+            if *keep && self.is_repeat(page.block_text(i)) {
+                *keep = false;
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+}
+
+/// The host of a URL (`scheme://user@host:port/path`), lowercased, without its port:
+/// the key [`SiteRepeats`] groups pages by. None when the URL has none.
+pub fn host_of_url(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // An IPv6 literal keeps its colons; any other host ends at the port.
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+fn host_key(host: &str) -> u64 {
+    let mut h = ChunkHasher::default();
+    for b in host.bytes() {
+        h.push(b);
+    }
+    combine(LINE_SEED, h.finish())
+}
+
+/// The key of `text` on a host: its characters lowercased, each run of whitespace as
+/// one space, none at the ends. None when nothing visible is left.
+fn text_key(host: u64, text: &str) -> Option<u64> {
+    let mut h = ChunkHasher::default();
+    let mut buf = [0u8; 4];
+    let mut space = false;
+    let mut any = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = any;
+            continue;
+        }
+        if space {
+            h.push(b' ');
+            space = false;
+        }
+        any = true;
+        for lower in c.to_lowercase() {
+            for &b in lower.encode_utf8(&mut buf).as_bytes() {
+                h.push(b);
+            }
+        }
+    }
+    any.then(|| combine(host, h.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::InputFormat;
+    use crate::segment::segment_str;
+
+    fn page(text: &str) -> Page {
+        segment_str(text, InputFormat::Text)
+    }
+
+    #[test]
+    fn a_text_is_a_repeat_from_min_pages_of_its_own_host() {
+        let mut site = SiteRepeats::new(3).unwrap();
+        let footer = "Subscribe to our newsletter";
+        site.add_page("a.org", &page(&format!("First story here\n{footer}")));
+        site.add_page("a.org", &page(&format!("Second story\n{footer}\n{footer}")));
+        // Twice on one page counts once.
+        assert_eq!(site.on("a.org").pages_with(footer), 2);
+        assert!(!site.on("a.org").is_repeat(footer));
+        site.add_page("b.org", &page(footer));
+        assert!(!site.on("a.org").is_repeat(footer), "another host's page");
+        site.add_page("a.org", &page(&format!("Third story\n{footer}")));
+        assert!(site.on("a.org").is_repeat(footer));
+        assert!(!site.on("b.org").is_repeat(footer));
+        assert_eq!(site.on("a.org").pages_with("First story here"), 1);
+    }
+
+    #[test]
+    fn texts_match_whatever_their_case_and_spacing_but_not_their_digits() {
+        let mut site = SiteRepeats::new(2).unwrap();
+        site.add_page("a.org", &page("  Most   READ\tstories \nUpdated 5:04 PM"));
+        site.add_page("a.org", &page("most read STORIES\nUpdated 5:05 PM"));
+        let on = site.on("a.org");
+        assert!(on.is_repeat("Most Read Stories"));
+        assert!(!on.is_repeat("Updated 5:04 PM"));
+        assert!(!on.is_repeat("most read"));
+        assert_eq!(on.pages_with("   "), 0);
+    }
+
+    #[test]
+    fn only_kept_repeats_are_dropped() {
+        let mut site = SiteRepeats::new(2).unwrap();
+        let a = page("Menu\nThe council met on Tuesday.\nAbout this site");
+        let b = page("Menu\nA different story altogether.\nAbout this site");
+        site.add_page("a.org", &a);
+        site.add_page("a.org", &b);
+        let mut labels = vec![false, true, true];
+        assert_eq!(site.on("a.org").drop_repeats(&a, &mut labels), 1);
+        assert_eq!(labels, [false, true, false]);
+        let mut labels = vec![true, true, true];
+        assert_eq!(site.on("c.org").drop_repeats(&a, &mut labels), 0);
+        assert_eq!(labels, [true, true, true]);
+    }
+
+    #[test]
+    fn fewer_than_two_pages_is_refused() {
+        for n in [0, 1] {
+            let e = SiteRepeats::new(n).unwrap_err();
+            assert!(e.to_string().contains("at least 2 pages"), "{e}");
+        }
+        assert_eq!(SiteRepeats::new(2).unwrap().min_pages(), 2);
+    }
+
+    #[test]
+    fn hosts_come_from_urls_without_port_or_user() {
+        let cases = [
+            ("https://News.Example.com/a/b?c#d", Some("news.example.com")),
+            ("http://user:pw@example.org:8080/", Some("example.org")),
+            ("http://[2001:db8::1]:80/x", Some("2001:db8::1")),
+            ("example.net/path", Some("example.net")),
+            ("https:///nothing", None),
+            ("", None),
+        ];
+        for (url, host) in cases {
+            assert_eq!(host_of_url(url).as_deref(), host, "{url}");
+        }
+    }
+}
