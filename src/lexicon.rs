@@ -1085,6 +1085,9 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+
 /// The stopwords of [`STOPWORD_LANGUAGES`] by word hash ([`crate::words::word_hash`],
 /// the hash the word evidence reads too, so one hash per word serves both): a bit mask
 /// of the languages each is a stopword of.

@@ -9,7 +9,9 @@
 //! built in a first pass over the corpus), and after decoding drops a kept block whose
 //! text occurs on at least [`SiteRepeats::min_pages`] pages of its host, the page
 //! itself included ([`OnSite::drop_repeats`]). Pages without a host are left as they
-//! are.
+//! are, and a page whose block texts are all those of a page already counted (the same
+//! URL crawled twice) is counted once: otherwise a story crawled three times would lose
+//! all its text.
 //!
 //! It is a rule over the model's output, not a feature: a model's features may not
 //! depend on what else is in the run, so one page extracts the same alone or in any
@@ -21,7 +23,7 @@
 //! Memory is one map entry (about 16 bytes) per distinct (host, block text) pair.
 
 use crate::error::{Error, Result};
-use crate::lexicon::FxHashMap;
+use crate::lexicon::{FxHashMap, FxHashSet};
 use crate::segment::Page;
 use crate::words::{combine, ChunkHasher, LINE_SEED};
 
@@ -32,11 +34,18 @@ use crate::words::{combine, ChunkHasher, LINE_SEED};
 /// 0.0004 of each other.
 pub const DEFAULT_MIN_PAGES: u32 = 3;
 
+/// The starting value of a page's hash over its keys.
+const PAGE_SEED: u64 = 0x6a09_e667_f3bc_c909;
+
 /// How many pages of each host hold each block text: see the module doc.
 #[derive(Debug, Clone)]
 pub struct SiteRepeats {
     min_pages: u32,
     counts: FxHashMap<u64, u32>,
+    /// The pages counted, by the hash of their keys: a copy of a page already counted
+    /// (the same URL crawled twice, a page and its alias) is not counted again, as its
+    /// text is repeated because the page is, not because it is the site's template.
+    pages: FxHashSet<u64>,
 }
 
 /// One page's distinct (host, block text) keys, computed on its own (in parallel) and
@@ -63,6 +72,7 @@ impl SiteRepeats {
         Ok(SiteRepeats {
             min_pages,
             counts: FxHashMap::default(),
+            pages: FxHashSet::default(),
         })
     }
 
@@ -83,8 +93,14 @@ impl SiteRepeats {
         PageKeys(keys)
     }
 
-    /// Counts one page: each of its distinct block texts once.
+    /// Counts one page: each of its distinct block texts once. A page whose block
+    /// texts are exactly those of a page already counted on its host is not counted.
     pub fn add_keys(&mut self, keys: &PageKeys) {
+        // The keys are sorted and carry the host, so equal pages of a host hash alike.
+        let page = keys.0.iter().fold(PAGE_SEED, |h, &k| combine(h, k));
+        if keys.0.is_empty() || !self.pages.insert(page) {
+            return;
+        }
         for &k in &keys.0 {
             *self.counts.entry(k).or_insert(0) += 1;
         }
@@ -164,27 +180,57 @@ fn host_key(host: &str) -> u64 {
 /// The key of `text` on a host: its characters lowercased, each run of whitespace as
 /// one space, none at the ends. None when nothing visible is left.
 fn text_key(host: u64, text: &str) -> Option<u64> {
-    let mut h = ChunkHasher::default();
-    let mut buf = [0u8; 4];
-    let mut space = false;
-    let mut any = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = any;
-            continue;
+    let mut key = TextKey::default();
+    if text.is_ascii() {
+        // Most lines: a byte at a time, the same bytes the general path writes.
+        for &b in text.as_bytes() {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+                key.space();
+            } else {
+                key.byte(b.to_ascii_lowercase());
+            }
         }
-        if space {
-            h.push(b' ');
-            space = false;
-        }
-        any = true;
-        for lower in c.to_lowercase() {
-            for &b in lower.encode_utf8(&mut buf).as_bytes() {
-                h.push(b);
+    } else {
+        let mut buf = [0u8; 4];
+        for c in text.chars() {
+            if c.is_whitespace() {
+                key.space();
+                continue;
+            }
+            for lower in c.to_lowercase() {
+                for &b in lower.encode_utf8(&mut buf).as_bytes() {
+                    key.byte(b);
+                }
             }
         }
     }
-    any.then(|| combine(host, h.finish()))
+    key.any.then(|| combine(host, key.hash.finish()))
+}
+
+/// [`text_key`]'s state: the hash so far, and whether a space is owed before the next
+/// visible byte.
+#[derive(Default)]
+struct TextKey {
+    hash: ChunkHasher,
+    space: bool,
+    any: bool,
+}
+
+impl TextKey {
+    #[inline]
+    fn space(&mut self) {
+        self.space = self.any;
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        if self.space {
+            self.hash.push(b' ');
+            self.space = false;
+        }
+        self.any = true;
+        self.hash.push(b);
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +273,25 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_of_a_page_is_counted_once() {
+        let mut site = SiteRepeats::new(2).unwrap();
+        let story = "Menu\nThe council met on Tuesday.\nAbout this site";
+        site.add_page("a.org", &page(story));
+        site.add_page("a.org", &page(&story.replace('\n', "\n\n")));
+        assert_eq!(
+            site.on("a.org").pages_with("The council met on Tuesday."),
+            1
+        );
+        // The same page on another host counts there.
+        site.add_page("b.org", &page(story));
+        assert_eq!(site.on("b.org").pages_with("Menu"), 1);
+        // A page that differs in one block is another page.
+        site.add_page("a.org", &page("Menu\nThe mayor resigned.\nAbout this site"));
+        assert!(site.on("a.org").is_repeat("About this site"));
+        assert!(!site.on("a.org").is_repeat("The council met on Tuesday."));
+    }
+
+    #[test]
     fn only_kept_repeats_are_dropped() {
         let mut site = SiteRepeats::new(2).unwrap();
         let a = page("Menu\nThe council met on Tuesday.\nAbout this site");
@@ -239,6 +304,23 @@ mod tests {
         let mut labels = vec![true, true, true];
         assert_eq!(site.on("c.org").drop_repeats(&a, &mut labels), 0);
         assert_eq!(labels, [true, true, true]);
+    }
+
+    #[test]
+    fn ascii_and_other_text_are_keyed_alike() {
+        // The ASCII path and the general one must agree: the same line with and
+        // without a character outside ASCII elsewhere on it.
+        let host = host_key("a.org");
+        for (ascii, other) in [
+            ("Read\x0Bmore \t NEWS", "read more news"),
+            ("  Über uns  ", "über UNS"),
+        ] {
+            assert_eq!(text_key(host, ascii), text_key(host, other), "{ascii:?}");
+        }
+        let wide = "Read more\u{3000}news"; // an ideographic space is whitespace too
+        assert_eq!(text_key(host, wide), text_key(host, "read more news"));
+        assert_ne!(text_key(host, "read more"), text_key(host, "readmore"));
+        assert_eq!(text_key(host, " \t\u{a0}"), None);
     }
 
     #[test]
