@@ -121,6 +121,14 @@ fn issue3_site_repeats_drop_a_sites_template_and_keep_its_articles() {
     }
     // Four pages of the site: with 5 required, nothing is a repeat.
     assert_eq!(extract(&path, &["--site-repeats", "5"]), alone);
+    // JSON lines with a `url` field are a corpus of sites too.
+    let jsonl = dir.path().join("corpus.jsonl");
+    let lines: Vec<String> = pages
+        .iter()
+        .map(|(url, text)| serde_json::json!({"url": url, "text": text}).to_string())
+        .collect();
+    write(&jsonl, lines.join("\n"));
+    assert_eq!(extract(&jsonl, &["--site-repeats", "3"]), site);
 }
 
 #[test]
