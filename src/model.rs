@@ -681,6 +681,17 @@ impl LazyOdds {
     }
 }
 
+/// A page's labels as [`Model::label_on_site`] decodes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// Per block, true = content.
+    pub labels: Vec<bool>,
+    /// [`crate::decode::page_confidence`] over the labels (before the confidence cut).
+    pub confidence: f32,
+    /// Kept blocks dropped because the page's host repeats their text ([`crate::site`]).
+    pub site_dropped: usize,
+}
+
 /// A page's block scores: what the decoder reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageScores {
@@ -789,7 +800,8 @@ impl Model {
     /// labels decoded (before the confidence cut empties a doubtful page, so the
     /// caller can report why).
     pub fn label_with_confidence(&self, page: &Page, scores: &PageScores) -> (Vec<bool>, f32) {
-        self.label_on_site(page, scores, None)
+        let decoded = self.label_on_site(page, scores, None);
+        (decoded.labels, decoded.confidence)
     }
 
     /// [`Model::label_with_confidence`] for a page of a counted corpus: after the
@@ -800,20 +812,22 @@ impl Model {
         page: &Page,
         scores: &PageScores,
         site: Option<OnSite<'_>>,
-    ) -> (Vec<bool>, f32) {
+    ) -> Decoded {
         let mut labels = self
             .decoder
             .decode(&scores.probabilities, &scores.words_log);
         crate::policy::apply(self.comments, page, &mut labels);
-        if let Some(site) = site {
-            site.drop_repeats(page, &mut labels);
-        }
+        let site_dropped = site.map_or(0, |site| site.drop_repeats(page, &mut labels));
         let confidence =
             crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
         if self.below_min_confidence(confidence) {
             labels.fill(false);
         }
-        (labels, confidence)
+        Decoded {
+            labels,
+            confidence,
+            site_dropped,
+        }
     }
 
     /// Sets the confidence a page needs to keep its text (0..1; 0, the default, keeps
@@ -1278,20 +1292,26 @@ mod tests {
             alone[1] && alone[2],
             "the model keeps both paragraphs: {alone:?}"
         );
-        let (labels, confidence) =
-            model.label_on_site(&page, &scores, Some(site.on("gazette.example")));
+        let decoded = model.label_on_site(&page, &scores, Some(site.on("gazette.example")));
+        let (labels, confidence) = (decoded.labels, decoded.confidence);
         let mut expected = alone.clone();
         expected[2] = false;
-        // "Home" repeats too, but was not kept.
+        // "Home" repeats too: dropped if it was kept.
         expected[0] = false;
         assert_eq!(labels, expected);
+        let dropped = alone
+            .iter()
+            .zip(&labels)
+            .filter(|(a, l)| **a && !**l)
+            .count();
+        assert_eq!(decoded.site_dropped, dropped, "the kept blocks it dropped");
         let after =
             crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
         assert_eq!(confidence, after);
         assert_eq!(confidence, scores.probabilities[1], "one kept block left");
         // Another host's counts change nothing.
-        let (labels, _) = model.label_on_site(&page, &scores, Some(site.on("other.example")));
-        assert_eq!(labels, alone);
+        let decoded = model.label_on_site(&page, &scores, Some(site.on("other.example")));
+        assert_eq!((decoded.labels, decoded.site_dropped), (alone, 0));
     }
 
     /// [`tiny`] with a hidden layer of three units of random weights.

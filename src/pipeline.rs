@@ -32,6 +32,9 @@ pub struct Classified {
     /// ([`crate::decode::page_confidence`]), computed before a
     /// [`Extractor::with_min_confidence`] cut.
     pub confidence: f32,
+    /// Kept blocks dropped because the page's host repeats their text
+    /// ([`Extractor::classify_page_on_site`]; 0 without a site).
+    pub site_dropped: usize,
 }
 
 impl Classified {
@@ -88,12 +91,13 @@ impl Extractor {
     /// ([`crate::site`]).
     pub fn classify_page_on_site(&self, page: Page, site: Option<OnSite<'_>>) -> Classified {
         let scores = self.model.score(&page);
-        let (labels, confidence) = self.model.label_on_site(&page, &scores, site);
+        let decoded = self.model.label_on_site(&page, &scores, site);
         Classified {
             page,
             probabilities: scores.probabilities,
-            labels,
-            confidence,
+            labels: decoded.labels,
+            confidence: decoded.confidence,
+            site_dropped: decoded.site_dropped,
         }
     }
 

@@ -119,6 +119,18 @@ fn issue3_site_repeats_drop_a_sites_template_and_keep_its_articles() {
             );
         }
     }
+    // The summary counts what the rule dropped: the template on the site's four pages.
+    let out = dehusk()
+        .args(["extract", "--site-repeats", "3", "-o"])
+        .arg(dir.path().join("out.jsonl"))
+        .arg(&path)
+        .expect_code(0);
+    assert!(
+        out.stderr
+            .contains(", 4 blocks a site repeats dropped from 4 documents"),
+        "{}",
+        out.show()
+    );
     // Four pages of the site: with 5 required, nothing is a repeat.
     assert_eq!(extract(&path, &["--site-repeats", "5"]), alone);
     // JSON lines with a `url` field are a corpus of sites too.

@@ -731,12 +731,19 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     };
     let started = Instant::now();
 
-    // Documents below --min-confidence (their text emptied), for the summary.
+    // Documents below --min-confidence (their text emptied), and the kept blocks
+    // --site-repeats dropped and from how many documents, for the summary.
     let doubtful = AtomicU64::new(0);
+    let site_blocks = AtomicU64::new(0);
+    let site_docs = AtomicU64::new(0);
     let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
         let host = site.as_ref().and_then(|_| record_host(fields));
         let on_site = site.as_ref().zip(host.as_deref()).map(|(s, h)| s.on(h));
         let c = classifier.classify_on_site(doc, on_site);
+        if c.site_dropped > 0 {
+            site_blocks.fetch_add(c.site_dropped as u64, Ordering::Relaxed);
+            site_docs.fetch_add(1, Ordering::Relaxed);
+        }
         let model = classifier.for_format(doc.format).model();
         if model.below_min_confidence(c.confidence) {
             doubtful.fetch_add(1, Ordering::Relaxed);
@@ -802,10 +809,22 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     out.close()?;
     let (skipped, resumed) = (inputs.skipped, inputs.resumed);
     let doubtful = doubtful.into_inner();
+    let site = site.map(|_| (site_blocks.into_inner(), site_docs.into_inner()));
     if !args.quiet
-        && (failed > 0 || count > 1 || ok > 1 || skipped > 0 || resumed > 0 || doubtful > 0)
+        && (failed > 0
+            || count > 1
+            || ok > 1
+            || skipped > 0
+            || resumed > 0
+            || doubtful > 0
+            || site.is_some())
     {
-        let summary = summary_line(ok, failed, skipped, resumed, doubtful);
+        let mut summary = summary_line(ok, failed, skipped, resumed, doubtful);
+        if let Some((blocks, docs)) = site {
+            summary.push_str(&format!(
+                ", {blocks} blocks a site repeats dropped from {docs} documents"
+            ));
+        }
         eprintln!("{summary}, {:.1}s", started.elapsed().as_secs_f64());
     }
     Ok(if failed > 0 {

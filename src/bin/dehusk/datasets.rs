@@ -109,8 +109,9 @@ fn score(
     let mut predictions = Vec::new();
     for p in pages {
         let on_site = site.zip(p.site_host()).map(|(s, h)| s.on(h));
-        let (labels, confidence) =
+        let decoded =
             model.label_on_site(&p.page, &model.score_page(&p.page, &p.features), on_site);
+        let (labels, confidence) = (decoded.labels, decoded.confidence);
         let text = content_text(&p.page, &labels);
         // Shingled once; the subsets (pages with text, types, languages) add the counts.
         let counts = shingle.add(&p.gold.main_content, &text);
