@@ -17,22 +17,20 @@
 //! depend on what else is in the run, so one page extracts the same alone or in any
 //! corpus, unless the caller asks for this rule. Text is compared lowercased with its
 //! whitespace collapsed, so a line re-wrapped or re-cased still matches, while digits
-//! count (a date or a count that differs between pages is not the same line; keeping
-//! them made no difference on the training pages, as the README records).
+//! count: "Updated 5:04 PM" and "Updated 5:05 PM" are different lines (reading digits
+//! as `0` measured level on the training pages).
 //!
-//! Memory is one map entry (about 16 bytes) per distinct (host, block text) pair.
+//! How many pages make a repeat is the caller's choice. Out of fold on the training
+//! pages, 3 did best in plain text (README, "Lines a site repeats"); 2 also drops what
+//! a site prints twice for other reasons, such as a passage quoted on two pages.
+//!
+//! Memory is one map entry (about 16 bytes) per distinct (host, block text) pair and 8
+//! bytes per page counted.
 
 use crate::error::{Error, Result};
 use crate::lexicon::{FxHashMap, FxHashSet};
 use crate::segment::Page;
 use crate::words::{combine, ChunkHasher, LINE_SEED};
-
-/// The number of pages of a host that must hold a text for it to be the site's
-/// template, chosen on the training pages out of fold (README, "Lines a site
-/// repeats"): 2 drops what a site prints twice (a page and its print version, a
-/// story syndicated on a sister page) and costs wcxb 0.04; 3, 4 and 5 are within
-/// 0.0004 of each other.
-pub const DEFAULT_MIN_PAGES: u32 = 3;
 
 /// The starting value of a page's hash over its keys.
 const PAGE_SEED: u64 = 0x6a09_e667_f3bc_c909;
