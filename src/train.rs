@@ -463,6 +463,10 @@ impl TrainParams {
                 self.length_weight
             )));
         }
+        if self.cv_site_repeats != 0 {
+            // Refused before any fit rather than after the folds are scored.
+            SiteRepeats::new(self.cv_site_repeats)?;
+        }
         if self.smoothing_strengths.is_empty()
             || self.relative_thresholds.is_empty()
             || self.confidence_slopes.is_empty()

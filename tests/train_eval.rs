@@ -310,6 +310,19 @@ fn train_report_dev_records_dev_scores() {
 fn train_refuses_bad_parameters() {
     let dir = tempdir();
     train_refused(dir.path(), &["--max-iterations", "0"], "max_iterations");
+    let cv = dir.path().join("cv");
+    let cv = cv.to_str().unwrap();
+    train_refused(
+        dir.path(),
+        &[
+            "--cross-validate",
+            "--cv-predictions",
+            cv,
+            "--site-repeats",
+            "1",
+        ],
+        "at least 2 pages",
+    );
 }
 
 #[test]
