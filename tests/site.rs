@@ -301,3 +301,37 @@ fn issue3_eval_site_repeats_drop_only_lines_a_host_repeats() {
         "the herald pages keep no line they share: {alone:?}"
     );
 }
+
+#[test]
+fn issue3_site_repeats_count_every_page_when_a_run_resumes() {
+    let dir = tempdir();
+    let path = dir.path().join("corpus.warc.wet.gz");
+    corpus(&path);
+    // With 4 of the site's 4 pages needed, a first pass that skipped the records an
+    // earlier run wrote would count too few and keep the template.
+    let whole = dir.path().join("whole.jsonl");
+    dehusk()
+        .args(["extract", "-q", "--site-repeats", "4", "-o"])
+        .arg(&whole)
+        .arg(&path)
+        .expect_code(0);
+    let expected = std::fs::read_to_string(&whole).unwrap();
+    // Only the other host's page keeps it.
+    assert_eq!(
+        expected.matches("owned by the people").count(),
+        1,
+        "{expected}"
+    );
+    // A run killed after two records left them in `.partial`.
+    let dest = dir.path().join("resumed.jsonl");
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".partial");
+    let first_two: String = expected.lines().take(2).map(|l| format!("{l}\n")).collect();
+    write(Path::new(&partial), &first_two);
+    dehusk()
+        .args(["extract", "-q", "--site-repeats", "4", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&path)
+        .expect_code(0);
+    assert_eq!(std::fs::read_to_string(&dest).unwrap(), expected);
+}
