@@ -567,7 +567,7 @@ fn issue5_resume_after_a_kill_gives_the_full_set_without_duplicates() {
     assert_ne!(out.code, Some(0), "{}", out.show());
 }
 
-fn partial_of(dest: &Path) -> std::path::PathBuf {
+pub(crate) fn partial_of(dest: &Path) -> std::path::PathBuf {
     let mut p = dest.as_os_str().to_owned();
     p.push(".partial");
     p.into()

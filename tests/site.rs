@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::records::{gzip_each, warc_record, warcinfo};
+use crate::records::{gzip_each, partial_of, warc_record, warcinfo};
 use crate::util::{dehusk, read, tempdir, write};
 
 /// A paragraph every page of the site prints under its article: prose that looks like
@@ -324,10 +324,8 @@ fn issue3_site_repeats_count_every_page_when_a_run_resumes() {
     );
     // A run killed after two records left them in `.partial`.
     let dest = dir.path().join("resumed.jsonl");
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".partial");
     let first_two: String = expected.lines().take(2).map(|l| format!("{l}\n")).collect();
-    write(Path::new(&partial), &first_two);
+    write(&partial_of(&dest), &first_two);
     dehusk()
         .args(["extract", "-q", "--site-repeats", "4", "--resume", "-o"])
         .arg(&dest)
