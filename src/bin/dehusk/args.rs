@@ -208,11 +208,13 @@ pub struct RunArgs {
     /// collapsed) occurs on at least N pages of the same host in this run is dropped as
     /// the site's template (its menu, footer, newsletter box). The host is taken from
     /// each record's URL (WARC and WET records; a JSON line's `url` field); documents
-    /// without one are extracted as usual. The inputs are read twice (a first pass
-    /// counts each site's lines), so standard input is refused, and a page's output
-    /// then depends on the other pages of its site in the run. 3 is the value chosen
-    /// and measured in the README ("Lines a site repeats"); 0 (the default) is off: each
-    /// page on its own.
+    /// without one are extracted as usual, and a page whose block texts are exactly
+    /// those of a page already counted on its host (the same URL crawled twice) counts
+    /// once. The run's summary counts the blocks dropped. The inputs are read twice (a
+    /// first pass counts each site's lines), so standard input is refused, and a page's
+    /// output then depends on the other pages of its site in the run. 3 is the value
+    /// chosen and measured in the README ("Lines a site repeats"); 0 (the default) is
+    /// off: each page on its own.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub site_repeats: u32,
 }
