@@ -692,6 +692,40 @@ pub struct Decoded {
     pub site_dropped: usize,
 }
 
+/// A page's labels under `decoder` (true = content), then the comment policy.
+pub(crate) fn decode_with_policy(
+    decoder: &Decoder,
+    comments: Comments,
+    page: &Page,
+    probs: &[f32],
+    words_log: &[f32],
+) -> Vec<bool> {
+    let mut labels = decoder.decode(probs, words_log);
+    crate::policy::apply(comments, page, &mut labels);
+    labels
+}
+
+/// [`decode_with_policy`], then the site rule ([`crate::site`]) when the page has a
+/// counted site, and the page's confidence over what is left: the one order of these
+/// steps, for [`Model::label_on_site`] and for training's held-out pages.
+pub(crate) fn decode_page(
+    decoder: &Decoder,
+    comments: Comments,
+    page: &Page,
+    probs: &[f32],
+    words_log: &[f32],
+    site: Option<OnSite<'_>>,
+) -> Decoded {
+    let mut labels = decode_with_policy(decoder, comments, page, probs, words_log);
+    let site_dropped = site.map_or(0, |site| site.drop_repeats(page, &mut labels));
+    let confidence = crate::decode::page_confidence(probs, words_log, &labels);
+    Decoded {
+        labels,
+        confidence,
+        site_dropped,
+    }
+}
+
 /// A page's block scores: what the decoder reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageScores {
@@ -813,21 +847,18 @@ impl Model {
         scores: &PageScores,
         site: Option<OnSite<'_>>,
     ) -> Decoded {
-        let mut labels = self
-            .decoder
-            .decode(&scores.probabilities, &scores.words_log);
-        crate::policy::apply(self.comments, page, &mut labels);
-        let site_dropped = site.map_or(0, |site| site.drop_repeats(page, &mut labels));
-        let confidence =
-            crate::decode::page_confidence(&scores.probabilities, &scores.words_log, &labels);
-        if self.below_min_confidence(confidence) {
-            labels.fill(false);
+        let mut decoded = decode_page(
+            &self.decoder,
+            self.comments,
+            page,
+            &scores.probabilities,
+            &scores.words_log,
+            site,
+        );
+        if self.below_min_confidence(decoded.confidence) {
+            decoded.labels.fill(false);
         }
-        Decoded {
-            labels,
-            confidence,
-            site_dropped,
-        }
+        decoded
     }
 
     /// Sets the confidence a page needs to keep its text (0..1; 0, the default, keeps

@@ -37,7 +37,9 @@ use crate::features::{extract, feature_names, row_names, FeatureMatrix, WORDS_LO
 use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, GoldIndex, MIN_GOLD_COVERAGE};
 use crate::lexicon::fnv1a64;
-use crate::model::{ModelFile, Provenance, Scorer, MODEL_FORMAT_VERSION};
+use crate::model::{
+    decode_page, decode_with_policy, ModelFile, Provenance, Scorer, MODEL_FORMAT_VERSION,
+};
 use crate::network::{HiddenLayer, NetworkParams};
 use crate::policy::Comments;
 use crate::pooling::Pooling;
@@ -924,7 +926,13 @@ fn grid_counts(
             grid.iter()
                 .map(|decoder| {
                     *seen
-                        .entry(held_out_labels(p, decoder, probs, &words_log, params))
+                        .entry(decode_with_policy(
+                            decoder,
+                            params.comments,
+                            &p.page,
+                            probs,
+                            &words_log,
+                        ))
                         .or_insert_with_key(|labels| {
                             page_counts(&gold, &shingles(&content_text(&p.page, labels)))
                         })
@@ -956,19 +964,6 @@ fn setting_f1(g: usize, counts: &[&GridCounts]) -> f64 {
     f1.score().f1
 }
 
-/// A held-out page's labels under `decoder` and the comment policy of `params`.
-fn held_out_labels(
-    p: &LabeledPage,
-    decoder: &Decoder,
-    probs: &[f32],
-    words_log: &[f32],
-    params: &TrainParams,
-) -> Vec<bool> {
-    let mut labels = decoder.decode(probs, words_log);
-    crate::policy::apply(params.comments, &p.page, &mut labels);
-    labels
-}
-
 /// The held-out pages' extracted text under one decoder setting, and its confidence.
 fn held_out_texts(
     held: &[&LabeledPage],
@@ -985,12 +980,16 @@ fn held_out_texts(
         .zip(probs.par_iter())
         .map(|(p, probs)| {
             let words_log = p.features.column(WORDS_LOG_COLUMN);
-            let mut labels = held_out_labels(p, decoder, probs, &words_log, params);
-            if let Some((site, host)) = site.as_ref().zip(p.site_host()) {
-                site.on(host).drop_repeats(&p.page, &mut labels);
-            }
-            let confidence = crate::decode::page_confidence(probs, &words_log, &labels);
-            (content_text(&p.page, &labels), confidence)
+            let on_site = site.as_ref().zip(p.site_host()).map(|(s, h)| s.on(h));
+            let decoded = decode_page(
+                decoder,
+                params.comments,
+                &p.page,
+                probs,
+                &words_log,
+                on_site,
+            );
+            (content_text(&p.page, &decoded.labels), decoded.confidence)
         })
         .collect())
 }
