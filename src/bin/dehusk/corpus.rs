@@ -276,6 +276,26 @@ struct Inputs {
 }
 
 impl Inputs {
+    /// The work of `paths` (each with its size in bytes, counted when `by_bytes`),
+    /// leaving out the ids in `written`.
+    fn new(
+        paths: Vec<(dehusk::Result<PathBuf>, u64)>,
+        options: records::Options,
+        written: Option<Written>,
+        by_bytes: bool,
+    ) -> Inputs {
+        Inputs {
+            paths: paths.into_iter(),
+            current: None,
+            options,
+            written,
+            by_bytes,
+            pending: 0,
+            skipped: 0,
+            resumed: 0,
+        }
+    }
+
     /// Whether the earlier run wrote this id (counted as resumed).
     fn already_written(&mut self, id: &str) -> bool {
         let done = self.written.as_mut().is_some_and(|w| w.take(id));
@@ -719,16 +739,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             Some(repeats)
         }
     };
-    let mut inputs = Inputs {
-        paths: paths.into_iter(),
-        current: None,
-        options,
-        written,
-        by_bytes,
-        pending: 0,
-        skipped: 0,
-        resumed: 0,
-    };
+    let mut inputs = Inputs::new(paths, options, written, by_bytes);
     let started = Instant::now();
 
     // Documents below --min-confidence (their text emptied), and the kept blocks
@@ -898,17 +909,8 @@ fn count_sites(args: &RunArgs, options: &records::Options, repeats: &mut SiteRep
     let paths = input::expand_inputs(&args.inputs)
         .into_iter()
         .map(|p| (p, 0))
-        .collect::<Vec<_>>();
-    let mut inputs = Inputs {
-        paths: paths.into_iter(),
-        current: None,
-        options: options.clone(),
-        written: None,
-        by_bytes: false,
-        pending: 0,
-        skipped: 0,
-        resumed: 0,
-    };
+        .collect();
+    let mut inputs = Inputs::new(paths, options.clone(), None, false);
     let work = |item: Item| -> Option<PageKeys> {
         let Work::Record(record) = item.work else {
             return None;
