@@ -219,12 +219,25 @@ fn issue3_site_repeats_leave_documents_without_a_url_alone() {
 }
 
 #[test]
-fn issue3_site_repeats_refuse_stdin_and_a_single_page() {
+fn issue3_site_repeats_refuse_stdin_pipes_and_a_single_page() {
     let out = dehusk()
         .args(["extract", "--site-repeats", "3", "-"])
         .stdin(page(1))
         .expect_code(1);
     assert!(out.stderr.contains("standard input"), "{}", out.show());
+    // A device, pipe or FIFO named as a file would be used up by the first pass (the
+    // second then read nothing and the run said "ok"), or block it.
+    #[cfg(unix)]
+    {
+        let out = dehusk()
+            .args(["extract", "--site-repeats", "3", "/dev/null"])
+            .expect_code(1);
+        assert!(
+            out.stderr.contains("/dev/null is not a regular file"),
+            "{}",
+            out.show()
+        );
+    }
     let dir = tempdir();
     let path = dir.path().join("corpus.warc.wet.gz");
     corpus(&path);

@@ -153,7 +153,9 @@ pub fn comment_policy(drop_comments: bool) -> Comments {
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Files or folders (walked recursively) to read; `-` reads standard input.
-    /// `.gz` files are decompressed transparently.
+    /// `.gz` files are decompressed transparently. A walk skips hidden names, and it
+    /// does not follow symbolic links to folders (as ripgrep does not by default: a
+    /// link back up the tree would never end); links to files are read.
     ///
     /// Record files hold many documents and are streamed record by record: WARC
     /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other records are
@@ -211,7 +213,7 @@ pub struct RunArgs {
     /// without one are extracted as usual, and a page whose block texts are exactly
     /// those of a page already counted on its host (the same URL crawled twice) counts
     /// once. The run's summary counts the blocks dropped. The inputs are read twice (a
-    /// first pass counts each site's lines), so standard input is refused, and a page's
+    /// first pass counts each site's lines), so standard input, pipes and FIFOs are refused, and a page's
     /// output then depends on the other pages of its site in the run. 3 is the value
     /// chosen and measured in the README ("Lines a site repeats"); 0 (the default) is
     /// off: each page on its own.

@@ -673,6 +673,21 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         "--site-repeats reads the inputs twice (a first pass counts each site's lines), \
          so it cannot read standard input"
     );
+    if args.site_repeats > 0 {
+        // A pipe or a FIFO named on the command line would be used up by the first pass
+        // (the second then reads nothing) or block it: refuse it as standard input is.
+        let not_file = args.inputs.iter().find(|p| {
+            p.as_os_str() != "-" && fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+        });
+        if let Some(path) = not_file {
+            anyhow::bail!(
+                "--site-repeats reads the inputs twice (a first pass counts each site's \
+                 lines), so it needs files, and {} is not a regular file (a pipe, FIFO or \
+                 device)",
+                path.display()
+            );
+        }
+    }
     anyhow::ensure!(
         !(args.resume && text_out),
         "--resume reads the ids of the records already written, so it needs JSON-lines \
