@@ -21,10 +21,20 @@
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
 //! member. A WARC reader then looks for the next record: in a `.warc.gz` with one gzip
-//! member per record (as Common Crawl writes them) it skips to the next member, in a
-//! plain `.warc` to the next `WARC/` version line; at the end of the readable data it
-//! stops. A record larger than the document size limit is skipped over without being
+//! member per record (as Common Crawl writes them) it skips to the next member,
+//! searching from just after the damaged member's start (a member cut short shows its
+//! damage only after the inflater has read into the members behind it), in a plain
+//! `.warc` to the next `WARC/` version line; at the end of the readable data it stops.
+//! A record larger than the document size limit is skipped over without being
 //! buffered, with an error naming the limit.
+//!
+//! A record must end where its `Content-Length` says: blank lines, then the next
+//! version line or the end. When it does not, and a version line inside its block
+//! shows that the block ran into the records after it (a wrong or corrupted length),
+//! the record is an error and reading goes on from that line, so those records are
+//! not lost; so it is when its gzip member goes on with bytes that are no record (the
+//! member is damaged). Stray bytes after a record that is whole are reported on their
+//! own, and the record stands.
 //!
 //! The reader does the sequential part (decompressing, framing, header parsing); the
 //! per-document part (undoing HTTP encodings, charset decoding) is [`Record::document`],
@@ -63,6 +73,10 @@ const MAX_HEADER_LINE: usize = 64 << 10;
 const MAX_HEADER_BYTES: usize = 1 << 20;
 /// How much of an input is looked at to recognise a WARC by its content.
 pub const SNIFF_BYTES: usize = 16 << 10;
+/// The largest gzip member kept while it is decoded, so that the search for the next
+/// member can start again just after a damaged one ([`Input::rewind`]). Common Crawl's
+/// members (one record each) are far smaller.
+const MAX_MARK: usize = 64 << 20;
 
 // ---------------------------------------------------------------------------------------
 // Formats
@@ -392,22 +406,32 @@ pub enum Entry {
 
 /// A buffered reader that counts the bytes consumed and can show a few bytes ahead
 /// across a refill (to spot a gzip magic on a buffer boundary).
+///
+/// While a gzip member is decoded it keeps a copy of the member's bytes (the *mark*):
+/// a member cut short is only found damaged when the decoder has read on into the
+/// members after it, and the search for the next member header must start again just
+/// after the damaged member's start ([`Input::rewind`]), not where the damage showed.
 struct Input {
     inner: Box<dyn Read + Send>,
-    buf: Box<[u8]>,
+    buf: Vec<u8>,
     pos: usize,
     end: usize,
     consumed: u64,
+    /// The bytes consumed since [`Input::start_mark`], while `marking`.
+    mark: Vec<u8>,
+    marking: bool,
 }
 
 impl Input {
     fn new(inner: Box<dyn Read + Send>) -> Input {
         Input {
             inner,
-            buf: vec![0u8; IO_BUFFER].into_boxed_slice(),
+            buf: vec![0u8; IO_BUFFER],
             pos: 0,
             end: 0,
             consumed: 0,
+            mark: Vec::new(),
+            marking: false,
         }
     }
 
@@ -415,11 +439,57 @@ impl Input {
     fn placeholder() -> Input {
         Input {
             inner: Box::new(io::empty()),
-            buf: Box::default(),
+            buf: Vec::new(),
             pos: 0,
             end: 0,
             consumed: 0,
+            mark: Vec::new(),
+            marking: false,
         }
+    }
+
+    /// Starts keeping a copy of the bytes consumed from here (a gzip member's start).
+    fn start_mark(&mut self) {
+        self.mark.clear();
+        self.marking = true;
+    }
+
+    /// Stops keeping the copy (the member ended well).
+    fn stop_mark(&mut self) {
+        self.mark.clear();
+        self.marking = false;
+    }
+
+    /// Keeps a copy of consumed bytes while marking; a member too large to keep is
+    /// given up (its damage is then searched past from where it showed).
+    fn keep(&mut self, bytes: &[u8]) {
+        if self.marking {
+            if self.mark.len() + bytes.len() > MAX_MARK {
+                self.stop_mark();
+            } else {
+                self.mark.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    /// Puts the marked bytes after the first back in front of the unread ones, so they
+    /// are read again; false without a mark. The mark ends.
+    fn rewind(&mut self) -> bool {
+        if !self.marking || self.mark.is_empty() {
+            self.stop_mark();
+            return false;
+        }
+        let again = &self.mark[1..];
+        let mut buf = Vec::with_capacity((again.len() + self.end - self.pos).max(IO_BUFFER));
+        buf.extend_from_slice(again);
+        buf.extend_from_slice(&self.buf[self.pos..self.end]);
+        self.consumed -= again.len() as u64;
+        self.end = buf.len();
+        self.pos = 0;
+        buf.resize(buf.len().max(IO_BUFFER), 0);
+        self.buf = buf;
+        self.stop_mark();
+        true
     }
 
     /// The buffered bytes, at least `n` of them unless the input ends first.
@@ -448,6 +518,7 @@ impl Read for Input {
             // A large read bypasses the buffer.
             let got = self.inner.read(out)?;
             self.consumed += got as u64;
+            self.keep(&out[..got]);
             return Ok(got);
         }
         let available = self.fill_buf()?;
@@ -479,6 +550,18 @@ impl BufRead for Input {
 
     fn consume(&mut self, amount: usize) {
         let amount = amount.min(self.end - self.pos);
+        if self.marking {
+            let (from, to) = (self.pos, self.pos + amount);
+            // Borrowing `buf` while `keep` borrows `self` mutably: take the mark out.
+            let mut mark = std::mem::take(&mut self.mark);
+            if mark.len() + amount > MAX_MARK {
+                self.marking = false;
+                mark.clear();
+            } else {
+                mark.extend_from_slice(&self.buf[from..to]);
+            }
+            self.mark = mark;
+        }
         self.pos += amount;
         self.consumed += amount as u64;
     }
@@ -504,6 +587,11 @@ enum Decoder {
         state: GzState,
         /// Input position where the current member started.
         member_start: u64,
+        /// Members started so far: which member decoded bytes came from.
+        members: u64,
+        /// While broken: the error that broke the member, given again by every read
+        /// until the resync (the read that met it may have been a look ahead).
+        failure: (io::ErrorKind, String),
     },
 }
 
@@ -517,6 +605,8 @@ impl Decoder {
                 decoder: Box::new(decoder),
                 state: GzState::Between,
                 member_start: 0,
+                members: 0,
+                failure: (io::ErrorKind::InvalidData, String::new()),
             })
         } else {
             Ok(Decoder::Plain(input))
@@ -535,6 +625,15 @@ impl Decoder {
         matches!(self, Decoder::Gzip { .. })
     }
 
+    /// The number of gzip members started so far (0 for plain input). A `read` returns
+    /// bytes of one member only, so this names the member of the bytes it last gave.
+    fn members(&self) -> u64 {
+        match self {
+            Decoder::Plain(_) => 0,
+            Decoder::Gzip { members, .. } => *members,
+        }
+    }
+
     /// Whether a gzip member failed (the stream must be resynced to go on).
     fn is_broken(&self) -> bool {
         matches!(
@@ -548,16 +647,22 @@ impl Decoder {
 
     /// After a gzip error: moves to the next gzip member header after the failed
     /// member's start. False when there is none (the end of the readable data).
+    ///
+    /// A member cut short shows its damage only after the decoder has read on into
+    /// the next members, so the search starts again from the failed member's second
+    /// byte (kept by [`Input::rewind`]).
     fn resync(&mut self) -> io::Result<bool> {
         let Decoder::Gzip {
             decoder,
             state,
             member_start,
+            ..
         } = self
         else {
             return Ok(true);
         };
         let input = decoder.get_mut();
+        input.rewind();
         if input.consumed <= *member_start {
             // Never retry the member that just failed.
             if input.peek(1)?.is_empty() {
@@ -591,25 +696,22 @@ impl Decoder {
 
 impl Read for Decoder {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let (decoder, state, member_start) = match self {
+        let (decoder, state, member_start, members, failure) = match self {
             Decoder::Plain(input) => return input.read(out),
             Decoder::Gzip {
                 decoder,
                 state,
                 member_start,
-            } => (decoder, state, member_start),
+                members,
+                failure,
+            } => (decoder, state, member_start, members, failure),
         };
         if out.is_empty() {
             return Ok(0);
         }
         loop {
             match *state {
-                GzState::Broken => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        "gzip stream is broken",
-                    ))
-                }
+                GzState::Broken => return Err(io::Error::new(failure.0, failure.1.clone())),
                 GzState::Between => {
                     let input = decoder.get_mut();
                     let head = input.peek(GZIP_MAGIC.len())?;
@@ -619,28 +721,234 @@ impl Read for Decoder {
                     if !head.starts_with(&GZIP_MAGIC) {
                         *member_start = input.consumed;
                         *state = GzState::Broken;
-                        return Err(io::Error::new(
+                        *failure = (
                             io::ErrorKind::InvalidData,
-                            "data after a gzip member is not gzip",
-                        ));
+                            "data after a gzip member is not gzip".into(),
+                        );
+                        return Err(io::Error::new(failure.0, failure.1.clone()));
                     }
                     *member_start = input.consumed;
+                    input.start_mark();
+                    *members += 1;
                     // A fresh member: reset the decoder's state, keeping its buffers.
                     let input = decoder.reset(Input::placeholder());
                     decoder.reset(input);
                     *state = GzState::Member;
                 }
                 GzState::Member => match decoder.read(out) {
-                    Ok(0) => *state = GzState::Between,
+                    Ok(0) => {
+                        decoder.get_mut().stop_mark();
+                        *state = GzState::Between;
+                    }
                     Ok(n) => return Ok(n),
                     Err(e) => {
                         *state = GzState::Broken;
+                        *failure = (e.kind(), e.to_string());
                         return Err(e);
                     }
                 },
             }
         }
     }
+}
+
+/// The decompressed stream, with bytes put back in front of it: when a record's
+/// Content-Length runs past its end, the part of its block from the next record's
+/// version line on is read again ([`Reader::check_end`]).
+struct Source {
+    replay: Vec<u8>,
+    replay_pos: usize,
+    inner: BufReader<Decoder>,
+}
+
+impl Source {
+    fn new(decoder: Decoder) -> Source {
+        Source {
+            replay: Vec::new(),
+            replay_pos: 0,
+            inner: BufReader::with_capacity(IO_BUFFER, decoder),
+        }
+    }
+
+    fn decoder(&self) -> &Decoder {
+        self.inner.get_ref()
+    }
+
+    fn replaying(&self) -> bool {
+        self.replay_pos < self.replay.len()
+    }
+
+    /// Puts `bytes` back in front of what is still unread.
+    fn put_back(&mut self, bytes: &[u8]) {
+        let mut replay = Vec::with_capacity(bytes.len() + self.replay.len() - self.replay_pos);
+        replay.extend_from_slice(bytes);
+        replay.extend_from_slice(&self.replay[self.replay_pos..]);
+        self.replay = replay;
+        self.replay_pos = 0;
+    }
+
+    /// The next `n` unread bytes (fewer at the end of the input), read ahead if needed.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        while self.replay.len() - self.replay_pos < n {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min(n - (self.replay.len() - self.replay_pos));
+            self.replay.extend_from_slice(&buf[..take]);
+            self.inner.consume(take);
+        }
+        Ok(&self.replay[self.replay_pos..])
+    }
+
+    /// Drops every decompressed byte read ahead (after damage, before a resync).
+    fn discard_buffered(&mut self) {
+        self.replay.clear();
+        self.replay_pos = 0;
+        let buffered = self.inner.buffer().len();
+        self.inner.consume(buffered);
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.replaying() {
+            return self.inner.read(out);
+        }
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.replaying() {
+            Ok(&self.replay[self.replay_pos..])
+        } else {
+            self.inner.fill_buf()
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.replaying() {
+            self.replay_pos = (self.replay_pos + amount).min(self.replay.len());
+            if self.replay_pos == self.replay.len() {
+                self.replay.clear();
+                self.replay_pos = 0;
+            }
+        } else {
+            self.inner.consume(amount);
+        }
+    }
+}
+
+/// A WARC version line at the start of a line: where a record may start.
+const RECORD_START: &[u8] = b"\nWARC/";
+
+/// Watches the bytes of a record's block for a line that starts a WARC record, and
+/// keeps the bytes from the first such line on (up to a cap): where reading goes on
+/// when the block turns out to run past the record's end. Real blocks hardly ever
+/// hold such a line, so nothing is kept in the common case.
+#[derive(Debug, Default)]
+struct RestartWatch {
+    /// The block's bytes from the first version line on, once `found`.
+    tail: Vec<u8>,
+    found: bool,
+    /// More than the cap followed the version line: no restart can be offered.
+    gave_up: bool,
+    /// The last bytes before the current chunk, for a line start across two chunks.
+    carry: [u8; RECORD_START.len() - 1],
+    carry_len: usize,
+}
+
+impl RestartWatch {
+    /// A new block: it follows the header's blank line, so it starts a line.
+    fn reset(&mut self) {
+        self.tail.clear();
+        self.found = false;
+        self.gave_up = false;
+        self.carry[0] = b'\n';
+        self.carry_len = 1;
+    }
+
+    /// The next bytes of the block.
+    fn feed(&mut self, mut chunk: &[u8], cap: usize) {
+        if self.gave_up || chunk.is_empty() {
+            return;
+        }
+        if !self.found {
+            // A line start may begin in the carried bytes and end in this chunk.
+            let carried = self.carry_len;
+            let mut joint = [0u8; 2 * RECORD_START.len()];
+            joint[..carried].copy_from_slice(&self.carry[..carried]);
+            let m = chunk.len().min(RECORD_START.len());
+            joint[carried..carried + m].copy_from_slice(&chunk[..m]);
+            let start = match memchr::memmem::find(&joint[..carried + m], RECORD_START) {
+                Some(at) if at < carried => {
+                    let from = at + 1;
+                    self.tail
+                        .extend_from_slice(&joint[from.min(carried)..carried]);
+                    Some(from.saturating_sub(carried))
+                }
+                _ => memchr::memmem::find(chunk, RECORD_START).map(|at| at + 1),
+            };
+            let Some(start) = start else {
+                let keep = self.carry.len();
+                let mut last = [0u8; RECORD_START.len() - 1];
+                let all = joint[..carried].iter().chain(chunk.iter());
+                let total = carried + chunk.len();
+                let mut n = 0;
+                for &b in all.skip(total.saturating_sub(keep)) {
+                    last[n] = b;
+                    n += 1;
+                }
+                self.carry = last;
+                self.carry_len = n;
+                return;
+            };
+            self.found = true;
+            chunk = &chunk[start..];
+        }
+        if self.tail.len() + chunk.len() > cap {
+            self.gave_up = true;
+            self.found = false;
+            self.tail = Vec::new();
+            return;
+        }
+        self.tail.extend_from_slice(chunk);
+    }
+
+    /// The kept bytes from the first version line on, if there is one to go on from.
+    fn restart(&mut self) -> Option<Vec<u8>> {
+        (self.found && !self.gave_up).then(|| std::mem::take(&mut self.tail))
+    }
+
+    /// Without a version line inside the block: the block's last bytes after a line
+    /// end when they begin one (`WAR`), for the bytes after the block to complete.
+    fn partial_start(&self) -> &[u8] {
+        if self.found || self.gave_up {
+            return &[];
+        }
+        let carried = &self.carry[..self.carry_len];
+        match carried.iter().rposition(|&b| b == b'\n') {
+            Some(at) if RECORD_START[1..].starts_with(&carried[at + 1..]) => &carried[at + 1..],
+            _ => &[],
+        }
+    }
+}
+
+/// What follows a record's block.
+enum BlockEnd {
+    /// The blank lines that close a record, then a version line or the end.
+    Boundary,
+    /// Something else: `same_member` when it comes from the gzip member the block
+    /// ended in.
+    Misframed { same_member: bool },
+    /// A read error, from the block's own gzip member when `same_member`.
+    Failed { error: io::Error, same_member: bool },
 }
 
 /// What reading one line gave.
@@ -723,11 +1031,18 @@ pub struct Reader {
     name: String,
     format: RecordFormat,
     options: Options,
-    src: BufReader<Decoder>,
+    src: Source,
     /// Records (WARC) or lines (JSON) started so far.
     count: u64,
     /// After a bad header: skip lines up to the next `WARC/` version line.
     seeking: bool,
+    /// A record was just failed for damage to its gzip member: the read error that
+    /// damage causes next is the same damage, not reported again.
+    damaged: bool,
+    /// The current WARC block's bytes from a version line inside it on.
+    watch: RestartWatch,
+    /// The current WARC block ended early (cut off, or a read error).
+    ended_early: bool,
     done: bool,
     line: Vec<u8>,
 }
@@ -770,9 +1085,12 @@ impl Reader {
             name,
             format,
             options,
-            src: BufReader::with_capacity(IO_BUFFER, decoder),
+            src: Source::new(decoder),
             count: 0,
             seeking: false,
+            damaged: false,
+            watch: RestartWatch::default(),
+            ended_early: false,
             done: false,
             line: Vec::new(),
         })
@@ -781,7 +1099,7 @@ impl Reader {
     /// Bytes of the input read so far (compressed bytes for a gzipped file), for
     /// progress reports.
     pub fn position(&self) -> u64 {
-        self.src.get_ref().position()
+        self.src.decoder().position()
     }
 
     /// The name ids are made from.
@@ -800,7 +1118,7 @@ impl Reader {
     /// A failure of the current record, from a read error. After a gzip error the reader
     /// moves to the next member (WARC) or stops; after any other, it stops.
     fn fail_read(&mut self, id: Option<String>, fields: Fields, e: &io::Error) -> Entry {
-        let gzip = self.src.get_ref().is_gzip();
+        let gzip = self.src.decoder().is_gzip();
         let error = read_error(e, gzip);
         let id = id.unwrap_or_else(|| self.fallback_id());
         self.recover();
@@ -810,23 +1128,41 @@ impl Reader {
     /// Goes on after a read error: to the next gzip member of a WARC (then to the next
     /// `WARC/` line), or to the end.
     fn recover(&mut self) {
-        let broken = self.src.get_ref().is_broken();
+        self.ended_early = true;
+        let broken = self.src.decoder().is_broken();
         if !(broken && self.format == RecordFormat::Warc) {
             self.done = true;
             return;
         }
         // Decompressed data buffered from before the damage is dropped too.
-        let buffered = self.src.buffer().len();
-        self.src.consume(buffered);
-        match self.src.get_mut().resync() {
+        self.src.discard_buffered();
+        match self.src.inner.get_mut().resync() {
             Ok(true) => self.seeking = true,
             Ok(false) | Err(_) => self.done = true,
         }
     }
 
-    /// Skips `len` bytes of the input without buffering them; the bytes actually there.
+    /// The most of a block kept from a version line inside it on ([`RestartWatch`]).
+    fn restart_cap(&self) -> usize {
+        usize::try_from(self.options.max_bytes.saturating_add(HEAD_ALLOWANCE)).unwrap_or(usize::MAX)
+    }
+
+    /// Skips `len` bytes of the input without buffering them (but for what the watch
+    /// keeps); the bytes actually there.
     fn skip(&mut self, len: u64) -> io::Result<u64> {
-        io::copy(&mut (&mut self.src).take(len), &mut io::sink())
+        let cap = self.restart_cap();
+        let mut left = len;
+        while left > 0 {
+            let buf = self.src.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            self.watch.feed(&buf[..n], cap);
+            self.src.consume(n);
+            left -= n as u64;
+        }
+        Ok(len - left)
     }
 
     /// Reads `len` bytes (fewer only at the end of the input).
@@ -836,6 +1172,8 @@ impl Reader {
                 .unwrap_or(0);
         let mut block = Vec::with_capacity(capacity);
         (&mut self.src).take(len).read_to_end(&mut block)?;
+        let cap = self.restart_cap();
+        self.watch.feed(&block, cap);
         Ok(block)
     }
 }
@@ -1042,6 +1380,14 @@ impl Reader {
             self.count += 1;
             let header = match self.read_header() {
                 HeaderRead::Eof => return None,
+                HeaderRead::Failed(_) if self.damaged => {
+                    // The damage the last record was failed for: already reported, and
+                    // no record of its own.
+                    self.damaged = false;
+                    self.count -= 1;
+                    self.recover();
+                    continue;
+                }
                 HeaderRead::Failed(e) => return Some(self.fail_read(None, Fields::new(), &e)),
                 HeaderRead::Bad { id, message, skip } => {
                     let id = id.unwrap_or_else(|| self.fallback_id());
@@ -1063,9 +1409,132 @@ impl Reader {
                 }
                 HeaderRead::Header(header) => header,
             };
-            if let Some(entry) = self.warc_record(header) {
+            self.damaged = false;
+            self.watch.reset();
+            self.ended_early = false;
+            let id = header
+                .record_id
+                .clone()
+                .unwrap_or_else(|| self.fallback_id());
+            let fields = header.fields();
+            let entry = self.warc_record(header);
+            let entry = if self.ended_early || self.done {
+                entry
+            } else {
+                self.check_end(entry, id, fields)
+            };
+            if let Some(entry) = entry {
                 return Some(entry);
             }
+        }
+    }
+
+    /// After a whole block: a record ends with blank lines, before the next version
+    /// line or the end of the input. When something else follows, its Content-Length
+    /// was wrong (or its gzip member is damaged), and `entry` (None: a record that is
+    /// no document) gives way to an error:
+    ///
+    /// * a version line inside the block: the block ran into the next record, and
+    ///   reading goes on from that line (the next record is not lost);
+    /// * none, but the gzip member the block ended in goes on with bytes that are no
+    ///   record, or fails: the member is damaged, and so may the block be.
+    ///
+    /// When neither holds (plain input, or the stray bytes in a member of their own),
+    /// the record stands, and the header reader reports the stray bytes.
+    fn check_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
+        let member = self.src.decoder().members();
+        let gzip = self.src.decoder().is_gzip();
+        let failed = |message: &str| Entry::Failed {
+            id: id.clone(),
+            fields: fields.clone(),
+            error: Error::bad_document(message.to_string()),
+        };
+        match self.block_end(member) {
+            BlockEnd::Boundary => entry,
+            BlockEnd::Misframed { same_member } => {
+                let restart = self.watch.restart();
+                if restart.is_some() || self.restarts_at_block_end() {
+                    if let Some(tail) = restart {
+                        self.src.put_back(&tail);
+                    }
+                    self.seeking = false;
+                    Some(failed(
+                        "the record does not end where its Content-Length says: a WARC \
+                         record starts inside its block (reading goes on from there)",
+                    ))
+                } else if gzip && same_member {
+                    self.damaged = true;
+                    self.seeking = true;
+                    Some(failed(
+                        "the record does not end where its Content-Length says, inside its \
+                         gzip member: the member is damaged",
+                    ))
+                } else {
+                    entry
+                }
+            }
+            BlockEnd::Failed { error, same_member } => {
+                if gzip && same_member {
+                    Some(self.fail_read(Some(id), fields, &error))
+                } else {
+                    entry
+                }
+            }
+        }
+    }
+
+    /// Whether the block ends with the start of a version line that the bytes after
+    /// it complete (a Content-Length a few bytes too long); if so, that start is put
+    /// back to be read again.
+    fn restarts_at_block_end(&mut self) -> bool {
+        let part = self.watch.partial_start().to_vec();
+        if part.is_empty() {
+            return false;
+        }
+        let Ok(head) = self.src.peek(RECORD_START.len() - 1) else {
+            return false;
+        };
+        let mut joined = part.clone();
+        joined.extend_from_slice(head);
+        if !joined.starts_with(&RECORD_START[1..]) {
+            return false;
+        }
+        self.src.put_back(&part);
+        true
+    }
+
+    /// Reads the blank lines after a block and looks at what follows them.
+    fn block_end(&mut self, member: u64) -> BlockEnd {
+        let same_member = |src: &Source| src.decoder().members() == member;
+        loop {
+            let (eols, more) = match self.src.fill_buf() {
+                Ok([]) => return BlockEnd::Boundary,
+                Ok(buf) => {
+                    let eols = buf
+                        .iter()
+                        .take_while(|&&b| b == b'\r' || b == b'\n')
+                        .count();
+                    (eols, eols == buf.len())
+                }
+                Err(error) => {
+                    let same_member = same_member(&self.src);
+                    return BlockEnd::Failed { error, same_member };
+                }
+            };
+            self.src.consume(eols);
+            if !more {
+                break;
+            }
+        }
+        match self.src.peek(RECORD_START.len() - 1) {
+            Ok(head) if head.starts_with(&RECORD_START[1..]) => BlockEnd::Boundary,
+            Ok(_) => BlockEnd::Misframed {
+                same_member: same_member(&self.src),
+            },
+            Err(error) => BlockEnd::Failed {
+                same_member: same_member(&self.src),
+                error,
+            },
         }
     }
 
@@ -1226,9 +1695,18 @@ impl Reader {
         entry
     }
 
-    /// The error of a block cut off by the end of the input (reading stops there).
+    /// The error of a block cut off by the end of the input. Reading stops there,
+    /// unless a version line inside the block shows that it ran into the records after
+    /// it (a wrong Content-Length): then it goes on from that line.
     fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
-        self.done = true;
+        self.ended_early = true;
+        match self.watch.restart() {
+            Some(tail) => {
+                self.src.put_back(&tail);
+                self.seeking = false;
+            }
+            None => self.done = true,
+        }
         Entry::Failed {
             id: id.to_string(),
             fields: fields.clone(),
@@ -1765,6 +2243,186 @@ mod tests {
             panic!()
         };
         assert_eq!(&r.payload().unwrap()[..], PAGE);
+    }
+
+    /// A WET conversion record whose header claims `claimed` bytes (its real block is
+    /// `text`).
+    fn conversion_claiming(id: &str, text: &str, claimed: usize) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: {id}\r\n\
+             WARC-Target-URI: http://a/{id}\r\nContent-Type: text/plain\r\n\
+             Content-Length: {claimed}\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    fn conversion(id: &str, text: &str) -> Vec<u8> {
+        conversion_claiming(id, text, text.len())
+    }
+
+    /// Reads in pieces of 1 to 40 bytes, as a pipe or a slow disk may deliver them.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        rng: crate::test_rng::XorShift,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = (1 + self.rng.below(40) as usize)
+                .min(out.len())
+                .min(self.data.len() - self.at);
+            out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// The entries of `bytes` read in random small pieces (seed 0: whole).
+    fn read_in_pieces(bytes: &[u8], seed: u64) -> Vec<Entry> {
+        if seed == 0 {
+            return read_all(bytes.to_vec(), RecordFormat::Warc, Options::default());
+        }
+        let trickle = Trickle {
+            data: bytes.to_vec(),
+            at: 0,
+            rng: crate::test_rng::XorShift::new(seed),
+        };
+        let reader = Reader::new(
+            Box::new(trickle),
+            "t".into(),
+            RecordFormat::Warc,
+            Options::default(),
+        )
+        .unwrap();
+        reader.collect()
+    }
+
+    /// The summary of reading `bytes` whole, checked to be the same when they arrive
+    /// in random small pieces (so nothing depends on where a buffer ends).
+    fn summary_in_any_pieces(bytes: Vec<u8>) -> Vec<String> {
+        let whole = summary(&read_in_pieces(&bytes, 0));
+        for seed in 1..=8 {
+            assert_eq!(summary(&read_in_pieces(&bytes, seed)), whole, "seed {seed}");
+        }
+        whole
+    }
+
+    fn text_of(entries: &[Entry], id: &str) -> String {
+        entries
+            .iter()
+            .find_map(|e| match e {
+                Entry::Record(r) if r.id == id => Some(r.document().unwrap().text),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no record {id}"))
+    }
+
+    #[test]
+    fn a_content_length_past_the_end_loses_only_its_own_record() {
+        // Found by an audit: the records after such a header were lost, unreported.
+        let mut wet = conversion("<1>", "One.");
+        wet.extend(conversion_claiming("<2>", "Two.", 999_999));
+        wet.extend(conversion("<3>", "Three."));
+        wet.extend(conversion("<4>", "Four."));
+        let s = summary_in_any_pieces(wet.clone());
+        assert_eq!(s.len(), 4, "{s:?}");
+        assert_eq!(s[0], "ok <1>");
+        assert!(
+            s[1].starts_with("fail <2>: bad document: truncated record"),
+            "{s:?}"
+        );
+        assert_eq!(&s[2..], ["ok <3>", "ok <4>"]);
+        let entries = read_all(wet.clone(), RecordFormat::Warc, Options::default());
+        assert_eq!(text_of(&entries, "<3>"), "Three.");
+        // The same with a gzip member per record, and as one member.
+        let members: Vec<u8> = [
+            conversion("<1>", "One."),
+            conversion_claiming("<2>", "Two.", 999_999),
+            conversion("<3>", "Three."),
+            conversion("<4>", "Four."),
+        ]
+        .iter()
+        .flat_map(|r| gzip(r))
+        .collect();
+        assert_eq!(summary_in_any_pieces(members), s);
+        assert_eq!(summary_in_any_pieces(gzip(&wet)), s);
+    }
+
+    #[test]
+    fn a_content_length_too_long_fails_its_record_and_keeps_the_next() {
+        // Found by an audit: record 2 came out "ok" holding record 3's header and text,
+        // and record 3 was lost.
+        for extra in [5, 7, 10, 11, 60, 100] {
+            let mut wet = conversion("<1>", "One.");
+            wet.extend(conversion_claiming("<2>", "Two.", 4 + extra));
+            wet.extend(conversion(
+                "<3>",
+                "Three, a longer line of text than the others.",
+            ));
+            wet.extend(conversion("<4>", "Four."));
+            let s = summary_in_any_pieces(wet.clone());
+            assert_eq!(s.len(), 4, "extra {extra}: {s:?}");
+            assert_eq!(s[0], "ok <1>");
+            assert!(
+                s[1].starts_with("fail <2>: ") && s[1].contains("starts inside its block"),
+                "extra {extra}: {s:?}"
+            );
+            assert_eq!(&s[2..], ["ok <3>", "ok <4>"], "extra {extra}");
+            let entries = read_all(wet, RecordFormat::Warc, Options::default());
+            assert_eq!(
+                text_of(&entries, "<3>"),
+                "Three, a longer line of text than the others."
+            );
+        }
+        // Stray bytes after a record that is whole do not fail it (plain input).
+        let mut wet = conversion("<1>", "One.");
+        wet.extend_from_slice(b"stray line\r\n");
+        wet.extend(conversion("<2>", "Two."));
+        let s = summary_in_any_pieces(wet);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert_eq!((s[0].as_str(), s[2].as_str()), ("ok <1>", "ok <2>"));
+    }
+
+    #[test]
+    fn a_gzip_member_cut_short_loses_only_its_own_record() {
+        // Found by an audit: the search for the next member started where the damage
+        // showed, past the next member's header, and the records after were lost (or
+        // the cut record came out "ok" with inflated garbage appended).
+        let texts: Vec<String> = (0..7)
+            .map(|i| format!("Record {i}: {}", "some words of text ".repeat(40 + 13 * i)))
+            .collect();
+        for cut in [0.25, 0.5, 0.75, 0.9] {
+            let mut bytes = Vec::new();
+            for (i, text) in texts.iter().enumerate() {
+                let member = gzip(&conversion(&format!("<{i}>"), text));
+                let keep = if i == 3 {
+                    (member.len() as f64 * cut) as usize
+                } else {
+                    member.len()
+                };
+                bytes.extend_from_slice(&member[..keep]);
+            }
+            // Whole and in pieces: where the inflater meets the damage decides whether
+            // the cut record's header was read (its id, or `t:record 4`).
+            for seed in 0..=8 {
+                let entries = read_in_pieces(&bytes, seed);
+                let s = summary(&entries);
+                let ok: Vec<&String> = s.iter().filter(|x| x.starts_with("ok ")).collect();
+                assert_eq!(
+                    ok,
+                    ["ok <0>", "ok <1>", "ok <2>", "ok <4>", "ok <5>", "ok <6>"],
+                    "cut {cut}, seed {seed}: {s:?}"
+                );
+                assert_eq!(s.len(), 7, "cut {cut}, seed {seed}: one error: {s:?}");
+                for i in [0, 1, 2, 4, 5, 6] {
+                    assert_eq!(text_of(&entries, &format!("<{i}>")), texts[i]);
+                }
+            }
+        }
     }
 
     #[test]
