@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::input::{Document, InputFormat};
 use crate::model::{bundled, Model, ModelFile};
 use crate::policy::Comments;
-use crate::segment::{segment, segment_str, Page};
+use crate::segment::{segment, segment_str, segment_within, Page};
 use crate::site::OnSite;
 
 /// A model ready to classify documents of its mode. `Send + Sync`: share one across
@@ -155,14 +155,25 @@ impl Classifier {
 
     /// Classifies one document with the extractor of its format.
     pub fn classify(&self, doc: &Document) -> Classified {
-        self.classify_on_site(doc, None)
+        self.for_format(doc.format)
+            .classify_page_on_site(segment(doc), None)
     }
 
-    /// [`Classifier::classify`] for a document of a counted corpus
-    /// ([`Extractor::classify_page_on_site`]).
-    pub fn classify_on_site(&self, doc: &Document, site: Option<OnSite<'_>>) -> Classified {
-        self.for_format(doc.format)
-            .classify_page_on_site(segment(doc), site)
+    /// [`Classifier::classify`] for a document of a corpus run: of a counted corpus
+    /// with `site` ([`Extractor::classify_page_on_site`]), and refusing a page of more
+    /// than `max_blocks` blocks with a bad-document error
+    /// ([`crate::segment::segment_within`]; the default is
+    /// [`crate::segment::DEFAULT_MAX_BLOCKS`]).
+    pub fn classify_on_site(
+        &self,
+        doc: &Document,
+        site: Option<OnSite<'_>>,
+        max_blocks: usize,
+    ) -> Result<Classified> {
+        let page = segment_within(doc, max_blocks)?;
+        Ok(self
+            .for_format(doc.format)
+            .classify_page_on_site(page, site))
     }
 }
 

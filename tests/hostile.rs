@@ -1013,6 +1013,64 @@ fn issue5_batch_size_limits_are_per_document_errors() {
 }
 
 #[test]
+fn max_blocks_limits_are_per_document_errors() {
+    // Found by an audit: 64 MiB of one-letter lines (within --max-bytes) made 33
+    // million blocks and took 10 GB. Now a page over --max-blocks is refused while it
+    // is segmented, in files and in records, and the run goes on.
+    let dir = tempdir();
+    let lines = |n: usize| -> String { (0..n).map(|i| format!("Line {i} of text.\n")).collect() };
+    let paras = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("<p>Paragraph {i} of the page.</p>"))
+            .collect()
+    };
+    write(&dir.path().join("a-over.txt"), lines(101));
+    write(&dir.path().join("b-at.txt"), lines(100));
+    write(&dir.path().join("c-over.html"), paras(101));
+    write(&dir.path().join("d-at.html"), paras(100));
+    let mut wet = Vec::new();
+    for (id, text) in [("<w1>", lines(101)), ("<w2>", lines(5))] {
+        wet.extend_from_slice(
+            format!(
+                "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: {id}\r\n\
+                 Content-Length: {}\r\n\r\n{text}\r\n\r\n",
+                text.len()
+            )
+            .as_bytes(),
+        );
+    }
+    write(&dir.path().join("e.warc.wet"), wet);
+    let out = dehusk()
+        .args(["extract", "--max-blocks", "100"])
+        .arg(dir.path())
+        .output();
+    let records = out.records();
+    let errors: Vec<String> = records
+        .iter()
+        .filter(|r| r["error"].is_string())
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let ok = records.iter().filter(|r| r["text"].is_string()).count();
+    let named = records
+        .iter()
+        .filter_map(|r| r["error"].as_str())
+        .all(|e| e.contains("more than the limit of 100 blocks"));
+    let over = |name: &str| errors.iter().any(|id| id.ends_with(name));
+    if out.code != Some(2)
+        || records.len() != 6
+        || ok != 3
+        || !(over("a-over.txt") && over("c-over.html") && over("<w1>"))
+        || !named
+    {
+        panic!(
+            "expected the three pages over 100 blocks refused, naming the limit, and the \
+             three at or under it extracted\n{}",
+            summary(&out)
+        );
+    }
+}
+
+#[test]
 fn issue5_pathological_tokens() {
     let many_attrs: String = (0..300_000).map(|i| format!(" a{i}=v")).collect();
     let same_attrs = " class=nav".repeat(300_000);

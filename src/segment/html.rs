@@ -152,15 +152,29 @@ struct Segmenter {
     /// The tag paths at the last start tag before the current block's text began
     /// (see `Block::tag_path`); None until a start tag is seen in the block.
     block_tag_path: Option<[u32; 2]>,
+    /// Blocks past this many are not kept, and the page is refused (`over_limit`).
+    max_blocks: usize,
+    over_limit: bool,
 }
 
 /// Segments an HTML document into blocks.
 pub fn segment_html(html: &str) -> Page {
+    segment_html_within(html, usize::MAX).unwrap_or_default()
+}
+
+/// [`segment_html`], or None when the page has more than `max_blocks` blocks (a limit
+/// on the memory a page takes: past it, blocks and their text are no longer kept, and
+/// the markup is only read through to its end).
+pub fn segment_html_within(html: &str, max_blocks: usize) -> Option<Page> {
     let mut seg = Segmenter::new(html.len());
+    seg.max_blocks = max_blocks;
     seg.run(html);
     seg.flush_block();
+    if seg.over_limit {
+        return None;
+    }
     seg.page.text.shrink_to_fit();
-    seg.page
+    Some(seg.page)
 }
 
 fn hash_bytes(bytes: &[u8]) -> u32 {
@@ -206,6 +220,8 @@ impl Segmenter {
             in_head: false,
             noscript_nesting: 0,
             block_tag_path: None,
+            max_blocks: usize::MAX,
+            over_limit: false,
         }
     }
 
@@ -705,7 +721,13 @@ impl Segmenter {
 
     /// Ends the current block, keeping it if it has any text.
     fn flush_block(&mut self) {
-        let end = self.page.text.len();
+        let mut end = self.page.text.len();
+        if end > self.block_start && self.page.blocks.len() >= self.max_blocks {
+            // Past the limit: the page is refused, so its text need not be kept.
+            self.over_limit = true;
+            self.page.text.truncate(self.block_start);
+            end = self.block_start;
+        }
         if end > self.block_start {
             let (hash_start, hash_end) = self.block_hash_range();
             let top = self.stack.last().unwrap_or(&ROOT);

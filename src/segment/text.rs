@@ -24,6 +24,12 @@ const MAX_PAGE_TEXT: usize = u32::MAX as usize;
 /// Splits `text` into line blocks. Whitespace inside a line is collapsed to single
 /// spaces; lines that are empty after trimming become paragraph breaks.
 pub fn segment_text(text: &str) -> Page {
+    segment_text_within(text, usize::MAX).unwrap_or_default()
+}
+
+/// [`segment_text`], or None as soon as the page would have more than `max_blocks`
+/// blocks (before the rest is read: a limit on the memory a page takes).
+pub fn segment_text_within(text: &str, max_blocks: usize) -> Option<Page> {
     let mut page = Page {
         format: Some(InputFormat::Text),
         text: String::with_capacity(text.len().min(MAX_PAGE_TEXT)),
@@ -38,6 +44,9 @@ pub fn segment_text(text: &str) -> Page {
         if trimmed.is_empty() {
             break_before = true;
             continue;
+        }
+        if page.blocks.len() >= max_blocks {
+            return None;
         }
         let start = page.text.len();
         // Collapsing never makes a line longer, so the trimmed length bounds it.
@@ -61,7 +70,7 @@ pub fn segment_text(text: &str) -> Page {
         });
         break_before = false;
     }
-    page
+    Some(page)
 }
 
 /// The lines of `text`, ending at `\n`, `\r\n` or a lone `\r` (without the ending).

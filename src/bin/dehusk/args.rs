@@ -182,6 +182,12 @@ pub struct RunArgs {
     /// Skip a document larger than this many bytes (after decompression), reporting it.
     #[arg(long, value_name = "BYTES", default_value_t = dehusk::input::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
+    /// Skip a page of more than this many blocks (lines, in plain text), reporting it:
+    /// the limit on the memory one page takes (about 320 bytes a block). The default
+    /// is some 300 times the largest annotated page; without it, 64 MiB of one-letter
+    /// lines (within --max-bytes) took 10 GB.
+    #[arg(long, value_name = "N", default_value_t = dehusk::segment::DEFAULT_MAX_BLOCKS)]
+    pub max_blocks: usize,
     /// Write output to this file (written to a temporary file, renamed when done).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

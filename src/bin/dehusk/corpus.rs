@@ -26,7 +26,7 @@ use dehusk::input::{self, Document, InputFormat};
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
 use dehusk::records::{self, Entry, RecordFormat, Sniffed};
-use dehusk::segment::segment;
+use dehusk::segment::segment_within;
 use dehusk::site::{self, PageKeys, SiteRepeats};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -762,10 +762,13 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     let doubtful = AtomicU64::new(0);
     let site_blocks = AtomicU64::new(0);
     let site_docs = AtomicU64::new(0);
-    let render = |doc: &Document, fields: &[(String, serde_json::Value)]| -> String {
+    let max_blocks = args.max_blocks;
+    let render = |doc: &Document,
+                  fields: &[(String, serde_json::Value)]|
+     -> dehusk::Result<String> {
         let host = site.as_ref().and_then(|_| record_host(fields));
         let on_site = site.as_ref().zip(host.as_deref()).map(|(s, h)| s.on(h));
-        let c = classifier.classify_on_site(doc, on_site);
+        let c = classifier.classify_on_site(doc, on_site, max_blocks)?;
         if c.site_dropped > 0 {
             site_blocks.fetch_add(c.site_dropped as u64, Ordering::Relaxed);
             site_docs.fetch_add(1, Ordering::Relaxed);
@@ -774,11 +777,11 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         if model.below_min_confidence(c.confidence) {
             doubtful.fetch_add(1, Ordering::Relaxed);
         }
-        match job {
+        Ok(match job {
             Job::Extract if text_out => c.main_text(),
             Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text(), c.confidence),
             Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
-        }
+        })
     };
     let work = |item: Item| -> (Outcome, u64) {
         let failed = |id: String, fields: Fields, e: dehusk::Error| Outcome::Failed {
@@ -787,28 +790,34 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             reason: e.reason(),
         };
         let outcome = match item.work {
-            Work::File(path) => match input::load_document(&path, format, max_bytes) {
-                Ok(doc) => Outcome::Done {
-                    line: render(&doc, &[]),
-                },
-                Err(e) => failed(path.display().to_string(), Fields::new(), e),
-            },
+            Work::File(path) => {
+                match input::load_document(&path, format, max_bytes)
+                    .and_then(|doc| render(&doc, &[]))
+                {
+                    Ok(line) => Outcome::Done { line },
+                    Err(e) => failed(path.display().to_string(), Fields::new(), e),
+                }
+            }
             Work::Stream { id, head, rest } => {
                 match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes).and_then(
                     |bytes| input::document_from_vec(id.clone(), bytes, None, format, None),
                 ) {
-                    Ok(doc) => Outcome::Done {
-                        line: render(&doc, &[]),
+                    Ok(doc) => match render(&doc, &[]) {
+                        Ok(line) => Outcome::Done { line },
+                        Err(e) => failed(id, Fields::new(), e),
                     },
                     Err(e) => failed(id, Fields::new(), e),
                 }
             }
-            Work::Record(record) => match record.document() {
-                Ok(doc) => Outcome::Done {
-                    line: render(&doc, &record.fields),
-                },
-                Err(e) => failed(record.id, record.fields, e),
-            },
+            Work::Record(record) => {
+                match record
+                    .document()
+                    .and_then(|doc| render(&doc, &record.fields))
+                {
+                    Ok(line) => Outcome::Done { line },
+                    Err(e) => failed(record.id, record.fields, e),
+                }
+            }
             Work::Failed { id, fields, reason } => Outcome::Failed { id, fields, reason },
         };
         (outcome, item.progress)
@@ -932,7 +941,9 @@ fn count_sites(args: &RunArgs, options: &records::Options, repeats: &mut SiteRep
         };
         let host = record_host(&record.fields)?;
         let doc = record.document().ok()?;
-        Some(SiteRepeats::page_keys(&host, &segment(&doc)))
+        // A page over the limit is refused by the second pass, and counts for nothing.
+        let page = segment_within(&doc, args.max_blocks).ok()?;
+        Some(SiteRepeats::page_keys(&host, &page))
     };
     drive(&mut inputs, work, |keys| {
         if let Some(keys) = keys {
