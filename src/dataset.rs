@@ -2,6 +2,13 @@
 //! main_content, optional with/without snippets and page_type) and the pages as
 //! `html/<id>.html.gz` or `text/<id>.txt`. The format of `../shared/data` (see
 //! `data/README.md` in this repository).
+//!
+//! A truth file that breaks the format is refused whole, naming the line: a page
+//! without gold text would be fitted and scored as all boilerplate, one with a
+//! misspelt split would silently fall out of both splits, and a duplicated id would
+//! count twice. Annotations are the ground truth every number rests on, so they are
+//! not guessed at; an unreadable *page file* only costs that page (see
+//! [`crate::train::prepare`]).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -16,14 +23,13 @@ use crate::input::InputFormat;
 pub struct GoldPage {
     /// Page id; names the page files.
     pub id: String,
-    /// `train` or `dev`.
+    /// `train` or `dev` (required: [`Dataset::open`] refuses anything else).
     #[serde(default)]
     pub split: Option<String>,
     /// The page's site, used to group cross-validation folds.
     #[serde(default)]
     pub host: Option<String>,
-    /// The gold main text.
-    #[serde(default)]
+    /// The gold main text (required; it may be empty).
     pub main_content: String,
     /// Sentences a good extraction must contain.
     #[serde(default)]
@@ -37,9 +43,34 @@ pub struct GoldPage {
 }
 
 impl GoldPage {
-    /// The grouping key for host-grouped validation (the host, or the id).
+    /// The grouping key for host-grouped validation (the host, or the id when the
+    /// host is missing or empty).
     pub fn group(&self) -> &str {
-        self.host.as_deref().unwrap_or(&self.id)
+        self.host
+            .as_deref()
+            .filter(|h| !h.is_empty())
+            .unwrap_or(&self.id)
+    }
+
+    /// Why this page breaks the format, if it does.
+    fn problem(&self) -> Option<String> {
+        let id = &self.id;
+        match self.split.as_deref() {
+            Some("train" | "dev") => {}
+            Some(other) => {
+                return Some(format!(
+                    "page {id:?}: split {other:?} is neither \"train\" nor \"dev\""
+                ))
+            }
+            None => return Some(format!("page {id:?}: no split (\"train\" or \"dev\")")),
+        }
+        // The id names the page's files: it must stay inside the dataset's folder.
+        if id.is_empty() || id == "." || id == ".." || id.contains(['/', '\\', '\0']) {
+            return Some(format!(
+                "page id {id:?} cannot name a file in the dataset's folder"
+            ));
+        }
+        None
     }
 }
 
@@ -53,18 +84,38 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Reads `root/truth.jsonl`.
+    /// Reads `root/truth.jsonl`, refusing a line that breaks the format (see the
+    /// module doc) with an error naming the file and line.
     pub fn open(root: &Path) -> Result<Dataset> {
         let path = root.join("truth.jsonl");
         let file = std::fs::File::open(&path).map_err(|e| Error::io(Some(path.clone()), e))?;
-        let mut pages = Vec::new();
+        let mut pages: Vec<GoldPage> = Vec::new();
+        let mut lines_of: std::collections::HashMap<String, usize> = Default::default();
+        let at = |n: usize| format!("{}:{}", path.display(), n + 1);
         for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| Error::io(Some(path.clone()), e))?;
+            let line = line.map_err(|e| Error::bad_dataset(format!("{}: {e}", at(n))))?;
+            // A byte-order mark is no part of the first object.
+            let line = if n == 0 {
+                line.strip_prefix('\u{feff}').unwrap_or(&line)
+            } else {
+                &line
+            };
             if line.trim().is_empty() {
                 continue;
             }
-            let page: GoldPage = serde_json::from_str(&line)
-                .map_err(|e| Error::bad_dataset(format!("{}:{}: {e}", path.display(), n + 1)))?;
+            let page: GoldPage = serde_json::from_str(line)
+                .map_err(|e| Error::bad_dataset(format!("{}: {e}", at(n))))?;
+            if let Some(problem) = page.problem() {
+                return Err(Error::bad_dataset(format!("{}: {problem}", at(n))));
+            }
+            if let Some(first) = lines_of.insert(page.id.clone(), n) {
+                return Err(Error::bad_dataset(format!(
+                    "{}: page id {:?} again (first on line {})",
+                    at(n),
+                    page.id,
+                    first + 1
+                )));
+            }
             pages.push(page);
         }
         Ok(Dataset {
@@ -93,10 +144,12 @@ impl Dataset {
         match mode {
             InputFormat::Html => {
                 let gz = self.root.join("html").join(format!("{}.html.gz", page.id));
-                if gz.exists() {
-                    gz
+                let plain = self.root.join("html").join(format!("{}.html", page.id));
+                // Without either, the error names the usual one.
+                if !gz.exists() && plain.exists() {
+                    plain
                 } else {
-                    self.root.join("html").join(format!("{}.html", page.id))
+                    gz
                 }
             }
             InputFormat::Text => self.root.join("text").join(format!("{}.txt", page.id)),

@@ -74,7 +74,11 @@ impl LabeledPage {
     /// The page's site for [`crate::site`]: its dataset and host (its group), or None
     /// when the gold record names no host.
     pub fn site_host(&self) -> Option<&str> {
-        self.gold.host.as_ref().map(|_| self.group.as_str())
+        self.gold
+            .host
+            .as_ref()
+            .filter(|h| !h.is_empty())
+            .map(|_| self.group.as_str())
     }
 }
 
@@ -90,25 +94,59 @@ pub enum Flatten {
     All,
 }
 
+/// A page of a dataset whose file could not be read: its gold stays known, so an
+/// evaluation can score it as an empty extraction (as the reference metric scores a
+/// missing prediction) rather than leave it out.
+#[derive(Debug)]
+pub struct Unreadable {
+    /// The dataset's name.
+    pub dataset: String,
+    /// The page's gold record.
+    pub gold: GoldPage,
+    /// Why it could not be read.
+    pub error: Error,
+}
+
+impl Unreadable {
+    /// `<dataset>/<id>`, as the reports name it.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.dataset, self.gold.id)
+    }
+}
+
 /// Loads, segments, featurizes and labels one split of datasets, in parallel.
-/// Pages that cannot be read are returned as errors with their ids, not dropped
+/// Pages that cannot be read are returned with their gold and the error, not dropped
 /// silently. `flatten` applies to text mode only.
 pub fn prepare(
     datasets: &[Dataset],
     split: Option<&str>,
     mode: InputFormat,
     flatten: Flatten,
-) -> (Vec<LabeledPage>, Vec<(String, Error)>) {
+) -> (Vec<LabeledPage>, Vec<Unreadable>) {
     let jobs: Vec<(&Dataset, &GoldPage)> = datasets
         .iter()
         .flat_map(|d| d.split(split).map(move |p| (d, p)))
         .collect();
-    let results: Vec<std::result::Result<LabeledPage, (String, Error)>> = jobs
+    // The error boxed: a gold record is large, and most pages are read.
+    let results: Vec<std::result::Result<LabeledPage, Box<Unreadable>>> = jobs
         .par_iter()
         .map(|(d, gold)| {
             let path = d.page_path(gold, mode);
-            let doc = load_document(&path, Some(mode), DEFAULT_MAX_BYTES)
-                .map_err(|e| (format!("{}/{}", d.name(), gold.id), e))?;
+            // A FIFO or device in a page's place would block or never end.
+            if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+                return Err(Box::new(Unreadable {
+                    dataset: d.name(),
+                    gold: (*gold).clone(),
+                    error: Error::bad_document(format!("{} is not a regular file", path.display())),
+                }));
+            }
+            let doc = load_document(&path, Some(mode), DEFAULT_MAX_BYTES).map_err(|error| {
+                Box::new(Unreadable {
+                    dataset: d.name(),
+                    gold: (*gold).clone(),
+                    error,
+                })
+            })?;
             let mut page = segment(&doc);
             let flat = match flatten {
                 Flatten::None => false,
@@ -138,7 +176,7 @@ pub fn prepare(
     for r in results {
         match r {
             Ok(p) => pages.push(p),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(*e),
         }
     }
     (pages, errors)
@@ -1348,6 +1386,29 @@ pub fn train_after(
     let learned = params.learned_smoothing(pages);
     let fit_hosts = half_a.len() + half_b.len();
     let can_hold_out = !held.is_empty() && fit_hosts > 0;
+    // Pages in two folds or more can always choose a decoder; when the held-out fold
+    // is the one without pages, say which folds have them rather than fit a model
+    // whose decoder nobody chose.
+    let mut populated: Vec<u64> = pages.iter().map(fold).collect();
+    populated.sort_unstable();
+    populated.dedup();
+    let choosable = if params.context_stage {
+        !held.is_empty() && !half_a.is_empty() && !half_b.is_empty()
+    } else {
+        can_hold_out
+    };
+    if !params.decoder_on_all_folds && !choosable && populated.len() > 1 {
+        return Err(Error::fit(format!(
+            "the held-out host fold {held_fold} {} (host folds with pages: {populated:?}), so it \
+             cannot choose the decoder: hold out another fold (`--holdout-fold`), or choose \
+             the decoder on every fold's pages (`--decoder-on-all-folds`)",
+            if held.is_empty() {
+                "has no training pages"
+            } else {
+                "leaves the fit too few pages for the context stage"
+            }
+        )));
+    }
     let (all, all_odds) = select(pages, &final_values, |_| true);
     // The final fit does not depend on the held-out choice: without the context stage,
     // run both at once (each linfa fit uses one core).
@@ -1419,6 +1480,8 @@ pub fn train_after(
         pages_left_out: pages.iter().filter(|p| !params.fits(p)).count(),
         blocks,
         holdout_f1: f64::NAN,
+        holdout_f1_stage1: f64::NAN,
+        holdout_f1_stage2: f64::NAN,
         ..TrainReport::default()
     };
     let (decoder, stage2) = match choice {

@@ -288,7 +288,7 @@ pub struct LabelArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Split to label (train, dev, or all).
-    #[arg(long, default_value = "train")]
+    #[arg(long, default_value = "train", value_parser = ["train", "dev", "all"])]
     pub split: String,
     /// Write the labelled blocks as JSON lines to this file: per page its dataset, id
     /// and gold coverage, and per block its text, aligned `label` and whether it is in
@@ -489,7 +489,7 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Split to score (dev, train, or all).
-    #[arg(long, default_value = "dev")]
+    #[arg(long, default_value = "dev", value_parser = ["train", "dev", "all"])]
     pub split: String,
     /// Also print scores per page type (wcxb's page_type).
     #[arg(long)]

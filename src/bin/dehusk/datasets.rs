@@ -18,7 +18,7 @@ use dehusk::policy::Comments;
 use dehusk::site::SiteRepeats;
 use dehusk::train::{
     count_sites, cross_validate, prepare, train_after as fit_model, Flatten, FoldReport,
-    LabeledPage, TrainParams,
+    LabeledPage, TrainParams, Unreadable,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,10 +26,51 @@ use serde::Serialize;
 use crate::args::{comment_policy, DataArgs, EvalArgs, LabelArgs, TrainArgs};
 
 fn open_all(args: &DataArgs) -> Result<Vec<Dataset>> {
-    args.data
+    let datasets: Vec<Dataset> = args
+        .data
         .iter()
         .map(|d| Dataset::open(d).with_context(|| format!("opening dataset {}", d.display())))
-        .collect()
+        .collect::<Result<_>>()?;
+    // Reports, predictions and word tables name a dataset by its folder's name: two of
+    // one name would be merged (or one fitted twice).
+    for (i, d) in datasets.iter().enumerate() {
+        if let Some(other) = datasets[..i].iter().find(|o| o.name() == d.name()) {
+            anyhow::bail!(
+                "two datasets are named {:?} ({} and {}): give each folder its own name",
+                d.name(),
+                other.root.display(),
+                d.root.display()
+            );
+        }
+    }
+    Ok(datasets)
+}
+
+/// Fails now, not after minutes of work, when `path` cannot be written as a file: its
+/// folder must exist, and it must not be a folder itself.
+fn check_output_file(path: &Path, what: &str) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    anyhow::ensure!(
+        parent.is_dir(),
+        "{what} {}: the folder {} does not exist",
+        path.display(),
+        parent.display()
+    );
+    anyhow::ensure!(!path.is_dir(), "{what} {} is a folder", path.display());
+    Ok(())
+}
+
+/// Fails now when `dir` exists and is not a folder (it is created when missing).
+fn check_output_dir(dir: &Path, what: &str) -> Result<()> {
+    anyhow::ensure!(
+        !dir.exists() || dir.is_dir(),
+        "{what} {} exists and is not a folder",
+        dir.display()
+    );
+    Ok(())
 }
 
 fn split_filter(split: &str) -> Option<&str> {
@@ -40,18 +81,33 @@ fn split_filter(split: &str) -> Option<&str> {
     }
 }
 
-/// Loads one split of the datasets, reporting unreadable pages.
+/// Loads one split of the datasets, reporting unreadable pages; a dataset with no
+/// page in the split is reported too, and none at all is an error.
 fn load_split(
     datasets: &[Dataset],
     split: Option<&str>,
     mode: InputFormat,
     flatten: Flatten,
-) -> (Vec<LabeledPage>, usize) {
-    let (pages, errors) = prepare(datasets, split, mode, flatten);
-    for (id, e) in &errors {
-        eprintln!("dehusk: {id}: {e}");
+) -> Result<(Vec<LabeledPage>, Vec<Unreadable>)> {
+    let which = split.unwrap_or("any");
+    let empty: Vec<String> = datasets
+        .iter()
+        .filter(|d| d.split(split).next().is_none())
+        .map(|d| d.name())
+        .collect();
+    anyhow::ensure!(
+        empty.len() < datasets.len(),
+        "no page of {} is in the {which} split",
+        empty.join(", ")
+    );
+    for name in &empty {
+        eprintln!("dehusk: {name}: no page is in the {which} split");
     }
-    (pages, errors.len())
+    let (pages, unreadable) = prepare(datasets, split, mode, flatten);
+    for u in &unreadable {
+        eprintln!("dehusk: {}: {}", u.name(), u.error);
+    }
+    Ok((pages, unreadable))
 }
 
 /// Scores of one dataset.
@@ -76,6 +132,11 @@ pub struct Scores {
     /// with the text it is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shingle_with_text: Option<Prf>,
+    /// Pages whose file could not be read (each reported): scored as empty
+    /// extractions, as `shingle_f1.py` scores a missing prediction, so the score is of
+    /// every page of the split.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -93,9 +154,11 @@ struct Groups {
 /// interval.
 const INTERVAL_SEED: u64 = 0x00de_4a5c;
 
-/// Evaluates a model on prepared pages of one dataset.
+/// Evaluates a model on prepared pages of one dataset; `unreadable` pages of it count
+/// as empty extractions.
 fn score(
     pages: &[&LabeledPage],
+    unreadable: &[&Unreadable],
     model: &dehusk::model::Model,
     resamples: usize,
     site: Option<&SiteRepeats>,
@@ -136,9 +199,27 @@ fn score(
             .add_counts(counts);
         predictions.push((p.id.clone(), text, confidence));
     }
+    for u in unreadable {
+        let counts = shingle.add(&u.gold.main_content, "");
+        oracle.add(&u.gold.main_content, "");
+        snippet.add(&u.gold.with, &u.gold.without, "");
+        for (group, key) in [
+            (&mut groups.page_type, u.gold.page_type.clone()),
+            (
+                &mut groups.language,
+                Some(dehusk::lexicon::guess_language(&u.gold.main_content).to_string()),
+            ),
+        ] {
+            if let Some(key) = key {
+                group.entry(key).or_default().add_counts(counts);
+            }
+        }
+        predictions.push((u.gold.id.clone(), String::new(), 0.0));
+    }
+    let pages_with_text = pages.len() - pages.iter().filter(|p| p.page.is_empty()).count();
     (
         Scores {
-            pages: pages.len(),
+            pages: pages.len() + unreadable.len(),
             shingle: shingle.score(),
             shingle_interval: shingle
                 .interval(resamples, INTERVAL_SEED)
@@ -146,8 +227,9 @@ fn score(
             snippet: snippet.any.then(|| snippet.score()),
             block: blocks.score(),
             oracle: oracle.score(),
-            empty_inputs: pages.len() - with_text.pages(),
-            shingle_with_text: (with_text.pages() < pages.len()).then(|| with_text.score()),
+            empty_inputs: pages.len() - pages_with_text,
+            shingle_with_text: (pages_with_text < pages.len()).then(|| with_text.score()),
+            unreadable: unreadable.len(),
             ..Scores::default()
         },
         groups,
@@ -155,11 +237,28 @@ fn score(
     )
 }
 
-fn datasets_of(pages: &[LabeledPage]) -> Vec<String> {
-    let mut names: Vec<String> = pages.iter().map(|p| p.dataset.clone()).collect();
+/// The names of the datasets the pages (and the unreadable ones) come from, sorted.
+fn datasets_of(pages: &[LabeledPage], unreadable: &[Unreadable]) -> Vec<String> {
+    let mut names: Vec<String> = pages
+        .iter()
+        .map(|p| p.dataset.clone())
+        .chain(unreadable.iter().map(|u| u.dataset.clone()))
+        .collect();
     names.sort();
     names.dedup();
     names
+}
+
+/// One dataset's pages and unreadable pages.
+fn subset<'a>(
+    name: &str,
+    pages: &'a [LabeledPage],
+    unreadable: &'a [Unreadable],
+) -> (Vec<&'a LabeledPage>, Vec<&'a Unreadable>) {
+    (
+        pages.iter().filter(|p| p.dataset == name).collect(),
+        unreadable.iter().filter(|u| u.dataset == name).collect(),
+    )
 }
 
 /// `dehusk label`.
@@ -168,7 +267,11 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
-    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
+    if let Some(p) = &args.output {
+        check_output_file(p, "-o")?;
+    }
+    let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
+    let failed = unreadable.len();
     let mut out = match &args.output {
         Some(p) => Some(BufWriter::new(
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -181,7 +284,7 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     );
     // Pages the default training leaves out of the fit: their gold is not on them.
     let defaults = TrainParams::default();
-    for name in datasets_of(&pages) {
+    for name in datasets_of(&pages, &[]) {
         let mut oracle = ShingleF1::default();
         let mut ceiling = ShingleF1::default();
         let (mut n_blocks, mut n_content, mut n_pages, mut n_absent) = (0, 0, 0, 0);
@@ -239,6 +342,12 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     }
     if let Some(mut w) = out {
         w.flush()?;
+    }
+    if failed > 0 {
+        eprintln!(
+            "dehusk: {failed} pages could not be read (reported above) and are not in \
+             these numbers"
+        );
     }
     Ok(if failed > 0 {
         ExitCode::from(2)
@@ -413,6 +522,15 @@ fn write_lines(path: &Path, lines: impl IntoIterator<Item = String>) -> Result<(
 /// `dehusk train`.
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
     crate::set_threads(args.data.threads)?;
+    check_output_file(&args.output, "-o")?;
+    for (dir, what) in [
+        (&args.cv_predictions, "--cv-predictions"),
+        (&args.cv_rows, "--cv-rows"),
+    ] {
+        if let Some(dir) = dir {
+            check_output_dir(dir, what)?;
+        }
+    }
     let params = TrainParams {
         alpha: args.alpha,
         max_iterations: args.max_iterations,
@@ -451,7 +569,14 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let mode: InputFormat = args.data.mode.into();
     let t0 = Instant::now();
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
-    let (pages, failed) = load_split(&datasets, Some("train"), mode, flatten);
+    let (pages, unreadable) = load_split(&datasets, Some("train"), mode, flatten)?;
+    let failed = unreadable.len();
+    if failed > 0 {
+        eprintln!(
+            "dehusk: {failed} training pages could not be read (reported above): the \
+             model is fitted without them"
+        );
+    }
     let t_prep = t0.elapsed().as_secs_f64();
     let folds = if args.cross_validate {
         Some(report_cross_validation(
@@ -488,6 +613,14 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         report.confidence_slope,
         report.smoothing_strength
     );
+    if report.holdout_pages == 0 {
+        eprintln!(
+            "dehusk: warning: every training page is in one host fold, so no held-out pages \
+             chose the decoder: the model keeps the default one (threshold {:.2}, no \
+             smoothing). Pages from more sites would let training choose it",
+            report.threshold
+        );
+    }
     for (name, n, f1) in &report.holdout_by_dataset {
         eprintln!("dehusk: held-out train {name}: {n} pages, shingle F1 {f1:.4}");
     }
@@ -512,12 +645,21 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         prov.settings.insert("drop_comments".into(), 1.0);
     }
     if args.report_dev {
-        let (dev, _) = load_split(&datasets, Some("dev"), mode, Flatten::None);
+        let (dev, dev_unreadable) = load_split(&datasets, Some("dev"), mode, Flatten::None)?;
         let model = file.compile();
-        for name in datasets_of(&dev) {
-            let subset: Vec<&LabeledPage> = dev.iter().filter(|p| p.dataset == name).collect();
-            let (s, _, _) = score(&subset, &model, 0, None);
-            eprintln!("dehusk: dev {name}: shingle F1 {:.4}", s.shingle.f1);
+        for name in datasets_of(&dev, &dev_unreadable) {
+            let (pages, unreadable) = subset(&name, &dev, &dev_unreadable);
+            let (s, _, _) = score(&pages, &unreadable, &model, 0, None);
+            let note = match s.unreadable {
+                0 => String::new(),
+                n => format!(" ({n} unreadable pages scored as empty)"),
+            };
+            eprintln!("dehusk: dev {name}: shingle F1 {:.4}{note}", s.shingle.f1);
+            if s.unreadable > 0 {
+                file.provenance
+                    .scores
+                    .insert(format!("dev_{name}_unreadable_pages"), s.unreadable as f64);
+            }
             file.provenance
                 .scores
                 .insert(format!("dev_{name}_shingle_f1"), round4(s.shingle.f1));
@@ -551,9 +693,11 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         .set_min_confidence(args.model.min_confidence)
         .context("--min-confidence")?;
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
-    let (pages, failed) = load_split(&datasets, split_filter(&args.split), mode, flatten);
+    let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
+    let failed = unreadable.len();
     if let Some(dir) = &args.predictions {
-        std::fs::create_dir_all(dir)?;
+        check_output_dir(dir, "--predictions")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     if !args.json {
         println!(
@@ -567,13 +711,14 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             "oracle"
         );
     }
-    for name in datasets_of(&pages) {
-        let subset: Vec<&LabeledPage> = pages.iter().filter(|p| p.dataset == name).collect();
+    for name in datasets_of(&pages, &unreadable) {
+        let (subset, unread) = subset(&name, &pages, &unreadable);
         let site = match args.site_repeats {
             0 => None,
             n => Some(count_sites(subset.iter().copied(), n).context("--site-repeats")?),
         };
-        let (mut s, groups, predictions) = score(&subset, &model, args.intervals, site.as_ref());
+        let (mut s, groups, predictions) =
+            score(&subset, &unread, &model, args.intervals, site.as_ref());
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
@@ -608,6 +753,13 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 println!(
                     "    shingle F1 95% interval [{lo:.4}, {hi:.4}] ({} resamples of the {} pages)",
                     args.intervals, s.pages
+                );
+            }
+            if s.unreadable > 0 {
+                println!(
+                    "    {} of the {} pages could not be read (reported above): scored as empty \
+                     extractions, as shingle_f1.py scores a missing prediction",
+                    s.unreadable, s.pages
                 );
             }
             if let Some(f) = &s.shingle_with_text {
