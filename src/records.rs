@@ -2322,6 +2322,47 @@ mod tests {
     }
 
     #[test]
+    fn the_restart_watch_finds_the_first_version_line_across_any_chunks() {
+        let mut rng = crate::test_rng::XorShift::new(3);
+        let cases: [&[u8]; 6] = [
+            b"no record here\r\nWARC but not at a line start: xWARC/1.0",
+            b"text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\r\nWARC/1.1 again",
+            b"WARC/1.0 at the very start",
+            b"\nWARC/",
+            b"a\nWAR\nWARC/1.0 after a false start",
+            b"",
+        ];
+        for data in cases {
+            let expected = if data.starts_with(b"WARC/") {
+                Some(data.to_vec())
+            } else {
+                memchr::memmem::find(data, RECORD_START).map(|at| data[at + 1..].to_vec())
+            };
+            for _ in 0..50 {
+                let mut watch = RestartWatch::default();
+                watch.reset();
+                let mut rest = data;
+                while !rest.is_empty() {
+                    let n = (1 + rng.below(7) as usize).min(rest.len());
+                    watch.feed(&rest[..n], 1 << 20);
+                    rest = &rest[n..];
+                }
+                assert_eq!(
+                    watch.restart(),
+                    expected,
+                    "{:?}",
+                    String::from_utf8_lossy(data)
+                );
+            }
+        }
+        // Past the cap nothing is offered.
+        let mut watch = RestartWatch::default();
+        watch.reset();
+        watch.feed(b"x\nWARC/1.0 and then far too much", 8);
+        assert_eq!(watch.restart(), None);
+    }
+
+    #[test]
     fn a_content_length_past_the_end_loses_only_its_own_record() {
         // Found by an audit: the records after such a header were lost, unreported.
         let mut wet = conversion("<1>", "One.");
