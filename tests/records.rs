@@ -562,9 +562,123 @@ fn issue5_resume_after_a_kill_gives_the_full_set_without_duplicates() {
         "resumed folder run"
     );
 
+    // Found by an audit: when the error records were all written before the kill, the
+    // resumed run said "0 failed" and exited 0, where the uninterrupted run exits 2.
+    write(&partial_of(&dest), &full);
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&folder)
+        .expect_code(2);
+    assert_contains!(out.stderr, "4 already written (1 errors among");
+    eqnice!(
+        full,
+        std::fs::read_to_string(&dest).unwrap(),
+        "nothing redone"
+    );
+
     // --resume needs -o.
     let out = dehusk().args(["extract", "--resume"]).arg(&warc).output();
     assert_ne!(out.code, Some(0), "{}", out.show());
+}
+
+// Found by an audit of interrupted runs: `-o` inside a walked folder made a rerun or a
+// resume read the run's own output (or its .partial) as one more document; a refused
+// --resume left the user's file renamed to FILE.partial; a file of no records (a notes
+// file) was cut to nothing; and a resume whose inputs were named differently redid
+// everything without a word.
+#[test]
+fn resume_and_reruns_never_read_or_lose_their_own_output() {
+    let dir = tempdir();
+    let folder = dir.path().join("pages");
+    for (i, page) in PAGES.iter().enumerate() {
+        write(&folder.join(format!("p{i}.html")), read_bytes(page));
+    }
+    let reference = dehusk()
+        .args(["extract", "-q"])
+        .arg(&folder)
+        .expect_code(0)
+        .stdout;
+    let inside = folder.join("out.jsonl");
+    let run = |extra: &[&str]| {
+        dehusk()
+            .args(["extract"])
+            .args(extra)
+            .arg("-o")
+            .arg(&inside)
+            .arg(&folder)
+            .expect_code(0)
+    };
+    run(&[]);
+    eqnice!(
+        reference,
+        std::fs::read_to_string(&inside).unwrap(),
+        "first run"
+    );
+    let out = run(&[]);
+    assert_contains!(out.stderr, "left out, it is this run's output");
+    eqnice!(
+        reference,
+        std::fs::read_to_string(&inside).unwrap(),
+        "rerun"
+    );
+    // A killed run inside the folder, resumed.
+    std::fs::remove_file(&inside).unwrap();
+    let first = reference.lines().next().unwrap();
+    write(&partial_of(&inside), format!("{first}\n"));
+    run(&["--resume"]);
+    eqnice!(
+        reference,
+        std::fs::read_to_string(&inside).unwrap(),
+        "resume inside"
+    );
+    // Resuming the finished file inside the folder.
+    run(&["--resume"]);
+    eqnice!(
+        reference,
+        std::fs::read_to_string(&inside).unwrap(),
+        "resume finished"
+    );
+    // The output named as an input is refused, before it is replaced.
+    let out = dehusk()
+        .args(["extract", "-o"])
+        .arg(&inside)
+        .arg(&inside)
+        .expect_code(1);
+    assert_contains!(out.stderr, "is both an input and the output");
+    eqnice!(
+        reference,
+        std::fs::read_to_string(&inside).unwrap(),
+        "not replaced"
+    );
+
+    // A file that is no dehusk output is refused, and left as it was.
+    let notes = dir.path().join("notes.jsonl");
+    write(&notes, "my notes\nmore notes\n");
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&notes)
+        .arg(&folder)
+        .expect_code(1);
+    assert_contains!(out.stderr, "holds no dehusk record");
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "my notes\nmore notes\n"
+    );
+    assert!(!partial_of(&notes).exists());
+
+    // Inputs named differently: every id misses, which is said.
+    std::fs::remove_file(&inside).unwrap();
+    let elsewhere = dir.path().join("elsewhere.jsonl");
+    write(&partial_of(&elsewhere), format!("{first}\n"));
+    let mut other_name = folder.as_os_str().to_owned();
+    other_name.push("/.");
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&elsewhere)
+        .arg(&other_name)
+        .expect_code(0);
+    assert_contains!(out.stderr, "none of the 1 records already in");
 }
 
 pub(crate) fn partial_of(dest: &Path) -> std::path::PathBuf {

@@ -54,6 +54,23 @@ fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(tmp)
 }
 
+/// `-o FILE` and `FILE.partial` as canonical paths (through the folder when the file
+/// does not exist yet), to tell the run's output among its inputs.
+fn output_files(dest: &Path) -> Vec<PathBuf> {
+    [dest.to_owned(), partial_path(dest)]
+        .into_iter()
+        .filter_map(|p| {
+            fs::canonicalize(&p).ok().or_else(|| {
+                let parent = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                Some(fs::canonicalize(parent).ok()?.join(p.file_name()?))
+            })
+        })
+        .collect()
+}
+
 /// Output that becomes visible only when complete: `-o FILE` writes `FILE.partial`
 /// and renames it at the end, so a killed run never leaves a file that looks whole.
 struct Output {
@@ -98,14 +115,18 @@ impl Output {
     /// either file, an ordinary output and no ids.
     fn resume(dest: &Path) -> Result<(Output, Option<Written>)> {
         let tmp = partial_path(dest);
-        if !tmp.exists() {
+        let (written, keep) = if tmp.exists() {
+            Written::read(&tmp)?
+        } else {
             if !dest.exists() {
                 return Ok((Output::open(Some(dest))?, None));
             }
+            // Read before the rename: a file refused here stays as it was.
+            let read = Written::read(dest)?;
             fs::rename(dest, &tmp)
                 .with_context(|| format!("renaming {} to {}", dest.display(), tmp.display()))?;
-        }
-        let (written, keep) = Written::read(&tmp)?;
+            read
+        };
         let file = OpenOptions::new()
             .append(true)
             .open(&tmp)
@@ -139,6 +160,11 @@ impl Output {
 struct Written {
     counts: HashMap<u128, u32>,
     records: u64,
+    /// Of the records, the error records: the output holds them, so the run's exit
+    /// code counts them as failures, as the uninterrupted run's did.
+    errors: u64,
+    /// Records this run's documents matched (and skipped).
+    taken: u64,
 }
 
 impl Written {
@@ -162,6 +188,7 @@ impl Written {
         match self.counts.get_mut(&Written::key(id)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
+                self.taken += 1;
                 true
             }
             _ => false,
@@ -169,12 +196,15 @@ impl Written {
     }
 
     /// Reads the ids of an output file and the length of its whole records: lines at
-    /// the end that are cut off or not records (the kill) are not counted. A bad line
-    /// followed by good ones is not a kill: that file is refused.
+    /// the end that are cut off or not records (the kill, or a crash's garbage) are not
+    /// counted. A bad line followed by good ones is not a kill, and a file without one
+    /// record is not an output of dehusk: those are refused, and left as they were.
     fn read(path: &Path) -> Result<(Written, u64)> {
         #[derive(serde::Deserialize)]
         struct Line {
             id: serde_json::Value,
+            #[serde(default)]
+            error: Option<serde_json::Value>,
         }
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -201,12 +231,19 @@ impl Written {
                         );
                     }
                     written.insert(&records::id_text(&record.id));
+                    written.errors += u64::from(record.error.is_some());
                     keep = pos;
                 }
                 Err(_) => {
                     bad.get_or_insert(number);
                 }
             }
+        }
+        if let (Some(bad), 0) = (bad, written.records) {
+            anyhow::bail!(
+                "cannot resume: {} holds no dehusk record (line {bad} is not one)",
+                path.display()
+            );
         }
         Ok((written, keep))
     }
@@ -693,7 +730,32 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         "--resume reads the ids of the records already written, so it needs JSON-lines \
          output, not --format text"
     );
-    let paths = input::expand_inputs(&args.inputs);
+    let mut paths = input::expand_inputs(&args.inputs);
+    if let Some(dest) = &args.output {
+        // The output is never read as an input: named as one, the run would replace it
+        // (refused); found in a walked folder (a rerun, or a resume, with `-o` inside
+        // it), it would be extracted again as a document (left out, and said).
+        let outputs = output_files(dest);
+        let is_output = |p: &Path| fs::canonicalize(p).is_ok_and(|c| outputs.contains(&c));
+        if let Some(named) = args.inputs.iter().find(|p| is_output(p)) {
+            anyhow::bail!(
+                "{} is both an input and the output (-o): write the output elsewhere",
+                named.display()
+            );
+        }
+        paths.retain(|p| match p {
+            Ok(path) if is_output(path) => {
+                if !args.quiet {
+                    eprintln!(
+                        "dehusk: {}: left out, it is this run's output",
+                        path.display()
+                    );
+                }
+                false
+            }
+            _ => true,
+        });
+    }
     let count = paths.len() as u64;
     // With record files the progress is in input bytes: their documents are not known
     // in advance.
@@ -843,6 +905,22 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     progress.finish_and_clear();
     out.close()?;
     let (skipped, resumed) = (inputs.skipped, inputs.resumed);
+    // Error records an earlier run wrote are in the output: the run failed for them.
+    let (earlier_errors, unmatched) = match &inputs.written {
+        Some(w) => (
+            w.errors,
+            (w.records > 0 && w.taken == 0).then_some(w.records),
+        ),
+        None => (0, None),
+    };
+    if let (Some(n), Some(dest)) = (unmatched, &args.output) {
+        eprintln!(
+            "dehusk: warning: none of the {n} records already in {} is a document of this run \
+             (were the inputs named differently?): they are kept, and every document was \
+             extracted again",
+            dest.display()
+        );
+    }
     let doubtful = doubtful.into_inner();
     let site = site.map(|_| (site_blocks.into_inner(), site_docs.into_inner()));
     if !args.quiet
@@ -854,6 +932,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             || doubtful > 0
             || site.is_some())
     {
+        let resumed = (resumed, earlier_errors);
         let mut summary = summary_line(ok, failed, skipped, resumed, doubtful);
         if let Some((blocks, docs)) = site {
             summary.push_str(&format!(
@@ -862,7 +941,7 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         }
         eprintln!("{summary}, {:.1}s", started.elapsed().as_secs_f64());
     }
-    Ok(if failed > 0 {
+    Ok(if failed + earlier_errors > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
@@ -976,7 +1055,15 @@ fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
 }
 
 /// The run's summary line, before its duration.
-fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64, doubtful: u64) -> String {
+/// `resumed`: the records an earlier run wrote that this one kept, and how many of
+/// the output's earlier records are errors.
+fn summary_line(
+    ok: u64,
+    failed: u64,
+    skipped: u64,
+    (resumed, earlier_errors): (u64, u64),
+    doubtful: u64,
+) -> String {
     let mut summary = format!(
         "dehusk: {} documents, {ok} ok, {failed} failed",
         ok + failed
@@ -986,6 +1073,11 @@ fn summary_line(ok: u64, failed: u64, skipped: u64, resumed: u64, doubtful: u64)
     }
     if resumed > 0 {
         summary.push_str(&format!(", {resumed} already written"));
+        if earlier_errors > 0 {
+            summary.push_str(&format!(
+                " ({earlier_errors} errors among the output's earlier records)"
+            ));
+        }
     }
     if doubtful > 0 {
         summary.push_str(&format!(
@@ -1166,6 +1258,24 @@ mod tests {
         // A bad line followed by good ones is no kill: refused.
         let err = written(&format!("{a}not json\n{b}")).unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+        // So is a file without one record (not an output of dehusk at all).
+        let err = written("my notes\n").unwrap_err();
+        assert!(err.to_string().contains("holds no dehusk record"), "{err}");
+    }
+
+    #[test]
+    fn resume_counts_the_error_records_already_written() {
+        let dir = std::env::temp_dir().join(format!("dehusk-errors-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.jsonl");
+        fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"error\":\"bad\"}\n",
+        )
+        .unwrap();
+        let (w, _) = Written::read(&path).unwrap();
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!((w.records, w.errors), (2, 1));
     }
 
     #[test]
