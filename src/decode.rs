@@ -66,6 +66,7 @@ pub fn page_confidence(probs: &[f32], words_log: &[f32], labels: &[bool]) -> f32
 
 /// Two-state HMM smoothing parameters.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Smoothing {
     /// P(next is content | content).
     pub stay_content: f32,

@@ -172,7 +172,8 @@ pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
 /// training pages) is left out rather than written as a blank-looking line.
 pub fn content_text(page: &Page, labels: &[bool]) -> String {
     let mut out = String::new();
-    for (i, &keep) in labels.iter().enumerate() {
+    // Labels past the page's blocks (a caller's mismatch) have no text to keep.
+    for (i, &keep) in labels.iter().take(page.len()).enumerate() {
         let text = page.block_text(i);
         if keep && !is_invisible(text) {
             if !out.is_empty() {
@@ -203,6 +204,16 @@ mod tests {
     use super::*;
     use crate::input::InputFormat;
     use crate::segment::segment_str;
+
+    #[test]
+    fn labels_past_the_page_are_ignored_not_indexed() {
+        // Found by a review: more labels than blocks panicked in `block_text`.
+        let page = segment_str("One.\nTwo.\nThree.\n", InputFormat::Text);
+        assert_eq!(
+            content_text(&page, &[true, false, true, true, true]),
+            "One.\nThree."
+        );
+    }
 
     #[test]
     fn invisible_blocks_are_left_out_of_the_main_text() {

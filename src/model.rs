@@ -83,6 +83,7 @@ pub struct Provenance {
 /// The second (context) stage of a model: a logistic regression over
 /// [`context_feature_names`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct ContextStage {
     /// Ordered feature names; must equal [`context_feature_names`].
     pub feature_names: Vec<String>,
@@ -140,6 +141,16 @@ fn check_linear(
     }
     if scales.iter().any(|&s| s <= 0.0) {
         return Err(Error::bad_model(format!("{what} scales must be positive")));
+    }
+    // Scoring folds the scales and means into the weights (`fold`): numbers that are
+    // finite one by one (a scale of 1e-40, a mean of 3e38) can overflow there and make
+    // every probability NaN or 0.
+    let (folded, bias) = fold(means, scales, weights, intercept);
+    if !finite(&folded) || !bias.is_finite() {
+        return Err(Error::bad_model(format!(
+            "the {what}'s weights overflow once divided by its scales (a scale or mean \
+             out of any trained model's range)"
+        )));
     }
     Ok(())
 }
@@ -362,8 +373,12 @@ impl Scorer {
     }
 }
 
-/// A trained model as stored on disk.
+/// A trained model as stored on disk. A field this dehusk does not know is refused
+/// (`smothing` for `smoothing` would otherwise load a model without its smoothing and
+/// score differently, without a word); only the provenance takes any field, as it
+/// does not change how a page is scored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct ModelFile {
     /// File format version ([`MODEL_FORMAT_VERSION`]).
     pub version: u32,
@@ -437,8 +452,9 @@ fn version_of(json: &str) -> Result<u64> {
     })?;
     header
         .version
-        .and_then(|v| v.as_u64())
-        .ok_or_else(|| Error::bad_model("no \"version\" field: not a dehusk model file"))
+        .ok_or_else(|| Error::bad_model("no \"version\" field: not a dehusk model file"))?
+        .as_u64()
+        .ok_or_else(|| Error::bad_model("the \"version\" field is not a whole number"))
 }
 
 /// Refuses a model format this dehusk does not read.
@@ -541,6 +557,9 @@ impl ModelFile {
 
     /// Checks the file against this build's feature list and its own consistency.
     pub fn validate(&self) -> Result<()> {
+        // A file built in memory is checked as one read from disk would be, so `save`
+        // never writes what `load` refuses.
+        check_version(self.version as u64)?;
         self.validate_structure()?;
         if let Some(odds) = &self.word_odds {
             odds.check()

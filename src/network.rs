@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 /// linear `weights` and `intercept` still apply: the logit is their sum with the
 /// units' (the network fitted here leaves the linear weights at zero).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct HiddenLayer {
     /// Each unit's weights on the standardized features, unit after unit (units ×
     /// features values).
@@ -187,6 +188,12 @@ pub fn fit(
     let units = params.units;
     if rows.is_empty() || d == 0 || units == 0 {
         return Err(Error::fit("no training blocks or no hidden units"));
+    }
+    if scales.len() != d {
+        return Err(Error::fit(format!(
+            "{} scales for {d} means: one of each per feature",
+            scales.len()
+        )));
     }
     if let Some(k) = rows.iter().position(|r| r.0.len() + r.1.len() != d) {
         return Err(Error::fit(format!(

@@ -34,6 +34,7 @@ use crate::segment::Page;
 
 /// Pooling parameters, stored in a model file (`pooling`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Pooling {
     /// The share of a block's pooled probability that comes from the rest of its group
     /// (0 = its own probability, 1 = the group's other blocks only).

@@ -143,7 +143,8 @@ impl OnSite<'_> {
     /// how many it dropped.
     pub fn drop_repeats(&self, page: &Page, labels: &mut [bool]) -> usize {
         let mut dropped = 0;
-        for (i, keep) in labels.iter_mut().enumerate() {
+        // Labels past the page's blocks (a caller's mismatch) have no text to test.
+        for (i, keep) in labels.iter_mut().take(page.len()).enumerate() {
             if *keep && self.is_repeat(page.block_text(i)) {
                 *keep = false;
                 dropped += 1;
@@ -256,6 +257,19 @@ mod tests {
         assert!(site.on("a.org").is_repeat(footer));
         assert!(!site.on("b.org").is_repeat(footer));
         assert_eq!(site.on("a.org").pages_with("First story here"), 1);
+    }
+
+    #[test]
+    fn labels_past_the_page_are_left_alone() {
+        // Found by a review: more labels than blocks panicked in `block_text`.
+        let mut site = SiteRepeats::new(2).unwrap();
+        site.add_page("a.org", &page("Menu\nStory one"));
+        site.add_page("a.org", &page("Menu\nStory two"));
+        let mut labels = [true, true, true, true];
+        let dropped = site
+            .on("a.org")
+            .drop_repeats(&page("Menu\nStory three"), &mut labels);
+        assert_eq!((dropped, labels), (1, [false, true, true, true]));
     }
 
     #[test]

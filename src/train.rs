@@ -182,6 +182,26 @@ pub fn prepare(
     (pages, errors)
 }
 
+/// Refuses pages prepared for another mode than `mode`: their feature rows have
+/// another width (a mix would index past a row; all of another mode would make a model
+/// whose feature list does not match its weights).
+fn check_modes(pages: &[LabeledPage], mode: InputFormat) -> Result<()> {
+    let width = feature_names(mode).len();
+    match pages
+        .iter()
+        .find(|p| p.page.format.is_some_and(|f| f != mode) || p.features.cols != width)
+    {
+        Some(p) => Err(Error::fit(format!(
+            "page {}/{} was prepared for {} mode, the model is for {}",
+            p.dataset,
+            p.id,
+            p.page.format.map_or("another", |f| f.as_str()),
+            mode.as_str()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The host fold of a page: host groups are dealt into `folds` folds by a hash, so a
 /// site's pages are always on the same side.
 fn host_fold(p: &LabeledPage, folds: u64) -> u64 {
@@ -1207,6 +1227,9 @@ pub struct HeldOutPrediction {
 /// folds run at a time (each fit uses one core).
 pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec<FoldReport>> {
     params.check()?;
+    if let Some(first) = pages.first() {
+        check_modes(pages, first.page.format.unwrap_or(InputFormat::Html))?;
+    }
     let odds = params
         .word_odds
         .then(|| OddsFolds::new(pages, params.holdout_every, params));
@@ -1316,10 +1339,12 @@ fn cross_validate_with(
 
 /// Trains a model on labelled pages.
 ///
-/// Host groups are dealt into five folds by a hash: fold 1 is held out to choose the
-/// decoder threshold and smoothing (or every fold in turn, pooled, with
-/// [`TrainParams::decoder_on_all_folds`]). With the context stage, the other four folds form
-/// halves A and B: stage one fitted on A predicts B and vice versa, so the context
+/// Host groups are dealt into [`TrainParams::holdout_every`] folds (five by default)
+/// by a hash: fold [`TrainParams::holdout_fold`] (1 by default) is held out to choose
+/// the decoder threshold and smoothing (or every fold in turn, pooled, with
+/// [`TrainParams::decoder_on_all_folds`]); when it has no pages but others do, training
+/// is refused rather than left without a chosen decoder. With the context stage, the
+/// other folds form halves A and B: stage one fitted on A predicts B and vice versa, so the context
 /// stage learns from out-of-sample probabilities, and it is kept only if it beats
 /// stage one on the held-out fold. The final stage one is refitted on all pages.
 pub fn train(
@@ -1344,6 +1369,7 @@ pub fn train_after(
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
     }
+    check_modes(pages, mode)?;
     let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
     let t = std::time::Instant::now();
@@ -1764,6 +1790,32 @@ mod tests {
 
     fn silent(values: &[f32]) -> bool {
         values.iter().all(|&v| v == 0.0)
+    }
+
+    #[test]
+    fn pages_of_another_mode_are_refused_not_indexed_past() {
+        // Found by a review: a mix of modes panicked in the fit (rows of two widths),
+        // and text pages trained as HTML gave a model whose weights did not match its
+        // feature list.
+        let text = pages();
+        let params = TrainParams::default();
+        let err = train(&text, InputFormat::Html, &params).unwrap_err();
+        assert!(err.to_string().contains("prepared for text mode"), "{err}");
+        let mut mixed = pages();
+        let html = segment_str("<p>The council met on Monday.</p>", InputFormat::Html);
+        mixed[3].features = extract(&html, InputFormat::Html);
+        mixed[3].page = html;
+        mixed[3].labels = vec![true];
+        for result in [
+            train(&mixed, InputFormat::Text, &params).map(|_| ()),
+            cross_validate(&mixed, &params).map(|_| ()),
+        ] {
+            let err = result.unwrap_err();
+            assert!(
+                err.to_string().contains("page t/3 was prepared for html"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -477,6 +477,7 @@ impl WordOdds {
 /// then hash again) took about four times as long as the rest of a start-up; the lines
 /// are read straight into the scoring form ([`PackedWordOdds::lookup`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PackedWordOdds {
     /// Words.
     pub words: String,
@@ -609,15 +610,37 @@ impl PackedWordOdds {
         }
     }
 
-    /// Checks every entry (what [`PackedWordOdds::lookup`] will read).
+    /// Checks every entry (what [`PackedWordOdds::lookup`] will read), and that each
+    /// map's keys are sorted and given once, as [`PackedWordOdds::pack`] writes them: a
+    /// key given twice would be read with whichever value came last.
     pub fn check(&self) -> std::result::Result<(), String> {
-        for text in [&self.words, &self.bigrams, &self.lines, &self.heads] {
+        let out_of_order = |map: &str, key: &dyn std::fmt::Debug| {
+            format!(
+                "{map}: key {key:?} is out of order or given twice (keys are sorted, each once)"
+            )
+        };
+        for (map, text) in [
+            ("words", &self.words),
+            ("bigrams", &self.bigrams),
+            ("lines", &self.lines),
+            ("heads", &self.heads),
+        ] {
+            let mut last: Option<&str> = None;
             for e in unpack_map(text) {
-                e?;
+                let (key, _) = e?;
+                if last.is_some_and(|l| l >= key) {
+                    return Err(out_of_order(map, &key));
+                }
+                last = Some(key);
             }
         }
+        let mut last: Option<u32> = None;
         for e in unpack_classes(&self.classes) {
-            e?;
+            let (key, _) = e?;
+            if last.is_some_and(|l| l >= key) {
+                return Err(out_of_order("classes", &key));
+            }
+            last = Some(key);
         }
         Ok(())
     }

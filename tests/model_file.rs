@@ -242,3 +242,78 @@ fn eval_refuses_a_model_of_the_other_mode() {
     assert_contains!(out.stderr, "html");
     eqnice!("", out.stdout, "no scores with the wrong model");
 }
+
+/// The bundled HTML model, edited as JSON.
+fn html_model_with(change: impl Fn(&mut Value)) -> String {
+    let mut m: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    change(&mut m);
+    serde_json::to_string(&m).unwrap()
+}
+
+// Found by a review of the library: model files that loaded without a word and then
+// scored wrongly. A misspelt field (`smothing`) dropped the smoothing; numbers finite
+// one by one overflowed once the scales were folded into the weights (every
+// probability NaN: empty text, exit 0); a word given twice in the table was read with
+// its last value. Each is now refused, naming the problem.
+#[test]
+fn model_files_that_would_score_wrongly_are_refused() {
+    let base: Value = serde_json::from_str(&read(HTML_MODEL)).unwrap();
+    // The feature whose weight the scale multiplies most.
+    let ratio = |j: usize| {
+        (base["weights"][j].as_f64().unwrap() / base["scales"][j].as_f64().unwrap()).abs()
+    };
+    let n = base["weights"].as_array().unwrap().len();
+    let j = (0..n)
+        .max_by(|&a, &b| ratio(a).total_cmp(&ratio(b)))
+        .unwrap();
+    assert!(ratio(j) > 2.0, "some weight is large on the raw scale");
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change, &str)> = vec![
+        (
+            "misspelt",
+            Box::new(|m| {
+                let s = m.as_object_mut().unwrap().remove("smoothing").unwrap();
+                m["smothing"] = s;
+            }),
+            "unknown field `smothing`",
+        ),
+        (
+            "extra",
+            Box::new(|m| m["word_odds"]["extra"] = Value::from("")),
+            "unknown field `extra`",
+        ),
+        (
+            "tiny-scale",
+            Box::new(move |m| m["scales"][j] = Value::from(1e-40)),
+            "overflow once divided by its scales",
+        ),
+        (
+            "huge-mean",
+            Box::new(move |m| m["means"][j] = Value::from(3e38)),
+            "overflow once divided by its scales",
+        ),
+        (
+            "word-twice",
+            Box::new(|m| {
+                let words = m["word_odds"]["words"].as_str().unwrap().to_string();
+                let first = words.lines().next().unwrap().to_string();
+                m["word_odds"]["words"] = Value::from(format!("{words}{first}\n"));
+            }),
+            "out of order or given twice",
+        ),
+        (
+            "version-text",
+            Box::new(|m| m["version"] = Value::from("8")),
+            "is not a whole number",
+        ),
+    ];
+    let dir = tempdir();
+    for (name, change, problem) in cases {
+        let path = model_file(
+            dir.path(),
+            &format!("{name}.json"),
+            &html_model_with(change),
+        );
+        refused_everywhere(&path, problem);
+    }
+}
