@@ -75,8 +75,9 @@ const MAX_HEADER_BYTES: usize = 1 << 20;
 pub const SNIFF_BYTES: usize = 16 << 10;
 /// The largest gzip member kept while it is decoded, so that the search for the next
 /// member can start again just after a damaged one ([`Input::rewind`]). Common Crawl's
-/// members (one record each) are far smaller.
-const MAX_MARK: usize = 64 << 20;
+/// members (one record each) are far smaller; a file gzipped whole is one member, and
+/// its copy is given up at this size.
+const MAX_MARK: usize = 16 << 20;
 
 // ---------------------------------------------------------------------------------------
 // Formats
@@ -465,7 +466,10 @@ impl Input {
     fn keep(&mut self, bytes: &[u8]) {
         if self.marking {
             if self.mark.len() + bytes.len() > MAX_MARK {
-                self.stop_mark();
+                // Too large to keep: free it (a whole file in one member would hold
+                // its memory for the rest of the read).
+                self.mark = Vec::new();
+                self.marking = false;
             } else {
                 self.mark.extend_from_slice(bytes);
             }
@@ -556,7 +560,7 @@ impl BufRead for Input {
             let mut mark = std::mem::take(&mut self.mark);
             if mark.len() + amount > MAX_MARK {
                 self.marking = false;
-                mark.clear();
+                mark = Vec::new();
             } else {
                 mark.extend_from_slice(&self.buf[from..to]);
             }
