@@ -803,7 +803,8 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         0 => None,
         n => {
             let mut repeats = SiteRepeats::new(n).context("--site-repeats")?;
-            count_sites(&args, &options, &mut repeats);
+            let readable = paths.iter().filter_map(|(p, _)| p.as_ref().ok().cloned());
+            count_sites(readable.collect(), &args, &options, &mut repeats);
             if repeats.is_empty() && !args.quiet {
                 progress.suspend(|| {
                     eprintln!(
@@ -1002,17 +1003,20 @@ fn record_host(fields: &[(String, serde_json::Value)]) -> Option<String> {
 
 /// `--site-repeats`' first pass: counts the block texts of every record with a host,
 /// host by host. Inputs that fail here are left to the second pass to report.
-fn count_sites(args: &RunArgs, options: &records::Options, repeats: &mut SiteRepeats) {
+/// `inputs` are the run's (the output left out).
+fn count_sites(
+    inputs: Vec<PathBuf>,
+    args: &RunArgs,
+    options: &records::Options,
+    repeats: &mut SiteRepeats,
+) {
     let progress = progress_bar(!args.quiet, 0, false);
     progress.set_style(
         ProgressStyle::with_template("{elapsed_precise} {pos} documents read  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     progress.set_message("counting the lines each site repeats (pass 1 of 2)");
-    let paths = input::expand_inputs(&args.inputs)
-        .into_iter()
-        .map(|p| (p, 0))
-        .collect();
+    let paths = inputs.into_iter().map(|p| (Ok(p), 0)).collect();
     let mut inputs = Inputs::new(paths, options.clone(), None, false);
     let work = |item: Item| -> Option<PageKeys> {
         let Work::Record(record) = item.work else {

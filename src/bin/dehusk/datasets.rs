@@ -771,7 +771,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                 println!(
                     "    {} {pages} no text in {has} input (recall 0 for any extractor); on the other {}: shingle F1 {:.4} ({:.4} / {:.4})",
                     s.empty_inputs,
-                    s.pages - s.empty_inputs,
+                    s.pages - s.empty_inputs - s.unreadable,
                     f.f1,
                     f.precision,
                     f.recall
