@@ -1040,9 +1040,9 @@ pub struct Reader {
     count: u64,
     /// After a bad header: skip lines up to the next `WARC/` version line.
     seeking: bool,
-    /// A record was just failed for damage to its gzip member: the read error that
-    /// damage causes next is the same damage, not reported again.
-    damaged: bool,
+    /// The gzip member (by [`Decoder::members`]) a record was just failed for: a read
+    /// error from that member is the same damage, not reported again.
+    damaged: Option<u64>,
     /// The current WARC block's bytes from a version line inside it on.
     watch: RestartWatch,
     /// The current WARC block ended early (cut off, or a read error).
@@ -1092,7 +1092,7 @@ impl Reader {
             src: Source::new(decoder),
             count: 0,
             seeking: false,
-            damaged: false,
+            damaged: None,
             watch: RestartWatch::default(),
             ended_early: false,
             done: false,
@@ -1384,10 +1384,10 @@ impl Reader {
             self.count += 1;
             let header = match self.read_header() {
                 HeaderRead::Eof => return None,
-                HeaderRead::Failed(_) if self.damaged => {
+                HeaderRead::Failed(_) if self.damaged == Some(self.src.decoder().members()) => {
                     // The damage the last record was failed for: already reported, and
                     // no record of its own.
-                    self.damaged = false;
+                    self.damaged = None;
                     self.count -= 1;
                     self.recover();
                     continue;
@@ -1395,6 +1395,11 @@ impl Reader {
                 HeaderRead::Failed(e) => return Some(self.fail_read(None, Fields::new(), &e)),
                 HeaderRead::Bad { id, message, skip } => {
                     let id = id.unwrap_or_else(|| self.fallback_id());
+                    // In a gzip member, a bad header is often a member cut short: the
+                    // inflater's error that follows from it is no second record.
+                    if self.src.decoder().is_gzip() {
+                        self.damaged = Some(self.src.decoder().members());
+                    }
                     if let Some(len) = skip {
                         match self.skip(len) {
                             Ok(got) if got < len => self.done = true,
@@ -1413,7 +1418,7 @@ impl Reader {
                 }
                 HeaderRead::Header(header) => header,
             };
-            self.damaged = false;
+            self.damaged = None;
             self.watch.reset();
             self.ended_early = false;
             let id = header
@@ -1467,7 +1472,7 @@ impl Reader {
                          record starts inside its block (reading goes on from there)",
                     ))
                 } else if gzip && same_member {
-                    self.damaged = true;
+                    self.damaged = Some(member);
                     self.seeking = true;
                     Some(failed(
                         "the record does not end where its Content-Length says, inside its \
