@@ -2445,7 +2445,7 @@ mod tests {
         let texts: Vec<String> = (0..7)
             .map(|i| format!("Record {i}: {}", "some words of text ".repeat(40 + 13 * i)))
             .collect();
-        for cut in [0.25, 0.5, 0.75, 0.9] {
+        for cut in [0.05, 0.1, 0.25, 0.5, 0.75, 0.9] {
             let mut bytes = Vec::new();
             for (i, text) in texts.iter().enumerate() {
                 let member = gzip(&conversion(&format!("<{i}>"), text));
