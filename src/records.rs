@@ -525,12 +525,18 @@ impl Read for Input {
             self.keep(&out[..got]);
             return Ok(got);
         }
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, out)
     }
+}
+
+/// `Read::read` of a reader that keeps its own buffer: from the buffer, refilled when
+/// empty.
+fn read_through_buffer(src: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let available = src.fill_buf()?;
+    let n = available.len().min(out.len());
+    out[..n].copy_from_slice(&available[..n]);
+    src.consume(n);
+    Ok(n)
 }
 
 impl BufRead for Input {
@@ -819,11 +825,7 @@ impl Read for Source {
         if !self.replaying() {
             return self.inner.read(out);
         }
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, out)
     }
 }
 
