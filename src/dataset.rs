@@ -74,6 +74,29 @@ impl GoldPage {
     }
 }
 
+/// The first field of a truth record that is of the wrong type (serde names the type
+/// and the column, not the field), when the line is a JSON object at all.
+fn wrong_field(line: &str) -> Option<&'static str> {
+    use serde_json::Value;
+    let record: serde_json::Map<String, Value> = serde_json::from_str(line).ok()?;
+    let fits = |name: &str, v: &Value| match name {
+        "id" | "main_content" => v.is_string(),
+        "with" | "without" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        _ => v.is_string() || v.is_null(),
+    };
+    [
+        "id",
+        "main_content",
+        "split",
+        "host",
+        "page_type",
+        "with",
+        "without",
+    ]
+    .into_iter()
+    .find(|name| record.get(*name).is_some_and(|v| !fits(name, v)))
+}
+
 /// A dataset folder.
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -103,8 +126,12 @@ impl Dataset {
             if line.trim().is_empty() {
                 continue;
             }
-            let page: GoldPage = serde_json::from_str(line)
-                .map_err(|e| Error::bad_dataset(format!("{}: {e}", at(n))))?;
+            let page: GoldPage = serde_json::from_str(line).map_err(|e| {
+                let field = wrong_field(line)
+                    .map(|f| format!("field `{f}`: "))
+                    .unwrap_or_default();
+                Error::bad_dataset(format!("{}: {field}{e}", at(n)))
+            })?;
             if let Some(problem) = page.problem() {
                 return Err(Error::bad_dataset(format!("{}: {problem}", at(n))));
             }

@@ -1167,7 +1167,16 @@ fn eval_scores_an_unreadable_page_as_empty_as_the_reference_does() {
 #[test]
 fn datasets_that_break_the_format_are_refused_naming_the_line() {
     type Change = fn(&mut Value);
-    let cases: [(&str, Change, &str); 5] = [
+    let cases: [(&str, Change, &str); 6] = [
+        (
+            "main_content null",
+            |r| {
+                if r["id"] == "kitchen-1" {
+                    r["main_content"] = Value::Null;
+                }
+            },
+            "field `main_content`: invalid type: null",
+        ),
         (
             "missing main_content",
             |r| {
