@@ -580,7 +580,13 @@ impl ModelFile {
         // A field newer than the file's version means the file was edited or written
         // by something other than a dehusk of that version: a dehusk that reads the
         // version would have ignored the field, so the file does not say how to score.
+        // (A field that serde fills in when absent counts as present when it differs
+        // from what its absence means.)
         for (present, since, field) in [
+            (self.relative_threshold != 0.0, 2, "relative_threshold"),
+            (self.confidence_slope != 0.0, 3, "confidence_slope"),
+            (self.word_odds.is_some(), 4, "word_odds"),
+            (self.comments != Comments::Model, 6, "comments"),
             (self.hidden.is_some(), HIDDEN_VERSION, "hidden"),
             (self.pooling.is_some(), POOLING_VERSION, "pooling"),
         ] {
@@ -1526,6 +1532,27 @@ mod tests {
         );
         m.version = POOLING_VERSION;
         assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn a_field_older_files_lack_is_refused_in_them() {
+        // Found by a review: only `hidden` and `pooling` were checked, so a version 5
+        // file with `comments: drop` (a version 6 field) was read and applied.
+        let mut m = tiny(InputFormat::Text);
+        m.comments = Comments::Drop;
+        m.version = 5;
+        let err = m.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("`comments`") && err.contains("format 6"),
+            "{err}"
+        );
+        m.version = 6;
+        assert!(m.validate().is_ok());
+        let mut m = tiny(InputFormat::Text);
+        m.version = 2;
+        m.confidence_slope = 1.0;
+        let err = m.validate().unwrap_err().to_string();
+        assert!(err.contains("`confidence_slope`"), "{err}");
     }
 
     #[test]
