@@ -730,6 +730,8 @@ impl Read for Decoder {
                     }
                     if !head.starts_with(&GZIP_MAGIC) {
                         *member_start = input.consumed;
+                        // Bytes of their own, not the last member's: its record stands.
+                        *members += 1;
                         *state = GzState::Broken;
                         *failure = (
                             io::ErrorKind::InvalidData,
@@ -853,6 +855,93 @@ impl BufRead for Source {
 
 /// A WARC version line at the start of a line: where a record may start.
 const RECORD_START: &[u8] = b"\nWARC/";
+
+/// How far past a block [`Reader::block_end`] looks through blank lines for the next
+/// version line (more blank lines are left to the header reader).
+const MAX_BLANK_RUN: usize = 1 << 20;
+
+/// Where in `tail` (a block's bytes from its first version line on) a record really
+/// starts, if anywhere: a version line followed by header lines (`Name: value`) that
+/// either run to the end of the block (its Content-Length cut them) or end in a blank
+/// line and a `Content-Length` that reaches past the block's end or ends where another
+/// record starts. A `WARC/` line in a page's own text (an article about WARC, an
+/// archived WARC record followed by more of the page) is no such start.
+fn real_start(tail: &[u8]) -> Option<usize> {
+    let candidates =
+        std::iter::once(0).chain(memchr::memmem::find_iter(tail, RECORD_START).map(|at| at + 1));
+    candidates
+        .filter(|&c| tail[c..].starts_with(&RECORD_START[1..]))
+        .find(|&c| plausible_header(tail, c))
+}
+
+/// Whether `tail[c..]` reads as a WARC header that [`real_start`] accepts.
+fn plausible_header(tail: &[u8], c: usize) -> bool {
+    // A header field's name: RFC 7230's token characters.
+    let name_ok = |name: &[u8]| {
+        name.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let mut start = c;
+    let mut length: Option<u64> = None;
+    for (k, raw) in tail[c..].split(|&b| b == b'\n').enumerate() {
+        let end = start + raw.len();
+        // A line the block's end cut off (no line end after it): the start of a
+        // version line or of a header field, or else no header at all.
+        if end >= tail.len() {
+            let name = raw.split(|&b| b == b':').next().unwrap_or_default();
+            return k == 0 || raw.starts_with(b" ") || name_ok(trim_eol_bytes(name));
+        }
+        let line = trim_eol_bytes(raw);
+        start = end + 1;
+        if k == 0 {
+            if !line.starts_with(b"WARC/1.") {
+                return false;
+            }
+            continue;
+        }
+        if line.is_empty() {
+            // The header's end: its block must reach past the block it was found in,
+            // or end where a record may: before blank lines and a version line (or
+            // the start of one cut by the end).
+            let Some(end) = length.and_then(|l| usize::try_from(l).ok()) else {
+                return false;
+            };
+            let Some(after) = tail.get(start.saturating_add(end)..) else {
+                return true;
+            };
+            let after: &[u8] = {
+                let blanks = after
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
+                    .count();
+                &after[blanks..]
+            };
+            let version = &RECORD_START[1..];
+            return after.starts_with(version) || version.starts_with(after);
+        }
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            continue;
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return false;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        if name.is_empty() || !name_ok(name) {
+            return false;
+        }
+        if name.eq_ignore_ascii_case(b"Content-Length") {
+            length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.trim().parse().ok());
+        }
+    }
+    true
+}
+
+/// `line` without a final `\r`.
+fn trim_eol_bytes(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
 
 /// Watches the bytes of a record's block for a line that starts a WARC record, and
 /// keeps the bytes from the first such line on (up to a cap): where reading goes on
@@ -1463,7 +1552,10 @@ impl Reader {
         match self.block_end(member) {
             BlockEnd::Boundary => entry,
             BlockEnd::Misframed { same_member } => {
-                let restart = self.watch.restart();
+                let restart = self
+                    .watch
+                    .restart()
+                    .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
                 if restart.is_some() || self.restarts_at_block_end() {
                     if let Some(tail) = restart {
                         self.src.put_back(&tail);
@@ -1514,38 +1606,35 @@ impl Reader {
         true
     }
 
-    /// Reads the blank lines after a block and looks at what follows them.
+    /// Looks past the blank lines after a block (without reading them: a restart puts
+    /// bytes back in front of them) at what follows.
     fn block_end(&mut self, member: u64) -> BlockEnd {
         let same_member = |src: &Source| src.decoder().members() == member;
+        // Blank lines are what the header reader skips: line ends, spaces, tabs.
+        let blank = |b: &u8| matches!(b, b'\r' | b'\n' | b' ' | b'\t');
+        let mut n = 64;
         loop {
-            let (eols, more) = match self.src.fill_buf() {
-                Ok([]) => return BlockEnd::Boundary,
-                Ok(buf) => {
-                    let eols = buf
-                        .iter()
-                        .take_while(|&&b| b == b'\r' || b == b'\n')
-                        .count();
-                    (eols, eols == buf.len())
-                }
+            let head = match self.src.peek(n) {
+                Ok(head) => head,
                 Err(error) => {
                     let same_member = same_member(&self.src);
                     return BlockEnd::Failed { error, same_member };
                 }
             };
-            self.src.consume(eols);
-            if !more {
-                break;
+            let blanks = head.iter().take_while(|b| blank(b)).count();
+            let rest = &head[blanks..];
+            let ended = head.len() < n;
+            if !ended && rest.len() < RECORD_START.len() - 1 && n < MAX_BLANK_RUN {
+                n *= 2;
+                continue;
             }
-        }
-        match self.src.peek(RECORD_START.len() - 1) {
-            Ok(head) if head.starts_with(&RECORD_START[1..]) => BlockEnd::Boundary,
-            Ok(_) => BlockEnd::Misframed {
-                same_member: same_member(&self.src),
-            },
-            Err(error) => BlockEnd::Failed {
-                same_member: same_member(&self.src),
-                error,
-            },
+            return if rest.is_empty() || rest.starts_with(&RECORD_START[1..]) {
+                BlockEnd::Boundary
+            } else {
+                BlockEnd::Misframed {
+                    same_member: same_member(&self.src),
+                }
+            };
         }
     }
 
@@ -2408,7 +2497,7 @@ mod tests {
     fn a_content_length_too_long_fails_its_record_and_keeps_the_next() {
         // Found by an audit: record 2 came out "ok" holding record 3's header and text,
         // and record 3 was lost.
-        for extra in [5, 7, 10, 11, 60, 100] {
+        for extra in 5..=120 {
             let mut wet = conversion("<1>", "One.");
             wet.extend(conversion_claiming("<2>", "Two.", 4 + extra));
             wet.extend(conversion(
@@ -2437,6 +2526,38 @@ mod tests {
         let s = summary_in_any_pieces(wet);
         assert_eq!(s.len(), 3, "{s:?}");
         assert_eq!((s[0].as_str(), s[2].as_str()), ("ok <1>", "ok <2>"));
+    }
+
+    #[test]
+    fn whole_records_stand_whatever_follows_them() {
+        // Found by a review of this session's fixes: each lost a whole record.
+        let texts = [
+            "One.",
+            "<pre>\nWARC/1.0\nWARC-Type: response\n</pre><p>About WARC.</p>",
+            "Three.",
+        ];
+        let records: Vec<Vec<u8>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| conversion(&format!("<{i}>"), t))
+            .collect();
+        let all_ok = ["ok <0>", "ok <1>", "ok <2>"];
+        // A line of spaces between records, in a file gzipped whole.
+        let spaced = records.join(&b" \t\r\n"[..]);
+        assert_eq!(summary_in_any_pieces(gzip(&spaced)), all_ok);
+        // Bytes after the last gzip member that are not gzip: one error of their own.
+        let mut members: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+        members.push(b'\n');
+        let s = summary_in_any_pieces(members);
+        assert_eq!(&s[..3], all_ok, "{s:?}");
+        // Stray bytes after a record whose text has a WARC line of its own.
+        let mut stray = records[0].clone();
+        stray.extend_from_slice(&records[1]);
+        stray.extend_from_slice(b"junk\n");
+        stray.extend_from_slice(&records[2]);
+        let s = summary_in_any_pieces(stray);
+        let ok: Vec<&String> = s.iter().filter(|x| x.starts_with("ok ")).collect();
+        assert_eq!(ok, all_ok, "{s:?}");
     }
 
     #[test]

@@ -114,6 +114,13 @@ impl Output {
     /// the ids already written. A last line cut off by the kill is dropped. Without
     /// either file, an ordinary output and no ids.
     fn resume(dest: &Path) -> Result<(Output, Option<Written>)> {
+        // A device or a FIFO is no file to read back, and must never be renamed.
+        if fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
+            anyhow::bail!(
+                "--resume reads back the records of {}, which is not a regular file",
+                dest.display()
+            );
+        }
         let tmp = partial_path(dest);
         let (written, keep) = if tmp.exists() {
             Written::read(&tmp)?
