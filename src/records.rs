@@ -418,9 +418,45 @@ struct Input {
     pos: usize,
     end: usize,
     consumed: u64,
-    /// The bytes consumed since [`Input::start_mark`], while `marking`.
-    mark: Vec<u8>,
-    marking: bool,
+    /// The bytes consumed since the current gzip member started.
+    mark: Mark,
+}
+
+/// A copy of the bytes consumed since a gzip member's start, while one is kept
+/// ([`Input::rewind`]); a member larger than [`MAX_MARK`] is given up.
+#[derive(Debug, Default)]
+struct Mark {
+    bytes: Vec<u8>,
+    on: bool,
+}
+
+impl Mark {
+    /// Starts a copy (a gzip member's start).
+    fn start(&mut self) {
+        self.bytes.clear();
+        self.on = true;
+    }
+
+    /// Stops the copy (the member ended well, or it was put back).
+    fn stop(&mut self) {
+        self.bytes.clear();
+        self.on = false;
+    }
+
+    /// Adds consumed bytes to the copy, if one is kept.
+    fn keep(&mut self, bytes: &[u8]) {
+        if !self.on {
+            return;
+        }
+        if self.bytes.len() + bytes.len() > MAX_MARK {
+            // Too large to keep: free it (a whole file in one member would hold its
+            // memory for the rest of the read).
+            self.bytes = Vec::new();
+            self.on = false;
+        } else {
+            self.bytes.extend_from_slice(bytes);
+        }
+    }
 }
 
 impl Input {
@@ -431,8 +467,7 @@ impl Input {
             pos: 0,
             end: 0,
             consumed: 0,
-            mark: Vec::new(),
-            marking: false,
+            mark: Mark::default(),
         }
     }
 
@@ -444,46 +479,18 @@ impl Input {
             pos: 0,
             end: 0,
             consumed: 0,
-            mark: Vec::new(),
-            marking: false,
-        }
-    }
-
-    /// Starts keeping a copy of the bytes consumed from here (a gzip member's start).
-    fn start_mark(&mut self) {
-        self.mark.clear();
-        self.marking = true;
-    }
-
-    /// Stops keeping the copy (the member ended well).
-    fn stop_mark(&mut self) {
-        self.mark.clear();
-        self.marking = false;
-    }
-
-    /// Keeps a copy of consumed bytes while marking; a member too large to keep is
-    /// given up (its damage is then searched past from where it showed).
-    fn keep(&mut self, bytes: &[u8]) {
-        if self.marking {
-            if self.mark.len() + bytes.len() > MAX_MARK {
-                // Too large to keep: free it (a whole file in one member would hold
-                // its memory for the rest of the read).
-                self.mark = Vec::new();
-                self.marking = false;
-            } else {
-                self.mark.extend_from_slice(bytes);
-            }
+            mark: Mark::default(),
         }
     }
 
     /// Puts the marked bytes after the first back in front of the unread ones, so they
-    /// are read again; false without a mark. The mark ends.
-    fn rewind(&mut self) -> bool {
-        if !self.marking || self.mark.is_empty() {
-            self.stop_mark();
-            return false;
+    /// are read again (nothing without a mark). The mark ends.
+    fn rewind(&mut self) {
+        if !self.mark.on || self.mark.bytes.is_empty() {
+            self.mark.stop();
+            return;
         }
-        let again = &self.mark[1..];
+        let again = &self.mark.bytes[1..];
         let mut buf = Vec::with_capacity((again.len() + self.end - self.pos).max(IO_BUFFER));
         buf.extend_from_slice(again);
         buf.extend_from_slice(&self.buf[self.pos..self.end]);
@@ -492,8 +499,7 @@ impl Input {
         self.pos = 0;
         buf.resize(buf.len().max(IO_BUFFER), 0);
         self.buf = buf;
-        self.stop_mark();
-        true
+        self.mark.stop();
     }
 
     /// The buffered bytes, at least `n` of them unless the input ends first.
@@ -522,7 +528,7 @@ impl Read for Input {
             // A large read bypasses the buffer.
             let got = self.inner.read(out)?;
             self.consumed += got as u64;
-            self.keep(&out[..got]);
+            self.mark.keep(&out[..got]);
             return Ok(got);
         }
         read_through_buffer(self, out)
@@ -560,18 +566,7 @@ impl BufRead for Input {
 
     fn consume(&mut self, amount: usize) {
         let amount = amount.min(self.end - self.pos);
-        if self.marking {
-            let (from, to) = (self.pos, self.pos + amount);
-            // Borrowing `buf` while `keep` borrows `self` mutably: take the mark out.
-            let mut mark = std::mem::take(&mut self.mark);
-            if mark.len() + amount > MAX_MARK {
-                self.marking = false;
-                mark = Vec::new();
-            } else {
-                mark.extend_from_slice(&self.buf[from..to]);
-            }
-            self.mark = mark;
-        }
+        self.mark.keep(&self.buf[self.pos..self.pos + amount]);
         self.pos += amount;
         self.consumed += amount as u64;
     }
@@ -740,7 +735,7 @@ impl Read for Decoder {
                         return Err(io::Error::new(failure.0, failure.1.clone()));
                     }
                     *member_start = input.consumed;
-                    input.start_mark();
+                    input.mark.start();
                     *members += 1;
                     // A fresh member: reset the decoder's state, keeping its buffers.
                     let input = decoder.reset(Input::placeholder());
@@ -749,7 +744,7 @@ impl Read for Decoder {
                 }
                 GzState::Member => match decoder.read(out) {
                     Ok(0) => {
-                        decoder.get_mut().stop_mark();
+                        decoder.get_mut().mark.stop();
                         *state = GzState::Between;
                     }
                     Ok(n) => return Ok(n),
@@ -853,6 +848,12 @@ impl BufRead for Source {
     }
 }
 
+/// Whether a byte between records is blank: a line end, a space or a tab (the blank
+/// lines the header reader skips before a version line).
+fn is_blank(b: &u8) -> bool {
+    matches!(b, b'\r' | b'\n' | b' ' | b'\t')
+}
+
 /// A WARC version line at the start of a line: where a record may start.
 const RECORD_START: &[u8] = b"\nWARC/";
 
@@ -889,9 +890,9 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
         // version line or of a header field, or else no header at all.
         if end >= tail.len() {
             let name = raw.split(|&b| b == b':').next().unwrap_or_default();
-            return k == 0 || raw.starts_with(b" ") || name_ok(trim_eol_bytes(name));
+            return k == 0 || raw.starts_with(b" ") || name_ok(trim_eol(name));
         }
-        let line = trim_eol_bytes(raw);
+        let line = trim_eol(raw);
         start = end + 1;
         if k == 0 {
             if !line.starts_with(b"WARC/1.") {
@@ -910,10 +911,7 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
                 return true;
             };
             let after: &[u8] = {
-                let blanks = after
-                    .iter()
-                    .take_while(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
-                    .count();
+                let blanks = after.iter().take_while(|b| is_blank(b)).count();
                 &after[blanks..]
             };
             let version = &RECORD_START[1..];
@@ -936,11 +934,6 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
         }
     }
     true
-}
-
-/// `line` without a final `\r`.
-fn trim_eol_bytes(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// Watches the bytes of a record's block for a line that starts a WARC record, and
@@ -991,17 +984,16 @@ impl RestartWatch {
                 _ => memchr::memmem::find(chunk, RECORD_START).map(|at| at + 1),
             };
             let Some(start) = start else {
-                let keep = self.carry.len();
-                let mut last = [0u8; RECORD_START.len() - 1];
-                let all = joint[..carried].iter().chain(chunk.iter());
-                let total = carried + chunk.len();
-                let mut n = 0;
-                for &b in all.skip(total.saturating_sub(keep)) {
-                    last[n] = b;
-                    n += 1;
-                }
-                self.carry = last;
-                self.carry_len = n;
+                // Carry the stream's last bytes: the chunk's, or with a short chunk
+                // the joint's (which then holds the carry and all of the chunk).
+                let stream = if chunk.len() >= self.carry.len() {
+                    chunk
+                } else {
+                    &joint[..carried + m]
+                };
+                let last = &stream[stream.len().saturating_sub(self.carry.len())..];
+                self.carry[..last.len()].copy_from_slice(last);
+                self.carry_len = last.len();
                 return;
             };
             self.found = true;
@@ -1610,8 +1602,6 @@ impl Reader {
     /// bytes back in front of them) at what follows.
     fn block_end(&mut self, member: u64) -> BlockEnd {
         let same_member = |src: &Source| src.decoder().members() == member;
-        // Blank lines are what the header reader skips: line ends, spaces, tabs.
-        let blank = |b: &u8| matches!(b, b'\r' | b'\n' | b' ' | b'\t');
         let mut n = 64;
         loop {
             let head = match self.src.peek(n) {
@@ -1621,7 +1611,7 @@ impl Reader {
                     return BlockEnd::Failed { error, same_member };
                 }
             };
-            let blanks = head.iter().take_while(|b| blank(b)).count();
+            let blanks = head.iter().take_while(|b| is_blank(b)).count();
             let rest = &head[blanks..];
             let ended = head.len() < n;
             if !ended && rest.len() < RECORD_START.len() - 1 && n < MAX_BLANK_RUN {
