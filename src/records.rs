@@ -1229,7 +1229,8 @@ impl Reader {
         }
     }
 
-    /// The most of a block kept from a version line inside it on ([`RestartWatch`]).
+    /// The most of a block held in memory: read ([`Reader::read_block`]), or kept from
+    /// a version line inside it on ([`RestartWatch`]).
     fn restart_cap(&self) -> usize {
         usize::try_from(self.options.max_bytes.saturating_add(HEAD_ALLOWANCE)).unwrap_or(usize::MAX)
     }
@@ -1254,12 +1255,9 @@ impl Reader {
 
     /// Reads `len` bytes (fewer only at the end of the input).
     fn read_block(&mut self, len: u64) -> io::Result<Vec<u8>> {
-        let capacity =
-            usize::try_from(len.min(self.options.max_bytes.saturating_add(HEAD_ALLOWANCE)))
-                .unwrap_or(0);
-        let mut block = Vec::with_capacity(capacity);
-        (&mut self.src).take(len).read_to_end(&mut block)?;
         let cap = self.restart_cap();
+        let mut block = Vec::with_capacity(cap.min(usize::try_from(len).unwrap_or(usize::MAX)));
+        (&mut self.src).take(len).read_to_end(&mut block)?;
         self.watch.feed(&block, cap);
         Ok(block)
     }

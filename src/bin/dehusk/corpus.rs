@@ -869,13 +869,13 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
                 }
             }
             Work::Stream { id, head, rest } => {
-                match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes).and_then(
-                    |bytes| input::document_from_vec(id.clone(), bytes, None, format, None),
-                ) {
-                    Ok(doc) => match render(&doc, &[]) {
-                        Ok(line) => Outcome::Done { line },
-                        Err(e) => failed(id, Fields::new(), e),
-                    },
+                match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes)
+                    .and_then(|bytes| {
+                        input::document_from_vec(id.clone(), bytes, None, format, None)
+                    })
+                    .and_then(|doc| render(&doc, &[]))
+                {
+                    Ok(line) => Outcome::Done { line },
                     Err(e) => failed(id, Fields::new(), e),
                 }
             }
@@ -1228,7 +1228,8 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
 mod tests {
     use super::*;
 
-    fn written(contents: &str) -> Result<(Vec<(String, bool)>, u64)> {
+    /// [`Written::read`] of a file holding `contents`.
+    fn read_written(contents: &str) -> Result<(Written, u64)> {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
@@ -1238,7 +1239,12 @@ mod tests {
         fs::write(&path, contents)?;
         let result = Written::read(&path);
         let _ = fs::remove_dir_all(&dir);
-        let (mut w, keep) = result?;
+        result
+    }
+
+    /// Which of a few ids `contents` holds, and the length of its whole records.
+    fn written(contents: &str) -> Result<(Vec<(String, bool)>, u64)> {
+        let (mut w, keep) = read_written(contents)?;
         let probes = ["a", "b", "c", "7", "x"]
             .iter()
             .map(|id| (id.to_string(), w.take(id)))
@@ -1276,16 +1282,9 @@ mod tests {
 
     #[test]
     fn resume_counts_the_error_records_already_written() {
-        let dir = std::env::temp_dir().join(format!("dehusk-errors-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("out.jsonl");
-        fs::write(
-            &path,
-            "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"error\":\"bad\"}\n",
-        )
-        .unwrap();
-        let (w, _) = Written::read(&path).unwrap();
-        let _ = fs::remove_dir_all(&dir);
+        let (w, _) =
+            read_written("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"error\":\"bad\"}\n")
+                .unwrap();
         assert_eq!((w.records, w.errors), (2, 1));
     }
 

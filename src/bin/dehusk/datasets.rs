@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dehusk::ceiling::best_selection;
-use dehusk::dataset::Dataset;
+use dehusk::dataset::{Dataset, GoldPage};
 use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
 use dehusk::input::InputFormat;
 use dehusk::label::content_text;
@@ -150,6 +150,23 @@ struct Groups {
     language: BTreeMap<String, ShingleF1>,
 }
 
+impl Groups {
+    /// Adds a page's shingle counts to its page type's group and its language's.
+    fn add(&mut self, gold: &GoldPage, counts: (f64, f64, f64)) {
+        if let Some(t) = &gold.page_type {
+            self.page_type
+                .entry(t.clone())
+                .or_default()
+                .add_counts(counts);
+        }
+        let lang = dehusk::lexicon::guess_language(&gold.main_content);
+        self.language
+            .entry(lang.to_string())
+            .or_default()
+            .add_counts(counts);
+    }
+}
+
 /// The bootstrap's seed for `eval --intervals`: fixed, so a rerun prints the same
 /// interval.
 const INTERVAL_SEED: u64 = 0x00de_4a5c;
@@ -184,39 +201,16 @@ fn score(
         oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
         snippet.add(&p.gold.with, &p.gold.without, &text);
         blocks.add(&labels, &p.labels);
-        if let Some(t) = &p.gold.page_type {
-            groups
-                .page_type
-                .entry(t.clone())
-                .or_default()
-                .add_counts(counts);
-        }
-        let lang = dehusk::lexicon::guess_language(&p.gold.main_content);
-        groups
-            .language
-            .entry(lang.to_string())
-            .or_default()
-            .add_counts(counts);
+        groups.add(&p.gold, counts);
         predictions.push((p.id.clone(), text, confidence));
     }
     for u in unreadable {
         let counts = shingle.add(&u.gold.main_content, "");
         oracle.add(&u.gold.main_content, "");
         snippet.add(&u.gold.with, &u.gold.without, "");
-        for (group, key) in [
-            (&mut groups.page_type, u.gold.page_type.clone()),
-            (
-                &mut groups.language,
-                Some(dehusk::lexicon::guess_language(&u.gold.main_content).to_string()),
-            ),
-        ] {
-            if let Some(key) = key {
-                group.entry(key).or_default().add_counts(counts);
-            }
-        }
+        groups.add(&u.gold, counts);
         predictions.push((u.gold.id.clone(), String::new(), 0.0));
     }
-    let pages_with_text = pages.len() - pages.iter().filter(|p| p.page.is_empty()).count();
     (
         Scores {
             pages: pages.len() + unreadable.len(),
@@ -227,8 +221,8 @@ fn score(
             snippet: snippet.any.then(|| snippet.score()),
             block: blocks.score(),
             oracle: oracle.score(),
-            empty_inputs: pages.len() - pages_with_text,
-            shingle_with_text: (pages_with_text < pages.len()).then(|| with_text.score()),
+            empty_inputs: pages.len() - with_text.pages(),
+            shingle_with_text: (with_text.pages() < pages.len()).then(|| with_text.score()),
             unreadable: unreadable.len(),
             ..Scores::default()
         },
