@@ -133,14 +133,15 @@ pub fn prepare(
         .map(|(d, gold)| {
             let path = d.page_path(gold, mode);
             // A FIFO or device in a page's place would block or never end.
-            if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
-                return Err(Box::new(Unreadable {
-                    dataset: d.name(),
-                    gold: (*gold).clone(),
-                    error: Error::bad_document(format!("{} is not a regular file", path.display())),
-                }));
-            }
-            let doc = load_document(&path, Some(mode), DEFAULT_MAX_BYTES).map_err(|error| {
+            let read = if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+                Err(Error::bad_document(format!(
+                    "{} is not a regular file",
+                    path.display()
+                )))
+            } else {
+                load_document(&path, Some(mode), DEFAULT_MAX_BYTES)
+            };
+            let doc = read.map_err(|error| {
                 Box::new(Unreadable {
                     dataset: d.name(),
                     gold: (*gold).clone(),
@@ -1477,7 +1478,7 @@ pub fn train_after(
         let (best, _, counts) = held_side?;
         let by_dataset = held_per_dataset(&held, &counts, &best);
         Some(HeldOutChoice::stage_one(best, held.len(), by_dataset))
-    } else if !held.is_empty() && !half_a.is_empty() && !half_b.is_empty() {
+    } else if choosable {
         let cols = CoreColumns::find(&feature_names(mode))
             .ok_or_else(|| Error::fit("core feature columns missing"))?;
         let halves = [(&half_a[..], &odds_a[..]), (&half_b[..], &odds_b[..])];
