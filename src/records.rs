@@ -502,6 +502,22 @@ impl Input {
         self.mark.stop();
     }
 
+    /// Consumes blank bytes ([`is_blank`]) up to the first other byte or the end.
+    fn skip_blanks(&mut self) -> io::Result<()> {
+        loop {
+            let buf = self.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let blanks = buf.iter().take_while(|b| is_blank(b)).count();
+            let whole = blanks == buf.len();
+            self.consume(blanks);
+            if !whole {
+                return Ok(());
+            }
+        }
+    }
+
     /// The buffered bytes, at least `n` of them unless the input ends first.
     fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         let n = n.min(self.buf.len());
@@ -719,6 +735,9 @@ impl Read for Decoder {
                 GzState::Broken => return Err(io::Error::new(failure.0, failure.1.clone())),
                 GzState::Between => {
                     let input = decoder.get_mut();
+                    // Blank bytes between or after members (a newline appended to
+                    // the file, files joined with one between) hold no record.
+                    input.skip_blanks()?;
                     let head = input.peek(GZIP_MAGIC.len())?;
                     if head.is_empty() {
                         return Ok(0);
@@ -2533,11 +2552,19 @@ mod tests {
         // A line of spaces between records, in a file gzipped whole.
         let spaced = records.join(&b" \t\r\n"[..]);
         assert_eq!(summary_in_any_pieces(gzip(&spaced)), all_ok);
-        // Bytes after the last gzip member that are not gzip: one error of their own.
-        let mut members: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
-        members.push(b'\n');
-        let s = summary_in_any_pieces(members);
+        // Blank bytes between and after gzip members (a newline appended, files joined
+        // with one between) hold no record: no error.
+        let members: Vec<u8> = records
+            .iter()
+            .flat_map(|r| [gzip(r), b"\n \r\n".to_vec()].concat())
+            .collect();
+        assert_eq!(summary_in_any_pieces(members.clone()), all_ok);
+        // Other bytes after the last gzip member: one error of their own.
+        let mut junk = members;
+        junk.extend_from_slice(b"\njunk\n");
+        let s = summary_in_any_pieces(junk);
         assert_eq!(&s[..3], all_ok, "{s:?}");
+        assert_eq!(s.len(), 4, "{s:?}");
         // Stray bytes after a record whose text has a WARC line of its own.
         let mut stray = records[0].clone();
         stray.extend_from_slice(&records[1]);
