@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -211,7 +211,7 @@ fn decode_declared_or_detect<'a>(
     // Not UTF-8 throughout. A few bad sequences amid plenty of valid multi-byte UTF-8 (a
     // pasted Latin-1 character, a fragment cut mid-character) are damage, not another
     // encoding: reading the whole page in a legacy guess would garble all the rest.
-    if mostly_utf8(bytes) {
+    if mostly_utf8(bytes, declared == Some(UTF_8)) {
         return Cow::Owned(decode_with(UTF_8, bytes));
     }
     Cow::Owned(match declared {
@@ -225,13 +225,23 @@ fn decode_declared_or_detect<'a>(
 /// Whether bytes that fail UTF-8 validation are still overwhelmingly UTF-8: at least
 /// [`UTF8_MIN_MULTIBYTE`] valid multi-byte characters, and [`UTF8_MULTIBYTE_PER_INVALID`]
 /// of them per invalid sequence.
-fn mostly_utf8(bytes: &[u8]) -> bool {
+///
+/// Under a UTF-8 label (`labelled_utf8`) less evidence will do: one valid multi-byte
+/// character per invalid sequence. An English page with five curly quotes and one
+/// Latin-1 `©` in its footer is UTF-8 with a stray byte; read in a legacy guess, every
+/// quote was garbled ("â€ś"). Legacy text makes valid UTF-8 by accident far more rarely
+/// than that (see the unit tests), so a legacy page under a stale UTF-8 label is still
+/// detected.
+fn mostly_utf8(bytes: &[u8], labelled_utf8: bool) -> bool {
     let mut multibyte = 0usize;
     let mut invalid = 0usize;
     for chunk in bytes.utf8_chunks() {
         // Lead bytes (0xC0 and up) start exactly the multi-byte characters.
         multibyte += chunk.valid().bytes().filter(|&b| b >= 0xc0).count();
         invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    if labelled_utf8 {
+        return multibyte >= 1 && invalid <= multibyte;
     }
     multibyte >= UTF8_MIN_MULTIBYTE
         && invalid.saturating_mul(UTF8_MULTIBYTE_PER_INVALID) <= multibyte
@@ -697,23 +707,17 @@ fn read_impl<R: Read>(
     let limit = max_bytes.saturating_add(1);
     let mut out;
     if head == GZIP_MAGIC {
-        // MultiGzDecoder: concatenated members (as `cat a.gz b.gz` or split writers
-        // produce) are one valid gzip file.
-        let decoder = flate2::read::MultiGzDecoder::new(head.chain(reader));
         out = Vec::with_capacity(initial_capacity(size_hint.saturating_mul(4), limit));
-        decoder
-            .take(limit)
-            .read_to_end(&mut out)
-            .map_err(|e| match e.kind() {
-                // What flate2 reports for a bad header, a corrupt deflate stream, a CRC
-                // mismatch or input that stops early.
-                io::ErrorKind::InvalidInput
-                | io::ErrorKind::InvalidData
-                | io::ErrorKind::UnexpectedEof => {
-                    Error::bad_document(format!("truncated or corrupt gzip: {e}"))
-                }
-                _ => io_error(e),
-            })?;
+        gunzip_members(head.chain(reader), limit, &mut out).map_err(|e| match e.kind() {
+            // What flate2 reports for a bad header, a corrupt deflate stream, a CRC
+            // mismatch or input that stops early.
+            io::ErrorKind::InvalidInput
+            | io::ErrorKind::InvalidData
+            | io::ErrorKind::UnexpectedEof => {
+                Error::bad_document(format!("truncated or corrupt gzip: {e}"))
+            }
+            _ => io_error(e),
+        })?;
     } else {
         out = Vec::with_capacity(initial_capacity(size_hint, limit));
         out.extend_from_slice(head);
@@ -738,6 +742,44 @@ fn read_impl<R: Read>(
         )));
     }
     Ok(out)
+}
+
+/// Inflates gzip members one after another into `out`, at most `limit` bytes in all.
+/// Concatenated members (as `cat a.gz b.gz` or split writers produce) are one valid gzip
+/// file. Padding between or after members (NULs, as tape blocks and some writers leave;
+/// blank lines) is passed over, as `gzip -d` passes over trailing zeros: before, a
+/// padded but whole page was refused as "invalid gzip header".
+fn gunzip_members(reader: impl Read, limit: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    let mut src = io::BufReader::with_capacity(1 << 16, reader);
+    loop {
+        // Skip the padding; stop at the end.
+        loop {
+            let buf = src.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let padding = buf
+                .iter()
+                .take_while(|&&b| matches!(b, 0 | b'\r' | b'\n' | b' ' | b'\t'))
+                .count();
+            let all = padding == buf.len();
+            src.consume(padding);
+            if !all {
+                break;
+            }
+        }
+        let room = limit.saturating_sub(out.len() as u64);
+        if room == 0 {
+            // Over the limit already: the caller reports it.
+            return Ok(());
+        }
+        // The bufread decoder consumes exactly its member's bytes, so `src` is left at
+        // whatever follows (a next member, padding, or bytes that are not gzip: "invalid
+        // gzip header").
+        flate2::bufread::GzDecoder::new(&mut src)
+            .take(room)
+            .read_to_end(out)?;
+    }
 }
 
 /// A first buffer size: the expected size, but never more than the limit allows (a bogus
@@ -991,7 +1033,7 @@ fn check_not_binary_as(bytes: &[u8], utf16_label: Option<&'static Encoding>) -> 
 
 /// Names the file type when `bytes` start with a well-known binary signature.
 fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
-    const SIGNATURES: [(&[u8], &str); 10] = [
+    const SIGNATURES: [(&[u8], &str); 13] = [
         (b"\x89PNG\r\n\x1a\n", "PNG image"),
         (b"\xff\xd8\xff", "JPEG image"),
         (b"GIF87a", "GIF image"),
@@ -1002,10 +1044,22 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
         (b"\x1f\x8b", "gzip data"),
         (b"\x7fELF", "ELF executable"),
         (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+        (b"\x28\xb5\x2f\xfd", "zstd data"),
+        (b"\xfd7zXZ\0", "xz data"),
+        (b"\x04\x22\x4d\x18", "LZ4 data"),
         (b"\0asm", "WebAssembly module"),
     ];
     if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
         return Some("WebP image");
+    }
+    // "BZh", the block size 1-9, then a block's magic (the digits of pi) or, for an
+    // empty stream, the end-of-stream magic (the square root of pi).
+    if bytes.len() >= 10
+        && bytes.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&bytes[3])
+        && matches!(&bytes[4..10], b"1AY&SY" | b"\x17rE8P\x90")
+    {
+        return Some("bzip2 data");
     }
     SIGNATURES
         .iter()
@@ -1453,12 +1507,14 @@ mod tests {
             ),
         ] {
             let bytes = encode(encoding, text);
-            assert!(!mostly_utf8(&bytes), "{}", encoding.name());
-            assert!(
-                !mostly_utf8(&bytes.repeat(20)),
-                "{} repeated",
-                encoding.name()
-            );
+            for labelled_utf8 in [false, true] {
+                assert!(!mostly_utf8(&bytes, labelled_utf8), "{}", encoding.name());
+                assert!(
+                    !mostly_utf8(&bytes.repeat(20), labelled_utf8),
+                    "{} repeated",
+                    encoding.name()
+                );
+            }
         }
     }
 
@@ -1491,6 +1547,22 @@ mod tests {
             decode_html(b"<meta charset=utf-8><p>caf\xe9 au lait</p>", None),
             "<meta charset=utf-8><p>café au lait</p>"
         );
+    }
+
+    #[test]
+    fn labelled_utf8_with_a_stray_byte_and_few_multibyte_characters_stays_utf8() {
+        // Found by an audit: under 8 multi-byte characters, a UTF-8 label did not count,
+        // and the detector's legacy guess garbled every one of them.
+        let body = "<p>Caf\u{e9} cr\u{e8}me and na\u{ef}ve \u{201c}r\u{e9}sum\u{e9}\u{201d}.</p>";
+        let mut bytes = format!("<meta charset=\"utf-8\">{body}<footer>").into_bytes();
+        bytes.extend_from_slice(b"\xa9 2024</footer>");
+        let expected = format!("{body}<footer>\u{fffd} 2024</footer>");
+        assert!(decode_html(&bytes, None).ends_with(&expected));
+        // The same from the transport label, without a meta.
+        let bare = &bytes[b"<meta charset=\"utf-8\">".len()..];
+        assert_eq!(decode_html(bare, Some("utf-8")), expected);
+        // Unlabelled, the same bytes are too little evidence: the detector decides.
+        assert!(!decode_html(bare, None).contains('\u{fffd}'));
     }
 
     #[test]
@@ -1708,6 +1780,21 @@ mod tests {
         assert!(bad_document_message(check_not_binary(&cycle)).contains("binary data"));
         assert!(bad_document_message(check_not_binary(&[0u8; 100])).contains("binary"));
         assert!(document_from_bytes("x".into(), &png, None, None, None).is_err());
+        // Compressed formats whose bytes can pass the control-character share: found by
+        // an audit, one zstd or bzip2 file in forty came out as a junk document.
+        let printable: Vec<u8> = (0..4000u32).map(|i| b' ' + (i * 37 % 95) as u8).collect();
+        for (magic, kind) in [
+            (&b"\x28\xb5\x2f\xfd"[..], "zstd"),
+            (b"BZh91AY&SY", "bzip2"),
+            (b"BZh1\x17rE8P\x90", "bzip2"),
+            (b"\xfd7zXZ\0", "xz"),
+            (b"\x04\x22\x4d\x18", "LZ4"),
+        ] {
+            let data = [magic, &printable].concat();
+            let message = bad_document_message(check_not_binary(&data));
+            assert!(message.contains(kind), "{message}");
+        }
+        assert!(check_not_binary(b"BZh9 is not bzip2 without its block magic").is_ok());
 
         assert!(check_not_binary(b"").is_ok());
         assert!(check_not_binary(b"line one\r\n\tline two\x0c\n").is_ok());
@@ -1735,6 +1822,22 @@ mod tests {
         let path2 = dir.0.join("two.txt.gz");
         fs::write(&path2, two).unwrap();
         assert_eq!(read_file(&path2, 1000).unwrap(), b"first half, second half");
+        // Padding between and after members (NULs, blank lines) is passed over, as
+        // `gzip -d` passes over trailing zeros; other bytes after a member are not.
+        let padded = [
+            gzip(b"first, "),
+            vec![0; 9],
+            gzip(b"second"),
+            b"\n\0\0".to_vec(),
+        ];
+        let path3 = dir.0.join("padded.html.gz");
+        fs::write(&path3, padded.concat()).unwrap();
+        assert_eq!(read_file(&path3, 1000).unwrap(), b"first, second");
+        fs::write(&path3, [gzip(b"first"), b"junk".to_vec()].concat()).unwrap();
+        assert!(bad_document_message(read_file(&path3, 1000)).contains("gzip"));
+        // The limit counts every member.
+        fs::write(&path3, padded.concat()).unwrap();
+        assert!(bad_document_message(read_file(&path3, 10)).contains("larger"));
         // Plain files and streams are read as they are.
         let plain = dir.0.join("plain.txt");
         fs::write(&plain, "x").unwrap();

@@ -502,14 +502,15 @@ impl Input {
         self.mark.stop();
     }
 
-    /// Consumes blank bytes ([`is_blank`]) up to the first other byte or the end.
-    fn skip_blanks(&mut self) -> io::Result<()> {
+    /// Consumes padding, blank bytes ([`is_blank`]) and NULs, up to the first other
+    /// byte or the end (as `gzip -d` passes over trailing zeros).
+    fn skip_padding(&mut self) -> io::Result<()> {
         loop {
             let buf = self.fill_buf()?;
             if buf.is_empty() {
                 return Ok(());
             }
-            let blanks = buf.iter().take_while(|b| is_blank(b)).count();
+            let blanks = buf.iter().take_while(|&b| is_blank(b) || *b == 0).count();
             let whole = blanks == buf.len();
             self.consume(blanks);
             if !whole {
@@ -735,9 +736,9 @@ impl Read for Decoder {
                 GzState::Broken => return Err(io::Error::new(failure.0, failure.1.clone())),
                 GzState::Between => {
                     let input = decoder.get_mut();
-                    // Blank bytes between or after members (a newline appended to
-                    // the file, files joined with one between) hold no record.
-                    input.skip_blanks()?;
+                    // Padding between or after members (a newline appended to the
+                    // file, files joined with one between, NULs) holds no record.
+                    input.skip_padding()?;
                     let head = input.peek(GZIP_MAGIC.len())?;
                     if head.is_empty() {
                         return Ok(0);
@@ -2552,11 +2553,11 @@ mod tests {
         // A line of spaces between records, in a file gzipped whole.
         let spaced = records.join(&b" \t\r\n"[..]);
         assert_eq!(summary_in_any_pieces(gzip(&spaced)), all_ok);
-        // Blank bytes between and after gzip members (a newline appended, files joined
-        // with one between) hold no record: no error.
+        // Padding between and after gzip members (a newline appended, files joined with
+        // one between, NULs) holds no record: no error.
         let members: Vec<u8> = records
             .iter()
-            .flat_map(|r| [gzip(r), b"\n \r\n".to_vec()].concat())
+            .flat_map(|r| [gzip(r), b"\n \r\n\0\0".to_vec()].concat())
             .collect();
         assert_eq!(summary_in_any_pieces(members.clone()), all_ok);
         // Other bytes after the last gzip member: one error of their own.
