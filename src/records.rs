@@ -1962,6 +1962,110 @@ impl<'de> Deserialize<'de> for OrderedObject {
     }
 }
 
+/// One JSON line as an object, its fields in the order written. A key given twice keeps
+/// its first place and its last value, as Python's `json` and JavaScript read it (and
+/// so is copied into the output once).
+///
+/// Damage that loses one character, not the document, is repaired as other inputs'
+/// is: a byte-order mark before the object is skipped, bytes that are not UTF-8 become
+/// U+FFFD, and so does an escaped lone surrogate (`"\udcff"`, which Python's
+/// `json.dumps` writes for text decoded with `surrogateescape`). Before, each of these
+/// lost the whole document.
+fn parse_json_line(line: &[u8]) -> serde_json::Result<Vec<(String, Value)>> {
+    let line = line.trim_ascii();
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    let object = match serde_json::from_slice::<OrderedObject>(line) {
+        Ok(object) => object.0,
+        Err(e) => {
+            // Only a line that fails pays for the repair.
+            let text = String::from_utf8_lossy(line);
+            match repair_lone_surrogates(&text) {
+                Some(repaired) => serde_json::from_str::<OrderedObject>(&repaired),
+                None if matches!(text, Cow::Owned(_)) => serde_json::from_str(&text),
+                None => return Err(e),
+            }
+            .map_err(|_| e)?
+            .0
+        }
+    };
+    Ok(last_value_wins(object))
+}
+
+/// The fields with each key once, at its first place, holding its last value.
+fn last_value_wins(fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    // A few fields (the usual line) are compared pairwise; many (a hostile line of
+    // 100,000 keys) through a map, so the work stays linear.
+    const PAIRWISE: usize = 32;
+    let mut out: Vec<(String, Value)> = Vec::with_capacity(fields.len());
+    let mut places: std::collections::HashMap<String, usize> = Default::default();
+    let many = fields.len() > PAIRWISE;
+    for (key, value) in fields {
+        let place = if many {
+            places.get(&key).copied()
+        } else {
+            out.iter().position(|(k, _)| *k == key)
+        };
+        match place {
+            Some(i) => out[i].1 = value,
+            None => {
+                if many {
+                    places.insert(key.clone(), out.len());
+                }
+                out.push((key, value));
+            }
+        }
+    }
+    out
+}
+
+/// `text` with every escaped lone surrogate (`\ud800` without a low half after it, or a
+/// low half alone) replaced by `\ufffd`; None when there is none.
+fn repair_lone_surrogates(text: &str) -> Option<String> {
+    fn escape_at(bytes: &[u8], at: usize) -> Option<u16> {
+        let hex = bytes.get(at + 2..at + 6)?;
+        if bytes[at + 1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    }
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(offset) = memchr::memchr(b'\\', &bytes[i..]) {
+        let at = i + offset;
+        let Some(unit) = escape_at(bytes, at) else {
+            // Another escape (or a cut one): step over its two characters.
+            i = at + 2;
+            if i >= bytes.len() {
+                break;
+            }
+            continue;
+        };
+        let high = (0xd800..0xdc00).contains(&unit);
+        let low_follows = bytes.get(at + 6) == Some(&b'\\')
+            && escape_at(bytes, at + 6).is_some_and(|u| (0xdc00..0xe000).contains(&u));
+        if high && low_follows {
+            i = at + 12;
+        } else if (0xd800..0xe000).contains(&unit) {
+            let repaired = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            repaired.push_str(&text[copied..at]);
+            repaired.push_str("\\ufffd");
+            copied = at + 6;
+            i = at + 6;
+        } else {
+            i = at + 6;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    out.map(|mut repaired| {
+        repaired.push_str(&text[copied..]);
+        repaired
+    })
+}
+
 /// An id value as text: a string as it is, anything else as JSON.
 pub fn id_text(value: &Value) -> String {
     match value {
@@ -2015,8 +2119,8 @@ impl Reader {
 
     fn json_record(&self, line: &[u8]) -> Entry {
         let fallback = self.fallback_id();
-        let object = match serde_json::from_slice::<OrderedObject>(line.trim_ascii()) {
-            Ok(object) => object.0,
+        let object = match parse_json_line(line) {
+            Ok(object) => object,
             Err(e) => {
                 return Entry::Failed {
                     id: fallback,
@@ -2030,7 +2134,8 @@ impl Reader {
             .find(|(k, _)| k == "id")
             .map(|(_, v)| id_text(v))
             .unwrap_or(fallback);
-        let has = |name: &str| object.iter().any(|(k, _)| k == name);
+        // A null field is no field: `{"html": null, "text": "..."}` is a text document.
+        let has = |name: &str| object.iter().any(|(k, v)| k == name && !v.is_null());
         let field = match (&self.options.field, self.options.format) {
             (Some(field), _) => field.as_str(),
             (None, Some(InputFormat::Text)) => "text",
@@ -2046,9 +2151,9 @@ impl Reader {
         let mut document = None;
         let mut fields = Fields::with_capacity(object.len());
         for (key, value) in object {
-            if key == field && document.is_none() {
+            if key == field {
                 document = Some(value);
-            } else if key != "id" && key != field {
+            } else if key != "id" {
                 fields.push((key, value));
             }
         }
@@ -2687,6 +2792,80 @@ mod tests {
             panic!()
         };
         assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn json_lines_repair_damage_to_one_character_and_read_a_key_given_twice_once() {
+        // Found by two audits: each of the first three lost the whole document.
+        let mut lines =
+            b"\xef\xbb\xbf{\"id\": \"bom\", \"html\": \"<p>A BOM first.</p>\"}\n".to_vec();
+        lines.extend_from_slice(b"{\"id\": \"latin1\", \"html\": \"<p>caf\xe9</p>\"}\n");
+        lines.extend_from_slice(
+            br#"{"id": "lone", "html": "<p>a\udcffb \ud83d\ude00 \\ud800 \ud800</p>"}"#,
+        );
+        lines.extend_from_slice(b"\n");
+        lines.extend_from_slice(br#"{"id": "null", "html": null, "text": "Plain text."}"#);
+        lines.extend_from_slice(b"\n");
+        lines.extend_from_slice(
+            br#"{"id": "twice", "url": "http://a/", "html": "<p>first</p>", "url": "http://b/", "html": "<p>last</p>"}"#,
+        );
+        lines.extend_from_slice(b"\n");
+        lines.extend_from_slice(b"{\"id\": \"broken\", \"html\": \"\\udcff\n");
+        let entries = read_all(lines, RecordFormat::Jsonl, Options::default());
+        let s = summary(&entries);
+        assert_eq!(
+            &s[..5],
+            ["ok bom", "ok latin1", "ok lone", "ok null", "ok twice"],
+            "{s:?}"
+        );
+        // A line that is still not JSON after the repair fails as before.
+        assert!(
+            s[5].starts_with("fail t:6: bad document: line is not a JSON object"),
+            "{s:?}"
+        );
+        assert_eq!(text_of(&entries, "bom"), "<p>A BOM first.</p>");
+        assert_eq!(text_of(&entries, "latin1"), "<p>caf\u{fffd}</p>");
+        // A lone half becomes U+FFFD; a pair stays; an escaped backslash is no escape.
+        assert_eq!(
+            text_of(&entries, "lone"),
+            "<p>a\u{fffd}b \u{1f600} \\ud800 \u{fffd}</p>"
+        );
+        let Entry::Record(null) = &entries[3] else {
+            panic!()
+        };
+        assert_eq!(null.format, Some(InputFormat::Text));
+        assert_eq!(text_of(&entries, "null"), "Plain text.");
+        // The last value, in the first place, once.
+        let Entry::Record(twice) = &entries[4] else {
+            panic!()
+        };
+        assert_eq!(
+            twice.fields,
+            [("url".to_string(), Value::from("http://b/"))]
+        );
+        assert_eq!(text_of(&entries, "twice"), "<p>last</p>");
+        // Numbers keep their exact value (serde_json's `arbitrary_precision`; an
+        // exponent is written in its normal form): before, 18446744073709551616 came
+        // out as 1.8446744073709552e+19, ids the same way, and 1e400 lost the document.
+        let line = br#"{"id": 123456789012345678901234567890, "big": 18446744073709551616, "e": 1E2, "z": -0, "huge": 1e400, "html": "x"}"#;
+        let entries = read_all(line.to_vec(), RecordFormat::Jsonl, Options::default());
+        let Entry::Record(numbers) = &entries[0] else {
+            panic!("{:?}", summary(&entries))
+        };
+        assert_eq!(numbers.id, "123456789012345678901234567890");
+        let written: Vec<String> = numbers.fields.iter().map(|(_, v)| v.to_string()).collect();
+        assert_eq!(written, ["18446744073709551616", "1e+2", "-0", "1e+400"]);
+        // Many keys given twice: linear, and the same rule.
+        let keys: Vec<String> = (0..2000)
+            .map(|i| format!("\"k{}\": {i}", i % 1000))
+            .collect();
+        let line = format!("{{{}, \"html\": \"x\"}}", keys.join(", "));
+        let entries = read_all(line.into(), RecordFormat::Jsonl, Options::default());
+        let Entry::Record(many) = &entries[0] else {
+            panic!()
+        };
+        assert_eq!(many.fields.len(), 1000);
+        assert_eq!(many.fields[7], ("k7".to_string(), Value::from(1007)));
     }
 
     #[test]
