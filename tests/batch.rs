@@ -367,6 +367,50 @@ fn output_to_a_device_is_written_in_place_not_replaced() {
     assert!(!std::path::Path::new("/dev/null.partial").exists());
 }
 
+/// Every command's stdout: a full disk is an error (exit 1, said), a closed pipe ends
+/// the run quietly (exit 0). Found by an audit: `eval` and `label` printed with
+/// `println!`, which panicked (exit 101) on both.
+#[test]
+fn every_command_reports_a_full_disk_and_ends_quietly_on_a_closed_pipe() {
+    use std::process::{Command, Stdio};
+    let page = "data/examples/article.html";
+    let commands: [&[&str]; 6] = [
+        &["extract", "-q", page],
+        &["classify", "-q", page],
+        &["explain", page],
+        &["eval", "--data", "data/mini", "--split", "all"],
+        &["eval", "--data", "data/mini", "--split", "all", "--json"],
+        &["label", "--data", "data/mini", "--mode", "html"],
+    ];
+    let run = |args: &[&str], stdout: Stdio| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dehusk"))
+            .current_dir(crate::util::root())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once (no effect for a file).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        (out.status.code(), stderr)
+    };
+    for args in commands {
+        let (code, stderr) = run(args, Stdio::piped());
+        assert_eq!(code, Some(0), "{args:?} on a closed pipe: {stderr}");
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            eprintln!("skipped: no /dev/full here");
+            continue;
+        };
+        let (code, stderr) = run(args, Stdio::from(full));
+        assert_eq!(code, Some(1), "{args:?} to /dev/full: {stderr}");
+        assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+    }
+}
+
 // Exit code 2 means "the run finished but some documents failed", so a flag the
 // command does not know must not exit 2 (clap's own code for usage errors): it is a
 // run that could not start, exit 1, with the message on stderr. Help and version are

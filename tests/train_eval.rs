@@ -381,6 +381,28 @@ fn eval_prints_a_line_per_dataset_with_scores() {
         (s["shingle"]["f1"].as_f64().unwrap() - table_f1).abs() < 1e-4,
         "table and JSON disagree"
     );
+
+    // The breakdowns go inside the object: found by an audit, their text rows were
+    // printed between the objects, and `--json` output was not JSON lines.
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--model", &model, "--json"])
+        .args(["--per-type", "--per-language"])
+        .expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 1, "one JSON object per dataset\n{}", out.show());
+    for key in ["per_type", "per_language"] {
+        let groups = recs[0][key].as_object().unwrap_or_else(|| out.fail(key));
+        let pages: u64 = groups.values().map(|g| g["pages"].as_u64().unwrap()).sum();
+        assert_eq!(
+            pages,
+            4,
+            "{key}: every dev page in one group\n{}",
+            out.show()
+        );
+        for g in groups.values() {
+            unit(&g["shingle"]["f1"], key);
+        }
+    }
 }
 
 // Issue #3 (honest numbers): `eval --intervals N` adds a reproducible 95% bootstrap

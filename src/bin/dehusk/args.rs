@@ -491,11 +491,13 @@ pub struct EvalArgs {
     /// Split to score (dev, train, or all).
     #[arg(long, default_value = "dev", value_parser = ["train", "dev", "all"])]
     pub split: String,
-    /// Also print scores per page type (wcxb's page_type).
+    /// Also print scores per page type (wcxb's page_type); with --json, as the
+    /// object's "per_type": {type: {"pages", "shingle": {"f1", "precision", "recall"}}}.
     #[arg(long)]
     pub per_type: bool,
     /// Also print scores per language of the gold text (guessed from its stopwords;
-    /// "und" when too short to tell).
+    /// "und" when too short to tell); with --json, as the object's "per_language", in
+    /// the form of "per_type".
     #[arg(long)]
     pub per_language: bool,
     /// Drop the text a site repeats, as `extract --site-repeats N` does in a corpus:

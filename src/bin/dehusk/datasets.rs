@@ -272,10 +272,14 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
         )),
         None => None,
     };
-    println!(
+    // Written through a handle, not `println!`: a closed pipe (`| head`) or a full
+    // disk is an error that ends the run cleanly, not a panic.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "{:<12} {:>6} {:>8} {:>8}  oracle shingle F1 / P / R  best selection F1 / P / R  gold not on the page",
         "dataset", "pages", "blocks", "content"
-    );
+    )?;
     // Pages the default training leaves out of the fit: their gold is not on them.
     let defaults = TrainParams::default();
     for name in datasets_of(&pages, &[]) {
@@ -329,10 +333,11 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
         }
         let s = oracle.score();
         let c = ceiling.score();
-        println!(
+        writeln!(
+            stdout,
             "{name:<12} {n_pages:>6} {n_blocks:>8} {n_content:>8}  {:.4} / {:.4} / {:.4}         {:.4} / {:.4} / {:.4}       {n_absent}",
             s.f1, s.precision, s.recall, c.f1, c.precision, c.recall
-        );
+        )?;
     }
     if let Some(mut w) = out {
         w.flush()?;
@@ -693,8 +698,12 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         check_output_dir(dir, "--predictions")?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    // Written through a handle, not `println!`: a closed pipe (`| head`) or a full
+    // disk is an error that ends the run cleanly, not a panic.
+    let mut stdout = std::io::stdout().lock();
     if !args.json {
-        println!(
+        writeln!(
+            stdout,
             "{:<12} {:<5} {:>5}  {:>22}  {:>8}  {:>22}  {:>7}",
             "dataset",
             "mode",
@@ -703,7 +712,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             "snippet",
             "block F1 (P / R)",
             "oracle"
-        );
+        )?;
     }
     for name in datasets_of(&pages, &unreadable) {
         let (subset, unread) = subset(&name, &pages, &unreadable);
@@ -724,54 +733,6 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                     .map(|(id, text, c)| dehusk::output::text_record_with(id, &[], text, *c)),
             )?;
         }
-        if args.json {
-            println!("{}", serde_json::to_string(&s)?);
-        } else {
-            println!(
-                "{:<12} {:<5} {:>5}  {:.4} ({:.4} / {:.4})  {:>8}  {:.4} ({:.4} / {:.4})  {:.4}",
-                s.dataset,
-                s.mode,
-                s.pages,
-                s.shingle.f1,
-                s.shingle.precision,
-                s.shingle.recall,
-                s.snippet
-                    .map(|p| format!("{:.4}", p.f1))
-                    .unwrap_or_else(|| "-".into()),
-                s.block.f1,
-                s.block.precision,
-                s.block.recall,
-                s.oracle.f1
-            );
-            if let Some([lo, hi]) = s.shingle_interval {
-                println!(
-                    "    shingle F1 95% interval [{lo:.4}, {hi:.4}] ({} resamples of the {} pages)",
-                    args.intervals, s.pages
-                );
-            }
-            if s.unreadable > 0 {
-                println!(
-                    "    {} of the {} pages could not be read (reported above): scored as empty \
-                     extractions, as shingle_f1.py scores a missing prediction",
-                    s.unreadable, s.pages
-                );
-            }
-            if let Some(f) = &s.shingle_with_text {
-                let (pages, has) = if s.empty_inputs == 1 {
-                    ("page has", "its")
-                } else {
-                    ("pages have", "their")
-                };
-                println!(
-                    "    {} {pages} no text in {has} input (recall 0 for any extractor); on the other {}: shingle F1 {:.4} ({:.4} / {:.4})",
-                    s.empty_inputs,
-                    s.pages - s.empty_inputs - s.unreadable,
-                    f.f1,
-                    f.precision,
-                    f.recall
-                );
-            }
-        }
         let mut shown: Vec<(&str, &BTreeMap<String, ShingleF1>)> = Vec::new();
         if args.per_type {
             shown.push(("type", &groups.page_type));
@@ -779,16 +740,93 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
         if args.per_language {
             shown.push(("lang", &groups.language));
         }
+        if args.json {
+            // One object per dataset, the breakdowns inside it ("per_type",
+            // "per_language"): before, their text rows were printed between the
+            // objects and the output was not JSON lines.
+            let mut record = serde_json::to_value(&s)?;
+            for (what, group) in &shown {
+                let key = if *what == "type" {
+                    "per_type"
+                } else {
+                    "per_language"
+                };
+                let rows: serde_json::Map<String, serde_json::Value> = group
+                    .iter()
+                    .map(|(t, f)| {
+                        let sc = f.score();
+                        let row = serde_json::json!({
+                            "pages": f.pages(),
+                            "shingle": {"f1": sc.f1, "precision": sc.precision, "recall": sc.recall},
+                        });
+                        (t.clone(), row)
+                    })
+                    .collect();
+                record[key] = serde_json::Value::Object(rows);
+            }
+            serde_json::to_writer(&mut stdout, &record)?;
+            writeln!(stdout)?;
+            continue;
+        }
+        writeln!(
+            stdout,
+            "{:<12} {:<5} {:>5}  {:.4} ({:.4} / {:.4})  {:>8}  {:.4} ({:.4} / {:.4})  {:.4}",
+            s.dataset,
+            s.mode,
+            s.pages,
+            s.shingle.f1,
+            s.shingle.precision,
+            s.shingle.recall,
+            s.snippet
+                .map(|p| format!("{:.4}", p.f1))
+                .unwrap_or_else(|| "-".into()),
+            s.block.f1,
+            s.block.precision,
+            s.block.recall,
+            s.oracle.f1
+        )?;
+        if let Some([lo, hi]) = s.shingle_interval {
+            writeln!(
+                stdout,
+                "    shingle F1 95% interval [{lo:.4}, {hi:.4}] ({} resamples of the {} pages)",
+                args.intervals, s.pages
+            )?;
+        }
+        if s.unreadable > 0 {
+            writeln!(
+                stdout,
+                "    {} of the {} pages could not be read (reported above): scored as empty \
+                 extractions, as shingle_f1.py scores a missing prediction",
+                s.unreadable, s.pages
+            )?;
+        }
+        if let Some(f) = &s.shingle_with_text {
+            let (pages, has) = if s.empty_inputs == 1 {
+                ("page has", "its")
+            } else {
+                ("pages have", "their")
+            };
+            writeln!(
+                stdout,
+                "    {} {pages} no text in {has} input (recall 0 for any extractor); on the other {}: shingle F1 {:.4} ({:.4} / {:.4})",
+                s.empty_inputs,
+                s.pages - s.empty_inputs - s.unreadable,
+                f.f1,
+                f.precision,
+                f.recall
+            )?;
+        }
         for (what, group) in shown {
             for (t, f) in group {
                 let sc = f.score();
-                println!(
+                writeln!(
+                    stdout,
                     "    {what} {t:<16} {:>4} pages  shingle F1 {:.4} ({:.4} / {:.4})",
                     f.pages(),
                     sc.f1,
                     sc.precision,
                     sc.recall
-                );
+                )?;
             }
         }
     }
