@@ -300,6 +300,69 @@ fn explain_reads_gzipped_stdin_like_extract() {
     eqnice!(body(&from_file), body(&out.stdout));
 }
 
+/// Found by an audit: `explain` read a WARC or JSON-lines file as one page, every
+/// record's blocks (and the WARC headers) mixed together. A record file now needs
+/// `--record ID`, and that record is explained as its page on its own would be.
+#[test]
+fn explain_names_one_record_of_a_record_file() {
+    let dir = crate::util::tempdir();
+    let pages = [ARTICLE_HTML, "data/examples/forum.html"];
+    let mut warc = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        block.extend_from_slice(&read_bytes(page));
+        let id = format!("<urn:uuid:{i}>");
+        let fields = [
+            ("WARC-Target-URI", "http://example.com/"),
+            ("Content-Type", "application/http; msgtype=response"),
+        ];
+        warc.extend(gzip(&crate::records::warc_record(
+            "response", &id, &fields, &block,
+        )));
+    }
+    let warc_path = dir.path().join("two.warc.gz");
+    crate::util::write(&warc_path, &warc);
+    let jsonl_path = dir.path().join("two.jsonl");
+    let lines: Vec<String> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| serde_json::json!({"id": format!("p{i}"), "html": read(page)}).to_string())
+        .collect();
+    crate::util::write(&jsonl_path, lines.join("\n"));
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    for (file, ids) in [
+        (&warc_path, ["<urn:uuid:0>", "<urn:uuid:1>"]),
+        (&jsonl_path, ["p0", "p1"]),
+    ] {
+        for (page, id) in pages.iter().zip(ids) {
+            let alone = dehusk().args(["explain", page]).stdout();
+            let out = dehusk()
+                .arg("explain")
+                .arg(file)
+                .args(["--record", id])
+                .expect_code(0);
+            assert!(
+                out.stdout.starts_with(&format!("# {id} (")),
+                "{}",
+                out.show()
+            );
+            eqnice!(body(&alone), body(&out.stdout));
+        }
+        let out = dehusk().arg("explain").arg(file).expect_code(1);
+        assert_contains!(out.stderr, "--record");
+        let out = dehusk()
+            .arg("explain")
+            .arg(file)
+            .args(["--record", "p9"])
+            .expect_code(1);
+        assert_contains!(out.stderr, "no record p9");
+    }
+    let out = dehusk()
+        .args(["explain", ARTICLE_HTML, "--record", "p0"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "not a record file");
+}
+
 #[test]
 fn explain_of_a_missing_file_fails_cleanly() {
     let out = dehusk()

@@ -229,9 +229,16 @@ pub struct RunArgs {
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// The page to explain (HTML or text; `-` for standard input).
+    /// The page to explain (HTML or text; `-` for standard input), or a record file
+    /// (WARC, WET, JSON lines, as `extract` tells them) with --record.
     #[arg(value_name = "PAGE")]
     pub page: PathBuf,
+    /// The record of a record file to explain: its id as `extract` and `classify`
+    /// write it (a WARC-Record-ID such as `<urn:uuid:...>`, a JSON line's `id`, or
+    /// `<file>:<line>`). A record file without it is refused: explaining the whole
+    /// file as one page would mix every record's blocks.
+    #[arg(long, value_name = "ID")]
+    pub record: Option<String>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Treat the page as this format instead of deciding by extension and content.

@@ -1106,14 +1106,96 @@ fn error_id(e: &dehusk::Error) -> String {
 }
 
 /// `dehusk explain PAGE`.
+/// Whether a file is a record file, decided as a corpus run decides it: JSON lines by
+/// name; a WARC (or WET) by its first bytes, unless the name is a single document's.
+fn record_format_of(path: &Path) -> Result<Option<RecordFormat>> {
+    let by_name = RecordFormat::from_path(path);
+    if by_name == Some(RecordFormat::Jsonl) {
+        return Ok(by_name);
+    }
+    if by_name.is_none() && records::is_document_name(path) {
+        return Ok(None);
+    }
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        // A folder or a missing file: the document loader says what is wrong.
+        Err(_) => return Ok(None),
+    };
+    let head = match records::read_head(&mut file) {
+        Ok(head) => head,
+        Err(_) => return Ok(None),
+    };
+    Ok(match records::sniff_head(&head) {
+        Sniffed::Warc => Some(RecordFormat::Warc),
+        Sniffed::Unreadable => by_name,
+        Sniffed::Other => None,
+    })
+}
+
+/// The document of the record `id` in a record file: found by reading the records in
+/// order (the first of that id).
+fn record_document(
+    path: &Path,
+    kind: RecordFormat,
+    id: &str,
+    format: Option<InputFormat>,
+) -> Result<Document> {
+    let options = records::Options {
+        format,
+        ..records::Options::default()
+    };
+    let reader = records::Reader::open(path, kind, options)?;
+    let mut read = 0usize;
+    for entry in reader {
+        read += 1;
+        match entry {
+            Entry::Record(r) if r.id == id => {
+                return r
+                    .document()
+                    .with_context(|| format!("record {id} of {}", path.display()))
+            }
+            Entry::Skipped { id: found, reason } if found == id => {
+                anyhow::bail!(
+                    "record {id} of {} is not a document: {reason}",
+                    path.display()
+                )
+            }
+            Entry::Failed {
+                id: found, error, ..
+            } if found == id => {
+                return Err(error).with_context(|| format!("record {id} of {}", path.display()))
+            }
+            _ => {}
+        }
+    }
+    anyhow::bail!("no record {id} in {} ({read} records read)", path.display())
+}
+
 pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
-    let doc = if args.page.as_os_str() == "-" {
-        let bytes = input::read_stream(std::io::stdin().lock(), input::DEFAULT_MAX_BYTES)?;
-        input::document_from_bytes("-".into(), &bytes, None, format, None)?
+    let stdin = args.page.as_os_str() == "-";
+    let records = if stdin {
+        None
     } else {
-        input::load_document(&args.page, format, input::DEFAULT_MAX_BYTES)?
+        record_format_of(&args.page)?
+    };
+    let doc = match (records, &args.record) {
+        (Some(kind), Some(id)) => record_document(&args.page, kind, id, format)?,
+        (Some(_), None) => anyhow::bail!(
+            "{} is a record file (WARC, WET or JSON lines): name the record to explain \
+             with --record ID (the id extract and classify write)",
+            args.page.display()
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "--record: {} is not a record file (WARC, WET or JSON lines)",
+            args.page.display()
+        ),
+        (None, None) if stdin => {
+            let bytes = input::read_stream(std::io::stdin().lock(), input::DEFAULT_MAX_BYTES)?;
+            input::document_from_bytes("-".into(), &bytes, None, format, None)?
+        }
+        (None, None) => input::load_document(&args.page, format, input::DEFAULT_MAX_BYTES)?,
     };
     let extractor = classifier.for_format(doc.format);
     let page = dehusk::segment::segment(&doc);
