@@ -166,6 +166,47 @@ fn format_text_separates_documents_with_a_blank_line() {
         ])
         .stdout();
     eqnice!(format!("{a}\n\n{b}\n"), out);
+
+    // One entry per document, in order: a document that fails (a missing file) or
+    // keeps no text is an empty entry. Found by an audit: a failed document wrote
+    // nothing, so the entries could not be matched to the inputs.
+    let dir = crate::util::tempdir();
+    let empty = dir.path().join("empty.html");
+    crate::util::write(&empty, "");
+    let out = dehusk()
+        .args([
+            "extract",
+            "--format",
+            "text",
+            "-q",
+            ARTICLE_HTML,
+            "no/such.html",
+        ])
+        .arg(&empty)
+        .arg("data/examples/forum.html")
+        .expect_code(2);
+    eqnice!(format!("{a}\n\n\n\n\n\n{b}\n"), out.stdout);
+    let entries: Vec<&str> = out.stdout.trim_end().split("\n\n").collect();
+    assert_eq!(entries, [a.as_str(), "", "", b.as_str()]);
+}
+
+/// `--format` is extract's: classify's records hold blocks, with no bare-text form.
+#[test]
+fn classify_refuses_format_text() {
+    let out = dehusk()
+        .args(["classify", "--format", "text", ARTICLE_HTML])
+        .expect_code(1);
+    assert!(out.stderr.contains("extract only"), "{}", out.show());
+    assert!(out.stdout.is_empty(), "{}", out.show());
+}
+
+/// A run that finds no document says so (found by an audit: nothing was printed).
+#[test]
+fn a_run_without_documents_says_so() {
+    let dir = crate::util::tempdir();
+    let out = dehusk().arg("extract").arg(dir.path()).expect_code(0);
+    assert!(out.stdout.is_empty(), "{}", out.show());
+    assert!(out.stderr.contains("0 documents"), "{}", out.show());
 }
 
 #[test]

@@ -62,7 +62,9 @@ impl From<Mode> for InputFormat {
 pub enum OutFormat {
     /// One JSON object per line.
     Jsonl,
-    /// Just the main text (blocks one per line; documents separated by a blank line).
+    /// Just the main text (blocks one per line; documents separated by a blank line,
+    /// one entry per document in input order: a document that failed, or kept no
+    /// text, is an empty entry).
     Text,
 }
 

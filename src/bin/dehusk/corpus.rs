@@ -673,7 +673,11 @@ impl Sink<'_> {
                     None => eprintln!("dehusk: {id}: {reason}"),
                 });
                 if self.text_out {
-                    Ok(())
+                    // An empty entry in its place, so that the output's entries stay
+                    // one per document in input order (errors are on stderr).
+                    let sep = if self.first_text { "" } else { "\n" };
+                    self.first_text = false;
+                    writeln!(self.out.writer, "{sep}")
                 } else {
                     writeln!(
                         self.out.writer,
@@ -711,6 +715,12 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     crate::set_threads(args.threads)?;
     let classifier: Classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
+    // classify's records hold blocks, which have no bare-text form: the flag would be
+    // ignored, so it is refused.
+    anyhow::ensure!(
+        job == Job::Extract || args.format == OutFormat::Jsonl,
+        "--format text is for extract only (classify writes JSON lines)"
+    );
     let text_out = job == Job::Extract && args.format == OutFormat::Text;
     anyhow::ensure!(
         args.site_repeats == 0 || !args.inputs.iter().any(|p| p.as_os_str() == "-"),
@@ -933,6 +943,8 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     let site = site.map(|_| (site_blocks.into_inner(), site_docs.into_inner()));
     if !args.quiet
         && (failed > 0
+            // No document at all (an empty folder, a WARC of requests only) is said.
+            || ok + failed == 0
             || count > 1
             || ok > 1
             || skipped > 0
