@@ -157,7 +157,9 @@ impl OnSite<'_> {
 /// The host of a URL (`scheme://user@host:port/path`), lowercased, without its port:
 /// the key [`SiteRepeats`] groups pages by. None when the URL has none.
 pub fn host_of_url(url: &str) -> Option<String> {
+    // `scheme://host/...`, protocol-relative `//host/...`, or a bare `host/...`.
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     // An IPv6 literal keeps its colons; any other host ends at the port.
@@ -168,10 +170,18 @@ pub fn host_of_url(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_lowercase())
 }
 
+/// The key of a site: its host lowercased, without a leading `www.` or a trailing dot,
+/// so that `www.example.com`, `Example.com` and `example.com.` are one site (the same
+/// pages, served under each name).
 fn host_key(host: &str) -> u64 {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let host = match host.get(..4) {
+        Some(www) if www.eq_ignore_ascii_case("www.") && host.len() > 4 => &host[4..],
+        _ => host,
+    };
     let mut h = ChunkHasher::default();
     for b in host.bytes() {
-        h.push(b);
+        h.push(b.to_ascii_lowercase());
     }
     combine(LINE_SEED, h.finish())
 }
@@ -257,6 +267,26 @@ mod tests {
         assert!(site.on("a.org").is_repeat(footer));
         assert!(!site.on("b.org").is_repeat(footer));
         assert_eq!(site.on("a.org").pages_with("First story here"), 1);
+    }
+
+    #[test]
+    fn a_site_is_one_under_its_www_name_its_case_and_a_trailing_dot() {
+        // Found by an audit: each name was a site of its own, so a line on two pages
+        // of `www.a.org` and two of `a.org` was no repeat at N = 3.
+        let mut site = SiteRepeats::new(4).unwrap();
+        for (i, host) in ["www.a.org", "a.org", "A.Org.", "WWW.a.org"]
+            .iter()
+            .enumerate()
+        {
+            site.add_page(host, &page(&format!("Story {i}\nSubscribe now")));
+        }
+        for host in ["a.org", "www.a.org", "a.org."] {
+            assert!(site.on(host).is_repeat("Subscribe now"), "{host}");
+        }
+        // Other names stay other sites: a subdomain, and "www." alone or inside.
+        for host in ["news.a.org", "www.", "wwwa.org", "a.www.org"] {
+            assert!(!site.on(host).is_repeat("Subscribe now"), "{host}");
+        }
     }
 
     #[test]
@@ -351,6 +381,7 @@ mod tests {
             ("http://user:pw@example.org:8080/", Some("example.org")),
             ("http://[2001:db8::1]:80/x", Some("2001:db8::1")),
             ("example.net/path", Some("example.net")),
+            ("//cdn.example.net/x", Some("cdn.example.net")),
             ("https:///nothing", None),
             ("", None),
         ];

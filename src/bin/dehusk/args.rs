@@ -217,7 +217,9 @@ pub struct RunArgs {
     /// Drop the text a site repeats: a kept block whose text (lowercased, whitespace
     /// collapsed) occurs on at least N pages of the same host in this run is dropped as
     /// the site's template (its menu, footer, newsletter box). The host is taken from
-    /// each record's URL (WARC and WET records; a JSON line's `url` field); documents
+    /// each record's URL (WARC and WET records; a JSON line's `url` field), without a
+    /// leading `www.` or a trailing dot (`www.example.com` and `example.com` are one
+    /// site); documents
     /// without one are extracted as usual, and a page whose block texts are exactly
     /// those of a page already counted on its host (the same URL crawled twice) counts
     /// once. The run's summary counts the blocks dropped. The inputs are read twice (a
