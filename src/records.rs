@@ -1922,7 +1922,24 @@ fn is_html_type(content_type: &str) -> bool {
 
 /// The `charset` parameter of a Content-Type value, unquoted.
 fn charset_param(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
+    // Parameters end at a `;` outside a quoted string (RFC 9110): found by an audit,
+    // `foo="a;charset=koi8-r"; charset=windows-1251` was read as KOI8-R.
+    let mut params = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in content_type.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                params.push(&content_type[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    params.push(&content_type[start..]);
+    params.into_iter().skip(1).find_map(|param| {
         let (name, value) = param.split_once('=')?;
         if !name.trim().eq_ignore_ascii_case("charset") {
             return None;
@@ -2792,6 +2809,32 @@ mod tests {
             panic!()
         };
         assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn the_charset_parameter_is_read_outside_quoted_strings() {
+        let cases = [
+            ("text/html; charset=UTF-8", Some("UTF-8")),
+            ("text/html;charset=\"windows-1251\"", Some("windows-1251")),
+            (
+                "text/html; foo=\"a;charset=koi8-r\"; charset=windows-1251",
+                Some("windows-1251"),
+            ),
+            (
+                "text/html; foo=\"a\\\";charset=koi8-r\"; charset=x",
+                Some("x"),
+            ),
+            ("text/html; foo=\"a;charset=koi8-r\"", None),
+            ("text/html", None),
+            ("text/html; charset=", None),
+        ];
+        for (content_type, charset) in cases {
+            assert_eq!(
+                charset_param(content_type).as_deref(),
+                charset,
+                "{content_type}"
+            );
+        }
     }
 
     #[test]

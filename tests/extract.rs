@@ -200,6 +200,17 @@ fn classify_refuses_format_text() {
     assert!(out.stdout.is_empty(), "{}", out.show());
 }
 
+/// Found by an audit: `extract - -` wrote a second, empty record for the drained input.
+#[test]
+fn standard_input_can_be_named_once() {
+    let out = dehusk()
+        .args(["extract", "-", "-"])
+        .stdin(read_bytes(ARTICLE_HTML))
+        .expect_code(1);
+    assert!(out.stderr.contains("named once"), "{}", out.show());
+    assert!(out.stdout.is_empty(), "{}", out.show());
+}
+
 /// A run that finds no document says so (found by an audit: nothing was printed).
 #[test]
 fn a_run_without_documents_says_so() {

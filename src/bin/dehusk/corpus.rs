@@ -715,6 +715,11 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     crate::set_threads(args.threads)?;
     let classifier: Classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
+    // A second `-` would read an input already drained: an empty document.
+    anyhow::ensure!(
+        args.inputs.iter().filter(|p| p.as_os_str() == "-").count() <= 1,
+        "standard input (-) can be named once"
+    );
     // classify's records hold blocks, which have no bare-text form: the flag would be
     // ignored, so it is refused.
     anyhow::ensure!(
