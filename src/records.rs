@@ -144,6 +144,51 @@ pub fn sniff_head(head: &[u8]) -> Sniffed {
     }
 }
 
+/// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
+/// (standard input, a `.json` file, a name without extension): its first line, past a
+/// byte-order mark and blank space, is a JSON object with a string field `field` (by
+/// default `html` or `text`). `head` is the input's first bytes ([`read_head`]),
+/// gunzipped here if they are gzip. A first line longer than the head counts when the
+/// head starts an object and names the field as a key.
+///
+/// Before, JSON lines piped in (`cat docs.jsonl | dehusk extract -`) were one document
+/// whose text was the raw JSON, exit 0.
+pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
+    let mut plain = [0u8; SNIFF_BYTES];
+    let got = if head.starts_with(&GZIP_MAGIC) {
+        read_up_to(&mut flate2::bufread::GzDecoder::new(head), &mut plain)
+    } else {
+        read_up_to(&mut &head[..], &mut plain)
+    };
+    let text = &plain[..got];
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
+    let text = &text[text.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    if !text.starts_with(b"{") {
+        return false;
+    }
+    let names: &[&str] = match field {
+        Some(field) => &[field][..],
+        None => &["html", "text"],
+    };
+    match memchr::memchr(b'\n', text) {
+        Some(end) => match serde_json::from_slice::<OrderedObject>(text[..end].trim_ascii()) {
+            Ok(object) => object
+                .0
+                .iter()
+                .any(|(k, v)| names.contains(&k.as_str()) && v.is_string()),
+            Err(_) => false,
+        },
+        // The line runs past the head: a key of that name will do.
+        None => names.iter().any(|name| {
+            let key = format!("\"{name}\"");
+            memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
+                let after = &text[at + key.len()..];
+                after.trim_ascii_start().starts_with(b":")
+            })
+        }),
+    }
+}
+
 /// Fills `buf` as far as the reader goes, ignoring errors (a prefix of a gzip stream
 /// ends in one).
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> usize {
@@ -2809,6 +2854,40 @@ mod tests {
             panic!()
         };
         assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn json_lines_are_sniffed_by_their_first_line() {
+        let yes = [
+            "{\"id\": 1, \"html\": \"<p>x</p>\"}\n{",
+            "\u{feff}  \n{\"text\": \"a line\"}\n",
+        ];
+        for head in yes {
+            assert!(sniff_json_lines(head.as_bytes(), None), "{head}");
+            assert!(
+                sniff_json_lines(&gzip(head.as_bytes()), None),
+                "{head} gzipped"
+            );
+        }
+        let no = [
+            "{\"html\": 7}\n",
+            "{\"body\": \"<p>x</p>\"}\n",
+            "{not json}\n",
+            "<p>{\"html\": \"x\"}</p>\n",
+            "",
+        ];
+        for head in no {
+            assert!(!sniff_json_lines(head.as_bytes(), None), "{head}");
+        }
+        assert!(sniff_json_lines(
+            b"{\"body\": \"<p>x</p>\"}\n",
+            Some("body")
+        ));
+        // A first line longer than the head: the key decides.
+        let long = format!("{{\"id\": \"a\", \"html\" : \"{}", "x".repeat(SNIFF_BYTES));
+        assert!(sniff_json_lines(&long.as_bytes()[..SNIFF_BYTES], None));
+        let long = format!("{{\"id\": \"a\", \"body\": \"{}", "x".repeat(SNIFF_BYTES));
+        assert!(!sniff_json_lines(&long.as_bytes()[..SNIFF_BYTES], None));
     }
 
     #[test]

@@ -200,6 +200,47 @@ fn classify_refuses_format_text() {
     assert!(out.stdout.is_empty(), "{}", out.show());
 }
 
+/// JSON lines under another name, or piped in, are read as JSON lines. Found by an
+/// audit: they were one document whose text was the raw JSON, exit 0.
+#[test]
+fn json_lines_are_told_by_their_first_line_on_standard_input_and_under_other_names() {
+    let lines = concat!(
+        r#"{"id": "a", "html": "<p>Hello there, this is the first page of two.</p>"}"#,
+        "\n",
+        r#"{"id": "b", "text": "And this is the second, a line of plain text."}"#,
+        "\n"
+    );
+    let dir = crate::util::tempdir();
+    let named = dir.path().join("docs.json");
+    crate::util::write(&named, lines);
+    let ids = |out: &crate::util::Output| -> Vec<String> {
+        out.records()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    for (stdin, arg) in [
+        (lines.as_bytes().to_vec(), "-"),
+        (crate::util::gzip(lines.as_bytes()), "-"),
+        (Vec::new(), named.to_str().unwrap()),
+    ] {
+        let out = dehusk()
+            .args(["extract", "-q", arg])
+            .stdin(stdin)
+            .expect_code(0);
+        assert_eq!(ids(&out), ["a", "b"], "{}", out.show());
+        assert!(out.stdout.contains("first page of two"), "{}", out.show());
+    }
+    // Text that starts with a brace but is no such object stays one document.
+    for text in ["{not json}\nmore", "{\"other\": 1}\nmore"] {
+        let out = dehusk()
+            .args(["extract", "-q", "-"])
+            .stdin(text)
+            .expect_code(0);
+        assert_eq!(ids(&out), ["-"], "{}", out.show());
+    }
+}
+
 /// Found by an audit: `extract - -` wrote a second, empty record for the drained input.
 #[test]
 fn standard_input_can_be_named_once() {

@@ -163,8 +163,10 @@ pub struct RunArgs {
     /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other records are
     /// skipped and counted), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
     /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
-    /// standard input with another name is read as a WARC when it starts with `WARC/`
-    /// (after gunzipping). Records keep their ids (WARC-Record-ID, or the line's `id`)
+    /// standard input with another name (not a page's, such as `.html`) is read as a
+    /// WARC when it starts with `WARC/` (after gunzipping), and as JSON lines when its
+    /// first line is a JSON object with the document's field (`html` or `text`, or
+    /// --field) holding a string. Records keep their ids (WARC-Record-ID, or the line's `id`)
     /// and a WARC record its URL (`url`) in the output.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,

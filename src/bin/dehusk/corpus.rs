@@ -413,17 +413,20 @@ impl Inputs {
             Ok(head) => head,
             Err(e) => return Some(failed(id, e.to_string())),
         };
-        let warc = match records::sniff_head(&head) {
-            Sniffed::Warc => true,
-            Sniffed::Unreadable => by_name.is_some(),
-            Sniffed::Other => false,
+        let kind = match records::sniff_head(&head) {
+            Sniffed::Warc => RecordFormat::Warc,
+            Sniffed::Unreadable if by_name.is_some() => RecordFormat::Warc,
+            // JSON lines with another name, or piped in.
+            Sniffed::Other
+                if by_name.is_none()
+                    && records::sniff_json_lines(&head, self.options.field.as_deref()) =>
+            {
+                RecordFormat::Jsonl
+            }
+            _ => return Some(Work::Stream { id, head, rest }),
         };
-        if !warc {
-            return Some(Work::Stream { id, head, rest });
-        }
         let stream = Box::new(io::Cursor::new(head).chain(rest));
-        let opened =
-            records::Reader::new(stream, id.clone(), RecordFormat::Warc, self.options.clone());
+        let opened = records::Reader::new(stream, id.clone(), kind, self.options.clone());
         self.read_records(opened, id, size)
     }
 
