@@ -21,7 +21,8 @@ pub enum Command {
     /// Print the main text of each input: one JSON line {"id","text","confidence"} per document.
     Extract(RunArgs),
     /// Print every block of each input with its probability and label, and the
-    /// document's confidence.
+    /// document's confidence. (A content block with no visible character, only
+    /// zero-width spacers, is never written in extract's text.)
     Classify(RunArgs),
     /// Show why each block of one page was kept or dropped: probability, label and
     /// the features that pushed it most.
