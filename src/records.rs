@@ -571,24 +571,39 @@ impl Input {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
             self.pos = 0;
-            while self.end < n {
-                match self.inner.read(&mut self.buf[self.end..]) {
-                    Ok(0) => break,
-                    Ok(got) => self.end += got,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            let end = self.end;
+            self.end += read_fully(&mut self.inner, &mut self.buf[end..])?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
+}
+
+/// Reads until `out` is full or the input ends: the bytes read.
+///
+/// Every read of the inner input goes through here, so the chunks the gzip decoder
+/// and the record reader see are the same whatever sizes the inner reads return (a
+/// pipe, a file), and an interrupted read is tried again. Found by an audit: a
+/// damaged gzip member gave different records and errors when the same bytes came
+/// one at a time (the decoder drops what it inflated in the call that met the
+/// damage), and one `Interrupted` lost every record after it.
+fn read_fully(inner: &mut dyn Read, out: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < out.len() {
+        match inner.read(&mut out[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 impl Read for Input {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos == self.end && out.len() >= self.buf.len() {
             // A large read bypasses the buffer.
-            let got = self.inner.read(out)?;
+            let got = read_fully(&mut self.inner, out)?;
             self.consumed += got as u64;
             self.mark.keep(&out[..got]);
             return Ok(got);
@@ -611,17 +626,7 @@ impl BufRead for Input {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.end {
             self.pos = 0;
-            self.end = 0;
-            loop {
-                match self.inner.read(&mut self.buf) {
-                    Ok(got) => {
-                        self.end = got;
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            self.end = read_fully(&mut self.inner, &mut self.buf)?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
@@ -2543,11 +2548,23 @@ mod tests {
         data: Vec<u8>,
         at: usize,
         rng: crate::test_rng::XorShift,
+        /// Pieces are 1 to this many bytes.
+        max_piece: u64,
+        /// Every this many reads is `Interrupted` (0: none).
+        interrupt_every: usize,
+        reads: usize,
     }
+
+    /// The seed of [`read_in_pieces`] that reads one byte at a time.
+    const ONE_BYTE: u64 = u64::MAX;
 
     impl Read for Trickle {
         fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let n = (1 + self.rng.below(40) as usize)
+            self.reads += 1;
+            if self.interrupt_every > 0 && self.reads % self.interrupt_every == 0 {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            let n = (1 + self.rng.below(self.max_piece) as usize)
                 .min(out.len())
                 .min(self.data.len() - self.at);
             out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
@@ -2565,6 +2582,14 @@ mod tests {
             data: bytes.to_vec(),
             at: 0,
             rng: crate::test_rng::XorShift::new(seed),
+            max_piece: if seed == ONE_BYTE { 1 } else { 40 },
+            // Odd seeds also meet interrupted reads.
+            interrupt_every: if seed % 2 == 1 {
+                3 + (seed % 7) as usize
+            } else {
+                0
+            },
+            reads: 0,
         };
         let reader = Reader::new(
             Box::new(trickle),
@@ -2701,6 +2726,33 @@ mod tests {
         let s = summary_in_any_pieces(wet);
         assert_eq!(s.len(), 3, "{s:?}");
         assert_eq!((s[0].as_str(), s[2].as_str()), ("ok <1>", "ok <2>"));
+    }
+
+    #[test]
+    fn records_are_the_same_whatever_pieces_the_bytes_come_in() {
+        // Found by an audit. An interrupted read inside a skipped record's block lost
+        // every record after it (the large-read path did not try again).
+        let mut revisit = warc_record("revisit", "<1>", "", b"HTTP/1.1 200 OK\r\n\r\n");
+        revisit.extend(response("<2>", "http://a/", "text/html", PAGE));
+        assert_eq!(summary_in_any_pieces(revisit.clone()).len(), 2);
+        assert!(summary_in_any_pieces(revisit)[1].starts_with("ok <2>"));
+        // A damaged gzip member gave different records and errors in 1-byte pieces:
+        // the inflater drops what it decoded in the call that met the damage, so how
+        // much came out depended on how the compressed bytes arrived.
+        let damaged: &[&[u8]] = &[
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\xd6\x77\xd4\x33\xe5\x02\x52",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff\x0a\x77\x0c\x72\xd6\x37\xd2\x33\xe0\xe5\x02\xb1\x74\x43\x2a\x0b\x52\xad\x14\x92\xf3\xf3\xca\x52\x8b\x8a\x33\xf3\xf3\xa0\xc2\x41\xa9\xc9\xf9\x45\x29\xba\x9e\x2e\x56\x0a\x36\xa5\x45\x79\x56\xa5\xa5\x99\x29\x56\x06\x50\xa0\x6b\x64\x98\x94\x68\x07\x55\x19\x92\x58\x94\x9e\x5a\xa2\x1b\x1a\xe4\x69\xa5\x90\x51\x52\x52\x50\x6c\xa5\xaf\x9f\x5a\x61\xa4\x97\x5f\x94\xae\x5f\xa0\x6f\xc0\xcb\xe5\x9c\x9f\x57\x92\x9a\x57\x02\xb5\xa9\x24\xb5\xa2\x44\xbf\x20\x27\x31\x33\x0f\x21\xe3\x93\x9a\x97\x5e\x92\x61\xa5\x60\x68\xc8\xcb\xc5\xcb\xa5\xf0\x6c\xfa\x82\x97\xb3\xe6\x3c\x5f\xd4\xfb\x02\xc4\x05\xb9\x52\xdf\x66\x1d\xd8\xbd\xd3\x07\xa9\x29\xb8\xd3\x02",
+        ];
+        for bytes in damaged {
+            let whole = summary(&read_in_pieces(bytes, 0));
+            for seed in 1..=8 {
+                let trickled = summary(&read_in_pieces(bytes, seed));
+                assert_eq!(trickled, whole, "seed {seed}");
+            }
+            // One byte at a time, the hardest case.
+            assert_eq!(summary(&read_in_pieces(bytes, ONE_BYTE)), whole);
+            assert!(!whole.is_empty());
+        }
     }
 
     #[test]
