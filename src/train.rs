@@ -188,10 +188,13 @@ pub fn prepare(
 /// whose feature list does not match its weights).
 fn check_modes(pages: &[LabeledPage], mode: InputFormat) -> Result<()> {
     let width = feature_names(mode).len();
-    match pages
-        .iter()
-        .find(|p| p.page.format.is_some_and(|f| f != mode) || p.features.cols != width)
-    {
+    // A page without blocks has no rows, and no width to go by (its matrix is 0 by 0):
+    // counting it wrong refused the bundled text model's own training command, whose
+    // data hold empty renderings (wcxb/0501).
+    match pages.iter().find(|p| {
+        p.page.format.is_some_and(|f| f != mode)
+            || (p.features.rows > 0 && p.features.cols != width)
+    }) {
         Some(p) => Err(Error::fit(format!(
             "page {}/{} was prepared for {} mode, the model is for {}",
             p.dataset,
@@ -1817,6 +1820,16 @@ mod tests {
                 "{err}"
             );
         }
+        // A page of the right mode without blocks (an empty rendering) is no other
+        // mode: found when the bundled text model's training command was refused.
+        let mut with_empty = pages();
+        let empty = segment_str("", InputFormat::Text);
+        with_empty[3].features = extract(&empty, InputFormat::Text);
+        with_empty[3].page = empty;
+        with_empty[3].labels = Vec::new();
+        assert_eq!(with_empty[3].features.rows, 0);
+        train(&with_empty, InputFormat::Text, &params).unwrap();
+        cross_validate(&with_empty, &params).unwrap();
     }
 
     #[test]
