@@ -109,6 +109,9 @@ const UTF8_MULTIBYTE_PER_INVALID: usize = 16;
 /// ... and at least this many multi-byte characters in all (a lone high byte in ASCII text
 /// is a legacy character, not broken UTF-8).
 const UTF8_MIN_MULTIBYTE: usize = 8;
+/// Under a UTF-8 label, this many valid multi-byte characters per invalid sequence
+/// suffice (see [`mostly_utf8`]).
+const UTF8_LABELLED_PER_INVALID: usize = 2;
 
 // ---------------------------------------------------------------------------------------
 // Decoding
@@ -226,12 +229,15 @@ fn decode_declared_or_detect<'a>(
 /// [`UTF8_MIN_MULTIBYTE`] valid multi-byte characters, and [`UTF8_MULTIBYTE_PER_INVALID`]
 /// of them per invalid sequence.
 ///
-/// Under a UTF-8 label (`labelled_utf8`) less evidence will do: one valid multi-byte
-/// character per invalid sequence. An English page with five curly quotes and one
-/// Latin-1 `©` in its footer is UTF-8 with a stray byte; read in a legacy guess, every
-/// quote was garbled ("â€ś"). Legacy text makes valid UTF-8 by accident far more rarely
-/// than that (see the unit tests), so a legacy page under a stale UTF-8 label is still
-/// detected.
+/// Under a UTF-8 label (`labelled_utf8`) less evidence will do: [`UTF8_LABELLED_PER_INVALID`]
+/// valid multi-byte characters per invalid sequence, with no minimum. An English page
+/// with five curly quotes and one Latin-1 `©` in its footer is UTF-8 with a stray
+/// byte; read in a legacy guess, every quote was garbled ("â€ś"). Legacy text makes
+/// valid UTF-8 by accident far more rarely (see the unit tests), so a legacy page under
+/// a stale UTF-8 label is still detected. The ratio is two to one, a clear majority,
+/// not one to one: a legacy page may carry UTF-8 where no reader sees it (a CMS's
+/// JSON-LD repeating the headline), and one to one, such a page lost every visible
+/// accent to U+FFFD (found by a review).
 fn mostly_utf8(bytes: &[u8], labelled_utf8: bool) -> bool {
     let mut multibyte = 0usize;
     let mut invalid = 0usize;
@@ -241,7 +247,7 @@ fn mostly_utf8(bytes: &[u8], labelled_utf8: bool) -> bool {
         invalid += usize::from(!chunk.invalid().is_empty());
     }
     if labelled_utf8 {
-        return multibyte >= 1 && invalid <= multibyte;
+        return multibyte >= 1 && invalid.saturating_mul(UTF8_LABELLED_PER_INVALID) <= multibyte;
     }
     multibyte >= UTF8_MIN_MULTIBYTE
         && invalid.saturating_mul(UTF8_MULTIBYTE_PER_INVALID) <= multibyte
@@ -1563,6 +1569,21 @@ mod tests {
         assert_eq!(decode_html(bare, Some("utf-8")), expected);
         // Unlabelled, the same bytes are too little evidence: the detector decides.
         assert!(!decode_html(bare, None).contains('\u{fffd}'));
+        // But a windows-1252 page under a stale UTF-8 label stays windows-1252 when a
+        // little UTF-8 hides where no reader sees it (found by a review: JSON-LD that
+        // repeats the headline), or when a pair of its bytes happens to be UTF-8
+        // ("ß“" is DF 93).
+        let visible = "La crème brûlée de grand-mère. Préchauffez le four à 150 degrés.";
+        let mut legacy = format!(
+            "<meta charset=utf-8><script type=application/ld+json>{{\"headline\": \"{visible}\"}}</script><p>"
+        )
+        .into_bytes();
+        legacy.extend(encode(WINDOWS_1252, visible));
+        legacy.extend_from_slice(b"</p>");
+        assert!(decode_html(&legacy, None).contains(visible));
+        let mut spass = b"<meta charset=utf-8><p>".to_vec();
+        spass.extend(encode(WINDOWS_1252, "„Sport und Spaß“"));
+        assert!(decode_html(&spass, None).contains("„Sport und Spaß“"));
     }
 
     #[test]

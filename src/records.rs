@@ -170,14 +170,21 @@ pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
         Some(field) => &[field][..],
         None => &["html", "text"],
     };
-    match memchr::memchr(b'\n', text) {
-        Some(end) => match serde_json::from_slice::<OrderedObject>(text[..end].trim_ascii()) {
-            Ok(object) => object
-                .0
-                .iter()
-                .any(|(k, v)| names.contains(&k.as_str()) && v.is_string()),
-            Err(_) => false,
-        },
+    match memchr::memrchr(b'\n', text) {
+        // Every whole line in the head must be an object (or blank), read as the reader
+        // reads them (repaired), and the first must hold the document: a text whose
+        // first line happens to be such an object is one document (found by a review).
+        Some(end) => {
+            let mut lines = text[..end]
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.trim_ascii().is_empty());
+            let first = lines.next().and_then(|l| parse_json_line(l).ok());
+            first.is_some_and(|object| {
+                object
+                    .iter()
+                    .any(|(k, v)| names.contains(&k.as_str()) && v.is_string())
+            }) && lines.all(|l| parse_json_line(l).is_ok())
+        }
         // The line runs past the head: a key of that name will do.
         None => names.iter().any(|name| {
             let key = format!("\"{name}\"");
@@ -2913,6 +2920,8 @@ mod tests {
         let yes = [
             "{\"id\": 1, \"html\": \"<p>x</p>\"}\n{",
             "\u{feff}  \n{\"text\": \"a line\"}\n",
+            // Damage the reader repairs (a lone surrogate) does not hide the format.
+            "{\"text\": \"caf\\udce9\"}\n{\"text\": \"two\"}\n",
         ];
         for head in yes {
             assert!(sniff_json_lines(head.as_bytes(), None), "{head}");
@@ -2927,6 +2936,8 @@ mod tests {
             "{not json}\n",
             "<p>{\"html\": \"x\"}</p>\n",
             "",
+            // A text whose first line only is such an object (found by a review).
+            "{\"text\": \"an example\"}\nis how the API answers.\n",
         ];
         for head in no {
             assert!(!sniff_json_lines(head.as_bytes(), None), "{head}");

@@ -357,6 +357,23 @@ fn explain_names_one_record_of_a_record_file() {
             .expect_code(1);
         assert_contains!(out.stderr, "no record p9");
     }
+    // A JSON-lines file under another name is told by its lines, as extract tells it.
+    let named = dir.path().join("two.json");
+    crate::util::write(&named, lines.join("\n"));
+    let out = dehusk()
+        .arg("explain")
+        .arg(&named)
+        .args(["--record", "p1"])
+        .expect_code(0);
+    assert!(out.stdout.starts_with("# p1 ("), "{}", out.show());
+    // A page read through a pipe by path is not looked into first: found by a
+    // review, the look lost the page's first 16 KiB.
+    let piped = dehusk()
+        .args(["explain", "/dev/stdin"])
+        .stdin(read_bytes(ARTICLE_HTML))
+        .expect_code(0);
+    let alone = dehusk().args(["explain", ARTICLE_HTML]).stdout();
+    eqnice!(body(&alone), body(&piped.stdout));
     let out = dehusk()
         .args(["explain", ARTICLE_HTML, "--record", "p0"])
         .expect_code(1);

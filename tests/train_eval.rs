@@ -390,6 +390,12 @@ fn eval_prints_a_line_per_dataset_with_scores() {
         .expect_code(0);
     let recs = out.records();
     assert_eq!(recs.len(), 1, "one JSON object per dataset\n{}", out.show());
+    // The score's fields in their own order, as without the breakdowns.
+    assert!(
+        out.stdout.starts_with("{\"dataset\":\"mini\",\"mode\""),
+        "{}",
+        out.show()
+    );
     for key in ["per_type", "per_language"] {
         let groups = recs[0][key].as_object().unwrap_or_else(|| out.fail(key));
         let pages: u64 = groups.values().map(|g| g["pages"].as_u64().unwrap()).sum();

@@ -1136,9 +1136,15 @@ fn record_format_of(path: &Path) -> Result<Option<RecordFormat>> {
     if by_name.is_none() && records::is_document_name(path) {
         return Ok(None);
     }
+    // Only a regular file is looked into: the path is opened again to be read, and a
+    // pipe or FIFO (`/dev/stdin`, `<(...)`) would have lost the bytes looked at (found
+    // by a review: the page lost its first 16 KiB). Such an input is one page.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(by_name);
+    }
     let mut file = match File::open(path) {
         Ok(file) => file,
-        // A folder or a missing file: the document loader says what is wrong.
+        // The document loader says what is wrong.
         Err(_) => return Ok(None),
     };
     let head = match records::read_head(&mut file) {
@@ -1148,6 +1154,9 @@ fn record_format_of(path: &Path) -> Result<Option<RecordFormat>> {
     Ok(match records::sniff_head(&head) {
         Sniffed::Warc => Some(RecordFormat::Warc),
         Sniffed::Unreadable => by_name,
+        Sniffed::Other if by_name.is_none() && records::sniff_json_lines(&head, None) => {
+            Some(RecordFormat::Jsonl)
+        }
         Sniffed::Other => None,
     })
 }

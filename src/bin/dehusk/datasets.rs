@@ -744,7 +744,9 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             // One object per dataset, the breakdowns inside it ("per_type",
             // "per_language"): before, their text rows were printed between the
             // objects and the output was not JSON lines.
-            let mut record = serde_json::to_value(&s)?;
+            // The score's own fields keep their order (a map would sort them); the
+            // breakdowns are appended.
+            let mut record = serde_json::to_string(&s)?;
             for (what, group) in &shown {
                 let key = if *what == "type" {
                     "per_type"
@@ -762,10 +764,10 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                         (t.clone(), row)
                     })
                     .collect();
-                record[key] = serde_json::Value::Object(rows);
+                record.pop();
+                record.push_str(&format!(",\"{key}\":{}}}", serde_json::Value::Object(rows)));
             }
-            serde_json::to_writer(&mut stdout, &record)?;
-            writeln!(stdout)?;
+            writeln!(stdout, "{record}")?;
             continue;
         }
         writeln!(
