@@ -459,13 +459,28 @@ pub struct WordOdds {
 
 impl WordOdds {
     /// The scoring form: every key hashed as scoring hashes the words it reads.
+    ///
+    /// The keys go in sorted, as a model file stores them ([`PackedWordOdds`]): the
+    /// scoring form keeps 32-bit hashes and 16-bit tags, and where two keys meet there
+    /// the later one wins, so the order decides. Before, training took the hash map's
+    /// order, so its out-of-fold features could differ from what the saved model reads,
+    /// and a change of hasher changed the trained models (found when a hasher fix left
+    /// the bundled text model's weights different in the fourth decimal).
     pub fn lookup(&self) -> OddsLookup {
+        fn sorted<K: Ord + Copy>(entries: impl Iterator<Item = (K, f32)>) -> Vec<(K, f32)> {
+            let mut entries: Vec<(K, f32)> = entries.collect();
+            entries.sort_unstable_by_key(|e| e.0);
+            entries
+        }
+        fn text(m: &FxHashMap<String, f32>) -> Vec<(&str, f32)> {
+            sorted(m.iter().map(|(k, v)| (k.as_str(), *v)))
+        }
         OddsLookup::build(
-            self.words.iter().map(|(k, v)| (k.as_str(), *v)),
-            self.bigrams.iter().map(|(k, v)| (k.as_str(), *v)),
-            self.lines.iter().map(|(k, v)| (k.as_str(), *v)),
-            self.heads.iter().map(|(k, v)| (k.as_str(), *v)),
-            self.classes.iter().map(|(&k, &v)| (k, v)),
+            text(&self.words).into_iter(),
+            text(&self.bigrams).into_iter(),
+            text(&self.lines).into_iter(),
+            text(&self.heads).into_iter(),
+            sorted(self.classes.iter().map(|(&k, &v)| (k, v))).into_iter(),
         )
     }
 }
@@ -960,6 +975,47 @@ mod tests {
     use super::*;
     use crate::input::InputFormat;
     use crate::segment::segment_str;
+
+    #[test]
+    fn the_scoring_form_does_not_depend_on_the_maps_order() {
+        // Two words whose 32-bit keys meet: the scoring form keeps one value for both,
+        // and which one used to follow the hash map's order, so training (which reads
+        // the maps) and a saved model (which reads the sorted file) could disagree.
+        let mut first: FxHashMap<u32, String> = FxHashMap::default();
+        let (a, b) = (0..1_000_000)
+            .find_map(|i| {
+                let w = format!("w{i}");
+                let key = crate::words::short(crate::words::word_hash(&w));
+                first.insert(key, w.clone()).map(|other| (other, w))
+            })
+            .expect("a collision among a million words");
+        let page = segment_str(&format!("{a}\n{b}\n"), InputFormat::Text);
+        let mut seen = Vec::new();
+        // The same entries in maps of other capacities: other orders.
+        for capacity in [0, 3, 1 << 10, 1 << 16] {
+            for order in [[(&a, 2.0), (&b, -2.0)], [(&b, -2.0), (&a, 2.0)]] {
+                let mut words = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+                for (w, v) in order {
+                    words.insert(w.clone(), v);
+                }
+                for filler in 0..capacity.min(500) {
+                    words.insert(format!("filler{filler}"), 1.0);
+                }
+                let odds = WordOdds {
+                    words,
+                    ..WordOdds::default()
+                };
+                let values = odds.lookup().page_values(&page);
+                // As the saved model reads it.
+                assert_eq!(
+                    values,
+                    PackedWordOdds::pack(&odds).lookup().page_values(&page)
+                );
+                seen.push(values);
+            }
+        }
+        assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+    }
 
     const NAMES: [&str; 8] = [
         "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel",
