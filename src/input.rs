@@ -696,17 +696,9 @@ fn read_impl<R: Read>(
     // Nothing larger can be segmented, so nothing larger is read, whatever the caller asks.
     let clamped = max_bytes > MAX_DOCUMENT_BYTES;
     let max_bytes = max_bytes.min(MAX_DOCUMENT_BYTES);
-    // Peek at two bytes by hand: a pipe may deliver them one read at a time.
+    // Peek at two bytes (a pipe may deliver them one read at a time).
     let mut head = [0u8; 2];
-    let mut got = 0;
-    while got < head.len() {
-        match reader.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(e)),
-        }
-    }
+    let got = read_fully(&mut reader, &mut head).map_err(io_error)?;
     let head = &head[..got];
     // One byte more than allowed tells "exactly at the limit" from "over it" without
     // reading (or inflating) the rest.
@@ -748,6 +740,27 @@ fn read_impl<R: Read>(
         )));
     }
     Ok(out)
+}
+
+/// Reads until `out` is full or the input ends: the bytes read.
+///
+/// The record reader's input ([`crate::records`]) reads only through here, so the
+/// chunks its gzip decoder sees are the same whatever sizes the inner reads return (a
+/// pipe, a file), and an interrupted read is tried again. Found by an audit: a
+/// damaged gzip member gave different records and errors when the same bytes came
+/// one at a time (the decoder drops what it inflated in the call that met the
+/// damage), and one `Interrupted` lost every record after it.
+pub(crate) fn read_fully(inner: &mut dyn Read, out: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < out.len() {
+        match inner.read(&mut out[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// Inflates gzip members one after another into `out`, at most `limit` bytes in all.

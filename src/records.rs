@@ -579,38 +579,17 @@ impl Input {
             self.end -= self.pos;
             self.pos = 0;
             let end = self.end;
-            self.end += read_fully(&mut self.inner, &mut self.buf[end..])?;
+            self.end += input::read_fully(&mut self.inner, &mut self.buf[end..])?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
-}
-
-/// Reads until `out` is full or the input ends: the bytes read.
-///
-/// Every read of the inner input goes through here, so the chunks the gzip decoder
-/// and the record reader see are the same whatever sizes the inner reads return (a
-/// pipe, a file), and an interrupted read is tried again. Found by an audit: a
-/// damaged gzip member gave different records and errors when the same bytes came
-/// one at a time (the decoder drops what it inflated in the call that met the
-/// damage), and one `Interrupted` lost every record after it.
-fn read_fully(inner: &mut dyn Read, out: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < out.len() {
-        match inner.read(&mut out[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 impl Read for Input {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos == self.end && out.len() >= self.buf.len() {
             // A large read bypasses the buffer.
-            let got = read_fully(&mut self.inner, out)?;
+            let got = input::read_fully(&mut self.inner, out)?;
             self.consumed += got as u64;
             self.mark.keep(&out[..got]);
             return Ok(got);
@@ -633,7 +612,7 @@ impl BufRead for Input {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.end {
             self.pos = 0;
-            self.end = read_fully(&mut self.inner, &mut self.buf)?;
+            self.end = input::read_fully(&mut self.inner, &mut self.buf)?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
