@@ -1125,40 +1125,39 @@ fn error_id(e: &dehusk::Error) -> String {
     }
 }
 
-/// `dehusk explain PAGE`.
 /// Whether a file is a record file, decided as a corpus run decides it: JSON lines by
 /// name; a WARC (or WET) by its first bytes, unless the name is a single document's.
-fn record_format_of(path: &Path) -> Result<Option<RecordFormat>> {
+fn record_format_of(path: &Path) -> Option<RecordFormat> {
     let by_name = RecordFormat::from_path(path);
     if by_name == Some(RecordFormat::Jsonl) {
-        return Ok(by_name);
+        return by_name;
     }
     if by_name.is_none() && records::is_document_name(path) {
-        return Ok(None);
+        return None;
     }
     // Only a regular file is looked into: the path is opened again to be read, and a
     // pipe or FIFO (`/dev/stdin`, `<(...)`) would have lost the bytes looked at (found
     // by a review: the page lost its first 16 KiB). Such an input is one page.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return Ok(by_name);
+        return by_name;
     }
     let mut file = match File::open(path) {
         Ok(file) => file,
         // The document loader says what is wrong.
-        Err(_) => return Ok(None),
+        Err(_) => return None,
     };
     let head = match records::read_head(&mut file) {
         Ok(head) => head,
-        Err(_) => return Ok(None),
+        Err(_) => return None,
     };
-    Ok(match records::sniff_head(&head) {
+    match records::sniff_head(&head) {
         Sniffed::Warc => Some(RecordFormat::Warc),
         Sniffed::Unreadable => by_name,
         Sniffed::Other if by_name.is_none() && records::sniff_json_lines(&head, None) => {
             Some(RecordFormat::Jsonl)
         }
         Sniffed::Other => None,
-    })
+    }
 }
 
 /// The document of the record `id` in a record file: found by reading the records in
@@ -1200,6 +1199,7 @@ fn record_document(
     anyhow::bail!("no record {id} in {} ({read} records read)", path.display())
 }
 
+/// `dehusk explain PAGE`.
 pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
@@ -1207,7 +1207,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let records = if stdin {
         None
     } else {
-        record_format_of(&args.page)?
+        record_format_of(&args.page)
     };
     let doc = match (records, &args.record) {
         (Some(kind), Some(id)) => record_document(&args.page, kind, id, format)?,
