@@ -357,6 +357,19 @@ fn explain_names_one_record_of_a_record_file() {
             .expect_code(1);
         assert_contains!(out.stderr, "no record p9");
     }
+    // The document in another field (`--field`, as extract takes it).
+    let body_path = dir.path().join("body.jsonl");
+    let line = serde_json::json!({"id": "b0", "body": read(ARTICLE_HTML)}).to_string();
+    crate::util::write(&body_path, line);
+    let out = dehusk()
+        .arg("explain")
+        .arg(&body_path)
+        .args(["--record", "b0", "--field", "body"])
+        .expect_code(0);
+    eqnice!(
+        body(&dehusk().args(["explain", ARTICLE_HTML]).stdout()),
+        body(&out.stdout)
+    );
     // A JSON-lines file under another name is told by its lines, as extract tells it.
     let named = dir.path().join("two.json");
     crate::util::write(&named, lines.join("\n"));

@@ -246,6 +246,9 @@ pub struct ExplainArgs {
     /// file as one page would mix every record's blocks.
     #[arg(long, value_name = "ID")]
     pub record: Option<String>,
+    /// JSON-lines files: the field that holds each document, as `extract --field`.
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Treat the page as this format instead of deciding by extension and content.

@@ -1127,7 +1127,7 @@ fn error_id(e: &dehusk::Error) -> String {
 
 /// Whether a file is a record file, decided as a corpus run decides it: JSON lines by
 /// name; a WARC (or WET) by its first bytes, unless the name is a single document's.
-fn record_format_of(path: &Path) -> Option<RecordFormat> {
+fn record_format_of(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
     let by_name = RecordFormat::from_path(path);
     if by_name == Some(RecordFormat::Jsonl) {
         return by_name;
@@ -1153,7 +1153,7 @@ fn record_format_of(path: &Path) -> Option<RecordFormat> {
     match records::sniff_head(&head) {
         Sniffed::Warc => Some(RecordFormat::Warc),
         Sniffed::Unreadable => by_name,
-        Sniffed::Other if by_name.is_none() && records::sniff_json_lines(&head, None) => {
+        Sniffed::Other if by_name.is_none() && records::sniff_json_lines(&head, field) => {
             Some(RecordFormat::Jsonl)
         }
         Sniffed::Other => None,
@@ -1167,9 +1167,11 @@ fn record_document(
     kind: RecordFormat,
     id: &str,
     format: Option<InputFormat>,
+    field: Option<&str>,
 ) -> Result<Document> {
     let options = records::Options {
         format,
+        field: field.map(str::to_owned),
         ..records::Options::default()
     };
     let reader = records::Reader::open(path, kind, options)?;
@@ -1207,10 +1209,12 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let records = if stdin {
         None
     } else {
-        record_format_of(&args.page)
+        record_format_of(&args.page, args.field.as_deref())
     };
     let doc = match (records, &args.record) {
-        (Some(kind), Some(id)) => record_document(&args.page, kind, id, format)?,
+        (Some(kind), Some(id)) => {
+            record_document(&args.page, kind, id, format, args.field.as_deref())?
+        }
         (Some(_), None) => anyhow::bail!(
             "{} is a record file (WARC, WET or JSON lines): name the record to explain \
              with --record ID (the id extract and classify write)",
