@@ -21,8 +21,6 @@
 //! stopwords use too ([`crate::words::word_hash`]), from compact tables
 //! (`WordTable` in [`crate::words`]): the evidence costs about 7% of `extract`'s time.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 pub use crate::lexicon::FxHashMap;
@@ -465,22 +463,19 @@ impl WordOdds {
     /// the later one wins, so the order decides. Before, training took the hash map's
     /// order, so its out-of-fold features could differ from what the saved model reads,
     /// and a change of hasher changed the trained models (found when a hasher fix left
-    /// the bundled text model's weights different in the fourth decimal).
+    /// the bundled text model's weights different in the fifth decimal).
     pub fn lookup(&self) -> OddsLookup {
-        fn sorted<K: Ord + Copy>(entries: impl Iterator<Item = (K, f32)>) -> Vec<(K, f32)> {
-            let mut entries: Vec<(K, f32)> = entries.collect();
-            entries.sort_unstable_by_key(|e| e.0);
-            entries
-        }
-        fn text(m: &FxHashMap<String, f32>) -> Vec<(&str, f32)> {
-            sorted(m.iter().map(|(k, v)| (k.as_str(), *v)))
+        fn text(m: &FxHashMap<String, f32>) -> impl Iterator<Item = (&str, f32)> {
+            sorted_entries(m).into_iter().map(|(k, v)| (k.as_str(), v))
         }
         OddsLookup::build(
-            text(&self.words).into_iter(),
-            text(&self.bigrams).into_iter(),
-            text(&self.lines).into_iter(),
-            text(&self.heads).into_iter(),
-            sorted(self.classes.iter().map(|(&k, &v)| (k, v))).into_iter(),
+            text(&self.words),
+            text(&self.bigrams),
+            text(&self.lines),
+            text(&self.heads),
+            sorted_entries(&self.classes)
+                .into_iter()
+                .map(|(&k, v)| (k, v)),
         )
     }
 }
@@ -508,10 +503,18 @@ pub struct PackedWordOdds {
     pub classes: String,
 }
 
+/// One map's entries in key order: the order of a model file, and the order training
+/// builds its scoring form in ([`WordOdds::lookup`]), so both read the same values.
+fn sorted_entries<K: Ord>(m: &FxHashMap<K, f32>) -> Vec<(&K, f32)> {
+    let mut entries: Vec<(&K, f32)> = m.iter().map(|(k, &v)| (k, v)).collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 /// One map's entries as sorted lines.
 fn pack_map<K: Ord + std::fmt::Display>(m: &FxHashMap<K, f32>) -> String {
     use std::fmt::Write;
-    let sorted: BTreeMap<&K, &f32> = m.iter().collect();
+    let sorted = sorted_entries(m);
     let mut text = String::with_capacity(sorted.len() * 16);
     for (k, v) in sorted {
         // Writing to a String cannot fail.
