@@ -137,6 +137,33 @@ pub struct Scores {
     /// every page of the split.
     #[serde(skip_serializing_if = "is_zero")]
     pub unreadable: usize,
+    /// By page type (`eval --per-type`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_type: Option<BTreeMap<String, GroupScore>>,
+    /// By guessed language of the gold text (`eval --per-language`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_language: Option<BTreeMap<String, GroupScore>>,
+}
+
+/// One group's score in [`Scores`]' breakdowns.
+#[derive(Debug, Serialize)]
+pub struct GroupScore {
+    pub pages: usize,
+    pub shingle: Prf,
+}
+
+/// A breakdown's groups with their scores.
+fn group_scores(group: &BTreeMap<String, ShingleF1>) -> BTreeMap<String, GroupScore> {
+    group
+        .iter()
+        .map(|(name, f)| {
+            let score = GroupScore {
+                pages: f.pages(),
+                shingle: f.score(),
+            };
+            (name.clone(), score)
+        })
+        .collect()
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -741,33 +768,12 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             shown.push(("lang", &groups.language));
         }
         if args.json {
-            // One object per dataset, the breakdowns inside it ("per_type",
-            // "per_language"): before, their text rows were printed between the
-            // objects and the output was not JSON lines.
-            // The score's own fields keep their order (a map would sort them); the
-            // breakdowns are appended.
-            let mut record = serde_json::to_string(&s)?;
-            for (what, group) in &shown {
-                let key = if *what == "type" {
-                    "per_type"
-                } else {
-                    "per_language"
-                };
-                let rows: serde_json::Map<String, serde_json::Value> = group
-                    .iter()
-                    .map(|(t, f)| {
-                        let sc = f.score();
-                        let row = serde_json::json!({
-                            "pages": f.pages(),
-                            "shingle": {"f1": sc.f1, "precision": sc.precision, "recall": sc.recall},
-                        });
-                        (t.clone(), row)
-                    })
-                    .collect();
-                record.pop();
-                record.push_str(&format!(",\"{key}\":{}}}", serde_json::Value::Object(rows)));
-            }
-            writeln!(stdout, "{record}")?;
+            // One object per dataset, the breakdowns inside it: before, their text rows
+            // were printed between the objects and the output was not JSON lines.
+            s.per_type = args.per_type.then(|| group_scores(&groups.page_type));
+            s.per_language = args.per_language.then(|| group_scores(&groups.language));
+            serde_json::to_writer(&mut stdout, &s)?;
+            writeln!(stdout)?;
             continue;
         }
         writeln!(
