@@ -771,21 +771,9 @@ pub(crate) fn read_fully(inner: &mut dyn Read, out: &mut [u8]) -> io::Result<usi
 fn gunzip_members(reader: impl Read, limit: u64, out: &mut Vec<u8>) -> io::Result<()> {
     let mut src = io::BufReader::with_capacity(1 << 16, reader);
     loop {
-        // Skip the padding; stop at the end.
-        loop {
-            let buf = src.fill_buf()?;
-            if buf.is_empty() {
-                return Ok(());
-            }
-            let padding = buf
-                .iter()
-                .take_while(|&&b| matches!(b, 0 | b'\r' | b'\n' | b' ' | b'\t'))
-                .count();
-            let all = padding == buf.len();
-            src.consume(padding);
-            if !all {
-                break;
-            }
+        skip_gzip_padding(&mut src)?;
+        if src.fill_buf()?.is_empty() {
+            return Ok(());
         }
         let room = limit.saturating_sub(out.len() as u64);
         if room == 0 {
@@ -798,6 +786,25 @@ fn gunzip_members(reader: impl Read, limit: u64, out: &mut Vec<u8>) -> io::Resul
         flate2::bufread::GzDecoder::new(&mut src)
             .take(room)
             .read_to_end(out)?;
+    }
+}
+
+/// Consumes the padding gzip readers pass over between and after members: NULs (as
+/// tape blocks and some writers leave, and `gzip -d` ignores at the end) and blank
+/// bytes (a newline appended, files joined with one between), up to the first other
+/// byte or the end. Shared by single gzipped documents and the record reader.
+pub(crate) fn skip_gzip_padding(src: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = src.fill_buf()?;
+        let padding = buf
+            .iter()
+            .take_while(|&&b| matches!(b, 0 | b'\r' | b'\n' | b' ' | b'\t'))
+            .count();
+        let rest = buf.len() - padding;
+        src.consume(padding);
+        if padding == 0 || rest > 0 {
+            return Ok(());
+        }
     }
 }
 

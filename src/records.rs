@@ -144,12 +144,32 @@ pub fn sniff_head(head: &[u8]) -> Sniffed {
     }
 }
 
+/// The kind of record file an input is, from what its name says (`by_name`,
+/// [`RecordFormat::from_path`]) and its first bytes ([`read_head`]); None: one
+/// document. A WARC by its version line (or by name when the start cannot be read:
+/// the WARC reader then reports the damage), JSON lines under another name by their
+/// lines ([`sniff_json_lines`], documents in `field`). A JSON-lines name needs no look.
+pub fn record_format(
+    by_name: Option<RecordFormat>,
+    head: &[u8],
+    field: Option<&str>,
+) -> Option<RecordFormat> {
+    match sniff_head(head) {
+        Sniffed::Warc => Some(RecordFormat::Warc),
+        Sniffed::Unreadable => by_name,
+        Sniffed::Other if by_name.is_none() && sniff_json_lines(head, field) => {
+            Some(RecordFormat::Jsonl)
+        }
+        Sniffed::Other => None,
+    }
+}
+
 /// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
-/// (standard input, a `.json` file, a name without extension): its first line, past a
-/// byte-order mark and blank space, is a JSON object with a string field `field` (by
-/// default `html` or `text`). `head` is the input's first bytes ([`read_head`]),
-/// gunzipped here if they are gzip. A first line longer than the head counts when the
-/// head starts an object and names the field as a key.
+/// (standard input, a `.json` file, a name without extension): past a byte-order mark
+/// and blank space, every whole line of the head is a JSON object, the first with a
+/// string field `field` (by default `html` or `text`). `head` is the input's first
+/// bytes ([`read_head`]), gunzipped here if they are gzip. A first line longer than the
+/// head counts when the head starts an object and names the field as a key.
 ///
 /// Before, JSON lines piped in (`cat docs.jsonl | dehusk extract -`) were one document
 /// whose text was the raw JSON, exit 0.
@@ -554,23 +574,6 @@ impl Input {
         self.mark.stop();
     }
 
-    /// Consumes padding, blank bytes ([`is_blank`]) and NULs, up to the first other
-    /// byte or the end (as `gzip -d` passes over trailing zeros).
-    fn skip_padding(&mut self) -> io::Result<()> {
-        loop {
-            let buf = self.fill_buf()?;
-            if buf.is_empty() {
-                return Ok(());
-            }
-            let blanks = buf.iter().take_while(|&b| is_blank(b) || *b == 0).count();
-            let whole = blanks == buf.len();
-            self.consume(blanks);
-            if !whole {
-                return Ok(());
-            }
-        }
-    }
-
     /// The buffered bytes, at least `n` of them unless the input ends first.
     fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         let n = n.min(self.buf.len());
@@ -774,7 +777,7 @@ impl Read for Decoder {
                     let input = decoder.get_mut();
                     // Padding between or after members (a newline appended to the
                     // file, files joined with one between, NULs) holds no record.
-                    input.skip_padding()?;
+                    input::skip_gzip_padding(input)?;
                     let head = input.peek(GZIP_MAGIC.len())?;
                     if head.is_empty() {
                         return Ok(0);
@@ -2895,7 +2898,7 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_are_sniffed_by_their_first_line() {
+    fn json_lines_are_sniffed_by_their_lines() {
         let yes = [
             "{\"id\": 1, \"html\": \"<p>x</p>\"}\n{",
             "\u{feff}  \n{\"text\": \"a line\"}\n",

@@ -25,7 +25,7 @@ use anyhow::{Context, Result};
 use dehusk::input::{self, Document, InputFormat};
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
-use dehusk::records::{self, Entry, RecordFormat, Sniffed};
+use dehusk::records::{self, Entry, RecordFormat};
 use dehusk::segment::segment_within;
 use dehusk::site::{self, PageKeys, SiteRepeats};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -413,17 +413,9 @@ impl Inputs {
             Ok(head) => head,
             Err(e) => return Some(failed(id, e.to_string())),
         };
-        let kind = match records::sniff_head(&head) {
-            Sniffed::Warc => RecordFormat::Warc,
-            Sniffed::Unreadable if by_name.is_some() => RecordFormat::Warc,
-            // JSON lines with another name, or piped in.
-            Sniffed::Other
-                if by_name.is_none()
-                    && records::sniff_json_lines(&head, self.options.field.as_deref()) =>
-            {
-                RecordFormat::Jsonl
-            }
-            _ => return Some(Work::Stream { id, head, rest }),
+        let Some(kind) = records::record_format(by_name, &head, self.options.field.as_deref())
+        else {
+            return Some(Work::Stream { id, head, rest });
         };
         let stream = Box::new(io::Cursor::new(head).chain(rest));
         let opened = records::Reader::new(stream, id.clone(), kind, self.options.clone());
@@ -1150,14 +1142,7 @@ fn record_format_of(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
         Ok(head) => head,
         Err(_) => return None,
     };
-    match records::sniff_head(&head) {
-        Sniffed::Warc => Some(RecordFormat::Warc),
-        Sniffed::Unreadable => by_name,
-        Sniffed::Other if by_name.is_none() && records::sniff_json_lines(&head, field) => {
-            Some(RecordFormat::Jsonl)
-        }
-        Sniffed::Other => None,
-    }
+    records::record_format(by_name, &head, field)
 }
 
 /// The document of the record `id` in a record file: found by reading the records in
