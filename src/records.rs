@@ -1108,23 +1108,63 @@ enum LineRead {
     Eof,
 }
 
-/// Reads one line, newline included, into `line`, keeping at most `cap` bytes (a longer
-/// line is consumed without being buffered).
-fn read_line(src: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> io::Result<LineRead> {
+/// Which bytes end a line for [`read_line`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineEnds {
+    /// `\n` alone (`\r\n` is a `\n` ending; WARC headers).
+    Newline,
+    /// `\n`, `\r\n`, or a `\r` not followed by `\n` (old Mac files). For JSON lines:
+    /// a raw CR cannot be inside a JSON string, so splitting there never cuts a
+    /// well-formed record, while a file saved with CR endings would otherwise be one
+    /// long line and one error.
+    AnyNewline,
+}
+
+/// Reads one line, its ending included, into `line`, keeping at most `cap` bytes (a
+/// longer line is consumed without being buffered).
+fn read_line(
+    src: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+    ends: LineEnds,
+) -> io::Result<LineRead> {
     line.clear();
     let mut too_long = false;
     let mut any = false;
+    // The line ended with a `\r` at the end of a buffer: a `\n` next belongs to it.
+    let mut after_cr = false;
     loop {
         let available = match src.fill_buf() {
             Ok(available) => available,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        if after_cr {
+            if available.first() == Some(&b'\n') {
+                if !too_long {
+                    line.push(b'\n');
+                }
+                src.consume(1);
+            }
+            break;
+        }
         if available.is_empty() {
             break;
         }
         any = true;
-        let (take, done) = match memchr::memchr(b'\n', available) {
+        let end = match ends {
+            LineEnds::Newline => memchr::memchr(b'\n', available),
+            LineEnds::AnyNewline => memchr::memchr2(b'\n', b'\r', available),
+        };
+        let (take, done) = match end {
+            Some(i) if available[i] == b'\r' => match available.get(i + 1) {
+                Some(b'\n') => (i + 2, true),
+                Some(_) => (i + 1, true),
+                None => {
+                    after_cr = true;
+                    (i + 1, false)
+                }
+            },
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
@@ -1388,7 +1428,7 @@ impl Reader {
         // The version line, after the blank lines that end the previous record (or,
         // after damage, any lines at all).
         loop {
-            match read_line(&mut self.src, line, MAX_HEADER_LINE) {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => return HeaderRead::Eof,
                 Ok(LineRead::TooLong) if self.seeking => continue,
@@ -1423,7 +1463,7 @@ impl Reader {
         let mut last: Option<&'static str> = None;
         let mut problem: Option<String> = None;
         loop {
-            match read_line(&mut self.src, line, MAX_HEADER_LINE) {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => {
                     return HeaderRead::Bad {
@@ -2147,7 +2187,7 @@ impl Reader {
         let mut line = std::mem::take(&mut self.line);
         let entry = loop {
             self.count += 1;
-            match read_line(&mut self.src, &mut line, cap) {
+            match read_line(&mut self.src, &mut line, cap, LineEnds::AnyNewline) {
                 Err(e) => break Some(self.fail_read(None, Fields::new(), &e)),
                 Ok(LineRead::Eof) => break None,
                 Ok(LineRead::TooLong) => {
@@ -2562,10 +2602,15 @@ mod tests {
         }
     }
 
-    /// The entries of `bytes` read in random small pieces (seed 0: whole).
+    /// The entries of WARC `bytes` read in random small pieces (seed 0: whole).
     fn read_in_pieces(bytes: &[u8], seed: u64) -> Vec<Entry> {
+        read_in_pieces_as(bytes, seed, RecordFormat::Warc)
+    }
+
+    /// The entries of `bytes` in `format`, read in random small pieces (seed 0: whole).
+    fn read_in_pieces_as(bytes: &[u8], seed: u64, format: RecordFormat) -> Vec<Entry> {
         if seed == 0 {
-            return read_all(bytes.to_vec(), RecordFormat::Warc, Options::default());
+            return read_all(bytes.to_vec(), format, Options::default());
         }
         let trickle = Trickle {
             data: bytes.to_vec(),
@@ -2580,13 +2625,8 @@ mod tests {
             },
             reads: 0,
         };
-        let reader = Reader::new(
-            Box::new(trickle),
-            "t".into(),
-            RecordFormat::Warc,
-            Options::default(),
-        )
-        .unwrap();
+        let reader =
+            Reader::new(Box::new(trickle), "t".into(), format, Options::default()).unwrap();
         reader.collect()
     }
 
@@ -2895,6 +2935,39 @@ mod tests {
             panic!()
         };
         assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn json_lines_end_at_a_bare_cr_as_at_a_newline() {
+        // A file saved with old Mac line ends was one line, so one error for all of it.
+        let records = [
+            "{\"id\": \"a\", \"text\": \"one\"}",
+            "{\"id\": \"b\", \"text\": \"two\\r\\nlines\"}",
+            "{\"id\": \"c\", \"html\": \"<p>three</p>\"}",
+        ];
+        let expected = ["ok a", "ok b", "ok c"];
+        for ending in ["\r", "\n", "\r\n"] {
+            let mut bytes = records.join(ending);
+            bytes.push_str(ending);
+            // Blank lines between records, in the same ending, are skipped.
+            bytes.insert_str(0, ending);
+            for seed in [0, 1, 2, 3, 4, ONE_BYTE] {
+                let entries = read_in_pieces_as(bytes.as_bytes(), seed, RecordFormat::Jsonl);
+                assert_eq!(summary(&entries), expected, "{ending:?}, seed {seed}");
+                assert_eq!(text_of(&entries, "b"), "two\r\nlines");
+            }
+        }
+        // Mixed ends, and a CRLF split across two reads: still three records.
+        let mixed = format!("{}\r{}\r\n{}\n", records[0], records[1], records[2]);
+        for seed in [0, 1, 2, 5, 6, ONE_BYTE] {
+            let entries = read_in_pieces_as(mixed.as_bytes(), seed, RecordFormat::Jsonl);
+            assert_eq!(summary(&entries), expected, "mixed, seed {seed}");
+        }
+        // A WARC header still ends only at a newline: a bare CR is part of its line.
+        let mut line = Vec::new();
+        let mut src = io::Cursor::new(b"a\rb\nc".to_vec());
+        let read = read_line(&mut src, &mut line, 100, LineEnds::Newline).unwrap();
+        assert_eq!((read, line.as_slice()), (LineRead::Full, &b"a\rb\n"[..]));
     }
 
     #[test]
