@@ -172,7 +172,9 @@ pub fn host_of_url(url: &str) -> Option<String> {
 
 /// The key of a site: its host lowercased, without a leading `www.` or a trailing dot,
 /// so that `www.example.com`, `Example.com` and `example.com.` are one site (the same
-/// pages, served under each name).
+/// pages, served under each name). A label in its ASCII form (`xn--bcher-kva`) is read
+/// as the Unicode it stands for (`bücher`): a WARC names hosts in the one form, a JSON
+/// lines file written from a browser's URLs often in the other.
 fn host_key(host: &str) -> u64 {
     let host = host.strip_suffix('.').unwrap_or(host);
     let host = match host.get(..4) {
@@ -180,10 +182,84 @@ fn host_key(host: &str) -> u64 {
         _ => host,
     };
     let mut h = ChunkHasher::default();
-    for b in host.bytes() {
-        h.push(b.to_ascii_lowercase());
+    let mut push_lowercase = |c: char| {
+        for lower in c.to_lowercase() {
+            let mut utf8 = [0u8; 4];
+            for &b in lower.encode_utf8(&mut utf8).as_bytes() {
+                h.push(b);
+            }
+        }
+    };
+    for (i, label) in host.split('.').enumerate() {
+        if i > 0 {
+            push_lowercase('.');
+        }
+        let decoded = match label.get(..4) {
+            Some(ace) if ace.eq_ignore_ascii_case("xn--") => punycode_decode(&label[4..]),
+            _ => None,
+        };
+        match decoded {
+            Some(decoded) => decoded.into_iter().for_each(&mut push_lowercase),
+            None => label.chars().for_each(&mut push_lowercase),
+        }
     }
     combine(LINE_SEED, h.finish())
+}
+
+/// The Unicode characters a Punycode label stands for (RFC 3492, section 6.2), the
+/// `xn--` prefix removed; None when it is not valid Punycode (the label is then kept as
+/// written). Hosts are few per corpus, so this runs once per page, not per block.
+fn punycode_decode(input: &str) -> Option<Vec<char>> {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    const SKEW: u32 = 38;
+    const DAMP: u32 = 700;
+    let adapt = |delta: u32, points: u32, first: bool| {
+        let mut delta = if first { delta / DAMP } else { delta / 2 };
+        delta += delta / points;
+        let mut k = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            k += BASE;
+        }
+        k + (BASE - T_MIN + 1) * delta / (delta + SKEW)
+    };
+    // The basic (ASCII) characters come first, up to the last '-'.
+    let (basic, extended) = input.rsplit_once('-').unwrap_or(("", input));
+    if !basic.is_ascii() {
+        return None;
+    }
+    let mut output: Vec<char> = basic.chars().collect();
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut digits = extended.bytes();
+    while digits.len() > 0 {
+        let old_i = i;
+        let mut w = 1u32;
+        let mut k = BASE;
+        loop {
+            let digit = match digits.next()? {
+                b @ b'a'..=b'z' => b - b'a',
+                b @ b'A'..=b'Z' => b - b'A',
+                b @ b'0'..=b'9' => b - b'0' + 26,
+                _ => return None,
+            } as u32;
+            i = i.checked_add(digit.checked_mul(w)?)?;
+            let t = k.saturating_sub(bias).clamp(T_MIN, T_MAX);
+            if digit < t {
+                break;
+            }
+            w = w.checked_mul(BASE - t)?;
+            k += BASE;
+        }
+        let points = output.len() as u32 + 1;
+        bias = adapt(i - old_i, points, old_i == 0);
+        n = n.checked_add(i / points)?;
+        i %= points;
+        output.insert(i as usize, char::from_u32(n)?);
+        i += 1;
+    }
+    Some(output)
 }
 
 /// The key of `text` on a host: its characters lowercased, each run of whitespace as
@@ -287,6 +363,47 @@ mod tests {
         for host in ["news.a.org", "www.", "wwwa.org", "a.www.org"] {
             assert!(!site.on(host).is_repeat("Subscribe now"), "{host}");
         }
+    }
+
+    #[test]
+    fn a_host_is_one_site_in_its_unicode_and_its_ascii_form() {
+        // RFC 3492's own examples, and names as browsers write them.
+        for (ace, unicode) in [
+            ("bcher-kva", "bücher"),
+            ("mnchen-3ya", "münchen"),
+            ("egbpdaj6bu4bxfgehfvwxn", "ليهمابتكلموشعربي؟"),
+            ("ihqwcrb4cv8a8dqg056pqjye", "他们为什么不说中文"),
+            (
+                "b1abfaaepdrnnbgefbadotcwatmq2g4l",
+                "почемужеонинеговорятпорусски",
+            ),
+            ("3B-ww4c5e180e575a65lsy2b", "3年B組金八先生"),
+            ("-> $1.00 <--", "-> $1.00 <-"),
+        ] {
+            let decoded: Option<String> = punycode_decode(ace).map(|c| c.into_iter().collect());
+            assert_eq!(decoded.as_deref(), Some(unicode), "{ace}");
+        }
+        // Not Punycode (cut short, a bad digit, not ASCII, overflowing): kept as written.
+        for bad in ["z", "abc!", "ü-abc", "99999999999"] {
+            assert_eq!(punycode_decode(bad), None, "{bad}");
+        }
+        let mut site = SiteRepeats::new(3).unwrap();
+        for (i, host) in [
+            "bücher.de",
+            "xn--bcher-kva.de",
+            "www.XN--BCHER-KVA.de",
+            "BÜCHER.de",
+        ]
+        .iter()
+        .enumerate()
+        {
+            site.add_page(host, &page(&format!("Story {i}\nUnser Newsletter")));
+        }
+        assert!(site.on("bücher.de").is_repeat("Unser Newsletter"));
+        assert!(site.on("xn--bcher-kva.de").is_repeat("Unser Newsletter"));
+        // A name that only looks alike is another site.
+        assert!(!site.on("bucher.de").is_repeat("Unser Newsletter"));
+        assert!(!site.on("xn--bcher.de").is_repeat("Unser Newsletter"));
     }
 
     #[test]
