@@ -582,6 +582,88 @@ fn issue5_resume_after_a_kill_gives_the_full_set_without_duplicates() {
     assert_ne!(out.code, Some(0), "{}", out.show());
 }
 
+// Found by an audit (session 35): `classify --resume` appended block records to an
+// extract's text records, and a resume with another `--threshold` (or model, or
+// --min-confidence) mixed two settings in one file, silently and with exit 0.
+#[test]
+fn issue5_resume_refuses_records_made_another_way() {
+    use std::process::{Command, Stdio};
+    let dir = tempdir();
+    let warc = dir.path().join("crawl.warc.gz");
+    big_warc(&warc, 4);
+    let dest = dir.path().join("out.jsonl");
+    let settings = dir.path().join("out.jsonl.partial.settings");
+    dehusk()
+        .args(["extract", "-q", "-o"])
+        .arg(&dest)
+        .arg(&warc)
+        .expect_code(0);
+    assert!(!settings.exists(), "a finished run leaves only its output");
+    let finished = std::fs::read(&dest).unwrap();
+    let out = dehusk()
+        .args(["classify", "-q", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&warc)
+        .expect_code(1);
+    assert_contains!(out.stderr, "holds extract records");
+    assert_eq!(std::fs::read(&dest).unwrap(), finished, "left as it was");
+    assert!(!partial_of(&dest).exists());
+
+    // A run killed while it reads standard input leaves FILE.partial and the settings.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dehusk"))
+        .args(["extract", "-q", "--min-confidence", "0.2", "-o"])
+        .arg(&dest)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !settings.exists() && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(settings.exists() && partial_of(&dest).exists());
+    let resume = |args: &[&str]| {
+        dehusk()
+            .args(["extract", "-q", "--resume", "-o"])
+            .arg(&dest)
+            .args(args)
+            .arg(&warc)
+            .output()
+    };
+    for (args, says) in [
+        (&["--threshold", "0.9"][..], "the model or --threshold"),
+        (
+            &["--min-confidence", "0.3"][..],
+            "min-confidence (0.2, now 0.3)",
+        ),
+        (
+            &["--min-confidence", "0.2", "--max-bytes", "100000"][..],
+            "max-bytes",
+        ),
+    ] {
+        let out = resume(args);
+        out.expect_code(1);
+        assert_contains!(out.stderr, "was written with other settings");
+        assert_contains!(out.stderr, says);
+    }
+    // With the settings it was started with, the resume runs and tidies up.
+    resume(&["--min-confidence", "0.2"]).expect_code(0);
+    assert!(!settings.exists() && !partial_of(&dest).exists());
+    let whole = dehusk()
+        .args(["extract", "-q", "--min-confidence", "0.2"])
+        .arg(&warc)
+        .stdout();
+    eqnice!(
+        whole,
+        std::fs::read_to_string(&dest).unwrap(),
+        "resumed run"
+    );
+}
+
 // Found by an audit of interrupted runs: `-o` inside a walked folder made a rerun or a
 // resume read the run's own output (or its .partial) as one more document; a refused
 // --resume left the user's file renamed to FILE.partial; a file of no records (a notes

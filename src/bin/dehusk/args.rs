@@ -214,7 +214,12 @@ pub struct RunArgs {
     /// appended, so rerunning the same command over the same inputs gives the same
     /// output as one uninterrupted run, with nothing duplicated. A record cut off by the
     /// kill (the last, incomplete line) is dropped and redone. Without an earlier output
-    /// this is an ordinary run.
+    /// this is an ordinary run. Records made another way are refused, not mixed in: a
+    /// `FILE.partial` is resumed only with the settings it was started with (the
+    /// command, the models as --model, --threshold, --favor and --comments make them,
+    /// --min-confidence, --input-format, --field, --max-bytes, --max-blocks and
+    /// --site-repeats, saved in `FILE.partial.settings` until the run completes), and a
+    /// finished `FILE` only by the command that wrote it (extract or classify).
     #[arg(long, requires = "output")]
     pub resume: bool,
     /// Drop the text a site repeats: a kept block whose text (lowercased, whitespace

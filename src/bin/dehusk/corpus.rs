@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dehusk::input::{self, Document, InputFormat};
+use dehusk::model::ModelFile;
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
 use dehusk::records::{self, Entry, RecordFormat};
@@ -41,10 +42,19 @@ const MIN_IN_FLIGHT_BYTES: u64 = 32 << 20;
 const QUEUE_ITEMS: usize = 1024;
 
 /// What to print per document.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Job {
     Extract,
     Classify,
+}
+
+impl Job {
+    fn name(self) -> &'static str {
+        match self {
+            Job::Extract => "extract",
+            Job::Classify => "classify",
+        }
+    }
 }
 
 /// `FILE.partial`, where `-o FILE` is written until the run is complete.
@@ -54,10 +64,128 @@ fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(tmp)
 }
 
+/// `FILE.partial.settings`, what decides the records of `-o FILE` ([`RunSettings`]),
+/// kept while `FILE.partial` is.
+fn settings_path(dest: &Path) -> PathBuf {
+    let mut path = partial_path(dest).into_os_string();
+    path.push(".settings");
+    PathBuf::from(path)
+}
+
+/// What decides the records a run writes, saved beside `FILE.partial` while `-o FILE`
+/// is written, so that `--resume` appends only records made the same way. Found by an
+/// audit: `classify --resume` appended block records to an extract's text records, and
+/// a resume with another `--threshold` or `--model` mixed two settings in one file,
+/// both silently and with exit 0.
+#[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+pub struct RunSettings {
+    command: String,
+    /// A hash of the two models as they score, after --model, --threshold, --favor
+    /// and --comments ([`models_hash`]).
+    models: String,
+    min_confidence: f32,
+    input_format: Option<String>,
+    field: Option<String>,
+    max_bytes: u64,
+    max_blocks: usize,
+    site_repeats: u32,
+}
+
+impl RunSettings {
+    fn new(job: Job, args: &RunArgs, models: &(ModelFile, ModelFile)) -> RunSettings {
+        RunSettings {
+            command: job.name().to_owned(),
+            models: format!("{:016x}", models_hash(models)),
+            min_confidence: args.model.min_confidence,
+            input_format: args
+                .input_format
+                .map(|f| InputFormat::from(f).as_str().to_owned()),
+            field: args.field.clone(),
+            max_bytes: args.max_bytes,
+            max_blocks: args.max_blocks,
+            site_repeats: args.site_repeats,
+        }
+    }
+
+    fn save(&self, dest: &Path) -> Result<()> {
+        let path = settings_path(dest);
+        let json = serde_json::to_string(self).expect("plain fields serialize");
+        fs::write(&path, json + "\n").with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Refuses to resume `dest` when its saved settings differ from these, naming what
+    /// differs. A `FILE.partial` without them (written by an older dehusk) is not
+    /// refused: its records' kind is still checked ([`Written::read`]).
+    fn check(&self, dest: &Path) -> Result<()> {
+        let path = settings_path(dest);
+        let saved = match fs::read(&path) {
+            Ok(saved) => saved,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let (Ok(serde_json::Value::Object(saved)), Ok(serde_json::Value::Object(now))) = (
+            serde_json::from_slice::<serde_json::Value>(&saved),
+            serde_json::to_value(self),
+        ) else {
+            anyhow::bail!(
+                "cannot resume: {} is not a dehusk settings file (delete it and {} to start over)",
+                path.display(),
+                partial_path(dest).display()
+            );
+        };
+        let differ: Vec<String> = now
+            .iter()
+            .filter(|(key, value)| saved.get(key.as_str()) != Some(value))
+            .map(|(key, value)| {
+                let was = saved
+                    .get(key.as_str())
+                    .map_or("none".into(), |v| v.to_string());
+                match key.as_str() {
+                    "models" => "the model or --threshold/--favor/--comments".to_owned(),
+                    key => format!("{} ({was}, now {value})", key.replace('_', "-")),
+                }
+            })
+            .collect();
+        anyhow::ensure!(
+            differ.is_empty(),
+            "cannot resume: {} was written with other settings: {}. Resume with the \
+             earlier settings, or delete {} and {} to start over",
+            partial_path(dest).display(),
+            differ.join(", "),
+            partial_path(dest).display(),
+            path.display()
+        );
+        Ok(())
+    }
+}
+
+/// A hash of the models' JSON as they score (64-bit FNV-1a: stable across builds,
+/// unlike the standard library's hasher). Serializing the two models takes about
+/// 10 ms, once per run with `-o`.
+fn models_hash((html, text): &(ModelFile, ModelFile)) -> u64 {
+    struct Fnv(u64);
+    impl Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            for &b in buf {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
+    for model in [html, text] {
+        serde_json::to_writer(&mut fnv, model).expect("writing to a hasher cannot fail");
+    }
+    fnv.0
+}
+
 /// `-o FILE` and `FILE.partial` as canonical paths (through the folder when the file
 /// does not exist yet), to tell the run's output among its inputs.
 fn output_files(dest: &Path) -> Vec<PathBuf> {
-    [dest.to_owned(), partial_path(dest)]
+    [dest.to_owned(), partial_path(dest), settings_path(dest)]
         .into_iter()
         .filter_map(|p| {
             fs::canonicalize(&p).ok().or_else(|| {
@@ -75,11 +203,14 @@ fn output_files(dest: &Path) -> Vec<PathBuf> {
 /// and renames it at the end, so a killed run never leaves a file that looks whole.
 struct Output {
     writer: Box<dyn Write>,
+    /// `FILE.partial`, renamed to `FILE` at the end, and its settings file, removed.
     finish: Option<(PathBuf, PathBuf)>,
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Output> {
+    /// Standard output, a device, or `FILE` written as `FILE.partial` (with `settings`
+    /// beside it, for a later `--resume`).
+    fn open(path: Option<&Path>, settings: Option<&RunSettings>) -> Result<Output> {
         match path {
             None => Ok(Output {
                 writer: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
@@ -101,6 +232,9 @@ impl Output {
                 let tmp = partial_path(p);
                 let f =
                     File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+                if let Some(settings) = settings {
+                    settings.save(p)?;
+                }
                 Ok(Output {
                     writer: Box::new(BufWriter::with_capacity(1 << 16, f)),
                     finish: Some((tmp, p.to_owned())),
@@ -112,8 +246,9 @@ impl Output {
     /// `--resume`: appends to `FILE.partial` (a killed run's output), or to `FILE` (a
     /// finished run's, moved back to `FILE.partial` until this run completes), returning
     /// the ids already written. A last line cut off by the kill is dropped. Without
-    /// either file, an ordinary output and no ids.
-    fn resume(dest: &Path) -> Result<(Output, Option<Written>)> {
+    /// either file, an ordinary output and no ids. Records written another way (another
+    /// command; for `FILE.partial`, other `settings`) are refused, and left as they were.
+    fn resume(dest: &Path, job: Job, settings: &RunSettings) -> Result<(Output, Option<Written>)> {
         // A device or a FIFO is no file to read back, and must never be renamed.
         if fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
             anyhow::bail!(
@@ -123,17 +258,20 @@ impl Output {
         }
         let tmp = partial_path(dest);
         let (written, keep) = if tmp.exists() {
-            Written::read(&tmp)?
+            settings.check(dest)?;
+            Written::read(&tmp, job)?
         } else {
             if !dest.exists() {
-                return Ok((Output::open(Some(dest))?, None));
+                return Ok((Output::open(Some(dest), Some(settings))?, None));
             }
-            // Read before the rename: a file refused here stays as it was.
-            let read = Written::read(dest)?;
+            // Read before the rename: a file refused here stays as it was. A finished
+            // file has no settings beside it: only its records' kind is checked.
+            let read = Written::read(dest, job)?;
             fs::rename(dest, &tmp)
                 .with_context(|| format!("renaming {} to {}", dest.display(), tmp.display()))?;
             read
         };
+        settings.save(dest)?;
         let file = OpenOptions::new()
             .append(true)
             .open(&tmp)
@@ -155,6 +293,15 @@ impl Output {
         if let Some((tmp, dest)) = self.finish {
             std::fs::rename(&tmp, &dest)
                 .with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
+            // Needed only to resume `FILE.partial`; absent when the device case or an
+            // older run wrote none.
+            let settings = settings_path(&dest);
+            match fs::remove_file(&settings) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", settings.display()))
+                }
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -206,12 +353,19 @@ impl Written {
     /// the end that are cut off or not records (the kill, or a crash's garbage) are not
     /// counted. A bad line followed by good ones is not a kill, and a file without one
     /// record is not an output of dehusk: those are refused, and left as they were.
-    fn read(path: &Path) -> Result<(Written, u64)> {
+    ///
+    /// Records of the other command (`extract`'s hold `text`, `classify`'s `blocks`)
+    /// are refused too: appended to, the file would hold both kinds.
+    fn read(path: &Path, job: Job) -> Result<(Written, u64)> {
         #[derive(serde::Deserialize)]
         struct Line {
             id: serde_json::Value,
             #[serde(default)]
             error: Option<serde_json::Value>,
+            #[serde(default)]
+            text: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
+            blocks: Option<serde::de::IgnoredAny>,
         }
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -235,6 +389,23 @@ impl Written {
                         anyhow::bail!(
                             "cannot resume: line {bad} of {} is not a dehusk record",
                             path.display()
+                        );
+                    }
+                    let other = match job {
+                        Job::Extract => record.blocks.is_some() && record.text.is_none(),
+                        Job::Classify => record.text.is_some() && record.blocks.is_none(),
+                    };
+                    if other {
+                        let (kind, field) = match job {
+                            Job::Extract => ("classify", "blocks"),
+                            Job::Classify => ("extract", "text"),
+                        };
+                        anyhow::bail!(
+                            "cannot resume: {} holds {kind} records (line {number} has \
+                             `{field}`), and this run is {}: write to another file, or \
+                             resume with {kind}",
+                            path.display(),
+                            job.name()
                         );
                     }
                     written.insert(&records::id_text(&record.id));
@@ -708,7 +879,8 @@ impl Sink<'_> {
 /// Runs extract or classify over all inputs.
 pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
     crate::set_threads(args.threads)?;
-    let classifier: Classifier = crate::classifier(&args.model)?;
+    let models = crate::models(&args.model)?;
+    let classifier: Classifier = crate::classifier_of(&models.0, &models.1, &args.model)?;
     let format = args.input_format.map(InputFormat::from);
     // A second `-` would read an input already drained: an empty document.
     anyhow::ensure!(
@@ -797,9 +969,15 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         count
     };
     let progress = progress_bar(!args.quiet, total, by_bytes);
-    let (mut out, written) = match (&args.output, args.resume) {
-        (Some(dest), true) => Output::resume(dest)?,
-        (dest, _) => (Output::open(dest.as_deref())?, None),
+    // What made the records, for a later --resume to check (only a file is resumed).
+    let settings = args
+        .output
+        .as_ref()
+        .map(|_| RunSettings::new(job, &args, &models));
+    drop(models);
+    let (mut out, written) = match (&args.output, &settings, args.resume) {
+        (Some(dest), Some(settings), true) => Output::resume(dest, job, settings)?,
+        (dest, settings, _) => (Output::open(dest.as_deref(), settings.as_ref())?, None),
     };
     if let (Some(w), Some(dest), false) = (&written, &args.output, args.quiet) {
         progress.suspend(|| {
@@ -1337,7 +1515,7 @@ mod tests {
         fs::create_dir_all(&dir)?;
         let path = dir.join("out.jsonl.partial");
         fs::write(&path, contents)?;
-        let result = Written::read(&path);
+        let result = Written::read(&path, Job::Extract);
         let _ = fs::remove_dir_all(&dir);
         result
     }

@@ -125,15 +125,27 @@ pub fn load_model(args: &ModelArgs, mode: InputFormat) -> Result<ModelFile> {
 /// A classifier for both modes: the --model file for its own mode (read once), the
 /// bundled models for the rest.
 pub fn classifier(args: &ModelArgs) -> Result<Classifier> {
+    let (html, text) = models(args)?;
+    classifier_of(&html, &text, args)
+}
+
+/// The models of both modes, as [`classifier`] uses them: the --model file for its own
+/// mode, the bundled models for the rest, with the threshold flags applied.
+pub fn models(args: &ModelArgs) -> Result<(ModelFile, ModelFile)> {
     let mut custom = custom_model(args)?;
     let html = model_for(&mut custom, InputFormat::Html, args)?;
     let text = model_for(&mut custom, InputFormat::Text, args)?;
+    Ok((html, text))
+}
+
+/// A classifier of the two models of [`models`], with --min-confidence.
+pub fn classifier_of(html: &ModelFile, text: &ModelFile, args: &ModelArgs) -> Result<Classifier> {
     let min = args.min_confidence;
     Ok(Classifier::from_extractors(
-        Extractor::new(&html)
+        Extractor::new(html)
             .with_min_confidence(min)
             .context("--min-confidence")?,
-        Extractor::new(&text)
+        Extractor::new(text)
             .with_min_confidence(min)
             .context("--min-confidence")?,
     )?)
