@@ -2225,9 +2225,11 @@ impl Reader {
                 }
             }
         };
+        // A null id is no id, as a null field is no field: "null" for each would make
+        // every such line one id (found by an audit).
         let id = object
             .iter()
-            .find(|(k, _)| k == "id")
+            .find(|(k, v)| k == "id" && !v.is_null())
             .map(|(_, v)| id_text(v))
             .unwrap_or(fallback);
         // A null field is no field: `{"html": null, "text": "..."}` is a text document.
@@ -2888,11 +2890,12 @@ mod tests {
             "not json\n",
             "{\"id\": 7, \"text\": \"line one\\nline two\"}\n",
             "{\"id\": \"n\", \"html\": null}\n",
+            "{\"id\": null, \"html\": \"<p>No id</p>\"}\n",
             "{\"id\": \"cut\", \"html\": \"<p>",
         );
         let entries = read_all(lines.into(), RecordFormat::Jsonl, Options::default());
         let s = summary(&entries);
-        assert_eq!(s.len(), 6, "{s:?}");
+        assert_eq!(s.len(), 7, "{s:?}");
         assert_eq!(s[0], "ok a");
         assert_eq!(s[1], "ok t:3");
         assert!(
@@ -2901,7 +2904,8 @@ mod tests {
         );
         assert_eq!(s[3], "ok 7");
         assert!(s[4].contains("no \"html\" field"), "{s:?}");
-        assert!(s[5].starts_with("fail t:7"), "{s:?}");
+        assert_eq!(s[5], "ok t:7", "a null id is no id");
+        assert!(s[6].starts_with("fail t:8"), "{s:?}");
         let Entry::Record(a) = &entries[0] else {
             panic!()
         };
