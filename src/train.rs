@@ -1359,6 +1359,43 @@ pub fn train(
     train_after(pages, mode, params, None)
 }
 
+/// Fails when the held-out host fold cannot choose the decoder although the pages
+/// are in two folds or more: it has no pages, or (with the context stage) leaves one
+/// half of the fit empty. Pages in two folds or more can always choose a decoder, so
+/// the message says which folds have pages rather than fit a model whose decoder
+/// nobody chose. [`train`] checks it; a caller that cross-validates first (minutes)
+/// checks it before.
+pub fn check_decoder_fold(pages: &[LabeledPage], params: &TrainParams) -> Result<()> {
+    if params.decoder_on_all_folds {
+        return Ok(());
+    }
+    let (folds, held_fold) = (params.holdout_every, params.holdout_fold);
+    let mut populated: Vec<u64> = pages.iter().map(|p| host_fold(p, folds)).collect();
+    populated.sort_unstable();
+    populated.dedup();
+    let held = populated.contains(&held_fold);
+    let others = |parity: u64| populated.iter().any(|&f| f != held_fold && f % 2 == parity);
+    let (half_a, half_b) = (others(0), others(1));
+    let choosable = if params.context_stage {
+        held && half_a && half_b
+    } else {
+        held && (half_a || half_b)
+    };
+    if !choosable && populated.len() > 1 {
+        return Err(Error::fit(format!(
+            "the held-out host fold {held_fold} {} (host folds with pages: {populated:?}), so it \
+             cannot choose the decoder: hold out another fold (`--holdout-fold`), or choose \
+             the decoder on every fold's pages (`--decoder-on-all-folds`)",
+            if held {
+                "leaves the fit too few pages for the context stage"
+            } else {
+                "has no training pages"
+            }
+        )));
+    }
+    Ok(())
+}
+
 /// [`train`], given the [`cross_validate`] folds of the same pages and parameters when
 /// they were already computed (`dehusk train --cross-validate`): with
 /// [`TrainParams::decoder_on_all_folds`] the decoder is then chosen on them instead of
@@ -1414,31 +1451,13 @@ pub fn train_after(
         fold(p) != held_fold && fold(p) % 2 == 1
     });
     let learned = params.learned_smoothing(pages);
-    let fit_hosts = half_a.len() + half_b.len();
-    let can_hold_out = !held.is_empty() && fit_hosts > 0;
-    // Pages in two folds or more can always choose a decoder; when the held-out fold
-    // is the one without pages, say which folds have them rather than fit a model
-    // whose decoder nobody chose.
-    let mut populated: Vec<u64> = pages.iter().map(fold).collect();
-    populated.sort_unstable();
-    populated.dedup();
+    let can_hold_out = !held.is_empty() && half_a.len() + half_b.len() > 0;
     let choosable = if params.context_stage {
         !held.is_empty() && !half_a.is_empty() && !half_b.is_empty()
     } else {
         can_hold_out
     };
-    if !params.decoder_on_all_folds && !choosable && populated.len() > 1 {
-        return Err(Error::fit(format!(
-            "the held-out host fold {held_fold} {} (host folds with pages: {populated:?}), so it \
-             cannot choose the decoder: hold out another fold (`--holdout-fold`), or choose \
-             the decoder on every fold's pages (`--decoder-on-all-folds`)",
-            if held.is_empty() {
-                "has no training pages"
-            } else {
-                "leaves the fit too few pages for the context stage"
-            }
-        )));
-    }
+    check_decoder_fold(pages, params)?;
     let (all, all_odds) = select(pages, &final_values, |_| true);
     // The final fit does not depend on the held-out choice: without the context stage,
     // run both at once (each linfa fit uses one core).

@@ -1408,3 +1408,121 @@ fn two_datasets_of_one_name_are_refused() {
         assert_contains!(out.stderr, "two datasets are named \"mini\"");
     }
 }
+
+// Found by an audit (session 35): `train -o DATA/truth.jsonl` and `label -o` replaced a
+// dataset's gold, and `eval --predictions` into a folder named like the dataset wrote
+// `truth/truth.jsonl` over it; all exit 0. Now refused before any work, the file left
+// as it was.
+#[test]
+fn outputs_never_replace_a_datasets_own_files() {
+    let dir = tempdir();
+    let copy = copy_mini(dir.path());
+    let truth = copy.join("truth.jsonl");
+    let gold = std::fs::read(&truth).unwrap();
+    let page = std::fs::read_dir(copy.join("html"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for (cmd, dest) in [("train", &truth), ("label", &truth), ("train", &page)] {
+        let out = dehusk()
+            .args([cmd, "--data"])
+            .arg(&copy)
+            .arg("-o")
+            .arg(dest)
+            .expect_code(1);
+        assert_contains!(out.stderr, "would overwrite the dataset mini's own files");
+    }
+    // A dataset named `truth` and its predictions written into its own folder.
+    let named_truth = dir.path().join("truth");
+    std::fs::rename(&copy, &named_truth).unwrap();
+    let out = dehusk()
+        .args(["eval", "--data"])
+        .arg(&named_truth)
+        .arg("--predictions")
+        .arg(&named_truth)
+        .expect_code(1);
+    assert_contains!(out.stderr, "own files");
+    assert_eq!(
+        std::fs::read(named_truth.join("truth.jsonl")).unwrap(),
+        gold
+    );
+    // Beside the dataset, or inside its folder under another name, is fine.
+    dehusk()
+        .args(["label", "--data"])
+        .arg(&named_truth)
+        .arg("-o")
+        .arg(named_truth.join("labels.jsonl"))
+        .expect_code(0);
+}
+
+// Found by the same audit: checks that ran only after the work. `train --report-dev`
+// without dev pages failed after training and saved no model; an empty held-out fold
+// was refused only after the whole cross-validation; `eval --site-repeats 1` failed
+// after the pages were prepared, with the table's header already printed. And an
+// unreadable dev page under `--report-dev` left the exit code 0 (eval's is 2).
+#[test]
+fn dataset_flags_are_checked_before_the_work() {
+    let dir = tempdir();
+    let copy = copy_mini(dir.path());
+    rewrite_truth(&copy, |r| r["split"] = Value::from("train"));
+    let dest = dir.path().join("m.json");
+    let out = dehusk()
+        .args(["train", "--report-dev", "--data"])
+        .arg(&copy)
+        .arg("-o")
+        .arg(&dest)
+        .expect_code(1);
+    assert_contains!(
+        out.stderr,
+        "--report-dev: no page of mini is in the dev split"
+    );
+    assert!(!out.stderr.contains("trained on"), "{}", out.show());
+
+    // Two hosts (folds are dealt by dataset and host, so the names matter).
+    let flip = std::sync::atomic::AtomicBool::new(false);
+    rewrite_truth(&copy, |r| {
+        let b = flip.fetch_xor(true, std::sync::atomic::Ordering::Relaxed);
+        r["host"] = Value::from(if b { "b.example" } else { "a.example" });
+    });
+    let empty_fold = (0..5)
+        .find(|k| {
+            dehusk()
+                .args(["train", "--mode", "text", "--data"])
+                .arg(&copy)
+                .args(["--holdout-fold", &k.to_string(), "-o"])
+                .arg(&dest)
+                .output()
+                .code
+                == Some(1)
+        })
+        .expect("two hosts leave three folds empty");
+    let out = dehusk()
+        .args(["train", "--mode", "text", "--cross-validate", "--data"])
+        .arg(&copy)
+        .args(["--holdout-fold", &empty_fold.to_string(), "-o"])
+        .arg(&dest)
+        .expect_code(1);
+    assert_contains!(out.stderr, "has no training pages");
+    assert!(!out.stderr.contains("cross-validation"), "{}", out.show());
+
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--site-repeats", "1"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "at least 2 pages");
+    assert_eq!(out.stdout, "", "nothing printed before the refusal");
+
+    let other = tempdir();
+    let copy = copy_mini(other.path());
+    let gone = ids("dev").into_iter().next().unwrap();
+    std::fs::remove_file(copy.join("html").join(format!("{gone}.html.gz"))).unwrap();
+    let out = dehusk()
+        .args(["train", "--report-dev", "--data"])
+        .arg(&copy)
+        .arg("-o")
+        .arg(&dest)
+        .expect_code(2);
+    assert_contains!(out.stderr, "1 unreadable pages scored as empty");
+    assert!(dest.exists(), "the model is saved");
+}

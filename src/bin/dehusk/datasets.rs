@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -63,6 +63,50 @@ fn check_output_file(path: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// `path` made absolute through the links of its folder (it need not exist yet).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok().or_else(|| {
+        let parent = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    })
+}
+
+/// Fails when writing the file `path` would replace a dataset's own files: its
+/// `truth.jsonl`, or anything in its `html/` or `text/` folder. Found by an audit:
+/// `train -o data/x/truth.jsonl` replaced the gold with a model, and `eval
+/// --predictions` into a dataset named `truth` wrote `truth/truth.jsonl`.
+fn check_outside_datasets(path: &Path, datasets: &[Dataset], what: &str) -> Result<()> {
+    let Some(path) = resolved(path) else {
+        return Ok(());
+    };
+    for d in datasets {
+        let Ok(root) = std::fs::canonicalize(&d.root) else {
+            continue;
+        };
+        anyhow::ensure!(
+            path != root.join("truth.jsonl")
+                && !path.starts_with(root.join("html"))
+                && !path.starts_with(root.join("text")),
+            "{what} {} would overwrite the dataset {}'s own files: write it elsewhere",
+            path.display(),
+            d.name()
+        );
+    }
+    Ok(())
+}
+
+/// [`check_outside_datasets`] for a folder of one `<dataset>.jsonl` per dataset.
+fn check_dir_outside_datasets(dir: &Path, datasets: &[Dataset], what: &str) -> Result<()> {
+    check_outside_datasets(dir, datasets, what)?;
+    for d in datasets {
+        check_outside_datasets(&dir.join(format!("{}.jsonl", d.name())), datasets, what)?;
+    }
+    Ok(())
+}
+
 /// Fails now when `dir` exists and is not a folder (it is created when missing).
 fn check_output_dir(dir: &Path, what: &str) -> Result<()> {
     anyhow::ensure!(
@@ -89,7 +133,10 @@ fn load_split(
     mode: InputFormat,
     flatten: Flatten,
 ) -> Result<(Vec<LabeledPage>, Vec<Unreadable>)> {
-    let which = split.unwrap_or("any");
+    let which = match split {
+        Some(split) => format!("the {split} split"),
+        None => "any split".to_owned(),
+    };
     let empty: Vec<String> = datasets
         .iter()
         .filter(|d| d.split(split).next().is_none())
@@ -97,11 +144,11 @@ fn load_split(
         .collect();
     anyhow::ensure!(
         empty.len() < datasets.len(),
-        "no page of {} is in the {which} split",
+        "no page of {} is in {which}",
         empty.join(", ")
     );
     for name in &empty {
-        eprintln!("dehusk: {name}: no page is in the {which} split");
+        eprintln!("dehusk: {name}: no page is in {which}");
     }
     let (pages, unreadable) = prepare(datasets, split, mode, flatten);
     for u in &unreadable {
@@ -290,9 +337,15 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     if let Some(p) = &args.output {
         check_output_file(p, "-o")?;
+        check_outside_datasets(p, &datasets, "-o")?;
     }
     let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
     let failed = unreadable.len();
+    if pages.is_empty() {
+        // Said, not printed as an empty table (found by an audit).
+        eprintln!("dehusk: none of the {failed} pages could be read (reported above)");
+        return Ok(ExitCode::from(2));
+    }
     let mut out = match &args.output {
         Some(p) => Some(BufWriter::new(
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -592,11 +645,34 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     };
     params.check()?;
     let datasets = open_all(&args.data)?;
+    check_outside_datasets(&args.output, &datasets, "-o")?;
+    if let Some(dir) = &args.cv_predictions {
+        check_dir_outside_datasets(dir, &datasets, "--cv-predictions")?;
+    }
+    if let Some(dir) = &args.cv_rows {
+        check_outside_datasets(dir, &datasets, "--cv-rows")?;
+    }
+    // Found by an audit: without dev pages, --report-dev failed after the whole
+    // training, and the model was not saved.
+    anyhow::ensure!(
+        !args.report_dev
+            || datasets
+                .iter()
+                .any(|d| d.split(Some("dev")).next().is_some()),
+        "--report-dev: no page of {} is in the dev split",
+        datasets
+            .iter()
+            .map(|d| d.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mode: InputFormat = args.data.mode.into();
     let t0 = Instant::now();
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
     let (pages, unreadable) = load_split(&datasets, Some("train"), mode, flatten)?;
-    let failed = unreadable.len();
+    // Before the cross-validation's minutes, not after them (found by an audit).
+    dehusk::train::check_decoder_fold(&pages, &params)?;
+    let mut failed = unreadable.len();
     if failed > 0 {
         eprintln!(
             "dehusk: {failed} training pages could not be read (reported above): the \
@@ -672,6 +748,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     }
     if args.report_dev {
         let (dev, dev_unreadable) = load_split(&datasets, Some("dev"), mode, Flatten::None)?;
+        // An unreadable dev page fails the run as it fails `eval` (exit 2).
+        failed += dev_unreadable.len();
         let model = file.compile();
         for name in datasets_of(&dev, &dev_unreadable) {
             let (pages, unreadable) = subset(&name, &dev, &dev_unreadable);
@@ -718,11 +796,18 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     model
         .set_min_confidence(args.model.min_confidence)
         .context("--min-confidence")?;
+    // Flags checked before the pages are prepared (seconds), not after.
+    if let Some(dir) = &args.predictions {
+        check_output_dir(dir, "--predictions")?;
+        check_dir_outside_datasets(dir, &datasets, "--predictions")?;
+    }
+    if args.site_repeats > 0 {
+        SiteRepeats::new(args.site_repeats).context("--site-repeats")?;
+    }
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
     let failed = unreadable.len();
     if let Some(dir) = &args.predictions {
-        check_output_dir(dir, "--predictions")?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     // Written through a handle, not `println!`: a closed pipe (`| head`) or a full
