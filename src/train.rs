@@ -1359,13 +1359,26 @@ pub fn train(
     train_after(pages, mode, params, None)
 }
 
-/// Fails when the held-out host fold cannot choose the decoder although the pages
-/// are in two folds or more: it has no pages, or (with the context stage) leaves one
-/// half of the fit empty. Pages in two folds or more can always choose a decoder, so
-/// the message says which folds have pages rather than fit a model whose decoder
-/// nobody chose. [`train`] checks it; a caller that cross-validates first (minutes)
-/// checks it before.
-pub fn check_decoder_fold(pages: &[LabeledPage], params: &TrainParams) -> Result<()> {
+/// Fails when `pages` cannot train a model with `params`, in the terms of the setting
+/// at fault:
+/// - no page is fitted: [`TrainParams::min_gold_coverage`] leaves every one out
+///   (before, "no training blocks");
+/// - the held-out host fold cannot choose the decoder although the pages are in two
+///   folds or more: it has no pages, or (with the context stage) leaves one half of
+///   the fit empty. Pages in two folds or more can always choose a decoder, so the
+///   message says which folds have pages rather than fit a model whose decoder nobody
+///   chose.
+///
+/// [`train`] checks it; a caller that cross-validates first (minutes) checks it before.
+pub fn check_pages(pages: &[LabeledPage], params: &TrainParams) -> Result<()> {
+    if !pages.is_empty() && !pages.iter().any(|p| params.fits(p)) {
+        return Err(Error::fit(format!(
+            "none of the {} training pages is fitted: each page's text holds under {} of its \
+             gold's 4-grams (--min-gold-coverage; 0 fits every page)",
+            pages.len(),
+            params.min_gold_coverage
+        )));
+    }
     if params.decoder_on_all_folds {
         return Ok(());
     }
@@ -1411,6 +1424,7 @@ pub fn train_after(
         return Err(Error::fit("no training pages"));
     }
     check_modes(pages, mode)?;
+    check_pages(pages, params)?;
     let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
     let t = std::time::Instant::now();
@@ -1457,7 +1471,6 @@ pub fn train_after(
     } else {
         can_hold_out
     };
-    check_decoder_fold(pages, params)?;
     let (all, all_odds) = select(pages, &final_values, |_| true);
     // The final fit does not depend on the held-out choice: without the context stage,
     // run both at once (each linfa fit uses one core).

@@ -427,3 +427,43 @@ fn bad_flags_exit_1_and_help_exits_0() {
     assert_contains!(out.stdout, "--drop-comments");
     dehusk().arg("--version").expect_code(0);
 }
+
+// Found by an audit (session 35): flags accepted and then ignored or misread. `-o DIR/`
+// failed with "creating DIR/.partial"; `--flatten` with `--mode html` did nothing;
+// `--alpha -1` met clap's "unexpected argument" instead of the range check; `explain
+// --top 0` printed a blank line under every block.
+#[test]
+fn flags_are_refused_in_their_own_terms() {
+    let dir = tempdir();
+    let page = "data/examples/article.html";
+    for dest in [dir.path().to_path_buf(), dir.path().join("new-folder/")] {
+        let out = dehusk()
+            .args(["extract", page, "-o"])
+            .arg(&dest)
+            .expect_code(1);
+        assert_contains!(out.stderr, "names a folder");
+    }
+    let out = dehusk()
+        .args(["eval", "--data", "data/mini", "--flatten", "all"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "--flatten is for --mode text");
+    let out = dehusk()
+        .args(["train", "--data", "data/mini", "--alpha", "-1", "-o"])
+        .arg(dir.path().join("m.json"))
+        .expect_code(1);
+    assert_contains!(out.stderr, "alpha must be >= 0, got -1");
+    let out = dehusk()
+        .args(["extract", page, "--threshold", "-0.5"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "within 0..1, got -0.5");
+    let out = dehusk()
+        .args(["explain", "--top", "0", page])
+        .expect_code(0);
+    let lines: Vec<&str> = out.stdout.lines().skip(1).collect();
+    assert!(lines.len() > 10, "{}", out.stdout);
+    assert!(
+        lines.iter().all(|l| !l.trim().is_empty()),
+        "no blank lines:\n{}",
+        out.stdout
+    );
+}

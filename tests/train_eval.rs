@@ -678,7 +678,7 @@ fn issue3_cross_validation_writes_out_of_fold_predictions() {
         "{languages}"
     );
     assert_contains!(languages, &format!("({})", ids("train").len()));
-    assert_contains!(languages, "other languages 0.0000 (0) []");
+    assert_contains!(languages, "other languages - (0) []");
     // Without --cross-validate there is nothing to write: refused, not ignored (a flag
     // error: exit 1, since session 8; clap's own code, 2, is our "some documents
     // failed").
@@ -1525,4 +1525,19 @@ fn dataset_flags_are_checked_before_the_work() {
         .expect_code(2);
     assert_contains!(out.stderr, "1 unreadable pages scored as empty");
     assert!(dest.exists(), "the model is saved");
+
+    // No page fitted: said in the terms of --min-gold-coverage, not "no training
+    // blocks", and before the cross-validation.
+    rewrite_truth(&copy, |r| {
+        r["main_content"] = Value::from("Zebras quietly juggle turquoise umbrellas.")
+    });
+    let out = dehusk()
+        .args(["train", "--cross-validate", "--data"])
+        .arg(&copy)
+        .arg("-o")
+        .arg(dir.path().join("none.json"))
+        .expect_code(1);
+    assert_contains!(out.stderr, "training pages is fitted");
+    assert_contains!(out.stderr, "--min-gold-coverage");
+    assert!(!out.stderr.contains("cross-validation"), "{}", out.show());
 }

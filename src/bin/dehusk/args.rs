@@ -1,5 +1,7 @@
 //! Command-line flags. Every flag is documented here, where it is defined; `--help`
-//! shows these docs.
+//! shows these docs. Number flags take a leading minus (`allow_negative_numbers`), so
+//! `--alpha -1` meets the range check's message rather than clap's "unexpected
+//! argument '-1'".
 
 use std::path::PathBuf;
 
@@ -88,7 +90,7 @@ pub struct ModelArgs {
     /// Override the model's decision threshold (0..1): blocks with a content
     /// probability at least this are kept, on every page (the model's page-adaptive
     /// lowering, its confidence slope and relative threshold, is switched off).
-    #[arg(long, value_name = "P")]
+    #[arg(allow_negative_numbers = true, long, value_name = "P")]
     pub threshold: Option<f32>,
     /// Shift the decision toward precision or recall (see the README for what each
     /// costs on the dev splits). Ignored when --threshold is given.
@@ -120,7 +122,12 @@ pub struct ModelArgs {
     /// ("Document confidence") shows what each level keeps and loses. A document below
     /// the cut still gets its record, with empty text (classify: every block
     /// boilerplate). Default 0: every document keeps its text.
-    #[arg(long, value_name = "C", default_value_t = 0.0)]
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "C",
+        default_value_t = 0.0
+    )]
     pub min_confidence: f32,
 }
 
@@ -327,7 +334,7 @@ pub struct TrainArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
     /// L2 regularisation strength (linfa's alpha, on the summed loss).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(allow_negative_numbers = true, long, default_value_t = 1.0)]
     pub alpha: f64,
     /// Maximum optimizer iterations (past about 20 they buy little: 20 and 30 scored
     /// the same on held-out training hosts).
@@ -343,7 +350,7 @@ pub struct TrainArgs {
     /// The hidden layer's L2 penalty (scikit-learn's alpha: per minibatch, over the
     /// batch's summed row weights). On held-out training hosts 5 scored level with 10,
     /// 20 below (README, nineteenth round).
-    #[arg(long, default_value_t = dehusk::network::DEFAULT_ALPHA, value_name = "ALPHA")]
+    #[arg(allow_negative_numbers = true, long, default_value_t = dehusk::network::DEFAULT_ALPHA, value_name = "ALPHA")]
     pub hidden_alpha: f64,
     /// Passes of the hidden layer's fit over the rows (40 scored no better than 20).
     #[arg(long, default_value_t = dehusk::network::DEFAULT_EPOCHS, value_name = "N")]
@@ -353,7 +360,7 @@ pub struct TrainArgs {
     /// keyword categories), in groups of at least --pool-min-group blocks; 0 = off.
     /// Stored in the model and applied before decoding (README, twenty-fourth round:
     /// held-out training hosts 0.8891 -> 0.8944). Plain-text models never pool.
-    #[arg(long, value_name = "W", default_value_t = dehusk::train::POOL_WEIGHT)]
+    #[arg(allow_negative_numbers = true, long, value_name = "W", default_value_t = dehusk::train::POOL_WEIGHT)]
     pub pool_weight: f32,
     /// HTML: the smallest group of like blocks that --pool-weight pools (at least 2).
     #[arg(long, value_name = "N", default_value_t = dehusk::train::POOL_MIN_GROUP)]
@@ -370,13 +377,18 @@ pub struct TrainArgs {
     #[arg(long, value_name = "WORDS", default_value_t = dehusk::train::LONG_BLOCK_WORDS)]
     pub long_block_words: u32,
     /// Sequence-smoothing strengths to try on held-out training pages (0 = none).
-    #[arg(long, value_delimiter = ',', default_value = "0,0.5,1,2")]
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_delimiter = ',',
+        default_value = "0,0.5,1,2"
+    )]
     pub smoothing: Vec<f32>,
     /// Length weight of the smoothing: a block's evidence counts
     /// (1 + ln(1 + words))^W times against its neighbours' (0 = every block the same).
     /// 0.5 gained on each of the five held-out host folds in HTML mode and on four of
     /// five in text mode (the fifth: equal); since session 9, 0.75 (README).
-    #[arg(long, default_value_t = dehusk::train::LENGTH_WEIGHT, value_name = "W")]
+    #[arg(allow_negative_numbers = true, long, default_value_t = dehusk::train::LENGTH_WEIGHT, value_name = "W")]
     pub length_weight: f32,
     /// Relative thresholds to try on held-out training pages: a page's threshold is
     /// lowered to this fraction of its highest block probability when that is lower,
@@ -384,6 +396,7 @@ pub struct TrainArgs {
     /// confidence slope does the same work better (trying 0, 0.3, 0.35, 0.4, 0.45 with
     /// it changed held-out F1 by +0.0001 in either mode, README).
     #[arg(
+        allow_negative_numbers = true,
         long,
         value_delimiter = ',',
         default_value = "0",
@@ -396,6 +409,7 @@ pub struct TrainArgs {
     /// pages with a certain article (0 = off). Each fixed slope of 1 or 2 gained on
     /// every held-out host fold in both modes (README).
     #[arg(
+        allow_negative_numbers = true,
         long,
         value_delimiter = ',',
         default_value = "0,0.5,1,2,3",
@@ -477,7 +491,12 @@ pub struct TrainArgs {
     /// would be, so the model learns to decide without it. Held-out pages keep theirs.
     /// 0.2 is worth it when most pages to extract are in languages the training pages
     /// lack (it costs a little on the others; see the README).
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "SHARE",
+        default_value_t = 0.0
+    )]
     pub word_odds_dropout: f64,
     /// With --cross-validate: give every held-out fold's pages no word evidence, as if
     /// the table knew none of their words: what the held-out F1 would be on a language
@@ -490,7 +509,7 @@ pub struct TrainArgs {
     /// does not have (a summary written in its place, items a script fills in), and
     /// every block would be labelled boilerplate. Such pages are still scored wherever
     /// held out. 0 fits every page. `dehusk label` counts them.
-    #[arg(long, value_name = "SHARE", default_value_t = dehusk::label::MIN_GOLD_COVERAGE)]
+    #[arg(allow_negative_numbers = true, long, value_name = "SHARE", default_value_t = dehusk::label::MIN_GOLD_COVERAGE)]
     pub min_gold_coverage: f32,
     /// After training, also score the model on the dev split of each dataset and
     /// record the scores in the model's provenance (reported, never used to choose).

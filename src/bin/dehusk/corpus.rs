@@ -919,6 +919,15 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         "--resume reads the ids of the records already written, so it needs JSON-lines \
          output, not --format text"
     );
+    if let Some(dest) = &args.output {
+        // Before, `-o out/` failed with "creating out/.partial" (found by an audit).
+        let slash = dest.as_os_str().as_encoded_bytes().last() == Some(&b'/');
+        anyhow::ensure!(
+            !(slash || dest.is_dir()),
+            "-o {} names a folder: -o takes the file to write",
+            dest.display()
+        );
+    }
     let mut paths = input::expand_inputs(&args.inputs);
     if let Some(dest) = &args.output {
         // The output is never read as an input: named as one, the run would replace it
@@ -1490,13 +1499,16 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         }
         writeln!(
             w,
-            "{i:>4} {:>5.3} {}{} {:?}\n       {}",
+            "{i:>4} {:>5.3} {}{} {:?}",
             probs[i],
             if labels[i] { "KEEP" } else { "drop" },
             why,
             text,
-            top.join(", ")
         )?;
+        // `--top 0`: no contributions, and no blank line for them.
+        if !top.is_empty() {
+            writeln!(w, "       {}", top.join(", "))?;
+        }
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -23,9 +23,14 @@ use dehusk::train::{
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::args::{comment_policy, DataArgs, EvalArgs, LabelArgs, TrainArgs};
+use crate::args::{comment_policy, DataArgs, EvalArgs, LabelArgs, Mode, TrainArgs};
 
 fn open_all(args: &DataArgs) -> Result<Vec<Dataset>> {
+    // Accepted and ignored before (found by an audit).
+    anyhow::ensure!(
+        args.flatten.is_none() || args.mode == Mode::Text,
+        "--flatten is for --mode text: HTML pages have no renderer's layout to drop"
+    );
     let datasets: Vec<Dataset> = args
         .data
         .iter()
@@ -552,7 +557,10 @@ fn by_language(pages: &[LabeledPage], folds: &[FoldReport]) -> String {
         }
     }
     let each: Vec<String> = languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
-    let show = |name: &str, f: &ShingleF1| format!("{name} {:.4} ({})", f.score().f1, f.pages());
+    let show = |name: &str, f: &ShingleF1| match f.pages() {
+        0 => format!("{name} - (0)"),
+        n => format!("{name} {:.4} ({n})", f.score().f1),
+    };
     format!(
         "{}, {} [{}], {}",
         show("en", &english),
@@ -671,7 +679,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
     let (pages, unreadable) = load_split(&datasets, Some("train"), mode, flatten)?;
     // Before the cross-validation's minutes, not after them (found by an audit).
-    dehusk::train::check_decoder_fold(&pages, &params)?;
+    dehusk::train::check_pages(&pages, &params)?;
     let mut failed = unreadable.len();
     if failed > 0 {
         eprintln!(
@@ -693,13 +701,15 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let (mut file, report) = fit_model(&pages, mode, &params, folds.as_deref())?;
     let t_total = t0.elapsed().as_secs_f64();
     eprintln!(
-        "dehusk: trained on {} pages ({} blocks sampled; {} pages' labels left out, their text holding under {} of their gold's 4-grams) in {t_total:.1}s ({t_prep:.1}s preparing); held-out train F1 {:.4} on {} pages{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
+        "dehusk: trained on {} pages ({} blocks sampled; {} pages' labels left out, their text holding under {} of their gold's 4-grams) in {t_total:.1}s ({t_prep:.1}s preparing); {}{}; threshold {:.2}, relative threshold {}, confidence slope {}, smoothing {}",
         report.pages,
         report.blocks,
         report.pages_left_out,
         params.min_gold_coverage,
-        report.holdout_f1,
-        report.holdout_pages,
+        match report.holdout_pages {
+            0 => "no held-out pages".to_owned(),
+            n => format!("held-out train F1 {:.4} on {n} pages", report.holdout_f1),
+        },
         if report.holdout_f1_stage2.is_finite() {
             format!(
                 " (stage one alone {:.4}, with context stage {:.4}: context stage {})",
