@@ -168,8 +168,9 @@ pub struct RunArgs {
     /// link back up the tree would never end); links to files are read.
     ///
     /// Record files hold many documents and are streamed record by record: WARC
-    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other records are
-    /// skipped and counted), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
+    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other responses,
+    /// resources and revisits are skipped and counted, and `request`, `metadata` and
+    /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
     /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
     /// standard input with another name (not a page's, such as `.html`) is read as a
     /// WARC when it starts with `WARC/` (after gunzipping), and as JSON lines when its
