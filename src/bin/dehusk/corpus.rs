@@ -186,16 +186,8 @@ fn models_hash((html, text): &(ModelFile, ModelFile)) -> u64 {
 /// does not exist yet), to tell the run's output among its inputs.
 fn output_files(dest: &Path) -> Vec<PathBuf> {
     [dest.to_owned(), partial_path(dest), settings_path(dest)]
-        .into_iter()
-        .filter_map(|p| {
-            fs::canonicalize(&p).ok().or_else(|| {
-                let parent = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                Some(fs::canonicalize(parent).ok()?.join(p.file_name()?))
-            })
-        })
+        .iter()
+        .filter_map(|p| crate::resolved(p))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -68,23 +68,12 @@ fn check_output_file(path: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// `path` made absolute through the links of its folder (it need not exist yet).
-fn resolved(path: &Path) -> Option<PathBuf> {
-    std::fs::canonicalize(path).ok().or_else(|| {
-        let parent = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
-    })
-}
-
 /// Fails when writing the file `path` would replace a dataset's own files: its
 /// `truth.jsonl`, or anything in its `html/` or `text/` folder. Found by an audit:
 /// `train -o data/x/truth.jsonl` replaced the gold with a model, and `eval
 /// --predictions` into a dataset named `truth` wrote `truth/truth.jsonl`.
 fn check_outside_datasets(path: &Path, datasets: &[Dataset], what: &str) -> Result<()> {
-    let Some(path) = resolved(path) else {
+    let Some(path) = crate::resolved(path) else {
         return Ok(());
     };
     for d in datasets {

@@ -55,6 +55,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// `path` made absolute through the links of its folder (it need not exist yet), to
+/// tell an output among the inputs or a dataset's files.
+pub fn resolved(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    std::fs::canonicalize(path).ok().or_else(|| {
+        let parent = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    })
+}
+
 /// Sets the global rayon pool size.
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
