@@ -16,7 +16,7 @@ fn bench(c: &mut Criterion) {
     let corpus = common::Corpus::load();
     let mode = InputFormat::Html;
     let file = common::model_file(mode);
-    let model = file.compile();
+    let model = file.compile().expect("a valid model");
     let scores: Vec<_> = corpus
         .html
         .text

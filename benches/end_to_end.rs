@@ -14,8 +14,8 @@ use dehusk::Extractor;
 
 fn bench(c: &mut Criterion) {
     let corpus = common::Corpus::load();
-    let html = Extractor::new(&common::model_file(InputFormat::Html));
-    let text = Extractor::new(&common::model_file(InputFormat::Text));
+    let html = Extractor::new(&common::model_file(InputFormat::Html)).expect("a valid model");
+    let text = Extractor::new(&common::model_file(InputFormat::Text)).expect("a valid model");
     common::stage(c, "end_to_end", |g, unit| {
         for (mode, extractor) in [(InputFormat::Html, &html), (InputFormat::Text, &text)] {
             let sample = corpus.sample(mode);

@@ -17,7 +17,7 @@ use dehusk::segment::{segment_str, Page};
 fn bench(c: &mut Criterion) {
     let corpus = common::Corpus::load();
     let setup = |mode: InputFormat| {
-        let model = common::model_file(mode).compile();
+        let model = common::model_file(mode).compile().expect("a valid model");
         let pages: Vec<(Page, FeatureMatrix)> = corpus
             .sample(mode)
             .text

@@ -522,8 +522,11 @@ impl ModelFile {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Writes the model file.
+    /// Writes the model file, after [`ModelFile::validate`]: a file edited in memory
+    /// into one [`ModelFile::load`] would refuse (a NaN weight is written as `null`) is
+    /// refused here instead (found by an audit of the library).
     pub fn save(&self, path: &Path) -> Result<()> {
+        self.validate()?;
         std::fs::write(path, self.to_json() + "\n").map_err(|e| Error::io(Some(path.to_owned()), e))
     }
 
@@ -546,13 +549,19 @@ impl ModelFile {
     /// precision), below 0 keeps more (toward recall). A step in logits means the
     /// same whatever the model's own threshold. The relative threshold, when the
     /// model has one, moves the same step: on a page whose best block is certain, it
-    /// is the threshold.
-    pub fn shift_threshold(&mut self, logits: f32) {
+    /// is the threshold. An error when `logits` is not finite.
+    pub fn shift_threshold(&mut self, logits: f32) -> Result<()> {
+        if !logits.is_finite() {
+            return Err(Error::invalid_parameter(format!(
+                "the threshold shift must be a finite number of logits, got {logits}"
+            )));
+        }
         let moved = |p: f32| sigmoid(logit(p) + logits);
         self.threshold = moved(self.threshold);
         if self.relative_threshold > 0.0 {
             self.relative_threshold = moved(self.relative_threshold);
         }
+        Ok(())
     }
 
     /// Checks the file against this build's feature list and its own consistency.
@@ -658,13 +667,20 @@ impl ModelFile {
         Ok(())
     }
 
-    /// Compiles the model for scoring. Call on a validated file.
-    pub fn compile(&self) -> Model {
+    /// Compiles the model for scoring. The file's fields are public, so it is checked
+    /// first, as [`ModelFile::validate`] checks it but for the order of the word
+    /// table's entries (checked when a file is read): a file edited in memory into
+    /// one whose weights, scales, hidden layer or decoder do not fit its feature list
+    /// is refused, rather than scored wrongly or with a panic (found by an audit of
+    /// the library).
+    pub fn compile(&self) -> Result<Model> {
+        check_version(self.version as u64)?;
+        self.validate_structure()?;
         let context = self.context.as_ref().and_then(|c| {
             let cols = CoreColumns::find(&self.feature_names)?;
             Some((c.compile(), cols))
         });
-        Model {
+        Ok(Model {
             mode: self.mode,
             stage1: Scorer::new(&self.means, &self.scales, &self.weights, self.intercept)
                 .with_hidden(self.hidden.as_ref(), &self.scales),
@@ -680,7 +696,7 @@ impl ModelFile {
             },
             comments: self.comments,
             min_confidence: 0.0,
-        }
+        })
     }
 }
 
@@ -1285,19 +1301,69 @@ mod tests {
     /// step back restores it, the relative threshold moves only when the model has
     /// one, and a fixed threshold switches the page-adaptive lowering off.
     #[test]
+    fn a_file_edited_into_an_inconsistent_one_is_refused_not_scored() {
+        // Found by an audit of the library: the fields are public, and compiling an
+        // edited file panicked (a hidden layer of the wrong size) or scored wrongly (a
+        // weight short, means cut, a threshold of 7); save wrote what load refuses.
+        type Edit = fn(&mut ModelFile);
+        let edits: [(&str, Edit); 6] = [
+            ("a weight short", |f| {
+                f.weights.pop();
+            }),
+            ("means cut", |f| f.means.truncate(3)),
+            ("threshold 7", |f| f.threshold = 7.0),
+            ("pooling in text", |f| {
+                f.pooling = Some(Pooling {
+                    weight: 0.7,
+                    min_group: 3,
+                })
+            }),
+            ("hidden layer of the wrong size", |f| {
+                f.hidden = Some(HiddenLayer {
+                    weights: vec![1.0; 3],
+                    biases: vec![0.0],
+                    output: vec![1.0],
+                })
+            }),
+            ("a NaN threshold", |f| f.threshold = f32::NAN),
+        ];
+        let dir = std::env::temp_dir().join(format!("dehusk-edit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (what, edit) in edits {
+            let mut f = tiny(InputFormat::Text);
+            assert!(f.compile().is_ok());
+            edit(&mut f);
+            let e = f.compile().map(|_| ()).unwrap_err();
+            assert!(
+                matches!(e.kind(), crate::ErrorKind::BadModel(_)),
+                "{what}: {e}"
+            );
+            let path = dir.join("m.json");
+            assert!(f.save(&path).is_err(), "{what}: saved");
+            assert!(!path.exists(), "{what}: written");
+        }
+        let mut f = tiny(InputFormat::Text);
+        for bad in [f32::NAN, f32::INFINITY] {
+            assert!(f.shift_threshold(bad).is_err());
+        }
+        assert!(f.compile().is_ok(), "a refused shift changes nothing");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn favor_moves_the_thresholds_in_logits_and_a_fixed_threshold_means_exactly_that() {
         let mut m = tiny(InputFormat::Html);
         m.threshold = 0.5;
-        m.shift_threshold(1.0);
+        m.shift_threshold(1.0).unwrap();
         assert!((m.threshold - 0.731_058_6).abs() < 1e-6, "{}", m.threshold);
         assert_eq!(m.relative_threshold, 0.0, "no relative threshold to move");
-        m.shift_threshold(-1.0);
+        m.shift_threshold(-1.0).unwrap();
         assert!((m.threshold - 0.5).abs() < 1e-6, "{}", m.threshold);
 
         m.threshold = 0.4;
         m.relative_threshold = 0.6;
         m.confidence_slope = 2.0;
-        m.shift_threshold(-1.0);
+        m.shift_threshold(-1.0).unwrap();
         assert!(m.threshold < 0.4 && m.relative_threshold < 0.6);
         assert!((logit(m.threshold) - (logit(0.4) - 1.0)).abs() < 1e-5);
         assert!((logit(m.relative_threshold) - (logit(0.6) - 1.0)).abs() < 1e-5);
@@ -1314,7 +1380,7 @@ mod tests {
         }
         assert_eq!(m.threshold, 0.3, "a refused threshold changes nothing");
 
-        let mut model = m.compile();
+        let mut model = m.compile().unwrap();
         model.set_min_confidence(0.6).unwrap();
         assert!(model.below_min_confidence(0.59) && !model.below_min_confidence(0.6));
         for bad in [-0.1, 1.5, f32::NAN] {
@@ -1329,7 +1395,7 @@ mod tests {
 
     #[test]
     fn site_repeats_drop_kept_lines_before_the_confidence_is_taken() {
-        let model = bundled::file(InputFormat::Text).unwrap().compile();
+        let model = bundled::file(InputFormat::Text).unwrap().compile().unwrap();
         let article = "The council approved the new budget on Tuesday after a long \
             debate about school funding, road repairs and the future of the library.";
         let about = "The Valley Gazette is an independent newspaper that has covered \
@@ -1395,7 +1461,7 @@ mod tests {
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.to_json(), json);
-        let model = back.compile();
+        let model = back.compile().unwrap();
         let d = m.feature_names.len();
         let mut rng = crate::test_rng::XorShift::new(0xfeed);
         let mut switched = 0;
@@ -1420,7 +1486,7 @@ mod tests {
         // last term is exercised, not always zero.
         assert!(switched > 0);
         // Without a hidden layer there is no switching term.
-        let plain = tiny(InputFormat::Html).compile();
+        let plain = tiny(InputFormat::Html).compile().unwrap();
         assert_eq!(plain.contributions(&vec![0.5; d], &[]).len(), d);
     }
 
@@ -1499,8 +1565,8 @@ mod tests {
             InputFormat::Html,
         );
         let m_feat = crate::features::extract(&page, InputFormat::Html);
-        let plain = tiny(InputFormat::Html).compile();
-        let pooled = back.compile();
+        let plain = tiny(InputFormat::Html).compile().unwrap();
+        let pooled = back.compile().unwrap();
         let mut expect = plain.score_page(&page, &m_feat).probabilities;
         pooling.apply(&page, &mut expect);
         assert_ne!(expect, plain.score_page(&page, &m_feat).probabilities);
@@ -1604,7 +1670,7 @@ mod tests {
         assert!(json.contains("\n  \"comments\": \"drop\",\n"), "{json}");
         let back = ModelFile::from_json(&json).unwrap();
         assert_eq!(back, m);
-        assert_eq!(back.compile().comments, Comments::Drop);
+        assert_eq!(back.compile().unwrap().comments, Comments::Drop);
         // Before version 6 there was no policy in the file: the model decided.
         let v5 = json
             .replace(&current_version(), "\"version\": 5")
@@ -1612,7 +1678,7 @@ mod tests {
         assert!(!v5.contains("comments"), "{v5}");
         let back = ModelFile::from_json(&v5).unwrap();
         assert_eq!((back.version, back.comments), (5, Comments::Model));
-        assert_eq!(back.compile().comments, Comments::Model);
+        assert_eq!(back.compile().unwrap().comments, Comments::Model);
         let err = ModelFile::from_json(&json.replace("\"drop\"", "\"sometimes\"")).unwrap_err();
         assert!(err.to_string().contains("sometimes"), "{err}");
     }
@@ -1669,14 +1735,14 @@ mod tests {
         // Weight 1 on word_odds_mean: a block of only "subscribe" (log-odds −3) scores
         // exactly 3 logits below the same block's score without the table.
         let with = tiny_with_word_odds(InputFormat::Text);
-        let model = with.compile();
+        let model = with.compile().unwrap();
         let page = crate::segment::segment_str("Subscribe\nThe council met.\n", InputFormat::Text);
         let m = crate::features::extract(&page, InputFormat::Text);
         let values = model.word_odds_values(&page);
         assert_eq!(values.len(), 2 * WORD_ODDS_FEATURES.len());
         let p = model.probabilities(&page, &m);
         let logit = |p: f32| (p / (1.0 - p)).ln();
-        let base = tiny(InputFormat::Text).compile();
+        let base = tiny(InputFormat::Text).compile().unwrap();
         let p0 = base.probabilities(&page, &m);
         assert!(
             (logit(p[0]) - logit(p0[0]) - -3.0).abs() < 1e-3,
@@ -1764,7 +1830,7 @@ mod tests {
     #[test]
     fn folded_weights_match_standardized_dot_product() {
         let m = tiny(InputFormat::Html);
-        let compiled = m.compile();
+        let compiled = m.compile().unwrap();
         let row: Vec<f32> = (0..m.weights.len()).map(|i| (i as f32).sin()).collect();
         let z: f32 = m.intercept
             + row

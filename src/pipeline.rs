@@ -45,16 +45,17 @@ impl Classified {
 }
 
 impl Extractor {
-    /// Compiles a validated model file.
-    pub fn new(file: &ModelFile) -> Extractor {
-        Extractor {
-            model: file.compile(),
-        }
+    /// Compiles a model file ([`ModelFile::compile`]: an inconsistent file is an
+    /// error).
+    pub fn new(file: &ModelFile) -> Result<Extractor> {
+        Ok(Extractor {
+            model: file.compile()?,
+        })
     }
 
     /// The model shipped inside the binary for `mode`.
     pub fn bundled(mode: InputFormat) -> Result<Extractor> {
-        Ok(Extractor::new(&bundled::file(mode)?))
+        Extractor::new(&bundled::file(mode)?)
     }
 
     /// The same extractor with a comment policy ([`crate::policy`]).
@@ -122,7 +123,7 @@ pub struct Classifier {
 impl Classifier {
     /// The bundled models, with `custom` replacing the one of its mode.
     pub fn new(custom: Option<&ModelFile>) -> Result<Classifier> {
-        let custom = custom.map(Extractor::new);
+        let custom = custom.map(Extractor::new).transpose()?;
         let pick = |mode: InputFormat| -> Result<Extractor> {
             match &custom {
                 Some(e) if e.mode() == mode => Ok(e.clone()),

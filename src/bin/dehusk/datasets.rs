@@ -749,7 +749,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         let (dev, dev_unreadable) = load_split(&datasets, Some("dev"), mode, Flatten::None)?;
         // An unreadable dev page fails the run as it fails `eval` (exit 2).
         failed += dev_unreadable.len();
-        let model = file.compile();
+        let model = file.compile()?;
         for name in datasets_of(&dev, &dev_unreadable) {
             let (pages, unreadable) = subset(&name, &dev, &dev_unreadable);
             let (s, _, _) = score(&pages, &unreadable, &model, 0, None);
@@ -791,7 +791,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let datasets = open_all(&args.data)?;
     let mode: InputFormat = args.data.mode.into();
     let file: ModelFile = crate::load_model(&args.model, mode)?;
-    let mut model = file.compile();
+    let mut model = file.compile()?;
     model
         .set_min_confidence(args.model.min_confidence)
         .context("--min-confidence")?;

@@ -91,8 +91,8 @@ fn adjust(file: &mut ModelFile, args: &ModelArgs) -> Result<()> {
     // One logit either way: see the README for what each costs on the dev splits.
     match args.favor {
         Favor::Balanced => {}
-        Favor::Precision => file.shift_threshold(1.0),
-        Favor::Recall => file.shift_threshold(-1.0),
+        Favor::Precision => file.shift_threshold(1.0)?,
+        Favor::Recall => file.shift_threshold(-1.0)?,
     }
     Ok(())
 }
@@ -154,10 +154,10 @@ pub fn models(args: &ModelArgs) -> Result<(ModelFile, ModelFile)> {
 pub fn classifier_of(html: &ModelFile, text: &ModelFile, args: &ModelArgs) -> Result<Classifier> {
     let min = args.min_confidence;
     Ok(Classifier::from_extractors(
-        Extractor::new(html)
+        Extractor::new(html)?
             .with_min_confidence(min)
             .context("--min-confidence")?,
-        Extractor::new(text)
+        Extractor::new(text)?
             .with_min_confidence(min)
             .context("--min-confidence")?,
     )?)
