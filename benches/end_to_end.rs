@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
             g.bench_function(mode.as_str(), |b| {
                 b.iter(|| {
                     for page in &sample.text {
-                        black_box(extractor.classify_str(black_box(page)));
+                        let _ = black_box(extractor.classify_str(black_box(page)));
                     }
                 })
             });
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 for raw in &corpus.html.raw {
                     let decoded = input::decode_html(black_box(raw), None);
-                    black_box(html.classify_str(&decoded).main_text());
+                    let _ = black_box(html.classify_str(&decoded).map(|c| c.main_text()));
                 }
             })
         });

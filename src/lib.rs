@@ -35,7 +35,7 @@
 //! assert!(!text.contains("All rights reserved"));
 //! // How sure the model is of that text (the mean probability of the kept blocks,
 //! // weighted by their words): a corpus can drop the pages it doubts.
-//! let classified = extractor.classify_str(html);
+//! let classified = extractor.classify_str(html).unwrap();
 //! assert!(classified.confidence > 0.0 && classified.confidence <= 1.0);
 //! ```
 

@@ -5,11 +5,13 @@
 
 use rayon::prelude::*;
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
-use crate::input::{Document, InputFormat};
+use crate::input::{Document, InputFormat, MAX_DOCUMENT_BYTES};
 use crate::model::{bundled, Model, ModelFile};
 use crate::policy::Comments;
-use crate::segment::{segment, segment_str, segment_within, Page};
+use crate::segment::{segment, segment_str_within, segment_within, Page, DEFAULT_MAX_BLOCKS};
 use crate::site::OnSite;
 
 /// A model ready to classify documents of its mode. `Send + Sync`: share one across
@@ -17,6 +19,8 @@ use crate::site::OnSite;
 #[derive(Debug, Clone)]
 pub struct Extractor {
     model: Model,
+    /// The most blocks a string may make ([`Extractor::with_max_blocks`]).
+    max_blocks: usize,
 }
 
 /// A classified document: its blocks with probabilities and labels.
@@ -50,6 +54,7 @@ impl Extractor {
     pub fn new(file: &ModelFile) -> Result<Extractor> {
         Ok(Extractor {
             model: file.compile()?,
+            max_blocks: DEFAULT_MAX_BLOCKS,
         })
     }
 
@@ -72,6 +77,16 @@ impl Extractor {
         Ok(self)
     }
 
+    /// The same extractor, refusing a string of more than `max` blocks (lines, in
+    /// plain text) with a bad-document error from [`Extractor::classify_str`] and
+    /// [`Extractor::extract_str`]: the limit on one page's memory, about 320 bytes a
+    /// block. Default [`DEFAULT_MAX_BLOCKS`] (without it, 64 MiB of one-letter lines
+    /// took 10 GB).
+    pub fn with_max_blocks(mut self, max: usize) -> Extractor {
+        self.max_blocks = max;
+        self
+    }
+
     /// The input format this extractor's model is for.
     pub fn mode(&self) -> InputFormat {
         self.model.mode
@@ -82,15 +97,35 @@ impl Extractor {
         &self.model
     }
 
-    /// Classifies the blocks of a segmented page.
-    pub fn classify_page(&self, page: Page) -> Classified {
+    /// Classifies the blocks of a segmented page. An error when the page is of the
+    /// other format (an HTML model reading a plain-text page's blocks scores them as
+    /// nothing it was trained on) or is inconsistent ([`Page::check`]).
+    pub fn classify_page(&self, page: Page) -> Result<Classified> {
         self.classify_page_on_site(page, None)
     }
 
     /// [`Extractor::classify_page`] for a page of a counted corpus: the kept blocks
     /// whose text `site` (the counts read for the page's host) repeats are dropped
     /// ([`crate::site`]).
-    pub fn classify_page_on_site(&self, page: Page, site: Option<OnSite<'_>>) -> Classified {
+    pub fn classify_page_on_site(
+        &self,
+        page: Page,
+        site: Option<OnSite<'_>>,
+    ) -> Result<Classified> {
+        if let Some(format) = page.format.filter(|&f| f != self.model.mode) {
+            return Err(Error::invalid_parameter(format!(
+                "the page is {} but the model is for {} input",
+                format.as_str(),
+                self.model.mode.as_str()
+            )));
+        }
+        page.check()?;
+        Ok(self.classify_segmented(page, site))
+    }
+
+    /// [`Extractor::classify_page_on_site`] of a page [`crate::segment`] made in this
+    /// extractor's mode, which needs no checks.
+    fn classify_segmented(&self, page: Page, site: Option<OnSite<'_>>) -> Classified {
         let scores = self.model.score(&page);
         let decoded = self.model.label_on_site(&page, &scores, site);
         Classified {
@@ -102,14 +137,29 @@ impl Extractor {
         }
     }
 
-    /// Segments and classifies a string of this extractor's mode.
-    pub fn classify_str(&self, text: &str) -> Classified {
-        self.classify_page(segment_str(text, self.model.mode))
+    /// Segments and classifies a string of this extractor's mode, as a corpus run
+    /// reads a document: NUL characters are dropped (a decoded [`Document`] has
+    /// none), and a string past [`MAX_DOCUMENT_BYTES`] or of more blocks than
+    /// [`Extractor::with_max_blocks`] allows is a bad-document error (before, such a
+    /// string went through unchecked: 4 million one-letter lines took 1.2 GB).
+    pub fn classify_str(&self, text: &str) -> Result<Classified> {
+        if text.len() as u64 > MAX_DOCUMENT_BYTES {
+            return Err(Error::bad_document(format!(
+                "{} bytes is more than a page can hold ({MAX_DOCUMENT_BYTES})",
+                text.len()
+            )));
+        }
+        let text = match text.contains('\0') {
+            true => Cow::Owned(text.replace('\0', "")),
+            false => Cow::Borrowed(text),
+        };
+        let page = segment_str_within(&text, self.model.mode, self.max_blocks)?;
+        Ok(self.classify_segmented(page, None))
     }
 
-    /// The main text of a string of this extractor's mode.
+    /// The main text of a string of this extractor's mode ([`Extractor::classify_str`]).
     pub fn extract_str(&self, text: &str) -> Result<String> {
-        Ok(self.classify_str(text).main_text())
+        Ok(self.classify_str(text)?.main_text())
     }
 }
 
@@ -157,7 +207,7 @@ impl Classifier {
     /// Classifies one document with the extractor of its format.
     pub fn classify(&self, doc: &Document) -> Classified {
         self.for_format(doc.format)
-            .classify_page_on_site(segment(doc), None)
+            .classify_segmented(segment(doc), None)
     }
 
     /// [`Classifier::classify`] for a document of a corpus run: of a counted corpus
@@ -172,9 +222,7 @@ impl Classifier {
         max_blocks: usize,
     ) -> Result<Classified> {
         let page = segment_within(doc, max_blocks)?;
-        Ok(self
-            .for_format(doc.format)
-            .classify_page_on_site(page, site))
+        Ok(self.for_format(doc.format).classify_segmented(page, site))
     }
 }
 
@@ -214,6 +262,66 @@ pub fn for_each_ordered<I, T, R>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segment::{segment_str, Block};
+
+    #[test]
+    fn the_library_entry_points_check_what_they_are_given() {
+        // Found by an audit of the library: a page of the other format was scored
+        // silently, a hand-made page with a block past its text panicked, and the
+        // string entry points had no block limit and kept NULs.
+        let html = Extractor::bundled(InputFormat::Html).unwrap();
+        let text = Extractor::bundled(InputFormat::Text).unwrap();
+        let lines = "Home\nThe council met on Monday to discuss the new budget for schools.\n";
+        let e = html
+            .classify_page(segment_str(lines, InputFormat::Text))
+            .unwrap_err();
+        assert!(e.to_string().contains("the page is text"), "{e}");
+        assert!(text
+            .classify_page(segment_str(lines, InputFormat::Text))
+            .is_ok());
+        for (start, end) in [(0, 100), (2, 1), (1, 2)] {
+            let page = Page {
+                text: "aé".into(),
+                blocks: vec![Block {
+                    start,
+                    end,
+                    ..Block::default()
+                }],
+                ..Page::default()
+            };
+            assert!(text.classify_page(page).is_err(), "{start}..{end}");
+        }
+        let page = Page {
+            text: "abc".into(),
+            blocks: vec![Block {
+                start: 0,
+                end: 3,
+                hash_start: 0,
+                hash_end: 4,
+                ..Block::default()
+            }],
+            ..Page::default()
+        };
+        assert!(
+            html.classify_page(page).is_err(),
+            "hash range past the hashes"
+        );
+
+        let many = "a\n".repeat(50);
+        let e = text
+            .clone()
+            .with_max_blocks(10)
+            .extract_str(&many)
+            .unwrap_err();
+        assert!(e.is_per_document(), "{e}");
+        assert!(text.clone().with_max_blocks(50).extract_str(&many).is_ok());
+        let nul = "The council\0 met on Monday to discuss the new budget for the schools.";
+        let kept = text.extract_str(nul).unwrap();
+        assert!(
+            !kept.contains('\0') && kept.contains("council met"),
+            "{kept:?}"
+        );
+    }
 
     #[test]
     fn streamed_scoring_equals_matrix_scoring() {

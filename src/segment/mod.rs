@@ -87,6 +87,37 @@ pub struct Page {
 }
 
 impl Page {
+    /// Checks what reading the page's blocks relies on: each block's text range lies
+    /// within [`Page::text`] on character boundaries, and its hash range within
+    /// [`Page::class_hashes`]. A page from [`segment`] always passes; the fields are
+    /// public, so the library's entry points check a page built or edited by hand
+    /// rather than panic on it (found by an audit of the library).
+    pub fn check(&self) -> Result<()> {
+        for (i, b) in self.blocks.iter().enumerate() {
+            let (start, end) = (b.start as usize, b.end as usize);
+            if start > end
+                || end > self.text.len()
+                || !self.text.is_char_boundary(start)
+                || !self.text.is_char_boundary(end)
+            {
+                return Err(Error::invalid_parameter(format!(
+                    "block {i}'s text range {start}..{end} is not within the page's {} bytes \
+                     of text on character boundaries",
+                    self.text.len()
+                )));
+            }
+            if b.hash_start > b.hash_end || b.hash_end as usize > self.class_hashes.len() {
+                return Err(Error::invalid_parameter(format!(
+                    "block {i}'s class hash range {}..{} is not within the page's {} hashes",
+                    b.hash_start,
+                    b.hash_end,
+                    self.class_hashes.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The text of block `i`.
     pub fn block_text(&self, i: usize) -> &str {
         let b = &self.blocks[i];
@@ -145,9 +176,14 @@ pub const DEFAULT_MAX_BLOCKS: usize = 1_000_000;
 /// [`segment`], refusing a page of more than `max_blocks` blocks with a bad-document
 /// error (found while segmenting, before the blocks past the limit take memory).
 pub fn segment_within(doc: &Document, max_blocks: usize) -> Result<Page> {
-    let page = match doc.format {
-        InputFormat::Html => html::segment_html_within(&doc.text, max_blocks),
-        InputFormat::Text => text::segment_text_within(&doc.text, max_blocks),
+    segment_str_within(&doc.text, doc.format, max_blocks)
+}
+
+/// [`segment_within`] for a string of the given format.
+pub fn segment_str_within(text: &str, format: InputFormat, max_blocks: usize) -> Result<Page> {
+    let page = match format {
+        InputFormat::Html => html::segment_html_within(text, max_blocks),
+        InputFormat::Text => text::segment_text_within(text, max_blocks),
     };
     page.ok_or_else(|| {
         Error::bad_document(format!(
