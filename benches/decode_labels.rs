@@ -23,7 +23,9 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|t| {
             let page = segment_str(t, mode);
-            model.score_page(&page, &extract(&page, mode))
+            model
+                .score_page(&page, &extract(&page, mode))
+                .expect("rows of the model's mode")
         })
         .collect();
     let (threshold, viterbi) = common::decoders(&file);

@@ -47,14 +47,14 @@ fn bench(c: &mut Criterion) {
             g.bench_function(mode.as_str(), |b| {
                 b.iter(|| {
                     for (page, m) in pages.iter() {
-                        black_box(model.score_page(black_box(page), black_box(m)));
+                        let _ = black_box(model.score_page(black_box(page), black_box(m)));
                     }
                 })
             });
             g.bench_function(format!("{}_stage1", mode.as_str()), |b| {
                 b.iter(|| {
                     for (page, m) in pages.iter() {
-                        black_box(model.probabilities(black_box(page), black_box(m)));
+                        let _ = black_box(model.probabilities(black_box(page), black_box(m)));
                     }
                 })
             });

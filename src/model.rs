@@ -828,28 +828,73 @@ impl Model {
         &self.feature_names
     }
 
-    /// Stage one for every row of a page's matrix.
-    pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Vec<f32> {
-        self.probabilities_with(m, &self.word_odds_values(page))
+    /// Stage one for every row of a page's matrix ([`Model::check_rows`]).
+    pub fn probabilities(&self, page: &Page, m: &FeatureMatrix) -> Result<Vec<f32>> {
+        let odds = self.word_odds_values(page);
+        self.check_rows(page.len(), m, &odds)?;
+        Ok(self.stage1.matrix_probabilities(m, &odds))
     }
 
     /// [`Model::probabilities`] with the page's word evidence already computed
     /// ([`Model::word_odds_values`]): stage one alone, before the context stage and
     /// pooling (what `explain`'s contributions add up to).
-    pub fn probabilities_with(&self, m: &FeatureMatrix, odds: &[f32]) -> Vec<f32> {
-        self.stage1.matrix_probabilities(m, odds)
+    pub fn probabilities_with(&self, m: &FeatureMatrix, odds: &[f32]) -> Result<Vec<f32>> {
+        self.check_rows(m.rows, m, odds)?;
+        Ok(self.stage1.matrix_probabilities(m, odds))
+    }
+
+    /// Checks that `m` and `odds` are the rows of a page of `blocks` blocks in this
+    /// model's layout: one row per block, the mode's features
+    /// ([`crate::features::extract`]), and the word evidence of every block when the
+    /// model has a word table (none when it has not). Before, a matrix of another
+    /// width was scored as if it fitted, and one shorter than its row count panicked
+    /// (found by an audit of the library).
+    pub fn check_rows(&self, blocks: usize, m: &FeatureMatrix, odds: &[f32]) -> Result<()> {
+        let k = crate::word_odds::WORD_ODDS_FEATURES.len();
+        let table = self.odds.is_some();
+        let cols = self.feature_names.len() - if table { k } else { 0 };
+        let want_odds = if table { blocks * k } else { 0 };
+        // An empty page's matrix is 0 by 0 (its width is read off its first row).
+        let width_ok = m.cols == cols || blocks == 0;
+        if m.rows != blocks || !width_ok || m.data.len() != m.rows * m.cols {
+            return Err(Error::invalid_parameter(format!(
+                "the feature matrix is {} rows by {} columns holding {} values; the model \
+                 scores {blocks} rows by {cols}",
+                m.rows,
+                m.cols,
+                m.data.len()
+            )));
+        }
+        if odds.len() != want_odds {
+            return Err(Error::invalid_parameter(format!(
+                "{} word-evidence values given; the model reads {want_odds}",
+                odds.len()
+            )));
+        }
+        Ok(())
     }
 
     /// The final content probabilities of a page's blocks (stage one, then the context
-    /// stage when the model has one) and their lengths.
-    pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> PageScores {
+    /// stage when the model has one) and their lengths ([`Model::check_rows`]).
+    pub fn score_page(&self, page: &Page, m: &FeatureMatrix) -> Result<PageScores> {
         self.score_page_with(page, m, &self.word_odds_values(page))
     }
 
     /// [`Model::score_page`] with the page's word evidence already computed
     /// ([`Model::word_odds_values`]), for callers that also read it (`explain`).
-    pub fn score_page_with(&self, page: &Page, m: &FeatureMatrix, odds: &[f32]) -> PageScores {
-        let p1 = self.probabilities_with(m, odds);
+    pub fn score_page_with(
+        &self,
+        page: &Page,
+        m: &FeatureMatrix,
+        odds: &[f32],
+    ) -> Result<PageScores> {
+        self.check_rows(page.len(), m, odds)?;
+        Ok(self.score_matrix(page, m, odds))
+    }
+
+    /// [`Model::score_page_with`] of rows known to fit.
+    fn score_matrix(&self, page: &Page, m: &FeatureMatrix, odds: &[f32]) -> PageScores {
+        let p1 = self.stage1.matrix_probabilities(m, odds);
         let mut probabilities = match &self.context {
             None => p1,
             Some((linear, cols)) => {
@@ -927,7 +972,7 @@ impl Model {
     pub fn score(&self, page: &Page) -> PageScores {
         if self.context.is_some() {
             let m = crate::features::extract(page, self.mode);
-            return self.score_page(page, &m);
+            return self.score_matrix(page, &m, &self.word_odds_values(page));
         }
         let mut scores = PageScores {
             probabilities: Vec::with_capacity(page.len()),
@@ -1301,6 +1346,53 @@ mod tests {
     /// step back restores it, the relative threshold moves only when the model has
     /// one, and a fixed threshold switches the page-adaptive lowering off.
     #[test]
+    fn rows_of_another_shape_are_refused_not_scored() {
+        // Found by an audit of the library: a matrix of another width was scored as if
+        // it fitted, and one with fewer values than its rows panicked.
+        let model = bundled::file(InputFormat::Html).unwrap().compile().unwrap();
+        let page = crate::segment::segment_str(
+            "<p>The council met on Monday.</p><p>Home</p>",
+            InputFormat::Html,
+        );
+        let m = crate::features::extract(&page, InputFormat::Html);
+        assert!(model.score_page(&page, &m).is_ok());
+        let text_rows = crate::features::extract(&page, InputFormat::Text);
+        let hollow = FeatureMatrix {
+            rows: m.rows,
+            cols: m.cols,
+            data: Vec::new(),
+        };
+        let short = FeatureMatrix {
+            rows: m.rows - 1,
+            cols: m.cols,
+            data: m.data[..m.cols].to_vec(),
+        };
+        for (what, rows) in [
+            ("text width", &text_rows),
+            ("no values", &hollow),
+            ("a row short", &short),
+        ] {
+            assert!(model.score_page(&page, rows).is_err(), "{what}");
+            assert!(model.probabilities(&page, rows).is_err(), "{what}");
+        }
+        let odds = model.word_odds_values(&page);
+        assert!(model.score_page_with(&page, &m, &odds).is_ok());
+        assert!(model.score_page_with(&page, &m, &odds[1..]).is_err());
+        assert!(
+            model.probabilities_with(&m, &[]).is_err(),
+            "the table's evidence missing"
+        );
+        // An empty page's matrix is 0 by 0, and fits.
+        let empty = crate::segment::segment_str("", InputFormat::Html);
+        let none = crate::features::extract(&empty, InputFormat::Html);
+        assert!(model
+            .score_page(&empty, &none)
+            .unwrap()
+            .probabilities
+            .is_empty());
+    }
+
+    #[test]
     fn a_file_edited_into_an_inconsistent_one_is_refused_not_scored() {
         // Found by an audit of the library: the fields are public, and compiling an
         // edited file panicked (a hidden layer of the wrong size) or scored wrongly (a
@@ -1567,11 +1659,17 @@ mod tests {
         let m_feat = crate::features::extract(&page, InputFormat::Html);
         let plain = tiny(InputFormat::Html).compile().unwrap();
         let pooled = back.compile().unwrap();
-        let mut expect = plain.score_page(&page, &m_feat).probabilities;
+        let mut expect = plain.score_page(&page, &m_feat).unwrap().probabilities;
         pooling.apply(&page, &mut expect);
-        assert_ne!(expect, plain.score_page(&page, &m_feat).probabilities);
+        assert_ne!(
+            expect,
+            plain.score_page(&page, &m_feat).unwrap().probabilities
+        );
         assert_eq!(pooled.score(&page).probabilities, expect);
-        assert_eq!(pooled.score_page(&page, &m_feat).probabilities, expect);
+        assert_eq!(
+            pooled.score_page(&page, &m_feat).unwrap().probabilities,
+            expect
+        );
         assert_eq!(pooled.pooling(), Some(&pooling));
 
         let mut text = tiny(InputFormat::Text);
@@ -1740,10 +1838,10 @@ mod tests {
         let m = crate::features::extract(&page, InputFormat::Text);
         let values = model.word_odds_values(&page);
         assert_eq!(values.len(), 2 * WORD_ODDS_FEATURES.len());
-        let p = model.probabilities(&page, &m);
+        let p = model.probabilities(&page, &m).unwrap();
         let logit = |p: f32| (p / (1.0 - p)).ln();
         let base = tiny(InputFormat::Text).compile().unwrap();
-        let p0 = base.probabilities(&page, &m);
+        let p0 = base.probabilities(&page, &m).unwrap();
         assert!(
             (logit(p[0]) - logit(p0[0]) - -3.0).abs() < 1e-3,
             "{p:?} {p0:?}"
@@ -1753,7 +1851,7 @@ mod tests {
             "{p:?} {p0:?}"
         );
         // The streamed path agrees with the matrix path.
-        assert_eq!(model.score(&page), model.score_page(&page, &m));
+        assert_eq!(model.score(&page), model.score_page(&page, &m).unwrap());
         // Contributions follow the model's feature list, word evidence last.
         let c = model.contributions(m.row(0), crate::word_odds::odds_row(&values, 0));
         assert_eq!(c.len(), model.feature_names().len());

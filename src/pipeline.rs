@@ -332,7 +332,7 @@ mod tests {
             let e = Extractor::bundled(mode).unwrap();
             let page = segment_str(doc, mode);
             let m = crate::features::extract(&page, mode);
-            assert_eq!(e.model().score(&page), e.model().score_page(&page, &m));
+            assert_eq!(e.model().score(&page), e.model().score_page(&page, &m).unwrap());
         }
         // The streamed path reads the word evidence in the features' pass over the
         // words, the matrix path on its own (as training does): the same bits, on real
@@ -351,7 +351,7 @@ mod tests {
             assert!(!e.model().word_odds_values(&page).is_empty(), "{path}");
             assert_eq!(
                 e.model().score(&page),
-                e.model().score_page(&page, &m),
+                e.model().score_page(&page, &m).unwrap(),
                 "{path}"
             );
         }

@@ -1406,7 +1406,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         .chain(Some(dehusk::model::HIDDEN_SWITCH))
         .collect();
     let odds = model.word_odds_values(&page);
-    let scores = model.score_page_with(&page, &features, &odds);
+    let scores = model.score_page_with(&page, &features, &odds)?;
     // Decoded once, then the page-level rules one by one (what `Model::label` does in
     // one step), to tell their drops from the decoder's and each other's.
     let decoded = model
@@ -1432,7 +1432,8 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     // With pooling, a block's probability is partly its structural group's: its own
     // (the stage one the contributions explain) is shown beside it where they differ.
     let own = (model.pooling().is_some() && !model.has_context_stage())
-        .then(|| model.probabilities_with(&features, &odds));
+        .then(|| model.probabilities_with(&features, &odds))
+        .transpose()?;
     let threshold = model.decoder.page_threshold(probs);
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());

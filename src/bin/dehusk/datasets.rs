@@ -239,6 +239,10 @@ impl Groups {
 /// interval.
 const INTERVAL_SEED: u64 = 0x00de_4a5c;
 
+/// What [`score`] gives: the scores, the breakdowns, and each page's prediction (id,
+/// text, confidence).
+type Scored = (Scores, Groups, Vec<(String, String, f32)>);
+
 /// Evaluates a model on prepared pages of one dataset; `unreadable` pages of it count
 /// as empty extractions.
 fn score(
@@ -247,7 +251,7 @@ fn score(
     model: &dehusk::model::Model,
     resamples: usize,
     site: Option<&SiteRepeats>,
-) -> (Scores, Groups, Vec<(String, String, f32)>) {
+) -> Result<Scored> {
     let mut shingle = ShingleF1::default();
     let mut with_text = ShingleF1::default();
     let mut oracle = ShingleF1::default();
@@ -257,8 +261,8 @@ fn score(
     let mut predictions = Vec::new();
     for p in pages {
         let on_site = site.zip(p.site_host()).map(|(s, h)| s.on(h));
-        let decoded =
-            model.label_on_site(&p.page, &model.score_page(&p.page, &p.features), on_site);
+        let scores = model.score_page(&p.page, &p.features)?;
+        let decoded = model.label_on_site(&p.page, &scores, on_site);
         let (labels, confidence) = (decoded.labels, decoded.confidence);
         let text = content_text(&p.page, &labels);
         // Shingled once; the subsets (pages with text, types, languages) add the counts.
@@ -279,7 +283,7 @@ fn score(
         groups.add(&u.gold, counts);
         predictions.push((u.gold.id.clone(), String::new(), 0.0));
     }
-    (
+    Ok((
         Scores {
             pages: pages.len() + unreadable.len(),
             shingle: shingle.score(),
@@ -296,7 +300,7 @@ fn score(
         },
         groups,
         predictions,
-    )
+    ))
 }
 
 /// The names of the datasets the pages (and the unreadable ones) come from, sorted.
@@ -752,7 +756,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         let model = file.compile()?;
         for name in datasets_of(&dev, &dev_unreadable) {
             let (pages, unreadable) = subset(&name, &dev, &dev_unreadable);
-            let (s, _, _) = score(&pages, &unreadable, &model, 0, None);
+            let (s, _, _) = score(&pages, &unreadable, &model, 0, None)?;
             let note = match s.unreadable {
                 0 => String::new(),
                 n => format!(" ({n} unreadable pages scored as empty)"),
@@ -832,7 +836,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             n => Some(count_sites(subset.iter().copied(), n).context("--site-repeats")?),
         };
         let (mut s, groups, predictions) =
-            score(&subset, &unread, &model, args.intervals, site.as_ref());
+            score(&subset, &unread, &model, args.intervals, site.as_ref())?;
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
