@@ -203,7 +203,26 @@ fn check_modes(pages: &[LabeledPage], mode: InputFormat) -> Result<()> {
             mode.as_str()
         ))),
         None => Ok(()),
+    }?;
+    // The fields are public: a page put together by hand must hold one label and one
+    // row per block, or fitting it panics (found by an audit of the library).
+    for p in pages {
+        let blocks = p.page.len();
+        let rows_fit =
+            p.features.rows == blocks && p.features.data.len() == p.features.rows * p.features.cols;
+        if p.labels.len() != blocks || !rows_fit {
+            return Err(Error::fit(format!(
+                "page {}/{} has {blocks} blocks but {} labels and {} feature rows ({} values)",
+                p.dataset,
+                p.id,
+                p.labels.len(),
+                p.features.rows,
+                p.features.data.len()
+            )));
+        }
+        p.page.check()?;
     }
+    Ok(())
 }
 
 /// The host fold of a page: host groups are dealt into `folds` folds by a hash, so a
@@ -1568,6 +1587,11 @@ pub fn train_after(
     // The decoder was chosen under this policy: the file applies it by default.
     file.comments = params.comments;
     record_provenance(&mut file, params, &report);
+    // The datasets by name (the command line replaces them with its folders).
+    let mut datasets: Vec<String> = pages.iter().map(|p| p.dataset.clone()).collect();
+    datasets.sort();
+    datasets.dedup();
+    file.provenance.data = datasets;
     report.threshold = decoder.threshold;
     report.relative_threshold = decoder.relative;
     report.confidence_slope = decoder.confidence_slope;
@@ -1709,6 +1733,8 @@ fn record_provenance(file: &mut ModelFile, params: &TrainParams, report: &TrainR
     let has_hidden = file.hidden.is_some();
     let has_odds = file.word_odds.is_some();
     let provenance = &mut file.provenance;
+    // What the library knows of the run; the command line fills in the rest.
+    provenance.dehusk_version = env!("CARGO_PKG_VERSION").to_string();
     provenance.train_pages = report.pages;
     provenance.train_blocks = report.blocks;
     let settings = &mut provenance.settings;
@@ -1826,6 +1852,38 @@ mod tests {
 
     fn silent(values: &[f32]) -> bool {
         values.iter().all(|&v| v == 0.0)
+    }
+
+    #[test]
+    fn pages_put_together_by_hand_are_checked_and_the_model_says_where_it_came_from() {
+        // Found by an audit of the library: a label short, or rows added to the
+        // matrix, panicked in the fit; a library-trained model named no version.
+        let params = TrainParams {
+            word_odds: false,
+            ..TrainParams::default()
+        };
+        type Edit = fn(&mut LabeledPage);
+        let edits: [(&str, Edit); 3] = [
+            ("page t/0 has 2 blocks but 1 labels", |p| {
+                p.labels.pop();
+            }),
+            (
+                "page t/0 has 2 blocks but 2 labels and 5 feature rows",
+                |p| p.features.rows += 3,
+            ),
+            ("block 0's text range", |p| p.page.blocks[0].end = 1000),
+        ];
+        for (says, edit) in edits {
+            let mut pages = pages();
+            edit(&mut pages[0]);
+            let e = train(&pages, InputFormat::Text, &params)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(e.to_string().contains(says), "{says}: {e}");
+        }
+        let (file, _) = train(&pages(), InputFormat::Text, &params).unwrap();
+        assert_eq!(file.provenance.dehusk_version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(file.provenance.data, ["t"]);
     }
 
     #[test]
