@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::{Document, InputFormat, MAX_DOCUMENT_BYTES};
 use crate::model::{bundled, Model, ModelFile};
 use crate::policy::Comments;
-use crate::segment::{segment, segment_str_within, segment_within, Page, DEFAULT_MAX_BLOCKS};
+use crate::segment::{segment_str_within, segment_within, Page, DEFAULT_MAX_BLOCKS};
 use crate::site::OnSite;
 
 /// A model ready to classify documents of its mode. `Send + Sync`: share one across
@@ -204,10 +204,12 @@ impl Classifier {
         }
     }
 
-    /// Classifies one document with the extractor of its format.
-    pub fn classify(&self, doc: &Document) -> Classified {
-        self.for_format(doc.format)
-            .classify_segmented(segment(doc), None)
+    /// Classifies one document with the extractor of its format, refusing a page of
+    /// more than [`DEFAULT_MAX_BLOCKS`] blocks with a bad-document error, as a corpus
+    /// run does by default (before, it had no limit; [`Classifier::classify_on_site`]
+    /// takes another).
+    pub fn classify(&self, doc: &Document) -> Result<Classified> {
+        self.classify_on_site(doc, None, DEFAULT_MAX_BLOCKS)
     }
 
     /// [`Classifier::classify`] for a document of a corpus run: of a counted corpus
@@ -315,6 +317,14 @@ mod tests {
             .unwrap_err();
         assert!(e.is_per_document(), "{e}");
         assert!(text.clone().with_max_blocks(50).extract_str(&many).is_ok());
+        // A document past the default block limit, as a corpus run refuses it.
+        let doc = Document {
+            id: "many".into(),
+            format: InputFormat::Text,
+            text: "a\n".repeat(DEFAULT_MAX_BLOCKS + 1),
+        };
+        let classifier = Classifier::new(None).unwrap();
+        assert!(classifier.classify(&doc).unwrap_err().is_per_document());
         let nul = "The council\0 met on Monday to discuss the new budget for the schools.";
         let kept = text.extract_str(nul).unwrap();
         assert!(

@@ -42,7 +42,7 @@ fn classifier() -> &'static Classifier {
 fn pipeline(bytes: &[u8], format: Option<InputFormat>) -> dehusk::Result<Classified> {
     let doc = input::document_from_bytes("hostile".into(), bytes, None, format, None)?;
     assert!(!doc.text.contains('\0'), "NUL left in the decoded text");
-    let c = classifier().classify(&doc);
+    let c = classifier().classify(&doc)?;
     check_result(&c);
     Ok(c)
 }
@@ -1448,8 +1448,8 @@ fn fuzz_case(bytes: &[u8], rng: &mut Rng) {
             3 => Some("shift_jis"),
             _ => None,
         };
-        let result =
-            input::document_from_bytes("fuzz".into(), &bytes, None, format, charset).map(|doc| {
+        let result = input::document_from_bytes("fuzz".into(), &bytes, None, format, charset)
+            .and_then(|doc| {
                 assert!(!doc.text.contains('\0'));
                 classifier().classify(&doc)
             });

@@ -48,7 +48,11 @@ fn run(bytes: &[u8], format: Option<InputFormat>, charset: Option<&str>) {
         matrix.data.iter().all(|v| v.is_finite()),
         "a feature is not finite"
     );
-    let classified = classifier().for_format(doc.format).classify_page(page);
+    // A page segment made always passes the entry point's checks (Page::check).
+    let classified = classifier()
+        .for_format(doc.format)
+        .classify_page(page)
+        .expect("a segmented page of the extractor's own format");
     assert_eq!(classified.probabilities.len(), classified.page.len());
     assert_eq!(classified.labels.len(), classified.page.len());
     assert!(
