@@ -164,6 +164,30 @@ pub fn record_format(
     }
 }
 
+/// Whether the file at `path` is a record file, and which, decided as a corpus run
+/// decides it: JSON lines by name ([`RecordFormat::from_path`]); a WARC (or WET) by
+/// its first bytes, unless the name is a single document's ([`is_document_name`]);
+/// JSON lines under another name by their lines ([`record_format`]). None: one
+/// document (or a file that cannot be opened: reading it as a document says why).
+/// Only a regular file is looked into: a pipe or FIFO (`/dev/stdin`, `<(...)`) would
+/// lose the bytes looked at (found by a review: the page lost its first 16 KiB), so
+/// it is a record file only by name.
+pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
+    let by_name = RecordFormat::from_path(path);
+    if by_name == Some(RecordFormat::Jsonl) {
+        return by_name;
+    }
+    if by_name.is_none() && is_document_name(path) {
+        return None;
+    }
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return by_name;
+    }
+    let mut file = File::open(path).ok()?;
+    let head = read_head(&mut file).ok()?;
+    record_format(by_name, &head, field)
+}
+
 /// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
 /// (standard input, a `.json` file, a name without extension): past a byte-order mark
 /// and blank space, every whole line of the head is a JSON object, the first with a
@@ -2939,6 +2963,34 @@ mod tests {
             panic!()
         };
         assert_eq!(r.format, Some(InputFormat::Text));
+    }
+
+    #[test]
+    fn files_are_told_apart_as_a_corpus_run_tells_them() {
+        let dir = std::env::temp_dir().join(format!("dehusk-detect-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let warc = warc_record("resource", "<urn:x>", "", b"hi");
+        let lines = b"{\"id\": 1, \"text\": \"a line\"}\n{\"id\": 2, \"text\": \"b\"}\n";
+        let cases: [(&str, &[u8], Option<RecordFormat>); 6] = [
+            ("crawl", &warc, Some(RecordFormat::Warc)),
+            ("page.html", &warc, None),
+            ("docs.json", lines, Some(RecordFormat::Jsonl)),
+            ("docs.jsonl", b"not even json", Some(RecordFormat::Jsonl)),
+            ("notes.txt", b"just text\n", None),
+            ("x.warc.gz", &gzip(&warc), Some(RecordFormat::Warc)),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            assert_eq!(detect(&path, None), expected, "{name}");
+        }
+        // A missing file is a record file by its name only.
+        assert_eq!(
+            detect(&dir.join("gone.warc"), None),
+            Some(RecordFormat::Warc)
+        );
+        assert_eq!(detect(&dir.join("gone"), None), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

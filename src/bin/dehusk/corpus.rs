@@ -1296,34 +1296,6 @@ fn error_id(e: &dehusk::Error) -> String {
     }
 }
 
-/// Whether a file is a record file, decided as a corpus run decides it: JSON lines by
-/// name; a WARC (or WET) by its first bytes, unless the name is a single document's.
-fn record_format_of(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
-    let by_name = RecordFormat::from_path(path);
-    if by_name == Some(RecordFormat::Jsonl) {
-        return by_name;
-    }
-    if by_name.is_none() && records::is_document_name(path) {
-        return None;
-    }
-    // Only a regular file is looked into: the path is opened again to be read, and a
-    // pipe or FIFO (`/dev/stdin`, `<(...)`) would have lost the bytes looked at (found
-    // by a review: the page lost its first 16 KiB). Such an input is one page.
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return by_name;
-    }
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        // The document loader says what is wrong.
-        Err(_) => return None,
-    };
-    let head = match records::read_head(&mut file) {
-        Ok(head) => head,
-        Err(_) => return None,
-    };
-    records::record_format(by_name, &head, field)
-}
-
 /// The document of the record `id` in a record file: found by reading the records in
 /// order (the first of that id).
 fn record_document(
@@ -1373,7 +1345,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let records = if stdin {
         None
     } else {
-        record_format_of(&args.page, args.field.as_deref())
+        records::detect(&args.page, args.field.as_deref())
     };
     let doc = match (records, &args.record) {
         (Some(kind), Some(id)) => {
