@@ -9,11 +9,24 @@
 //!   true positive, a `without` string found is a false positive; micro-averaged;
 //! * **block P/R/F1** of predicted labels against aligned gold labels.
 //!
+//! [`evaluate`] scores a model on prepared pages with all three, as `dehusk eval` and
+//! `train --report-dev` print them (so a model trained through the library can be
+//! measured the same way).
+//!
 //! One known difference: Python's `\w` excludes combining marks (category Mn), Rust's
 //! `char::is_alphanumeric` includes those that are "alphabetic"; scores on Latin,
 //! Cyrillic, Greek and CJK text are identical.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::dataset::GoldPage;
+use crate::error::Result;
+use crate::label::content_text;
+use crate::model::Model;
+use crate::site::SiteRepeats;
+use crate::train::{LabeledPage, Unreadable};
 
 /// Shingle counts of a text.
 pub fn shingles(text: &str) -> HashMap<u64, u32> {
@@ -281,9 +294,221 @@ impl BlockCounts {
     }
 }
 
+/// A model's scores on one dataset's pages ([`evaluate`]), as `dehusk eval --json`
+/// writes them.
+#[derive(Debug, Default, Serialize)]
+pub struct Scores {
+    /// The dataset's name (the caller's to set: [`evaluate`] leaves it empty).
+    pub dataset: String,
+    /// `html` or `text` (the caller's to set).
+    pub mode: String,
+    /// The split scored (the caller's to set).
+    pub split: String,
+    /// Pages scored, the unreadable ones included.
+    pub pages: usize,
+    /// Shingle precision, recall and F1 (the benchmark's metric).
+    pub shingle: Prf,
+    /// 95% bootstrap interval of the shingle F1 (`eval --intervals`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shingle_interval: Option<[f64; 2]>,
+    /// Snippet precision, recall and F1, when the gold records have snippets.
+    pub snippet: Option<Prf>,
+    /// Block precision, recall and F1 against the aligned labels.
+    pub block: Prf,
+    /// The aligned labels' shingle score: what a model that learned them perfectly
+    /// would score.
+    pub oracle: Prf,
+    /// Pages whose input has no text at all (a rendering that came out empty, such as
+    /// pages a script writes): every extractor's recall is 0 on them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub empty_inputs: usize,
+    /// Shingle F1 on the other pages, when some are empty: what the extractor does
+    /// with the text it is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shingle_with_text: Option<Prf>,
+    /// Pages whose file could not be read (each reported): scored as empty
+    /// extractions, as `shingle_f1.py` scores a missing prediction, so the score is of
+    /// every page of the split.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable: usize,
+    /// By page type (`eval --per-type`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_type: Option<BTreeMap<String, GroupScore>>,
+    /// By guessed language of the gold text (`eval --per-language`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_language: Option<BTreeMap<String, GroupScore>>,
+}
+
+/// One group's score in [`Scores`]' breakdowns.
+#[derive(Debug, Serialize)]
+pub struct GroupScore {
+    /// Pages in the group.
+    pub pages: usize,
+    /// Their shingle score.
+    pub shingle: Prf,
+}
+
+/// A breakdown's groups with their scores.
+pub fn group_scores(group: &BTreeMap<String, ShingleF1>) -> BTreeMap<String, GroupScore> {
+    group
+        .iter()
+        .map(|(name, f)| {
+            let score = GroupScore {
+                pages: f.pages(),
+                shingle: f.score(),
+            };
+            (name.clone(), score)
+        })
+        .collect()
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Per-group scores: by page type and by (guessed) language of the gold text.
+#[derive(Debug, Default)]
+pub struct Groups {
+    /// By the gold record's `page_type`.
+    pub page_type: BTreeMap<String, ShingleF1>,
+    /// By [`crate::lexicon::guess_language`] of the gold text.
+    pub language: BTreeMap<String, ShingleF1>,
+}
+
+impl Groups {
+    /// Adds a page's shingle counts to its page type's group and its language's.
+    fn add(&mut self, gold: &GoldPage, counts: (f64, f64, f64)) {
+        if let Some(t) = &gold.page_type {
+            self.page_type
+                .entry(t.clone())
+                .or_default()
+                .add_counts(counts);
+        }
+        let lang = crate::lexicon::guess_language(&gold.main_content);
+        self.language
+            .entry(lang.to_string())
+            .or_default()
+            .add_counts(counts);
+    }
+}
+
+/// The bootstrap's seed for [`evaluate`]'s interval: fixed, so a rerun gives the same
+/// interval.
+pub const INTERVAL_SEED: u64 = 0x00de_4a5c;
+
+/// What [`evaluate`] gives.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The scores of all the pages.
+    pub scores: Scores,
+    /// The pages' shingle counts by page type and language.
+    pub groups: Groups,
+    /// Each page's extraction: id, text, confidence (the unreadable pages' empty).
+    pub predictions: Vec<(String, String, f32)>,
+}
+
+/// Scores `model` on prepared pages of one dataset ([`crate::train::prepare`]), as
+/// `dehusk eval` does: each page extracted (with `site`'s repeated lines dropped, when
+/// given), the `unreadable` pages of the dataset counted as empty extractions, as
+/// `shingle_f1.py` counts a missing prediction, and with `resamples` > 0 a 95%
+/// bootstrap interval of the shingle F1. An error when a page's rows do not fit the
+/// model ([`Model::check_rows`]: pages prepared in the other mode).
+pub fn evaluate(
+    pages: &[&LabeledPage],
+    unreadable: &[&Unreadable],
+    model: &Model,
+    resamples: usize,
+    site: Option<&SiteRepeats>,
+) -> Result<Evaluation> {
+    let mut shingle = ShingleF1::default();
+    let mut with_text = ShingleF1::default();
+    let mut oracle = ShingleF1::default();
+    let mut snippet = SnippetF1::default();
+    let mut blocks = BlockCounts::default();
+    let mut groups = Groups::default();
+    let mut predictions = Vec::new();
+    for p in pages {
+        let on_site = site.zip(p.site_host()).map(|(s, h)| s.on(h));
+        let scores = model.score_page(&p.page, &p.features)?;
+        let decoded = model.label_on_site(&p.page, &scores, on_site);
+        let (labels, confidence) = (decoded.labels, decoded.confidence);
+        let text = content_text(&p.page, &labels);
+        // Shingled once; the subsets (pages with text, types, languages) add the counts.
+        let counts = shingle.add(&p.gold.main_content, &text);
+        if !p.page.is_empty() {
+            with_text.add_counts(counts);
+        }
+        oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
+        snippet.add(&p.gold.with, &p.gold.without, &text);
+        blocks.add(&labels, &p.labels);
+        groups.add(&p.gold, counts);
+        predictions.push((p.id.clone(), text, confidence));
+    }
+    for u in unreadable {
+        let counts = shingle.add(&u.gold.main_content, "");
+        oracle.add(&u.gold.main_content, "");
+        snippet.add(&u.gold.with, &u.gold.without, "");
+        groups.add(&u.gold, counts);
+        predictions.push((u.gold.id.clone(), String::new(), 0.0));
+    }
+    Ok(Evaluation {
+        scores: Scores {
+            pages: pages.len() + unreadable.len(),
+            shingle: shingle.score(),
+            shingle_interval: shingle
+                .interval(resamples, INTERVAL_SEED)
+                .map(|(lo, hi)| [lo, hi]),
+            snippet: snippet.any.then(|| snippet.score()),
+            block: blocks.score(),
+            oracle: oracle.score(),
+            empty_inputs: pages.len() - with_text.pages(),
+            shingle_with_text: (with_text.pages() < pages.len()).then(|| with_text.score()),
+            unreadable: unreadable.len(),
+            ..Scores::default()
+        },
+        groups,
+        predictions,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evaluate_scores_its_own_predictions_and_refuses_pages_of_the_other_mode() {
+        use crate::input::InputFormat;
+        let mini = crate::dataset::Dataset::open(std::path::Path::new("data/mini")).unwrap();
+        let datasets = [mini];
+        let prepared =
+            |mode| crate::train::prepare(&datasets, Some("dev"), mode, crate::train::Flatten::None);
+        let (pages, unreadable) = prepared(InputFormat::Html);
+        assert!(unreadable.is_empty() && pages.len() >= 2);
+        let pages: Vec<&LabeledPage> = pages.iter().collect();
+        let model = crate::model::bundled::file(InputFormat::Html)
+            .unwrap()
+            .compile()
+            .unwrap();
+        let e = evaluate(&pages, &[], &model, 0, None).unwrap();
+        assert_eq!(e.scores.pages, pages.len());
+        assert_eq!(e.predictions.len(), pages.len());
+        // The score is the metric over the predictions it returns.
+        let mut again = ShingleF1::default();
+        for (p, (id, text, _)) in pages.iter().zip(&e.predictions) {
+            assert_eq!(&p.id, id);
+            again.add(&p.gold.main_content, text);
+        }
+        assert_eq!(again.score().f1, e.scores.shingle.f1);
+        assert!(e.scores.shingle.f1 > 0.5 && e.scores.oracle.f1 >= 0.9);
+        assert!(
+            e.scores.shingle_interval.is_none(),
+            "no resamples, no interval"
+        );
+        // Text renderings' rows are not an HTML model's.
+        let (text_pages, _) = prepared(InputFormat::Text);
+        let text_pages: Vec<&LabeledPage> = text_pages.iter().collect();
+        assert!(evaluate(&text_pages, &[], &model, 0, None).is_err());
+    }
 
     #[test]
     fn interval_brackets_the_score_and_narrows_with_more_pages() {

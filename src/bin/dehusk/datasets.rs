@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dehusk::ceiling::best_selection;
-use dehusk::dataset::{Dataset, GoldPage};
-use dehusk::eval::{BlockCounts, Prf, ShingleF1, SnippetF1};
+use dehusk::dataset::Dataset;
+use dehusk::eval::{evaluate, group_scores, Evaluation, ShingleF1};
 use dehusk::input::InputFormat;
 use dehusk::label::content_text;
 use dehusk::model::ModelFile;
@@ -149,158 +149,6 @@ fn load_split(
         eprintln!("dehusk: {}: {}", u.name(), u.error);
     }
     Ok((pages, unreadable))
-}
-
-/// Scores of one dataset.
-#[derive(Debug, Default, Serialize)]
-pub struct Scores {
-    pub dataset: String,
-    pub mode: String,
-    pub split: String,
-    pub pages: usize,
-    pub shingle: Prf,
-    /// 95% bootstrap interval of the shingle F1 (`eval --intervals`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shingle_interval: Option<[f64; 2]>,
-    pub snippet: Option<Prf>,
-    pub block: Prf,
-    pub oracle: Prf,
-    /// Pages whose input has no text at all (a rendering that came out empty, such as
-    /// pages a script writes): every extractor's recall is 0 on them.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub empty_inputs: usize,
-    /// Shingle F1 on the other pages, when some are empty: what the extractor does
-    /// with the text it is given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shingle_with_text: Option<Prf>,
-    /// Pages whose file could not be read (each reported): scored as empty
-    /// extractions, as `shingle_f1.py` scores a missing prediction, so the score is of
-    /// every page of the split.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub unreadable: usize,
-    /// By page type (`eval --per-type`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_type: Option<BTreeMap<String, GroupScore>>,
-    /// By guessed language of the gold text (`eval --per-language`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_language: Option<BTreeMap<String, GroupScore>>,
-}
-
-/// One group's score in [`Scores`]' breakdowns.
-#[derive(Debug, Serialize)]
-pub struct GroupScore {
-    pub pages: usize,
-    pub shingle: Prf,
-}
-
-/// A breakdown's groups with their scores.
-fn group_scores(group: &BTreeMap<String, ShingleF1>) -> BTreeMap<String, GroupScore> {
-    group
-        .iter()
-        .map(|(name, f)| {
-            let score = GroupScore {
-                pages: f.pages(),
-                shingle: f.score(),
-            };
-            (name.clone(), score)
-        })
-        .collect()
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-/// Per-group scores: by page type and by (guessed) language of the gold text.
-#[derive(Default)]
-struct Groups {
-    page_type: BTreeMap<String, ShingleF1>,
-    language: BTreeMap<String, ShingleF1>,
-}
-
-impl Groups {
-    /// Adds a page's shingle counts to its page type's group and its language's.
-    fn add(&mut self, gold: &GoldPage, counts: (f64, f64, f64)) {
-        if let Some(t) = &gold.page_type {
-            self.page_type
-                .entry(t.clone())
-                .or_default()
-                .add_counts(counts);
-        }
-        let lang = dehusk::lexicon::guess_language(&gold.main_content);
-        self.language
-            .entry(lang.to_string())
-            .or_default()
-            .add_counts(counts);
-    }
-}
-
-/// The bootstrap's seed for `eval --intervals`: fixed, so a rerun prints the same
-/// interval.
-const INTERVAL_SEED: u64 = 0x00de_4a5c;
-
-/// What [`score`] gives: the scores, the breakdowns, and each page's prediction (id,
-/// text, confidence).
-type Scored = (Scores, Groups, Vec<(String, String, f32)>);
-
-/// Evaluates a model on prepared pages of one dataset; `unreadable` pages of it count
-/// as empty extractions.
-fn score(
-    pages: &[&LabeledPage],
-    unreadable: &[&Unreadable],
-    model: &dehusk::model::Model,
-    resamples: usize,
-    site: Option<&SiteRepeats>,
-) -> Result<Scored> {
-    let mut shingle = ShingleF1::default();
-    let mut with_text = ShingleF1::default();
-    let mut oracle = ShingleF1::default();
-    let mut snippet = SnippetF1::default();
-    let mut blocks = BlockCounts::default();
-    let mut groups = Groups::default();
-    let mut predictions = Vec::new();
-    for p in pages {
-        let on_site = site.zip(p.site_host()).map(|(s, h)| s.on(h));
-        let scores = model.score_page(&p.page, &p.features)?;
-        let decoded = model.label_on_site(&p.page, &scores, on_site);
-        let (labels, confidence) = (decoded.labels, decoded.confidence);
-        let text = content_text(&p.page, &labels);
-        // Shingled once; the subsets (pages with text, types, languages) add the counts.
-        let counts = shingle.add(&p.gold.main_content, &text);
-        if !p.page.is_empty() {
-            with_text.add_counts(counts);
-        }
-        oracle.add(&p.gold.main_content, &content_text(&p.page, &p.labels));
-        snippet.add(&p.gold.with, &p.gold.without, &text);
-        blocks.add(&labels, &p.labels);
-        groups.add(&p.gold, counts);
-        predictions.push((p.id.clone(), text, confidence));
-    }
-    for u in unreadable {
-        let counts = shingle.add(&u.gold.main_content, "");
-        oracle.add(&u.gold.main_content, "");
-        snippet.add(&u.gold.with, &u.gold.without, "");
-        groups.add(&u.gold, counts);
-        predictions.push((u.gold.id.clone(), String::new(), 0.0));
-    }
-    Ok((
-        Scores {
-            pages: pages.len() + unreadable.len(),
-            shingle: shingle.score(),
-            shingle_interval: shingle
-                .interval(resamples, INTERVAL_SEED)
-                .map(|(lo, hi)| [lo, hi]),
-            snippet: snippet.any.then(|| snippet.score()),
-            block: blocks.score(),
-            oracle: oracle.score(),
-            empty_inputs: pages.len() - with_text.pages(),
-            shingle_with_text: (with_text.pages() < pages.len()).then(|| with_text.score()),
-            unreadable: unreadable.len(),
-            ..Scores::default()
-        },
-        groups,
-        predictions,
-    ))
 }
 
 /// The names of the datasets the pages (and the unreadable ones) come from, sorted.
@@ -756,7 +604,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         let model = file.compile()?;
         for name in datasets_of(&dev, &dev_unreadable) {
             let (pages, unreadable) = subset(&name, &dev, &dev_unreadable);
-            let (s, _, _) = score(&pages, &unreadable, &model, 0, None)?;
+            let s = evaluate(&pages, &unreadable, &model, 0, None)?.scores;
             let note = match s.unreadable {
                 0 => String::new(),
                 n => format!(" ({n} unreadable pages scored as empty)"),
@@ -835,8 +683,11 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
             0 => None,
             n => Some(count_sites(subset.iter().copied(), n).context("--site-repeats")?),
         };
-        let (mut s, groups, predictions) =
-            score(&subset, &unread, &model, args.intervals, site.as_ref())?;
+        let Evaluation {
+            scores: mut s,
+            groups,
+            predictions,
+        } = evaluate(&subset, &unread, &model, args.intervals, site.as_ref())?;
         s.dataset = name.clone();
         s.mode = mode.as_str().into();
         s.split = args.split.clone();
