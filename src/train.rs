@@ -34,7 +34,7 @@ use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE, MAX_LENGTH_WEIGHT}
 use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
 use crate::features::{extract, feature_names, row_names, FeatureMatrix, WORDS_LOG_COLUMN};
-use crate::input::{load_document, InputFormat, DEFAULT_MAX_BYTES};
+use crate::input::{load_document, Document, InputFormat, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, GoldIndex, MIN_GOLD_COVERAGE};
 use crate::lexicon::fnv1a64;
 use crate::model::{
@@ -71,6 +71,33 @@ pub struct LabeledPage {
 }
 
 impl LabeledPage {
+    /// A training page from a document and its gold record, made as [`prepare`] makes
+    /// one from a dataset's files: segmented in the document's format (with `flatten`,
+    /// a plain-text page loses its renderer's layout: [`Page::flatten_layout`]),
+    /// featurized, and labelled by aligning the gold text. Its host group is
+    /// `dataset:host` (or the page's id when the record names no host), so a site's
+    /// pages stay in one fold. For training from pages in memory rather than from a
+    /// dataset folder.
+    pub fn new(dataset: &str, gold: GoldPage, doc: &Document, flatten: bool) -> LabeledPage {
+        let mode = doc.format;
+        let mut page = segment(doc);
+        if flatten && mode == InputFormat::Text {
+            page.flatten_layout();
+        }
+        let features = extract(&page, mode);
+        let (labels, gold_coverage) = GoldIndex::new(&gold.main_content).label_and_coverage(&page);
+        LabeledPage {
+            dataset: dataset.to_owned(),
+            id: gold.id.clone(),
+            group: format!("{dataset}:{}", gold.group()),
+            gold,
+            page,
+            features,
+            labels,
+            gold_coverage,
+        }
+    }
+
     /// The page's site for [`crate::site`]: its dataset and host (its group), or None
     /// when the gold record names no host.
     pub fn site_host(&self) -> Option<&str> {
@@ -148,28 +175,12 @@ pub fn prepare(
                     error,
                 })
             })?;
-            let mut page = segment(&doc);
             let flat = match flatten {
                 Flatten::None => false,
                 Flatten::Half => fnv1a64(&gold.id) % 2 == 0,
                 Flatten::All => true,
             };
-            if flat && mode == InputFormat::Text {
-                page.flatten_layout();
-            }
-            let features = extract(&page, mode);
-            let (labels, gold_coverage) =
-                GoldIndex::new(&gold.main_content).label_and_coverage(&page);
-            Ok(LabeledPage {
-                dataset: d.name(),
-                id: gold.id.clone(),
-                group: format!("{}:{}", d.name(), gold.group()),
-                gold: (*gold).clone(),
-                page,
-                features,
-                labels,
-                gold_coverage,
-            })
+            Ok(LabeledPage::new(&d.name(), (*gold).clone(), &doc, flat))
         })
         .collect();
     let mut pages = Vec::new();
@@ -1852,6 +1863,25 @@ mod tests {
 
     fn silent(values: &[f32]) -> bool {
         values.iter().all(|&v| v == 0.0)
+    }
+
+    #[test]
+    fn a_page_in_memory_is_labelled_as_a_dataset_page_is() {
+        let by_hand = pages().remove(0);
+        let doc = Document {
+            id: "0".into(),
+            format: InputFormat::Text,
+            text: "Subscribe\nThe council met on Monday to discuss the new budget.\n".into(),
+        };
+        let made = LabeledPage::new("t", by_hand.gold.clone(), &doc, false);
+        assert_eq!(made.labels, [false, true]);
+        assert_eq!(made.group, by_hand.group);
+        assert_eq!(made.features.data, by_hand.features.data);
+        assert!(made.gold_coverage > 0.99);
+        // A gold record without a host groups by its id.
+        let mut gold = by_hand.gold.clone();
+        gold.host = None;
+        assert_eq!(LabeledPage::new("t", gold, &doc, false).group, "t:0");
     }
 
     #[test]
