@@ -207,8 +207,11 @@ fn host_key(host: &str) -> u64 {
 }
 
 /// The Unicode characters a Punycode label stands for (RFC 3492, section 6.2), the
-/// `xn--` prefix removed; None when it is not valid Punycode (the label is then kept as
-/// written). Hosts are few per corpus, so this runs once per page, not per block.
+/// `xn--` prefix removed; None when it is not valid Punycode, or when it stands for
+/// ASCII alone (`xn--example-` is `example`, which IDNA does not allow as an ASCII
+/// form: it would make a look-alike of `example` one site with it, found by a
+/// review). The label is then kept as written. Hosts are few per corpus, so this runs
+/// once per page, not per block.
 fn punycode_decode(input: &str) -> Option<Vec<char>> {
     const BASE: u32 = 36;
     const T_MIN: u32 = 1;
@@ -259,7 +262,7 @@ fn punycode_decode(input: &str) -> Option<Vec<char>> {
         output.insert(i as usize, char::from_u32(n)?);
         i += 1;
     }
-    Some(output)
+    (!output.iter().all(char::is_ascii)).then_some(output)
 }
 
 /// The key of `text` on a host: its characters lowercased, each run of whitespace as
@@ -378,13 +381,23 @@ mod tests {
                 "почемужеонинеговорятпорусски",
             ),
             ("3B-ww4c5e180e575a65lsy2b", "3年B組金八先生"),
-            ("-> $1.00 <--", "-> $1.00 <-"),
         ] {
             let decoded: Option<String> = punycode_decode(ace).map(|c| c.into_iter().collect());
             assert_eq!(decoded.as_deref(), Some(unicode), "{ace}");
         }
-        // Not Punycode (cut short, a bad digit, not ASCII, overflowing): kept as written.
-        for bad in ["z", "abc!", "ü-abc", "99999999999"] {
+        // Not Punycode (cut short, a bad digit, not ASCII, overflowing), or standing for
+        // ASCII alone (RFC 3492's sample "-> $1.00 <--" among them: no host name's
+        // ASCII form): kept as written.
+        for bad in [
+            "z",
+            "abc!",
+            "ü-abc",
+            "99999999999",
+            "example-",
+            "",
+            "-",
+            "-> $1.00 <--",
+        ] {
             assert_eq!(punycode_decode(bad), None, "{bad}");
         }
         let mut site = SiteRepeats::new(3).unwrap();
@@ -404,6 +417,15 @@ mod tests {
         // A name that only looks alike is another site.
         assert!(!site.on("bucher.de").is_repeat("Unser Newsletter"));
         assert!(!site.on("xn--bcher.de").is_repeat("Unser Newsletter"));
+        // An ASCII form that stands for ASCII alone is no alias of the plain name.
+        let mut site = SiteRepeats::new(3).unwrap();
+        for (i, host) in ["example.com", "example.com", "xn--example-.com"]
+            .iter()
+            .enumerate()
+        {
+            site.add_page(host, &page(&format!("Story {i}\nSubscribe now")));
+        }
+        assert!(!site.on("example.com").is_repeat("Subscribe now"));
     }
 
     #[test]
