@@ -1455,6 +1455,38 @@ fn outputs_never_replace_a_datasets_own_files() {
         .arg("-o")
         .arg(named_truth.join("labels.jsonl"))
         .expect_code(0);
+    // Found by a review: a truth.jsonl or html/ that is a link (git-annex, DVC) was
+    // replaced through the link.
+    #[cfg(unix)]
+    {
+        let annex = dir.path().join("annex");
+        std::fs::create_dir_all(&annex).unwrap();
+        std::fs::rename(named_truth.join("truth.jsonl"), annex.join("gold.jsonl")).unwrap();
+        std::os::unix::fs::symlink(annex.join("gold.jsonl"), named_truth.join("truth.jsonl"))
+            .unwrap();
+        std::fs::rename(named_truth.join("html"), annex.join("html")).unwrap();
+        std::os::unix::fs::symlink(annex.join("html"), named_truth.join("html")).unwrap();
+        let some_page = std::fs::read_dir(annex.join("html"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .file_name();
+        for dest in [
+            named_truth.join("truth.jsonl"),
+            named_truth.join("html").join(&some_page),
+            named_truth.join("html").join("new.jsonl"),
+        ] {
+            let out = dehusk()
+                .args(["label", "--data"])
+                .arg(&named_truth)
+                .arg("-o")
+                .arg(&dest)
+                .expect_code(1);
+            assert_contains!(out.stderr, "own files");
+        }
+        assert_eq!(std::fs::read(annex.join("gold.jsonl")).unwrap(), gold);
+    }
 }
 
 // Found by the same audit: checks that ran only after the work. `train --report-dev`

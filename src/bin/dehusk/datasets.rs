@@ -80,10 +80,18 @@ fn check_outside_datasets(path: &Path, datasets: &[Dataset], what: &str) -> Resu
         let Ok(root) = std::fs::canonicalize(&d.root) else {
             continue;
         };
+        // Each of the dataset's own files as named and, when it is a link (a dataset
+        // kept by git-annex or DVC), as it resolves: the review found a linked
+        // truth.jsonl replaced through its link.
+        let own = |name: &str| {
+            let named = root.join(name);
+            let real = std::fs::canonicalize(&named).ok();
+            [Some(named), real].into_iter().flatten()
+        };
+        let gold = own("truth.jsonl").any(|g| path == g);
+        let pages = own("html").chain(own("text")).any(|d| path.starts_with(d));
         anyhow::ensure!(
-            path != root.join("truth.jsonl")
-                && !path.starts_with(root.join("html"))
-                && !path.starts_with(root.join("text")),
+            !gold && !pages,
             "{what} {} would overwrite the dataset {}'s own files: write it elsewhere",
             path.display(),
             d.name()
