@@ -205,11 +205,12 @@ impl Classifier {
     }
 
     /// Classifies one document with the extractor of its format, refusing a page of
-    /// more than [`DEFAULT_MAX_BLOCKS`] blocks with a bad-document error, as a corpus
-    /// run does by default (before, it had no limit; [`Classifier::classify_on_site`]
-    /// takes another).
+    /// more blocks than that extractor allows ([`Extractor::with_max_blocks`], by
+    /// default [`DEFAULT_MAX_BLOCKS`], as a corpus run) with a bad-document error
+    /// (before, it had no limit; [`Classifier::classify_on_site`] takes another).
     pub fn classify(&self, doc: &Document) -> Result<Classified> {
-        self.classify_on_site(doc, None, DEFAULT_MAX_BLOCKS)
+        let max_blocks = self.for_format(doc.format).max_blocks;
+        self.classify_on_site(doc, None, max_blocks)
     }
 
     /// [`Classifier::classify`] for a document of a corpus run: of a counted corpus
@@ -325,6 +326,15 @@ mod tests {
         };
         let classifier = Classifier::new(None).unwrap();
         assert!(classifier.classify(&doc).unwrap_err().is_per_document());
+        // ... and the extractor's own limit, when it has one (found by a review).
+        let few = Document {
+            text: "a\n".repeat(20),
+            ..doc
+        };
+        assert!(classifier.classify(&few).is_ok());
+        let strict =
+            Classifier::from_extractors(html.clone(), text.clone().with_max_blocks(10)).unwrap();
+        assert!(strict.classify(&few).unwrap_err().is_per_document());
         let nul = "The council\0 met on Monday to discuss the new budget for the schools.";
         let kept = text.extract_str(nul).unwrap();
         assert!(
