@@ -1132,28 +1132,36 @@ enum LineRead {
     Eof,
 }
 
-/// What ends the lines of a JSON-lines file whose first bytes are `head`: a bare CR
-/// only in a file saved with old Mac line ends, told by a head without any `\n` where
-/// a bare CR is followed (past blank space) by the next object's `{` or the end of the
-/// head. JSON allows a raw CR as blank space between tokens, so in a file with `\n`
-/// ends a CR is never a line end (found by a review: `{"id": "a",\r"text": ...}`
-/// was split in two).
-fn json_line_ends(head: &[u8]) -> LineEnds {
-    if memchr::memchr(b'\n', head).is_some() {
-        return LineEnds::Newline;
+/// What ends the lines of a JSON-lines file, told at its first line end: `head` holds
+/// its first bytes, `whole` says whether they are all of it. A bare CR ends lines only
+/// in a file saved with old Mac line ends: the first line end is a CR not followed by
+/// `\n`, the bytes before it are one complete JSON object, and the next byte past blank
+/// space is the next object's `{` (or the input ends). JSON allows a raw CR as blank
+/// space between tokens (`{"id": "a",\r"text": ...}`), which fails the test, so a file
+/// with `\n` ends is never split at a CR (found by two reviews). None: `head` does not
+/// reach far enough to tell; the caller looks further.
+fn json_line_ends(head: &[u8], whole: bool) -> Option<LineEnds> {
+    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    // Blank lines first: a `\n` among them settles it.
+    let blank = body.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    if body[..blank].contains(&b'\n') {
+        return Some(LineEnds::Newline);
     }
-    let mut crs = memchr::memchr_iter(b'\r', head).peekable();
-    if crs.peek().is_none() {
-        return LineEnds::Newline;
+    let body = &body[blank..];
+    let Some(at) = memchr::memchr2(b'\n', b'\r', body) else {
+        return whole.then_some(LineEnds::Newline);
+    };
+    if body[at] == b'\n' {
+        return Some(LineEnds::Newline);
     }
-    let ends_a_line = crs.all(|at| {
-        let next = head[at + 1..].iter().find(|b| !b.is_ascii_whitespace());
-        matches!(next, None | Some(b'{'))
-    });
-    if ends_a_line {
-        LineEnds::AnyNewline
-    } else {
-        LineEnds::Newline
+    let after = &body[at + 1..];
+    match after.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')) {
+        Some(b'\n') => Some(LineEnds::Newline),
+        Some(b'{') if parse_json_line(&body[..at]).is_ok() => Some(LineEnds::AnyNewline),
+        Some(_) => Some(LineEnds::Newline),
+        None if !whole => None,
+        None if parse_json_line(&body[..at]).is_ok() => Some(LineEnds::AnyNewline),
+        None => Some(LineEnds::Newline),
     }
 }
 
@@ -2233,15 +2241,32 @@ impl Reader {
         .unwrap_or(usize::MAX)
     }
 
+    /// [`json_line_ends`] of this input, looking ahead as far as its first line end
+    /// (at most `cap` bytes, the longest line kept): the look-ahead is read again as
+    /// the lines. A read error is left for the line reader to report.
+    fn json_line_ends(&mut self, cap: usize) -> LineEnds {
+        let mut want = SNIFF_BYTES;
+        loop {
+            let Ok(head) = self.src.peek(want) else {
+                return LineEnds::Newline;
+            };
+            let whole = head.len() < want;
+            if let Some(ends) = json_line_ends(head, whole) {
+                return ends;
+            }
+            if want >= cap {
+                return LineEnds::Newline;
+            }
+            want = want.saturating_mul(4).min(cap);
+        }
+    }
+
     fn next_json(&mut self) -> Option<Entry> {
         let cap = self.line_cap();
         let ends = match self.json_ends {
             Some(ends) => ends,
             None => {
-                let ends = self
-                    .src
-                    .peek(SNIFF_BYTES)
-                    .map_or(LineEnds::Newline, json_line_ends);
+                let ends = self.json_line_ends(cap);
                 *self.json_ends.insert(ends)
             }
         };
@@ -2262,7 +2287,10 @@ impl Reader {
                 }
                 Ok(LineRead::Full) => {}
             }
-            if line.trim_ascii().is_empty() {
+            // A byte-order mark alone on the first line is a blank line too (found by a
+            // review: it was an "EOF while parsing" error).
+            let bare = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&line);
+            if bare.trim_ascii().is_empty() {
                 continue;
             }
             break Some(self.json_record(&line));
@@ -3057,8 +3085,43 @@ mod tests {
             let entries = read_in_pieces_as(spaced.as_bytes(), seed, RecordFormat::Jsonl);
             assert_eq!(summary(&entries), ["ok a", "ok b"], "seed {seed}");
         }
-        assert!(json_line_ends(b"{\"a\": 1,\r \"b\": 2}") == LineEnds::Newline);
-        assert!(json_line_ends(b"{\"a\": 1}\r\r{\"b\": 2}\r") == LineEnds::AnyNewline);
+        let bom_blank = "\u{feff}\n{\"id\": \"a\", \"text\": \"one\"}\n";
+        assert_eq!(
+            summary(&read_in_pieces_as(
+                bom_blank.as_bytes(),
+                0,
+                RecordFormat::Jsonl
+            )),
+            ["ok a"]
+        );
+        let tell = |head: &[u8], whole| json_line_ends(head, whole);
+        assert!(tell(b"{\"a\": 1,\r \"b\": 2}\n", true) == Some(LineEnds::Newline));
+        assert!(tell(b"{\"a\": 1}\r\r{\"b\": 2}\r", true) == Some(LineEnds::AnyNewline));
+        assert!(tell(b"\xef\xbb\xbf\r\r{\"a\": 1}\r{", false) == Some(LineEnds::AnyNewline));
+        assert!(tell(b"{\"a\": 1}\r\n{", false) == Some(LineEnds::Newline));
+        // Found by the second review: a CR before a nested object is blank space, and a
+        // head that ends before the first line does cannot tell.
+        assert!(
+            tell(b"{\"meta\":\r{\"k\": 1}, \"text\": \"x\"}\n", true) == Some(LineEnds::Newline)
+        );
+        assert!(tell(b"{\"text\": \"a long first line", false).is_none());
+        assert!(tell(b"{\"a\": 1}\r   ", false).is_none());
+        assert!(tell(b"{\"a\": 1}\r   ", true) == Some(LineEnds::AnyNewline));
+        // A CR-only file whose first record is longer than the sniffed head, and a \n
+        // file whose first record holds a CR before a nested object past the head.
+        let long = "x".repeat(3 * SNIFF_BYTES);
+        let cr_long = format!(
+            "{{\"id\": \"a\", \"text\": \"{long}\"}}\r{{\"id\": \"b\", \"text\": \"two\"}}\r"
+        );
+        let nl_nested = format!(
+            "{{\"id\": \"a\", \"text\": \"{long}\", \"meta\":\r{{\"k\": 1}}}}\n{{\"id\": \"b\", \"text\": \"two\"}}\n"
+        );
+        for (what, bytes) in [("cr_long", &cr_long), ("nl_nested", &nl_nested)] {
+            for seed in [0, 1, 2] {
+                let entries = read_in_pieces_as(bytes.as_bytes(), seed, RecordFormat::Jsonl);
+                assert_eq!(summary(&entries), ["ok a", "ok b"], "{what}, seed {seed}");
+            }
+        }
         // A WARC header still ends only at a newline: a bare CR is part of its line.
         let mut line = Vec::new();
         let mut src = io::Cursor::new(b"a\rb\nc".to_vec());
