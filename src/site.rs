@@ -181,29 +181,21 @@ fn host_key(host: &str) -> u64 {
         Some(www) if www.eq_ignore_ascii_case("www.") && host.len() > 4 => &host[4..],
         _ => host,
     };
-    let mut h = ChunkHasher::default();
-    let mut push_lowercase = |c: char| {
-        for lower in c.to_lowercase() {
-            let mut utf8 = [0u8; 4];
-            for &b in lower.encode_utf8(&mut utf8).as_bytes() {
-                h.push(b);
-            }
-        }
-    };
+    let mut key = TextKey::default();
     for (i, label) in host.split('.').enumerate() {
         if i > 0 {
-            push_lowercase('.');
+            key.lowercase('.');
         }
         let decoded = match label.get(..4) {
             Some(ace) if ace.eq_ignore_ascii_case("xn--") => punycode_decode(&label[4..]),
             _ => None,
         };
         match decoded {
-            Some(decoded) => decoded.into_iter().for_each(&mut push_lowercase),
-            None => label.chars().for_each(&mut push_lowercase),
+            Some(decoded) => decoded.into_iter().for_each(|c| key.lowercase(c)),
+            None => label.chars().for_each(|c| key.lowercase(c)),
         }
     }
-    combine(LINE_SEED, h.finish())
+    combine(LINE_SEED, key.hash.finish())
 }
 
 /// The Unicode characters a Punycode label stands for (RFC 3492, section 6.2), the
@@ -279,24 +271,19 @@ fn text_key(host: u64, text: &str) -> Option<u64> {
             }
         }
     } else {
-        let mut buf = [0u8; 4];
         for c in text.chars() {
             if c.is_whitespace() {
                 key.space();
-                continue;
-            }
-            for lower in c.to_lowercase() {
-                for &b in lower.encode_utf8(&mut buf).as_bytes() {
-                    key.byte(b);
-                }
+            } else {
+                key.lowercase(c);
             }
         }
     }
     key.any.then(|| combine(host, key.hash.finish()))
 }
 
-/// [`text_key`]'s state: the hash so far, and whether a space is owed before the next
-/// visible byte.
+/// The state of [`text_key`] (and of [`host_key`], whose hosts hold no space): the hash
+/// so far, and whether a space is owed before the next visible byte.
 #[derive(Default)]
 struct TextKey {
     hash: ChunkHasher,
@@ -318,6 +305,18 @@ impl TextKey {
         }
         self.any = true;
         self.hash.push(b);
+    }
+
+    /// Adds `c` lowercased, as UTF-8 bytes (the general path of [`text_key`], and every
+    /// character of a host in [`host_key`]).
+    #[inline]
+    fn lowercase(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        for lower in c.to_lowercase() {
+            for &b in lower.encode_utf8(&mut buf).as_bytes() {
+                self.byte(b);
+            }
+        }
     }
 }
 
