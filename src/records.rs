@@ -164,6 +164,27 @@ pub fn record_format(
     }
 }
 
+/// What an input's name says of it, the first step of [`detect`] and of a corpus run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByName {
+    /// Records by name alone: JSON lines need no look.
+    Records(RecordFormat),
+    /// A page's name ([`is_document_name`]): one document, not looked into.
+    Document,
+    /// The first bytes decide ([`record_format`]), with what the name suggests (a
+    /// `.warc` whose start cannot be read is still read as a WARC, to report it).
+    Look(Option<RecordFormat>),
+}
+
+/// [`ByName`] of `path`.
+pub fn by_name(path: &Path) -> ByName {
+    match RecordFormat::from_path(path) {
+        Some(RecordFormat::Jsonl) => ByName::Records(RecordFormat::Jsonl),
+        None if is_document_name(path) => ByName::Document,
+        hint => ByName::Look(hint),
+    }
+}
+
 /// Whether the file at `path` is a record file, and which, decided as a corpus run
 /// decides it: JSON lines by name ([`RecordFormat::from_path`]); a WARC (or WET) by
 /// its first bytes, unless the name is a single document's ([`is_document_name`]);
@@ -173,13 +194,11 @@ pub fn record_format(
 /// lose the bytes looked at (found by a review: the page lost its first 16 KiB), so
 /// it is a record file only by name.
 pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
-    let by_name = RecordFormat::from_path(path);
-    if by_name == Some(RecordFormat::Jsonl) {
-        return by_name;
-    }
-    if by_name.is_none() && is_document_name(path) {
-        return None;
-    }
+    let by_name = match by_name(path) {
+        ByName::Records(kind) => return Some(kind),
+        ByName::Document => return None,
+        ByName::Look(hint) => hint,
+    };
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return by_name;
     }

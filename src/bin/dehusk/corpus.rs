@@ -26,7 +26,7 @@ use dehusk::input::{self, Document, InputFormat};
 use dehusk::model::ModelFile;
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
-use dehusk::records::{self, Entry, RecordFormat};
+use dehusk::records::{self, ByName, Entry, RecordFormat};
 use dehusk::segment::segment_within;
 use dehusk::site::{self, PageKeys, SiteRepeats};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -552,14 +552,15 @@ impl Inputs {
             reason,
         };
         let stdin = path.as_os_str() == "-";
-        let by_name = RecordFormat::from_path(&path).filter(|_| !stdin);
-        if by_name == Some(RecordFormat::Jsonl) {
-            let opened = records::Reader::open(&path, RecordFormat::Jsonl, self.options.clone());
-            return self.read_records(opened, id, size);
-        }
-        if by_name.is_none() && !stdin && records::is_document_name(&path) {
-            return Some(Work::File(path));
-        }
+        let by_name = match records::by_name(&path) {
+            _ if stdin => None,
+            ByName::Records(kind) => {
+                let opened = records::Reader::open(&path, kind, self.options.clone());
+                return self.read_records(opened, id, size);
+            }
+            ByName::Document => return Some(Work::File(path)),
+            ByName::Look(hint) => hint,
+        };
         // A WARC by name, standard input, or a name that does not tell: look at the
         // first bytes, then read on from the same handle (it may be a pipe). A `.wet` or
         // `.warc` that is readable but no WARC is one document, as `.wet` text files
