@@ -383,15 +383,14 @@ impl Written {
                             path.display()
                         );
                     }
+                    // The other command's record kind, and the field that tells it.
+                    let (text, blocks) = (record.text.is_some(), record.blocks.is_some());
                     let other = match job {
-                        Job::Extract => record.blocks.is_some() && record.text.is_none(),
-                        Job::Classify => record.text.is_some() && record.blocks.is_none(),
+                        Job::Extract if blocks && !text => Some(("classify", "blocks")),
+                        Job::Classify if text && !blocks => Some(("extract", "text")),
+                        _ => None,
                     };
-                    if other {
-                        let (kind, field) = match job {
-                            Job::Extract => ("classify", "blocks"),
-                            Job::Classify => ("extract", "text"),
-                        };
+                    if let Some((kind, field)) = other {
                         anyhow::bail!(
                             "cannot resume: {} holds {kind} records (line {number} has \
                              `{field}`), and this run is {}: write to another file, or \
