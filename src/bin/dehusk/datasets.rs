@@ -127,6 +127,31 @@ fn split_filter(split: &str) -> Option<&str> {
     }
 }
 
+/// How the messages name `split` (None: every page).
+fn split_name(split: Option<&str>) -> String {
+    match split {
+        Some(split) => format!("the {split} split"),
+        None => "any split".to_owned(),
+    }
+}
+
+/// The names of the datasets with no page in `split`; an error when that is all of
+/// them.
+fn without_pages(datasets: &[Dataset], split: Option<&str>) -> Result<Vec<String>> {
+    let empty: Vec<String> = datasets
+        .iter()
+        .filter(|d| d.split(split).next().is_none())
+        .map(|d| d.name())
+        .collect();
+    anyhow::ensure!(
+        empty.len() < datasets.len(),
+        "no page of {} is in {}",
+        empty.join(", "),
+        split_name(split)
+    );
+    Ok(empty)
+}
+
 /// Loads one split of the datasets, reporting unreadable pages; a dataset with no
 /// page in the split is reported too, and none at all is an error.
 fn load_split(
@@ -135,22 +160,8 @@ fn load_split(
     mode: InputFormat,
     flatten: Flatten,
 ) -> Result<(Vec<LabeledPage>, Vec<Unreadable>)> {
-    let which = match split {
-        Some(split) => format!("the {split} split"),
-        None => "any split".to_owned(),
-    };
-    let empty: Vec<String> = datasets
-        .iter()
-        .filter(|d| d.split(split).next().is_none())
-        .map(|d| d.name())
-        .collect();
-    anyhow::ensure!(
-        empty.len() < datasets.len(),
-        "no page of {} is in {which}",
-        empty.join(", ")
-    );
-    for name in &empty {
-        eprintln!("dehusk: {name}: no page is in {which}");
+    for name in without_pages(datasets, split)? {
+        eprintln!("dehusk: {name}: no page is in {}", split_name(split));
     }
     let (pages, unreadable) = prepare(datasets, split, mode, flatten);
     for u in &unreadable {
@@ -511,18 +522,9 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     }
     // Found by an audit: without dev pages, --report-dev failed after the whole
     // training, and the model was not saved.
-    anyhow::ensure!(
-        !args.report_dev
-            || datasets
-                .iter()
-                .any(|d| d.split(Some("dev")).next().is_some()),
-        "--report-dev: no page of {} is in the dev split",
-        datasets
-            .iter()
-            .map(|d| d.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    if args.report_dev {
+        without_pages(&datasets, Some("dev")).context("--report-dev")?;
+    }
     let mode: InputFormat = args.data.mode.into();
     let t0 = Instant::now();
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
