@@ -488,7 +488,6 @@ impl ModelFile {
                 return Err(Error::bad_model(format!("malformed model file: {e}")));
             }
         };
-        check_version(file.version as u64)?;
         if check_entries {
             file.validate()?;
         } else {
@@ -568,7 +567,6 @@ impl ModelFile {
     pub fn validate(&self) -> Result<()> {
         // A file built in memory is checked as one read from disk would be, so `save`
         // never writes what `load` refuses.
-        check_version(self.version as u64)?;
         self.validate_structure()?;
         if let Some(odds) = &self.word_odds {
             odds.check()
@@ -577,8 +575,10 @@ impl ModelFile {
         Ok(())
     }
 
-    /// [`ModelFile::validate`] but for the word table's entries.
+    /// [`ModelFile::validate`] but for the word table's entries: the version, and
+    /// everything that must fit the feature list.
     fn validate_structure(&self) -> Result<()> {
+        check_version(self.version as u64)?;
         let expected = row_names(self.mode, self.word_odds.is_some());
         if self.word_odds.is_some() && self.version < HEADS_VERSION {
             return Err(Error::bad_model(format!(
@@ -674,7 +674,6 @@ impl ModelFile {
     /// is refused, rather than scored wrongly or with a panic (found by an audit of
     /// the library).
     pub fn compile(&self) -> Result<Model> {
-        check_version(self.version as u64)?;
         self.validate_structure()?;
         let context = self.context.as_ref().and_then(|c| {
             let cols = CoreColumns::find(&self.feature_names)?;
