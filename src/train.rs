@@ -194,10 +194,11 @@ pub fn prepare(
     (pages, errors)
 }
 
-/// Refuses pages prepared for another mode than `mode`: their feature rows have
-/// another width (a mix would index past a row; all of another mode would make a model
-/// whose feature list does not match its weights).
-fn check_modes(pages: &[LabeledPage], mode: InputFormat) -> Result<()> {
+/// Refuses pages that cannot be fitted as they stand: prepared for another mode than
+/// `mode` (their feature rows have another width: a mix would index past a row; all of
+/// another mode would make a model whose feature list does not match its weights), or
+/// whose labels, rows or block ranges do not match their blocks.
+fn check_prepared(pages: &[LabeledPage], mode: InputFormat) -> Result<()> {
     let width = feature_names(mode).len();
     // A page without blocks has no rows, and no width to go by (its matrix is 0 by 0):
     // counting it wrong refused the bundled text model's own training command, whose
@@ -1262,7 +1263,7 @@ pub struct HeldOutPrediction {
 pub fn cross_validate(pages: &[LabeledPage], params: &TrainParams) -> Result<Vec<FoldReport>> {
     params.check()?;
     if let Some(first) = pages.first() {
-        check_modes(pages, first.page.format.unwrap_or(InputFormat::Html))?;
+        check_prepared(pages, first.page.format.unwrap_or(InputFormat::Html))?;
     }
     let odds = params
         .word_odds
@@ -1453,7 +1454,7 @@ pub fn train_after(
     if pages.is_empty() {
         return Err(Error::fit("no training pages"));
     }
-    check_modes(pages, mode)?;
+    check_prepared(pages, mode)?;
     check_pages(pages, params)?;
     let folds = params.holdout_every;
     let held_fold = params.holdout_fold;
