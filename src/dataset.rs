@@ -40,6 +40,10 @@ pub struct GoldPage {
     /// Coarse page type, where known.
     #[serde(default)]
     pub page_type: Option<String>,
+    /// The page's URL, where known: it helps decode an unlabelled legacy page, as a
+    /// WARC record's does (see [`crate::input::Transport::url`]).
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 impl GoldPage {

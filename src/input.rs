@@ -73,6 +73,34 @@ impl FromStr for InputFormat {
     }
 }
 
+/// What is known of a document from outside its bytes, as decoding uses it: the HTTP
+/// headers and the URL of a WARC record. `Transport::default()` knows nothing (a file
+/// on disk).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Transport<'a> {
+    /// A charset label from the HTTP `Content-Type`: the whole header value
+    /// (`text/html; charset=windows-1251`) or a bare label. It comes before a `<meta>`
+    /// charset, as in browsers, unless the bytes contradict it.
+    pub charset: Option<&'a str>,
+    /// The URL the document was fetched from. Only its top-level domain is read, and
+    /// only when unlabelled legacy bytes leave the encoding to the detector: as in
+    /// Firefox, it favours the encodings of the domain's region (`.hu` and `.cz` the
+    /// Central European ones, `.tw` Big5 over GBK, `.fr` windows-1252 over
+    /// windows-1250). A Unicode top-level domain is not read (the detector takes the
+    /// Punycode form, which WARC files write).
+    pub url: Option<&'a str>,
+}
+
+impl<'a> Transport<'a> {
+    /// Only a charset label (see [`Transport::charset`]).
+    pub fn charset(label: &'a str) -> Transport<'a> {
+        Transport {
+            charset: Some(label),
+            url: None,
+        }
+    }
+}
+
 /// One input document, decoded to UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -126,13 +154,17 @@ const UTF8_LABELLED_PER_INVALID: usize = 2;
 /// chardetng from a 64 KiB prefix. Malformed sequences become U+FFFD, NULs are removed; this
 /// never fails.
 pub fn decode_html(bytes: &[u8], transport_charset: Option<&str>) -> String {
-    decode_as(InputFormat::Html, bytes, transport_charset, None).into_owned()
+    let transport = Transport {
+        charset: transport_charset,
+        url: None,
+    };
+    decode_as(InputFormat::Html, bytes, transport, None).into_owned()
 }
 
 /// Decodes raw plain-text bytes (BOM, then valid UTF-8, then chardetng on a prefix).
 /// Malformed sequences become U+FFFD and NULs are removed; this never fails.
 pub fn decode_text(bytes: &[u8]) -> String {
-    decode_as(InputFormat::Text, bytes, None, None).into_owned()
+    decode_as(InputFormat::Text, bytes, Transport::default(), None).into_owned()
 }
 
 /// [`decode_html`] or [`decode_text`] by format, honouring a transport charset label
@@ -145,13 +177,15 @@ pub fn decode_text(bytes: &[u8]) -> String {
 fn decode_as<'a>(
     format: InputFormat,
     bytes: &'a [u8],
-    transport_charset: Option<&str>,
+    transport: Transport<'_>,
     utf8: Option<&'a str>,
 ) -> Cow<'a, str> {
     if let Some(text) = decode_by_bom_or_utf16(bytes) {
         return Cow::Owned(text);
     }
-    let declared = transport_charset.and_then(|label| transport_encoding(label, bytes));
+    let declared = transport
+        .charset
+        .and_then(|label| transport_encoding(label, bytes));
     let declared = match format {
         // HTTP header before <meta>, as in browsers: the server knows better than a
         // template.
@@ -160,7 +194,8 @@ fn decode_as<'a>(
         }
         InputFormat::Text => declared,
     };
-    decode_declared_or_detect(bytes, declared, utf8)
+    let detector = Detector { url: transport.url };
+    decode_declared_or_detect(bytes, declared, utf8, detector)
 }
 
 /// Decodes by byte-order mark, or as UTF-16 recognised by its NUL halves (see
@@ -182,6 +217,7 @@ fn decode_declared_or_detect<'a>(
     bytes: &'a [u8],
     declared: Option<&'static Encoding>,
     utf8: Option<&'a str>,
+    detector: Detector<'_>,
 ) -> Cow<'a, str> {
     debug_assert!(utf8.is_none_or(|s| std::ptr::eq(s.as_bytes(), bytes)));
     if let Some(encoding) = declared.filter(|&e| is_utf16(e)) {
@@ -204,7 +240,7 @@ fn decode_declared_or_detect<'a>(
             // then (an ESC in ASCII text) is the detector worth asking.
             None if memchr::memchr(0x1b, s.as_bytes()).is_some()
                 && s.is_ascii()
-                && detect_encoding(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP =>
+                && detector.guess(bytes, Iso2022JpDetection::Allow) == ISO_2022_JP =>
             {
                 Cow::Owned(decode_with(ISO_2022_JP, bytes))
             }
@@ -218,10 +254,10 @@ fn decode_declared_or_detect<'a>(
         return Cow::Owned(decode_with(UTF_8, bytes));
     }
     Cow::Owned(match declared {
-        Some(encoding) if encoding != UTF_8 => decode_labelled(encoding, bytes),
+        Some(encoding) if encoding != UTF_8 => decode_labelled(encoding, bytes, detector),
         // Unlabelled, or labelled UTF-8 while the bytes are evidently not (a template's
         // meta kept after a migration the other way): the bytes decide.
-        _ => decode_with(detect_encoding(bytes, Iso2022JpDetection::Deny), bytes),
+        _ => decode_with(detector.guess(bytes, Iso2022JpDetection::Deny), bytes),
     })
 }
 
@@ -257,14 +293,14 @@ fn mostly_utf8(bytes: &[u8], labelled_utf8: bool) -> bool {
 /// malformed sequences, the label names the wrong encoding (Chinese GBK served as
 /// Shift_JIS): the detector's guess is taken instead if it decodes far more cleanly.
 /// Single-byte labels decode anything without error, so only they are always trusted.
-fn decode_labelled(encoding: &'static Encoding, bytes: &[u8]) -> String {
+fn decode_labelled(encoding: &'static Encoding, bytes: &[u8], detector: Detector<'_>) -> String {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         let bad = count_replacements(&text);
         let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
         // More than 2% of the non-ASCII characters malformed.
         if bad >= 4 && bad.saturating_mul(50) > non_ascii {
-            let guess = detect_encoding(bytes, Iso2022JpDetection::Deny);
+            let guess = detector.guess(bytes, Iso2022JpDetection::Deny);
             if guess != encoding {
                 let (alt, _) = guess.decode_without_bom_handling(bytes);
                 if count_replacements(&alt).saturating_mul(4) < bad {
@@ -354,16 +390,43 @@ fn utf16_encoding(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
     }
 }
 
-/// Guesses the encoding of unlabelled, non-UTF-8 bytes from a prefix.
-fn detect_encoding(bytes: &[u8], iso_2022_jp: Iso2022JpDetection) -> &'static Encoding {
-    let prefix = &bytes[..bytes.len().min(DETECTOR_PREFIX_BYTES)];
-    let mut detector = EncodingDetector::new(iso_2022_jp);
-    // `last` only when the prefix is the whole document: a sequence cut by the prefix
-    // boundary must not count against the multi-byte candidates.
-    detector.feed(prefix, prefix.len() == bytes.len());
-    // UTF-8 stays allowed: a document that is UTF-8 apart from a few stray bytes is better
-    // decoded as UTF-8 with a replacement character than as mojibake.
-    detector.guess(None, Utf8Detection::Allow)
+/// The encoding detector with what it may know of the document's origin.
+#[derive(Debug, Clone, Copy, Default)]
+struct Detector<'a> {
+    /// The document's URL (see [`Transport::url`]).
+    url: Option<&'a str>,
+}
+
+impl Detector<'_> {
+    /// Guesses the encoding of unlabelled, non-UTF-8 bytes from a prefix.
+    fn guess(self, bytes: &[u8], iso_2022_jp: Iso2022JpDetection) -> &'static Encoding {
+        let prefix = &bytes[..bytes.len().min(DETECTOR_PREFIX_BYTES)];
+        let mut detector = EncodingDetector::new(iso_2022_jp);
+        // `last` only when the prefix is the whole document: a sequence cut by the prefix
+        // boundary must not count against the multi-byte candidates.
+        detector.feed(prefix, prefix.len() == bytes.len());
+        // Read here, not by the caller: the detector runs on few documents.
+        let tld = self.url.and_then(top_level_domain);
+        // UTF-8 stays allowed: a document that is UTF-8 apart from a few stray bytes is
+        // better decoded as UTF-8 with a replacement character than as mojibake.
+        detector.guess(tld.as_deref().map(str::as_bytes), Utf8Detection::Allow)
+    }
+}
+
+/// The top-level domain of a URL in the form the detector takes: lowercase ASCII letters,
+/// digits and hyphens (Punycode included), without the dot. None for a URL without a
+/// host, an IP address, or a Unicode label (the detector would panic on one).
+fn top_level_domain(url: &str) -> Option<String> {
+    let host = crate::site::host_of_url(url)?;
+    let host = host.strip_suffix('.').unwrap_or(&host);
+    let label = host.rsplit('.').next()?;
+    let is_name = !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !label.bytes().all(|b| b.is_ascii_digit());
+    // `host_of_url` lowercases, and a label of ASCII bytes is lowercase ASCII then.
+    is_name.then(|| label.to_ascii_lowercase())
 }
 
 /// The encoding named by a transport label (a bare label, or a whole Content-Type value),
@@ -1101,24 +1164,30 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
 /// `path.display().to_string()`); `format` None means sniff (extension, then content).
 pub fn load_document(path: &Path, format: Option<InputFormat>, max_bytes: u64) -> Result<Document> {
     let bytes = read_file(path, max_bytes)?;
-    document_from_vec(path.display().to_string(), bytes, Some(path), format, None)
+    document_from_vec(
+        path.display().to_string(),
+        bytes,
+        Some(path),
+        format,
+        Transport::default(),
+    )
 }
 
 /// Builds a Document from bytes already in memory (stdin or a record); id given by caller.
 ///
 /// Binary input is refused (see [`check_not_binary`]), and so is input over
 /// [`MAX_DOCUMENT_BYTES`]; `path_hint` helps sniffing when
-/// `format` is None; `transport_charset` is an outside charset label (HTTP Content-Type),
-/// honoured for both HTML and text.
+/// `format` is None; `transport` is what the HTTP headers and the URL say (see
+/// [`Transport`]), honoured for both HTML and text.
 pub fn document_from_bytes(
     id: String,
     bytes: &[u8],
     path_hint: Option<&Path>,
     format: Option<InputFormat>,
-    transport_charset: Option<&str>,
+    transport: Transport<'_>,
 ) -> Result<Document> {
-    let format = check_document(bytes, path_hint, format, transport_charset)?;
-    let text = decode_as(format, bytes, transport_charset, None).into_owned();
+    let format = check_document(bytes, path_hint, format, transport.charset)?;
+    let text = decode_as(format, bytes, transport, None).into_owned();
     Ok(Document { id, format, text })
 }
 
@@ -1130,14 +1199,14 @@ pub fn document_from_vec(
     bytes: Vec<u8>,
     path_hint: Option<&Path>,
     format: Option<InputFormat>,
-    transport_charset: Option<&str>,
+    transport: Transport<'_>,
 ) -> Result<Document> {
-    let format = check_document(&bytes, path_hint, format, transport_charset)?;
+    let format = check_document(&bytes, path_hint, format, transport.charset)?;
     // Validated once: as a `String` it can become the text without a copy, and the
     // decoder is told it is valid instead of checking again.
     let text = match String::from_utf8(bytes) {
         Ok(utf8) => {
-            let decoded = match decode_as(format, utf8.as_bytes(), transport_charset, Some(&utf8)) {
+            let decoded = match decode_as(format, utf8.as_bytes(), transport, Some(&utf8)) {
                 // The text is the bytes as they stand.
                 Cow::Borrowed(text) if text.len() == utf8.len() => None,
                 other => Some(other.into_owned()),
@@ -1146,7 +1215,7 @@ pub fn document_from_vec(
         }
         // Not UTF-8 throughout (an incomplete character at the very end, or another
         // encoding): decoded into a new string.
-        Err(e) => decode_as(format, e.as_bytes(), transport_charset, None).into_owned(),
+        Err(e) => decode_as(format, e.as_bytes(), transport, None).into_owned(),
     };
     Ok(Document { id, format, text })
 }
@@ -1438,6 +1507,58 @@ mod tests {
     }
 
     #[test]
+    fn the_urls_top_level_domain_steers_the_detector() {
+        // Short unlabelled Hungarian: alone, the detector reads windows-1252 ("Gyõr").
+        let hungarian = "Győr és Pécs között új vasútvonal épül.";
+        let bytes = encode(encoding_rs::WINDOWS_1250, hungarian);
+        let decode = |url| {
+            let transport = Transport { charset: None, url };
+            decode_as(InputFormat::Text, &bytes, transport, None).into_owned()
+        };
+        assert_ne!(decode(None), hungarian);
+        assert_eq!(decode(Some("https://hirek.example.hu/cikk/1")), hungarian);
+        assert_eq!(decode(Some("HTTP://WWW.EXAMPLE.HU./")), hungarian);
+        // A label still comes first: the domain only helps the detector.
+        let transport = Transport {
+            charset: Some("windows-1252"),
+            url: Some("https://example.hu/"),
+        };
+        assert_ne!(
+            decode_as(InputFormat::Text, &bytes, transport, None),
+            hungarian
+        );
+        // Short traditional Chinese: GBK alone, Big5 under `.tw`.
+        let chinese = "昨天，台北市政府召開記者會，介紹了今年城市建設的主要情況。";
+        let bytes = encode(encoding_rs::BIG5, chinese);
+        let html = |url| {
+            let transport = Transport { charset: None, url };
+            decode_as(InputFormat::Html, &bytes, transport, None).into_owned()
+        };
+        assert_eq!(html(Some("https://news.example.com.tw/a")), chinese);
+    }
+
+    #[test]
+    fn top_level_domains_are_given_only_in_the_form_the_detector_takes() {
+        let cases = [
+            ("https://example.hu/path?q=1", Some("hu")),
+            ("HTTPS://User@Example.CZ:8080/", Some("cz")),
+            ("http://www.example.com.tw./", Some("tw")),
+            ("http://xn--e1afmkfd.xn--p1ai/", Some("xn--p1ai")),
+            ("//cdn.example.de/x", Some("de")),
+            // An IP address or a Unicode label (the detector panics on one) is left out.
+            ("http://192.168.0.1/", None),
+            ("http://[2001:db8::1]:80/", None),
+            ("https://пример.рф/", None),
+            ("https://例え.テスト/", None),
+            ("", None),
+            ("http:///path", None),
+        ];
+        for (url, tld) in cases {
+            assert_eq!(top_level_domain(url).as_deref(), tld, "{url}");
+        }
+    }
+
+    #[test]
     fn transport_charset_is_used_and_beats_meta() {
         // Short Cyrillic text: too little for the detector to be trusted.
         let html = page("", "Привет, мир");
@@ -1457,7 +1578,7 @@ mod tests {
             &encode(WINDOWS_1251, "Привет, мир"),
             None,
             Some(InputFormat::Text),
-            Some("windows-1251"),
+            Transport::charset("windows-1251"),
         )
         .unwrap();
         assert_eq!(doc.text, "Привет, мир");
@@ -1631,20 +1752,28 @@ mod tests {
         ];
         for bytes in cases {
             for format in [Some(InputFormat::Html), Some(InputFormat::Text), None] {
-                let borrowed = document_from_bytes("x".into(), &bytes, None, format, None);
-                let owned = document_from_vec("x".into(), bytes.clone(), None, format, None);
+                let borrowed =
+                    document_from_bytes("x".into(), &bytes, None, format, Transport::default());
+                let owned = document_from_vec(
+                    "x".into(),
+                    bytes.clone(),
+                    None,
+                    format,
+                    Transport::default(),
+                );
                 assert_eq!(borrowed.ok(), owned.ok(), "{bytes:?}");
             }
         }
         // The two that must still be decoded are.
         for (bytes, text) in [(japanese, japanese_text), (utf16, utf16_text)] {
-            let doc = document_from_vec("x".into(), bytes, None, None, None).unwrap();
+            let doc =
+                document_from_vec("x".into(), bytes, None, None, Transport::default()).unwrap();
             assert_eq!(doc.text, text);
         }
         // Valid UTF-8 without NULs becomes the text in the same buffer.
         let bytes = "<p>h\u{e9}llo</p>".as_bytes().to_vec();
         let ptr = bytes.as_ptr();
-        let doc = document_from_vec("x".into(), bytes, None, None, None).unwrap();
+        let doc = document_from_vec("x".into(), bytes, None, None, Transport::default()).unwrap();
         assert_eq!(doc.text.as_ptr(), ptr);
     }
 
@@ -1661,7 +1790,7 @@ mod tests {
             decode_as(
                 InputFormat::Text,
                 &bytes,
-                Some("text/plain; charset=UTF-8"),
+                Transport::charset("text/plain; charset=UTF-8"),
                 None
             )
             .into_owned(),
@@ -1696,7 +1825,8 @@ mod tests {
             assert_eq!(sniff_format(None, bytes), InputFormat::Html);
             assert_eq!(decode_html(bytes, None), html);
             assert_eq!(decode_text(bytes), html);
-            let doc = document_from_bytes("x".into(), bytes, None, None, None).unwrap();
+            let doc =
+                document_from_bytes("x".into(), bytes, None, None, Transport::default()).unwrap();
             assert_eq!(doc.format, InputFormat::Html);
             assert_eq!(doc.text, html);
         }
@@ -1729,7 +1859,7 @@ mod tests {
             &le,
             None,
             Some(InputFormat::Text),
-            Some("utf-16le"),
+            Transport::charset("utf-16le"),
         )
         .unwrap();
         assert_eq!(doc.text, text);
@@ -1820,7 +1950,7 @@ mod tests {
         // Without a signature the control-character share alone decides.
         assert!(bad_document_message(check_not_binary(&cycle)).contains("binary data"));
         assert!(bad_document_message(check_not_binary(&[0u8; 100])).contains("binary"));
-        assert!(document_from_bytes("x".into(), &png, None, None, None).is_err());
+        assert!(document_from_bytes("x".into(), &png, None, None, Transport::default()).is_err());
         // Compressed formats whose bytes can pass the control-character share: found by
         // an audit, one zstd or bzip2 file in forty came out as a junk document.
         let printable: Vec<u8> = (0..4000u32).map(|i| b' ' + (i * 37 % 95) as u8).collect();

@@ -56,7 +56,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::input::{self, Document, InputFormat};
+use crate::input::{self, Document, InputFormat, Transport};
 use crate::output::Fields;
 
 /// The first two bytes of every gzip member.
@@ -408,9 +408,25 @@ impl Record {
             &payload,
             None,
             self.format,
-            self.charset.as_deref(),
+            Transport {
+                charset: self.charset.as_deref(),
+                url: self.url(),
+            },
         )
     }
+
+    /// The record's URL: a WARC record's target URI, or a JSON line's `url` field.
+    pub fn url(&self) -> Option<&str> {
+        url_field(&self.fields)
+    }
+}
+
+/// The `url` of a record's output fields (see [`Record::url`]), when it is a string.
+pub fn url_field(fields: &[(String, Value)]) -> Option<&str> {
+    fields
+        .iter()
+        .find(|(key, _)| key == "url")
+        .and_then(|(_, value)| value.as_str())
 }
 
 fn too_large(size: u64, max_bytes: u64) -> Error {

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use dehusk::input::{self, InputFormat};
+use dehusk::input::{self, InputFormat, Transport};
 use dehusk::pipeline::{Classified, Classifier};
 use dehusk::ErrorKind;
 use encoding_rs::Encoding;
@@ -40,7 +40,8 @@ fn classifier() -> &'static Classifier {
 /// Document (binary check, format sniffing, charset decoding) → blocks → features →
 /// probabilities → labels. Checks the invariants every result must meet.
 fn pipeline(bytes: &[u8], format: Option<InputFormat>) -> dehusk::Result<Classified> {
-    let doc = input::document_from_bytes("hostile".into(), bytes, None, format, None)?;
+    let doc =
+        input::document_from_bytes("hostile".into(), bytes, None, format, Transport::default())?;
     assert!(!doc.text.contains('\0'), "NUL left in the decoded text");
     let c = classifier().classify(&doc)?;
     check_result(&c);
@@ -297,7 +298,9 @@ fn issue5_legacy_encodings_decode_to_the_right_text() {
         let c = ok(&encode(encoding, &labelled), None);
         assert_block_contains(&c, text);
         let bare = encode(encoding, &page("", text));
-        let doc = input::document_from_bytes("t".into(), &bare, None, None, Some(name)).unwrap();
+        let doc =
+            input::document_from_bytes("t".into(), &bare, None, None, Transport::charset(name))
+                .unwrap();
         assert!(doc.text.contains(text), "{name} by transport label");
         let c = ok(&bare, None);
         assert_block_contains(&c, text);
@@ -1448,7 +1451,20 @@ fn fuzz_case(bytes: &[u8], rng: &mut Rng) {
             3 => Some("shift_jis"),
             _ => None,
         };
-        let result = input::document_from_bytes("fuzz".into(), &bytes, None, format, charset)
+        // Top-level domains the charset detector takes, and ones it would panic on
+        // unless they are left out (Unicode, upper case, an IP address, no host).
+        let url = match rng.below(8) {
+            0 => Some("http://example.hu/a"),
+            1 => Some("https://例え.テスト/"),
+            2 => Some("HTTP://EXAMPLE.TW"),
+            3 => Some("http://192.168.0.1:8080/"),
+            4 => Some("http://[::1]/x"),
+            5 => Some("mailto:someone"),
+            6 => Some("http://xn--p1ai./"),
+            _ => None,
+        };
+        let transport = Transport { charset, url };
+        let result = input::document_from_bytes("fuzz".into(), &bytes, None, format, transport)
             .and_then(|doc| {
                 assert!(!doc.text.contains('\0'));
                 classifier().classify(&doc)

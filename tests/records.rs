@@ -225,6 +225,36 @@ fn issue4_warc_charset_comes_from_the_http_header() {
 }
 
 #[test]
+fn issue3_an_unlabelled_legacy_page_is_read_in_its_domains_encoding() {
+    // Hungarian in windows-1250, no charset in the header or the page: the bytes alone
+    // read as windows-1252 to the detector ("Gyõr"); the record's `.hu` URL tells it
+    // the region, as Firefox does.
+    let page = "<html><head><title>Hírek</title></head><body><p>Győr és Pécs között új \
+        vasútvonal épül.</p></body></html>";
+    let (cp1250, _, unmappable) = encoding_rs::WINDOWS_1250.encode(page);
+    assert!(!unmappable);
+    let dir = tempdir();
+    let warc = dir.path().join("hu.warc.gz");
+    write(
+        &warc,
+        gzip_each(&[
+            response(&id(1), "https://hirek.example.hu/1", "text/html", &cp1250),
+            response(&id(2), "https://example.com/1", "text/html", &cp1250),
+        ]),
+    );
+    let out = dehusk().arg("classify").arg(&warc).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 2, "{}", out.show());
+    let text = |rec: &Value| -> String {
+        let blocks = rec["blocks"].as_array().unwrap();
+        blocks.iter().map(|b| b["text"].as_str().unwrap()).collect()
+    };
+    assert_contains!(text(&recs[0]), "Győr és Pécs között új vasútvonal épül.");
+    assert_contains!(text(&recs[1]), "Gyõr");
+}
+
+#[test]
 fn issue4_truncated_last_record_is_one_error_after_the_good_ones() {
     let dir = tempdir();
     let records: Vec<Vec<u8>> = (0..4)

@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 use dehusk::features;
-use dehusk::input::{self, InputFormat};
+use dehusk::input::{self, InputFormat, Transport};
 use dehusk::pipeline::Classifier;
 use dehusk::segment;
 use libfuzzer_sys::fuzz_target;
@@ -28,7 +28,7 @@ fn classifier() -> &'static Classifier {
 }
 
 fn run(bytes: &[u8], format: Option<InputFormat>, charset: Option<&str>) {
-    let Ok(doc) = input::document_from_bytes("fuzz".into(), bytes, None, format, charset) else {
+    let Ok(doc) = input::document_from_bytes("fuzz".into(), bytes, None, format, Transport { charset, url: None }) else {
         // A clear per-document error (binary data) is a correct outcome.
         return;
     };

@@ -22,7 +22,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dehusk::input::{self, Document, InputFormat};
+use dehusk::input::{self, Document, InputFormat, Transport};
 use dehusk::model::ModelFile;
 use dehusk::output::{self, Fields};
 use dehusk::pipeline::{for_each_ordered, Classifier};
@@ -820,10 +820,7 @@ impl Sink<'_> {
             }
             Outcome::Failed { id, fields, reason } => {
                 self.failed += 1;
-                let url = fields
-                    .iter()
-                    .find(|(k, _)| k == "url")
-                    .and_then(|(_, v)| v.as_str());
+                let url = records::url_field(&fields);
                 // Through the progress bar's suspend, so the message is not drawn over;
                 // never through indicatif's println, which is dropped off a terminal.
                 self.progress.suspend(|| match url {
@@ -1060,7 +1057,13 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             Work::Stream { id, head, rest } => {
                 match input::read_stream(io::Cursor::new(head).chain(rest), max_bytes)
                     .and_then(|bytes| {
-                        input::document_from_vec(id.clone(), bytes, None, format, None)
+                        input::document_from_vec(
+                            id.clone(),
+                            bytes,
+                            None,
+                            format,
+                            Transport::default(),
+                        )
                     })
                     .and_then(|doc| render(&doc, &[]))
                 {
@@ -1192,11 +1195,7 @@ fn drive<R: Send>(
 
 /// The host of a record's `url` field (WARC and WET records, JSON lines with one).
 fn record_host(fields: &[(String, serde_json::Value)]) -> Option<String> {
-    fields
-        .iter()
-        .find(|(k, _)| k == "url")
-        .and_then(|(_, v)| v.as_str())
-        .and_then(site::host_of_url)
+    records::url_field(fields).and_then(site::host_of_url)
 }
 
 /// `--site-repeats`' first pass: counts the block texts of every record with a host,
@@ -1362,7 +1361,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         ),
         (None, None) if stdin => {
             let bytes = input::read_stream(std::io::stdin().lock(), input::DEFAULT_MAX_BYTES)?;
-            input::document_from_bytes("-".into(), &bytes, None, format, None)?
+            input::document_from_bytes("-".into(), &bytes, None, format, Transport::default())?
         }
         (None, None) => input::load_document(&args.page, format, input::DEFAULT_MAX_BYTES)?,
     };
