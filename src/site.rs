@@ -51,6 +51,13 @@ pub struct SiteRepeats {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageKeys(Vec<u64>);
 
+impl PageKeys {
+    /// The bytes the keys take.
+    pub fn size(&self) -> u64 {
+        (self.0.len() * std::mem::size_of::<u64>()) as u64
+    }
+}
+
 /// A [`SiteRepeats`] read for one host.
 #[derive(Debug, Clone, Copy)]
 pub struct OnSite<'a> {

@@ -7,8 +7,9 @@
 //! The inputs become one stream of documents: a plain file is one document (read by a
 //! worker), a record file (WARC, WET, JSON lines: see `dehusk::records`) is read record
 //! by record and expands into many. The stream goes through bounded, ordered, parallel
-//! batches (`for_each_ordered`, with a cap on the record bytes read ahead), so memory
-//! does not grow with the size of the corpus or of any one record file.
+//! work (`for_each_ordered_within`, with caps on the record bytes read ahead and on the
+//! output held for an earlier document), so memory does not grow with the size of the
+//! corpus or of any one record file.
 
 use std::collections::HashMap;
 use std::collections::VecDeque;
@@ -25,7 +26,7 @@ use anyhow::{Context, Result};
 use dehusk::input::{self, Document, InputFormat, Transport};
 use dehusk::model::ModelFile;
 use dehusk::output::{self, Fields};
-use dehusk::pipeline::{for_each_ordered, Classifier};
+use dehusk::pipeline::{for_each_ordered_within, Classifier, InFlight, BATCH};
 use dehusk::records::{self, ByName, Entry, RecordFormat};
 use dehusk::segment::segment_within;
 use dehusk::site::{self, PageKeys, SiteRepeats};
@@ -33,9 +34,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ExplainArgs, OutFormat, RunArgs};
 
-/// Record bytes per worker thread that may be in memory at once, read ahead or being
-/// worked on (at least [`MIN_IN_FLIGHT_BYTES`]): the batches of `for_each_ordered` are
-/// counted in documents, and records can be large.
+/// Record and output bytes per worker thread that may be in memory at once, read ahead,
+/// waiting for a thread, or written and waiting for an earlier document (at least
+/// [`MIN_IN_FLIGHT_BYTES`]): documents in flight are counted, and records can be large.
 const IN_FLIGHT_BYTES_PER_THREAD: u64 = 8 << 20;
 const MIN_IN_FLIGHT_BYTES: u64 = 32 << 20;
 /// Work items the reading thread may queue ahead of the batches.
@@ -456,6 +457,17 @@ enum Outcome {
     },
 }
 
+impl Outcome {
+    /// About the bytes it holds, as it waits to be written (fields are left out: they
+    /// came with the record, which was weighed).
+    fn size(&self) -> u64 {
+        match self {
+            Outcome::Done { line } => line.len() as u64,
+            Outcome::Failed { id, reason, .. } => (id.len() + reason.len()) as u64,
+        }
+    }
+}
+
 /// The record file being read.
 struct Current {
     reader: records::Reader,
@@ -768,30 +780,6 @@ impl Drop for FinishOnDrop<'_> {
     }
 }
 
-/// Up to `left` record bytes (plus the item that crosses it) per call of
-/// `for_each_ordered`; the next call goes on where this one stopped.
-struct Budget<'a> {
-    queue: &'a Queue,
-    left: u64,
-    exhausted: bool,
-}
-
-impl Iterator for Budget<'_> {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
-        if self.left == 0 {
-            return None;
-        }
-        let item = self.queue.pop();
-        match &item {
-            None => self.exhausted = true,
-            Some(item) => self.left = self.left.saturating_sub(item.weight()),
-        }
-        item
-    }
-}
-
 /// Writes outcomes in order and keeps the counts and the progress bar.
 struct Sink<'a> {
     out: &'a mut Output,
@@ -1095,7 +1083,12 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         started,
         io_error: None,
     };
-    drive(&mut inputs, work, |r| sink.take(r));
+    drive(
+        &mut inputs,
+        work,
+        |(outcome, _)| outcome.size(),
+        |r| sink.take(r),
+    );
     let (ok, failed) = (sink.ok, sink.failed);
     if let Some(e) = sink.io_error.take() {
         progress.finish_and_clear();
@@ -1151,18 +1144,23 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
 }
 
 /// Reads `inputs` on a thread of its own and maps `work` over the items in parallel,
-/// in bounded batches, calling `sink` with each result in input order until the
-/// inputs end or `sink` returns false.
+/// calling `sink` with each result in input order until the inputs end or `sink`
+/// returns false. `weight` weighs a result held for the sink (its output's bytes).
 fn drive<R: Send>(
     inputs: &mut Inputs,
     work: impl Fn(Item) -> R + Sync + Send,
-    mut sink: impl FnMut(R) -> bool,
+    weight: impl Fn(&R) -> u64 + Sync + Send,
+    sink: impl FnMut(R) -> bool,
 ) {
-    // Half the bytes in flight are read ahead, half are in the batch being worked on.
+    // Half the bytes in flight are read ahead; the other half are records waiting for a
+    // thread and results waiting for an earlier one.
     let in_flight = (IN_FLIGHT_BYTES_PER_THREAD * rayon::current_num_threads().max(1) as u64)
         .max(MIN_IN_FLIGHT_BYTES);
     let queue = Queue::new(QUEUE_ITEMS, in_flight / 2);
-    let mut stopped = false;
+    let limits = InFlight {
+        items: BATCH * rayon::current_num_threads().max(1),
+        bytes: in_flight / 2,
+    };
     std::thread::scope(|scope| {
         let reading = scope.spawn(|| {
             let _finish = FinishOnDrop(&queue);
@@ -1172,20 +1170,8 @@ fn drive<R: Send>(
                 }
             }
         });
-        loop {
-            let mut batch = Budget {
-                queue: &queue,
-                left: in_flight / 2,
-                exhausted: false,
-            };
-            for_each_ordered(&mut batch, &work, |r| {
-                stopped = !sink(r);
-                !stopped
-            });
-            if batch.exhausted || stopped {
-                break;
-            }
-        }
+        let items = std::iter::from_fn(|| queue.pop());
+        for_each_ordered_within(items, limits, &work, Item::weight, weight, sink);
         queue.close();
         if let Err(panic) = reading.join() {
             std::panic::resume_unwind(panic);
@@ -1225,7 +1211,8 @@ fn count_sites(
         let page = segment_within(&doc, args.max_blocks).ok()?;
         Some(SiteRepeats::page_keys(&host, &page))
     };
-    drive(&mut inputs, work, |keys| {
+    let weight = |keys: &Option<PageKeys>| keys.as_ref().map_or(0, PageKeys::size);
+    drive(&mut inputs, work, weight, |keys| {
         if let Some(keys) = keys {
             repeats.add_keys(&keys);
         }
