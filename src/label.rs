@@ -4,8 +4,9 @@
 //! The gold text was written from the rendered page, so whitespace, bullets and the
 //! odd word differ from the HTML: we align on lowercase `\w+` tokens. A block with at
 //! least four tokens is content when at least half of its token 4-grams occur in the
-//! gold text (multiset containment, robust to small edits and to reordering of whole
-//! paragraphs). A shorter block (a heading, a date, a list item) is content when its
+//! gold text (set containment: robust to small edits and to reordering of whole
+//! paragraphs; a 4-gram the block repeats counts each time, however often the gold
+//! has it). A shorter block (a heading, a date, a list item) is content when its
 //! whole token sequence occurs in the gold text *and* a long content block lies within
 //! three blocks of it: on its own, "Share" or "Menu" occurs in many articles.
 //!
