@@ -28,6 +28,9 @@ split's gold:
   marked as `pages.py --show` marks them; a page's first and last gold line are the
   first and last of four or more words.
 
+A `<dataset>.jsonl` with no page of the split (an out-of-fold folder read with the
+default `--split dev`, say) is not scored: stderr says so, and the exit status is 1.
+
 Standard library only.
 """
 import argparse
@@ -35,7 +38,7 @@ import collections
 import os
 import sys
 
-from predictions import SETS, mark_lines, read_gold, read_predictions
+from predictions import SETS, mark_lines, no_page_of, read_gold, read_predictions
 
 BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, float("inf"), "200+ words")]
 
@@ -57,12 +60,18 @@ def main():
     sys.path.insert(0, os.path.join(a.shared, "reference"))
     from shingle_f1 import _TOKEN, page_tp_fp_fn, shingle_f1, shingles  # the reference metric
 
+    unscored = 0
     for folder in a.pred_dirs:
         for s in SETS:
             pred = read_predictions(folder, s)
             if pred is None:
                 continue
             gold = read_gold(a.shared, s, a.split)
+            mismatch = no_page_of(pred, gold, folder, s, a.split, "; see --split")
+            if mismatch:
+                print(f"breakdown.py: {mismatch}", file=sys.stderr)
+                unscored += 1
+                continue
             pairs = {r["id"]: (r["main_content"], pred.get(r["id"], "")) for r in gold}
             f1, p, r = shingle_f1(list(pairs.values()))
             print(f"{folder} {s} ({a.split}, {len(gold)} pages): {f1:.4f} ({p:.4f} / {r:.4f})")
@@ -113,6 +122,8 @@ def main():
                   f"{place['between']} between, {place['after']} after the last, "
                   f"{place['nowhere']} on pages with no gold line kept "
                   f"(kept words in the gold: {place['gold']})")
+    if unscored:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

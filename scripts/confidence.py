@@ -21,13 +21,15 @@ For each dataset and each cut C this prints, scored with the reference metric
 - the Spearman correlation between the confidence and each page's own shingle F1.
 
 Use the training pages' out-of-fold folder (`--split train`) to choose a cut; the dev
-numbers are for reporting. Standard library only.
+numbers are for reporting. A `<dataset>.jsonl` with no page of the split (an `eval
+--predictions` folder read with the default `--split train`, say) is not scored: stderr
+says so, and the exit status is 1. Standard library only.
 """
 import argparse
 import os
 import sys
 
-from predictions import SETS, page_scores, read_gold, read_records
+from predictions import SETS, no_page_of, page_scores, read_gold, read_records
 
 
 def ranks(values):
@@ -66,6 +68,7 @@ def main():
     from shingle_f1 import _TOKEN, page_tp_fp_fn, shingle_f1  # the reference metric
 
     cuts = [0.0] + [float(c) for c in a.cuts.split(",")]
+    unscored = False
     for dataset in SETS:
         records = read_records(a.pred_dir, dataset)
         if records is None:
@@ -73,8 +76,14 @@ def main():
         if any("confidence" not in r for r in records.values()):
             sys.exit(f"confidence.py: {a.pred_dir}/{dataset}.jsonl has no confidence "
                      "(written by an older dehusk?)")
+        gold = read_gold(a.shared, dataset, a.split)
+        mismatch = no_page_of(records, gold, a.pred_dir, dataset, a.split, "; see --split")
+        if mismatch:
+            print(f"confidence.py: {mismatch}", file=sys.stderr)
+            unscored = True
+            continue
         pages = []
-        for g in read_gold(a.shared, dataset, a.split):
+        for g in gold:
             r = records.get(g["id"], {"text": "", "confidence": 0.0})
             text, conf = r["text"], r["confidence"]
             f1 = page_scores(page_tp_fp_fn, g["main_content"], text)[2]
@@ -96,6 +105,8 @@ def main():
             emptied = shingle_f1([(x[0], x[1] if x[2] >= c else "") for x in pages])[0]
             gold_kept = sum(x[4] for x in kept) / total_gold
             print(f"  {c:5.2f}  {len(kept) / len(pages):10.1%}  {gold_kept:9.1%}  {on_kept:>26}  {emptied:19.4f}")
+    if unscored:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

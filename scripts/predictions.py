@@ -44,6 +44,18 @@ def read_gold(shared, dataset, split):
         return [r for r in map(json.loads, f) if split == "all" or r.get("split") == split]
 
 
+def no_page_of(pred, gold, folder, dataset, split, hint=""):
+    """A message when `pred` (predictions by id) has text for none of the `gold`
+    records of `split`, as when a folder of the other split is read (`eval
+    --predictions` writes the dev pages, `train --cv-predictions` the train pages):
+    scored, every page would count as extracted empty. None when it has any."""
+    if not gold or any(g["id"] in pred for g in gold):
+        return None
+    return (f"{os.path.join(folder, dataset + '.jsonl')}: no prediction for any of the "
+            f"{len(gold)} {split} pages of {dataset}, not scored (`eval --predictions` "
+            f"writes the dev pages, `train --cv-predictions` the train pages{hint})")
+
+
 def share_in(own, other):
     """The share of the shingles `own` (a Counter, not empty) that `other` holds."""
     return sum(1 for t in own if t in other) / len(own)
