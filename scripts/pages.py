@@ -23,7 +23,9 @@ With --show: each line of a page's output, marked by whether it belongs to the g
 gold: what costs precision). A line of under four words has no shingle of its own
 (the metric's 4-grams run across lines): `? ` when its words occur together in the
 gold, `- ` when they do not. With --missed, the gold's paragraphs that the output
-lacks follow (what costs recall).
+lacks follow (what costs recall), tested the same way against the output: a
+paragraph of under four words is lacking when its words do not occur together in
+the output.
 
 This is how the comment headings of session 27 were found: the out-of-fold pages
 whose kept lines after the article cost most. Read training pages (`--cv-predictions`
@@ -35,8 +37,8 @@ import argparse
 import os
 import sys
 
-from predictions import (IN_GOLD, SETS, mark_lines, no_page_of, page_scores, read_gold,
-                         read_predictions, share_in)
+from predictions import (SETS, line_test, mark_lines, no_page_of, page_scores, read_gold,
+                         read_predictions)
 
 
 def load(shared, folder, sets, split):
@@ -69,12 +71,11 @@ def show(shingles, tokens, dataset, g, pred, missed):
         # A short line found in the gold is only likely gold: its words, not its shingles.
         print(f"{'? ' if mark == 'gold' and words < 4 else marks[mark]}{line}")
     if missed:
-        out = shingles(pred)
-        lacking = []
-        for para in g["main_content"].split("\n"):
-            own = shingles(para)
-            if own and share_in(own, out) < IN_GOLD:
-                lacking.append(para)
+        # Tested as the output's lines are against the gold, the other way round: a
+        # paragraph of under four words by whether its words occur together in the
+        # output.
+        in_output = line_test(shingles, tokens, pred)
+        lacking = [para for para in g["main_content"].split("\n") if in_output(para)[0] is False]
         print(f"----- gold paragraphs the output lacks: {len(lacking)}")
         for para in lacking:
             print(f"+ {para}")
