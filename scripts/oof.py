@@ -18,8 +18,9 @@ is not scored: its cell shows `-`, stderr says why, and the exit status is 1.
 mean precision, mean recall) for each folder, and with `--labels` (the JSON lines of
 `dehusk label --data ../shared/data/wcxb -o LABELS.jsonl`) the oracle of each type
 beside them: the aligned labels as an extraction (what a classifier that learned
-them perfectly would score) and the best block selection `label` found (how far any
-block classifier could go). Standard library only.
+them perfectly would score) and the best block selection `label` found (a local
+search: the most any block classifier can reach is at least this). Standard library
+only.
 """
 import argparse
 import collections
