@@ -19,13 +19,17 @@ split's gold:
   unit moves the F1 by about half of 1 / pages), and the F1 of the split without
   them. That last number is not a score to report as one: it says how much of a
   split's score a few sites decide, which is what a per-site split of a few hundred
-  pages can hide;
+  pages can hide. As dehusk groups pages, a page whose record names no host is a
+  site of its own (listed as `ID (no host)`); hosts without loss are not listed;
 - where the kept words that are not gold sit on their pages: before the output's first
   gold line (a page's head: menus, captions, bylines), between gold lines (inside the
   article: teasers, ads, captions), after its last gold line (a page's tail: related
   stories, comments, footers), or on pages where no kept line is gold. Lines are
   marked as `pages.py --show` marks them; a page's first and last gold line are the
   first and last of four or more words.
+
+A `<dataset>.jsonl` with no page of the split (an out-of-fold folder read with the
+default `--split dev`, say) is not scored: stderr says so, and the exit status is 1.
 
 Standard library only.
 """
@@ -34,9 +38,16 @@ import collections
 import os
 import sys
 
-from predictions import SETS, mark_lines, read_gold, read_predictions
+from predictions import SETS, mark_lines, no_page_of, read_gold, read_predictions
 
 BUCKETS = [(0, 50, "under 50 words"), (50, 200, "50-199 words"), (200, float("inf"), "200+ words")]
+
+
+def site(g):
+    """A page's site, as dehusk groups pages: its host, or its own id when the record
+    names no host (a host-less page is a site of its own, not one with every other
+    host-less page)."""
+    return g.get("host") or g["id"]
 
 
 def main():
@@ -49,12 +60,18 @@ def main():
     sys.path.insert(0, os.path.join(a.shared, "reference"))
     from shingle_f1 import _TOKEN, page_tp_fp_fn, shingle_f1, shingles  # the reference metric
 
+    unscored = 0
     for folder in a.pred_dirs:
         for s in SETS:
             pred = read_predictions(folder, s)
             if pred is None:
                 continue
             gold = read_gold(a.shared, s, a.split)
+            mismatch = no_page_of(pred, gold, folder, s, a.split, "; see --split")
+            if mismatch:
+                print(f"breakdown.py: {mismatch}", file=sys.stderr)
+                unscored += 1
+                continue
             pairs = {r["id"]: (r["main_content"], pred.get(r["id"], "")) for r in gold}
             f1, p, r = shingle_f1(list(pairs.values()))
             print(f"{folder} {s} ({a.split}, {len(gold)} pages): {f1:.4f} ({p:.4f} / {r:.4f})")
@@ -67,23 +84,26 @@ def main():
                     print(f"  gold {name:15s} {len(rows):5d} pages  {bf1:.3f} ({bp:.3f} / {br:.3f})")
 
             loss = collections.defaultdict(lambda: [0, 0.0])
+            shown = {}
             for g in gold:
                 tp, fp, fn = page_tp_fp_fn(*pairs[g["id"]])
                 # As shingle_f1 averages: precision over pages that extracted something,
                 # recall over pages whose gold has text.
                 units = (1 - tp / (tp + fp) if tp + fp else 0.0) + (1 - tp / (tp + fn) if tp + fn else 0.0)
-                host = g.get("host") or "(no host)"
-                loss[host][0] += 1
-                loss[host][1] += units
-            worst = sorted(loss.items(), key=lambda kv: -kv[1][1])[: a.hosts]
+                loss[site(g)][0] += 1
+                loss[site(g)][1] += units
+                shown[site(g)] = g.get("host") or f"{g['id'][:20]} (no host)"
             total = sum(v[1] for v in loss.values())
-            for host, (pages, units) in worst:
-                print(f"  host {host:30.30s} {pages:4d} pages  loss {units:6.2f} page units "
+            worst = sorted((kv for kv in loss.items() if kv[1][1] > 0), key=lambda kv: -kv[1][1])[: a.hosts]
+            if not worst:
+                print("  host: no page loses anything")
+            for key, (pages, units) in worst:
+                print(f"  host {shown[key]:30.30s} {pages:4d} pages  loss {units:6.2f} page units "
                       f"({units / total:.0%} of {total:.1f})")
-            named = {h for h, _ in worst if h != "(no host)"}
-            if named:
-                rest = [pairs[g["id"]] for g in gold if (g.get("host") or "(no host)") not in named]
-                print(f"  without those {len(named)} hosts ({len(rest)} pages): {shingle_f1(rest)[0]:.4f}")
+            if worst:
+                listed = {key for key, _ in worst}
+                rest = [pairs[g["id"]] for g in gold if site(g) not in listed]
+                print(f"  without those {len(listed)} hosts ({len(rest)} pages): {shingle_f1(rest)[0]:.4f}")
 
             place = collections.Counter()
             for gold_text, text in pairs.values():
@@ -102,6 +122,8 @@ def main():
                   f"{place['between']} between, {place['after']} after the last, "
                   f"{place['nowhere']} on pages with no gold line kept "
                   f"(kept words in the gold: {place['gold']})")
+    if unscored:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

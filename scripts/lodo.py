@@ -16,6 +16,14 @@ are trained, plus any flags after `--`) and scores it on the held-out dataset wi
 `dehusk eval`. The decoder is chosen on all five host folds because a choice on one
 fold moved a held-out dataset's score by up to 0.03 between otherwise identical
 variants; `--one-fold` trains without it (about three times faster, and noisier).
+`dehusk train` refuses `--context-stage` with `--decoder-on-all-folds`, so a variant
+with the context stage needs `--one-fold` (`lodo.py --one-fold -- --context-stage`),
+and is then compared with a `--one-fold` baseline.
+
+The flags after `--` are added to the command as they are, not to the bundled
+models' settings: the bundled text model is trained with `--drop-comments`, so a text
+variant of it is `lodo.py --mode text -- --drop-comments --no-word-odds`, and its
+baseline `lodo.py --mode text -- --drop-comments`.
 
 `--split train` (the default) scores the held-out dataset's *train* pages, so a choice
 between variants made on these numbers never looks at a dev split; `--split dev`
@@ -47,6 +55,10 @@ def main():
     args = ap.parse_args()
     if not os.path.exists(args.dehusk):
         sys.exit(f"lodo.py: no dehusk binary at {args.dehusk} (cargo build --release)")
+    if "--context-stage" in args.extra and not args.one_fold:
+        sys.exit("lodo.py: --context-stage cannot be trained with --decoder-on-all-folds, which "
+                 "lodo.py adds unless --one-fold is given: add --one-fold (and compare with a "
+                 "--one-fold baseline)")
     scores = {}
     with tempfile.TemporaryDirectory() as tmp:
         for held in SETS:

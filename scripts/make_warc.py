@@ -7,15 +7,30 @@
 
 Each page (`*.html` or `*.html.gz`, sorted by name) becomes a `request` record and a
 `response` record (HTTP 200, `Content-Type: text/html`), after one `warcinfo` record;
-every record is its own gzip member, as in Common Crawl's `.warc.gz` files. Record ids
-are deterministic (`<urn:uuid:...>` from the page name and repeat), so two runs write
-the same file. Never commit the output.
+every record is its own gzip member, as in Common Crawl's `.warc.gz` files. A page's
+URL is `https://example.org/<repeat>/<name>`, its name being the file name without
+`.html` or `.html.gz` (so `a.b.html` and `a.c.html` are two pages). Record ids
+(`<urn:uuid:...>` from the URL) and every record's WARC-Date (one fixed date) are
+deterministic, so two runs write the same file. Never commit the output.
 """
 
 import argparse
 import gzip
 import pathlib
+import urllib.parse
 import uuid
+
+# Every record's WARC-Date (WARC 1.1 requires one on each record): fixed, so that two
+# runs write the same file.
+DATE = "2025-06-14T17:04:00Z"
+
+
+def page_name(page):
+    """A page's name: its file name without `.html.gz` or `.html`."""
+    for suffix in (".html.gz", ".html"):
+        if page.name.endswith(suffix):
+            return page.name[: -len(suffix)]
+    return page.name
 
 
 def record(kind, fields, block):
@@ -39,19 +54,22 @@ def main():
     n = 0
     raw = 0
     with open(args.out, "wb") as out:
-        out.write(pack(record("warcinfo", [("WARC-Record-ID", "<urn:uuid:%s>" % uuid.UUID(int=0))],
-                              b"software: dehusk scripts/make_warc.py\r\n")))
+        out.write(pack(record("warcinfo", [
+            ("WARC-Record-ID", "<urn:uuid:%s>" % uuid.UUID(int=0)),
+            ("WARC-Date", DATE),
+        ], b"software: dehusk scripts/make_warc.py\r\n")))
         for r in range(args.repeat):
             for page in pages:
                 body = page.read_bytes()
                 if page.name.endswith(".gz"):
                     body = gzip.decompress(body)
-                name = page.name.split(".")[0]
+                name = urllib.parse.quote(page_name(page))
                 url = f"https://example.org/{r}/{name}"
                 rid = uuid.uuid5(uuid.NAMESPACE_URL, url)
                 out.write(pack(record("request", [
                     ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(rid, 'request')}>"),
                     ("WARC-Target-URI", url),
+                    ("WARC-Date", DATE),
                     ("Content-Type", "application/http; msgtype=request"),
                 ], f"GET /{r}/{name} HTTP/1.1\r\nHost: example.org\r\n\r\n".encode())))
                 http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
@@ -59,7 +77,7 @@ def main():
                 out.write(pack(record("response", [
                     ("WARC-Record-ID", f"<urn:uuid:{rid}>"),
                     ("WARC-Target-URI", url),
-                    ("WARC-Date", "2025-06-14T17:04:00Z"),
+                    ("WARC-Date", DATE),
                     ("Content-Type", "application/http; msgtype=response"),
                 ], http)))
                 n += 1

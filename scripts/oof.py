@@ -10,14 +10,17 @@ extracted, one `<dataset>.jsonl` per dataset. This scores those predictions with
 reference metric (`shared/reference/shingle_f1.py`) against the *train* split's gold:
 one line per folder with each dataset's shingle F1 and the mean of the four, the
 measure the issue's "mean of the four" goal takes, read on pages no dev split holds.
-Several folders (a baseline and variants) print one line each, for comparison.
+Several folders (a baseline and variants) print one line each, for comparison. A
+`<dataset>.jsonl` with no train page (an `eval --predictions` folder holds dev pages)
+is not scored: its cell shows `-`, stderr says why, and the exit status is 1.
 
 `--by-type wcxb` (the default) also prints that dataset's pages by `page_type` (F1,
 mean precision, mean recall) for each folder, and with `--labels` (the JSON lines of
 `dehusk label --data ../shared/data/wcxb -o LABELS.jsonl`) the oracle of each type
 beside them: the aligned labels as an extraction (what a classifier that learned
-them perfectly would score) and the best block selection `label` found (how far any
-block classifier could go). Standard library only.
+them perfectly would score) and the best block selection `label` found (a local
+search: the most any block classifier can reach is at least this). Standard library
+only.
 """
 import argparse
 import collections
@@ -25,7 +28,7 @@ import json
 import os
 import sys
 
-from predictions import SETS, read_gold, read_predictions
+from predictions import SETS, no_page_of, read_gold, read_predictions
 
 
 def main():
@@ -42,11 +45,20 @@ def main():
     gold = {s: read_gold(a.shared, s, "train") for s in SETS}
 
     print("out of fold, train split: " + " ".join(f"{s:>11}" for s in SETS) + "  mean of 4")
+    unscored = set()
     for folder in a.pred_dirs:
         scores = []
         for s in SETS:
             pred = read_predictions(folder, s)
             if pred is None:
+                scores.append(None)
+                continue
+            mismatch = no_page_of(pred, gold[s], folder, s, "train")
+            if mismatch:
+                # An `eval --predictions` folder holds dev pages: every train page
+                # would count as empty.
+                print(f"oof.py: {mismatch}", file=sys.stderr)
+                unscored.add((folder, s))
                 scores.append(None)
                 continue
             # A page the folder lacks counts as extracted empty, as shingle_f1.py counts it.
@@ -56,7 +68,7 @@ def main():
         print(f"{folder:26.26s} {cells}  {mean}")
 
     if not a.by_type:
-        return
+        sys.exit(1 if unscored else 0)
     pages = gold[a.by_type]
     by_type = collections.defaultdict(list)
     for r in pages:
@@ -71,7 +83,7 @@ def main():
                     best[r["id"]] = "\n".join(b["text"] for b in r["blocks"] if b["best"])
     for folder in a.pred_dirs:
         pred = read_predictions(folder, a.by_type)
-        if pred is None:
+        if pred is None or (folder, a.by_type) in unscored:
             continue
         print(f"\n{folder}: {a.by_type} by page type (F1, mean P / mean R)")
         for kind, rows in sorted(by_type.items(), key=lambda kv: -len(kv[1])):
@@ -84,6 +96,8 @@ def main():
                 c = shingle_f1([(x["main_content"], best.get(x["id"], "")) for x in rows])[0]
                 line += f"  best selection {c:.3f}"
             print(line)
+    if unscored:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ usage: python3 scripts/pages.py PRED_DIR [--set wcxb] [--split dev|train|all]
 
 PRED_DIR holds one `<dataset>.jsonl` per dataset (`{"id", "text"}` lines), as
 `dehusk eval --predictions PRED_DIR` (dev) or `dehusk train --cross-validate
---cv-predictions PRED_DIR` (train, out of fold) write them.
+--cv-predictions PRED_DIR` (train, out of fold) write them. A `<dataset>.jsonl` with no
+page of the split (an out-of-fold folder read with the default `--split dev`, say) is
+left out: stderr says so, and the exit status is 1.
 
 Without --show: the pages of the split (of every dataset found, or of --set), scored
 one by one with the reference metric (`shared/reference/shingle_f1.py`), worst first
@@ -21,7 +23,9 @@ With --show: each line of a page's output, marked by whether it belongs to the g
 gold: what costs precision). A line of under four words has no shingle of its own
 (the metric's 4-grams run across lines): `? ` when its words occur together in the
 gold, `- ` when they do not. With --missed, the gold's paragraphs that the output
-lacks follow (what costs recall).
+lacks follow (what costs recall), tested the same way against the output: a
+paragraph of under four words is lacking when its words do not occur together in
+the output.
 
 This is how the comment headings of session 27 were found: the out-of-fold pages
 whose kept lines after the article cost most. Read training pages (`--cv-predictions`
@@ -33,18 +37,26 @@ import argparse
 import os
 import sys
 
-from predictions import (IN_GOLD, SETS, mark_lines, page_scores, read_gold, read_predictions,
-                         share_in)
+from predictions import (SETS, line_test, mark_lines, no_page_of, page_scores, read_gold,
+                         read_predictions)
 
 
 def load(shared, folder, sets, split):
-    """(dataset, gold record, predicted text) for each page of `split`."""
-    rows = []
+    """(dataset, gold record, predicted text) for each page of `split`, and whether a
+    dataset's file was left out for holding no page of `split` (said on stderr)."""
+    rows, unscored = [], False
     for s in sets:
         pred = read_predictions(folder, s)
-        if pred is not None:
-            rows.extend((s, g, pred.get(g["id"], "")) for g in read_gold(shared, s, split))
-    return rows
+        if pred is None:
+            continue
+        gold = read_gold(shared, s, split)
+        mismatch = no_page_of(pred, gold, folder, s, split, "; see --split")
+        if mismatch:
+            print(f"pages.py: {mismatch}", file=sys.stderr)
+            unscored = True
+            continue
+        rows.extend((s, g, pred.get(g["id"], "")) for g in gold)
+    return rows, unscored
 
 
 def gold_range(spec):
@@ -59,12 +71,11 @@ def show(shingles, tokens, dataset, g, pred, missed):
         # A short line found in the gold is only likely gold: its words, not its shingles.
         print(f"{'? ' if mark == 'gold' and words < 4 else marks[mark]}{line}")
     if missed:
-        out = shingles(pred)
-        lacking = []
-        for para in g["main_content"].split("\n"):
-            own = shingles(para)
-            if own and share_in(own, out) < IN_GOLD:
-                lacking.append(para)
+        # Tested as the output's lines are against the gold, the other way round: a
+        # paragraph of under four words by whether its words occur together in the
+        # output.
+        in_output = line_test(shingles, tokens, pred)
+        lacking = [para for para in g["main_content"].split("\n") if in_output(para)[0] is False]
         print(f"----- gold paragraphs the output lacks: {len(lacking)}")
         for para in lacking:
             print(f"+ {para}")
@@ -88,9 +99,9 @@ def main():
     from shingle_f1 import _TOKEN, page_tp_fp_fn, shingles  # the reference metric
 
     split = a.split or ("all" if a.show else "dev")
-    rows = load(a.shared, a.pred_dir, [a.set] if a.set else SETS, split)
+    rows, unscored = load(a.shared, a.pred_dir, [a.set] if a.set else SETS, split)
     if not rows:
-        sys.exit(f"no pages: no <dataset>.jsonl in {a.pred_dir} for split {split}")
+        sys.exit(f"no pages: no <dataset>.jsonl in {a.pred_dir} with pages of split {split}")
     if a.show:
         wanted = a.show.split(",")
         found = [r for r in rows if r[1]["id"] in wanted]
@@ -99,7 +110,7 @@ def main():
         missing = set(wanted) - {g["id"] for _, g, _ in found}
         if missing:
             sys.exit(f"not found: {', '.join(sorted(missing))}")
-        return
+        sys.exit(1 if unscored else 0)
     lo, hi = gold_range(a.gold_words)
     scored = []
     for dataset, g, pred in rows:
@@ -115,6 +126,8 @@ def main():
     for dataset, g, p, r, f1, words, gold_words in scored[: a.top]:
         print(f"{dataset:11s} {g['id']:14.14s} {(g.get('host') or '-'):28.28s} "
               f"{(g.get('page_type') or '-'):13.13s} {p:.2f}  {r:.2f}  {f1:.2f}  {words:6d} {gold_words:5d}")
+    if unscored:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -44,29 +44,56 @@ def read_gold(shared, dataset, split):
         return [r for r in map(json.loads, f) if split == "all" or r.get("split") == split]
 
 
+def no_page_of(pred, gold, folder, dataset, split, hint=""):
+    """A message when `pred` (predictions by id) has text for none of the `gold`
+    records of `split`, as when a folder of the other split is read (`eval
+    --predictions` writes the dev pages, `train --cv-predictions` the train pages):
+    scored, every page would count as extracted empty. None when it has any."""
+    if not gold or any(g["id"] in pred for g in gold):
+        return None
+    return (f"{os.path.join(folder, dataset + '.jsonl')}: no prediction for any of the "
+            f"{len(gold)} {split} pages of {dataset}, not scored (`eval --predictions` "
+            f"writes the dev pages, `train --cv-predictions` the train pages{hint})")
+
+
 def share_in(own, other):
     """The share of the shingles `own` (a Counter, not empty) that `other` holds."""
     return sum(1 for t in own if t in other) / len(own)
 
 
-def mark_lines(shingles, tokens, gold_text, pred):
-    """Each line of `pred` as (mark, words, line), marked against `gold_text` with the
-    reference metric's `shingles` and `tokens`: "gold" when at least IN_GOLD of its
-    4-word shingles are gold shingles, "not" when fewer are, None for a line without
-    words. A line of under four words has no shingle of its own (the metric's 4-grams
-    run across lines): "gold" when its words occur together in the gold."""
-    gold = shingles(gold_text)
-    # The gold's runs of one to three words, to find a short line's words in together.
-    gold_words = tokens(gold_text)
-    short_runs = {tuple(gold_words[i:i + n]) for n in (1, 2, 3) for i in range(len(gold_words) - n + 1)}
-    marked = []
-    for line in pred.split("\n"):
+def line_test(shingles, tokens, text):
+    """Whether a line belongs to `text`, marked with the reference metric's `shingles`
+    and `tokens`: a function line -> (True, False or None, the line's word count). A
+    line of four or more words belongs when at least IN_GOLD of its 4-word shingles are
+    shingles of `text`. A line of under four words has no shingle of its own (the
+    metric's 4-grams run across lines; alone, its words make one short shingle that no
+    4-gram equals): it belongs when its words occur together, as a run, in `text`.
+    None for a line without words."""
+    own = shingles(text)
+    # The text's runs of one to three words, to find a short line's words in together.
+    words_of_text = tokens(text)
+    short_runs = {tuple(words_of_text[i:i + n]) for n in (1, 2, 3)
+                  for i in range(len(words_of_text) - n + 1)}
+
+    def test(line):
         words = tokens(line)
         if not words:
-            mark = None
-        elif len(words) < 4:
-            mark = "gold" if tuple(words) in short_runs else "not"
-        else:
-            mark = "gold" if share_in(shingles(line), gold) >= IN_GOLD else "not"
-        marked.append((mark, len(words), line))
+            return None, 0
+        if len(words) < 4:
+            return tuple(words) in short_runs, len(words)
+        return share_in(shingles(line), own) >= IN_GOLD, len(words)
+
+    return test
+
+
+def mark_lines(shingles, tokens, gold_text, pred):
+    """Each line of `pred` as (mark, words, line), marked against `gold_text` by
+    `line_test`: "gold" when it belongs to the gold, "not" when it does not, None for
+    a line without words."""
+    in_gold = line_test(shingles, tokens, gold_text)
+    marked = []
+    for line in pred.split("\n"):
+        belongs, words = in_gold(line)
+        mark = None if belongs is None else "gold" if belongs else "not"
+        marked.append((mark, words, line))
     return marked
