@@ -95,7 +95,8 @@ impl GoldIndex {
                 a
             })
             .collect();
-        (labels_of(&aligned), self.coverage_of(&stream))
+        let short_gold = self.grams4.is_empty();
+        (labels_of(&aligned, short_gold), self.coverage_of(&stream))
     }
 
     /// Share of the gold's distinct 4-grams found in `toks`, a page's tokens in order.
@@ -140,8 +141,10 @@ impl GoldIndex {
 /// The labels of a page's blocks from their alignments ([`GoldIndex::alignment`]): a
 /// long block is content when at least [`MIN_ALIGNED`] of its 4-grams are the gold's, a
 /// short one when its whole sequence occurs in the gold within [`SHORT_CONTEXT`] blocks
-/// of such a long block.
-fn labels_of(aligned: &[(f32, bool)]) -> Vec<bool> {
+/// of such a long block. When the gold itself is shorter than four words
+/// (`short_gold`: a page whose main text is one heading), no block can be long content,
+/// so a short block is content when its whole sequence occurs in the gold.
+fn labels_of(aligned: &[(f32, bool)], short_gold: bool) -> Vec<bool> {
     let long_content: Vec<bool> = aligned
         .iter()
         .map(|&(a, long)| long && a >= MIN_ALIGNED)
@@ -154,6 +157,9 @@ fn labels_of(aligned: &[(f32, bool)]) -> Vec<bool> {
             }
             if a < 1.0 {
                 return false;
+            }
+            if short_gold {
+                return true;
             }
             let lo = i.saturating_sub(SHORT_CONTEXT);
             let hi = (i + SHORT_CONTEXT + 1).min(aligned.len());
@@ -228,6 +234,21 @@ mod tests {
             "First.\nFamily: 👨\u{200d}👩\u{200d}👧"
         );
         assert_eq!(content_text(&page, &[false, true, true, false]), "");
+    }
+
+    #[test]
+    fn a_gold_shorter_than_four_words_labels_the_blocks_that_hold_it() {
+        // Found by an audit: the readability page whose gold is "Test" had every block
+        // labelled boilerplate (a short block needs long content near it, and such a
+        // gold has none), with coverage 1, so training fitted the wrong labels.
+        let page = segment_str("Menu\nTest\nHome | About\nTest\n", InputFormat::Text);
+        let (labels, coverage) = GoldIndex::new("Test").label_and_coverage(&page);
+        assert_eq!(labels, [false, true, false, true]);
+        assert_eq!(coverage, 1.0);
+        // With a long gold, a short block still needs long content near it.
+        let page = segment_str("Test\nMenu\nHome\nAbout\nContact\n", InputFormat::Text);
+        let gold = GoldIndex::new("Test of the council budget vote on Monday");
+        assert!(gold.label_and_coverage(&page).0.iter().all(|&l| !l));
     }
 
     #[test]
