@@ -349,7 +349,7 @@ pub fn for_each_ordered_within<I, T, R>(
             }
             let position = state.next_out;
             if let Some((result, weight)) = state.held.remove(&position) {
-                state.held_bytes -= weight;
+                state.held_bytes = state.held_bytes.saturating_sub(weight);
                 state.next_out += 1;
                 drop(state);
                 if !sink(result) {
@@ -435,7 +435,7 @@ impl<T, R> Ordered<T, R> {
             self.changed.notify_all();
             return;
         }
-        state.waiting_bytes -= weight;
+        state.waiting_bytes = state.waiting_bytes.saturating_sub(weight);
         drop(state);
         let panicking = PanicFlag(self);
         let result = work(item);
