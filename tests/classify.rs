@@ -425,7 +425,8 @@ fn issue3_explain_shows_the_own_probability_of_pooled_blocks() {
         let own: f64 = rest.split(')').next().unwrap().parse().unwrap();
         // The shown probability is the pooled one, which classify prints too.
         assert!((p - blocks[index].1).abs() < 0.001, "{line}");
-        assert!((own - p).abs() >= 0.0005, "{line}");
+        // Shown only where the two print differently (so at least 0.001 apart).
+        assert!((own - p).abs() > 0.0009, "{line}");
     }
     assert!(
         pooled >= 3,

@@ -1445,8 +1445,13 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             None if (probs[i] >= threshold) != decoded[i] => " (smoothing)".to_owned(),
             None => String::new(),
         };
-        if let Some(own) = own.as_ref().filter(|own| (own[i] - probs[i]).abs() >= 5e-4) {
-            why.push_str(&format!(" (pooled from {:.3})", own[i]));
+        // Whenever the two print differently: a shift under 0.0005 can still move the
+        // third decimal (0.1236 pooled to 0.1234), and one over it may not.
+        if let Some(own) = own.as_ref() {
+            let before = format!("{:.3}", own[i]);
+            if before != format!("{:.3}", probs[i]) {
+                why.push_str(&format!(" (pooled from {before})"));
+            }
         }
         writeln!(
             w,
