@@ -107,8 +107,9 @@ impl RecordFormat {
         }
     }
 
-    /// Recognises a WARC by its first bytes (`WARC/` and a version digit), gunzipping a
-    /// gzip start; `head` should hold the first few KiB of the input (see [`read_head`]).
+    /// Recognises a WARC by its first bytes (`WARC/` and a version digit, after a
+    /// byte-order mark and blank space), gunzipping a gzip start; `head` should hold
+    /// the first few KiB of the input (see [`read_head`]).
     pub fn sniff(head: &[u8]) -> Option<RecordFormat> {
         (sniff_head(head) == Sniffed::Warc).then_some(RecordFormat::Warc)
     }
@@ -117,7 +118,7 @@ impl RecordFormat {
 /// What the first bytes of an input say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
-    /// A WARC (or WET) record starts here.
+    /// A WARC (or WET) record starts here (after a byte-order mark and blank space).
     Warc,
     /// Something else: a document.
     Other,
@@ -127,40 +128,127 @@ pub enum Sniffed {
 
 /// Looks at the first bytes of an input (gunzipping a gzip start): see [`Sniffed`].
 pub fn sniff_head(head: &[u8]) -> Sniffed {
-    let mut start = [0u8; 6];
-    let got = if head.starts_with(&GZIP_MAGIC) {
-        let mut decoder = flate2::bufread::GzDecoder::new(head);
-        read_up_to(&mut decoder, &mut start)
-    } else {
-        read_up_to(&mut &head[..], &mut start)
-    };
-    let start = &start[..got];
-    if start.len() == 6 && start.starts_with(b"WARC/") && start[5].is_ascii_digit() {
-        Sniffed::Warc
-    } else if start.is_empty() || (head.starts_with(&GZIP_MAGIC) && start.len() < 6) {
-        Sniffed::Unreadable
-    } else {
-        Sniffed::Other
+    plain_head(head).sniffed()
+}
+
+/// The first bytes of an input, gunzipped when they are gzip.
+struct PlainHead<'a> {
+    bytes: Cow<'a, [u8]>,
+    gzip: bool,
+}
+
+impl PlainHead<'_> {
+    fn sniffed(&self) -> Sniffed {
+        let start = skip_bom_and_space(&self.bytes);
+        if is_version_start(start) {
+            Sniffed::Warc
+        } else if self.bytes.is_empty() || (self.gzip && start.len() < VERSION_START) {
+            Sniffed::Unreadable
+        } else {
+            Sniffed::Other
+        }
     }
+}
+
+/// `WARC/` and a digit: how many bytes a WARC start is told by.
+const VERSION_START: usize = 6;
+
+/// Whether `bytes` start with `WARC/` and a version digit.
+fn is_version_start(bytes: &[u8]) -> bool {
+    bytes.len() >= VERSION_START && bytes.starts_with(b"WARC/") && bytes[5].is_ascii_digit()
+}
+
+/// `bytes` past a UTF-8 byte-order mark and ASCII blank space.
+fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bytes.trim_ascii_start()
+}
+
+/// How many later gzip members of a head whose first member is damaged are tried.
+const MEMBER_TRIES: usize = 32;
+
+/// `head` gunzipped (the first [`SNIFF_BYTES`] of it, member after member), or as it
+/// is. When the first member is damaged (not merely cut by the head's end) and reads as
+/// no WARC, the first later member of the head that does is taken: the WARC reader
+/// reports the damaged member and reads on from there (found by an audit: a `.warc.gz`
+/// piped in whose first member was corrupt was one failed document, 49 records lost).
+fn plain_head(head: &[u8]) -> PlainHead<'_> {
+    if !head.starts_with(&GZIP_MAGIC) {
+        return PlainHead {
+            bytes: Cow::Borrowed(head),
+            gzip: false,
+        };
+    }
+    let (bytes, damaged) = gunzip_head(head);
+    if damaged && !is_version_start(skip_bom_and_space(&bytes)) {
+        let later = memchr::memmem::find_iter(&head[1..], &GZIP_MEMBER)
+            .take(MEMBER_TRIES)
+            .map(|at| gunzip_head(&head[1 + at..]).0)
+            .find(|later| is_version_start(skip_bom_and_space(later)));
+        if let Some(later) = later {
+            return PlainHead {
+                bytes: Cow::Owned(later),
+                gzip: true,
+            };
+        }
+    }
+    PlainHead {
+        bytes: Cow::Owned(bytes),
+        gzip: true,
+    }
+}
+
+/// The first [`SNIFF_BYTES`] that the gzip members at the start of `compressed`
+/// decompress to, and whether decoding met damage before the end of `compressed` (an
+/// error other than running out of input).
+fn gunzip_head(compressed: &[u8]) -> (Vec<u8>, bool) {
+    let mut plain = vec![0u8; SNIFF_BYTES];
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(compressed);
+    let mut got = 0;
+    let mut damaged = false;
+    while got < plain.len() {
+        match decoder.read(&mut plain[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                damaged = e.kind() != io::ErrorKind::UnexpectedEof;
+                break;
+            }
+        }
+    }
+    plain.truncate(got);
+    (plain, damaged)
 }
 
 /// The kind of record file an input is, from what its name says (`by_name`,
 /// [`RecordFormat::from_path`]) and its first bytes ([`read_head`]); None: one
-/// document. A WARC by its version line (or by name when the start cannot be read:
-/// the WARC reader then reports the damage), JSON lines under another name by their
-/// lines ([`sniff_json_lines`], documents in `field`). A JSON-lines name needs no look.
+/// document.
+///
+/// * A WARC by its version line, after a byte-order mark and blank lines (found by an
+///   audit: a WARC that began with `\r\n` was one document, all its records lost).
+/// * A WARC by name when its start cannot be read, or when a WARC record starts
+///   further into the head (a damaged or cut first record): the WARC reader reports
+///   the damage and reads on. A `.warc` or `.wet` whose head holds no record start is
+///   one document (a `.wet` of plain text is a text document).
+/// * JSON lines under another name by their lines ([`sniff_json_lines`], documents in
+///   `field`). A JSON-lines name needs no look.
 pub fn record_format(
     by_name: Option<RecordFormat>,
     head: &[u8],
     field: Option<&str>,
 ) -> Option<RecordFormat> {
-    match sniff_head(head) {
+    let plain = plain_head(head);
+    match plain.sniffed() {
         Sniffed::Warc => Some(RecordFormat::Warc),
         Sniffed::Unreadable => by_name,
-        Sniffed::Other if by_name.is_none() && sniff_json_lines(head, field) => {
-            Some(RecordFormat::Jsonl)
-        }
-        Sniffed::Other => None,
+        Sniffed::Other => match by_name {
+            Some(RecordFormat::Warc) if real_start(&plain.bytes).is_some() => {
+                Some(RecordFormat::Warc)
+            }
+            None if json_lines_in(&plain.bytes, field) => Some(RecordFormat::Jsonl),
+            _ => None,
+        },
     }
 }
 
@@ -217,15 +305,12 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
 /// Before, JSON lines piped in (`cat docs.jsonl | dehusk extract -`) were one document
 /// whose text was the raw JSON, exit 0.
 pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
-    let mut plain = [0u8; SNIFF_BYTES];
-    let got = if head.starts_with(&GZIP_MAGIC) {
-        read_up_to(&mut flate2::bufread::GzDecoder::new(head), &mut plain)
-    } else {
-        read_up_to(&mut &head[..], &mut plain)
-    };
-    let text = &plain[..got];
-    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
-    let text = &text[text.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    json_lines_in(&plain_head(head).bytes, field)
+}
+
+/// [`sniff_json_lines`] of a head already gunzipped.
+fn json_lines_in(text: &[u8], field: Option<&str>) -> bool {
+    let text = skip_bom_and_space(text);
     if !text.starts_with(b"{") {
         return false;
     }
@@ -257,19 +342,6 @@ pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
             })
         }),
     }
-}
-
-/// Fills `buf` as far as the reader goes, ignoring errors (a prefix of a gzip stream
-/// ends in one).
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> usize {
-    let mut got = 0;
-    while got < buf.len() {
-        match reader.read(&mut buf[got..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n,
-        }
-    }
-    got
 }
 
 /// Whether the file name has the extension of a single document (`.html`, `.txt`,
@@ -1537,11 +1609,13 @@ impl Reader {
                 Ok(LineRead::Full) => {}
             }
             let text = trim_eol(line);
-            if text.starts_with(b"WARC/") {
+            // A byte-order mark or blank space before it does not hide a version line
+            // (the sniff skips them too).
+            if skip_bom_and_space(text).starts_with(b"WARC/") {
                 self.seeking = false;
                 break;
             }
-            if text.trim_ascii().is_empty() || self.seeking {
+            if skip_bom_and_space(text).is_empty() || self.seeking {
                 continue;
             }
             self.seeking = true;
@@ -2504,6 +2578,65 @@ mod tests {
         assert_eq!(sniff_head(b""), Sniffed::Unreadable);
         assert_eq!(sniff_head(&gz[..5]), Sniffed::Unreadable);
         assert_eq!(sniff_head(&gzip(b"<html><body>")), Sniffed::Other);
+    }
+
+    #[test]
+    fn issue5_a_warc_is_told_past_a_bom_and_blank_lines_and_past_a_damaged_start() {
+        // Found by an audit: each of these was one document of raw WARC text, exit 0.
+        let rec = response("<a>", "http://x/", "text/html", PAGE);
+        let warc = Some(RecordFormat::Warc);
+        for prefix in [
+            &b"\r\n"[..],
+            b"\n\n",
+            b"\xef\xbb\xbf",
+            b"\xef\xbb\xbf\r\n",
+            b" \t\r\n",
+        ] {
+            let bytes = [prefix, &rec].concat();
+            assert_eq!(sniff_head(&bytes), Sniffed::Warc, "{prefix:?}");
+            assert_eq!(sniff_head(&gzip(&bytes)), Sniffed::Warc, "{prefix:?}");
+            assert_eq!(record_format(None, &bytes, None), warc, "{prefix:?}");
+            let s = summary(&read_all(bytes, RecordFormat::Warc, Options::default()));
+            assert_eq!(s, ["ok <a>"], "{prefix:?}");
+        }
+        // A first gzip member of blank lines alone.
+        let members = [gzip(b"\r\n"), gzip(&rec)].concat();
+        assert_eq!(sniff_head(&members), Sniffed::Warc);
+        // A first member that is damaged: a later one that reads as WARC decides (the
+        // reader reports the damaged one); when none does, the start is unreadable.
+        let mut bad = gzip(&rec);
+        let n = bad.len();
+        for b in &mut bad[12..n - 8] {
+            *b ^= 0xa5;
+        }
+        let damaged = [bad.clone(), gzip(&rec)].concat();
+        assert_eq!(record_format(None, &damaged, None), warc);
+        let s = summary(&read_all(damaged, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with("fail t:record 1: bad document: truncated or corrupt gzip"));
+        assert_eq!(s[1], "ok <a>");
+        assert_eq!(sniff_head(&bad), Sniffed::Unreadable);
+        assert_eq!(record_format(None, &bad, None), None);
+        // A gzipped page whose head runs out inside its member is a page.
+        let page = gzip(&PAGE.repeat(2000));
+        assert_eq!(
+            sniff_head(&page[..page.len().min(SNIFF_BYTES)]),
+            Sniffed::Other
+        );
+        // Under a WARC name, a record that starts further in (the first one cut short):
+        // the reader reports the cut one and reads on. Under another name, and a
+        // WARC name without a record start (a `.wet` of plain text), one document.
+        let cut = [&rec[100..], &rec].concat();
+        assert_eq!(sniff_head(&cut), Sniffed::Other);
+        assert_eq!(record_format(warc, &cut, None), warc);
+        assert_eq!(record_format(None, &cut, None), None);
+        let s = summary(&read_all(cut, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with("fail t:record 1: "), "{s:?}");
+        assert_eq!(s[1], "ok <a>");
+        let text = b"Notes, one block per line.\nNo record here: WARC/1.0 is a format.\n";
+        assert_eq!(record_format(warc, text, None), None);
+        assert_eq!(record_format(warc, &gzip(text), None), None);
     }
 
     #[test]
