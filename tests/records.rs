@@ -1005,3 +1005,76 @@ fn issue5_a_warc_gz_piped_in_with_a_corrupt_first_member_loses_only_that_record(
 
 /// A gzip member header followed by no valid deflate data.
 const GZIP_GARBAGE: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+
+#[test]
+fn issue5_one_bad_json_line_near_the_start_fails_alone_on_stdin_and_under_any_name() {
+    // Found by an audit: one invalid escape in the first 16 KiB made a piped JSON-lines
+    // stream (or one named `.json`, or without an extension) ONE document, exit 0: the
+    // look at the first bytes wanted every line of them to parse. Named `.jsonl` it
+    // gave 9,999 ok and 1 failed, as it should.
+    let dir = tempdir();
+    let good = |n: usize| {
+        serde_json::json!({"id": format!("d{n}"), "html": format!("<p>Document number {n} says something of its own.</p>")})
+            .to_string()
+    };
+    for bad_line in [0, 3] {
+        let mut lines: Vec<String> = (0..200).map(good).collect();
+        lines[bad_line] =
+            format!(r#"{{"id": "d{bad_line}", "html": "<p>an invalid \q escape</p>"}}"#);
+        let bytes = lines.join("\n") + "\n";
+        let named = |name: &str| {
+            let path = dir.path().join(name);
+            write(&path, &bytes);
+            dehusk().arg("extract").arg(path).output()
+        };
+        let outputs = [
+            ("docs.jsonl", named("docs.jsonl")),
+            ("docs.json", named("docs.json")),
+            ("docs", named("docs")),
+            (
+                "stdin",
+                dehusk()
+                    .args(["extract", "-"])
+                    .stdin(bytes.clone())
+                    .output(),
+            ),
+        ];
+        for (name, out) in &outputs {
+            out.expect_code(2);
+            let recs = out.records();
+            assert_eq!(
+                recs.len(),
+                200,
+                "{name}, bad line {bad_line}\n{}",
+                out.show()
+            );
+            let failed: Vec<&Value> = recs.iter().filter(|r| r["error"].is_string()).collect();
+            assert_eq!(
+                failed.len(),
+                1,
+                "{name}, bad line {bad_line}\n{}",
+                out.show()
+            );
+            assert_contains!(failed[0]["error"].as_str().unwrap(), "not a JSON object");
+            assert_contains!(out.stderr, "200 documents, 199 ok, 1 failed");
+        }
+    }
+    // Lines that are not all JSON objects are still one document: a text whose first
+    // line is one, or HTML.
+    for (name, text) in [
+        (
+            "note.json",
+            "{\"text\": \"an example\"}\nis what the API answers.\n{\"text\": \"x\"}\n",
+        ),
+        (
+            "page",
+            "<html><body><p>{\"html\": \"x\"}</p>\n<p>Hello.</p></body></html>\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        write(&path, text);
+        let out = dehusk().arg("extract").arg(&path).output();
+        out.expect_code(0);
+        assert_eq!(out.records().len(), 1, "{name}\n{}", out.show());
+    }
+}
