@@ -28,13 +28,27 @@
 //! A record larger than the document size limit is skipped over without being
 //! buffered, with an error naming the limit.
 //!
+//! A record cut short (a download or a copy that lost bytes in the middle of a file)
+//! leaves the next record's version line glued to its last bytes, mid-line. So a
+//! version line that ends a line after other bytes (`...WAWARC/1.1`) starts a record
+//! too, when a WARC header follows it: inside a header, it ends that header (the cut
+//! record is an error, under its own id once that was read), and between records or
+//! while looking for the next one, reading goes on from it. A version line alone on a
+//! line inside a header ends the header the same way (before, the next record's
+//! fields were read into the cut one and its block skipped).
+//!
 //! A record must end where its `Content-Length` says: blank lines, then the next
-//! version line or the end. When it does not, and a version line inside its block
-//! shows that the block ran into the records after it (a wrong or corrupted length),
-//! the record is an error and reading goes on from that line, so those records are
-//! not lost; so it is when its gzip member goes on with bytes that are no record (the
-//! member is damaged). Stray bytes after a record that is whole are reported on their
-//! own, and the record stands.
+//! version line or the end. When it does not, and a record that starts inside its
+//! block (a `WARC/1.x` line, at a line start or glued to a line's end, and a WARC
+//! header after it) shows that the block ran into the records after it (a wrong or
+//! corrupted length, or the record was cut short), the record is an error and reading
+//! goes on from there, so those records are not lost; so it is when its gzip member
+//! goes on with bytes that are no record (the member is damaged). When the block does
+//! end where its `Content-Length` says, but from a version line glued to a line's end
+//! on it holds whole records to its end, the record was cut short and its length
+//! happened to end where one of those does: the same. Stray bytes after a record that
+//! is whole are reported on their own, and the record stands; so do WARC records at
+//! line starts inside a block that ends where it should (an archived WARC file).
 //!
 //! The reader does the sequential part (decompressing, framing, header parsing); the
 //! per-document part (undoing HTTP encodings, charset decoding) is [`Record::document`],
@@ -107,8 +121,9 @@ impl RecordFormat {
         }
     }
 
-    /// Recognises a WARC by its first bytes (`WARC/` and a version digit), gunzipping a
-    /// gzip start; `head` should hold the first few KiB of the input (see [`read_head`]).
+    /// Recognises a WARC by its first bytes (`WARC/` and a version digit, after a
+    /// byte-order mark and blank space), gunzipping a gzip start; `head` should hold
+    /// the first few KiB of the input (see [`read_head`]).
     pub fn sniff(head: &[u8]) -> Option<RecordFormat> {
         (sniff_head(head) == Sniffed::Warc).then_some(RecordFormat::Warc)
     }
@@ -117,7 +132,7 @@ impl RecordFormat {
 /// What the first bytes of an input say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
-    /// A WARC (or WET) record starts here.
+    /// A WARC (or WET) record starts here (after a byte-order mark and blank space).
     Warc,
     /// Something else: a document.
     Other,
@@ -127,40 +142,127 @@ pub enum Sniffed {
 
 /// Looks at the first bytes of an input (gunzipping a gzip start): see [`Sniffed`].
 pub fn sniff_head(head: &[u8]) -> Sniffed {
-    let mut start = [0u8; 6];
-    let got = if head.starts_with(&GZIP_MAGIC) {
-        let mut decoder = flate2::bufread::GzDecoder::new(head);
-        read_up_to(&mut decoder, &mut start)
-    } else {
-        read_up_to(&mut &head[..], &mut start)
-    };
-    let start = &start[..got];
-    if start.len() == 6 && start.starts_with(b"WARC/") && start[5].is_ascii_digit() {
-        Sniffed::Warc
-    } else if start.is_empty() || (head.starts_with(&GZIP_MAGIC) && start.len() < 6) {
-        Sniffed::Unreadable
-    } else {
-        Sniffed::Other
+    plain_head(head).sniffed()
+}
+
+/// The first bytes of an input, gunzipped when they are gzip.
+struct PlainHead<'a> {
+    bytes: Cow<'a, [u8]>,
+    gzip: bool,
+}
+
+impl PlainHead<'_> {
+    fn sniffed(&self) -> Sniffed {
+        let start = skip_bom_and_space(&self.bytes);
+        if is_version_start(start) {
+            Sniffed::Warc
+        } else if self.bytes.is_empty() || (self.gzip && start.len() < VERSION_START) {
+            Sniffed::Unreadable
+        } else {
+            Sniffed::Other
+        }
     }
+}
+
+/// `WARC/` and a digit: how many bytes a WARC start is told by.
+const VERSION_START: usize = 6;
+
+/// Whether `bytes` start with `WARC/` and a version digit.
+fn is_version_start(bytes: &[u8]) -> bool {
+    bytes.len() >= VERSION_START && bytes.starts_with(b"WARC/") && bytes[5].is_ascii_digit()
+}
+
+/// `bytes` past a UTF-8 byte-order mark and ASCII blank space.
+fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bytes.trim_ascii_start()
+}
+
+/// How many later gzip members of a head whose first member is damaged are tried.
+const MEMBER_TRIES: usize = 32;
+
+/// `head` gunzipped (the first [`SNIFF_BYTES`] of it, member after member), or as it
+/// is. When the first member is damaged (not merely cut by the head's end) and reads as
+/// no WARC, the first later member of the head that does is taken: the WARC reader
+/// reports the damaged member and reads on from there (found by an audit: a `.warc.gz`
+/// piped in whose first member was corrupt was one failed document, 49 records lost).
+fn plain_head(head: &[u8]) -> PlainHead<'_> {
+    if !head.starts_with(&GZIP_MAGIC) {
+        return PlainHead {
+            bytes: Cow::Borrowed(head),
+            gzip: false,
+        };
+    }
+    let (bytes, damaged) = gunzip_head(head);
+    if damaged && !is_version_start(skip_bom_and_space(&bytes)) {
+        let later = memchr::memmem::find_iter(&head[1..], &GZIP_MEMBER)
+            .take(MEMBER_TRIES)
+            .map(|at| gunzip_head(&head[1 + at..]).0)
+            .find(|later| is_version_start(skip_bom_and_space(later)));
+        if let Some(later) = later {
+            return PlainHead {
+                bytes: Cow::Owned(later),
+                gzip: true,
+            };
+        }
+    }
+    PlainHead {
+        bytes: Cow::Owned(bytes),
+        gzip: true,
+    }
+}
+
+/// The first [`SNIFF_BYTES`] that the gzip members at the start of `compressed`
+/// decompress to, and whether decoding met damage before the end of `compressed` (an
+/// error other than running out of input).
+fn gunzip_head(compressed: &[u8]) -> (Vec<u8>, bool) {
+    let mut plain = vec![0u8; SNIFF_BYTES];
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(compressed);
+    let mut got = 0;
+    let mut damaged = false;
+    while got < plain.len() {
+        match decoder.read(&mut plain[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                damaged = e.kind() != io::ErrorKind::UnexpectedEof;
+                break;
+            }
+        }
+    }
+    plain.truncate(got);
+    (plain, damaged)
 }
 
 /// The kind of record file an input is, from what its name says (`by_name`,
 /// [`RecordFormat::from_path`]) and its first bytes ([`read_head`]); None: one
-/// document. A WARC by its version line (or by name when the start cannot be read:
-/// the WARC reader then reports the damage), JSON lines under another name by their
-/// lines ([`sniff_json_lines`], documents in `field`). A JSON-lines name needs no look.
+/// document.
+///
+/// * A WARC by its version line, after a byte-order mark and blank lines (found by an
+///   audit: a WARC that began with `\r\n` was one document, all its records lost).
+/// * A WARC by name when its start cannot be read, or when a WARC record starts
+///   further into the head (a damaged or cut first record): the WARC reader reports
+///   the damage and reads on. A `.warc` or `.wet` whose head holds no record start is
+///   one document (a `.wet` of plain text is a text document).
+/// * JSON lines under another name by their lines ([`sniff_json_lines`], documents in
+///   `field`). A JSON-lines name needs no look.
 pub fn record_format(
     by_name: Option<RecordFormat>,
     head: &[u8],
     field: Option<&str>,
 ) -> Option<RecordFormat> {
-    match sniff_head(head) {
+    let plain = plain_head(head);
+    match plain.sniffed() {
         Sniffed::Warc => Some(RecordFormat::Warc),
         Sniffed::Unreadable => by_name,
-        Sniffed::Other if by_name.is_none() && sniff_json_lines(head, field) => {
-            Some(RecordFormat::Jsonl)
-        }
-        Sniffed::Other => None,
+        Sniffed::Other => match by_name {
+            Some(RecordFormat::Warc) if real_start(&plain.bytes).is_some() => {
+                Some(RecordFormat::Warc)
+            }
+            None if json_lines_in(&plain.bytes, field) => Some(RecordFormat::Jsonl),
+            _ => None,
+        },
     }
 }
 
@@ -208,24 +310,31 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
 }
 
 /// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
-/// (standard input, a `.json` file, a name without extension): past a byte-order mark
-/// and blank space, every whole line of the head is a JSON object, the first with a
-/// string field `field` (by default `html` or `text`). `head` is the input's first
-/// bytes ([`read_head`]), gunzipped here if they are gzip. A first line longer than the
-/// head counts when the head starts an object and names the field as a key.
+/// (standard input, a `.json` file, a name without extension). `head` is the input's
+/// first bytes ([`read_head`]), gunzipped here if they are gzip. Past a byte-order mark
+/// and blank space:
+///
+/// * every whole line of the head starts with `{` (or is blank), and
+/// * the first of them that is a JSON object (read as the reader reads them, repaired)
+///   holds a string field `field` (by default `html` or `text`); when none is one,
+///   the first line names the field as a key.
+///
+/// A line that fails to parse does not make the input one document: the reader
+/// reports it on its own (found by an audit: one invalid escape in the first 16 KiB
+/// made 10,000 piped documents one, exit 0). A text whose first line only is such an
+/// object is one document (found by a review), and so is any input with a line that
+/// starts otherwise. A first line longer than the head counts when the head starts an
+/// object and names the field as a key.
 ///
 /// Before, JSON lines piped in (`cat docs.jsonl | dehusk extract -`) were one document
 /// whose text was the raw JSON, exit 0.
 pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
-    let mut plain = [0u8; SNIFF_BYTES];
-    let got = if head.starts_with(&GZIP_MAGIC) {
-        read_up_to(&mut flate2::bufread::GzDecoder::new(head), &mut plain)
-    } else {
-        read_up_to(&mut &head[..], &mut plain)
-    };
-    let text = &plain[..got];
-    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
-    let text = &text[text.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    json_lines_in(&plain_head(head).bytes, field)
+}
+
+/// [`sniff_json_lines`] of a head already gunzipped.
+fn json_lines_in(text: &[u8], field: Option<&str>) -> bool {
+    let text = skip_bom_and_space(text);
     if !text.starts_with(b"{") {
         return false;
     }
@@ -233,43 +342,37 @@ pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
         Some(field) => &[field][..],
         None => &["html", "text"],
     };
-    match memchr::memrchr(b'\n', text) {
-        // Every whole line in the head must be an object (or blank), read as the reader
-        // reads them (repaired), and the first must hold the document: a text whose
-        // first line happens to be such an object is one document (found by a review).
-        Some(end) => {
-            let mut lines = text[..end]
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.trim_ascii().is_empty());
-            let first = lines.next().and_then(|l| parse_json_line(l).ok());
-            first.is_some_and(|object| {
-                object
-                    .iter()
-                    .any(|(k, v)| names.contains(&k.as_str()) && v.is_string())
-            }) && lines.all(|l| parse_json_line(l).is_ok())
-        }
-        // The line runs past the head: a key of that name will do.
-        None => names.iter().any(|name| {
+    // Whether a line names one of the fields as a key (`"html":`).
+    let names_field = |line: &[u8]| {
+        names.iter().any(|name| {
             let key = format!("\"{name}\"");
-            memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
-                let after = &text[at + key.len()..];
+            memchr::memmem::find_iter(line, key.as_bytes()).any(|at| {
+                let after = &line[at + key.len()..];
                 after.trim_ascii_start().starts_with(b":")
             })
-        }),
+        })
+    };
+    let Some(end) = memchr::memrchr(b'\n', text) else {
+        // The line runs past the head: a key of that name will do.
+        return names_field(text);
+    };
+    let lines: Vec<&[u8]> = text[..end]
+        .split(|&b| b == b'\n')
+        .map(skip_bom_and_space)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !lines.iter().all(|l| l.starts_with(b"{")) {
+        return false;
     }
-}
-
-/// Fills `buf` as far as the reader goes, ignoring errors (a prefix of a gzip stream
-/// ends in one).
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> usize {
-    let mut got = 0;
-    while got < buf.len() {
-        match reader.read(&mut buf[got..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n,
-        }
+    let holds_document = |object: Vec<(String, Value)>| {
+        object
+            .iter()
+            .any(|(k, v)| names.contains(&k.as_str()) && v.is_string())
+    };
+    match lines.iter().find_map(|l| parse_json_line(l).ok()) {
+        Some(object) => holds_document(object),
+        None => lines.first().is_some_and(|l| names_field(l)),
     }
-    got
 }
 
 /// Whether the file name has the extension of a single document (`.html`, `.txt`,
@@ -914,6 +1017,13 @@ impl Source {
 
     /// The next `n` unread bytes (fewer at the end of the input), read ahead if needed.
     fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.replay.len() - self.replay_pos < n && self.replay_pos >= self.replay.len() / 2 {
+            // Drop what was read again already, so that peeking line after line (the
+            // header reader's look past a version line inside a line) neither grows the
+            // buffer nor copies it all each time.
+            self.replay.drain(..self.replay_pos);
+            self.replay_pos = 0;
+        }
         while self.replay.len() - self.replay_pos < n {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
@@ -972,52 +1082,190 @@ fn is_blank(b: &u8) -> bool {
     matches!(b, b'\r' | b'\n' | b' ' | b'\t')
 }
 
-/// A WARC version line at the start of a line: where a record may start.
-const RECORD_START: &[u8] = b"\nWARC/";
+/// The start of a version line (`WARC/1.0`, `WARC/1.1`): where a record may start, at
+/// a line start or, after a record cut short, anywhere in a line (the next record's
+/// version line glued to the cut one's last bytes).
+const VERSION: &[u8] = b"WARC/1.";
+
+/// What the header reader takes for a version line: `WARC/` at a line start.
+const ANY_VERSION: &[u8] = b"WARC/";
 
 /// How far past a block [`Reader::block_end`] looks through blank lines for the next
 /// version line (more blank lines are left to the header reader).
 const MAX_BLANK_RUN: usize = 1 << 20;
 
-/// Where in `tail` (a block's bytes from its first version line on) a record really
-/// starts, if anywhere: a version line followed by header lines (`Name: value`) that
-/// either run to the end of the block (its Content-Length cut them) or end in a blank
-/// line and a `Content-Length` that reaches past the block's end or ends where another
-/// record starts. A `WARC/` line in a page's own text (an article about WARC, an
-/// archived WARC record followed by more of the page) is no such start.
-fn real_start(tail: &[u8]) -> Option<usize> {
-    let candidates =
-        std::iter::once(0).chain(memchr::memmem::find_iter(tail, RECORD_START).map(|at| at + 1));
-    candidates
-        .filter(|&c| tail[c..].starts_with(&RECORD_START[1..]))
-        .find(|&c| plausible_header(tail, c))
+/// How much of the input after a version line found inside a line is looked at to
+/// tell whether a WARC header follows it ([`plausible_fields`]).
+const HEADER_PEEK: usize = 8 << 10;
+
+/// What the bytes at a possible record start begin with.
+enum VersionLine {
+    /// A whole version line, `WARC/1.` and one to three digits and a line end: its
+    /// length with the line end.
+    Whole(usize),
+    /// The start of one, cut by the end of the bytes.
+    Cut,
+    /// Anything else.
+    No,
 }
 
-/// Whether `tail[c..]` reads as a WARC header that [`real_start`] accepts.
+/// [`VersionLine`] of the start of `bytes`. Looks at a dozen bytes at most.
+fn version_line(bytes: &[u8]) -> VersionLine {
+    let n = bytes.len().min(VERSION.len());
+    if bytes[..n] != VERSION[..n] {
+        return VersionLine::No;
+    }
+    let rest = &bytes[n..];
+    let digits = rest
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let after = &rest[digits..];
+    match (digits, after) {
+        (4.., _) => VersionLine::No,
+        (_, []) => VersionLine::Cut,
+        (0, _) => VersionLine::No,
+        (_, [b'\n', ..]) => VersionLine::Whole(n + digits + 1),
+        (_, [b'\r']) => VersionLine::Cut,
+        (_, [b'\r', b'\n', ..]) => VersionLine::Whole(n + digits + 2),
+        _ => VersionLine::No,
+    }
+}
+
+/// Where a version line (`WARC/1.` and one to three digits) ends `line` (without its
+/// line end), if one does. Looks at a dozen bytes at most.
+fn version_at_end(line: &[u8]) -> Option<usize> {
+    let digits = line
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(1..=3).contains(&digits) {
+        return None;
+    }
+    let start = (line.len() - digits).checked_sub(VERSION.len())?;
+    line[start..].starts_with(VERSION).then_some(start)
+}
+
+/// Where in `tail` (a block's bytes from its first `WARC/1.` on) a record really
+/// starts, if anywhere: [`plausible_header`]. A `WARC/1.` in a page's own text (an
+/// article about WARC, an archived WARC record followed by more of the page) is no
+/// such start. The candidates are every `WARC/1.`, at a line start or not: a record cut
+/// short leaves the next record's version line glued to its last line (found by an
+/// audit: the record after one cut short in its block was lost).
+fn real_start(tail: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(tail, VERSION).find(|&c| plausible_header(tail, c))
+}
+
+/// Whether `tail[c..]` reads as a WARC header: a version line ([`version_line`]), then
+/// [`plausible_fields`]; or the start of a version line that the end of `tail` cuts.
 fn plausible_header(tail: &[u8], c: usize) -> bool {
-    // A header field's name: RFC 7230's token characters.
-    let name_ok = |name: &[u8]| {
-        name.iter()
+    match version_line(&tail[c..]) {
+        VersionLine::No => false,
+        VersionLine::Cut => true,
+        VersionLine::Whole(n) => plausible_fields(&tail[c + n..]),
+    }
+}
+
+/// Whether `tail[c..]` is whole WARC records, one after another (blank lines between),
+/// to the end of `tail`: the last may end up to `slack` bytes past it. Each block is
+/// passed over by its Content-Length. `seen` holds the records reached by earlier
+/// calls that failed (a record reached again fails the same way), so that calls for
+/// many starts in one `tail` read each header once.
+fn records_to_end(
+    tail: &[u8],
+    c: usize,
+    slack: usize,
+    seen: &mut std::collections::HashSet<usize>,
+) -> bool {
+    let mut at = c;
+    loop {
+        if !seen.insert(at) {
+            return false;
+        }
+        let VersionLine::Whole(n) = version_line(&tail[at..]) else {
+            return false;
+        };
+        let Some((header, length)) = whole_fields(&tail[at + n..]) else {
+            return false;
+        };
+        let Some(end) = usize::try_from(length)
+            .ok()
+            .and_then(|length| (at + n + header).checked_add(length))
+        else {
+            return false;
+        };
+        let Some(after) = tail.get(end..) else {
+            return end - tail.len() <= slack;
+        };
+        let blanks = after.iter().take_while(|b| is_blank(b)).count();
+        if blanks == after.len() {
+            return true;
+        }
+        at = end + blanks;
+    }
+}
+
+/// A header field's name: RFC 7230's token characters.
+fn is_field_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    };
-    let mut start = c;
+}
+
+/// The length of the header fields at the start of `tail` (after a version line), to
+/// and with their blank line, and their Content-Length; None unless they are all
+/// `Name: value` lines (or continuations) ending in a blank line with one.
+fn whole_fields(tail: &[u8]) -> Option<(usize, u64)> {
+    let mut start = 0;
+    let mut length = None;
+    loop {
+        let eol = memchr::memchr(b'\n', &tail[start..])?;
+        let line = trim_eol(&tail[start..start + eol + 1]);
+        start += eol + 1;
+        if line.is_empty() {
+            return Some((start, length?));
+        }
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            continue;
+        }
+        let colon = line.iter().position(|&b| b == b':')?;
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        if !is_field_name(name) {
+            return None;
+        }
+        if name.eq_ignore_ascii_case(b"Content-Length") {
+            length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.trim().parse().ok());
+        }
+    }
+}
+
+/// Whether `tail`, the bytes after a version line, reads as the rest of a WARC header:
+/// header lines (`Name: value`) that run to the end of `tail` (a Content-Length cut
+/// them), or that another record's version line cuts short (at a line's start or end),
+/// or that end in a blank line and a `Content-Length` that reaches past the end of
+/// `tail` or ends where another record starts.
+///
+/// Linear over all the candidates of a block: a scan stops at the next version line.
+fn plausible_fields(tail: &[u8]) -> bool {
+    let mut start = 0;
     let mut length: Option<u64> = None;
-    for (k, raw) in tail[c..].split(|&b| b == b'\n').enumerate() {
+    for raw in tail.split(|&b| b == b'\n') {
         let end = start + raw.len();
-        // A line the block's end cut off (no line end after it): the start of a
-        // version line or of a header field, or else no header at all.
+        // A line the end of `tail` cut off (no line end after it): the start of a
+        // header field, or else no header at all.
         if end >= tail.len() {
             let name = raw.split(|&b| b == b':').next().unwrap_or_default();
-            return k == 0 || raw.starts_with(b" ") || name_ok(trim_eol(name));
+            let name = trim_eol(name);
+            return raw.starts_with(b" ") || name.is_empty() || is_field_name(name);
         }
         let line = trim_eol(raw);
         start = end + 1;
-        if k == 0 {
-            if !line.starts_with(b"WARC/1.") {
-                return false;
-            }
-            continue;
-        }
         if line.is_empty() {
             // The header's end: its block must reach past the block it was found in,
             // or end where a record may: before blank lines and a version line (or
@@ -1032,8 +1280,11 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
                 let blanks = after.iter().take_while(|b| is_blank(b)).count();
                 &after[blanks..]
             };
-            let version = &RECORD_START[1..];
-            return after.starts_with(version) || version.starts_with(after);
+            return after.starts_with(ANY_VERSION) || ANY_VERSION.starts_with(after);
+        }
+        if line.starts_with(VERSION) || version_at_end(line).is_some() {
+            // The next record's version line: this header was cut short.
+            return true;
         }
         if line.starts_with(b" ") || line.starts_with(b"\t") {
             continue;
@@ -1042,7 +1293,7 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
             return false;
         };
         let (name, value) = (&line[..colon], &line[colon + 1..]);
-        if name.is_empty() || !name_ok(name) {
+        if !is_field_name(name) {
             return false;
         }
         if name.eq_ignore_ascii_case(b"Content-Length") {
@@ -1054,30 +1305,34 @@ fn plausible_header(tail: &[u8], c: usize) -> bool {
     true
 }
 
-/// Watches the bytes of a record's block for a line that starts a WARC record, and
-/// keeps the bytes from the first such line on (up to a cap): where reading goes on
-/// when the block turns out to run past the record's end. Real blocks hardly ever
-/// hold such a line, so nothing is kept in the common case.
+/// Watches the bytes of a record's block for a `WARC/1.` that may start a record, and
+/// keeps the bytes from the first one on (up to a cap): where reading goes on when the
+/// block turns out to run past the record's end. Real blocks hardly ever hold one, so
+/// nothing is kept in the common case.
 #[derive(Debug, Default)]
 struct RestartWatch {
-    /// The block's bytes from the first version line on, once `found`.
+    /// The block's bytes from the first `WARC/1.` on, once `found`.
     tail: Vec<u8>,
     found: bool,
     /// More than the cap followed the version line: no restart can be offered.
     gave_up: bool,
-    /// The last bytes before the current chunk, for a line start across two chunks.
-    carry: [u8; RECORD_START.len() - 1],
+    /// The first `WARC/1.` is glued to the end of a line (not at a line start, nor at
+    /// the block's start).
+    glued: bool,
+    /// The last bytes before the current chunk, for a `WARC/1.` across two chunks and
+    /// the byte before it.
+    carry: [u8; VERSION.len()],
     carry_len: usize,
 }
 
 impl RestartWatch {
-    /// A new block: it follows the header's blank line, so it starts a line.
+    /// A new block.
     fn reset(&mut self) {
         self.tail.clear();
         self.found = false;
         self.gave_up = false;
-        self.carry[0] = b'\n';
-        self.carry_len = 1;
+        self.glued = false;
+        self.carry_len = 0;
     }
 
     /// The next bytes of the block.
@@ -1086,28 +1341,36 @@ impl RestartWatch {
             return;
         }
         if !self.found {
-            // A line start may begin in the carried bytes and end in this chunk.
+            // A `WARC/1.` may begin in the carried bytes and end in this chunk.
             let carried = self.carry_len;
-            let mut joint = [0u8; 2 * RECORD_START.len()];
+            let mut joint = [0u8; 2 * VERSION.len()];
             joint[..carried].copy_from_slice(&self.carry[..carried]);
-            let m = chunk.len().min(RECORD_START.len());
+            let m = chunk.len().min(VERSION.len() - 1);
             joint[carried..carried + m].copy_from_slice(&chunk[..m]);
-            let start = match memchr::memmem::find(&joint[..carried + m], RECORD_START) {
+            let joint = &joint[..carried + m];
+            // Where it starts in the chunk, and the byte before it (None: the block's
+            // first byte). One that begins in the carried bytes is not wholly in them
+            // (it would have been found before), so the byte before it is carried too.
+            let start = match memchr::memmem::find(joint, VERSION) {
                 Some(at) if at < carried => {
-                    let from = at + 1;
-                    self.tail
-                        .extend_from_slice(&joint[from.min(carried)..carried]);
-                    Some(from.saturating_sub(carried))
+                    self.tail.extend_from_slice(&joint[at..carried]);
+                    Some((0, at.checked_sub(1).map(|i| joint[i])))
                 }
-                _ => memchr::memmem::find(chunk, RECORD_START).map(|at| at + 1),
+                _ => memchr::memmem::find(chunk, VERSION).map(|at| {
+                    let before = match at.checked_sub(1) {
+                        Some(i) => Some(chunk[i]),
+                        None => carried.checked_sub(1).map(|i| self.carry[i]),
+                    };
+                    (at, before)
+                }),
             };
-            let Some(start) = start else {
+            let Some((start, before)) = start else {
                 // Carry the stream's last bytes: the chunk's, or with a short chunk
                 // the joint's (which then holds the carry and all of the chunk).
                 let stream = if chunk.len() >= self.carry.len() {
                     chunk
                 } else {
-                    &joint[..carried + m]
+                    joint
                 };
                 let last = &stream[stream.len().saturating_sub(self.carry.len())..];
                 self.carry[..last.len()].copy_from_slice(last);
@@ -1115,6 +1378,7 @@ impl RestartWatch {
                 return;
             };
             self.found = true;
+            self.glued = before.is_some_and(|b| b != b'\n');
             chunk = &chunk[start..];
         }
         if self.tail.len() + chunk.len() > cap {
@@ -1126,29 +1390,52 @@ impl RestartWatch {
         self.tail.extend_from_slice(chunk);
     }
 
-    /// The kept bytes from the first version line on, if there is one to go on from.
+    /// The kept bytes from the first `WARC/1.` on, if there is one to go on from.
     fn restart(&mut self) -> Option<Vec<u8>> {
         (self.found && !self.gave_up).then(|| std::mem::take(&mut self.tail))
     }
 
-    /// Without a version line inside the block: the block's last bytes after a line
-    /// end when they begin one (`WAR`), for the bytes after the block to complete.
+    /// For a block that ends where its Content-Length says, `slack` blank bytes before
+    /// the next version line: the kept bytes from a record that starts glued to the
+    /// end of a line inside it, when from there on the block is whole records to its
+    /// end ([`records_to_end`]). The block's record was cut short and ran into those,
+    /// and its Content-Length happened to end where one of them does. A record at a
+    /// line start is no such sign: a block may hold WARC records of its own (an
+    /// archived WARC file), but not glued to a line.
+    fn glued_restart(&mut self, slack: usize) -> Option<Vec<u8>> {
+        let first_glued = self.glued;
+        let tail = self.restart()?;
+        let mut seen = std::collections::HashSet::new();
+        let at = memchr::memmem::find_iter(&tail, VERSION).find(|&c| {
+            let glued = match c.checked_sub(1) {
+                Some(i) => tail[i] != b'\n',
+                None => first_glued,
+            };
+            glued && records_to_end(&tail, c, slack, &mut seen)
+        })?;
+        Some(tail[at..].to_vec())
+    }
+
+    /// Without a `WARC/1.` inside the block: the block's last bytes when they begin one
+    /// (`WAR`), for the bytes after the block to complete.
     fn partial_start(&self) -> &[u8] {
         if self.found || self.gave_up {
             return &[];
         }
         let carried = &self.carry[..self.carry_len];
-        match carried.iter().rposition(|&b| b == b'\n') {
-            Some(at) if RECORD_START[1..].starts_with(&carried[at + 1..]) => &carried[at + 1..],
-            _ => &[],
-        }
+        (1..=carried.len())
+            .rev()
+            .map(|k| &carried[carried.len() - k..])
+            .find(|end| VERSION.starts_with(end))
+            .unwrap_or_default()
     }
 }
 
 /// What follows a record's block.
 enum BlockEnd {
-    /// The blank lines that close a record, then a version line or the end.
-    Boundary,
+    /// The blank lines that close a record (this many bytes), then a version line or
+    /// the end.
+    Boundary(usize),
     /// Something else: `same_member` when it comes from the gzip member the block
     /// ended in.
     Misframed { same_member: bool },
@@ -1211,8 +1498,13 @@ enum LineEnds {
     AnyNewline,
 }
 
+/// How many of a too long line's last bytes [`read_line`] keeps: enough for a version
+/// line glued to its end (`WARC/1.0\r\n`).
+const LONG_LINE_TAIL: usize = 16;
+
 /// Reads one line, its ending included, into `line`, keeping at most `cap` bytes (a
-/// longer line is consumed without being buffered).
+/// longer line is consumed without being buffered: `line` keeps its last
+/// [`LONG_LINE_TAIL`] bytes only).
 fn read_line(
     src: &mut impl BufRead,
     line: &mut Vec<u8>,
@@ -1232,9 +1524,7 @@ fn read_line(
         };
         if after_cr {
             if available.first() == Some(&b'\n') {
-                if !too_long {
-                    line.push(b'\n');
-                }
+                line.push(b'\n');
                 src.consume(1);
             }
             break;
@@ -1259,13 +1549,14 @@ fn read_line(
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
-        if !too_long {
-            if line.len() + take <= cap {
-                line.extend_from_slice(&available[..take]);
-            } else {
-                too_long = true;
-                line.clear();
-            }
+        too_long |= line.len() + take > cap;
+        if too_long {
+            let more = &available[take.saturating_sub(LONG_LINE_TAIL)..take];
+            line.extend_from_slice(more);
+            let excess = line.len().saturating_sub(LONG_LINE_TAIL);
+            line.drain(..excess);
+        } else {
+            line.extend_from_slice(&available[..take]);
         }
         src.consume(take);
         if done {
@@ -1311,8 +1602,11 @@ pub struct Reader {
     src: Source,
     /// Records (WARC) or lines (JSON) started so far.
     count: u64,
-    /// After a bad header: skip lines up to the next `WARC/` version line.
+    /// After a bad header: skip lines up to the next `WARC/` version line (at a line
+    /// start, or glued to a line's end with a WARC header after it).
     seeking: bool,
+    /// The next record's version line was read already (it cut the last record short).
+    version_read: bool,
     /// The gzip member (by [`Decoder::members`]) a record was just failed for: a read
     /// error from that member is the same damage, not reported again.
     damaged: Option<u64>,
@@ -1368,6 +1662,7 @@ impl Reader {
             json_ends: None,
             count: 0,
             seeking: false,
+            version_read: false,
             damaged: None,
             watch: RestartWatch::default(),
             ended_early: false,
@@ -1409,6 +1704,7 @@ impl Reader {
     /// `WARC/` line), or to the end.
     fn recover(&mut self) {
         self.ended_early = true;
+        self.version_read = false;
         let broken = self.src.decoder().is_broken();
         if !(broken && self.format == RecordFormat::Warc) {
             self.done = true;
@@ -1518,30 +1814,80 @@ impl Reader {
         result
     }
 
+    /// Whether `line` (a whole line, or a too long one's last bytes, with its line end)
+    /// ends with a version line glued to other bytes, and the input after it reads as
+    /// a WARC header ([`plausible_fields`]): a record cut short ran into the next one,
+    /// or stray bytes stand before it. A byte-order mark or blank space before a
+    /// version line is no such bytes.
+    fn glued_version(&mut self, line: &[u8], whole: bool) -> bool {
+        if !line.ends_with(b"\n") {
+            return false;
+        }
+        let text = trim_eol(line);
+        let Some(at) = version_at_end(text) else {
+            return false;
+        };
+        if whole && skip_bom_and_space(&text[..at]).is_empty() {
+            return false;
+        }
+        self.src.peek(HEADER_PEEK).is_ok_and(plausible_fields)
+    }
+
     fn read_header_into(&mut self, line: &mut Vec<u8>) -> HeaderRead {
         // The version line, after the blank lines that end the previous record (or,
-        // after damage, any lines at all).
-        loop {
-            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+        // after damage, any lines at all); unless the last call read it already.
+        while !std::mem::take(&mut self.version_read) {
+            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => return HeaderRead::Eof,
-                Ok(LineRead::TooLong) if self.seeking => continue,
-                Ok(LineRead::TooLong) => {
-                    self.seeking = true;
-                    return HeaderRead::Bad {
-                        id: None,
-                        message: "expected a WARC/1.x version line, found a very long line".into(),
-                        skip: None,
-                    };
+                Ok(LineRead::TooLong) => false,
+                Ok(LineRead::Full) => true,
+            };
+            if self.glued_version(line, whole) {
+                // Found by an audit: a record cut short ran into the next one's version
+                // line, and that record was lost to the search for a line start.
+                if self.seeking {
+                    self.seeking = false;
+                    break;
                 }
-                Ok(LineRead::Full) => {}
+                self.version_read = true;
+                let text = trim_eol(line);
+                let before = &text[..version_at_end(text).unwrap_or_default()];
+                let shown: String = String::from_utf8_lossy(before).chars().take(40).collect();
+                return HeaderRead::Bad {
+                    id: None,
+                    message: if whole {
+                        format!(
+                            "truncated record: {shown:?} is cut short by the next record's \
+                             version line (reading goes on from there)"
+                        )
+                    } else {
+                        "truncated record: a very long line is cut short by the next \
+                         record's version line (reading goes on from there)"
+                            .into()
+                    },
+                    skip: None,
+                };
+            }
+            if !whole {
+                if self.seeking {
+                    continue;
+                }
+                self.seeking = true;
+                return HeaderRead::Bad {
+                    id: None,
+                    message: "expected a WARC/1.x version line, found a very long line".into(),
+                    skip: None,
+                };
             }
             let text = trim_eol(line);
-            if text.starts_with(b"WARC/") {
+            // A byte-order mark or blank space before it does not hide a version line
+            // (the sniff skips them too).
+            if skip_bom_and_space(text).starts_with(ANY_VERSION) {
                 self.seeking = false;
                 break;
             }
-            if text.trim_ascii().is_empty() || self.seeking {
+            if skip_bom_and_space(text).is_empty() || self.seeking {
                 continue;
             }
             self.seeking = true;
@@ -1557,7 +1903,7 @@ impl Reader {
         let mut last: Option<&'static str> = None;
         let mut problem: Option<String> = None;
         loop {
-            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => {
                     return HeaderRead::Bad {
@@ -1566,11 +1912,31 @@ impl Reader {
                         skip: None,
                     }
                 }
-                Ok(LineRead::TooLong) => {
-                    problem.get_or_insert_with(|| "a WARC header line is too long".into());
-                    continue;
-                }
-                Ok(LineRead::Full) => {}
+                Ok(LineRead::TooLong) => false,
+                Ok(LineRead::Full) => true,
+            };
+            // The next record's version line, alone on its line or glued to this
+            // header's last bytes: this header was cut short (found by an audit: the
+            // next record's fields were read into it, and its block skipped). This
+            // record fails, and reading goes on from that line.
+            let alone = whole
+                && line.ends_with(b"\n")
+                && version_at_end(trim_eol(line))
+                    .is_some_and(|at| skip_bom_and_space(&line[..at]).is_empty());
+            if alone || self.glued_version(line, whole) {
+                self.version_read = true;
+                self.seeking = false;
+                return HeaderRead::Bad {
+                    id: header.record_id,
+                    message: "truncated record: the next record's version line starts inside \
+                              its WARC header (reading goes on from there)"
+                        .into(),
+                    skip: None,
+                };
+            }
+            if !whole {
+                problem.get_or_insert_with(|| "a WARC header line is too long".into());
+                continue;
             }
             total += line.len();
             let text = trim_eol(line);
@@ -1717,13 +2083,18 @@ impl Reader {
     /// was wrong (or its gzip member is damaged), and `entry` (None: a record that is
     /// no document) gives way to an error:
     ///
-    /// * a version line inside the block: the block ran into the next record, and
-    ///   reading goes on from that line (the next record is not lost);
+    /// * a record starting inside the block ([`real_start`]), or at its end
+    ///   ([`Reader::restarts_at_block_end`]): the block ran into the next record, and
+    ///   reading goes on from there (the next record is not lost);
     /// * none, but the gzip member the block ended in goes on with bytes that are no
-    ///   record, or fails: the member is damaged, and so may the block be.
+    ///   record (nor the start of one cut short, [`Reader::cut_record_follows`]), or
+    ///   fails: the member is damaged, and so may the block be.
     ///
     /// When neither holds (plain input, or the stray bytes in a member of their own),
-    /// the record stands, and the header reader reports the stray bytes.
+    /// the record stands, and the header reader reports the stray bytes. When the
+    /// blank lines and a version line do follow, the record stands unless, from a
+    /// version line glued to a line's end on, its block is whole records to its end
+    /// ([`RestartWatch::glued_restart`]): it was cut short, and those are read again.
     fn check_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
         let member = self.src.decoder().members();
         let gzip = self.src.decoder().is_gzip();
@@ -1733,7 +2104,18 @@ impl Reader {
             error: Error::bad_document(message.to_string()),
         };
         match self.block_end(member) {
-            BlockEnd::Boundary => entry,
+            BlockEnd::Boundary(slack) => match self.watch.glued_restart(slack) {
+                Some(tail) => {
+                    self.src.put_back(&tail);
+                    self.seeking = false;
+                    Some(failed(
+                        "the record does not end where its Content-Length says: it was cut \
+                         short, and a WARC record starts inside its block (reading goes on \
+                         from there)",
+                    ))
+                }
+                None => entry,
+            },
             BlockEnd::Misframed { same_member } => {
                 let restart = self
                     .watch
@@ -1748,7 +2130,7 @@ impl Reader {
                         "the record does not end where its Content-Length says: a WARC \
                          record starts inside its block (reading goes on from there)",
                     ))
-                } else if gzip && same_member {
+                } else if gzip && same_member && !self.cut_record_follows() {
                     self.damaged = Some(member);
                     self.seeking = true;
                     Some(failed(
@@ -1769,20 +2151,40 @@ impl Reader {
         }
     }
 
+    /// Whether what follows a block is its blank lines, then a record cut short: a line
+    /// that a version line glued to its end cuts short, and a WARC header after it.
+    /// Then a gzip member holds more than the block's record (a WARC gzipped whole):
+    /// the record stands, and the header reader reports the one cut short.
+    fn cut_record_follows(&mut self) -> bool {
+        let Ok(window) = self.src.peek(HEADER_PEEK) else {
+            return false;
+        };
+        let blanks = window.iter().take_while(|b| is_blank(b)).count();
+        if !window[..blanks].contains(&b'\n') {
+            return false;
+        }
+        let rest = &window[blanks..];
+        let Some(eol) = memchr::memchr(b'\n', rest) else {
+            return false;
+        };
+        version_at_end(trim_eol(&rest[..eol])).is_some() && plausible_fields(&rest[eol + 1..])
+    }
+
     /// Whether the block ends with the start of a version line that the bytes after
-    /// it complete (a Content-Length a few bytes too long); if so, that start is put
-    /// back to be read again.
+    /// it complete (a Content-Length a few bytes too long, or a record cut short that
+    /// ran into the next one), and a WARC header follows; if so, that start is put back
+    /// to be read again.
     fn restarts_at_block_end(&mut self) -> bool {
         let part = self.watch.partial_start().to_vec();
         if part.is_empty() {
             return false;
         }
-        let Ok(head) = self.src.peek(RECORD_START.len() - 1) else {
+        let Ok(head) = self.src.peek(HEADER_PEEK) else {
             return false;
         };
         let mut joined = part.clone();
         joined.extend_from_slice(head);
-        if !joined.starts_with(&RECORD_START[1..]) {
+        if !joined.starts_with(VERSION) || !plausible_header(&joined, 0) {
             return false;
         }
         self.src.put_back(&part);
@@ -1805,12 +2207,12 @@ impl Reader {
             let blanks = head.iter().take_while(|b| is_blank(b)).count();
             let rest = &head[blanks..];
             let ended = head.len() < n;
-            if !ended && rest.len() < RECORD_START.len() - 1 && n < MAX_BLANK_RUN {
+            if !ended && rest.len() < ANY_VERSION.len() && n < MAX_BLANK_RUN {
                 n *= 2;
                 continue;
             }
-            return if rest.is_empty() || rest.starts_with(&RECORD_START[1..]) {
-                BlockEnd::Boundary
+            return if rest.is_empty() || rest.starts_with(ANY_VERSION) {
+                BlockEnd::Boundary(blanks)
             } else {
                 BlockEnd::Misframed {
                     same_member: same_member(&self.src),
@@ -1977,11 +2379,16 @@ impl Reader {
     }
 
     /// The error of a block cut off by the end of the input. Reading stops there,
-    /// unless a version line inside the block shows that it ran into the records after
-    /// it (a wrong Content-Length): then it goes on from that line.
+    /// unless a record starts inside the block ([`real_start`]), showing that it ran
+    /// into the records after it (a wrong Content-Length, or the record was cut short):
+    /// then it goes on from there.
     fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
         self.ended_early = true;
-        match self.watch.restart() {
+        let restart = self
+            .watch
+            .restart()
+            .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
+        match restart {
             Some(tail) => {
                 self.src.put_back(&tail);
                 self.seeking = false;
@@ -2507,6 +2914,65 @@ mod tests {
     }
 
     #[test]
+    fn issue5_a_warc_is_told_past_a_bom_and_blank_lines_and_past_a_damaged_start() {
+        // Found by an audit: each of these was one document of raw WARC text, exit 0.
+        let rec = response("<a>", "http://x/", "text/html", PAGE);
+        let warc = Some(RecordFormat::Warc);
+        for prefix in [
+            &b"\r\n"[..],
+            b"\n\n",
+            b"\xef\xbb\xbf",
+            b"\xef\xbb\xbf\r\n",
+            b" \t\r\n",
+        ] {
+            let bytes = [prefix, &rec].concat();
+            assert_eq!(sniff_head(&bytes), Sniffed::Warc, "{prefix:?}");
+            assert_eq!(sniff_head(&gzip(&bytes)), Sniffed::Warc, "{prefix:?}");
+            assert_eq!(record_format(None, &bytes, None), warc, "{prefix:?}");
+            let s = summary(&read_all(bytes, RecordFormat::Warc, Options::default()));
+            assert_eq!(s, ["ok <a>"], "{prefix:?}");
+        }
+        // A first gzip member of blank lines alone.
+        let members = [gzip(b"\r\n"), gzip(&rec)].concat();
+        assert_eq!(sniff_head(&members), Sniffed::Warc);
+        // A first member that is damaged: a later one that reads as WARC decides (the
+        // reader reports the damaged one); when none does, the start is unreadable.
+        let mut bad = gzip(&rec);
+        let n = bad.len();
+        for b in &mut bad[12..n - 8] {
+            *b ^= 0xa5;
+        }
+        let damaged = [bad.clone(), gzip(&rec)].concat();
+        assert_eq!(record_format(None, &damaged, None), warc);
+        let s = summary(&read_all(damaged, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with("fail t:record 1: bad document: truncated or corrupt gzip"));
+        assert_eq!(s[1], "ok <a>");
+        assert_eq!(sniff_head(&bad), Sniffed::Unreadable);
+        assert_eq!(record_format(None, &bad, None), None);
+        // A gzipped page whose head runs out inside its member is a page.
+        let page = gzip(&PAGE.repeat(2000));
+        assert_eq!(
+            sniff_head(&page[..page.len().min(SNIFF_BYTES)]),
+            Sniffed::Other
+        );
+        // Under a WARC name, a record that starts further in (the first one cut short):
+        // the reader reports the cut one and reads on. Under another name, and a
+        // WARC name without a record start (a `.wet` of plain text), one document.
+        let cut = [&rec[100..], &rec].concat();
+        assert_eq!(sniff_head(&cut), Sniffed::Other);
+        assert_eq!(record_format(warc, &cut, None), warc);
+        assert_eq!(record_format(None, &cut, None), None);
+        let s = summary(&read_all(cut, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with("fail t:record 1: "), "{s:?}");
+        assert_eq!(s[1], "ok <a>");
+        let text = b"Notes, one block per line.\nNo record here: WARC/1.0 is a format.\n";
+        assert_eq!(record_format(warc, text, None), None);
+        assert_eq!(record_format(warc, &gzip(text), None), None);
+    }
+
+    #[test]
     fn warc_keeps_html_responses_and_resources() {
         let mut warc = warc_record("warcinfo", "<i>", "", b"software: test\r\n");
         warc.extend(response(
@@ -2779,20 +3245,21 @@ mod tests {
     #[test]
     fn the_restart_watch_finds_the_first_version_line_across_any_chunks() {
         let mut rng = crate::test_rng::XorShift::new(3);
-        let cases: [&[u8]; 6] = [
-            b"no record here\r\nWARC but not at a line start: xWARC/1.0",
+        let cases: [&[u8]; 10] = [
+            b"no record here\r\nWARC but no version: xWARC/x",
+            // Not at a line start: a record cut short runs into the next one so.
+            b"a line cut short\r\nhalfWARC/1.0\r\nWARC-Type: response",
             b"text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\r\nWARC/1.1 again",
             b"WARC/1.0 at the very start",
             b"\nWARC/",
             b"a\nWAR\nWARC/1.0 after a false start",
+            b"WARC/WARC/WARC/1WARC/1.",
+            b"seven b\nWARC/1.1",
+            b"eight by\nWARC/1.1",
             b"",
         ];
         for data in cases {
-            let expected = if data.starts_with(b"WARC/") {
-                Some(data.to_vec())
-            } else {
-                memchr::memmem::find(data, RECORD_START).map(|at| data[at + 1..].to_vec())
-            };
+            let expected = memchr::memmem::find(data, VERSION).map(|at| data[at..].to_vec());
             for _ in 0..50 {
                 let mut watch = RestartWatch::default();
                 watch.reset();
@@ -2802,6 +3269,10 @@ mod tests {
                     watch.feed(&rest[..n], 1 << 20);
                     rest = &rest[n..];
                 }
+                let glued = memchr::memmem::find(data, VERSION)
+                    .and_then(|at| at.checked_sub(1))
+                    .is_some_and(|i| data[i] != b'\n');
+                assert_eq!(watch.glued, glued, "{:?}", String::from_utf8_lossy(data));
                 assert_eq!(
                     watch.restart(),
                     expected,
@@ -2815,6 +3286,100 @@ mod tests {
         watch.reset();
         watch.feed(b"x\nWARC/1.0 and then far too much", 8);
         assert_eq!(watch.restart(), None);
+    }
+
+    /// Four responses, each with a page of a few lines of its own; record 1 is longer
+    /// than record 2 by more than its headers, so that it can be cut inside its block
+    /// where its Content-Length then ends at record 2's end.
+    fn four_responses() -> Vec<Vec<u8>> {
+        (0..4)
+            .map(|n| {
+                let more = if n == 1 {
+                    "<p>One more paragraph.</p>\n"
+                } else {
+                    ""
+                };
+                let page = format!(
+                    "<html><head><title>Page {n}</title></head><body>\n<h1>Heading {n}</h1>\n\
+                     <p>The first paragraph of page {n}, long enough to be kept.</p>\n\
+                     <p>The second paragraph of page {n}.</p>\n{}</body></html>\n",
+                    more.repeat(12)
+                );
+                response(
+                    &format!("<{n}>"),
+                    &format!("http://a/{n}"),
+                    "text/html",
+                    page.as_bytes(),
+                )
+            })
+            .collect()
+    }
+
+    /// Record 0, record 1 cut after `cut` bytes, records 2 and 3: what is read, whole
+    /// and in pieces, plain and gzipped whole, as a summary; each record's text is
+    /// checked against the record read alone.
+    fn read_with_record_1_cut(records: &[Vec<u8>], cut: usize) -> Vec<String> {
+        let mut bytes = records[0].clone();
+        bytes.extend_from_slice(&records[1][..cut]);
+        bytes.extend_from_slice(&records[2]);
+        bytes.extend_from_slice(&records[3]);
+        let entries = read_all(bytes.clone(), RecordFormat::Warc, Options::default());
+        let s = summary(&entries);
+        for n in [0, 2, 3] {
+            let alone = read_all(records[n].clone(), RecordFormat::Warc, Options::default());
+            let id = format!("<{n}>");
+            if s.contains(&format!("ok {id}")) {
+                assert_eq!(text_of(&entries, &id), text_of(&alone, &id), "cut {cut}");
+            }
+        }
+        for seed in [1, 2] {
+            let pieces = summary(&read_in_pieces(&bytes, seed));
+            assert_eq!(pieces, s, "cut {cut}, seed {seed}");
+        }
+        let gzipped = summary(&read_all(
+            gzip(&bytes),
+            RecordFormat::Warc,
+            Options::default(),
+        ));
+        assert_eq!(gzipped, s, "cut {cut}, gzipped whole");
+        s
+    }
+
+    #[test]
+    fn issue5_a_record_cut_short_anywhere_loses_no_other_record() {
+        // Found by an audit: in a plain WARC, a record cut short lost the record after
+        // it at most cut points. Cut inside its header, the next record's header was
+        // read into it and that record's block skipped (the error named the next
+        // record); cut inside its block, the next record's version line was glued to
+        // its last line, and the search for the next record began at a line start.
+        let records = four_responses();
+        let len = records[1].len();
+        let mut failures = 0;
+        for cut in 1..len {
+            let s = read_with_record_1_cut(&records, cut);
+            if cut >= len - 4 {
+                // Only the blank lines after the block are cut: the record is whole.
+                assert_eq!(s, ["ok <0>", "ok <1>", "ok <2>", "ok <3>"], "cut {cut}");
+                continue;
+            }
+            assert_eq!(s.len(), 4, "cut {cut}: {s:?}");
+            assert_eq!(
+                [&s[0], &s[2], &s[3]],
+                ["ok <0>", "ok <2>", "ok <3>"],
+                "cut {cut}: {s:?}"
+            );
+            // One error for the record cut short, with its own id once it was read.
+            let id_read = records[1][..cut]
+                .windows(21)
+                .any(|w| w == b"WARC-Record-ID: <1>\r\n");
+            let id = if id_read { "<1>" } else { "t:record 2" };
+            assert!(
+                s[1].starts_with(&format!("fail {id}: ")),
+                "cut {cut}: {s:?}"
+            );
+            failures += 1;
+        }
+        assert!(failures > 300, "{failures}");
     }
 
     #[test]
@@ -2948,6 +3513,21 @@ mod tests {
         let s = summary_in_any_pieces(stray);
         let ok: Vec<&String> = s.iter().filter(|x| x.starts_with("ok ")).collect();
         assert_eq!(ok, all_ok, "{s:?}");
+        // A page that shows WARC headers glued to a tag (`<pre>WARC/1.0`): now that a
+        // record may start inside a line, such text must not make its record a record
+        // cut short, whole header and all, whatever its Content-Length claims.
+        let examples = [
+            "<pre>WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 9\r\n\r\nHTTP/1.1 2</pre>",
+            "<pre>WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n</pre>",
+            "<code>WARC/1.1\nWARC-Type: warcinfo\nContent-Length: 14\n\n</code> WARC/1.1\n",
+            "<code>WARC/1.1\nContent-Length: 8\n\n</code>\nWARC/1.0 is a version.\n",
+        ];
+        for example in examples {
+            let mut bytes = records[0].clone();
+            bytes.extend(conversion("<1>", example));
+            bytes.extend_from_slice(&records[2]);
+            assert_eq!(summary_in_any_pieces(bytes), all_ok, "{example:?}");
+        }
     }
 
     #[test]
@@ -3171,6 +3751,12 @@ mod tests {
             "\u{feff}  \n{\"text\": \"a line\"}\n",
             // Damage the reader repairs (a lone surrogate) does not hide the format.
             "{\"text\": \"caf\\udce9\"}\n{\"text\": \"two\"}\n",
+            // Nor does a line it reports (found by an audit: one bad escape in the head
+            // made 10,000 documents one), first or further on.
+            "{\"html\": \"<p>a</p>\"}\n{\"html\": \"bad \\q\"}\n{\"html\": \"<p>c</p>\"}\n",
+            "{\"html\": \"bad \\q\"}\n{\"html\": \"<p>b</p>\"}\n",
+            "{\"html\": \"cut short\n{\"html\": \"<p>b</p>\"}\n",
+            "{\"id\": 1, \"html\": \"bad \\q\"}\n",
         ];
         for head in yes {
             assert!(sniff_json_lines(head.as_bytes(), None), "{head}");
@@ -3187,6 +3773,10 @@ mod tests {
             "",
             // A text whose first line only is such an object (found by a review).
             "{\"text\": \"an example\"}\nis how the API answers.\n",
+            "{\"text\": \"an example\"}\n{\"text\": \"and\"}\nthen prose.\n",
+            // Objects without the document, whole or not.
+            "{\"body\": \"bad \\q\"}\n{\"body\": \"x\"}\n",
+            "{\"body\": \"bad \\q\"}\n",
         ];
         for head in no {
             assert!(!sniff_json_lines(head.as_bytes(), None), "{head}");

@@ -882,3 +882,348 @@ fn issue4_a_thousand_record_warc_streams_in_bounded_memory() {
         eprintln!("/usr/bin/time -v unavailable: peak memory not measured");
     }
 }
+
+/// `records` with each record's text, or its error as `error: ...`, by id.
+fn texts_by_id(records: &[Value]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .map(|r| {
+            let text = match (r["text"].as_str(), r["error"].as_str()) {
+                (Some(text), _) => text.to_string(),
+                (None, Some(error)) => format!("error: {error}"),
+                (None, None) => panic!("neither text nor error: {r}"),
+            };
+            (r["id"].as_str().unwrap_or_default().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn issue5_a_warc_after_a_blank_line_or_a_bom_is_still_read_record_by_record() {
+    // Found by an audit: a WARC that began with a blank line or a byte-order mark, or a
+    // `.warc.gz` whose first member began with one, was ONE document of raw WARC text,
+    // exit 0, nothing on stderr: every record lost. The record reader already skipped
+    // blank lines; the look at the first bytes did not.
+    let dir = tempdir();
+    let records: Vec<Vec<u8>> = (0..3)
+        .map(|n| response(&id(n), &url(n), "text/html", &read_bytes(PAGES[n])))
+        .collect();
+    let plain = records.concat();
+    let expected = texts_by_id(
+        &dehusk()
+            .args(["extract", "-q", "-"])
+            .stdin(plain.clone())
+            .output()
+            .records(),
+    );
+    assert_eq!(expected.len(), 3);
+    let crlf_first_member = {
+        let mut first = b"\r\n".to_vec();
+        first.extend_from_slice(&records[0]);
+        let mut gz = gzip(&first);
+        gz.extend(gzip_each(&records[1..]));
+        gz
+    };
+    let cases: [(&str, Vec<u8>); 5] = [
+        ("blank-line.warc", [b"\r\n".as_slice(), &plain].concat()),
+        ("bom.warc", [b"\xef\xbb\xbf".as_slice(), &plain].concat()),
+        (
+            "blank-lines-and-bom",
+            [b"\xef\xbb\xbf\r\n\n".as_slice(), &plain].concat(),
+        ),
+        ("crlf-first-member.warc.gz", crlf_first_member.clone()),
+        ("crlf-first-member", crlf_first_member),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(name);
+        write(&path, &bytes);
+        let from_file = dehusk().arg("extract").arg(&path).output();
+        from_file.expect_code(0);
+        assert_eq!(
+            texts_by_id(&from_file.records()),
+            expected,
+            "{name}\n{}",
+            from_file.show()
+        );
+        assert_contains!(from_file.stderr, "3 documents, 3 ok, 0 failed");
+        let from_stdin = dehusk().args(["extract", "-"]).stdin(bytes).output();
+        from_stdin.expect_code(0);
+        assert_eq!(
+            texts_by_id(&from_stdin.records()),
+            expected,
+            "{name} on stdin\n{}",
+            from_stdin.show()
+        );
+    }
+}
+
+#[test]
+fn issue5_a_warc_gz_piped_in_with_a_corrupt_first_member_loses_only_that_record() {
+    // Found by an audit: named `.warc.gz` it gave 49 ok and 1 failed, piped in it was
+    // one failed document (its start could not be read, and the name said nothing).
+    let dir = tempdir();
+    let records: Vec<Vec<u8>> = (0..4)
+        .map(|n| response(&id(n), &url(n), "text/html", &read_bytes(PAGES[n % 3])))
+        .collect();
+    let mut members: Vec<Vec<u8>> = records.iter().map(|r| gzip(r)).collect();
+    let n = members[0].len();
+    for b in &mut members[0][20..n - 8] {
+        *b ^= 0xa5;
+    }
+    let bytes = members.concat();
+    let named = dir.path().join("corrupt-first.warc.gz");
+    write(&named, &bytes);
+    let from_file = dehusk().arg("extract").arg(&named).output();
+    from_file.expect_code(2);
+    let from_stdin = dehusk().args(["extract", "-"]).stdin(bytes).output();
+    from_stdin.expect_code(2);
+    let recs = from_stdin.records();
+    assert_eq!(recs.len(), 4, "{}", from_stdin.show());
+    assert_eq!(recs[0]["id"], "-:record 1", "{}", from_stdin.show());
+    assert_contains!(recs[0]["error"].as_str().unwrap_or_default(), "gzip");
+    for (n, rec) in recs.iter().enumerate().skip(1) {
+        assert_eq!(rec["id"], id(n), "{}", from_stdin.show());
+        assert!(rec["text"].is_string(), "{}", from_stdin.show());
+    }
+    assert_contains!(from_stdin.stderr, "4 documents, 3 ok, 1 failed");
+    // The same records as the file named as a WARC.
+    let texts = |out: &crate::util::Output| -> Vec<String> {
+        texts_by_id(&out.records())
+            .into_iter()
+            .skip(1)
+            .map(|(_, t)| t)
+            .collect()
+    };
+    assert_eq!(texts(&from_stdin), texts(&from_file));
+    // Gzip that reads as nothing at all is still one failed document.
+    let garbage = [&GZIP_GARBAGE[..], &[0xa5; 64][..]].concat();
+    let out = dehusk().args(["extract", "-"]).stdin(garbage).output();
+    out.expect_code(2);
+    assert_eq!(out.records().len(), 1, "{}", out.show());
+    assert_contains!(out.stderr, "1 documents, 0 ok, 1 failed");
+}
+
+/// A gzip member header followed by no valid deflate data.
+const GZIP_GARBAGE: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+
+#[test]
+fn issue5_one_bad_json_line_near_the_start_fails_alone_on_stdin_and_under_any_name() {
+    // Found by an audit: one invalid escape in the first 16 KiB made a piped JSON-lines
+    // stream (or one named `.json`, or without an extension) ONE document, exit 0: the
+    // look at the first bytes wanted every line of them to parse. Named `.jsonl` it
+    // gave 9,999 ok and 1 failed, as it should.
+    let dir = tempdir();
+    let good = |n: usize| {
+        serde_json::json!({"id": format!("d{n}"), "html": format!("<p>Document number {n} says something of its own.</p>")})
+            .to_string()
+    };
+    for bad_line in [0, 3] {
+        let mut lines: Vec<String> = (0..200).map(good).collect();
+        lines[bad_line] =
+            format!(r#"{{"id": "d{bad_line}", "html": "<p>an invalid \q escape</p>"}}"#);
+        let bytes = lines.join("\n") + "\n";
+        let named = |name: &str| {
+            let path = dir.path().join(name);
+            write(&path, &bytes);
+            dehusk().arg("extract").arg(path).output()
+        };
+        let outputs = [
+            ("docs.jsonl", named("docs.jsonl")),
+            ("docs.json", named("docs.json")),
+            ("docs", named("docs")),
+            (
+                "stdin",
+                dehusk()
+                    .args(["extract", "-"])
+                    .stdin(bytes.clone())
+                    .output(),
+            ),
+        ];
+        for (name, out) in &outputs {
+            out.expect_code(2);
+            let recs = out.records();
+            assert_eq!(
+                recs.len(),
+                200,
+                "{name}, bad line {bad_line}\n{}",
+                out.show()
+            );
+            let failed: Vec<&Value> = recs.iter().filter(|r| r["error"].is_string()).collect();
+            assert_eq!(
+                failed.len(),
+                1,
+                "{name}, bad line {bad_line}\n{}",
+                out.show()
+            );
+            assert_contains!(failed[0]["error"].as_str().unwrap(), "not a JSON object");
+            assert_contains!(out.stderr, "200 documents, 199 ok, 1 failed");
+        }
+    }
+    // Lines that are not all JSON objects are still one document: a text whose first
+    // line is one, or HTML.
+    for (name, text) in [
+        (
+            "note.json",
+            "{\"text\": \"an example\"}\nis what the API answers.\n{\"text\": \"x\"}\n",
+        ),
+        (
+            "page",
+            "<html><body><p>{\"html\": \"x\"}</p>\n<p>Hello.</p></body></html>\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        write(&path, text);
+        let out = dehusk().arg("extract").arg(&path).output();
+        out.expect_code(0);
+        assert_eq!(out.records().len(), 1, "{name}\n{}", out.show());
+    }
+}
+
+#[test]
+fn issue5_a_record_cut_short_in_a_plain_warc_loses_no_other_record() {
+    // Found by an audit: record 0, record 1 cut short, records 2 and 3 lost record 2 at
+    // most cut points. Cut inside its header, record 1's header took in record 2's
+    // (the error carried record 2's id, and its block was skipped); cut inside its
+    // block, record 2's version line was glued mid-line and only record 3 was found.
+    // Record 1 is cut at every byte of its headers (WARC and HTTP), of its last bytes
+    // and around where its Content-Length ends at record 2's end, and at every 29th
+    // byte between; each cut is a file of its own, with ids of its own, all read in
+    // one run.
+    let dir = tempdir();
+    let ids = |k: usize, n: usize| format!("<urn:uuid:cut{k:05}-0000-4000-8000-{n:012}>");
+    let records = |k: usize| -> Vec<Vec<u8>> {
+        (0..4)
+            .map(|n| response(&ids(k, n), &url(n), "text/html", &read_bytes(PAGES[n % 3])))
+            .collect()
+    };
+    // Each record's text read alone.
+    let whole = records(0).concat();
+    let alone = dehusk().args(["extract", "-q", "-"]).stdin(whole).output();
+    let texts: Vec<String> = alone
+        .records()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 4);
+    let len = records(0)[1].len();
+    // Cut here, record 1's Content-Length ends at record 2's end: the next bytes are
+    // where a record may start, though record 2 was read as part of record 1's block.
+    let at_2s_end = len - records(0)[2].len();
+    let cuts: Vec<usize> = (1..len)
+        .filter(|&c| c < 600 || c + 40 > len || c.abs_diff(at_2s_end) < 20 || c % 29 == 0)
+        .collect();
+    let folder = dir.path().join("cuts");
+    std::fs::create_dir(&folder).unwrap();
+    for (k, &cut) in cuts.iter().enumerate() {
+        let r = records(k);
+        let bytes = [&r[0][..], &r[1][..cut], &r[2][..], &r[3][..]].concat();
+        write(&folder.join(format!("{k:05}.warc")), bytes);
+    }
+    let out = dehusk().args(["extract", "-j2"]).arg(&folder).output();
+    out.expect_code(2);
+    let all = texts_by_id(&out.records());
+    let mut errors = 0;
+    for (k, &cut) in cuts.iter().enumerate() {
+        let path = folder.join(format!("{k:05}.warc")).display().to_string();
+        let tag = format!("cut{k:05}-");
+        let got: Vec<&(String, String)> = all
+            .iter()
+            .filter(|(id, _)| id.contains(&tag) || id.starts_with(&format!("{path}:")))
+            .collect();
+        let context = || format!("cut {cut} of {len}: {got:#?}");
+        assert_eq!(got.len(), 4, "{}", context());
+        for n in [0, 2, 3] {
+            assert_eq!(got[n].0, ids(k, n), "{}", context());
+            assert_eq!(got[n].1, texts[n], "{}", context());
+        }
+        if cut + 4 >= len {
+            // Only the blank lines after its block are cut: the record is whole.
+            assert_eq!(got[1], &(ids(k, 1), texts[1].clone()), "{}", context());
+            continue;
+        }
+        // One error for the record cut short, under its own id once that was read.
+        let id_line = format!("WARC-Record-ID: {}\r\n", ids(k, 1));
+        let own_id = records(k)[1][..cut]
+            .windows(id_line.len())
+            .any(|w| w == id_line.as_bytes());
+        let id = if own_id {
+            ids(k, 1)
+        } else {
+            format!("{path}:record 2")
+        };
+        assert_eq!(got[1].0, id, "{}", context());
+        assert!(got[1].1.starts_with("error: "), "{}", context());
+        errors += 1;
+    }
+    assert!(errors > 700, "{errors} cuts tested");
+    assert_contains!(out.stderr, &format!("{errors} failed"));
+}
+
+#[test]
+fn issue5_version_lines_glued_anywhere_cost_linear_time() {
+    // The reader now looks for a record's start inside lines too (a record cut short
+    // leaves the next version line glued to its last line): shapes that put a version
+    // line, or what looks like one, everywhere must still read in linear time.
+    use dehusk::records::{Options, Reader, RecordFormat};
+    fn record(claimed: usize, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <r>\r\n\
+             Content-Type: text/html\r\nContent-Length: {claimed}\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+    type Shape = fn(usize) -> Vec<u8>;
+    let shapes: [(&str, Shape); 6] = [
+        ("lines ending in a version line, while seeking", |n| {
+            [b"not a record\n".to_vec(), b"xWARC/1.0\r\n".repeat(n)].concat()
+        }),
+        ("lines ending in a version line, then a header line", |n| {
+            b"xWARC/1.0\r\nWARC-Type: response\r\n".repeat(n)
+        }),
+        ("headers cut short one after another", |n| {
+            b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <a>\r\nContent-Le".repeat(n)
+        }),
+        (
+            "a block of version-like text, its Content-Length too long",
+            |n| {
+                let block = b"a WARC/1.0 b WARC/1.1\r\nc\r\nWARC/1.x\r\n".repeat(n);
+                [record(block.len() + 100, &block), record(3, b"end")].concat()
+            },
+        ),
+        (
+            "a block of glued records that run to a bad end, its Content-Length right",
+            |n| {
+                let block = [
+                    b"xWARC/1.0\r\nContent-Length: 1\r\n\r\n".repeat(n),
+                    b"xend".to_vec(),
+                ]
+                .concat();
+                [record(block.len(), &block), record(3, b"end")].concat()
+            },
+        ),
+        ("a block of cut headers, its Content-Length too long", |n| {
+            let block = b"WARC/1.0\r\nName: value\r\nName: valWARC/1.1\r\nx: y\r\n".repeat(n);
+            [record(block.len() + 100, &block), record(3, b"end")].concat()
+        }),
+    ];
+    for (what, make) in shapes {
+        let run = |n: usize| {
+            let bytes = make(n);
+            let start = std::time::Instant::now();
+            let reader = Reader::new(
+                Box::new(std::io::Cursor::new(bytes)),
+                "t".into(),
+                RecordFormat::Warc,
+                Options::default(),
+            )
+            .unwrap();
+            let entries = reader.count();
+            assert!(entries > 0, "{what}");
+            start.elapsed()
+        };
+        crate::hostile::assert_linear(what, run, 20_000);
+    }
+}

@@ -173,10 +173,13 @@ pub struct RunArgs {
     /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
     /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
     /// standard input with another name (not a page's, such as `.html`) is read as a
-    /// WARC when it starts with `WARC/` (after gunzipping), and as JSON lines when its
-    /// first line is a JSON object with the document's field (`html` or `text`, or
-    /// --field) holding a string. Records keep their ids (WARC-Record-ID, or the line's `id`)
-    /// and a WARC record its URL (`url`) in the output.
+    /// WARC when it starts with `WARC/` (after gunzipping, a byte-order mark and blank
+    /// lines), and as JSON lines when every line of its first 16 KiB starts with `{`
+    /// and the first that is a JSON object has the document's field (`html` or `text`,
+    /// or --field) holding a string; a line that is not JSON is then one failed
+    /// document. A `.warc` or `.wet` whose first 16 KiB hold no WARC record is one
+    /// document. Records keep their ids (WARC-Record-ID, or the line's `id`) and a
+    /// WARC record its URL (`url`) in the output.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
