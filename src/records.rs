@@ -2566,8 +2566,9 @@ impl<'de> Deserialize<'de> for OrderedObject {
 /// Damage that loses one character, not the document, is repaired as other inputs'
 /// is: a byte-order mark before the object is skipped, bytes that are not UTF-8 become
 /// U+FFFD, and so does an escaped lone surrogate (`"\udcff"`, which Python's
-/// `json.dumps` writes for text decoded with `surrogateescape`). Before, each of these
-/// lost the whole document.
+/// `json.dumps` writes for text decoded with `surrogateescape`); a raw control character
+/// inside a string (a pasted tab) is read as its escape. Before, each of these lost the
+/// whole document.
 fn parse_json_line(line: &[u8]) -> serde_json::Result<Vec<(String, Value)>> {
     let line = line.trim_ascii();
     let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
@@ -2576,7 +2577,9 @@ fn parse_json_line(line: &[u8]) -> serde_json::Result<Vec<(String, Value)>> {
         Err(e) => {
             // Only a line that fails pays for the repair.
             let text = String::from_utf8_lossy(line);
-            match repair_lone_surrogates(&text) {
+            let surrogates = repair_lone_surrogates(&text);
+            let controls = escape_raw_controls(surrogates.as_deref().unwrap_or(&text));
+            match controls.or(surrogates) {
                 Some(repaired) => serde_json::from_str::<OrderedObject>(&repaired),
                 None if matches!(text, Cow::Owned(_)) => serde_json::from_str(&text),
                 None => return Err(e),
@@ -2613,6 +2616,39 @@ fn last_value_wins(fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
         }
     }
     out
+}
+
+/// `text` with every raw control character inside a string (a tab or a newline pasted
+/// into a field, which JSON forbids and Python's `json.loads(strict=False)` and many
+/// writers allow) written as its escape; None when there is none. Outside strings
+/// they are left alone: a tab there is JSON's whitespace.
+fn escape_raw_controls(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if escaped {
+            escaped = false;
+        } else if b == b'\\' {
+            escaped = in_string;
+        } else if b == b'"' {
+            in_string = !in_string;
+        } else if in_string && b < 0x20 {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            out.push_str(&text[copied..i]);
+            match b {
+                b'\t' => out.push_str("\\t"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                _ => out.push_str(&format!("\\u{b:04x}")),
+            }
+            copied = i + 1;
+        }
+    }
+    let mut out = out?;
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// `text` with every escaped lone surrogate (`\ud800` without a low half after it, or a
@@ -3816,6 +3852,20 @@ mod tests {
                 "{content_type}"
             );
         }
+    }
+
+    #[test]
+    fn json_lines_with_raw_control_characters_in_strings_are_read() {
+        // Found by an audit: a tab pasted into a field failed the whole document, which
+        // Python's json.loads(strict=False) and many writers accept.
+        let mut lines = b"{\"id\":\t\"tab\", \"html\": \"<p>a\tb\x0bc</p>\"}\n".to_vec();
+        lines.extend_from_slice(b"{\"id\": \"cr\", \"text\": \"one\rtwo \\\" \x01\"}\n");
+        let entries = read_all(lines, RecordFormat::Jsonl, Options::default());
+        assert_eq!(summary(&entries), ["ok tab", "ok cr"]);
+        assert_eq!(text_of(&entries, "tab"), "<p>a\tb\u{b}c</p>");
+        assert_eq!(text_of(&entries, "cr"), "one\rtwo \" \u{1}");
+        // Control characters outside strings are JSON's whitespace or its errors, as before.
+        assert_eq!(escape_raw_controls("{\"a\":\t1}"), None);
     }
 
     #[test]
