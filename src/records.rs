@@ -28,27 +28,13 @@
 //! A record larger than the document size limit is skipped over without being
 //! buffered, with an error naming the limit.
 //!
-//! A record cut short (a download or a copy that lost bytes in the middle of a file)
-//! leaves the next record's version line glued to its last bytes, mid-line. So a
-//! version line that ends a line after other bytes (`...WAWARC/1.1`) starts a record
-//! too, when a WARC header follows it: inside a header, it ends that header (the cut
-//! record is an error, under its own id once that was read), and between records or
-//! while looking for the next one, reading goes on from it. A version line alone on a
-//! line inside a header ends the header the same way (before, the next record's
-//! fields were read into the cut one and its block skipped).
-//!
 //! A record must end where its `Content-Length` says: blank lines, then the next
-//! version line or the end. When it does not, and a record that starts inside its
-//! block (a `WARC/1.x` line, at a line start or glued to a line's end, and a WARC
-//! header after it) shows that the block ran into the records after it (a wrong or
-//! corrupted length, or the record was cut short), the record is an error and reading
-//! goes on from there, so those records are not lost; so it is when its gzip member
-//! goes on with bytes that are no record (the member is damaged). When the block does
-//! end where its `Content-Length` says, but from a version line glued to a line's end
-//! on it holds whole records to its end, the record was cut short and its length
-//! happened to end where one of those does: the same. Stray bytes after a record that
-//! is whole are reported on their own, and the record stands; so do WARC records at
-//! line starts inside a block that ends where it should (an archived WARC file).
+//! version line or the end. When it does not, and a version line inside its block
+//! shows that the block ran into the records after it (a wrong or corrupted length),
+//! the record is an error and reading goes on from that line, so those records are
+//! not lost; so it is when its gzip member goes on with bytes that are no record (the
+//! member is damaged). Stray bytes after a record that is whole are reported on their
+//! own, and the record stands.
 //!
 //! The reader does the sequential part (decompressing, framing, header parsing); the
 //! per-document part (undoing HTTP encodings, charset decoding) is [`Record::document`],
@@ -1017,13 +1003,6 @@ impl Source {
 
     /// The next `n` unread bytes (fewer at the end of the input), read ahead if needed.
     fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
-        if self.replay.len() - self.replay_pos < n && self.replay_pos >= self.replay.len() / 2 {
-            // Drop what was read again already, so that peeking line after line (the
-            // header reader's look past a version line inside a line) neither grows the
-            // buffer nor copies it all each time.
-            self.replay.drain(..self.replay_pos);
-            self.replay_pos = 0;
-        }
         while self.replay.len() - self.replay_pos < n {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
@@ -1082,190 +1061,52 @@ fn is_blank(b: &u8) -> bool {
     matches!(b, b'\r' | b'\n' | b' ' | b'\t')
 }
 
-/// The start of a version line (`WARC/1.0`, `WARC/1.1`): where a record may start, at
-/// a line start or, after a record cut short, anywhere in a line (the next record's
-/// version line glued to the cut one's last bytes).
-const VERSION: &[u8] = b"WARC/1.";
-
-/// What the header reader takes for a version line: `WARC/` at a line start.
-const ANY_VERSION: &[u8] = b"WARC/";
+/// A WARC version line at the start of a line: where a record may start.
+const RECORD_START: &[u8] = b"\nWARC/";
 
 /// How far past a block [`Reader::block_end`] looks through blank lines for the next
 /// version line (more blank lines are left to the header reader).
 const MAX_BLANK_RUN: usize = 1 << 20;
 
-/// How much of the input after a version line found inside a line is looked at to
-/// tell whether a WARC header follows it ([`plausible_fields`]).
-const HEADER_PEEK: usize = 8 << 10;
-
-/// What the bytes at a possible record start begin with.
-enum VersionLine {
-    /// A whole version line, `WARC/1.` and one to three digits and a line end: its
-    /// length with the line end.
-    Whole(usize),
-    /// The start of one, cut by the end of the bytes.
-    Cut,
-    /// Anything else.
-    No,
-}
-
-/// [`VersionLine`] of the start of `bytes`. Looks at a dozen bytes at most.
-fn version_line(bytes: &[u8]) -> VersionLine {
-    let n = bytes.len().min(VERSION.len());
-    if bytes[..n] != VERSION[..n] {
-        return VersionLine::No;
-    }
-    let rest = &bytes[n..];
-    let digits = rest
-        .iter()
-        .take(4)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let after = &rest[digits..];
-    match (digits, after) {
-        (4.., _) => VersionLine::No,
-        (_, []) => VersionLine::Cut,
-        (0, _) => VersionLine::No,
-        (_, [b'\n', ..]) => VersionLine::Whole(n + digits + 1),
-        (_, [b'\r']) => VersionLine::Cut,
-        (_, [b'\r', b'\n', ..]) => VersionLine::Whole(n + digits + 2),
-        _ => VersionLine::No,
-    }
-}
-
-/// Where a version line (`WARC/1.` and one to three digits) ends `line` (without its
-/// line end), if one does. Looks at a dozen bytes at most.
-fn version_at_end(line: &[u8]) -> Option<usize> {
-    let digits = line
-        .iter()
-        .rev()
-        .take(4)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if !(1..=3).contains(&digits) {
-        return None;
-    }
-    let start = (line.len() - digits).checked_sub(VERSION.len())?;
-    line[start..].starts_with(VERSION).then_some(start)
-}
-
-/// Where in `tail` (a block's bytes from its first `WARC/1.` on) a record really
-/// starts, if anywhere: [`plausible_header`]. A `WARC/1.` in a page's own text (an
-/// article about WARC, an archived WARC record followed by more of the page) is no
-/// such start. The candidates are every `WARC/1.`, at a line start or not: a record cut
-/// short leaves the next record's version line glued to its last line (found by an
-/// audit: the record after one cut short in its block was lost).
+/// Where in `tail` (a block's bytes from its first version line on) a record really
+/// starts, if anywhere: a version line followed by header lines (`Name: value`) that
+/// either run to the end of the block (its Content-Length cut them) or end in a blank
+/// line and a `Content-Length` that reaches past the block's end or ends where another
+/// record starts. A `WARC/` line in a page's own text (an article about WARC, an
+/// archived WARC record followed by more of the page) is no such start.
 fn real_start(tail: &[u8]) -> Option<usize> {
-    memchr::memmem::find_iter(tail, VERSION).find(|&c| plausible_header(tail, c))
+    let candidates =
+        std::iter::once(0).chain(memchr::memmem::find_iter(tail, RECORD_START).map(|at| at + 1));
+    candidates
+        .filter(|&c| tail[c..].starts_with(&RECORD_START[1..]))
+        .find(|&c| plausible_header(tail, c))
 }
 
-/// Whether `tail[c..]` reads as a WARC header: a version line ([`version_line`]), then
-/// [`plausible_fields`]; or the start of a version line that the end of `tail` cuts.
+/// Whether `tail[c..]` reads as a WARC header that [`real_start`] accepts.
 fn plausible_header(tail: &[u8], c: usize) -> bool {
-    match version_line(&tail[c..]) {
-        VersionLine::No => false,
-        VersionLine::Cut => true,
-        VersionLine::Whole(n) => plausible_fields(&tail[c + n..]),
-    }
-}
-
-/// Whether `tail[c..]` is whole WARC records, one after another (blank lines between),
-/// to the end of `tail`: the last may end up to `slack` bytes past it. Each block is
-/// passed over by its Content-Length. `seen` holds the records reached by earlier
-/// calls that failed (a record reached again fails the same way), so that calls for
-/// many starts in one `tail` read each header once.
-fn records_to_end(
-    tail: &[u8],
-    c: usize,
-    slack: usize,
-    seen: &mut std::collections::HashSet<usize>,
-) -> bool {
-    let mut at = c;
-    loop {
-        if !seen.insert(at) {
-            return false;
-        }
-        let VersionLine::Whole(n) = version_line(&tail[at..]) else {
-            return false;
-        };
-        let Some((header, length)) = whole_fields(&tail[at + n..]) else {
-            return false;
-        };
-        let Some(end) = usize::try_from(length)
-            .ok()
-            .and_then(|length| (at + n + header).checked_add(length))
-        else {
-            return false;
-        };
-        let Some(after) = tail.get(end..) else {
-            return end - tail.len() <= slack;
-        };
-        let blanks = after.iter().take_while(|b| is_blank(b)).count();
-        if blanks == after.len() {
-            return true;
-        }
-        at = end + blanks;
-    }
-}
-
-/// A header field's name: RFC 7230's token characters.
-fn is_field_name(name: &[u8]) -> bool {
-    !name.is_empty()
-        && name
-            .iter()
+    // A header field's name: RFC 7230's token characters.
+    let name_ok = |name: &[u8]| {
+        name.iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// The length of the header fields at the start of `tail` (after a version line), to
-/// and with their blank line, and their Content-Length; None unless they are all
-/// `Name: value` lines (or continuations) ending in a blank line with one.
-fn whole_fields(tail: &[u8]) -> Option<(usize, u64)> {
-    let mut start = 0;
-    let mut length = None;
-    loop {
-        let eol = memchr::memchr(b'\n', &tail[start..])?;
-        let line = trim_eol(&tail[start..start + eol + 1]);
-        start += eol + 1;
-        if line.is_empty() {
-            return Some((start, length?));
-        }
-        if line.starts_with(b" ") || line.starts_with(b"\t") {
-            continue;
-        }
-        let colon = line.iter().position(|&b| b == b':')?;
-        let (name, value) = (&line[..colon], &line[colon + 1..]);
-        if !is_field_name(name) {
-            return None;
-        }
-        if name.eq_ignore_ascii_case(b"Content-Length") {
-            length = std::str::from_utf8(value)
-                .ok()
-                .and_then(|v| v.trim().parse().ok());
-        }
-    }
-}
-
-/// Whether `tail`, the bytes after a version line, reads as the rest of a WARC header:
-/// header lines (`Name: value`) that run to the end of `tail` (a Content-Length cut
-/// them), or that another record's version line cuts short (at a line's start or end),
-/// or that end in a blank line and a `Content-Length` that reaches past the end of
-/// `tail` or ends where another record starts.
-///
-/// Linear over all the candidates of a block: a scan stops at the next version line.
-fn plausible_fields(tail: &[u8]) -> bool {
-    let mut start = 0;
+    };
+    let mut start = c;
     let mut length: Option<u64> = None;
-    for raw in tail.split(|&b| b == b'\n') {
+    for (k, raw) in tail[c..].split(|&b| b == b'\n').enumerate() {
         let end = start + raw.len();
-        // A line the end of `tail` cut off (no line end after it): the start of a
-        // header field, or else no header at all.
+        // A line the block's end cut off (no line end after it): the start of a
+        // version line or of a header field, or else no header at all.
         if end >= tail.len() {
             let name = raw.split(|&b| b == b':').next().unwrap_or_default();
-            let name = trim_eol(name);
-            return raw.starts_with(b" ") || name.is_empty() || is_field_name(name);
+            return k == 0 || raw.starts_with(b" ") || name_ok(trim_eol(name));
         }
         let line = trim_eol(raw);
         start = end + 1;
+        if k == 0 {
+            if !line.starts_with(b"WARC/1.") {
+                return false;
+            }
+            continue;
+        }
         if line.is_empty() {
             // The header's end: its block must reach past the block it was found in,
             // or end where a record may: before blank lines and a version line (or
@@ -1280,11 +1121,8 @@ fn plausible_fields(tail: &[u8]) -> bool {
                 let blanks = after.iter().take_while(|b| is_blank(b)).count();
                 &after[blanks..]
             };
-            return after.starts_with(ANY_VERSION) || ANY_VERSION.starts_with(after);
-        }
-        if line.starts_with(VERSION) || version_at_end(line).is_some() {
-            // The next record's version line: this header was cut short.
-            return true;
+            let version = &RECORD_START[1..];
+            return after.starts_with(version) || version.starts_with(after);
         }
         if line.starts_with(b" ") || line.starts_with(b"\t") {
             continue;
@@ -1293,7 +1131,7 @@ fn plausible_fields(tail: &[u8]) -> bool {
             return false;
         };
         let (name, value) = (&line[..colon], &line[colon + 1..]);
-        if !is_field_name(name) {
+        if name.is_empty() || !name_ok(name) {
             return false;
         }
         if name.eq_ignore_ascii_case(b"Content-Length") {
@@ -1305,34 +1143,30 @@ fn plausible_fields(tail: &[u8]) -> bool {
     true
 }
 
-/// Watches the bytes of a record's block for a `WARC/1.` that may start a record, and
-/// keeps the bytes from the first one on (up to a cap): where reading goes on when the
-/// block turns out to run past the record's end. Real blocks hardly ever hold one, so
-/// nothing is kept in the common case.
+/// Watches the bytes of a record's block for a line that starts a WARC record, and
+/// keeps the bytes from the first such line on (up to a cap): where reading goes on
+/// when the block turns out to run past the record's end. Real blocks hardly ever
+/// hold such a line, so nothing is kept in the common case.
 #[derive(Debug, Default)]
 struct RestartWatch {
-    /// The block's bytes from the first `WARC/1.` on, once `found`.
+    /// The block's bytes from the first version line on, once `found`.
     tail: Vec<u8>,
     found: bool,
     /// More than the cap followed the version line: no restart can be offered.
     gave_up: bool,
-    /// The first `WARC/1.` is glued to the end of a line (not at a line start, nor at
-    /// the block's start).
-    glued: bool,
-    /// The last bytes before the current chunk, for a `WARC/1.` across two chunks and
-    /// the byte before it.
-    carry: [u8; VERSION.len()],
+    /// The last bytes before the current chunk, for a line start across two chunks.
+    carry: [u8; RECORD_START.len() - 1],
     carry_len: usize,
 }
 
 impl RestartWatch {
-    /// A new block.
+    /// A new block: it follows the header's blank line, so it starts a line.
     fn reset(&mut self) {
         self.tail.clear();
         self.found = false;
         self.gave_up = false;
-        self.glued = false;
-        self.carry_len = 0;
+        self.carry[0] = b'\n';
+        self.carry_len = 1;
     }
 
     /// The next bytes of the block.
@@ -1341,36 +1175,28 @@ impl RestartWatch {
             return;
         }
         if !self.found {
-            // A `WARC/1.` may begin in the carried bytes and end in this chunk.
+            // A line start may begin in the carried bytes and end in this chunk.
             let carried = self.carry_len;
-            let mut joint = [0u8; 2 * VERSION.len()];
+            let mut joint = [0u8; 2 * RECORD_START.len()];
             joint[..carried].copy_from_slice(&self.carry[..carried]);
-            let m = chunk.len().min(VERSION.len() - 1);
+            let m = chunk.len().min(RECORD_START.len());
             joint[carried..carried + m].copy_from_slice(&chunk[..m]);
-            let joint = &joint[..carried + m];
-            // Where it starts in the chunk, and the byte before it (None: the block's
-            // first byte). One that begins in the carried bytes is not wholly in them
-            // (it would have been found before), so the byte before it is carried too.
-            let start = match memchr::memmem::find(joint, VERSION) {
+            let start = match memchr::memmem::find(&joint[..carried + m], RECORD_START) {
                 Some(at) if at < carried => {
-                    self.tail.extend_from_slice(&joint[at..carried]);
-                    Some((0, at.checked_sub(1).map(|i| joint[i])))
+                    let from = at + 1;
+                    self.tail
+                        .extend_from_slice(&joint[from.min(carried)..carried]);
+                    Some(from.saturating_sub(carried))
                 }
-                _ => memchr::memmem::find(chunk, VERSION).map(|at| {
-                    let before = match at.checked_sub(1) {
-                        Some(i) => Some(chunk[i]),
-                        None => carried.checked_sub(1).map(|i| self.carry[i]),
-                    };
-                    (at, before)
-                }),
+                _ => memchr::memmem::find(chunk, RECORD_START).map(|at| at + 1),
             };
-            let Some((start, before)) = start else {
+            let Some(start) = start else {
                 // Carry the stream's last bytes: the chunk's, or with a short chunk
                 // the joint's (which then holds the carry and all of the chunk).
                 let stream = if chunk.len() >= self.carry.len() {
                     chunk
                 } else {
-                    joint
+                    &joint[..carried + m]
                 };
                 let last = &stream[stream.len().saturating_sub(self.carry.len())..];
                 self.carry[..last.len()].copy_from_slice(last);
@@ -1378,7 +1204,6 @@ impl RestartWatch {
                 return;
             };
             self.found = true;
-            self.glued = before.is_some_and(|b| b != b'\n');
             chunk = &chunk[start..];
         }
         if self.tail.len() + chunk.len() > cap {
@@ -1390,52 +1215,29 @@ impl RestartWatch {
         self.tail.extend_from_slice(chunk);
     }
 
-    /// The kept bytes from the first `WARC/1.` on, if there is one to go on from.
+    /// The kept bytes from the first version line on, if there is one to go on from.
     fn restart(&mut self) -> Option<Vec<u8>> {
         (self.found && !self.gave_up).then(|| std::mem::take(&mut self.tail))
     }
 
-    /// For a block that ends where its Content-Length says, `slack` blank bytes before
-    /// the next version line: the kept bytes from a record that starts glued to the
-    /// end of a line inside it, when from there on the block is whole records to its
-    /// end ([`records_to_end`]). The block's record was cut short and ran into those,
-    /// and its Content-Length happened to end where one of them does. A record at a
-    /// line start is no such sign: a block may hold WARC records of its own (an
-    /// archived WARC file), but not glued to a line.
-    fn glued_restart(&mut self, slack: usize) -> Option<Vec<u8>> {
-        let first_glued = self.glued;
-        let tail = self.restart()?;
-        let mut seen = std::collections::HashSet::new();
-        let at = memchr::memmem::find_iter(&tail, VERSION).find(|&c| {
-            let glued = match c.checked_sub(1) {
-                Some(i) => tail[i] != b'\n',
-                None => first_glued,
-            };
-            glued && records_to_end(&tail, c, slack, &mut seen)
-        })?;
-        Some(tail[at..].to_vec())
-    }
-
-    /// Without a `WARC/1.` inside the block: the block's last bytes when they begin one
-    /// (`WAR`), for the bytes after the block to complete.
+    /// Without a version line inside the block: the block's last bytes after a line
+    /// end when they begin one (`WAR`), for the bytes after the block to complete.
     fn partial_start(&self) -> &[u8] {
         if self.found || self.gave_up {
             return &[];
         }
         let carried = &self.carry[..self.carry_len];
-        (1..=carried.len())
-            .rev()
-            .map(|k| &carried[carried.len() - k..])
-            .find(|end| VERSION.starts_with(end))
-            .unwrap_or_default()
+        match carried.iter().rposition(|&b| b == b'\n') {
+            Some(at) if RECORD_START[1..].starts_with(&carried[at + 1..]) => &carried[at + 1..],
+            _ => &[],
+        }
     }
 }
 
 /// What follows a record's block.
 enum BlockEnd {
-    /// The blank lines that close a record (this many bytes), then a version line or
-    /// the end.
-    Boundary(usize),
+    /// The blank lines that close a record, then a version line or the end.
+    Boundary,
     /// Something else: `same_member` when it comes from the gzip member the block
     /// ended in.
     Misframed { same_member: bool },
@@ -1498,13 +1300,8 @@ enum LineEnds {
     AnyNewline,
 }
 
-/// How many of a too long line's last bytes [`read_line`] keeps: enough for a version
-/// line glued to its end (`WARC/1.0\r\n`).
-const LONG_LINE_TAIL: usize = 16;
-
 /// Reads one line, its ending included, into `line`, keeping at most `cap` bytes (a
-/// longer line is consumed without being buffered: `line` keeps its last
-/// [`LONG_LINE_TAIL`] bytes only).
+/// longer line is consumed without being buffered).
 fn read_line(
     src: &mut impl BufRead,
     line: &mut Vec<u8>,
@@ -1524,7 +1321,9 @@ fn read_line(
         };
         if after_cr {
             if available.first() == Some(&b'\n') {
-                line.push(b'\n');
+                if !too_long {
+                    line.push(b'\n');
+                }
                 src.consume(1);
             }
             break;
@@ -1549,14 +1348,13 @@ fn read_line(
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
-        too_long |= line.len() + take > cap;
-        if too_long {
-            let more = &available[take.saturating_sub(LONG_LINE_TAIL)..take];
-            line.extend_from_slice(more);
-            let excess = line.len().saturating_sub(LONG_LINE_TAIL);
-            line.drain(..excess);
-        } else {
-            line.extend_from_slice(&available[..take]);
+        if !too_long {
+            if line.len() + take <= cap {
+                line.extend_from_slice(&available[..take]);
+            } else {
+                too_long = true;
+                line.clear();
+            }
         }
         src.consume(take);
         if done {
@@ -1602,11 +1400,8 @@ pub struct Reader {
     src: Source,
     /// Records (WARC) or lines (JSON) started so far.
     count: u64,
-    /// After a bad header: skip lines up to the next `WARC/` version line (at a line
-    /// start, or glued to a line's end with a WARC header after it).
+    /// After a bad header: skip lines up to the next `WARC/` version line.
     seeking: bool,
-    /// The next record's version line was read already (it cut the last record short).
-    version_read: bool,
     /// The gzip member (by [`Decoder::members`]) a record was just failed for: a read
     /// error from that member is the same damage, not reported again.
     damaged: Option<u64>,
@@ -1662,7 +1457,6 @@ impl Reader {
             json_ends: None,
             count: 0,
             seeking: false,
-            version_read: false,
             damaged: None,
             watch: RestartWatch::default(),
             ended_early: false,
@@ -1704,7 +1498,6 @@ impl Reader {
     /// `WARC/` line), or to the end.
     fn recover(&mut self) {
         self.ended_early = true;
-        self.version_read = false;
         let broken = self.src.decoder().is_broken();
         if !(broken && self.format == RecordFormat::Warc) {
             self.done = true;
@@ -1814,76 +1607,28 @@ impl Reader {
         result
     }
 
-    /// Whether `line` (a whole line, or a too long one's last bytes, with its line end)
-    /// ends with a version line glued to other bytes, and the input after it reads as
-    /// a WARC header ([`plausible_fields`]): a record cut short ran into the next one,
-    /// or stray bytes stand before it. A byte-order mark or blank space before a
-    /// version line is no such bytes.
-    fn glued_version(&mut self, line: &[u8], whole: bool) -> bool {
-        if !line.ends_with(b"\n") {
-            return false;
-        }
-        let text = trim_eol(line);
-        let Some(at) = version_at_end(text) else {
-            return false;
-        };
-        if whole && skip_bom_and_space(&text[..at]).is_empty() {
-            return false;
-        }
-        self.src.peek(HEADER_PEEK).is_ok_and(plausible_fields)
-    }
-
     fn read_header_into(&mut self, line: &mut Vec<u8>) -> HeaderRead {
         // The version line, after the blank lines that end the previous record (or,
-        // after damage, any lines at all); unless the last call read it already.
-        while !std::mem::take(&mut self.version_read) {
-            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+        // after damage, any lines at all).
+        loop {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => return HeaderRead::Eof,
-                Ok(LineRead::TooLong) => false,
-                Ok(LineRead::Full) => true,
-            };
-            if self.glued_version(line, whole) {
-                // Found by an audit: a record cut short ran into the next one's version
-                // line, and that record was lost to the search for a line start.
-                if self.seeking {
-                    self.seeking = false;
-                    break;
+                Ok(LineRead::TooLong) if self.seeking => continue,
+                Ok(LineRead::TooLong) => {
+                    self.seeking = true;
+                    return HeaderRead::Bad {
+                        id: None,
+                        message: "expected a WARC/1.x version line, found a very long line".into(),
+                        skip: None,
+                    };
                 }
-                self.version_read = true;
-                let text = trim_eol(line);
-                let before = &text[..version_at_end(text).unwrap_or_default()];
-                let shown: String = String::from_utf8_lossy(before).chars().take(40).collect();
-                return HeaderRead::Bad {
-                    id: None,
-                    message: if whole {
-                        format!(
-                            "truncated record: {shown:?} is cut short by the next record's \
-                             version line (reading goes on from there)"
-                        )
-                    } else {
-                        "truncated record: a very long line is cut short by the next \
-                         record's version line (reading goes on from there)"
-                            .into()
-                    },
-                    skip: None,
-                };
-            }
-            if !whole {
-                if self.seeking {
-                    continue;
-                }
-                self.seeking = true;
-                return HeaderRead::Bad {
-                    id: None,
-                    message: "expected a WARC/1.x version line, found a very long line".into(),
-                    skip: None,
-                };
+                Ok(LineRead::Full) => {}
             }
             let text = trim_eol(line);
             // A byte-order mark or blank space before it does not hide a version line
             // (the sniff skips them too).
-            if skip_bom_and_space(text).starts_with(ANY_VERSION) {
+            if skip_bom_and_space(text).starts_with(b"WARC/") {
                 self.seeking = false;
                 break;
             }
@@ -1903,7 +1648,7 @@ impl Reader {
         let mut last: Option<&'static str> = None;
         let mut problem: Option<String> = None;
         loop {
-            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+            match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => {
                     return HeaderRead::Bad {
@@ -1912,31 +1657,11 @@ impl Reader {
                         skip: None,
                     }
                 }
-                Ok(LineRead::TooLong) => false,
-                Ok(LineRead::Full) => true,
-            };
-            // The next record's version line, alone on its line or glued to this
-            // header's last bytes: this header was cut short (found by an audit: the
-            // next record's fields were read into it, and its block skipped). This
-            // record fails, and reading goes on from that line.
-            let alone = whole
-                && line.ends_with(b"\n")
-                && version_at_end(trim_eol(line))
-                    .is_some_and(|at| skip_bom_and_space(&line[..at]).is_empty());
-            if alone || self.glued_version(line, whole) {
-                self.version_read = true;
-                self.seeking = false;
-                return HeaderRead::Bad {
-                    id: header.record_id,
-                    message: "truncated record: the next record's version line starts inside \
-                              its WARC header (reading goes on from there)"
-                        .into(),
-                    skip: None,
-                };
-            }
-            if !whole {
-                problem.get_or_insert_with(|| "a WARC header line is too long".into());
-                continue;
+                Ok(LineRead::TooLong) => {
+                    problem.get_or_insert_with(|| "a WARC header line is too long".into());
+                    continue;
+                }
+                Ok(LineRead::Full) => {}
             }
             total += line.len();
             let text = trim_eol(line);
@@ -2083,18 +1808,13 @@ impl Reader {
     /// was wrong (or its gzip member is damaged), and `entry` (None: a record that is
     /// no document) gives way to an error:
     ///
-    /// * a record starting inside the block ([`real_start`]), or at its end
-    ///   ([`Reader::restarts_at_block_end`]): the block ran into the next record, and
-    ///   reading goes on from there (the next record is not lost);
+    /// * a version line inside the block: the block ran into the next record, and
+    ///   reading goes on from that line (the next record is not lost);
     /// * none, but the gzip member the block ended in goes on with bytes that are no
-    ///   record (nor the start of one cut short, [`Reader::cut_record_follows`]), or
-    ///   fails: the member is damaged, and so may the block be.
+    ///   record, or fails: the member is damaged, and so may the block be.
     ///
     /// When neither holds (plain input, or the stray bytes in a member of their own),
-    /// the record stands, and the header reader reports the stray bytes. When the
-    /// blank lines and a version line do follow, the record stands unless, from a
-    /// version line glued to a line's end on, its block is whole records to its end
-    /// ([`RestartWatch::glued_restart`]): it was cut short, and those are read again.
+    /// the record stands, and the header reader reports the stray bytes.
     fn check_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
         let member = self.src.decoder().members();
         let gzip = self.src.decoder().is_gzip();
@@ -2104,18 +1824,7 @@ impl Reader {
             error: Error::bad_document(message.to_string()),
         };
         match self.block_end(member) {
-            BlockEnd::Boundary(slack) => match self.watch.glued_restart(slack) {
-                Some(tail) => {
-                    self.src.put_back(&tail);
-                    self.seeking = false;
-                    Some(failed(
-                        "the record does not end where its Content-Length says: it was cut \
-                         short, and a WARC record starts inside its block (reading goes on \
-                         from there)",
-                    ))
-                }
-                None => entry,
-            },
+            BlockEnd::Boundary => entry,
             BlockEnd::Misframed { same_member } => {
                 let restart = self
                     .watch
@@ -2130,7 +1839,7 @@ impl Reader {
                         "the record does not end where its Content-Length says: a WARC \
                          record starts inside its block (reading goes on from there)",
                     ))
-                } else if gzip && same_member && !self.cut_record_follows() {
+                } else if gzip && same_member {
                     self.damaged = Some(member);
                     self.seeking = true;
                     Some(failed(
@@ -2151,40 +1860,20 @@ impl Reader {
         }
     }
 
-    /// Whether what follows a block is its blank lines, then a record cut short: a line
-    /// that a version line glued to its end cuts short, and a WARC header after it.
-    /// Then a gzip member holds more than the block's record (a WARC gzipped whole):
-    /// the record stands, and the header reader reports the one cut short.
-    fn cut_record_follows(&mut self) -> bool {
-        let Ok(window) = self.src.peek(HEADER_PEEK) else {
-            return false;
-        };
-        let blanks = window.iter().take_while(|b| is_blank(b)).count();
-        if !window[..blanks].contains(&b'\n') {
-            return false;
-        }
-        let rest = &window[blanks..];
-        let Some(eol) = memchr::memchr(b'\n', rest) else {
-            return false;
-        };
-        version_at_end(trim_eol(&rest[..eol])).is_some() && plausible_fields(&rest[eol + 1..])
-    }
-
     /// Whether the block ends with the start of a version line that the bytes after
-    /// it complete (a Content-Length a few bytes too long, or a record cut short that
-    /// ran into the next one), and a WARC header follows; if so, that start is put back
-    /// to be read again.
+    /// it complete (a Content-Length a few bytes too long); if so, that start is put
+    /// back to be read again.
     fn restarts_at_block_end(&mut self) -> bool {
         let part = self.watch.partial_start().to_vec();
         if part.is_empty() {
             return false;
         }
-        let Ok(head) = self.src.peek(HEADER_PEEK) else {
+        let Ok(head) = self.src.peek(RECORD_START.len() - 1) else {
             return false;
         };
         let mut joined = part.clone();
         joined.extend_from_slice(head);
-        if !joined.starts_with(VERSION) || !plausible_header(&joined, 0) {
+        if !joined.starts_with(&RECORD_START[1..]) {
             return false;
         }
         self.src.put_back(&part);
@@ -2207,12 +1896,12 @@ impl Reader {
             let blanks = head.iter().take_while(|b| is_blank(b)).count();
             let rest = &head[blanks..];
             let ended = head.len() < n;
-            if !ended && rest.len() < ANY_VERSION.len() && n < MAX_BLANK_RUN {
+            if !ended && rest.len() < RECORD_START.len() - 1 && n < MAX_BLANK_RUN {
                 n *= 2;
                 continue;
             }
-            return if rest.is_empty() || rest.starts_with(ANY_VERSION) {
-                BlockEnd::Boundary(blanks)
+            return if rest.is_empty() || rest.starts_with(&RECORD_START[1..]) {
+                BlockEnd::Boundary
             } else {
                 BlockEnd::Misframed {
                     same_member: same_member(&self.src),
@@ -2379,16 +2068,11 @@ impl Reader {
     }
 
     /// The error of a block cut off by the end of the input. Reading stops there,
-    /// unless a record starts inside the block ([`real_start`]), showing that it ran
-    /// into the records after it (a wrong Content-Length, or the record was cut short):
-    /// then it goes on from there.
+    /// unless a version line inside the block shows that it ran into the records after
+    /// it (a wrong Content-Length): then it goes on from that line.
     fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
         self.ended_early = true;
-        let restart = self
-            .watch
-            .restart()
-            .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
-        match restart {
+        match self.watch.restart() {
             Some(tail) => {
                 self.src.put_back(&tail);
                 self.seeking = false;
@@ -3281,21 +2965,20 @@ mod tests {
     #[test]
     fn the_restart_watch_finds_the_first_version_line_across_any_chunks() {
         let mut rng = crate::test_rng::XorShift::new(3);
-        let cases: [&[u8]; 10] = [
-            b"no record here\r\nWARC but no version: xWARC/x",
-            // Not at a line start: a record cut short runs into the next one so.
-            b"a line cut short\r\nhalfWARC/1.0\r\nWARC-Type: response",
+        let cases: [&[u8]; 6] = [
+            b"no record here\r\nWARC but not at a line start: xWARC/1.0",
             b"text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\r\nWARC/1.1 again",
             b"WARC/1.0 at the very start",
             b"\nWARC/",
             b"a\nWAR\nWARC/1.0 after a false start",
-            b"WARC/WARC/WARC/1WARC/1.",
-            b"seven b\nWARC/1.1",
-            b"eight by\nWARC/1.1",
             b"",
         ];
         for data in cases {
-            let expected = memchr::memmem::find(data, VERSION).map(|at| data[at..].to_vec());
+            let expected = if data.starts_with(b"WARC/") {
+                Some(data.to_vec())
+            } else {
+                memchr::memmem::find(data, RECORD_START).map(|at| data[at + 1..].to_vec())
+            };
             for _ in 0..50 {
                 let mut watch = RestartWatch::default();
                 watch.reset();
@@ -3305,10 +2988,6 @@ mod tests {
                     watch.feed(&rest[..n], 1 << 20);
                     rest = &rest[n..];
                 }
-                let glued = memchr::memmem::find(data, VERSION)
-                    .and_then(|at| at.checked_sub(1))
-                    .is_some_and(|i| data[i] != b'\n');
-                assert_eq!(watch.glued, glued, "{:?}", String::from_utf8_lossy(data));
                 assert_eq!(
                     watch.restart(),
                     expected,
@@ -3322,100 +3001,6 @@ mod tests {
         watch.reset();
         watch.feed(b"x\nWARC/1.0 and then far too much", 8);
         assert_eq!(watch.restart(), None);
-    }
-
-    /// Four responses, each with a page of a few lines of its own; record 1 is longer
-    /// than record 2 by more than its headers, so that it can be cut inside its block
-    /// where its Content-Length then ends at record 2's end.
-    fn four_responses() -> Vec<Vec<u8>> {
-        (0..4)
-            .map(|n| {
-                let more = if n == 1 {
-                    "<p>One more paragraph.</p>\n"
-                } else {
-                    ""
-                };
-                let page = format!(
-                    "<html><head><title>Page {n}</title></head><body>\n<h1>Heading {n}</h1>\n\
-                     <p>The first paragraph of page {n}, long enough to be kept.</p>\n\
-                     <p>The second paragraph of page {n}.</p>\n{}</body></html>\n",
-                    more.repeat(12)
-                );
-                response(
-                    &format!("<{n}>"),
-                    &format!("http://a/{n}"),
-                    "text/html",
-                    page.as_bytes(),
-                )
-            })
-            .collect()
-    }
-
-    /// Record 0, record 1 cut after `cut` bytes, records 2 and 3: what is read, whole
-    /// and in pieces, plain and gzipped whole, as a summary; each record's text is
-    /// checked against the record read alone.
-    fn read_with_record_1_cut(records: &[Vec<u8>], cut: usize) -> Vec<String> {
-        let mut bytes = records[0].clone();
-        bytes.extend_from_slice(&records[1][..cut]);
-        bytes.extend_from_slice(&records[2]);
-        bytes.extend_from_slice(&records[3]);
-        let entries = read_all(bytes.clone(), RecordFormat::Warc, Options::default());
-        let s = summary(&entries);
-        for n in [0, 2, 3] {
-            let alone = read_all(records[n].clone(), RecordFormat::Warc, Options::default());
-            let id = format!("<{n}>");
-            if s.contains(&format!("ok {id}")) {
-                assert_eq!(text_of(&entries, &id), text_of(&alone, &id), "cut {cut}");
-            }
-        }
-        for seed in [1, 2] {
-            let pieces = summary(&read_in_pieces(&bytes, seed));
-            assert_eq!(pieces, s, "cut {cut}, seed {seed}");
-        }
-        let gzipped = summary(&read_all(
-            gzip(&bytes),
-            RecordFormat::Warc,
-            Options::default(),
-        ));
-        assert_eq!(gzipped, s, "cut {cut}, gzipped whole");
-        s
-    }
-
-    #[test]
-    fn issue5_a_record_cut_short_anywhere_loses_no_other_record() {
-        // Found by an audit: in a plain WARC, a record cut short lost the record after
-        // it at most cut points. Cut inside its header, the next record's header was
-        // read into it and that record's block skipped (the error named the next
-        // record); cut inside its block, the next record's version line was glued to
-        // its last line, and the search for the next record began at a line start.
-        let records = four_responses();
-        let len = records[1].len();
-        let mut failures = 0;
-        for cut in 1..len {
-            let s = read_with_record_1_cut(&records, cut);
-            if cut >= len - 4 {
-                // Only the blank lines after the block are cut: the record is whole.
-                assert_eq!(s, ["ok <0>", "ok <1>", "ok <2>", "ok <3>"], "cut {cut}");
-                continue;
-            }
-            assert_eq!(s.len(), 4, "cut {cut}: {s:?}");
-            assert_eq!(
-                [&s[0], &s[2], &s[3]],
-                ["ok <0>", "ok <2>", "ok <3>"],
-                "cut {cut}: {s:?}"
-            );
-            // One error for the record cut short, with its own id once it was read.
-            let id_read = records[1][..cut]
-                .windows(21)
-                .any(|w| w == b"WARC-Record-ID: <1>\r\n");
-            let id = if id_read { "<1>" } else { "t:record 2" };
-            assert!(
-                s[1].starts_with(&format!("fail {id}: ")),
-                "cut {cut}: {s:?}"
-            );
-            failures += 1;
-        }
-        assert!(failures > 300, "{failures}");
     }
 
     #[test]
@@ -3549,21 +3134,6 @@ mod tests {
         let s = summary_in_any_pieces(stray);
         let ok: Vec<&String> = s.iter().filter(|x| x.starts_with("ok ")).collect();
         assert_eq!(ok, all_ok, "{s:?}");
-        // A page that shows WARC headers glued to a tag (`<pre>WARC/1.0`): now that a
-        // record may start inside a line, such text must not make its record a record
-        // cut short, whole header and all, whatever its Content-Length claims.
-        let examples = [
-            "<pre>WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 9\r\n\r\nHTTP/1.1 2</pre>",
-            "<pre>WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n</pre>",
-            "<code>WARC/1.1\nWARC-Type: warcinfo\nContent-Length: 14\n\n</code> WARC/1.1\n",
-            "<code>WARC/1.1\nContent-Length: 8\n\n</code>\nWARC/1.0 is a version.\n",
-        ];
-        for example in examples {
-            let mut bytes = records[0].clone();
-            bytes.extend(conversion("<1>", example));
-            bytes.extend_from_slice(&records[2]);
-            assert_eq!(summary_in_any_pieces(bytes), all_ok, "{example:?}");
-        }
     }
 
     #[test]
