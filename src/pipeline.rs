@@ -439,8 +439,10 @@ impl<T, R> Ordered<T, R> {
         drop(state);
         let panicking = PanicFlag(self);
         let result = work(item);
-        std::mem::forget(panicking);
         let weight = result_weight(&result);
+        // Disarmed only now: a panic in `result_weight` must stop the sink's wait too
+        // (found by a review: it hung).
+        std::mem::forget(panicking);
         let mut state = self.lock();
         state.held_bytes = state.held_bytes.saturating_add(weight);
         state.held.insert(position, (result, weight));
@@ -700,6 +702,37 @@ mod tests {
             )
         });
         assert!(panicked.is_err());
+        // A panic in the result's weight, on a pool of two, is passed on too; on a
+        // thread of its own, so that a hang fails the test instead of stalling it.
+        let (tell, told) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            let limits = InFlight {
+                items: 8,
+                bytes: 100,
+            };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| {
+                    for_each_ordered_within(
+                        0..50u64,
+                        limits,
+                        |x| x,
+                        |_| 1,
+                        |&x| {
+                            assert_ne!(x, 5, "weighing item 5 fails");
+                            1
+                        },
+                        |_| true,
+                    )
+                })
+            }));
+            let _ = tell.send(result.is_err());
+        });
+        let outcome = told.recv_timeout(Duration::from_secs(20));
+        assert_eq!(outcome, Ok(true), "the panic is passed on, not waited on");
     }
 
     #[test]

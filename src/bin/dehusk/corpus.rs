@@ -771,6 +771,15 @@ impl Queue {
     }
 }
 
+/// Closes the queue when the work ends, however it ends, so the reading thread stops.
+struct CloseOnDrop<'a>(&'a Queue);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// Marks the queue finished when the reading thread ends, however it ends.
 struct FinishOnDrop<'a>(&'a Queue);
 
@@ -1170,9 +1179,13 @@ fn drive<R: Send>(
                 }
             }
         });
+        // Closed however the work ends: a panic in it would otherwise leave the
+        // reading thread waiting on a full queue, and the scope joining it forever
+        // (found by a review).
+        let _close = CloseOnDrop(&queue);
         let items = std::iter::from_fn(|| queue.pop());
         for_each_ordered_within(items, limits, &work, Item::weight, weight, sink);
-        queue.close();
+        drop(_close);
         if let Err(panic) = reading.join() {
             std::panic::resume_unwind(panic);
         }
