@@ -8,7 +8,9 @@
 //! paragraphs; a 4-gram the block repeats counts each time, however often the gold
 //! has it). A shorter block (a heading, a date, a list item) is content when its
 //! whole token sequence occurs in the gold text *and* a long content block lies within
-//! three blocks of it: on its own, "Share" or "Menu" occurs in many articles.
+//! three blocks of it: on its own, "Share" or "Menu" occurs in many articles. (A gold
+//! of under four words has no long content to ask for: then a short block is content
+//! when its whole sequence occurs in the gold.)
 //!
 //! The oracle score (shingle F1 of the content blocks' text against the gold text)
 //! is what a classifier that learned these labels perfectly would score; `dehusk
