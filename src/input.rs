@@ -1163,13 +1163,23 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
 /// Reads, checks and decodes one file into a Document (id = the path as given, via
 /// `path.display().to_string()`); `format` None means sniff (extension, then content).
 pub fn load_document(path: &Path, format: Option<InputFormat>, max_bytes: u64) -> Result<Document> {
+    load_document_with(path, format, max_bytes, Transport::default())
+}
+
+/// [`load_document`] of a file whose transport is known (a dataset page's `url`).
+pub fn load_document_with(
+    path: &Path,
+    format: Option<InputFormat>,
+    max_bytes: u64,
+    transport: Transport<'_>,
+) -> Result<Document> {
     let bytes = read_file(path, max_bytes)?;
     document_from_vec(
         path.display().to_string(),
         bytes,
         Some(path),
         format,
-        Transport::default(),
+        transport,
     )
 }
 

@@ -34,9 +34,7 @@ use crate::decode::{Decoder, Smoothing, MAX_CONFIDENCE_SLOPE, MAX_LENGTH_WEIGHT}
 use crate::error::{Error, Result};
 use crate::eval::{page_counts, shingles, ShingleF1};
 use crate::features::{extract, feature_names, row_names, FeatureMatrix, WORDS_LOG_COLUMN};
-use crate::input::{
-    document_from_vec, read_file, Document, InputFormat, Transport, DEFAULT_MAX_BYTES,
-};
+use crate::input::{load_document_with, Document, InputFormat, Transport, DEFAULT_MAX_BYTES};
 use crate::label::{content_text, GoldIndex, MIN_GOLD_COVERAGE};
 use crate::lexicon::fnv1a64;
 use crate::model::{
@@ -172,10 +170,7 @@ pub fn prepare(
                     charset: None,
                     url: gold.url.as_deref(),
                 };
-                read_file(&path, DEFAULT_MAX_BYTES).and_then(|bytes| {
-                    let id = path.display().to_string();
-                    document_from_vec(id, bytes, Some(&path), Some(mode), transport)
-                })
+                load_document_with(&path, Some(mode), DEFAULT_MAX_BYTES, transport)
             };
             let doc = read.map_err(|error| {
                 Box::new(Unreadable {
