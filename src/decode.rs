@@ -39,7 +39,9 @@ pub const MAX_CONFIDENCE_SLOPE: f32 = 10.0;
 
 /// How sure the model is of a page's main text: the mean content probability of the
 /// blocks it keeps, each weighted by its words (`words_log` is ln(1 + words) per
-/// block, as [`Decoder::decode`] reads it); 0 when it keeps nothing.
+/// block, as [`Decoder::decode`] reads it); 0 when it keeps nothing. When the kept
+/// blocks have no words at all (a page whose only text is "..." or "© 2026"), it is
+/// their plain mean, so kept text never reports the confidence of an empty page.
 ///
 /// A page where the model is sure of its article keeps paragraphs it scores near 1; a
 /// page where it had to lower its threshold (a listing, a shop, a forum) or keeps
@@ -50,15 +52,20 @@ pub const MAX_CONFIDENCE_SLOPE: f32 = 10.0;
 /// ("Document confidence") shows what a cut at each level keeps and loses.
 pub fn page_confidence(probs: &[f32], words_log: &[f32], labels: &[bool]) -> f32 {
     let (mut weighted, mut words) = (0.0f64, 0.0f64);
+    let (mut plain, mut kept_blocks) = (0.0f64, 0u32);
     for ((&p, &wl), &kept) in probs.iter().zip(words_log).zip(labels) {
         if kept {
             let w = f64::from(wl).exp_m1();
             weighted += f64::from(p) * w;
             words += w;
+            plain += f64::from(p);
+            kept_blocks += 1;
         }
     }
     if words > 0.0 {
         (weighted / words) as f32
+    } else if kept_blocks > 0 {
+        (plain / f64::from(kept_blocks)) as f32
     } else {
         0.0
     }
@@ -246,6 +253,17 @@ mod tests {
         assert!((c - 0.9).abs() < 1e-5, "{c}");
         assert_eq!(page_confidence(&probs, &wl, &[false; 4]), 0.0);
         assert_eq!(page_confidence(&[], &[], &[]), 0.0);
+    }
+
+    #[test]
+    fn kept_blocks_without_words_report_their_mean_not_zero() {
+        // A page whose kept text is "..." and "©": no words, yet text is kept, so its
+        // confidence is not the 0 of a page that keeps nothing (found by a new-user
+        // audit: `<html>...</html>` came out with its text at confidence 0).
+        let probs = [0.8, 0.6, 0.1];
+        let wl = [0.0, 0.0, 0.0];
+        let c = page_confidence(&probs, &wl, &[true, true, false]);
+        assert!((c - 0.7).abs() < 1e-6, "{c}");
     }
 
     #[test]
