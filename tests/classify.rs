@@ -393,6 +393,52 @@ fn explain_names_one_record_of_a_record_file() {
     assert_contains!(out.stderr, "not a record file");
 }
 
+/// Found by a new-user audit: `explain --record` wanted the WARC id exactly, angle
+/// brackets and all, and answered "no record" to the id without them or to the
+/// record's URL, the two a user has at hand from a crawl index.
+#[test]
+fn explain_finds_a_record_by_its_bare_id_or_its_url() {
+    let dir = crate::util::tempdir();
+    let pages = [ARTICLE_HTML, "data/examples/forum.html"];
+    let mut warc = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        block.extend_from_slice(&read_bytes(page));
+        let id = format!("<urn:uuid:{i}>");
+        let url = format!("http://example.com/{i}");
+        let fields = [
+            ("WARC-Target-URI", url.as_str()),
+            ("Content-Type", "application/http; msgtype=response"),
+        ];
+        warc.extend(crate::records::warc_record(
+            "response", &id, &fields, &block,
+        ));
+    }
+    let path = dir.path().join("two.warc");
+    crate::util::write(&path, &warc);
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    for (page, (bare, url)) in pages.iter().zip([
+        ("urn:uuid:0", "http://example.com/0"),
+        ("urn:uuid:1", "http://example.com/1"),
+    ]) {
+        let alone = body(&dehusk().args(["explain", page]).stdout());
+        for wanted in [bare, url] {
+            let out = dehusk()
+                .arg("explain")
+                .arg(&path)
+                .args(["--record", wanted])
+                .expect_code(0);
+            eqnice!(alone, body(&out.stdout));
+        }
+    }
+    let out = dehusk()
+        .arg("explain")
+        .arg(&path)
+        .args(["--record", "urn:uuid:2"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "no record urn:uuid:2");
+}
+
 #[test]
 fn explain_of_a_missing_file_fails_cleanly() {
     let out = dehusk()

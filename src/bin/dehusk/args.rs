@@ -258,8 +258,10 @@ pub struct ExplainArgs {
     pub page: PathBuf,
     /// The record of a record file to explain: its id as `extract` and `classify`
     /// write it (a WARC-Record-ID such as `<urn:uuid:...>`, a JSON line's `id`, or
-    /// `<file>:<line>`). A record file without it is refused: explaining the whole
-    /// file as one page would mix every record's blocks.
+    /// `<file>:<line>`), with or without a WARC id's angle brackets, or the record's
+    /// URL (`url` in the output); the first record that matches is explained. A record
+    /// file without it is refused: explaining the whole file as one page would mix
+    /// every record's blocks.
     #[arg(long, value_name = "ID")]
     pub record: Option<String>,
     /// JSON-lines files: the field that holds each document, as `extract --field`.

@@ -1295,8 +1295,20 @@ fn error_id(e: &dehusk::Error) -> String {
     }
 }
 
+/// Whether `wanted` (as typed after `explain --record`) names the record `id`: the id
+/// itself, or the id without a WARC-Record-ID's angle brackets, since `<urn:uuid:…>`
+/// is awkward to quote in a shell.
+fn names_record(wanted: &str, id: &str) -> bool {
+    fn bare(s: &str) -> &str {
+        s.strip_prefix('<')
+            .and_then(|s| s.strip_suffix('>'))
+            .unwrap_or(s)
+    }
+    wanted == id || bare(wanted) == bare(id)
+}
+
 /// The document of the record `id` in a record file: found by reading the records in
-/// order (the first of that id).
+/// order (the first whose id is `id`, see [`names_record`], or whose URL is `id`).
 fn record_document(
     path: &Path,
     kind: RecordFormat,
@@ -1314,12 +1326,12 @@ fn record_document(
     for entry in reader {
         read += 1;
         match entry {
-            Entry::Record(r) if r.id == id => {
+            Entry::Record(r) if names_record(id, &r.id) || r.url() == Some(id) => {
                 return r
                     .document()
                     .with_context(|| format!("record {id} of {}", path.display()))
             }
-            Entry::Skipped { id: found, reason } if found == id => {
+            Entry::Skipped { id: found, reason } if names_record(id, &found) => {
                 anyhow::bail!(
                     "record {id} of {} is not a document: {reason}",
                     path.display()
@@ -1327,7 +1339,7 @@ fn record_document(
             }
             Entry::Failed {
                 id: found, error, ..
-            } if found == id => {
+            } if names_record(id, &found) => {
                 return Err(error).with_context(|| format!("record {id} of {}", path.display()))
             }
             _ => {}
