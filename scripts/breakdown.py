@@ -54,7 +54,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pred_dirs", nargs="+")
     ap.add_argument("--split", default="dev", choices=["dev", "train", "all"])
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--hosts", type=int, default=5, help="hosts to list by loss")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.shared, "reference"))

@@ -86,7 +86,7 @@ def squash(text):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path("../shared/data"))
+    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parent.parent.parent / "shared/data")
     ap.add_argument("--dehusk", default="target/release/dehusk")
     args = ap.parse_args()
 

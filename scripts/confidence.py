@@ -75,7 +75,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pred_dir")
     ap.add_argument("--split", default="train", choices=["train", "dev"])
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--cuts", default="0.5,0.6,0.7,0.8,0.9")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.shared, "reference"))

@@ -45,7 +45,7 @@ def main():
     ap.add_argument("--mode", default="html", choices=["html", "text"])
     ap.add_argument("--split", default="train", choices=["train", "dev", "all"])
     ap.add_argument("--dehusk", default="target/release/dehusk")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument(
         "--one-fold",
         action="store_true",

@@ -43,7 +43,7 @@ def record(kind, fields, block):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=pathlib.Path)
-    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path("../shared/data/wcxb/html"))
+    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parent.parent.parent / "shared/data/wcxb/html")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--plain", action="store_true", help="write an uncompressed WARC")
     ap.add_argument("--level", type=int, default=6, help="gzip level (Common Crawl: 6)")

@@ -34,7 +34,7 @@ from predictions import SETS, no_page_of, read_gold, read_predictions
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pred_dirs", nargs="+", help="folders written by --cv-predictions")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--by-type", default="wcxb", help="dataset to break down by page_type ('' = none)")
     ap.add_argument("--labels", help="`dehusk label -o` output for --by-type's dataset: "
                     "adds the oracle and the best selection")

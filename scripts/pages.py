@@ -87,7 +87,7 @@ def main():
     ap.add_argument("--set", choices=SETS, help="one dataset (default: every one found)")
     ap.add_argument("--split", default=None, choices=["dev", "train", "all"],
                     help="default: dev, or all with --show")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--type", help="wcxb page_type to keep (article, forum, product, ...)")
     ap.add_argument("--gold-words", default=":", help="MIN:MAX words of gold text")
     ap.add_argument("--sort", default="f1", choices=["f1", "precision", "recall"])

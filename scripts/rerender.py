@@ -26,7 +26,7 @@ SETS = ["wcxb", "readability", "dragnet", "cleaneval"]
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dehusk", default="target/release/dehusk")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--out", default="/tmp/dehusk-rerender")
     args = ap.parse_args()
     for name in SETS:

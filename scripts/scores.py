@@ -105,7 +105,7 @@ def update(path, generated):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dehusk", default="target/release/dehusk")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "shared"))
     ap.add_argument("--update", metavar="FILE", help="rewrite the matching table rows of FILE")
     a = ap.parse_args()
     buf = io.StringIO()
