@@ -191,13 +191,25 @@ fn format_text_separates_documents_with_a_blank_line() {
 }
 
 /// `--format` is extract's: classify's records hold blocks, with no bare-text form.
+/// Found by a new-user audit: `classify --help` listed `--format` ("extract only"),
+/// which classify then refused; now classify has no such flag.
 #[test]
-fn classify_refuses_format_text() {
+fn classify_has_no_format_flag() {
     let out = dehusk()
         .args(["classify", "--format", "text", ARTICLE_HTML])
         .expect_code(1);
-    assert!(out.stderr.contains("extract only"), "{}", out.show());
+    assert_contains!(out.stderr, "unexpected argument '--format'");
     assert!(out.stdout.is_empty(), "{}", out.show());
+    assert_lacks!(dehusk().args(["classify", "--help"]).stdout(), "--format");
+    assert_contains!(dehusk().args(["extract", "--help"]).stdout(), "--format");
+    // classify's line in the command list says what classify does, and no more.
+    let help = dehusk().arg("--help").stdout();
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("classify"))
+        .unwrap_or_else(|| panic!("no classify line in:\n{help}"));
+    assert_lacks!(line, "zero-width");
+    assert_lacks!(line, "extract");
 }
 
 /// JSON lines under another name, or piped in, are read as JSON lines. Found by an

@@ -83,7 +83,7 @@ fn url(n: usize) -> String {
 }
 
 /// The example pages, cycled.
-const PAGES: [&str; 3] = [
+pub(crate) const PAGES: [&str; 3] = [
     "data/examples/article.html",
     "data/examples/forum.html",
     "data/examples/artikel.de.html",
@@ -494,7 +494,7 @@ fn issue4_warc_is_recognised_by_content_and_on_stdin() {
 }
 
 /// Writes `n` HTML responses (with request records between them) gzipped per record.
-fn big_warc(path: &Path, n: usize) {
+pub(crate) fn big_warc(path: &Path, n: usize) {
     let pages: Vec<Vec<u8>> = PAGES.iter().map(|p| read_bytes(p)).collect();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     out.write_all(&gzip(&warcinfo())).unwrap();
@@ -643,6 +643,7 @@ fn issue5_resume_refuses_records_made_another_way() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dehusk"))
         .args(["extract", "-q", "--min-confidence", "0.2", "-o"])
         .arg(&dest)
+        .arg(&warc)
         .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -662,6 +663,7 @@ fn issue5_resume_refuses_records_made_another_way() {
             .arg(&dest)
             .args(args)
             .arg(&warc)
+            .arg("-")
             .output()
     };
     for (args, says) in [
@@ -686,6 +688,7 @@ fn issue5_resume_refuses_records_made_another_way() {
     let whole = dehusk()
         .args(["extract", "-q", "--min-confidence", "0.2"])
         .arg(&warc)
+        .arg("-")
         .stdout();
     eqnice!(
         whole,

@@ -35,6 +35,10 @@ mod fixtures;
 mod records;
 // Lines a site repeats (issue #3): `--site-repeats` in extract, eval and train.
 mod site;
+// Output safety (a new-user audit): one run per -o (a lock), --resume only over the
+// run's own inputs, gzipped .gz outputs, Ctrl-C, empty inputs, limits of 0, flags that
+// do nothing.
+mod output;
 // Hostile input (issue #5): charsets, binary, empty, deep nesting, a million blocks,
 // huge attributes, unclosed raw text, size limits, truncated gzip; and a randomized
 // stress run of the whole pipeline.

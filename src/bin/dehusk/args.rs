@@ -21,10 +21,12 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print the main text of each input: one JSON line {"id","text","confidence"} per document.
-    Extract(RunArgs),
+    Extract(ExtractArgs),
     /// Print every block of each input with its probability and label, and the
-    /// document's confidence. (A content block with no visible character, only
-    /// zero-width spacers, is never written in extract's text.)
+    /// document's confidence.
+    ///
+    /// A block labelled content that has no visible character (only zero-width
+    /// spacers) is listed here but never written in extract's text.
     Classify(RunArgs),
     /// Show why each block of one page was kept or dropped: probability, label and
     /// the features that pushed it most.
@@ -186,28 +188,44 @@ pub struct RunArgs {
     pub model: ModelArgs,
     /// Treat every input as this format instead of deciding by extension and content.
     /// For JSON lines it is the format of the documents in --field; WARC and WET
-    /// records are read by their record type (HTML responses, text conversions).
+    /// records are read by their record type (HTML responses, text conversions), so it
+    /// has no effect on them (a warning says so when a run reads one).
     #[arg(long, value_enum)]
     pub input_format: Option<Mode>,
-    /// Output format (extract only): jsonl, or the bare text.
-    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
-    pub format: OutFormat,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Skip a document larger than this many bytes (after decompression), reporting it.
-    #[arg(long, value_name = "BYTES", default_value_t = dehusk::input::DEFAULT_MAX_BYTES)]
+    /// At least 1 (0 would skip every document).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = dehusk::input::DEFAULT_MAX_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub max_bytes: u64,
     /// Skip a page of more than this many blocks (lines, in plain text), reporting it:
     /// the limit on the memory one page takes (about 320 bytes a block). The default
     /// is some 300 times the largest annotated page; without it, 64 MiB of one-letter
-    /// lines (within --max-bytes) took 10 GB.
-    #[arg(long, value_name = "N", default_value_t = dehusk::segment::DEFAULT_MAX_BLOCKS)]
+    /// lines (within --max-bytes) took 10 GB. At least 1 (0 would skip every page).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = dehusk::segment::DEFAULT_MAX_BLOCKS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub max_blocks: usize,
-    /// Write output to this file (written to a temporary file, renamed when done).
+    /// Write output to this file. It is written as `FILE.partial` and renamed to FILE
+    /// when the run completes, so a file named FILE is always whole. `FILE.partial` is
+    /// locked while a run writes it (an advisory lock, which the system drops when the
+    /// process ends, however it ends): a second run with the same -o is refused at
+    /// its start instead of mixing its records into the first's. A FILE whose name
+    /// ends in `.gz` is gzipped, as a series of gzip members of about 1 MiB of records
+    /// each (one gzip file to `zcat`, `gzip -d` or Python's `gzip`), so that --resume
+    /// keeps every whole member after a kill and redoes only the cut one.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Print no progress and no summary; errors are still reported.
+    /// Print no progress and no summary; errors and warnings are still reported.
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// JSON-lines inputs: the field that holds each document. Default `html` (`text`
@@ -220,17 +238,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub field: Option<String>,
     /// Continue an interrupted run (needs `-o FILE` and JSON-lines output): the ids
-    /// already written to `FILE.partial` (a killed run) or `FILE` (a finished one) are
-    /// read back, documents with those ids are skipped, and the new records are
-    /// appended, so rerunning the same command over the same inputs gives the same
-    /// output as one uninterrupted run, with nothing duplicated. A record cut off by the
-    /// kill (the last, incomplete line) is dropped and redone. Without an earlier output
-    /// this is an ordinary run. Records made another way are refused, not mixed in: a
-    /// `FILE.partial` is resumed only with the settings it was started with (the
-    /// command, the models as --model, --threshold, --favor and --comments make them,
-    /// --min-confidence, --input-format, --field, --max-bytes, --max-blocks and
-    /// --site-repeats, saved in `FILE.partial.settings` until the run completes), and a
-    /// finished `FILE` only by the command that wrote it (extract or classify).
+    /// already written to `FILE.partial` (a killed or interrupted run) or `FILE` (a
+    /// finished one) are read back, documents with those ids are skipped, and the new
+    /// records are appended, so rerunning the same command over the same inputs gives
+    /// the same output as one uninterrupted run, with nothing duplicated. A record cut
+    /// off by the kill (the last, incomplete line; in a `.gz` output, the last,
+    /// incomplete gzip member) is dropped and redone. Without an earlier output this is
+    /// an ordinary run. Records made another way are refused, not mixed in: a
+    /// `FILE.partial` is resumed only with the inputs and settings it was started with
+    /// (the INPUT arguments as typed, and the files they name, since the records' ids
+    /// are the paths as typed; the command, the models as --model, --threshold,
+    /// --favor and --comments make them, --min-confidence, --input-format, --field,
+    /// --max-bytes, --max-blocks and --site-repeats; all saved in
+    /// `FILE.partial.settings` until the run completes), and a finished `FILE` only by
+    /// the command that wrote it (extract or classify).
     #[arg(long, requires = "output")]
     pub resume: bool,
     /// Drop the text a site repeats: a kept block whose text (lowercased, whitespace
@@ -248,6 +269,16 @@ pub struct RunArgs {
     /// off: each page on its own.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub site_repeats: u32,
+}
+
+/// `extract`'s flags: a corpus run's, and the output format.
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Output format: jsonl, or the bare text.
+    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
+    pub format: OutFormat,
 }
 
 #[derive(Args, Debug)]

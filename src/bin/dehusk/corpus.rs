@@ -18,8 +18,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -30,6 +30,9 @@ use dehusk::pipeline::{for_each_ordered_within, Classifier, InFlight, BATCH};
 use dehusk::records::{self, ByName, Entry, RecordFormat};
 use dehusk::segment::segment_within;
 use dehusk::site::{self, PageKeys, SiteRepeats};
+use flate2::bufread::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ExplainArgs, OutFormat, RunArgs};
@@ -78,8 +81,17 @@ fn settings_path(dest: &Path) -> PathBuf {
 /// audit: `classify --resume` appended block records to an extract's text records, and
 /// a resume with another `--threshold` or `--model` mixed two settings in one file,
 /// both silently and with exit 0.
+///
+/// The inputs are among them (found by a new-user audit: a resume over other files, or
+/// over the same folder named another way, finalized the killed run's records with
+/// this run's, or wrote every document twice, with exit 0).
 #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
 pub struct RunSettings {
+    /// The INPUT arguments as typed: the ids of plain files are their paths as typed.
+    inputs: Vec<String>,
+    /// Each of them resolved to an absolute path (through links; standard input stays
+    /// `-`): the same names typed in another folder are other files.
+    input_paths: Vec<String>,
     command: String,
     /// A hash of the two models as they score, after --model, --threshold, --favor
     /// and --comments ([`models_hash`]).
@@ -94,7 +106,17 @@ pub struct RunSettings {
 
 impl RunSettings {
     fn new(job: Job, args: &RunArgs, models: &(ModelFile, ModelFile)) -> RunSettings {
+        let typed = |p: &PathBuf| p.to_string_lossy().into_owned();
         RunSettings {
+            inputs: args.inputs.iter().map(typed).collect(),
+            input_paths: args
+                .inputs
+                .iter()
+                .map(|p| match p.as_os_str() == "-" {
+                    true => typed(p),
+                    false => crate::resolved(p).as_ref().map_or_else(|| typed(p), typed),
+                })
+                .collect(),
             command: job.name().to_owned(),
             models: format!("{:016x}", models_hash(models)),
             min_confidence: args.model.min_confidence,
@@ -116,8 +138,12 @@ impl RunSettings {
 
     /// Refuses to resume `dest` when its saved settings differ from these, naming what
     /// differs. A `FILE.partial` without them (written by an older dehusk) is not
-    /// refused: its records' kind is still checked ([`Written::read`]).
-    fn check(&self, dest: &Path) -> Result<()> {
+    /// refused: its records' kind is still checked ([`Written::read`]). Nor is one whose
+    /// settings lack the inputs (saved since this dehusk): a kill of a long run just
+    /// before an upgrade should not cost the run, and the ids are still checked (none
+    /// of them among the run's documents is said); `warn` tells the user to check the
+    /// inputs themselves.
+    fn check(&self, dest: &Path, warn: impl Fn(&str)) -> Result<()> {
         let path = settings_path(dest);
         let saved = match fs::read(&path) {
             Ok(saved) => saved,
@@ -134,15 +160,39 @@ impl RunSettings {
                 partial_path(dest).display()
             );
         };
+        let unsaved_inputs = ["inputs", "input_paths"];
+        if unsaved_inputs.iter().any(|key| !saved.contains_key(*key)) {
+            warn(&format!(
+                "{} was started by an older dehusk, which did not save its inputs: \
+                 resume it over the same inputs, named as they were",
+                partial_path(dest).display()
+            ));
+        }
         let differ: Vec<String> = now
             .iter()
+            .filter(|(key, _)| {
+                !unsaved_inputs.contains(&key.as_str()) || saved.contains_key(key.as_str())
+            })
             .filter(|(key, value)| saved.get(key.as_str()) != Some(value))
+            // The same names in another folder are said as such; other names are
+            // said once, as typed.
+            .filter(|(key, _)| {
+                key.as_str() != "input_paths" || saved.get("inputs") == now.get("inputs")
+            })
             .map(|(key, value)| {
                 let was = saved
                     .get(key.as_str())
                     .map_or("none".into(), |v| v.to_string());
                 match key.as_str() {
                     "models" => "the model or --threshold/--favor/--comments".to_owned(),
+                    "inputs" => format!(
+                        "the inputs ({was}, now {value}; the records' ids are the \
+                         paths as typed)"
+                    ),
+                    "input_paths" => format!(
+                        "the files the inputs name ({was}, now {value}: the same names \
+                         from another folder)"
+                    ),
                     key => format!("{} ({was}, now {value})", key.replace('_', "-")),
                 }
             })
@@ -192,12 +242,175 @@ fn output_files(dest: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Uncompressed bytes of records per gzip member of a `.gz` output: a kill costs at
+/// most one member's records (redone by --resume), and with deflate's 32 KiB window
+/// members this large compress about as well as one stream.
+const GZ_MEMBER_BYTES: u64 = 1 << 20;
+
+/// Whether `-o FILE` is written gzipped: its name ends in `.gz` (ASCII
+/// case-insensitive). Found by a new-user audit: `-o out.jsonl.gz` wrote plain JSON
+/// lines under a gzip name.
+fn gzipped(dest: &Path) -> bool {
+    dest.file_name().is_some_and(|name| {
+        name.as_encoded_bytes()
+            .to_ascii_lowercase()
+            .ends_with(b".gz")
+    })
+}
+
+/// A `.gz` output: a series of gzip members of about [`GZ_MEMBER_BYTES`] of records
+/// each, every one ended at a line end. Concatenated members are one gzip file to every
+/// reader (`zcat`, `gzip -d`, Python's `gzip`), and a file cut by a kill keeps whole
+/// every member before the cut, which is what `--resume` keeps ([`Written::read`]).
+/// `flush` ends the member being written, so a flushed output is a whole gzip file.
+struct GzMembers<W: Write> {
+    /// None only after a member could not be ended (the output has failed).
+    encoder: Option<GzEncoder<W>>,
+    /// Uncompressed bytes in the member being written.
+    in_member: u64,
+    /// Members in the file: an output with none yet gets an empty one when flushed,
+    /// so that even an output of no records is a gzip file.
+    members: u64,
+}
+
+impl<W: Write> GzMembers<W> {
+    fn new(inner: W, members: u64) -> GzMembers<W> {
+        GzMembers {
+            encoder: Some(GzEncoder::new(inner, Compression::default())),
+            in_member: 0,
+            members,
+        }
+    }
+
+    fn encoder(&mut self) -> io::Result<&mut GzEncoder<W>> {
+        self.encoder
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the gzip output failed earlier"))
+    }
+
+    fn end_member(&mut self) -> io::Result<()> {
+        if self.in_member == 0 && self.members > 0 {
+            return Ok(());
+        }
+        let encoder = self.encoder.take();
+        let inner = encoder
+            .ok_or_else(|| io::Error::other("the gzip output failed earlier"))?
+            .finish()?;
+        self.encoder = Some(GzEncoder::new(inner, Compression::default()));
+        self.in_member = 0;
+        self.members += 1;
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for GzMembers<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.encoder()?.write(buf)?;
+        self.in_member += n as u64;
+        // A record ends at a line end (JSON lines hold no raw newline), so a member
+        // ended there holds whole records only.
+        if self.in_member >= GZ_MEMBER_BYTES && buf[..n].ends_with(b"\n") {
+            self.end_member()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.end_member()?;
+        self.encoder()?.get_mut().flush()
+    }
+}
+
+/// The writer of an output file: buffered, and gzipped when `gz`. `members`: the whole
+/// gzip members the file already holds (a resumed output appended to).
+fn file_writer(file: File, gz: bool, members: u64) -> Box<dyn Write> {
+    let buffered = BufWriter::with_capacity(1 << 16, file);
+    if gz {
+        Box::new(GzMembers::new(buffered, members))
+    } else {
+        Box::new(buffered)
+    }
+}
+
+/// Opens `FILE.partial` for writing (creating it when there is none, truncating
+/// nothing) and locks it: an advisory `flock`, which the system drops when the process
+/// ends however it ends, so a killed run leaves no stale lock. Found by a new-user
+/// audit: a second run with the same `-o` truncated and interleaved the first's file,
+/// which then finished with exit 0 holding the other run's records. Refused when
+/// another run holds the lock. Returns the locked file and whether it was created here.
+fn lock_partial(dest: &Path) -> Result<(File, bool)> {
+    let tmp = partial_path(dest);
+    loop {
+        let created = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp);
+        let (file, created) = match created {
+            Ok(file) => (file, true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                match OpenOptions::new().read(true).write(true).open(&tmp) {
+                    Ok(file) => (file, false),
+                    // Renamed since (a run that just finished): look again.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e).with_context(|| format!("opening {}", tmp.display())),
+                }
+            }
+            Err(e) => return Err(e).with_context(|| format!("creating {}", tmp.display())),
+        };
+        // Called through the trait: from Rust 1.89 `File` has a `try_lock` of its own,
+        // which the method syntax would pick on newer compilers only.
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => anyhow::bail!(
+                "{} is being written by another dehusk run ({} is locked): wait for that \
+                 run to end (or stop it, and continue with --resume), or write to \
+                 another file",
+                dest.display(),
+                tmp.display()
+            ),
+            // A file system without locks: the run goes on as it did before locks.
+            Err(fs4::TryLockError::Error(e)) => {
+                eprintln!(
+                    "dehusk: warning: cannot lock {} ({e}): another run writing the same \
+                     file would not be refused",
+                    tmp.display()
+                );
+                return Ok((file, created));
+            }
+        }
+        // The lock must be on the file the name holds now: the run that held it may
+        // have renamed it to FILE when it finished, between the open and the lock.
+        if same_file(&file, &tmp) {
+            return Ok((file, created));
+        }
+    }
+}
+
+/// Whether `path` names the open `file`.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Elsewhere no inode to compare: trusted.
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> bool {
+    true
+}
+
 /// Output that becomes visible only when complete: `-o FILE` writes `FILE.partial`
 /// and renames it at the end, so a killed run never leaves a file that looks whole.
 struct Output {
     writer: Box<dyn Write>,
     /// `FILE.partial`, renamed to `FILE` at the end, and its settings file, removed.
     finish: Option<(PathBuf, PathBuf)>,
+    /// The lock on `FILE.partial` ([`lock_partial`]), held until it is renamed.
+    _lock: Option<File>,
 }
 
 impl Output {
@@ -208,6 +421,7 @@ impl Output {
             None => Ok(Output {
                 writer: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
                 finish: None,
+                _lock: None,
             }),
             // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written directly:
             // renaming a temporary file over it would replace the device.
@@ -217,20 +431,27 @@ impl Output {
                     .open(p)
                     .with_context(|| format!("opening {}", p.display()))?;
                 Ok(Output {
-                    writer: Box::new(BufWriter::with_capacity(1 << 16, f)),
+                    writer: file_writer(f, gzipped(p), 0),
                     finish: None,
+                    _lock: None,
                 })
             }
             Some(p) => {
                 let tmp = partial_path(p);
-                let f =
-                    File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+                let (lock, _) = lock_partial(p)?;
+                // A killed run's FILE.partial is started over: this is no --resume.
+                lock.set_len(0)
+                    .with_context(|| format!("truncating {}", tmp.display()))?;
                 if let Some(settings) = settings {
                     settings.save(p)?;
                 }
+                let file = lock
+                    .try_clone()
+                    .with_context(|| format!("opening {}", tmp.display()))?;
                 Ok(Output {
-                    writer: Box::new(BufWriter::with_capacity(1 << 16, f)),
+                    writer: file_writer(file, gzipped(p), 0),
                     finish: Some((tmp, p.to_owned())),
+                    _lock: Some(lock),
                 })
             }
         }
@@ -238,10 +459,17 @@ impl Output {
 
     /// `--resume`: appends to `FILE.partial` (a killed run's output), or to `FILE` (a
     /// finished run's, moved back to `FILE.partial` until this run completes), returning
-    /// the ids already written. A last line cut off by the kill is dropped. Without
-    /// either file, an ordinary output and no ids. Records written another way (another
-    /// command; for `FILE.partial`, other `settings`) are refused, and left as they were.
-    fn resume(dest: &Path, job: Job, settings: &RunSettings) -> Result<(Output, Option<Written>)> {
+    /// the ids already written. A last line cut off by the kill (in a `.gz` output, a
+    /// last member) is dropped. Without either file, an ordinary output and no ids.
+    /// Records written another way (another command; for `FILE.partial`, other inputs
+    /// or `settings`) are refused, and left as they were; so is an output another run
+    /// is writing. `warn` reports what is not refused but should be said.
+    fn resume(
+        dest: &Path,
+        job: Job,
+        settings: &RunSettings,
+        warn: impl Fn(&str),
+    ) -> Result<(Output, Option<Written>)> {
         // A device or a FIFO is no file to read back, and must never be renamed.
         if fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
             anyhow::bail!(
@@ -250,19 +478,54 @@ impl Output {
             );
         }
         let tmp = partial_path(dest);
-        let (written, keep) = if tmp.exists() {
-            settings.check(dest)?;
-            Written::read(&tmp, job)?
+        let gz = gzipped(dest);
+        let (lock, created) = lock_partial(dest)?;
+        let (written, keep, lock) = if !created {
+            settings.check(dest, warn)?;
+            let (written, keep) = Written::read(&tmp, job, gz)?;
+            (written, keep, lock)
+        } else if !dest.exists() {
+            // Nothing to resume: an ordinary run in the FILE.partial just made.
+            settings.save(dest)?;
+            let file = lock
+                .try_clone()
+                .with_context(|| format!("opening {}", tmp.display()))?;
+            let out = Output {
+                writer: file_writer(file, gz, 0),
+                finish: Some((tmp, dest.to_owned())),
+                _lock: Some(lock),
+            };
+            return Ok((out, None));
         } else {
-            if !dest.exists() {
-                return Ok((Output::open(Some(dest), Some(settings))?, None));
+            // A finished FILE, moved back to FILE.partial. The empty FILE.partial made
+            // (and locked) above held the name meanwhile; refused, it goes.
+            let finished = || -> Result<(Written, u64, File)> {
+                // Read before the rename: a file refused here stays as it was. A
+                // finished file has no settings beside it: only its records' kind is
+                // checked.
+                let (written, keep) = Written::read(dest, job, gz)?;
+                // Locked before the rename, so the lock moves with it to its new name.
+                let file =
+                    File::open(dest).with_context(|| format!("opening {}", dest.display()))?;
+                if let Err(fs4::TryLockError::WouldBlock) = fs4::FileExt::try_lock(&file) {
+                    anyhow::bail!(
+                        "{} is still held by the dehusk run that wrote it: try again when \
+                         it has ended",
+                        dest.display()
+                    );
+                }
+                fs::rename(dest, &tmp)
+                    .with_context(|| format!("renaming {} to {}", dest.display(), tmp.display()))?;
+                Ok((written, keep, file))
+            };
+            match finished() {
+                Ok(found) => found,
+                Err(e) => {
+                    // Ours (created above, and locked), so no other run's.
+                    let _ = fs::remove_file(&tmp);
+                    return Err(e);
+                }
             }
-            // Read before the rename: a file refused here stays as it was. A finished
-            // file has no settings beside it: only its records' kind is checked.
-            let read = Written::read(dest, job)?;
-            fs::rename(dest, &tmp)
-                .with_context(|| format!("renaming {} to {}", dest.display(), tmp.display()))?;
-            read
         };
         settings.save(dest)?;
         let file = OpenOptions::new()
@@ -273,11 +536,18 @@ impl Output {
             .with_context(|| format!("truncating {}", tmp.display()))?;
         Ok((
             Output {
-                writer: Box::new(BufWriter::with_capacity(1 << 16, file)),
+                writer: file_writer(file, gz, u64::from(keep > 0)),
                 finish: Some((tmp, dest.to_owned())),
+                _lock: Some(lock),
             },
             Some(written),
         ))
+    }
+
+    /// Writes out what is buffered (a `.gz` output's member is ended): what the file
+    /// holds is then whole records, and a whole gzip file.
+    fn flush(&mut self) -> Result<()> {
+        self.writer.flush().context("writing output")
     }
 
     fn close(mut self) -> Result<()> {
@@ -296,6 +566,8 @@ impl Output {
                 _ => {}
             }
         }
+        // The lock (`self._lock`) is dropped here, once FILE.partial is renamed: a run
+        // waiting for the name then finds none, or a new file.
         Ok(())
     }
 }
@@ -346,22 +618,16 @@ impl Written {
     /// the end that are cut off or not records (the kill, or a crash's garbage) are not
     /// counted. A bad line followed by good ones is not a kill, and a file without one
     /// record is not an output of dehusk: those are refused, and left as they were.
+    /// A gzipped output (`gz`) is read member by member ([`Written::read_members`]).
     ///
     /// Records of the other command (`extract`'s hold `text`, `classify`'s `blocks`)
     /// are refused too: appended to, the file would hold both kinds.
-    fn read(path: &Path, job: Job) -> Result<(Written, u64)> {
-        #[derive(serde::Deserialize)]
-        struct Line {
-            id: serde_json::Value,
-            #[serde(default)]
-            error: Option<serde_json::Value>,
-            #[serde(default)]
-            text: Option<serde::de::IgnoredAny>,
-            #[serde(default)]
-            blocks: Option<serde::de::IgnoredAny>,
-        }
+    fn read(path: &Path, job: Job, gz: bool) -> Result<(Written, u64)> {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         let mut reader = BufReader::with_capacity(1 << 16, file);
+        if gz {
+            return Written::read_members(path, job, reader);
+        }
         let mut written = Written::default();
         let mut line = Vec::new();
         let (mut pos, mut keep, mut number) = (0u64, 0u64, 0u64);
@@ -376,35 +642,19 @@ impl Written {
             }
             pos += n as u64;
             number += 1;
-            match serde_json::from_slice::<Line>(&line) {
-                Ok(record) => {
+            match Written::record(&line, number, path, job)? {
+                Some((id, error)) => {
                     if let Some(bad) = bad {
                         anyhow::bail!(
                             "cannot resume: line {bad} of {} is not a dehusk record",
                             path.display()
                         );
                     }
-                    // The other command's record kind, and the field that tells it.
-                    let (text, blocks) = (record.text.is_some(), record.blocks.is_some());
-                    let other = match job {
-                        Job::Extract if blocks && !text => Some(("classify", "blocks")),
-                        Job::Classify if text && !blocks => Some(("extract", "text")),
-                        _ => None,
-                    };
-                    if let Some((kind, field)) = other {
-                        anyhow::bail!(
-                            "cannot resume: {} holds {kind} records (line {number} has \
-                             `{field}`), and this run is {}: write to another file, or \
-                             resume with {kind}",
-                            path.display(),
-                            job.name()
-                        );
-                    }
-                    written.insert(&records::id_text(&record.id));
-                    written.errors += u64::from(record.error.is_some());
+                    written.insert(&id);
+                    written.errors += u64::from(error);
                     keep = pos;
                 }
-                Err(_) => {
+                None => {
                     bad.get_or_insert(number);
                 }
             }
@@ -416,6 +666,135 @@ impl Written {
             );
         }
         Ok((written, keep))
+    }
+
+    /// [`Written::read`] of a gzipped output: its members are read in turn, and the
+    /// whole ones (read to their end, every line a record) are kept; from the first
+    /// that is not (cut by the kill, or damaged: where the next member would start is
+    /// not known) the rest is dropped and redone. The length returned is where the last
+    /// whole member ends. A file whose first member holds a line that is no dehusk
+    /// record is refused, as a plain file of no record is; a first member cut short
+    /// (a kill before it was ended) holds nothing to keep, and is redone.
+    fn read_members(path: &Path, job: Job, reader: impl BufRead) -> Result<(Written, u64)> {
+        let mut input = Counted {
+            inner: reader,
+            pos: 0,
+        };
+        let reading = |e| anyhow::Error::new(e).context(format!("reading {}", path.display()));
+        let head = input.fill_buf().map_err(reading)?;
+        if !head.is_empty() && !head.starts_with(&[0x1f, 0x8b]) {
+            anyhow::bail!(
+                "cannot resume: {} is not gzip data, though its name ends in .gz (an older \
+                 dehusk wrote plain JSON lines under any name: give it a name without .gz \
+                 to resume it as it is)",
+                path.display()
+            );
+        }
+        let mut written = Written::default();
+        let (mut keep, mut number) = (0u64, 0u64);
+        // The first line that is no record, if one ended the reading.
+        let mut bad: Option<u64> = None;
+        let mut line = Vec::new();
+        while !input.fill_buf().map_err(reading)?.is_empty() {
+            // A member's records count only once it is read whole.
+            let mut member = Vec::new();
+            let mut lines = BufReader::new(GzDecoder::new(&mut input));
+            let whole = loop {
+                line.clear();
+                match lines.read_until(b'\n', &mut line) {
+                    Ok(0) => break true,
+                    Ok(_) if line.last() != Some(&b'\n') => break false,
+                    Ok(_) => {
+                        number += 1;
+                        match Written::record(&line, number, path, job)? {
+                            Some(record) => member.push(record),
+                            None => {
+                                bad = Some(number);
+                                break false;
+                            }
+                        }
+                    }
+                    // Cut short (the kill) or damaged.
+                    Err(_) => break false,
+                }
+            };
+            drop(lines);
+            if !whole {
+                break;
+            }
+            for (id, error) in member {
+                written.insert(&id);
+                written.errors += u64::from(error);
+            }
+            keep = input.pos;
+        }
+        if let (Some(bad), 0) = (bad, written.records) {
+            anyhow::bail!(
+                "cannot resume: {} holds no dehusk record (line {bad} is not one)",
+                path.display()
+            );
+        }
+        Ok((written, keep))
+    }
+
+    /// A line of an output: its id and whether it is an error record, or None when it
+    /// is no dehusk record. A record of the other command is refused ([`Written::read`]).
+    fn record(line: &[u8], number: u64, path: &Path, job: Job) -> Result<Option<(String, bool)>> {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            id: serde_json::Value,
+            #[serde(default)]
+            error: Option<serde_json::Value>,
+            #[serde(default)]
+            text: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
+            blocks: Option<serde::de::IgnoredAny>,
+        }
+        let Ok(record) = serde_json::from_slice::<Line>(line) else {
+            return Ok(None);
+        };
+        // The other command's record kind, and the field that tells it.
+        let (text, blocks) = (record.text.is_some(), record.blocks.is_some());
+        let other = match job {
+            Job::Extract if blocks && !text => Some(("classify", "blocks")),
+            Job::Classify if text && !blocks => Some(("extract", "text")),
+            _ => None,
+        };
+        if let Some((kind, field)) = other {
+            anyhow::bail!(
+                "cannot resume: {} holds {kind} records (line {number} has `{field}`), and \
+                 this run is {}: write to another file, or resume with {kind}",
+                path.display(),
+                job.name()
+            );
+        }
+        Ok(Some((records::id_text(&record.id), record.error.is_some())))
+    }
+}
+
+/// A reader that counts the bytes taken from it: where each gzip member of an output
+/// ends (flate2's `bufread` decoder takes exactly its member's bytes).
+struct Counted<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n as u64;
+        self.inner.consume(n);
     }
 }
 
@@ -471,9 +850,15 @@ impl Outcome {
 /// The record file being read.
 struct Current {
     reader: records::Reader,
+    /// Its id (its path, or `-`).
+    id: String,
     /// Bytes of it counted in the progress so far, and its size.
     counted: u64,
     size: u64,
+    /// Its entries that are documents (written already or not), and the records
+    /// skipped as no documents: a file without documents is said at the end.
+    documents: u64,
+    skipped: u64,
 }
 
 /// The stream of work: inputs expanded, record files read record by record, ids
@@ -491,18 +876,30 @@ struct Inputs {
     skipped: u64,
     /// Documents an earlier run wrote.
     resumed: u64,
+    /// Record files that held no document, with their records skipped (not HTML).
+    empty: Vec<(String, u64)>,
+    /// Warnings go here (through its suspend), or nowhere (None: a first pass, whose
+    /// second pass says them).
+    warnings: Option<ProgressBar>,
+    /// `--input-format` was given, and no WARC or WET file read yet: on the first, a
+    /// warning says it has no effect there.
+    format_unused: bool,
 }
 
 impl Inputs {
     /// The work of `paths` (each with its size in bytes, counted when `by_bytes`),
-    /// leaving out the ids in `written`.
+    /// leaving out the ids in `written`; warnings are said through `warnings`.
     fn new(
         paths: Vec<(dehusk::Result<PathBuf>, u64)>,
         options: records::Options,
         written: Option<Written>,
         by_bytes: bool,
+        warnings: Option<ProgressBar>,
     ) -> Inputs {
         Inputs {
+            format_unused: options.format.is_some(),
+            empty: Vec::new(),
+            warnings,
             paths: paths.into_iter(),
             current: None,
             options,
@@ -533,15 +930,33 @@ impl Inputs {
     fn read_records(
         &mut self,
         opened: dehusk::Result<records::Reader>,
+        kind: RecordFormat,
         id: String,
         size: u64,
     ) -> Option<Work> {
+        // Found by a new-user audit: `--input-format text` over a WARC was silently
+        // ignored (WARC and WET records carry their format in their type).
+        if self.format_unused && kind == RecordFormat::Warc && opened.is_ok() {
+            self.format_unused = false;
+            if let Some(progress) = &self.warnings {
+                progress.suspend(|| {
+                    eprintln!(
+                        "dehusk: warning: --input-format has no effect on WARC and WET \
+                         records ({id}): they are read by their record type (HTML \
+                         responses, text conversions)"
+                    )
+                });
+            }
+        }
         match opened {
             Ok(reader) => {
                 self.current = Some(Current {
                     reader,
+                    id,
                     counted: 0,
                     size,
+                    documents: 0,
+                    skipped: 0,
                 });
                 None
             }
@@ -567,7 +982,7 @@ impl Inputs {
             _ if stdin => None,
             ByName::Records(kind) => {
                 let opened = records::Reader::open(&path, kind, self.options.clone());
-                return self.read_records(opened, id, size);
+                return self.read_records(opened, kind, id, size);
             }
             ByName::Document => return Some(Work::File(path)),
             ByName::Look(hint) => hint,
@@ -594,7 +1009,7 @@ impl Inputs {
         };
         let stream = Box::new(io::Cursor::new(head).chain(rest));
         let opened = records::Reader::new(stream, id.clone(), kind, self.options.clone());
-        self.read_records(opened, id, size)
+        self.read_records(opened, kind, id, size)
     }
 
     /// The next entry of the current record file as work (None: skipped or written
@@ -607,6 +1022,9 @@ impl Inputs {
             self.pending += pos.saturating_sub(current.counted);
             current.counted = current.counted.max(pos);
         }
+        if let Some(Entry::Record(_) | Entry::Failed { .. }) = entry {
+            current.documents += 1;
+        }
         match entry {
             None => {
                 self.pending += if self.by_bytes {
@@ -614,10 +1032,13 @@ impl Inputs {
                 } else {
                     1
                 };
-                self.current = None;
+                if let Some(done) = self.current.take().filter(|c| c.documents == 0) {
+                    self.empty.push((done.id, done.skipped));
+                }
                 None
             }
             Some(Entry::Skipped { .. }) => {
+                current.skipped += 1;
                 self.skipped += 1;
                 None
             }
@@ -741,10 +1162,15 @@ impl Queue {
         true
     }
 
-    /// The next item, waiting for the reading thread; None when it has finished.
+    /// The next item, waiting for the reading thread; None when it has finished, or
+    /// when the run is interrupted (looked at while waiting, too: the reading thread
+    /// may be waiting for input that does not come).
     fn pop(&self) -> Option<Item> {
         let mut state = self.lock();
         loop {
+            if interrupted() {
+                return None;
+            }
             if let Some(item) = state.items.pop_front() {
                 state.bytes -= item.weight();
                 self.changed.notify_all();
@@ -755,8 +1181,9 @@ impl Queue {
             }
             state = self
                 .changed
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+                .wait_timeout(state, std::time::Duration::from_millis(100))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -862,8 +1289,61 @@ impl Sink<'_> {
     }
 }
 
-/// Runs extract or classify over all inputs.
-pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
+/// Set by the first Ctrl-C (SIGINT) of an extract or classify run: the run takes no
+/// new document, writes the ones in progress, and stops ([`drive`], [`run`]).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Catches Ctrl-C: the first stops the run cleanly, leaving whole records that
+/// `--resume` continues from; a second ends it at once (exit 130, as the shell reports
+/// a SIGINT), as a kill would (a cut last record, which `--resume` redoes). Found by a
+/// new-user audit: Ctrl-C ended a run without a word about its `.partial`.
+fn catch_interrupt() {
+    // Should the handler not install, Ctrl-C ends the run as a kill does: nothing
+    // worse than before it existed, so the run goes on without it.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// The end of an interrupted run: what was written is flushed (whole records; a `.gz`
+/// output's member ended) and left in `FILE.partial` for `--resume`, and said.
+/// `documents`: the records the output holds.
+fn stop_interrupted(
+    mut out: Output,
+    progress: &ProgressBar,
+    documents: u64,
+    resumable: bool,
+) -> Result<ExitCode> {
+    progress.finish_and_clear();
+    out.flush()?;
+    match &out.finish {
+        Some((partial, _)) if resumable => eprintln!(
+            "dehusk: interrupted after {documents} documents; the output so far is in {}: \
+             rerun the same command with --resume to continue",
+            partial.display()
+        ),
+        Some((partial, _)) => eprintln!(
+            "dehusk: interrupted after {documents} documents; the output so far is in {} \
+             (--format text cannot be resumed)",
+            partial.display()
+        ),
+        None => eprintln!("dehusk: interrupted after {documents} documents"),
+    }
+    Ok(ExitCode::from(130))
+}
+
+/// Runs extract or classify over all inputs, writing `format` (extract's `--format`;
+/// classify writes JSON lines).
+pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
+    // From the start: a Ctrl-C before the output is open stops the run before any
+    // document, just as cleanly.
+    catch_interrupt();
     crate::set_threads(args.threads)?;
     let models = crate::models(&args.model)?;
     let classifier: Classifier = crate::classifier_of(&models.0, &models.1, &args.model)?;
@@ -873,13 +1353,9 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         args.inputs.iter().filter(|p| p.as_os_str() == "-").count() <= 1,
         "standard input (-) can be named once"
     );
-    // classify's records hold blocks, which have no bare-text form: the flag would be
-    // ignored, so it is refused.
-    anyhow::ensure!(
-        job == Job::Extract || args.format == OutFormat::Jsonl,
-        "--format text is for extract only (classify writes JSON lines)"
-    );
-    let text_out = job == Job::Extract && args.format == OutFormat::Text;
+    // classify's records hold blocks, which have no bare-text form: classify has no
+    // --format.
+    let text_out = job == Job::Extract && format_out == OutFormat::Text;
     anyhow::ensure!(
         args.site_repeats == 0 || !args.inputs.iter().any(|p| p.as_os_str() == "-"),
         "--site-repeats reads the inputs twice (a first pass counts each site's lines), \
@@ -914,7 +1390,16 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             dest.display()
         );
     }
-    let mut paths = input::expand_inputs(&args.inputs);
+    // Expanded one by one to tell a folder that holds no file, said at the end.
+    let mut empty_folders = Vec::new();
+    let mut paths = Vec::new();
+    for input in &args.inputs {
+        let found = input::expand_inputs(std::slice::from_ref(input));
+        if found.is_empty() {
+            empty_folders.push(input);
+        }
+        paths.extend(found);
+    }
     if let Some(dest) = &args.output {
         // The output is never read as an input: named as one, the run would replace it
         // (refused); found in a walked folder (a rerun, or a resume, with `-o` inside
@@ -971,7 +1456,9 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         .map(|_| RunSettings::new(job, &args, &models));
     drop(models);
     let (mut out, written) = match (&args.output, &settings, args.resume) {
-        (Some(dest), Some(settings), true) => Output::resume(dest, job, settings)?,
+        (Some(dest), Some(settings), true) => Output::resume(dest, job, settings, |w| {
+            progress.suspend(|| eprintln!("dehusk: warning: {w}"))
+        })?,
         (dest, settings, _) => (Output::open(dest.as_deref(), settings.as_ref())?, None),
     };
     if let (Some(w), Some(dest), false) = (&written, &args.output, args.quiet) {
@@ -1007,7 +1494,14 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
             Some(repeats)
         }
     };
-    let mut inputs = Inputs::new(paths, options, written, by_bytes);
+    if interrupted() {
+        // In the first pass: no record written, and none may be (counts cut short
+        // would change the second pass's).
+        let documents = written.as_ref().map_or(0, |w| w.records);
+        return stop_interrupted(out, &progress, documents, !text_out);
+    }
+    let earlier = written.as_ref().map_or(0, |w| w.records);
+    let inputs = Inputs::new(paths, options, written, by_bytes, Some(progress.clone()));
     let started = Instant::now();
 
     // Documents below --min-confidence (their text emptied), and the kept blocks
@@ -1092,8 +1586,8 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         started,
         io_error: None,
     };
-    drive(
-        &mut inputs,
+    let inputs = drive(
+        inputs,
         work,
         |(outcome, _)| outcome.size(),
         |r| sink.take(r),
@@ -1103,6 +1597,9 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
         progress.finish_and_clear();
         return Err(e).context("writing output");
     }
+    let Some(inputs) = inputs.filter(|_| !interrupted()) else {
+        return stop_interrupted(out, &progress, earlier + ok + failed, !text_out);
+    };
     progress.inc(inputs.pending);
     progress.finish_and_clear();
     out.close()?;
@@ -1122,6 +1619,29 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
              extracted again",
             dest.display()
         );
+    }
+    // Found by a new-user audit: an empty folder or `.warc.gz` gave "0 documents" and
+    // exit 0, the same as a run that was asked for nothing. Said even with -q (a run
+    // over a wrong path is worth knowing of), and still exit 0: nothing failed, and an
+    // empty shard in a batch of crawl files is no error.
+    for folder in &empty_folders {
+        eprintln!(
+            "dehusk: warning: no documents found in {}: the folder holds no file \
+             (names starting with a dot are skipped)",
+            folder.display()
+        );
+    }
+    for (file, skipped) in &inputs.empty {
+        match skipped {
+            0 => eprintln!("dehusk: warning: no documents found in {file}"),
+            n => eprintln!(
+                "dehusk: warning: no documents found in {file} ({n} records skipped: not \
+                 HTML pages)"
+            ),
+        }
+    }
+    if ok + failed + resumed == 0 && empty_folders.is_empty() && inputs.empty.is_empty() {
+        eprintln!("dehusk: warning: no documents found in the inputs");
     }
     let doubtful = doubtful.into_inner();
     let site = site.map(|_| (site_blocks.into_inner(), site_docs.into_inner()));
@@ -1153,43 +1673,56 @@ pub fn run(args: RunArgs, job: Job) -> Result<ExitCode> {
 }
 
 /// Reads `inputs` on a thread of its own and maps `work` over the items in parallel,
-/// calling `sink` with each result in input order until the inputs end or `sink`
-/// returns false. `weight` weighs a result held for the sink (its output's bytes).
+/// calling `sink` with each result in input order until the inputs end, `sink`
+/// returns false, or the run is interrupted ([`catch_interrupt`]). `weight` weighs a
+/// result held for the sink (its output's bytes). Returns the inputs, read as far as
+/// they were; None when the run was interrupted.
 fn drive<R: Send>(
-    inputs: &mut Inputs,
+    mut inputs: Inputs,
     work: impl Fn(Item) -> R + Sync + Send,
     weight: impl Fn(&R) -> u64 + Sync + Send,
     sink: impl FnMut(R) -> bool,
-) {
+) -> Option<Inputs> {
     // Half the bytes in flight are read ahead; the other half are records waiting for a
     // thread and results waiting for an earlier one.
     let in_flight = (IN_FLIGHT_BYTES_PER_THREAD * rayon::current_num_threads().max(1) as u64)
         .max(MIN_IN_FLIGHT_BYTES);
-    let queue = Queue::new(QUEUE_ITEMS, in_flight / 2);
+    let queue = Arc::new(Queue::new(QUEUE_ITEMS, in_flight / 2));
     let limits = InFlight {
         items: BATCH * rayon::current_num_threads().max(1),
         bytes: in_flight / 2,
     };
-    std::thread::scope(|scope| {
-        let reading = scope.spawn(|| {
+    // Not a scoped thread: interrupted, the run must not wait for a read that may
+    // never end (standard input from a terminal or an idle pipe).
+    let reading = {
+        let queue = Arc::clone(&queue);
+        std::thread::spawn(move || {
             let _finish = FinishOnDrop(&queue);
-            for item in inputs {
-                if !queue.push(item) {
+            for item in &mut inputs {
+                if interrupted() || !queue.push(item) {
                     break;
                 }
             }
-        });
+            inputs
+        })
+    };
+    {
         // Closed however the work ends: a panic in it would otherwise leave the
-        // reading thread waiting on a full queue, and the scope joining it forever
-        // (found by a review).
+        // reading thread waiting on a full queue forever (found by a review).
         let _close = CloseOnDrop(&queue);
+        // Interrupted, the queue hands out no more items: those taken are finished and
+        // handed to the sink in order, so the output is the first documents' records.
         let items = std::iter::from_fn(|| queue.pop());
         for_each_ordered_within(items, limits, &work, Item::weight, weight, sink);
-        drop(_close);
-        if let Err(panic) = reading.join() {
-            std::panic::resume_unwind(panic);
-        }
-    });
+    }
+    if interrupted() {
+        // The reading thread ends with the process.
+        return None;
+    }
+    match reading.join() {
+        Ok(inputs) => Some(inputs),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// The host of a record's `url` field (WARC and WET records, JSON lines with one).
@@ -1213,7 +1746,7 @@ fn count_sites(
     );
     progress.set_message("counting the lines each site repeats (pass 1 of 2)");
     let paths = inputs.into_iter().map(|p| (Ok(p), 0)).collect();
-    let mut inputs = Inputs::new(paths, options.clone(), None, false);
+    let inputs = Inputs::new(paths, options.clone(), None, false, None);
     let work = |item: Item| -> Option<PageKeys> {
         let Work::Record(record) = item.work else {
             return None;
@@ -1225,7 +1758,7 @@ fn count_sites(
         Some(SiteRepeats::page_keys(&host, &page))
     };
     let weight = |keys: &Option<PageKeys>| keys.as_ref().map_or(0, PageKeys::size);
-    drive(&mut inputs, work, weight, |keys| {
+    drive(inputs, work, weight, |keys| {
         if let Some(keys) = keys {
             repeats.add_keys(&keys);
         }
@@ -1508,7 +2041,7 @@ mod tests {
         fs::create_dir_all(&dir)?;
         let path = dir.join("out.jsonl.partial");
         fs::write(&path, contents)?;
-        let result = Written::read(&path, Job::Extract);
+        let result = Written::read(&path, Job::Extract, false);
         let _ = fs::remove_dir_all(&dir);
         result
     }
@@ -1557,6 +2090,50 @@ mod tests {
             read_written("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"error\":\"bad\"}\n")
                 .unwrap();
         assert_eq!((w.records, w.errors), (2, 1));
+    }
+
+    /// A `.gz` output is members ended at line ends, and a resume keeps the whole
+    /// members of one cut short: a kill costs at most the records of the last member.
+    #[test]
+    fn gzip_members_end_at_line_ends_and_a_cut_member_is_dropped() {
+        let record = |i: usize| format!("{{\"id\":\"{i}\",\"text\":\"{}\"}}\n", "x".repeat(500));
+        let mut out = GzMembers::new(Vec::new(), 0);
+        // 2.5 members' worth of records.
+        let n = (GZ_MEMBER_BYTES as usize * 5 / 2) / record(0).len();
+        for i in 0..n {
+            out.write_all(record(i).as_bytes()).unwrap();
+        }
+        out.flush().unwrap();
+        // What the file holds once flushed (the encoder of a next member has written
+        // nothing yet).
+        let file = out.encoder.as_ref().unwrap().get_ref().clone();
+        assert_eq!(out.members, 3);
+        // One gzip file to a reader of concatenated members.
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(&file[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, (0..n).map(record).collect::<String>());
+        // Cut in the last member: the two before it are kept, whole.
+        let cut = &file[..file.len() - 100];
+        let (written, keep) =
+            Written::read_members(Path::new("out.jsonl.gz"), Job::Extract, cut).unwrap();
+        assert!(keep > 0 && keep < cut.len() as u64);
+        let whole = (written.records as usize, &file[..keep as usize]);
+        let mut kept = String::new();
+        flate2::read::MultiGzDecoder::new(whole.1)
+            .read_to_string(&mut kept)
+            .unwrap();
+        assert_eq!(kept, (0..whole.0).map(record).collect::<String>());
+        assert!(whole.0 > n / 2 && whole.0 < n);
+        // An output of no records is still a gzip file.
+        let mut empty = GzMembers::new(Vec::new(), 0);
+        empty.flush().unwrap();
+        let file = empty.encoder.as_ref().unwrap().get_ref().clone();
+        assert!(file.starts_with(&[0x1f, 0x8b]));
+        let (written, keep) =
+            Written::read_members(Path::new("e.gz"), Job::Extract, &file[..]).unwrap();
+        assert_eq!((written.records, keep), (0, 20));
     }
 
     #[test]

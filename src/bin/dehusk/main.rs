@@ -1,6 +1,9 @@
 //! The `dehusk` command: parses flags, builds the library objects and runs one
-//! subcommand. Exit codes: 0 all went well; 1 the run itself failed (bad flags, bad
-//! model); 2 the run finished but some documents failed (each was reported).
+//! subcommand. Exit codes: 0 all went well; 1 the run itself failed (it could not
+//! start: bad flags, a bad model, an output another run is writing; or it could not
+//! write its output: a full disk); 2 the run finished but some documents failed (each
+//! was reported); 130 `extract` or `classify` was interrupted (Ctrl-C) and stopped
+//! cleanly, leaving what it wrote for `--resume`.
 
 mod args;
 mod corpus;
@@ -11,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use args::{Cli, Command, Favor, ModelArgs};
+use args::{Cli, Command, Favor, ModelArgs, OutFormat};
 use dehusk::input::InputFormat;
 use dehusk::model::{bundled, ModelFile};
 use dehusk::pipeline::{Classifier, Extractor};
@@ -46,8 +49,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Extract(a) => corpus::run(a, corpus::Job::Extract),
-        Command::Classify(a) => corpus::run(a, corpus::Job::Classify),
+        Command::Extract(a) => corpus::run(a.run, corpus::Job::Extract, a.format),
+        Command::Classify(a) => corpus::run(a, corpus::Job::Classify, OutFormat::Jsonl),
         Command::Explain(a) => corpus::explain(a),
         Command::Label(a) => datasets::label(a),
         Command::Train(a) => datasets::train(a),
