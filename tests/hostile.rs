@@ -123,7 +123,7 @@ const SCALE: usize = 20;
 /// (page-faulting) memory while the small one reuses the allocator's pages; together
 /// they have been seen to reach 3.3x.
 #[track_caller]
-fn assert_linear(what: &str, run: impl Fn(usize) -> Duration, n: usize) {
+pub(crate) fn assert_linear(what: &str, run: impl Fn(usize) -> Duration, n: usize) {
     // Warm up (page faults, lazy statics), then take the best of a few runs of each
     // size: noise only ever makes a run slower.
     run(n);

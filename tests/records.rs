@@ -1081,3 +1081,207 @@ fn issue5_one_bad_json_line_near_the_start_fails_alone_on_stdin_and_under_any_na
         assert_eq!(out.records().len(), 1, "{name}\n{}", out.show());
     }
 }
+
+#[test]
+fn issue5_a_record_cut_short_in_a_plain_warc_loses_no_other_record() {
+    // Found by an audit: record 0, record 1 cut short, records 2 and 3 lost record 2 at
+    // most cut points. Cut inside its header, record 1's header took in record 2's
+    // (the error carried record 2's id, and its block was skipped); cut inside its
+    // block, record 2's version line was glued mid-line and only record 3 was found.
+    // Record 1 is cut at every byte of its headers (WARC and HTTP), of its last bytes
+    // and around where its Content-Length ends at record 2's end, and at every 29th
+    // byte between; each cut is a file of its own, with ids of its own, all read in
+    // one run.
+    let dir = tempdir();
+    let ids = |k: usize, n: usize| format!("<urn:uuid:cut{k:05}-0000-4000-8000-{n:012}>");
+    let records = |k: usize| -> Vec<Vec<u8>> {
+        (0..4)
+            .map(|n| response(&ids(k, n), &url(n), "text/html", &read_bytes(PAGES[n % 3])))
+            .collect()
+    };
+    // Each record's text read alone.
+    let whole = records(0).concat();
+    let alone = dehusk().args(["extract", "-q", "-"]).stdin(whole).output();
+    let texts: Vec<String> = alone
+        .records()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 4);
+    let len = records(0)[1].len();
+    // Cut here, record 1's Content-Length ends at record 2's end: the next bytes are
+    // where a record may start, though record 2 was read as part of record 1's block.
+    let at_2s_end = len - records(0)[2].len();
+    let cuts: Vec<usize> = (1..len)
+        .filter(|&c| c < 600 || c + 40 > len || c.abs_diff(at_2s_end) < 20 || c % 29 == 0)
+        .collect();
+    let folder = dir.path().join("cuts");
+    std::fs::create_dir(&folder).unwrap();
+    for (k, &cut) in cuts.iter().enumerate() {
+        let r = records(k);
+        let bytes = [&r[0][..], &r[1][..cut], &r[2][..], &r[3][..]].concat();
+        write(&folder.join(format!("{k:05}.warc")), bytes);
+    }
+    let out = dehusk().args(["extract", "-j2"]).arg(&folder).output();
+    out.expect_code(2);
+    let all = texts_by_id(&out.records());
+    let mut errors = 0;
+    for (k, &cut) in cuts.iter().enumerate() {
+        let path = folder.join(format!("{k:05}.warc")).display().to_string();
+        let tag = format!("cut{k:05}-");
+        let got: Vec<&(String, String)> = all
+            .iter()
+            .filter(|(id, _)| id.contains(&tag) || id.starts_with(&format!("{path}:")))
+            .collect();
+        let context = || format!("cut {cut} of {len}: {got:#?}");
+        assert_eq!(got.len(), 4, "{}", context());
+        for n in [0, 2, 3] {
+            assert_eq!(got[n].0, ids(k, n), "{}", context());
+            assert_eq!(got[n].1, texts[n], "{}", context());
+        }
+        if cut + 4 >= len {
+            // Only the blank lines after its block are cut: the record is whole.
+            assert_eq!(got[1], &(ids(k, 1), texts[1].clone()), "{}", context());
+            continue;
+        }
+        // One error for the record cut short, under its own id once that was read.
+        let id_line = format!("WARC-Record-ID: {}\r\n", ids(k, 1));
+        let own_id = records(k)[1][..cut]
+            .windows(id_line.len())
+            .any(|w| w == id_line.as_bytes());
+        let id = if own_id {
+            ids(k, 1)
+        } else {
+            format!("{path}:record 2")
+        };
+        assert_eq!(got[1].0, id, "{}", context());
+        assert!(got[1].1.starts_with("error: "), "{}", context());
+        errors += 1;
+    }
+    assert!(errors > 700, "{errors} cuts tested");
+    assert_contains!(out.stderr, &format!("{errors} failed"));
+}
+
+#[test]
+fn issue5_version_lines_glued_anywhere_cost_linear_time() {
+    // The reader now looks for a record's start inside lines too (a record cut short
+    // leaves the next version line glued to its last line): shapes that put a version
+    // line, or what looks like one, everywhere must still read in linear time.
+    use dehusk::records::{Options, Reader, RecordFormat};
+    fn record(claimed: usize, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <r>\r\n\
+             Content-Type: text/html\r\nContent-Length: {claimed}\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+    type Shape = fn(usize) -> Vec<u8>;
+    /// `n` fake headers after `prefix` (`x` glues them to a line), whose lengths all
+    /// end in one run of `64 n` blank bytes, then a byte that starts no record.
+    fn fakes_in_one_blank_run(n: usize, prefix: &str) -> Vec<u8> {
+        let head = |len: usize| {
+            format!(
+                "{prefix}WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <f>\r\n\
+                 Content-Length: {len:09}\r\n\r\n"
+            )
+        };
+        let size = head(0).len();
+        let mut out = b"<p>A page.</p>\n".to_vec();
+        for i in 0..n {
+            out.extend(head((n - 1 - i) * size + i % 97).as_bytes());
+        }
+        out.extend(vec![b' '; 64 * n]);
+        out.extend(b"y\n");
+        out
+    }
+    let shapes: [(&str, Shape); 11] = [
+        ("lines ending in a version line, while seeking", |n| {
+            [b"not a record\n".to_vec(), b"xWARC/1.0\r\n".repeat(n)].concat()
+        }),
+        ("lines ending in a version line, then a header line", |n| {
+            b"xWARC/1.0\r\nWARC-Type: response\r\n".repeat(n)
+        }),
+        ("headers cut short one after another", |n| {
+            b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <a>\r\nContent-Le".repeat(n)
+        }),
+        (
+            "a block of version-like text, its Content-Length too long",
+            |n| {
+                let block = b"a WARC/1.0 b WARC/1.1\r\nc\r\nWARC/1.x\r\n".repeat(n);
+                [record(block.len() + 100, &block), record(3, b"end")].concat()
+            },
+        ),
+        (
+            "a block of glued records that run to a bad end, its Content-Length right",
+            |n| {
+                let block = [
+                    b"xWARC/1.0\r\nWARC-Type: a\r\nWARC-Record-ID: b\r\nContent-Length: 1\r\n\r\n"
+                        .repeat(n),
+                    b"xend".to_vec(),
+                ]
+                .concat();
+                [record(block.len(), &block), record(3, b"end")].concat()
+            },
+        ),
+        ("a block of cut headers, its Content-Length too long", |n| {
+            let block = b"WARC/1.0\r\nName: value\r\nName: valWARC/1.1\r\nx: y\r\n".repeat(n);
+            [record(block.len() + 100, &block), record(3, b"end")].concat()
+        }),
+        // Found by a review of the first fix (96 KB 0.18 s, 384 KB 11.7 s).
+        (
+            "a record that ends cleanly, its block X: WARC/1.0 lines",
+            |n| {
+                let block = b"X: WARC/1.0\n".repeat(n);
+                [record(block.len(), &block), record(3, b"end")].concat()
+            },
+        ),
+        // Found by the same review: the number of fakes times the run's length.
+        (
+            "a record that ends cleanly, fakes glued in it ending in one blank run",
+            |n| {
+                let block = fakes_in_one_blank_run(n / 8, "x");
+                [record(block.len(), &block), record(3, b"end")].concat()
+            },
+        ),
+        (
+            "a record cut off by the end, fakes in it ending in one blank run",
+            |n| {
+                let block = fakes_in_one_blank_run(n / 8, "");
+                [record(3, b"end"), record(block.len() + 100, &block)].concat()
+            },
+        ),
+        // And a header value ending in a version line, in many headers and lines.
+        ("records whose header values end in version lines", |n| {
+            let one = record(3, b"end");
+            let uri = b"WARC-Target-URI: http://a/WARC/1.0\r\nX: WARC/1.1\r\n";
+            let at = memchr::memmem::find(&one, b"Content-Type").unwrap();
+            [&one[..at], &uri[..], &one[at..]].concat().repeat(n / 4)
+        }),
+        ("one header of many lines ending in version lines", |n| {
+            let lines = b"X-Note: WARC/1.0\r\n".repeat(n);
+            let one = record(3, b"end");
+            let at = memchr::memmem::find(&one, b"Content-Type").unwrap();
+            [&one[..at], &lines[..], &one[at..]].concat()
+        }),
+    ];
+    for (what, make) in shapes {
+        let run = |n: usize| {
+            let bytes = make(n);
+            let start = std::time::Instant::now();
+            let reader = Reader::new(
+                Box::new(std::io::Cursor::new(bytes)),
+                "t".into(),
+                RecordFormat::Warc,
+                Options::default(),
+            )
+            .unwrap();
+            let entries = reader.count();
+            assert!(entries > 0, "{what}");
+            start.elapsed()
+        };
+        crate::hostile::assert_linear(what, run, 20_000);
+    }
+}
