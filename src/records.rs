@@ -15,8 +15,9 @@
 //!   [`Options::field`]) and every other field is carried into the output record.
 //!
 //! A record's id is its `WARC-Record-ID` (WARC, WET), or the line's `id` field (JSON
-//! lines; `<file>:<line number>` without one); a WARC record's `WARC-Target-URI` is kept
-//! as the field `url`.
+//! lines; `<file>:<line number>` without one, and for a line that fails, without one
+//! that can be read before the damage); a WARC record's `WARC-Target-URI` is kept as the
+//! field `url`.
 //!
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
@@ -1650,7 +1651,8 @@ enum BlockEnd {
 enum LineRead {
     /// A line (possibly the last one, without a newline).
     Full,
-    /// A line longer than the cap: consumed to its end, not kept.
+    /// A line longer than the cap: consumed to its end, only the bytes [`Keep`] names
+    /// kept.
     TooLong,
     /// The end of the input.
     Eof,
@@ -1700,18 +1702,32 @@ enum LineEnds {
     AnyNewline,
 }
 
-/// How many of a too long line's last bytes [`read_line`] keeps: enough for a version
-/// line glued to its end (`WARC/1.0\r\n`).
+/// How many of a too long WARC header line's last bytes [`read_line`] keeps
+/// ([`Keep::Tail`]): enough for a version line glued to its end (`WARC/1.0\r\n`).
 const LONG_LINE_TAIL: usize = 16;
 
+/// How much of a too long JSON line's start [`read_line`] keeps ([`Keep::Head`]): its
+/// id is read from it.
+const TOO_LONG_HEAD: usize = 64 << 10;
+
+/// Which bytes of a line longer than its cap [`read_line`] keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The first [`TOO_LONG_HEAD`] (JSON lines: the id is near the start).
+    Head,
+    /// The last [`LONG_LINE_TAIL`] (WARC headers: a glued version line is at the end).
+    Tail,
+}
+
 /// Reads one line, its ending included, into `line`, keeping at most `cap` bytes (a
-/// longer line is consumed without being buffered: `line` keeps its last
-/// [`LONG_LINE_TAIL`] bytes only).
+/// longer line is consumed without being buffered: `line` keeps only the bytes `keep`
+/// names).
 fn read_line(
     src: &mut impl BufRead,
     line: &mut Vec<u8>,
     cap: usize,
     ends: LineEnds,
+    keep: Keep,
 ) -> io::Result<LineRead> {
     line.clear();
     let mut too_long = false;
@@ -1752,13 +1768,17 @@ fn read_line(
             None => (available.len(), false),
         };
         too_long |= line.len() + take > cap;
-        if too_long {
+        if !too_long {
+            line.extend_from_slice(&available[..take]);
+        } else if keep == Keep::Tail {
             let more = &available[take.saturating_sub(LONG_LINE_TAIL)..take];
             line.extend_from_slice(more);
             let excess = line.len().saturating_sub(LONG_LINE_TAIL);
             line.drain(..excess);
         } else {
-            line.extend_from_slice(&available[..take]);
+            line.truncate(TOO_LONG_HEAD);
+            let room = TOO_LONG_HEAD - line.len();
+            line.extend_from_slice(&available[..take.min(room)]);
         }
         src.consume(take);
         if done {
@@ -2075,7 +2095,13 @@ impl Reader {
         // The version line, after the blank lines that end the previous record (or,
         // after damage, any lines at all); unless the last call read it already.
         while !std::mem::take(&mut self.version_read) {
-            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+            let whole = match read_line(
+                &mut self.src,
+                line,
+                MAX_HEADER_LINE,
+                LineEnds::Newline,
+                Keep::Tail,
+            ) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => return HeaderRead::Eof,
                 Ok(LineRead::TooLong) => false,
@@ -2143,7 +2169,13 @@ impl Reader {
         let mut last: Option<&'static str> = None;
         let mut problem: Option<String> = None;
         loop {
-            let whole = match read_line(&mut self.src, line, MAX_HEADER_LINE, LineEnds::Newline) {
+            let whole = match read_line(
+                &mut self.src,
+                line,
+                MAX_HEADER_LINE,
+                LineEnds::Newline,
+                Keep::Tail,
+            ) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => {
                     return HeaderRead::Bad {
@@ -2831,25 +2863,90 @@ impl<'de> Deserialize<'de> for OrderedObject {
 /// inside a string (a pasted tab) is read as its escape. Before, each of these lost the
 /// whole document.
 fn parse_json_line(line: &[u8]) -> serde_json::Result<Vec<(String, Value)>> {
-    let line = line.trim_ascii();
-    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    let line = json_line_body(line);
     let object = match serde_json::from_slice::<OrderedObject>(line) {
         Ok(object) => object.0,
-        Err(e) => {
-            // Only a line that fails pays for the repair.
-            let text = String::from_utf8_lossy(line);
-            let surrogates = repair_lone_surrogates(&text);
-            let controls = escape_raw_controls(surrogates.as_deref().unwrap_or(&text));
-            match controls.or(surrogates) {
-                Some(repaired) => serde_json::from_str::<OrderedObject>(&repaired),
-                None if matches!(text, Cow::Owned(_)) => serde_json::from_str(&text),
-                None => return Err(e),
+        // Only a line that fails pays for the repair.
+        Err(e) => match repair_json_line(line) {
+            Some(repaired) => {
+                serde_json::from_str::<OrderedObject>(&repaired)
+                    .map_err(|_| e)?
+                    .0
             }
-            .map_err(|_| e)?
-            .0
-        }
+            None => return Err(e),
+        },
     };
     Ok(last_value_wins(object))
+}
+
+/// A line without the blank space around it and a byte-order mark before it.
+fn json_line_body(line: &[u8]) -> &[u8] {
+    let line = line.trim_ascii();
+    line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line)
+}
+
+/// The line as [`parse_json_line`] reads it after its first try fails: bytes that are
+/// not UTF-8, escaped lone surrogates and raw control characters in strings repaired.
+/// None when there is nothing to repair.
+fn repair_json_line(line: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(line);
+    let surrogates = repair_lone_surrogates(&text);
+    let controls = escape_raw_controls(surrogates.as_deref().unwrap_or(&text));
+    match controls.or(surrogates) {
+        Some(repaired) => Some(repaired),
+        None => match text {
+            Cow::Owned(lossy) => Some(lossy),
+            Cow::Borrowed(_) => None,
+        },
+    }
+}
+
+/// The id of a JSON line that cannot be read whole (it does not parse, or it is only
+/// the start of a line: too long, or cut by a read error), as far as it can be read:
+/// the `id` given last before the damage, repaired as [`parse_json_line`] repairs, and
+/// None when it is null or there is none. A string is whole at its closing quote; a
+/// number (or another value) counts only once what follows it has been read (the
+/// object's next key, or its end), since a line cut inside `"id": 12345` reads
+/// `12`. Found by an audit: a failed line's record was always `<file>:<line number>`,
+/// though the line named its document, so neither a user nor a later run could match
+/// it.
+fn damaged_line_id(line: &[u8]) -> Option<String> {
+    struct IdVisitor<'a>(&'a mut Option<Value>);
+    impl<'de> Visitor<'de> for IdVisitor<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut unconfirmed = None;
+            loop {
+                // The damage ends the loop with an error, and `unconfirmed` is lost.
+                let key = map.next_key::<String>()?;
+                if let Some(value) = unconfirmed.take() {
+                    *self.0 = Some(value);
+                }
+                match key.as_deref() {
+                    None => return Ok(()),
+                    Some("id") => match map.next_value::<Value>()? {
+                        value @ Value::String(_) => *self.0 = Some(value),
+                        value => unconfirmed = Some(value),
+                    },
+                    Some(_) => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+        }
+    }
+    let line = json_line_body(line);
+    let repaired = repair_json_line(line);
+    let text = repaired.as_deref().map_or(line, str::as_bytes);
+    let mut id = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    // The error is the damage the caller reports; what was read before it is kept.
+    let _ = deserializer.deserialize_map(IdVisitor(&mut id));
+    id.filter(|value| !value.is_null())
+        .map(|value| id_text(&value))
 }
 
 /// The fields with each key once, at its first place, holding its last value.
@@ -3012,12 +3109,13 @@ impl Reader {
         let mut line = std::mem::take(&mut self.line);
         let entry = loop {
             self.count += 1;
-            match read_line(&mut self.src, &mut line, cap, ends) {
-                Err(e) => break Some(self.fail_read(None, Fields::new(), &e)),
+            match read_line(&mut self.src, &mut line, cap, ends, Keep::Head) {
+                // The line read so far may name its document.
+                Err(e) => break Some(self.fail_read(damaged_line_id(&line), Fields::new(), &e)),
                 Ok(LineRead::Eof) => break None,
                 Ok(LineRead::TooLong) => {
                     break Some(Entry::Failed {
-                        id: self.fallback_id(),
+                        id: damaged_line_id(&line).unwrap_or_else(|| self.fallback_id()),
                         fields: Fields::new(),
                         error: Error::bad_document(format!(
                             "line is longer than {cap} bytes (twice --max-bytes, plus 1 MiB)"
@@ -3047,7 +3145,7 @@ impl Reader {
             Ok(object) => object,
             Err(e) => {
                 return Entry::Failed {
-                    id: fallback,
+                    id: damaged_line_id(line).unwrap_or(fallback),
                     fields: Fields::new(),
                     error: Error::bad_document(format!("line is not a JSON object: {e}")),
                 }
@@ -3916,7 +4014,8 @@ mod tests {
         assert_eq!(s[3], "ok 7");
         assert!(s[4].contains("no \"html\" field"), "{s:?}");
         assert_eq!(s[5], "ok t:7", "a null id is no id");
-        assert!(s[6].starts_with("fail t:8"), "{s:?}");
+        // Cut inside its document, the last line is reported under its id.
+        assert!(s[6].starts_with("fail cut: "), "{s:?}");
         let Entry::Record(a) = &entries[0] else {
             panic!()
         };
@@ -3978,6 +4077,104 @@ mod tests {
         );
         assert_eq!(detect(&dir.join("gone"), None), None);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_failed_json_line_is_reported_under_its_id_when_it_can_be_read() {
+        // Found by an audit: a line that failed was always `<file>:<line number>`, even
+        // when its `id` could be read, so its error record matched nothing the user
+        // knew the document by.
+        let lines: Vec<&[u8]> = vec![
+            // Damage after the id.
+            br#"{"id": "syntax", "url": "http://a/", "html": "<p>x</p>" "oops": 1}"#,
+            br#"{"id": "escape", "html": "<p>an invalid \q escape</p>"}"#,
+            // Damage before the id: no id to read.
+            br#"{"url": "http://a/", "html": "<p>\q</p>", "id": "late"}"#,
+            // A number once what follows it is read; one the damage may have cut is
+            // not taken.
+            br#"{"id": 42, "html": "<p>\q</p>"}"#,
+            br#"{"id": 12 34}"#,
+            // The last id given before the damage, as a line read whole takes its
+            // last; a null one is none.
+            br#"{"id": "first", "id": "second", "html": 1 2}"#,
+            br#"{"id": "a", "id": null, "html": "\q"}"#,
+            // Read as the reader reads ids: escapes decoded, bytes that are not
+            // UTF-8 become U+FFFD.
+            br#"{"\u0069d": "k\u00e9y", "html": "\q"}"#,
+            b"{\"id\": \"caf\xe9\", \"html\": \"\\q\"}",
+            // Not an object at all.
+            br#"["id", "x"]"#,
+            b"not json",
+        ];
+        let bytes = lines.join(&b"\n"[..]);
+        let entries = read_all(bytes, RecordFormat::Jsonl, Options::default());
+        let ids: Vec<&str> = entries
+            .iter()
+            .map(|e| match e {
+                Entry::Failed { id, .. } => id.as_str(),
+                other => panic!("expected a failure, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "syntax",
+                "escape",
+                "t:3",
+                "42",
+                "t:5",
+                "second",
+                "t:7",
+                "k\u{e9}y",
+                "caf\u{fffd}",
+                "t:10",
+                "t:11"
+            ]
+        );
+        // A line good but for a repair reads its id the same way, whole.
+        let good = read_all(
+            b"{\"id\": \"caf\xe9\", \"html\": \"<p>x</p>\"}\n".to_vec(),
+            RecordFormat::Jsonl,
+            Options::default(),
+        );
+        assert_eq!(summary(&good), ["ok caf\u{fffd}"]);
+
+        // A line over the length limit: its id, when it comes in the first 64 KiB.
+        let options = Options {
+            max_bytes: 10,
+            ..Options::default()
+        };
+        let big = "x".repeat(2 << 20);
+        let lines = format!(
+            "{{\"id\": \"big\", \"html\": \"{big}\"}}\n{{\"html\": \"{big}\", \"id\": \"after\"}}\n\
+             {{\"id\": \"small\", \"html\": \"<p>x</p>\"}}\n"
+        );
+        let s = summary(&read_all(lines.into(), RecordFormat::Jsonl, options));
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(
+            s[0].starts_with("fail big: bad document: line is longer"),
+            "{s:?}"
+        );
+        assert!(
+            s[1].starts_with("fail t:2: bad document: line is longer"),
+            "{s:?}"
+        );
+        assert_eq!(s[2], "ok small");
+
+        // A line cut by a damaged gzip stream: what arrived of it names it, however the
+        // bytes arrive.
+        let text = format!(
+            "{{\"id\": \"whole\", \"html\": \"<p>x</p>\"}}\n{{\"id\": \"cut\", \"html\": \"{}\"}}\n",
+            "y".repeat(100_000)
+        );
+        let gz = gzip(text.as_bytes());
+        let cut = &gz[..gz.len() - 30];
+        for seed in [0, 1, 2, ONE_BYTE] {
+            let s = summary(&read_in_pieces_as(cut, seed, RecordFormat::Jsonl));
+            assert_eq!(s.len(), 2, "seed {seed}: {s:?}");
+            assert_eq!(s[0], "ok whole");
+            assert!(s[1].starts_with("fail cut: "), "seed {seed}: {s:?}");
+        }
     }
 
     #[test]
@@ -4047,7 +4244,7 @@ mod tests {
         // A WARC header still ends only at a newline: a bare CR is part of its line.
         let mut line = Vec::new();
         let mut src = io::Cursor::new(b"a\rb\nc".to_vec());
-        let read = read_line(&mut src, &mut line, 100, LineEnds::Newline).unwrap();
+        let read = read_line(&mut src, &mut line, 100, LineEnds::Newline, Keep::Tail).unwrap();
         assert_eq!((read, line.as_slice()), (LineRead::Full, &b"a\rb\n"[..]));
     }
 
@@ -4163,9 +4360,9 @@ mod tests {
             ["ok bom", "ok latin1", "ok lone", "ok null", "ok twice"],
             "{s:?}"
         );
-        // A line that is still not JSON after the repair fails as before.
+        // A line that is still not JSON after the repair fails, under its id.
         assert!(
-            s[5].starts_with("fail t:6: bad document: line is not a JSON object"),
+            s[5].starts_with("fail broken: bad document: line is not a JSON object"),
             "{s:?}"
         );
         assert_eq!(text_of(&entries, "bom"), "<p>A BOM first.</p>");

@@ -343,6 +343,29 @@ fn issue5_binary_is_a_clear_error_empty_is_an_empty_result() {
     }
 }
 
+/// `text`, then `n` random bytes.
+fn binary_tail(text: &[u8], n: usize) -> Vec<u8> {
+    let mut rng = Rng::new(n as u64);
+    let tail = (0..n).map(|_| rng.next() as u8);
+    text.iter().copied().chain(tail).collect()
+}
+
+#[test]
+fn binary_after_the_first_eight_kib_is_a_clear_error() {
+    // Found by an audit: the binary check read the first 8 KiB only, so 12 KB of HTML
+    // followed by 5 MB of random bytes was a page, and about 4 MB of junk its "text".
+    let article = page("", RUSSIAN).repeat(30);
+    assert!(article.len() > 12_000);
+    let junk = binary_tail(article.as_bytes(), 5 << 20);
+    for format in [None, Some(InputFormat::Html), Some(InputFormat::Text)] {
+        let msg = bad(&junk, format);
+        assert!(msg.contains("binary data at byte"), "{format:?}: {msg}");
+    }
+    // The article alone, and followed by zeros, is read.
+    let c = ok(&[article.as_bytes(), &vec![0; 1 << 20]].concat(), None);
+    assert_block_contains(&c, "Вчера в Москве");
+}
+
 #[test]
 fn issue5_nul_bytes_are_dropped() {
     let mut bytes = page("", RUSSIAN).into_bytes();
@@ -767,6 +790,19 @@ fn hostile_files(dir: &Path) -> Vec<(String, bool)> {
         true,
     );
     add("zeros.txt", vec![0; 5000], true);
+    // Text for the first 12 KB, binary after: found by an audit, the binary came out
+    // as megabytes of text. A tail of zeros (a crash in a preallocated file) is no junk.
+    let article = page("", RUSSIAN).repeat(30);
+    add(
+        "binary-tail.html",
+        binary_tail(article.as_bytes(), 1 << 20),
+        true,
+    );
+    add(
+        "zero-tail.html",
+        [article.as_bytes(), &vec![0; 100_000]].concat(),
+        false,
+    );
     add("empty.html", Vec::new(), false);
     add("empty.txt", Vec::new(), false);
     add(

@@ -1285,3 +1285,52 @@ fn issue5_version_lines_glued_anywhere_cost_linear_time() {
         crate::hostile::assert_linear(what, run, 20_000);
     }
 }
+
+#[test]
+fn a_failed_json_line_keeps_its_id_in_the_output_in_a_resume_and_in_explain() {
+    // Found by an audit: a JSON line that failed but whose `id` could be read was
+    // written as `<file>:<line number>`, so a user could not match its error record
+    // to the document, nor ask `explain --record` for it by its id.
+    let dir = tempdir();
+    let docs = dir.path().join("docs.jsonl");
+    write(
+        &docs,
+        concat!(
+            r#"{"id": "a", "html": "<p>The first document says something of its own.</p>"}"#,
+            "\n",
+            r#"{"id": "b", "html": "<p>an invalid \q escape</p>"}"#,
+            "\n",
+            r#"{"id": "c", "html": "<p>The third document says something else.</p>"}"#,
+            "\n",
+        ),
+    );
+    let full = dehusk()
+        .args(["extract", "-q"])
+        .arg(&docs)
+        .expect_code(2)
+        .stdout;
+    let records = lines(&full);
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"], "{full}");
+    assert_contains!(records[1]["error"].as_str().unwrap(), "not a JSON object");
+
+    // `--resume` matches the error record by that id: nothing redone, nothing twice.
+    let dest = dir.path().join("out.jsonl");
+    let written: Vec<&str> = full.lines().take(2).collect();
+    write(&partial_of(&dest), format!("{}\n", written.join("\n")));
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&docs)
+        .expect_code(2);
+    assert_contains!(out.stderr, "2 already written (1 errors among");
+    eqnice!(full, std::fs::read_to_string(&dest).unwrap(), "resumed run");
+
+    let out = dehusk()
+        .args(["explain", "--record", "b"])
+        .arg(&docs)
+        .output();
+    assert_ne!(out.code, Some(0), "{}", out.show());
+    assert_contains!(out.stderr, "record b of");
+    assert_contains!(out.stderr, "not a JSON object");
+}
