@@ -1792,6 +1792,12 @@ fn read_line(
     })
 }
 
+/// [`read_line`] for a WARC header: lines end at `\n`, and a too long one keeps its
+/// tail, where a glued version line would be.
+fn read_header_line(src: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<LineRead> {
+    read_line(src, line, MAX_HEADER_LINE, LineEnds::Newline, Keep::Tail)
+}
+
 /// A line without its line ending.
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
@@ -2095,13 +2101,7 @@ impl Reader {
         // The version line, after the blank lines that end the previous record (or,
         // after damage, any lines at all); unless the last call read it already.
         while !std::mem::take(&mut self.version_read) {
-            let whole = match read_line(
-                &mut self.src,
-                line,
-                MAX_HEADER_LINE,
-                LineEnds::Newline,
-                Keep::Tail,
-            ) {
+            let whole = match read_header_line(&mut self.src, line) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => return HeaderRead::Eof,
                 Ok(LineRead::TooLong) => false,
@@ -2169,13 +2169,7 @@ impl Reader {
         let mut last: Option<&'static str> = None;
         let mut problem: Option<String> = None;
         loop {
-            let whole = match read_line(
-                &mut self.src,
-                line,
-                MAX_HEADER_LINE,
-                LineEnds::Newline,
-                Keep::Tail,
-            ) {
+            let whole = match read_header_line(&mut self.src, line) {
                 Err(e) => return HeaderRead::Failed(e),
                 Ok(LineRead::Eof) => {
                     return HeaderRead::Bad {
