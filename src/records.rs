@@ -17,7 +17,7 @@
 //! A record's id is its `WARC-Record-ID` (WARC, WET), or the line's `id` field (JSON
 //! lines; `<file>:<line number>` without one, and for a line that fails, without one
 //! that can be read before the damage); a WARC record's `WARC-Target-URI` is kept as the
-//! field `url`.
+//! field `url`, and a response's HTTP status code as `status`.
 //!
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
@@ -2010,6 +2010,9 @@ struct WarcHeader {
     target_uri: Option<String>,
     content_type: Option<String>,
     content_length: Option<u64>,
+    /// `WARC-Identified-Payload-Type`: the payload's type as the crawler detected it
+    /// from its bytes (Common Crawl writes it), used where the server's is generic.
+    identified_type: Option<String>,
 }
 
 impl WarcHeader {
@@ -2247,6 +2250,8 @@ impl Reader {
             } else if name.eq_ignore_ascii_case("Content-Type") {
                 header.content_type = Some(value);
                 last = Some("type");
+            } else if name.eq_ignore_ascii_case("WARC-Identified-Payload-Type") {
+                header.identified_type = Some(value);
             } else if name.eq_ignore_ascii_case("Content-Length") {
                 match value.parse::<u64>() {
                     Ok(len) => header.content_length = Some(len),
@@ -2519,6 +2524,7 @@ impl Reader {
         let fields = header.fields();
         let record_type = header.record_type.as_deref().unwrap_or_default();
         let content_type = header.content_type.as_deref();
+        let identified_type = header.identified_type.as_deref();
         let max_bytes = self.options.max_bytes;
         let skipped = |reason: String| Entry::Skipped {
             id: id.clone(),
@@ -2552,7 +2558,7 @@ impl Reader {
                     }
                 };
                 let body = block.get(head.body_start..).unwrap_or_default();
-                if !head.is_html(body) {
+                if !head.is_html(body, identified_type) {
                     let reason = match &head.content_type {
                         Some(ct) => format!("content type {}", media_type(ct)),
                         None => "no content type, not HTML".into(),
@@ -2568,6 +2574,10 @@ impl Reader {
                         error: too_large(body_len, max_bytes),
                     };
                     return Some(self.finish_block(len, want, id, fields, entry));
+                }
+                let mut fields = fields;
+                if let Some(status) = head.status {
+                    fields.push(("status".to_string(), Value::from(status)));
                 }
                 Entry::Record(Record {
                     id,
@@ -2695,6 +2705,8 @@ impl Reader {
 /// The HTTP response head of a WARC response block.
 #[derive(Debug, Default)]
 struct HttpHead {
+    /// The status code of the status line (`HTTP/1.1 404 Not Found`: 404).
+    status: Option<u16>,
     content_type: Option<String>,
     codings: Codings,
     /// Where the body starts in the block.
@@ -2702,11 +2714,16 @@ struct HttpHead {
 }
 
 impl HttpHead {
-    /// HTML by the Content-Type header; without one, by the body's content.
-    fn is_html(&self, body: &[u8]) -> bool {
-        match &self.content_type {
-            Some(ct) => is_html_type(ct),
-            None => input::sniff_format(None, body) == InputFormat::Html,
+    /// HTML by the Content-Type header; where that is generic
+    /// (`application/octet-stream`), by the crawler's `identified` type; without
+    /// either, by the body's content. Found by a new-user audit: HTML served as
+    /// `application/octet-stream`, identified as `text/html`, was skipped.
+    fn is_html(&self, body: &[u8], identified: Option<&str>) -> bool {
+        match (&self.content_type, identified) {
+            (Some(ct), Some(identified)) if is_generic_type(ct) => is_html_type(identified),
+            (Some(ct), _) => is_html_type(ct),
+            (None, Some(identified)) => is_html_type(identified),
+            (None, None) => input::sniff_format(None, body) == InputFormat::Html,
         }
     }
 }
@@ -2731,6 +2748,7 @@ fn parse_http_head(block: &[u8], whole: bool) -> std::result::Result<HttpHead, S
     };
     let mut head = HttpHead {
         body_start,
+        status: status_code(&block[..head_end]),
         ..HttpHead::default()
     };
     for line in block[..head_end].split(|&b| b == b'\n').skip(1) {
@@ -2764,6 +2782,17 @@ fn parse_http_head(block: &[u8], whole: bool) -> std::result::Result<HttpHead, S
     Ok(head)
 }
 
+/// The status code of an HTTP status line (`HTTP/1.1 200 OK`), at the start of
+/// `head`: three digits after the version and a space.
+fn status_code(head: &[u8]) -> Option<u16> {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut parts = line.split(|&b| b == b' ').filter(|part| !part.is_empty());
+    let code = trim_eol(parts.nth(1)?);
+    (code.len() == 3 && code.iter().all(u8::is_ascii_digit))
+        .then(|| std::str::from_utf8(code).ok()?.parse().ok())
+        .flatten()
+}
+
 /// The media type of a Content-Type value, lowercased, without parameters.
 fn media_type(content_type: &str) -> String {
     content_type
@@ -2781,6 +2810,18 @@ fn is_media_type(content_type: &str, wanted: &str) -> bool {
         .unwrap_or_default()
         .trim()
         .eq_ignore_ascii_case(wanted)
+}
+
+/// A Content-Type that says nothing of the content: servers send it for files they
+/// do not know.
+fn is_generic_type(content_type: &str) -> bool {
+    [
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/unknown",
+    ]
+    .iter()
+    .any(|generic| is_media_type(content_type, generic))
 }
 
 fn is_html_type(content_type: &str) -> bool {
@@ -3240,6 +3281,70 @@ mod tests {
         )
     }
 
+    /// Found by a new-user audit: a 404 or a redirect was extracted like a page, and the
+    /// output could not tell; HTML served as `application/octet-stream`, which the
+    /// crawler identified as `text/html`, was skipped.
+    #[test]
+    fn warc_responses_carry_their_status_and_identified_html_is_read() {
+        let with = |status: &str, content_type: &str, identified: &str| {
+            let mut block =
+                format!("{status}\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+            block.extend_from_slice(PAGE);
+            warc_record(
+                "response",
+                "<x>",
+                &format!(
+                    "WARC-Target-URI: http://a/\r\n\
+                     Content-Type: application/http; msgtype=response\r\n{identified}"
+                ),
+                &block,
+            )
+        };
+        let status = |entries: &[Entry]| match entries {
+            [Entry::Record(r)] => r
+                .fields
+                .iter()
+                .find(|(k, _)| k == "status")
+                .map(|(_, v)| v.clone()),
+            _ => panic!("{:?}", summary(entries)),
+        };
+        for (line, want) in [
+            ("HTTP/1.1 404 Not Found", Some(404)),
+            ("HTTP/1.0 301 Moved Permanently", Some(301)),
+            ("HTTP/1.1 200", Some(200)),
+            ("http/1.1  503  Busy", Some(503)),
+            ("HTTP/1.1 OK", None),
+            ("HTTP/1.1 2000 Odd", None),
+        ] {
+            let entries = read_all(
+                with(line, "text/html", ""),
+                RecordFormat::Warc,
+                Options::default(),
+            );
+            assert_eq!(status(&entries), want.map(Value::from), "{line}");
+        }
+        let identified = "WARC-Identified-Payload-Type: text/html\r\n";
+        for (content_type, identified, want) in [
+            ("application/octet-stream", identified, "ok <x>"),
+            ("application/octet-stream", "", "skip <x>"),
+            ("binary/octet-stream", identified, "ok <x>"),
+            // A specific type the server gave stands.
+            ("image/png", identified, "skip <x>"),
+            (
+                "text/html",
+                "WARC-Identified-Payload-Type: image/png\r\n",
+                "ok <x>",
+            ),
+        ] {
+            let entries = read_all(
+                with("HTTP/1.1 200 OK", content_type, identified),
+                RecordFormat::Warc,
+                Options::default(),
+            );
+            assert_eq!(summary(&entries), [want], "{content_type} {identified}");
+        }
+    }
+
     fn read_all(bytes: Vec<u8>, format: RecordFormat, options: Options) -> Vec<Entry> {
         Reader::new(
             Box::new(io::Cursor::new(bytes)),
@@ -3396,7 +3501,10 @@ mod tests {
             };
             assert_eq!(
                 r.fields,
-                vec![("url".into(), Value::String("http://a/".into()))]
+                vec![
+                    ("url".into(), Value::String("http://a/".into())),
+                    ("status".into(), Value::from(200))
+                ]
             );
             assert_eq!(r.charset.as_deref(), Some("utf-8"));
             assert_eq!(&r.payload().unwrap()[..], PAGE);

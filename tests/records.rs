@@ -165,7 +165,7 @@ fn issue4_warc_keeps_html_responses_in_order_with_ids_and_urls() {
     let first_line = out.stdout.lines().next().unwrap();
     assert_eq!(
         keys_in_order(first_line),
-        ["id", "url", "text", "confidence"]
+        ["id", "url", "status", "text", "confidence"]
     );
     // The image is skipped and counted; request and warcinfo records are no documents.
     assert_contains!(out.stderr, "3 documents, 3 ok, 0 failed, 1 records skipped");

@@ -170,7 +170,9 @@ pub struct RunArgs {
     /// link back up the tree would never end); links to files are read.
     ///
     /// Record files hold many documents and are streamed record by record: WARC
-    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records; other responses,
+    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records, a response HTML
+    /// by its HTTP Content-Type or, where that is `application/octet-stream`, by its
+    /// `WARC-Identified-Payload-Type`; other responses,
     /// resources and revisits are skipped and counted, and `request`, `metadata` and
     /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
     /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
@@ -181,7 +183,8 @@ pub struct RunArgs {
     /// or --field) holding a string; a line that is not JSON is then one failed
     /// document. A `.warc` or `.wet` whose first 16 KiB hold no WARC record is one
     /// document. Records keep their ids (WARC-Record-ID, or the line's `id`) and a
-    /// WARC record its URL (`url`) in the output.
+    /// WARC record its URL (`url`) in the output, a WARC response its HTTP status
+    /// (`status`: a 404 or a redirect is extracted like any page; filter on it).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
