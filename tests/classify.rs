@@ -414,8 +414,27 @@ fn explain_finds_a_record_by_its_bare_id_or_its_url() {
             "response", &id, &fields, &block,
         ));
     }
+    // A record that fails (a response without an HTTP status line) is named by its URL
+    // too, and its error is what explain says.
+    let block = b"<p>no status line</p>";
+    let fields = [
+        ("WARC-Target-URI", "http://example.com/bad"),
+        ("Content-Type", "application/http; msgtype=response"),
+    ];
+    warc.extend(crate::records::warc_record(
+        "response",
+        "<urn:uuid:9>",
+        &fields,
+        block,
+    ));
     let path = dir.path().join("two.warc");
     crate::util::write(&path, &warc);
+    let out = dehusk()
+        .arg("explain")
+        .arg(&path)
+        .args(["--record", "http://example.com/bad"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "without an HTTP status line");
     let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
     for (page, (bare, url)) in pages.iter().zip([
         ("urn:uuid:0", "http://example.com/0"),

@@ -554,10 +554,10 @@ impl Output {
         self.writer.flush()?;
         drop(self.writer);
         if let Some((tmp, dest)) = self.finish {
-            std::fs::rename(&tmp, &dest)
-                .with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
             // Needed only to resume `FILE.partial`; absent when the device case or an
-            // older run wrote none.
+            // older run wrote none. Removed while this run still holds the partial's
+            // lock: after the rename, the next run may lock a new FILE.partial and save
+            // its own settings, which removing them then would lose (found by a review).
             let settings = settings_path(&dest);
             match fs::remove_file(&settings) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => {
@@ -565,6 +565,8 @@ impl Output {
                 }
                 _ => {}
             }
+            std::fs::rename(&tmp, &dest)
+                .with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
         }
         // The lock (`self._lock`) is dropped here, once FILE.partial is renamed: a run
         // waiting for the name then finds none, or a new file.
@@ -1871,8 +1873,10 @@ fn record_document(
                 )
             }
             Entry::Failed {
-                id: found, error, ..
-            } if names_record(id, &found) => {
+                id: found,
+                error,
+                fields,
+            } if names_record(id, &found) || records::url_field(&fields) == Some(id) => {
                 return Err(error).with_context(|| format!("record {id} of {}", path.display()))
             }
             _ => {}
