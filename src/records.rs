@@ -3224,7 +3224,31 @@ impl Reader {
         let text = match document {
             Some(Value::String(text)) => text,
             Some(Value::Null) | None => {
-                return failed(fields, format!("the line has no \"{field}\" field"))
+                // Found by a new-user audit: lines with the page in "body" all failed
+                // with "no html field", which did not say how to name another field.
+                let message = if self.options.field.is_some() {
+                    format!("the line has no \"{field}\" field")
+                } else {
+                    let wanted = match self.options.format {
+                        None => "\"html\" or \"text\"".to_string(),
+                        Some(_) => format!("\"{field}\""),
+                    };
+                    let strings: Vec<&str> = fields
+                        .iter()
+                        .filter(|(_, v)| v.is_string())
+                        .map(|(k, _)| k.as_str())
+                        .take(8)
+                        .collect();
+                    let strings = match strings.is_empty() {
+                        true => "none".to_string(),
+                        false => strings.join(", "),
+                    };
+                    format!(
+                        "the line has no {wanted} field: name the document's field with \
+                         --field (its string fields: {strings})"
+                    )
+                };
+                return failed(fields, message);
             }
             Some(_) => return failed(fields, format!("the \"{field}\" field is not a string")),
         };
@@ -3343,6 +3367,30 @@ mod tests {
             );
             assert_eq!(summary(&entries), [want], "{content_type} {identified}");
         }
+    }
+
+    /// Found by a new-user audit: lines with the page in `body` each failed with `the
+    /// line has no "html" field`, which named neither `text` nor `--field`.
+    #[test]
+    fn a_line_without_the_document_field_says_how_to_name_it() {
+        let line = b"{\"id\": \"b\", \"lang\": \"en\", \"n\": 3, \"body\": \"<p>x</p>\"}\n";
+        let entries = read_all(line.to_vec(), RecordFormat::Jsonl, Options::default());
+        assert_eq!(
+            summary(&entries),
+            [
+                "fail b: bad document: the line has no \"html\" or \"text\" field: name the \
+              document's field with --field (its string fields: lang, body)"
+            ]
+        );
+        let options = Options {
+            field: Some("page".into()),
+            ..Options::default()
+        };
+        let entries = read_all(line.to_vec(), RecordFormat::Jsonl, options);
+        assert_eq!(
+            summary(&entries),
+            ["fail b: bad document: the line has no \"page\" field"]
+        );
     }
 
     fn read_all(bytes: Vec<u8>, format: RecordFormat, options: Options) -> Vec<Entry> {
@@ -4114,7 +4162,10 @@ mod tests {
             "{s:?}"
         );
         assert_eq!(s[3], "ok 7");
-        assert!(s[4].contains("no \"html\" field"), "{s:?}");
+        assert!(
+            s[4].contains("no \"html\" or \"text\" field: name the document's field with --field"),
+            "{s:?}"
+        );
         assert_eq!(s[5], "ok t:7", "a null id is no id");
         // Cut inside its document, the last line is reported under its id.
         assert!(s[6].starts_with("fail cut: "), "{s:?}");
