@@ -1344,6 +1344,15 @@ fn check_document(
             "document is larger than {MAX_DOCUMENT_BYTES} bytes, the most dehusk can segment"
         )));
     }
+    // An ARC file (the Internet Archive's format before WARC; Common Crawl's until
+    // 2013) opens with its `filedesc://` record. Read as a page, all its records were
+    // one document of raw ARC text (found by a new-user audit), so it is refused by name.
+    if bytes.starts_with(b"filedesc://") {
+        return Err(Error::bad_document(
+            "an ARC file (it starts with a filedesc:// record): dehusk reads WARC, not ARC; \
+             convert it first (for example with warcio's or JWAT's arc2warc)",
+        ));
+    }
     let utf16_label = transport_charset
         .and_then(|label| transport_encoding(label, bytes))
         .filter(|&e| is_utf16(e));

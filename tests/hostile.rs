@@ -367,6 +367,30 @@ fn binary_after_the_first_eight_kib_is_a_clear_error() {
 }
 
 #[test]
+fn an_arc_file_is_refused_by_name_not_read_as_one_page() {
+    // Found by a new-user audit: a `.arc.gz` of three pages (ARC, the format before
+    // WARC) came out as one document of raw ARC text, exit 0.
+    let dir = tempdir();
+    let page = page("", RUSSIAN);
+    let mut arc = gzip(b"filedesc://x.arc 0.0.0.0 20250101000000 text/plain 76\n1 0 Internet Archive\nURL IP-address Archive-date Content-type Archive-length\n\n");
+    for i in 0..3 {
+        let block = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{page}");
+        let record = format!(
+            "http://a.example/p{i} 1.2.3.4 20250101000000 text/html {}\n{block}\n",
+            block.len()
+        );
+        arc.extend(gzip(record.as_bytes()));
+    }
+    let path = dir.path().join("crawl.arc.gz");
+    write(&path, &arc);
+    let out = dehusk().arg("extract").arg(&path).expect_code(2);
+    let records = out.records();
+    assert_eq!(records.len(), 1, "{}", out.show());
+    let error = records[0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("an ARC file"), "{}", out.show());
+}
+
+#[test]
 fn issue5_nul_bytes_are_dropped() {
     let mut bytes = page("", RUSSIAN).into_bytes();
     for at in [0, 10, 200, bytes.len() / 2, bytes.len()] {
