@@ -37,6 +37,17 @@
 //! // weighted by their words): a corpus can drop the pages it doubts.
 //! let classified = extractor.classify_str(html).unwrap();
 //! assert!(classified.confidence > 0.0 && classified.confidence <= 1.0);
+//!
+//! // The CLI's --threshold and --favor are settings of the model file: set one, then
+//! // compile it into an extractor.
+//! let mut file = dehusk::model::bundled::file(InputFormat::Html).unwrap();
+//! file.shift_threshold(1.0).unwrap(); // --favor precision: one logit stricter
+//! let strict = Extractor::new(&file).unwrap();
+//! let mut file = dehusk::model::bundled::file(InputFormat::Html).unwrap();
+//! file.fix_threshold(0.99).unwrap(); // --threshold 0.99 on every page
+//! let strictest = Extractor::new(&file).unwrap();
+//! let kept = |e: &Extractor| e.classify_str(html).unwrap().labels.iter().filter(|&&l| l).count();
+//! assert!(kept(&strictest) <= kept(&strict) && kept(&strict) <= kept(&extractor));
 //! ```
 
 #![warn(missing_docs)]
