@@ -300,6 +300,24 @@ fn explain_reads_gzipped_stdin_like_extract() {
     eqnice!(body(&from_file), body(&out.stdout));
 }
 
+/// One WARC response record per page, ids `<urn:uuid:N>`, URLs from `url_of(N)`.
+fn response_records(pages: &[&str], url_of: impl Fn(usize) -> String) -> Vec<Vec<u8>> {
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let block = [&head[..], &read_bytes(page)].concat();
+            let url = url_of(i);
+            let fields = [
+                ("WARC-Target-URI", url.as_str()),
+                ("Content-Type", "application/http; msgtype=response"),
+            ];
+            crate::records::warc_record("response", &format!("<urn:uuid:{i}>"), &fields, &block)
+        })
+        .collect()
+}
+
 /// Found by an audit: `explain` read a WARC or JSON-lines file as one page, every
 /// record's blocks (and the WARC headers) mixed together. A record file now needs
 /// `--record ID`, and that record is explained as its page on its own would be.
@@ -307,19 +325,10 @@ fn explain_reads_gzipped_stdin_like_extract() {
 fn explain_names_one_record_of_a_record_file() {
     let dir = crate::util::tempdir();
     let pages = [ARTICLE_HTML, "data/examples/forum.html"];
-    let mut warc = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
-        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
-        block.extend_from_slice(&read_bytes(page));
-        let id = format!("<urn:uuid:{i}>");
-        let fields = [
-            ("WARC-Target-URI", "http://example.com/"),
-            ("Content-Type", "application/http; msgtype=response"),
-        ];
-        warc.extend(gzip(&crate::records::warc_record(
-            "response", &id, &fields, &block,
-        )));
-    }
+    let warc: Vec<u8> = response_records(&pages, |_| "http://example.com/".into())
+        .iter()
+        .flat_map(|record| gzip(record))
+        .collect();
     let warc_path = dir.path().join("two.warc.gz");
     crate::util::write(&warc_path, &warc);
     let jsonl_path = dir.path().join("two.jsonl");
@@ -400,20 +409,7 @@ fn explain_names_one_record_of_a_record_file() {
 fn explain_finds_a_record_by_its_bare_id_or_its_url() {
     let dir = crate::util::tempdir();
     let pages = [ARTICLE_HTML, "data/examples/forum.html"];
-    let mut warc = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
-        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
-        block.extend_from_slice(&read_bytes(page));
-        let id = format!("<urn:uuid:{i}>");
-        let url = format!("http://example.com/{i}");
-        let fields = [
-            ("WARC-Target-URI", url.as_str()),
-            ("Content-Type", "application/http; msgtype=response"),
-        ];
-        warc.extend(crate::records::warc_record(
-            "response", &id, &fields, &block,
-        ));
-    }
+    let mut warc = response_records(&pages, |i| format!("http://example.com/{i}")).concat();
     // A record that fails (a response without an HTTP status line) is named by its URL
     // too, and its error is what explain says.
     let block = b"<p>no status line</p>";
