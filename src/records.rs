@@ -465,7 +465,8 @@ enum ContentCoding {
     Identity,
     Gzip,
     Deflate,
-    /// One dehusk cannot undo (br, zstd...), by name.
+    Brotli,
+    /// One dehusk cannot undo (zstd...), by name.
     Other(String),
 }
 
@@ -475,7 +476,8 @@ impl Record {
         self.data.len()
     }
 
-    /// The payload with HTTP chunking and gzip/deflate content encoding undone.
+    /// The payload with HTTP chunking and gzip, deflate or brotli content encoding
+    /// undone.
     ///
     /// A body marked chunked that does not start with a chunk size was already
     /// de-chunked by the crawler (WARC writers often keep the header), and one cut off
@@ -497,6 +499,16 @@ impl Record {
             ContentCoding::Deflate => match inflate(&body, self.max_bytes)? {
                 Some(plain) => Cow::Owned(plain),
                 None => body,
+            },
+            ContentCoding::Brotli => match unbrotli(&body, self.max_bytes)? {
+                Some(plain) => Cow::Owned(plain),
+                // Labelled, but evidently decoded already.
+                None if input::check_not_binary(&body).is_ok() => body,
+                None => {
+                    return Err(Error::bad_document(
+                        "HTTP Content-Encoding 'br', but the body is not brotli data",
+                    ))
+                }
             },
             ContentCoding::Other(name) => {
                 if input::check_not_binary(&body).is_err() {
@@ -567,6 +579,22 @@ fn inflate(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
         {
             return Ok(None);
         }
+    }
+    if out.len() as u64 > max_bytes {
+        return Err(too_large(out.len() as u64, max_bytes));
+    }
+    Ok(Some(out))
+}
+
+/// Undoes brotli content coding, reading at most `max_bytes` + 1 bytes of output (a
+/// larger payload is an error, as for gzip). None when `body` is no brotli stream.
+fn unbrotli(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
+    let mut out = Vec::new();
+    let decoded = brotli_decompressor::Decompressor::new(body, 1 << 16)
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut out);
+    if decoded.is_err() {
+        return Ok(None);
     }
     if out.len() as u64 > max_bytes {
         return Err(too_large(out.len() as u64, max_bytes));
@@ -2772,6 +2800,8 @@ fn parse_http_head(block: &[u8], whole: bool) -> std::result::Result<HttpHead, S
                     ContentCoding::Gzip
                 } else if coding.eq_ignore_ascii_case("deflate") {
                     ContentCoding::Deflate
+                } else if coding.eq_ignore_ascii_case("br") {
+                    ContentCoding::Brotli
                 } else if coding.is_empty() || coding.eq_ignore_ascii_case("identity") {
                     ContentCoding::Identity
                 } else {
@@ -3689,6 +3719,46 @@ mod tests {
             panic!()
         };
         assert_eq!(&r.payload().unwrap()[..], PAGE);
+    }
+
+    /// Found by a new-user audit: `Content-Encoding: br` was an error record, and
+    /// browser-based crawlers keep brotli bodies as the server sent them.
+    #[test]
+    fn brotli_content_coding_is_undone() {
+        let html = b"<html><body><article><p>The council approved the new budget on \
+            Tuesday after a long debate about school funding, road repairs and the future \
+            of the public library.</p></article></body></html>";
+        // Python's `brotli.compress(html)`.
+        let br = b"\x1b\xbe\x00\x40\x9c\x07\x76\x2c\xda\xf8\x51\x36\xf3\xa5\x4f\x18\
+            \x5c\xf1\x50\x15\x9a\x5b\x82\x90\xcd\x81\x8d\x2e\x60\xbe\xb6\x2c\xb2\xf4\
+            \x41\x5e\xb7\xf9\xbc\x82\x53\xf7\x38\x8c\x24\xf2\x22\x1a\xa8\xb3\xcc\x1e\
+            \xd6\x46\x4f\x53\x17\x25\x5c\x5e\x44\xda\xb9\x3a\x1b\xb9\x38\x44\xaa\x68\
+            \x00\x88\x16\x92\x25\x47\xab\x60\xf5\xad\x7d\x6b\x24\x80\xae\xc0\xb2\x01\
+            \x43\x0d\xba\x4f\x16\x01";
+        let payload = |body: &[u8], options: Options| {
+            let head =
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Type: text/html\r\n\r\n";
+            let warc = warc_record("response", "<1>", "", &[&head[..], body].concat());
+            let entries = read_all(warc, RecordFormat::Warc, options);
+            let Entry::Record(r) = &entries[0] else {
+                panic!("{:?}", summary(&entries))
+            };
+            r.payload().map(|p| p.into_owned())
+        };
+        assert_eq!(payload(br, Options::default()).unwrap(), html);
+        // Labelled br but decoded already: taken as it is.
+        assert_eq!(payload(PAGE, Options::default()).unwrap(), PAGE);
+        // Neither brotli nor text: an error that says so.
+        let junk: Vec<u8> = (0..600u32).map(|i| (i * 7 % 31) as u8 + 1).collect();
+        let error = payload(&junk, Options::default()).unwrap_err();
+        assert!(error.to_string().contains("not brotli data"), "{error}");
+        // Its output counts against --max-bytes, as a gzip body's does.
+        let small = Options {
+            max_bytes: 100,
+            ..Options::default()
+        };
+        let error = payload(br, small).unwrap_err();
+        assert!(error.to_string().contains("larger than"), "{error}");
     }
 
     /// A WET conversion record whose header claims `claimed` bytes (its real block is
