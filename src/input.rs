@@ -1196,11 +1196,14 @@ fn check_utf16_not_binary(bytes: &[u8], encoding: &'static Encoding, bom_len: us
             u16::from_be_bytes(pair)
         }
     };
-    let is_control = |unit: u16| unit < 0x20 && !matches!(unit, 0x09 | 0x0a | 0x0d | 0x0c);
+    // The bytes' rule, per code unit: NUL counts in the first window only.
+    let is_control = |unit: u16| u8::try_from(unit).is_ok_and(is_control_byte);
     let window = BINARY_CHECK_BYTES / 2;
     let units = body.len() / 2;
     let first = units.min(window);
-    let controls = (0..first).filter(|&i| is_control(unit_at(i))).count();
+    let controls = (0..first)
+        .filter(|&i| matches!(unit_at(i), unit if unit == 0 || is_control(unit)))
+        .count();
     if too_many_controls(controls, first) {
         return Err(Error::bad_document(format!(
             "binary data: {controls} of the first {first} UTF-16 code units are NUL or \
@@ -1209,7 +1212,7 @@ fn check_utf16_not_binary(bytes: &[u8], encoding: &'static Encoding, bom_len: us
     }
     for start in later_windows(units, window) {
         let controls = (start..start + window)
-            .filter(|&i| matches!(unit_at(i), unit if unit != 0 && is_control(unit)))
+            .filter(|&i| is_control(unit_at(i)))
             .count();
         if too_many_controls(controls, window) {
             return Err(Error::bad_document(format!(

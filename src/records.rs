@@ -565,35 +565,29 @@ fn too_large(size: u64, max_bytes: u64) -> Error {
 /// Inflates a `deflate` body: zlib-wrapped as the standard says, or raw as some servers
 /// send it. None when it is neither (a body already inflated by the crawler).
 fn inflate(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
-    let limit = max_bytes.saturating_add(1);
-    let mut out = Vec::new();
-    let zlib = flate2::read::ZlibDecoder::new(body)
-        .take(limit)
-        .read_to_end(&mut out);
-    if zlib.is_err() {
-        out.clear();
-        if flate2::read::DeflateDecoder::new(body)
-            .take(limit)
-            .read_to_end(&mut out)
-            .is_err()
-        {
-            return Ok(None);
-        }
+    match decode_within(flate2::read::ZlibDecoder::new(body), max_bytes)? {
+        Some(plain) => Ok(Some(plain)),
+        None => decode_within(flate2::read::DeflateDecoder::new(body), max_bytes),
     }
-    if out.len() as u64 > max_bytes {
-        return Err(too_large(out.len() as u64, max_bytes));
-    }
-    Ok(Some(out))
 }
 
-/// Undoes brotli content coding, reading at most `max_bytes` + 1 bytes of output (a
-/// larger payload is an error, as for gzip). None when `body` is no brotli stream.
+/// Undoes brotli content coding. None when `body` is no brotli stream.
 fn unbrotli(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
+    decode_within(
+        brotli_decompressor::Decompressor::new(body, 1 << 16),
+        max_bytes,
+    )
+}
+
+/// Reads a content decoder to its end, taking at most `max_bytes` + 1 bytes of output:
+/// more is an error (as for gzip), and None when the body does not decode.
+fn decode_within(decoder: impl Read, max_bytes: u64) -> Result<Option<Vec<u8>>> {
     let mut out = Vec::new();
-    let decoded = brotli_decompressor::Decompressor::new(body, 1 << 16)
+    if decoder
         .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut out);
-    if decoded.is_err() {
+        .read_to_end(&mut out)
+        .is_err()
+    {
         return Ok(None);
     }
     if out.len() as u64 > max_bytes {
