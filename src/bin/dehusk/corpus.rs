@@ -262,10 +262,13 @@ fn gzipped(dest: &Path) -> bool {
 /// each, every one ended at a line end. Concatenated members are one gzip file to every
 /// reader (`zcat`, `gzip -d`, Python's `gzip`), and a file cut by a kill keeps whole
 /// every member before the cut, which is what `--resume` keeps ([`Written::read`]).
-/// `flush` ends the member being written, so a flushed output is a whole gzip file.
+/// `flush` ends the member being written, so a flushed output is a whole gzip file. A
+/// member is begun by the first write after it: an encoder begun and dropped unused
+/// would still write an empty member of 20 bytes (found by rereading: every output
+/// ended in one).
 struct GzMembers<W: Write> {
     /// None only after a member could not be ended (the output has failed).
-    encoder: Option<GzEncoder<W>>,
+    state: Option<GzState<W>>,
     /// Uncompressed bytes in the member being written.
     in_member: u64,
     /// Members in the file: an output with none yet gets an empty one when flushed,
@@ -273,30 +276,63 @@ struct GzMembers<W: Write> {
     members: u64,
 }
 
+/// Between members, or writing one (the encoder boxed: it holds its deflate state,
+/// and is made once a member).
+enum GzState<W: Write> {
+    Between(W),
+    InMember(Box<GzEncoder<W>>),
+}
+
+fn gzip_failed() -> io::Error {
+    io::Error::other("the gzip output failed earlier")
+}
+
 impl<W: Write> GzMembers<W> {
     fn new(inner: W, members: u64) -> GzMembers<W> {
         GzMembers {
-            encoder: Some(GzEncoder::new(inner, Compression::default())),
+            state: Some(GzState::Between(inner)),
             in_member: 0,
             members,
         }
     }
 
-    fn encoder(&mut self) -> io::Result<&mut GzEncoder<W>> {
-        self.encoder
-            .as_mut()
-            .ok_or_else(|| io::Error::other("the gzip output failed earlier"))
+    /// The file written to (tests: what it holds).
+    #[cfg(test)]
+    fn file(&self) -> &W {
+        match &self.state {
+            Some(GzState::Between(inner)) => inner,
+            Some(GzState::InMember(encoder)) => encoder.get_ref(),
+            None => panic!("the gzip output failed"),
+        }
     }
 
-    fn end_member(&mut self) -> io::Result<()> {
-        if self.in_member == 0 && self.members > 0 {
-            return Ok(());
+    /// The encoder of the member being written, begun here if none is.
+    fn member(&mut self) -> io::Result<&mut GzEncoder<W>> {
+        self.state = self.state.take().map(|state| match state {
+            GzState::Between(inner) => {
+                GzState::InMember(Box::new(GzEncoder::new(inner, Compression::default())))
+            }
+            writing => writing,
+        });
+        match &mut self.state {
+            Some(GzState::InMember(encoder)) => Ok(encoder),
+            _ => Err(gzip_failed()),
         }
-        let encoder = self.encoder.take();
-        let inner = encoder
-            .ok_or_else(|| io::Error::other("the gzip output failed earlier"))?
-            .finish()?;
-        self.encoder = Some(GzEncoder::new(inner, Compression::default()));
+    }
+
+    /// Ends the member being written; in a file of no member yet, writes an empty one.
+    fn end_member(&mut self) -> io::Result<()> {
+        let inner = match self.state.take().ok_or_else(gzip_failed)? {
+            GzState::InMember(encoder) => encoder.finish()?,
+            GzState::Between(inner) if self.members == 0 => {
+                GzEncoder::new(inner, Compression::default()).finish()?
+            }
+            GzState::Between(inner) => {
+                self.state = Some(GzState::Between(inner));
+                return Ok(());
+            }
+        };
+        self.state = Some(GzState::Between(inner));
         self.in_member = 0;
         self.members += 1;
         Ok(())
@@ -305,7 +341,7 @@ impl<W: Write> GzMembers<W> {
 
 impl<W: Write> Write for GzMembers<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.encoder()?.write(buf)?;
+        let n = self.member()?.write(buf)?;
         self.in_member += n as u64;
         // A record ends at a line end (JSON lines hold no raw newline), so a member
         // ended there holds whole records only.
@@ -317,7 +353,10 @@ impl<W: Write> Write for GzMembers<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.end_member()?;
-        self.encoder()?.get_mut().flush()
+        match &mut self.state {
+            Some(GzState::Between(inner)) => inner.flush(),
+            _ => Err(gzip_failed()),
+        }
     }
 }
 
@@ -2110,9 +2149,8 @@ mod tests {
             out.write_all(record(i).as_bytes()).unwrap();
         }
         out.flush().unwrap();
-        // What the file holds once flushed (the encoder of a next member has written
-        // nothing yet).
-        let file = out.encoder.as_ref().unwrap().get_ref().clone();
+        // What the file holds once flushed.
+        let file = out.file().clone();
         assert_eq!(out.members, 3);
         // One gzip file to a reader of concatenated members.
         let mut text = String::new();
@@ -2132,10 +2170,19 @@ mod tests {
             .unwrap();
         assert_eq!(kept, (0..whole.0).map(record).collect::<String>());
         assert!(whole.0 > n / 2 && whole.0 < n);
+        // Dropped once flushed (the output closed), it writes nothing more: no empty
+        // member at the end.
+        let mut bytes = Vec::new();
+        let mut out = GzMembers::new(&mut bytes, 0);
+        out.write_all(record(0).as_bytes()).unwrap();
+        out.flush().unwrap();
+        let flushed = out.file().len();
+        drop(out);
+        assert_eq!(bytes.len(), flushed);
         // An output of no records is still a gzip file.
         let mut empty = GzMembers::new(Vec::new(), 0);
         empty.flush().unwrap();
-        let file = empty.encoder.as_ref().unwrap().get_ref().clone();
+        let file = empty.file().clone();
         assert!(file.starts_with(&[0x1f, 0x8b]));
         let (written, keep) =
             Written::read_members(Path::new("e.gz"), Job::Extract, &file[..]).unwrap();
