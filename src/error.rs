@@ -22,8 +22,12 @@ pub enum ErrorKind {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A document could not be read as HTML or text (binary, truncated gzip, too large...).
+    /// A document could not be read as HTML or text (binary, truncated gzip...).
     BadDocument(String),
+    /// A document is over a size limit the caller set (bytes or blocks): it was
+    /// skipped as asked, and may be whole. Kept apart from [`ErrorKind::BadDocument`]
+    /// so that a corpus run can tell a page it was told to skip from a broken one.
+    TooLarge(String),
     /// A model file is unreadable or does not fit this version of dehusk.
     BadModel(String),
     /// A gold-text dataset is malformed.
@@ -53,6 +57,10 @@ impl Error {
         Error::new(ErrorKind::BadDocument(msg.into()))
     }
 
+    pub(crate) fn too_large(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::TooLarge(msg.into()))
+    }
+
     pub(crate) fn bad_model(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::BadModel(msg.into()))
     }
@@ -80,7 +88,16 @@ impl Error {
     /// True for errors that belong to one input document: a corpus run reports them and
     /// goes on.
     pub fn is_per_document(&self) -> bool {
-        matches!(self.kind, ErrorKind::BadDocument(_) | ErrorKind::Io { .. })
+        matches!(
+            self.kind,
+            ErrorKind::BadDocument(_) | ErrorKind::TooLarge(_) | ErrorKind::Io { .. }
+        )
+    }
+
+    /// True for a document over a size limit ([`ErrorKind::TooLarge`]): skipped as the
+    /// caller asked, not broken.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self.kind, ErrorKind::TooLarge(_))
     }
 }
 
@@ -93,6 +110,7 @@ impl fmt::Display for Error {
             } => write!(f, "{}: {}", p.display(), source),
             ErrorKind::Io { path: None, source } => write!(f, "{source}"),
             ErrorKind::BadDocument(m) => write!(f, "bad document: {m}"),
+            ErrorKind::TooLarge(m) => write!(f, "too large: {m}"),
             ErrorKind::BadModel(m) => write!(f, "bad model: {m}"),
             ErrorKind::BadDataset(m) => write!(f, "bad dataset: {m}"),
             ErrorKind::InvalidParameter(m) => write!(f, "invalid parameter: {m}"),

@@ -733,9 +733,9 @@ fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Reads a file fully, transparently gunzipping when it starts with the gzip magic (1f 8b).
 ///
-/// More than `max_bytes` of (decompressed) data is refused with a bad-document error naming
+/// More than `max_bytes` of (decompressed) data is refused with a too-large error naming
 /// the limit, so a gzip bomb cannot exhaust memory (`max_bytes` is capped at
-/// [`MAX_DOCUMENT_BYTES`]); a truncated or corrupt gzip stream is a bad-document error too.
+/// [`MAX_DOCUMENT_BYTES`]); a truncated or corrupt gzip stream is a bad-document error.
 /// Failing to open or read the file is an I/O error naming the path.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     let file = File::open(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
@@ -788,7 +788,7 @@ fn read_impl<R: Read>(
             .map_err(io_error)?;
     }
     if out.len() as u64 > max_bytes {
-        return Err(Error::bad_document(format!(
+        return Err(Error::too_large(format!(
             "document is larger than the limit of {max_bytes} bytes{}{}",
             if head == GZIP_MAGIC {
                 " (after gunzipping)"
@@ -1481,6 +1481,17 @@ mod tests {
             encoding.name()
         );
         bytes.into_owned()
+    }
+
+    /// The message of a too-large error (a document over a size limit).
+    fn too_large_message(result: Result<impl std::fmt::Debug>) -> String {
+        match result {
+            Err(e) => match e.kind() {
+                ErrorKind::TooLarge(msg) => msg.clone(),
+                other => panic!("expected a document too large, got {other:?}"),
+            },
+            Ok(v) => panic!("expected an error, got {v:?}"),
+        }
     }
 
     fn bad_document_message(result: Result<impl std::fmt::Debug>) -> String {
@@ -2226,7 +2237,7 @@ mod tests {
         assert!(bad_document_message(read_file(&path3, 1000)).contains("gzip"));
         // The limit counts every member.
         fs::write(&path3, padded.concat()).unwrap();
-        assert!(bad_document_message(read_file(&path3, 10)).contains("larger"));
+        assert!(too_large_message(read_file(&path3, 10)).contains("larger"));
         // Plain files and streams are read as they are.
         let plain = dir.0.join("plain.txt");
         fs::write(&plain, "x").unwrap();
@@ -2275,7 +2286,7 @@ mod tests {
         let data = vec![b'a'; 5000];
         let path = dir.0.join("big.txt");
         fs::write(&path, &data).unwrap();
-        let msg = bad_document_message(read_file(&path, 1234));
+        let msg = too_large_message(read_file(&path, 1234));
         assert!(msg.contains("1234"), "{msg}");
         assert_eq!(read_file(&path, 5000).unwrap().len(), 5000);
         assert!(load_document(&path, None, 4999).is_err());
@@ -2284,10 +2295,10 @@ mod tests {
         let gz_path = dir.0.join("bomb.txt.gz");
         fs::write(&gz_path, gzip(&data)).unwrap();
         assert!(fs::metadata(&gz_path).unwrap().len() < 1234);
-        let msg = bad_document_message(read_file(&gz_path, 1234));
+        let msg = too_large_message(read_file(&gz_path, 1234));
         assert!(msg.contains("1234"), "{msg}");
         assert_eq!(read_file(&gz_path, 5000).unwrap(), data);
-        let msg = bad_document_message(read_stream(&data[..], 0));
+        let msg = too_large_message(read_stream(&data[..], 0));
         assert!(msg.contains("limit of 0 bytes"), "{msg}");
     }
 

@@ -5,12 +5,14 @@
 //! * classify: `{"id": ..., "blocks": [{"text": ..., "p": ..., "label": ...}],
 //!   "confidence": ...}`
 //! * a document that failed: `{"id": ..., "error": ...}`, so the number of records out
-//!   always equals the number of documents in.
+//!   always equals the number of documents in; one over a size limit the run set
+//!   (skipped, not broken) has `"too_large": true` after the error.
 //!
 //! A document from a record file (see [`crate::records`]) carries [`Fields`] into its
 //! record, written in order between `"id"` and the result: a WARC record's `url`, a JSON
 //! line's other fields. A field named like one dehusk writes (`id`, `text`, `blocks`,
-//! `error`, `confidence`) is left out, so every record keeps the shape above.
+//! `error`, `too_large`, `confidence`) is left out, so every record keeps the shape
+//! above.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -48,7 +50,7 @@ struct ErrorRecord<'a> {
 pub type Fields = Vec<(String, Value)>;
 
 /// Keys dehusk writes itself; input fields of these names are not copied.
-const RESERVED: [&str; 5] = ["id", "text", "blocks", "error", "confidence"];
+const RESERVED: [&str; 6] = ["id", "text", "blocks", "error", "too_large", "confidence"];
 
 /// `{"id","text","confidence"}` line (without the newline); the confidence rounded
 /// to four decimals, as block probabilities are.
@@ -84,7 +86,13 @@ pub fn text_record_with(
     text: &str,
     confidence: f32,
 ) -> String {
-    record_with(id, fields, "text", text, Some(round4(confidence)))
+    record_with(
+        id,
+        fields,
+        "text",
+        text,
+        Tail::Confidence(round4(confidence)),
+    )
 }
 
 fn round4(x: f32) -> f32 {
@@ -93,12 +101,24 @@ fn round4(x: f32) -> f32 {
 
 /// `{"id", fields..., "blocks", "confidence"}` line (without the newline).
 pub fn blocks_record_with(id: &str, fields: &[(String, Value)], c: &Classified) -> String {
-    record_with(id, fields, "blocks", &blocks(c), Some(round4(c.confidence)))
+    record_with(
+        id,
+        fields,
+        "blocks",
+        &blocks(c),
+        Tail::Confidence(round4(c.confidence)),
+    )
 }
 
 /// `{"id", fields..., "error"}` line (without the newline).
 pub fn error_record_with(id: &str, fields: &[(String, Value)], error: &str) -> String {
-    record_with(id, fields, "error", error, None)
+    record_with(id, fields, "error", error, Tail::Nothing)
+}
+
+/// `{"id", fields..., "error", "too_large": true}` line (without the newline): the
+/// error record of a document over a size limit, which was skipped, not broken.
+pub fn too_large_record_with(id: &str, fields: &[(String, Value)], error: &str) -> String {
+    record_with(id, fields, "error", error, Tail::TooLarge)
 }
 
 fn blocks(c: &Classified) -> Vec<BlockRecord<'_>> {
@@ -115,13 +135,20 @@ fn blocks(c: &Classified) -> Vec<BlockRecord<'_>> {
         .collect()
 }
 
+/// What a record holds after its result.
+enum Tail {
+    Nothing,
+    Confidence(f32),
+    TooLarge,
+}
+
 /// Writes the object by hand: serde_json's map would sort the keys.
 fn record_with<T: Serialize + ?Sized>(
     id: &str,
     fields: &[(String, Value)],
     key: &str,
     value: &T,
-    confidence: Option<f32>,
+    tail: Tail,
 ) -> String {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"id\":");
@@ -140,9 +167,13 @@ fn record_with<T: Serialize + ?Sized>(
     let _ = serde_json::to_writer(&mut out, key);
     out.push(b':');
     let _ = serde_json::to_writer(&mut out, value);
-    if let Some(c) = confidence {
-        out.extend_from_slice(b",\"confidence\":");
-        let _ = serde_json::to_writer(&mut out, &c);
+    match tail {
+        Tail::Nothing => {}
+        Tail::Confidence(c) => {
+            out.extend_from_slice(b",\"confidence\":");
+            let _ = serde_json::to_writer(&mut out, &c);
+        }
+        Tail::TooLarge => out.extend_from_slice(b",\"too_large\":true"),
     }
     out.push(b'}');
     String::from_utf8(out).unwrap_or_default()
@@ -196,5 +227,17 @@ mod tests {
             text_record("a", "t", 0.873_46)
         );
         assert_eq!(error_record_with("a", &[], "e"), error_record("a", "e"));
+    }
+
+    #[test]
+    fn a_too_large_record_is_an_error_record_marked_so() {
+        let fields: Fields = vec![
+            ("url".into(), Value::from("http://a/")),
+            ("too_large".into(), Value::from("the input's own")),
+        ];
+        assert_eq!(
+            too_large_record_with("<urn:1>", &fields, "over"),
+            r#"{"id":"<urn:1>","url":"http://a/","error":"over","too_large":true}"#
+        );
     }
 }

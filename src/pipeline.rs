@@ -79,7 +79,7 @@ impl Extractor {
     }
 
     /// The same extractor, refusing a string of more than `max` blocks (lines, in
-    /// plain text) with a bad-document error from [`Extractor::classify_str`] and
+    /// plain text) with a too-large error from [`Extractor::classify_str`] and
     /// [`Extractor::extract_str`]: the limit on one page's memory, about 320 bytes a
     /// block. Default [`DEFAULT_MAX_BLOCKS`] (without it, 64 MiB of one-letter lines
     /// took 10 GB).
@@ -141,11 +141,11 @@ impl Extractor {
     /// Segments and classifies a string of this extractor's mode, as a corpus run
     /// reads a document: NUL characters are dropped (a decoded [`Document`] has
     /// none), and a string past [`MAX_DOCUMENT_BYTES`] or of more blocks than
-    /// [`Extractor::with_max_blocks`] allows is a bad-document error (before, such a
+    /// [`Extractor::with_max_blocks`] allows is a too-large error (before, such a
     /// string went through unchecked: 4 million one-letter lines took 1.2 GB).
     pub fn classify_str(&self, text: &str) -> Result<Classified> {
         if text.len() as u64 > MAX_DOCUMENT_BYTES {
-            return Err(Error::bad_document(format!(
+            return Err(Error::too_large(format!(
                 "{} bytes is more than a page can hold ({MAX_DOCUMENT_BYTES})",
                 text.len()
             )));
@@ -207,7 +207,7 @@ impl Classifier {
 
     /// Classifies one document with the extractor of its format, refusing a page of
     /// more blocks than that extractor allows ([`Extractor::with_max_blocks`], by
-    /// default [`DEFAULT_MAX_BLOCKS`], as a corpus run) with a bad-document error
+    /// default [`DEFAULT_MAX_BLOCKS`], as a corpus run) with a too-large error
     /// (before, it had no limit; [`Classifier::classify_on_site`] takes another).
     pub fn classify(&self, doc: &Document) -> Result<Classified> {
         let max_blocks = self.for_format(doc.format).max_blocks;
@@ -216,7 +216,7 @@ impl Classifier {
 
     /// [`Classifier::classify`] for a document of a corpus run: of a counted corpus
     /// with `site` ([`Extractor::classify_page_on_site`]), and refusing a page of more
-    /// than `max_blocks` blocks with a bad-document error
+    /// than `max_blocks` blocks with a too-large error
     /// ([`crate::segment::segment_within`]; the default is
     /// [`crate::segment::DEFAULT_MAX_BLOCKS`]).
     pub fn classify_on_site(
@@ -515,7 +515,7 @@ mod tests {
             .with_max_blocks(10)
             .extract_str(&many)
             .unwrap_err();
-        assert!(e.is_per_document(), "{e}");
+        assert!(e.is_per_document() && e.is_too_large(), "{e}");
         assert!(text.clone().with_max_blocks(50).extract_str(&many).is_ok());
         // A document past the default block limit, as a corpus run refuses it.
         let doc = Document {

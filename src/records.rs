@@ -557,7 +557,7 @@ pub fn url_field(fields: &[(String, Value)]) -> Option<&str> {
 }
 
 fn too_large(size: u64, max_bytes: u64) -> Error {
-    Error::bad_document(format!(
+    Error::too_large(format!(
         "record of {size} bytes is larger than the limit of {max_bytes} bytes"
     ))
 }
@@ -3176,7 +3176,7 @@ impl Reader {
                     break Some(Entry::Failed {
                         id: damaged_line_id(&line).unwrap_or_else(|| self.fallback_id()),
                         fields: Fields::new(),
-                        error: Error::bad_document(format!(
+                        error: Error::too_large(format!(
                             "line is longer than {cap} bytes (twice --max-bytes, plus 1 MiB)"
                         )),
                     })
@@ -4369,11 +4369,11 @@ mod tests {
         let s = summary(&read_all(lines.into(), RecordFormat::Jsonl, options));
         assert_eq!(s.len(), 3, "{s:?}");
         assert!(
-            s[0].starts_with("fail big: bad document: line is longer"),
+            s[0].starts_with("fail big: too large: line is longer"),
             "{s:?}"
         );
         assert!(
-            s[1].starts_with("fail t:2: bad document: line is longer"),
+            s[1].starts_with("fail t:2: too large: line is longer"),
             "{s:?}"
         );
         assert_eq!(s[2], "ok small");

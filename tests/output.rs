@@ -429,3 +429,59 @@ fn input_format_on_warc_records_is_said_once() {
         .expect_code(0);
     assert_lacks!(out.stderr, "no effect");
 }
+
+// Found by a new-user audit: a document over `--max-bytes` or `--max-blocks` counted
+// as a failure, so every run whose limit bit exited 2, as if pages were broken. Such
+// a document is skipped as asked: an error record marked `"too_large": true`, counted
+// apart in the summary, and exit 0 unless another document failed, also when the
+// record was written by the run that `--resume` continues.
+#[test]
+fn documents_over_a_limit_are_skipped_not_failed() {
+    let dir = tempdir();
+    let folder = dir.path().join("pages");
+    std::fs::create_dir(&folder).unwrap();
+    let small = "<p>A short page of one paragraph, well under the limit.</p>";
+    write(&folder.join("a-big.html"), page());
+    write(&folder.join("b-small.html"), small);
+    let limit = ["extract", "--max-bytes", "2000"];
+    assert!(page().len() > 2000);
+    let out = dehusk().args(limit).arg(&folder).expect_code(0);
+    let records = out.records();
+    assert_eq!(records.len(), 2, "{}", out.show());
+    assert_eq!(records[0]["too_large"], true, "{}", out.show());
+    assert_contains!(records[0]["error"].as_str().unwrap(), "limit of 2000 bytes");
+    assert!(records[1]["text"].is_string(), "{}", out.show());
+    assert_contains!(
+        out.stderr,
+        "2 documents, 1 ok, 0 failed, 1 too large (skipped"
+    );
+
+    // A broken document beside it still fails the run.
+    write(&folder.join("c-broken.html.gz"), b"\x1f\x8b\x08\x00broken");
+    let out = dehusk().args(limit).arg(&folder).expect_code(2);
+    assert_contains!(out.stderr, "3 documents, 1 ok, 1 failed, 1 too large");
+    std::fs::remove_file(folder.join("c-broken.html.gz")).unwrap();
+
+    // Resumed after the too-large record was written: still exit 0.
+    let dest = dir.path().join("out.jsonl");
+    dehusk()
+        .args(limit)
+        .arg("-q")
+        .arg("-o")
+        .arg(&dest)
+        .arg(&folder)
+        .expect_code(0);
+    let expected = std::fs::read_to_string(&dest).unwrap();
+    std::fs::remove_file(&dest).unwrap();
+    let first = &expected[..=expected.find('\n').unwrap()];
+    write(&partial_of(&dest), first);
+    let out = dehusk()
+        .args(limit)
+        .arg("--resume")
+        .arg("-o")
+        .arg(&dest)
+        .arg(&folder)
+        .expect_code(0);
+    assert_contains!(out.stderr, "1 records already written");
+    eqnice!(expected, std::fs::read_to_string(&dest).unwrap(), "resumed");
+}

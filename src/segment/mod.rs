@@ -173,7 +173,7 @@ pub fn segment_str(text: &str, format: InputFormat) -> Page {
 /// annotated pages has 3,167 blocks in HTML, and 2,640 lines as text.
 pub const DEFAULT_MAX_BLOCKS: usize = 1_000_000;
 
-/// [`segment`], refusing a page of more than `max_blocks` blocks with a bad-document
+/// [`segment`], refusing a page of more than `max_blocks` blocks with a too-large
 /// error (found while segmenting, before the blocks past the limit take memory).
 pub fn segment_within(doc: &Document, max_blocks: usize) -> Result<Page> {
     segment_str_within(&doc.text, doc.format, max_blocks)
@@ -186,7 +186,7 @@ pub fn segment_str_within(text: &str, format: InputFormat, max_blocks: usize) ->
         InputFormat::Text => text::segment_text_within(text, max_blocks),
     };
     page.ok_or_else(|| {
-        Error::bad_document(format!(
+        Error::too_large(format!(
             "page has more than the limit of {max_blocks} blocks (lines, in plain text)"
         ))
     })

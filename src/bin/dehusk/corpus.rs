@@ -623,6 +623,8 @@ struct Written {
     /// Of the records, the error records: the output holds them, so the run's exit
     /// code counts them as failures, as the uninterrupted run's did.
     errors: u64,
+    /// Of the records, those of documents over a size limit: skipped, not failed.
+    too_large: u64,
     /// Records this run's documents matched (and skipped).
     taken: u64,
 }
@@ -684,7 +686,7 @@ impl Written {
             pos += n as u64;
             number += 1;
             match Written::record(&line, number, path, job)? {
-                Some((id, error)) => {
+                Some((id, kind)) => {
                     if let Some(bad) = bad {
                         anyhow::bail!(
                             "cannot resume: line {bad} of {} is not a dehusk record",
@@ -692,7 +694,7 @@ impl Written {
                         );
                     }
                     written.insert(&id);
-                    written.errors += u64::from(error);
+                    written.count(kind);
                     keep = pos;
                 }
                 None => {
@@ -765,9 +767,9 @@ impl Written {
             if !whole {
                 break;
             }
-            for (id, error) in member {
+            for (id, kind) in member {
                 written.insert(&id);
-                written.errors += u64::from(error);
+                written.count(kind);
             }
             keep = input.pos;
         }
@@ -782,12 +784,19 @@ impl Written {
 
     /// A line of an output: its id and whether it is an error record, or None when it
     /// is no dehusk record. A record of the other command is refused ([`Written::read`]).
-    fn record(line: &[u8], number: u64, path: &Path, job: Job) -> Result<Option<(String, bool)>> {
+    fn record(
+        line: &[u8],
+        number: u64,
+        path: &Path,
+        job: Job,
+    ) -> Result<Option<(String, RecordKind)>> {
         #[derive(serde::Deserialize)]
         struct Line {
             id: serde_json::Value,
             #[serde(default)]
             error: Option<serde_json::Value>,
+            #[serde(default)]
+            too_large: bool,
             #[serde(default)]
             text: Option<serde::de::IgnoredAny>,
             #[serde(default)]
@@ -811,8 +820,32 @@ impl Written {
                 job.name()
             );
         }
-        Ok(Some((records::id_text(&record.id), record.error.is_some())))
+        let kind = match (record.error.is_some(), record.too_large) {
+            (false, _) => RecordKind::Done,
+            (true, false) => RecordKind::Failed,
+            (true, true) => RecordKind::TooLarge,
+        };
+        Ok(Some((records::id_text(&record.id), kind)))
     }
+
+    fn count(&mut self, kind: RecordKind) {
+        match kind {
+            RecordKind::Done => {}
+            RecordKind::Failed => self.errors += 1,
+            RecordKind::TooLarge => self.too_large += 1,
+        }
+    }
+}
+
+/// What an output record says of its document.
+#[derive(Clone, Copy)]
+enum RecordKind {
+    /// Text or blocks.
+    Done,
+    /// An error record.
+    Failed,
+    /// An error record of a document over a size limit (`"too_large": true`).
+    TooLarge,
 }
 
 /// A reader that counts the bytes taken from it: where each gzip member of an output
@@ -859,6 +892,8 @@ enum Work {
         id: String,
         fields: Fields,
         reason: String,
+        /// Over a size limit (`--max-bytes`): skipped, not failed.
+        too_large: bool,
     },
 }
 
@@ -876,6 +911,9 @@ enum Outcome {
         id: String,
         fields: Fields,
         reason: String,
+        /// Over a size limit (`--max-bytes`, `--max-blocks`): counted as skipped, and
+        /// not a failure of the run.
+        too_large: bool,
     },
 }
 
@@ -1007,6 +1045,7 @@ impl Inputs {
                 id,
                 fields: Fields::new(),
                 reason: e.reason(),
+                too_large: e.is_too_large(),
             }),
         }
     }
@@ -1019,6 +1058,7 @@ impl Inputs {
             id,
             fields: Fields::new(),
             reason,
+            too_large: false,
         };
         let stdin = path.as_os_str() == "-";
         let by_name = match records::by_name(&path) {
@@ -1093,6 +1133,7 @@ impl Inputs {
                     id,
                     fields,
                     reason: error.reason(),
+                    too_large: error.is_too_large(),
                 })
             }
         }
@@ -1125,6 +1166,7 @@ impl Iterator for Inputs {
                     id: error_id(&e),
                     fields: Fields::new(),
                     reason: e.reason(),
+                    too_large: e.is_too_large(),
                 },
             };
             let id = match &work {
@@ -1268,6 +1310,9 @@ struct Sink<'a> {
     first_text: bool,
     ok: u64,
     failed: u64,
+    /// Documents over `--max-bytes` or `--max-blocks`: error records, but skipped as
+    /// asked, so not failures.
+    too_large: u64,
     started: Instant,
     io_error: Option<io::Error>,
 }
@@ -1285,8 +1330,16 @@ impl Sink<'_> {
                     writeln!(self.out.writer, "{line}")
                 }
             }
-            Outcome::Failed { id, fields, reason } => {
-                self.failed += 1;
+            Outcome::Failed {
+                id,
+                fields,
+                reason,
+                too_large,
+            } => {
+                match too_large {
+                    true => self.too_large += 1,
+                    false => self.failed += 1,
+                }
                 let url = records::url_field(&fields);
                 // Through the progress bar's suspend, so the message is not drawn over;
                 // never through indicatif's println, which is dropped off a terminal.
@@ -1301,18 +1354,18 @@ impl Sink<'_> {
                     self.first_text = false;
                     writeln!(self.out.writer, "{sep}")
                 } else {
-                    writeln!(
-                        self.out.writer,
-                        "{}",
-                        output::error_record_with(&id, &fields, &reason)
-                    )
+                    let record = match too_large {
+                        true => output::too_large_record_with(&id, &fields, &reason),
+                        false => output::error_record_with(&id, &fields, &reason),
+                    };
+                    writeln!(self.out.writer, "{record}")
                 }
             }
         };
         self.progress.inc(progress);
         if !self.progress.is_hidden() {
             if self.by_bytes {
-                let pages = self.ok + self.failed;
+                let pages = self.ok + self.failed + self.too_large;
                 let rate = pages as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
                 self.progress.set_message(format!(
                     "{pages} pages  {rate:.0} pages/s  {} errors",
@@ -1578,6 +1631,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
             id,
             fields,
             reason: e.reason(),
+            too_large: e.is_too_large(),
         };
         let outcome = match item.work {
             Work::File(path) => {
@@ -1614,7 +1668,17 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
                     Err(e) => failed(record.id, record.fields, e),
                 }
             }
-            Work::Failed { id, fields, reason } => Outcome::Failed { id, fields, reason },
+            Work::Failed {
+                id,
+                fields,
+                reason,
+                too_large,
+            } => Outcome::Failed {
+                id,
+                fields,
+                reason,
+                too_large,
+            },
         };
         (outcome, item.progress)
     };
@@ -1626,6 +1690,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
         first_text: true,
         ok: 0,
         failed: 0,
+        too_large: 0,
         started,
         io_error: None,
     };
@@ -1635,13 +1700,14 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
         |(outcome, _)| outcome.size(),
         |r| sink.take(r),
     );
-    let (ok, failed) = (sink.ok, sink.failed);
+    let (ok, failed, too_large) = (sink.ok, sink.failed, sink.too_large);
     if let Some(e) = sink.io_error.take() {
         progress.finish_and_clear();
         return Err(e).context("writing output");
     }
     let Some(inputs) = inputs.filter(|_| !interrupted()) else {
-        return stop_interrupted(out, &progress, earlier + ok + failed, !text_out);
+        let documents = earlier + ok + failed + too_large;
+        return stop_interrupted(out, &progress, documents, !text_out);
     };
     progress.inc(inputs.pending);
     progress.finish_and_clear();
@@ -1683,15 +1749,17 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
             ),
         }
     }
-    if ok + failed + resumed == 0 && empty_folders.is_empty() && inputs.empty.is_empty() {
+    if ok + failed + too_large + resumed == 0 && empty_folders.is_empty() && inputs.empty.is_empty()
+    {
         eprintln!("dehusk: warning: no documents found in the inputs");
     }
     let doubtful = doubtful.into_inner();
     let site = site.map(|_| (site_blocks.into_inner(), site_docs.into_inner()));
     if !args.quiet
         && (failed > 0
+            || too_large > 0
             // No document at all (an empty folder, a WARC of requests only) is said.
-            || ok + failed == 0
+            || ok + failed + too_large == 0
             || count > 1
             || ok > 1
             || skipped > 0
@@ -1700,7 +1768,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
             || site.is_some())
     {
         let resumed = (resumed, earlier_errors);
-        let mut summary = summary_line(ok, failed, skipped, resumed, doubtful);
+        let mut summary = summary_line(ok, (failed, too_large), skipped, resumed, doubtful);
         if let Some((blocks, docs)) = site {
             summary.push_str(&format!(
                 ", {blocks} blocks a site repeats dropped from {docs} documents"
@@ -1832,19 +1900,25 @@ fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
 }
 
 /// The run's summary line, before its duration.
+/// `failed`: the documents that failed, and those over a size limit (skipped);
 /// `resumed`: the records an earlier run wrote that this one kept, and how many of
 /// the output's earlier records are errors.
 fn summary_line(
     ok: u64,
-    failed: u64,
+    (failed, too_large): (u64, u64),
     skipped: u64,
     (resumed, earlier_errors): (u64, u64),
     doubtful: u64,
 ) -> String {
     let mut summary = format!(
         "dehusk: {} documents, {ok} ok, {failed} failed",
-        ok + failed
+        ok + failed + too_large
     );
+    if too_large > 0 {
+        summary.push_str(&format!(
+            ", {too_large} too large (skipped: over --max-bytes or --max-blocks)"
+        ));
+    }
     if skipped > 0 {
         summary.push_str(&format!(", {skipped} records skipped (not HTML pages)"));
     }
