@@ -49,6 +49,48 @@
 //! let kept = |e: &Extractor| e.classify_str(html).unwrap().labels.iter().filter(|&&l| l).count();
 //! assert!(kept(&strictest) <= kept(&strict) && kept(&strict) <= kept(&extractor));
 //! ```
+//!
+//! A crawl's pages, read one record at a time (memory does not grow with the file), as
+//! `dehusk extract crawl.warc.gz` reads them; each record's HTTP charset, content coding
+//! and chunking are undone by [`records::Record::document`]. Raw page bytes from
+//! elsewhere go to [`Extractor::extract_bytes`].
+//!
+//! ```
+//! use dehusk::pipeline::Classifier;
+//! use dehusk::records::{Entry, Options, Reader, RecordFormat};
+//!
+//! let page = "<html><body><article><p>The council approved the new budget on \
+//!     Tuesday after a long debate about school funding and road repairs.</p>\
+//!     </article></body></html>";
+//! let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{page}");
+//! let warc = format!(
+//!     "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n\
+//!      WARC-Target-URI: https://example.com/news\r\n\
+//!      Content-Type: application/http; msgtype=response\r\n\
+//!      Content-Length: {}\r\n\r\n{http}\r\n\r\n",
+//!     http.len()
+//! );
+//! let stream = Box::new(std::io::Cursor::new(warc.into_bytes()));
+//! let reader = Reader::new(stream, "crawl".into(), RecordFormat::Warc, Options::default())?;
+//! let classifier = Classifier::new(None)?; // the bundled models
+//! let mut texts = Vec::new();
+//! for entry in reader {
+//!     match entry {
+//!         Entry::Record(record) => {
+//!             match record.document().and_then(|doc| classifier.classify(&doc)) {
+//!                 Ok(c) => texts.push((record.url().map(String::from), c.main_text())),
+//!                 // One bad page is reported; the rest go on.
+//!                 Err(e) => eprintln!("{}: {e}", record.id),
+//!             }
+//!         }
+//!         Entry::Skipped { .. } => {} // not a page: an image, a revisit
+//!         Entry::Failed { id, error, .. } => eprintln!("{id}: {error}"),
+//!     }
+//! }
+//! assert_eq!(texts[0].0.as_deref(), Some("https://example.com/news"));
+//! assert!(texts[0].1.contains("council approved"));
+//! # Ok::<(), dehusk::Error>(())
+//! ```
 
 #![warn(missing_docs)]
 // Library code must not panic on any input: a bad page is an error value, never a

@@ -9,7 +9,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::input::{Document, InputFormat, MAX_DOCUMENT_BYTES};
+use crate::input::{self, Document, InputFormat, Transport, MAX_DOCUMENT_BYTES};
 use crate::model::{bundled, Model, ModelFile};
 use crate::policy::Comments;
 use crate::segment::{segment_str_within, segment_within, Page, DEFAULT_MAX_BLOCKS};
@@ -161,6 +161,32 @@ impl Extractor {
     /// The main text of a string of this extractor's mode ([`Extractor::classify_str`]).
     pub fn extract_str(&self, text: &str) -> Result<String> {
         Ok(self.classify_str(text)?.main_text())
+    }
+
+    /// Decodes and classifies the bytes of a document of this extractor's mode, as a
+    /// corpus run reads a page it fetched: the charset is found as
+    /// [`input::document_from_bytes`] finds it (a byte-order mark, then `transport`'s
+    /// HTTP `charset`, then `<meta>`, then sniffing; mojibake in plain text repaired),
+    /// and binary data, bytes past [`MAX_DOCUMENT_BYTES`] and pages of more blocks than
+    /// [`Extractor::with_max_blocks`] allows are errors. The bytes are taken as they
+    /// are: gzip or another content coding must be undone first (a WARC record's
+    /// [`crate::records::Record::document`] does that).
+    pub fn classify_bytes(&self, bytes: &[u8], transport: Transport<'_>) -> Result<Classified> {
+        let doc = input::document_from_bytes(
+            String::new(),
+            bytes,
+            None,
+            Some(self.model.mode),
+            transport,
+        )?;
+        let page = segment_within(&doc, self.max_blocks)?;
+        Ok(self.classify_segmented(page, None))
+    }
+
+    /// The main text of the bytes of a document of this extractor's mode
+    /// ([`Extractor::classify_bytes`]).
+    pub fn extract_bytes(&self, bytes: &[u8], transport: Transport<'_>) -> Result<String> {
+        Ok(self.classify_bytes(bytes, transport)?.main_text())
     }
 }
 
@@ -465,6 +491,38 @@ impl<T, R> Drop for PanicFlag<'_, T, R> {
 mod tests {
     use super::*;
     use crate::segment::{segment_str, Block};
+
+    #[test]
+    fn classify_bytes_decodes_as_a_corpus_run_does() {
+        let html = Extractor::bundled(InputFormat::Html).unwrap();
+        let body = "<html><body><nav><a href=/>Главная</a></nav><article><p>Вчера в \
+            Москве прошло заседание городской думы, на котором депутаты обсудили бюджет \
+            на следующий год и строительство новых школ.</p></article></body></html>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(body);
+        // The charset from the HTTP header, as a WARC record gives it ...
+        let header = Transport {
+            charset: Some("windows-1251"),
+            url: None,
+        };
+        let text = html.extract_bytes(&bytes, header).unwrap();
+        assert!(text.contains("заседание городской думы"), "{text}");
+        // ... or from the page's own <meta>.
+        let meta = body.replace("<html>", "<html><meta charset=windows-1251>");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&meta);
+        let text = html.extract_bytes(&bytes, Transport::default()).unwrap();
+        assert!(text.contains("заседание городской думы"), "{text}");
+        // Binary data and a page over the block limit are per-document errors.
+        let e = html
+            .classify_bytes(&[0u8, 1, 2, 3, 0xff].repeat(400), Transport::default())
+            .unwrap_err();
+        assert!(e.is_per_document() && !e.is_too_large(), "{e}");
+        let many = "<p>a</p>".repeat(20);
+        let e = html
+            .with_max_blocks(10)
+            .classify_bytes(many.as_bytes(), Transport::default())
+            .unwrap_err();
+        assert!(e.is_too_large(), "{e}");
+    }
 
     #[test]
     fn the_library_entry_points_check_what_they_are_given() {
