@@ -21,7 +21,8 @@
 //!   counts the row (long blocks count two or three times);
 //! * `held-K.f32`: every block of every held-out page, row-major;
 //! * `held-K.jsonl`: one line per held-out page: `dataset`, `id`, `group`, the
-//!   blocks' `labels` and `texts`;
+//!   blocks' `labels` and `texts` (as the output shows them: a `<pre>` block laid out,
+//!   [`crate::segment::Page::display_text`]);
 //! * `probs-K.f32` (written by the outside model, read back): one `f32` probability
 //!   of content per row of `held-K.f32`, in the same order.
 
@@ -123,7 +124,7 @@ pub(crate) fn write_fold(
         for i in 0..p.features.rows {
             write_row(&mut rows, p.features.row(i), odds_row(odds, i)).map_err(io(&rows_path))?;
         }
-        let texts: Vec<&str> = (0..p.page.len()).map(|i| p.page.block_text(i)).collect();
+        let texts: Vec<&str> = (0..p.page.len()).map(|i| p.page.display_text(i)).collect();
         let record = serde_json::json!({
             "dataset": p.dataset,
             "id": p.id,

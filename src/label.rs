@@ -175,7 +175,8 @@ pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
     GoldIndex::new(gold).label_and_coverage(page).0
 }
 
-/// The text of the blocks labelled content, one block per line. A kept block with
+/// The text of the blocks labelled content, one block per line (a `<pre>` block as
+/// laid out, [`Page::display_text`]: its own lines and indentation). A kept block with
 /// nothing visible in it (a zero-width joiner or space, a byte-order mark, a soft
 /// hyphen: spacers some pages put between paragraphs, 150 blocks on 33 of the 2,620
 /// training pages) is left out rather than written as a blank-looking line.
@@ -183,7 +184,7 @@ pub fn content_text(page: &Page, labels: &[bool]) -> String {
     let mut out = String::new();
     // Labels past the page's blocks (a caller's mismatch) have no text to keep.
     for (i, &keep) in labels.iter().take(page.len()).enumerate() {
-        let text = page.block_text(i);
+        let text = page.display_text(i);
         if keep && !is_invisible(text) {
             if !out.is_empty() {
                 out.push('\n');

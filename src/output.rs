@@ -124,7 +124,7 @@ pub fn too_large_record_with(id: &str, fields: &[(String, Value)], error: &str) 
 fn blocks(c: &Classified) -> Vec<BlockRecord<'_>> {
     (0..c.page.len())
         .map(|i| BlockRecord {
-            text: c.page.block_text(i),
+            text: c.page.display_text(i),
             p: round4(c.probabilities[i]),
             label: if c.labels[i] {
                 "content"

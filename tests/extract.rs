@@ -395,3 +395,32 @@ fn empty_input_gives_empty_text() {
     assert_eq!(recs.len(), 1, "{}", out.show());
     assert_eq!(recs[0]["text"], "", "{}", out.show());
 }
+
+// Code on a page came out run into one line ("s = requests.Session() s.get(...)
+// print(r.text)"), useless for a corpus that keeps code. Since session 38 a `<pre>`
+// block keeps its lines and indentation in `extract`'s text and `classify`'s blocks.
+#[test]
+fn code_in_pre_keeps_its_lines_and_indentation() {
+    let dir = tempdir();
+    let page = dir.path().join("code.html");
+    let prose = "Reading a whole file into a string is one call in the standard library, \
+                 and it handles the buffer for you, so there is little reason to write the \
+                 loop yourself when the file is small.";
+    write(
+        &page,
+        format!(
+            "<html><body><nav><a href=/>Home</a></nav><article><h1>Reading files</h1>\
+             <p>{prose}</p><pre><code>\nfn main() {{\n    let text = \
+             fs::read_to_string(&quot;notes.txt&quot;)?;\n\n    println!(&quot;{{}}&quot;, \
+             text.len());\n}}\n</code></pre><p>{prose}</p></article></body></html>"
+        ),
+    );
+    let code = "fn main() {\n    let text = fs::read_to_string(\"notes.txt\")?;\n\n    \
+                println!(\"{}\", text.len());\n}";
+    let text = extract_text(&[page.to_str().unwrap()]);
+    assert!(text.contains(code), "{text}");
+    let out = dehusk().arg("classify").arg(&page).stdout();
+    let record: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let blocks = record["blocks"].as_array().unwrap();
+    assert!(blocks.iter().any(|b| b["text"] == code), "{out}");
+}

@@ -22,13 +22,15 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+use std::borrow::Cow;
+
 use super::tokenizer::{tokenize, AttrValue, TokenSink};
 
 use super::tags::{
     for_each_class_token, is_foreign_breakout, is_math_annotation, is_media_fallback_host, is_void,
     ClassMask, Tag, TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
 };
-use super::{Block, Page};
+use super::{Block, Page, Preformatted};
 use crate::input::InputFormat;
 use crate::lexicon::FxHashMap;
 use crate::words::{is_ascii_space, WordCounter};
@@ -155,6 +157,8 @@ struct Segmenter {
     /// Blocks past this many are not kept, and the page is refused (`over_limit`).
     max_blocks: usize,
     over_limit: bool,
+    /// The current block's text inside `<pre>`, as written (see [`Preformatted`]).
+    pre_text: String,
 }
 
 /// Segments an HTML document into blocks.
@@ -222,6 +226,7 @@ impl Segmenter {
             block_tag_path: None,
             max_blocks: usize::MAX,
             over_limit: false,
+            pre_text: String::new(),
         }
     }
 
@@ -590,6 +595,9 @@ impl Segmenter {
             return;
         }
         let in_link = top.tags.contains(Tag::A);
+        if top.tags.contains(Tag::Pre) && self.page.preformatted_text.len() < MAX_PAGE_TEXT / 2 {
+            self.pre_text.push_str(value);
+        }
         let text = &mut self.page.text;
         let has_text = text.len() > self.block_start;
         let mut pending_space = self.pending_space;
@@ -761,8 +769,13 @@ impl Segmenter {
                 let t = &self.page.text[block.start as usize..block.end as usize];
                 self.page.h1 = t.chars().take(MAX_TITLE).collect();
             }
+            if !self.pre_text.is_empty() {
+                let folded_len = (block.end - block.start) as usize;
+                keep_layout(&mut self.page, folded_len, &self.pre_text);
+            }
             self.page.blocks.push(block);
         }
+        self.pre_text.clear();
         self.block_start = self.page.text.len();
         self.block_tag_path = None;
         self.pending_space = false;
@@ -799,6 +812,57 @@ impl TokenSink for Segmenter {
 
     fn text(&mut self, text: &str) {
         self.on_text(text);
+    }
+}
+
+/// Keeps the layout of the block about to be pushed, whose text inside `<pre>` was
+/// `written` ([`Preformatted`]), when it has one: line breaks or runs of spaces. Its
+/// blank first lines and its trailing whitespace go (a browser drops the newline that
+/// follows `<pre>`), and line ends are LF. Only when the words are those of the
+/// block's folded text (its last `folded_len` bytes of [`Page::text`]): a block also
+/// holding text from outside the `<pre>`, or cut short by the page's text limit,
+/// keeps its folded text.
+fn keep_layout(page: &mut Page, folded_len: usize, written: &str) {
+    let written = match written.contains('\r') {
+        true => Cow::Owned(written.replace("\r\n", "\n").replace('\r', "\n")),
+        false => Cow::Borrowed(written),
+    };
+    let first = written
+        .find(|c: char| !c.is_whitespace())
+        .unwrap_or(written.len());
+    // From the start of the first line with a word, keeping its indentation.
+    let start = written[..first].rfind('\n').map_or(0, |i| i + 1);
+    let laid_out = written[start..].trim_end();
+    let folded = &page.text[page.text.len() - folded_len..];
+    if laid_out == folded || !same_words(laid_out, folded) {
+        return;
+    }
+    let start = page.preformatted_text.len();
+    let (Ok(block), Ok(start32), Ok(end)) = (
+        u32::try_from(page.blocks.len()),
+        u32::try_from(start),
+        u32::try_from(start + laid_out.len()),
+    ) else {
+        return;
+    };
+    page.preformatted_text.push_str(laid_out);
+    page.preformatted.push(Preformatted {
+        block,
+        start: start32,
+        end,
+    });
+}
+
+/// Whether `a` and `b` hold the same characters once whitespace is left out.
+fn same_words(a: &str, b: &str) -> bool {
+    let mut a = a.split_whitespace().flat_map(str::chars);
+    let mut b = b.split_whitespace().flat_map(str::chars);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (x, y) if x == y => {}
+            _ => return false,
+        }
     }
 }
 
@@ -914,6 +978,69 @@ mod tests {
 
     fn texts(page: &Page) -> Vec<&str> {
         (0..page.len()).map(|i| page.block_text(i)).collect()
+    }
+
+    fn shown(page: &Page) -> Vec<&str> {
+        (0..page.len()).map(|i| page.display_text(i)).collect()
+    }
+
+    #[test]
+    fn pre_keeps_its_layout_for_the_output_and_folds_it_for_the_features() {
+        let p = segment_html(
+            "<p>Before  the   code.</p><pre>\r\n\n  def f(x):\r\n      return <span>x</span>\
+             <span>*</span>2j\n\n  f(1)\n   </pre><pre>one line</pre><pre> a<br>  b</pre>\
+             <pre>  two  spaces</pre><pre><div>x</div>\n\n</pre>",
+        );
+        // The features read whitespace folded, as before.
+        assert_eq!(
+            texts(&p),
+            [
+                "Before the code.",
+                "def f(x): return x*2j f(1)",
+                "one line",
+                "a",
+                "b",
+                "two spaces",
+                "x"
+            ]
+        );
+        // The output keeps the lines and their indentation; blank first lines and
+        // trailing whitespace go, line ends are LF, <br> ends a block as anywhere.
+        assert_eq!(
+            shown(&p),
+            [
+                "Before the code.",
+                "  def f(x):\n      return x*2j\n\n  f(1)",
+                "one line",
+                " a",
+                "  b",
+                "  two  spaces",
+                "x"
+            ]
+        );
+        // Only the blocks whose layout differs are kept apart.
+        let blocks: Vec<u32> = p.preformatted.iter().map(|q| q.block).collect();
+        assert_eq!(blocks, [1, 3, 4, 5]);
+    }
+
+    #[test]
+    fn pre_layout_falls_back_to_the_folded_text() {
+        let p = segment_html("<pre>a\n  b</pre>");
+        assert_eq!(shown(&p), ["a\n  b"]);
+        // A range edited by hand past the laid-out text: the block's own text.
+        let mut page = p.clone();
+        page.preformatted[0].end = 1000;
+        assert_eq!(shown(&page), ["a b"]);
+        // Written words other than the folded block's (text from outside the <pre>
+        // in the block, or cut by the page's text limit): no layout is kept.
+        let mut page = Page {
+            text: "z b".into(),
+            ..Page::default()
+        };
+        keep_layout(&mut page, 3, "a\n  b");
+        assert!(page.preformatted.is_empty() && page.preformatted_text.is_empty());
+        keep_layout(&mut page, 3, "z\n  b");
+        assert_eq!(page.preformatted_text, "z\n  b");
     }
 
     #[test]

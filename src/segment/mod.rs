@@ -84,6 +84,26 @@ pub struct Page {
     /// Hashed class/id tokens, referenced by [`Block::hash_start`]..[`Block::hash_end`]
     /// (the keys of a model's class-name evidence, [`crate::word_odds`]).
     pub class_hashes: Vec<u32>,
+    /// The blocks inside `<pre>` whose layout differs from their text (HTML): code
+    /// and poems, whose line breaks and indentation the output keeps
+    /// ([`Page::display_text`]). In block order.
+    pub preformatted: Vec<Preformatted>,
+    /// The laid-out texts of [`Page::preformatted`], back to back.
+    pub preformatted_text: String,
+}
+
+/// A block inside `<pre>` as the page lays it out: its lines and their indentation,
+/// with blank lines at its start and whitespace at its end left out. Its
+/// [`Page::text`] has every run of whitespace folded to one space, as for any block:
+/// the features read that, so `<pre>` changes no probability. Only the output differs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preformatted {
+    /// The block's index.
+    pub block: u32,
+    /// Byte range of the laid-out text in [`Page::preformatted_text`].
+    pub start: u32,
+    /// End of the byte range (exclusive).
+    pub end: u32,
 }
 
 impl Page {
@@ -122,6 +142,24 @@ impl Page {
     pub fn block_text(&self, i: usize) -> &str {
         let b = &self.blocks[i];
         &self.text[b.start as usize..b.end as usize]
+    }
+
+    /// The text of block `i` as the output shows it: a `<pre>` block's lines and
+    /// indentation ([`Preformatted`]), any other block's [`Page::block_text`].
+    pub fn display_text(&self, i: usize) -> &str {
+        if !self.preformatted.is_empty() {
+            if let Ok(k) = self
+                .preformatted
+                .binary_search_by_key(&i, |p| p.block as usize)
+            {
+                let p = self.preformatted[k];
+                // A page edited by hand may hold any range: the block's own text then.
+                if let Some(text) = self.preformatted_text.get(p.start as usize..p.end as usize) {
+                    return text;
+                }
+            }
+        }
+        self.block_text(i)
     }
 
     /// The hashed class/id tokens of block `i`.
