@@ -257,6 +257,9 @@ fn gunzip_head(compressed: &[u8]) -> (Vec<u8>, bool) {
 ///   further into the head (a damaged or cut first record): the WARC reader reports
 ///   the damage and reads on. A `.warc` or `.wet` whose head holds no record start is
 ///   one document (a `.wet` of plain text is a text document).
+/// * A WARC under another name when the head shows a record whole after other bytes
+///   (`verified_start`): a piece of a split WARC, piped in, is read record by record
+///   (found by an audit: it was one document of raw WARC text).
 /// * JSON lines under another name by their lines ([`sniff_json_lines`], documents in
 ///   `field`). A JSON-lines name needs no look.
 pub fn record_format(
@@ -273,6 +276,10 @@ pub fn record_format(
                 Some(RecordFormat::Warc)
             }
             None if json_lines_in(&plain.bytes, field) => Some(RecordFormat::Jsonl),
+            // Bytes before a first record (a piece of a split WARC, a `curl -i`
+            // response's headers) under a name that does not say: a record whose
+            // framing the head shows whole.
+            None if verified_start(&plain.bytes).is_some() => Some(RecordFormat::Warc),
             _ => None,
         },
     }
@@ -1278,16 +1285,7 @@ fn records_to_end(
         if !seen.insert(at) {
             return false;
         }
-        let VersionLine::Whole(n) = version_line(&tail[at..]) else {
-            return false;
-        };
-        let Some((header_end, length)) = whole_fields(tail, at + n, seen) else {
-            return false;
-        };
-        let Some(end) = usize::try_from(length)
-            .ok()
-            .and_then(|length| header_end.checked_add(length))
-        else {
+        let Some(end) = record_end(tail, at, seen) else {
             return false;
         };
         if end > tail.len() {
@@ -1299,6 +1297,61 @@ fn records_to_end(
         }
         at = next;
     }
+}
+
+/// Where the block of the record whose version line starts `tail[at..]` ends by its
+/// Content-Length (it may be past the end of `tail`), when its header is whole
+/// ([`whole_fields`], which `seen` is for).
+fn record_end(
+    tail: &[u8],
+    at: usize,
+    seen: &mut std::collections::HashSet<usize>,
+) -> Option<usize> {
+    let VersionLine::Whole(n) = version_line(&tail[at..]) else {
+        return None;
+    };
+    let (header_end, length) = whole_fields(tail, at + n, seen)?;
+    usize::try_from(length)
+        .ok()
+        .and_then(|length| header_end.checked_add(length))
+}
+
+/// Where in `head` (the first bytes of an input that does not start as a WARC, and
+/// whose name does not say WARC) a record starts that `head` shows whole: a version
+/// line at a line start, a whole header with a `WARC-Type`, a `WARC-Record-ID` and a
+/// Content-Length ([`record_end`]), a block that ends inside `head` where that says,
+/// blank lines, then the next record's version line and a whole header line after it,
+/// the start of a header ([`plausible_header`]). Stricter than [`real_start`], which takes a header or a
+/// block that runs past the bytes it has: without the name's word for it, a text or
+/// page about WARC may quote a header, and a quote followed by more of the text is no
+/// WARC (found by an audit: a WARC piped in after stray bytes, a piece of a split
+/// file, was one document of raw WARC text).
+///
+/// Linear in `head`: each candidate's header scan stops at the next version line, the
+/// blank runs are measured once ([`BlankRuns`]), and a next record's start is looked
+/// at once however many candidates' blocks end there.
+fn verified_start(head: &[u8]) -> Option<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut blanks = BlankRuns::default();
+    let mut looked_at = std::collections::HashSet::new();
+    memchr::memmem::find_iter(head, VERSION)
+        .filter(|&c| c == 0 || head[c - 1] == b'\n')
+        .find(|&c| {
+            let Some(end) = record_end(head, c, &mut seen) else {
+                return false;
+            };
+            if end > head.len() {
+                return false;
+            }
+            let next = blanks.end(head, end);
+            // A next start found wanting is wanting for every block that ends there.
+            looked_at.insert(next) && plausible_header(head, next, &mut blanks) && {
+                // Its version line and a header line after it, whole.
+                let second = memchr::memchr_iter(b'\n', &head[next..]).nth(1);
+                examined(second.map_or(head.len() - next, |at| at + 1));
+                second.is_some()
+            }
+        })
 }
 
 /// A header field's name: RFC 7230's token characters.
@@ -3523,8 +3576,9 @@ mod tests {
             Sniffed::Other
         );
         // Under a WARC name, a record that starts further in (the first one cut short):
-        // the reader reports the cut one and reads on. Under another name, and a
-        // WARC name without a record start (a `.wet` of plain text), one document.
+        // the reader reports the cut one and reads on. Under another name, one
+        // document while the head does not show a record whole up to the next one
+        // (below); and a WARC name without a record start (a `.wet` of plain text).
         let cut = [&rec[100..], &rec].concat();
         assert_eq!(sniff_head(&cut), Sniffed::Other);
         assert_eq!(record_format(warc, &cut, None), warc);
@@ -3536,6 +3590,54 @@ mod tests {
         let text = b"Notes, one block per line.\nNo record here: WARC/1.0 is a format.\n";
         assert_eq!(record_format(warc, text, None), None);
         assert_eq!(record_format(warc, &gzip(text), None), None);
+    }
+
+    #[test]
+    fn bytes_before_the_first_record_do_not_make_an_unnamed_warc_one_document() {
+        // Found by an audit: piped in, or under a name that does not say, a WARC that
+        // began with anything but a record (a piece of a split file, `curl -i`'s
+        // response headers) was one document of raw WARC text, exit 0.
+        let rec = |id: &str| response(id, "http://x/", "text/html", PAGE);
+        let records = [rec("<a>"), rec("<b>"), rec("<c>")].concat();
+        let warc = Some(RecordFormat::Warc);
+        for junk in [
+            &b"ing of the page before.</p></body></html>\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/warc\r\n\r\n",
+            b"\x00\x17garbage\n",
+        ] {
+            let bytes = [junk, &records].concat();
+            assert_eq!(record_format(None, &bytes, None), warc, "{junk:?}");
+            assert_eq!(record_format(None, &gzip(&bytes), None), warc, "{junk:?}");
+            let s = summary(&read_all(bytes, RecordFormat::Warc, Options::default()));
+            assert_eq!(s.len(), 4, "{s:?}");
+            assert!(s[0].starts_with("fail t:record 1: "), "{s:?}");
+            assert_eq!(s[1..], ["ok <a>", "ok <b>", "ok <c>"]);
+        }
+        // Without the name's word for it, the head must show a record whole: its block
+        // as long as its Content-Length says, then the next record's version line and
+        // a header line. A text or page about WARC that quotes a header is a document.
+        let header = "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n\
+                      Content-Type: application/http;msgtype=response\r\n";
+        let quoting = [
+            // A header whose block would run past the head.
+            format!("Notes on the format.\n{header}Content-Length: 48291\r\n\r\nHTTP/1.1 200 OK\n"),
+            // A whole record, then more of the text.
+            format!("Notes.\n{header}Content-Length: 5\r\n\r\nHello\r\n\r\nThat is all.\n"),
+            // A page with the example in a <pre>.
+            format!(
+                "<html><body><p>An example:</p><pre>\n{header}Content-Length: 20\r\n\r\n\
+                 HTTP/1.1 200 OK\r\n\r\n</pre>\n<p>WARC/1.0 is older.</p></body></html>\n"
+            ),
+            // A header cut by the end of the head.
+            format!("Notes.\n{header}Content-Len"),
+        ];
+        for text in &quoting {
+            assert_eq!(record_format(None, text.as_bytes(), None), None, "{text}");
+        }
+        // Bytes before one record alone, which the head cannot show ending where a
+        // next one starts, still make one document.
+        let one = [&b"junk\n"[..], &rec("<a>")].concat();
+        assert_eq!(record_format(None, &one, None), None);
     }
 
     #[test]
@@ -4798,6 +4900,67 @@ mod tests {
             for (got, want) in s.iter().zip(expected) {
                 assert!(got.starts_with(want), "{what}: {s:?}");
             }
+            assert!(
+                work < linear_work(bytes.len()),
+                "{what}: {work} bytes looked at for {}",
+                bytes.len()
+            );
+        }
+    }
+
+    #[test]
+    fn an_unnamed_head_is_looked_through_for_a_whole_record_in_linear_work() {
+        // The proof that a head shows a record whole after stray bytes
+        // ([`verified_start`]) meets every line start's version line: shapes that put
+        // many there cost a few looks a byte, not candidates times the head.
+        let fit = |mut bytes: Vec<u8>| {
+            bytes.truncate(SNIFF_BYTES);
+            bytes
+        };
+        let head = |len: usize| {
+            format!(
+                "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <f>\r\n\
+                 Content-Length: {len:09}\r\n\r\n"
+            )
+        };
+        let size = head(0).len();
+        // Fake records whose blocks all end where one long header starts, which turns
+        // out to be no header at the end: it is looked through once, not once a fake.
+        let n = 60;
+        let mut same_end = b"stray bytes\n".to_vec();
+        for i in 0..n {
+            same_end.extend(head((n - 1 - i) * size).as_bytes());
+        }
+        same_end.extend(b"WARC/1.0\r\n");
+        same_end.extend(b"X-Field: a value\r\n".repeat(600));
+        same_end.extend(b"no field\r\n");
+        let shapes = [
+            (
+                "version lines",
+                fit([&b"junk\n"[..], &b"WARC/1.0\r\n".repeat(2_000)].concat()),
+            ),
+            ("one end", same_end),
+            (
+                "one blank run",
+                fit(fakes_ending_in_one_blank_run(80, 8 << 10, "")),
+            ),
+            (
+                "blank lines",
+                fit([&b"junk\n"[..], &b"\r\n".repeat(10_000)].concat()),
+            ),
+            (
+                "glued values",
+                fit({
+                    let mut header = b"junk\nWARC/1.0\r\nWARC-Type: resource\r\n".to_vec();
+                    header.extend(b"X-Note: WARC/1.0\r\n".repeat(1_000));
+                    header
+                }),
+            ),
+        ];
+        for (what, bytes) in shapes {
+            assert!(bytes.len() <= SNIFF_BYTES, "{what}: {}", bytes.len());
+            let (format, work) = examined_by(|| record_format(None, &bytes, None));
+            assert_eq!(format, None, "{what}");
             assert!(
                 work < linear_work(bytes.len()),
                 "{what}: {work} bytes looked at for {}",

@@ -1334,3 +1334,50 @@ fn a_failed_json_line_keeps_its_id_in_the_output_in_a_resume_and_in_explain() {
     assert_contains!(out.stderr, "record b of");
     assert_contains!(out.stderr, "not a JSON object");
 }
+
+#[test]
+fn a_warc_piped_in_after_stray_bytes_is_read_record_by_record() {
+    // Found by an audit: piped in, or under a name that does not say, a WARC that did
+    // not start with a record (a piece of a split file) was one document of raw WARC
+    // text, exit 0, every record lost. Now the stray bytes are one error, as under a
+    // `.warc` name, and the records are read.
+    let dir = tempdir();
+    let records: Vec<Vec<u8>> = (0..3)
+        .map(|n| response(&id(n), &url(n), "text/html", &read_bytes(PAGES[n])))
+        .collect();
+    let mut bytes = b"the end of a record cut by `split`.</p></body></html>\r\n\r\n".to_vec();
+    bytes.extend(records.concat());
+    let piece = dir.path().join("xab");
+    write(&piece, &bytes);
+    let named = dir.path().join("xab.warc");
+    write(&named, &bytes);
+    let expected = dehusk()
+        .args(["extract", "-q"])
+        .arg(&named)
+        .expect_code(2)
+        .stdout;
+    let recs = lines(&expected);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids[1..], [id(0), id(1), id(2)], "{expected}");
+    assert_contains!(
+        recs[0]["error"].as_str().unwrap(),
+        "expected a WARC/1.x version line"
+    );
+    for (what, out) in [
+        (
+            "stdin",
+            dehusk()
+                .args(["extract", "-q", "-"])
+                .stdin(bytes.clone())
+                .expect_code(2),
+        ),
+        (
+            "no extension",
+            dehusk().args(["extract", "-q"]).arg(&piece).expect_code(2),
+        ),
+    ] {
+        let got = lines(&out.stdout);
+        assert_eq!(got.len(), 4, "{what}\n{}", out.show());
+        assert_eq!(got[1..], recs[1..], "{what}");
+    }
+}

@@ -178,13 +178,16 @@ pub struct RunArgs {
     /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
     /// standard input with another name (not a page's, such as `.html`) is read as a
     /// WARC when it starts with `WARC/` (after gunzipping, a byte-order mark and blank
-    /// lines), and as JSON lines when every line of its first 16 KiB starts with `{`
-    /// and the first that is a JSON object has the document's field (`html` or `text`,
-    /// or --field) holding a string; a line that is not JSON is then one failed
-    /// document. A `.warc` or `.wet` whose first 16 KiB hold no WARC record is one
-    /// document. Records keep their ids (WARC-Record-ID, or the line's `id`) and a
-    /// WARC record its URL (`url`) in the output, a WARC response its HTTP status
-    /// (`status`: a 404 or a redirect is extracted like any page; filter on it).
+    /// lines) or when its first 16 KiB show a whole record after other bytes (its block
+    /// as long as its Content-Length says, then the next record's start; the bytes
+    /// before it are one failed document), and as JSON lines when every line of its
+    /// first 16 KiB starts with `{` and the first that is a JSON object has the
+    /// document's field (`html` or `text`, or --field) holding a string; a line that is
+    /// not JSON is then one failed document. A `.warc` or `.wet` whose first 16 KiB
+    /// hold no WARC record is one document. Records keep their ids (WARC-Record-ID, or
+    /// the line's `id`) and a WARC record its URL (`url`) in the output, a WARC
+    /// response its HTTP status (`status`: a 404 or a redirect is extracted like any
+    /// page; filter on it).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
