@@ -1321,11 +1321,11 @@ fn record_end(
 /// line at a line start, a whole header with a `WARC-Type`, a `WARC-Record-ID` and a
 /// Content-Length ([`record_end`]), a block that ends inside `head` where that says,
 /// blank lines, then the next record's version line and a whole header line after it,
-/// the start of a header ([`plausible_header`]). Stricter than [`real_start`], which takes a header or a
-/// block that runs past the bytes it has: without the name's word for it, a text or
-/// page about WARC may quote a header, and a quote followed by more of the text is no
-/// WARC (found by an audit: a WARC piped in after stray bytes, a piece of a split
-/// file, was one document of raw WARC text).
+/// the start of a header ([`plausible_header`]). Stricter than [`real_start`], which
+/// takes a header or a block that runs past the bytes it has: without the name's word
+/// for it, a text or page about WARC may quote a header, and a quote followed by more
+/// of the text is no WARC (found by an audit: a WARC piped in after stray bytes, a
+/// piece of a split file, was one document of raw WARC text).
 ///
 /// Linear in `head`: each candidate's header scan stops at the next version line, the
 /// blank runs are measured once ([`BlankRuns`]), and a next record's start is looked
