@@ -17,7 +17,9 @@
 //! A record's id is its `WARC-Record-ID` (WARC, WET), or the line's `id` field (JSON
 //! lines; `<file>:<line number>` without one, and for a line that fails, without one
 //! that can be read before the damage); a WARC record's `WARC-Target-URI` is kept as the
-//! field `url`, and a response's HTTP status code as `status`.
+//! field `url`, its `WARC-Date` as `date` and its `WARC-Identified-Content-Language`
+//! (Common Crawl's WET) as `language`, each as written, and a response's HTTP status
+//! code as `status`.
 //!
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
@@ -2088,14 +2090,25 @@ struct WarcHeader {
     /// `WARC-Identified-Payload-Type`: the payload's type as the crawler detected it
     /// from its bytes (Common Crawl writes it), used where the server's is generic.
     identified_type: Option<String>,
+    /// `WARC-Date`: when the page was fetched (or, in a WET, converted), as written.
+    date: Option<String>,
+    /// `WARC-Identified-Content-Language`: the languages the crawler found in the
+    /// text, as written (Common Crawl's WET: ISO 639-3 codes, e.g. `eng,deu`).
+    language: Option<String>,
 }
 
 impl WarcHeader {
+    /// The record's fields for its output record: `url`, `date`, `language` when the
+    /// header has them (a response's `status` comes after, from its HTTP header).
     fn fields(&self) -> Fields {
-        self.target_uri
-            .iter()
-            .map(|uri| ("url".to_string(), Value::String(uri.clone())))
-            .collect()
+        [
+            ("url", &self.target_uri),
+            ("date", &self.date),
+            ("language", &self.language),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_string(), Value::String(value.clone()?))))
+        .collect()
     }
 }
 
@@ -2327,6 +2340,10 @@ impl Reader {
                 last = Some("type");
             } else if name.eq_ignore_ascii_case("WARC-Identified-Payload-Type") {
                 header.identified_type = Some(value);
+            } else if name.eq_ignore_ascii_case("WARC-Date") {
+                header.date = Some(value);
+            } else if name.eq_ignore_ascii_case("WARC-Identified-Content-Language") {
+                header.language = Some(value);
             } else if name.eq_ignore_ascii_case("Content-Length") {
                 match value.parse::<u64>() {
                     Ok(len) => header.content_length = Some(len),

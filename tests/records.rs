@@ -155,6 +155,7 @@ fn issue4_warc_keeps_html_responses_in_order_with_ids_and_urls() {
             out.show()
         );
         assert_eq!(rec["url"], url(n), "WARC-Target-URI kept\n{}", out.show());
+        assert_eq!(rec["date"], "2025-06-14T17:04:00Z", "WARC-Date kept");
         // The same text as extracting the page file alone.
         eqnice!(
             extract_text(&[page]),
@@ -165,7 +166,7 @@ fn issue4_warc_keeps_html_responses_in_order_with_ids_and_urls() {
     let first_line = out.stdout.lines().next().unwrap();
     assert_eq!(
         keys_in_order(first_line),
-        ["id", "url", "status", "text", "confidence"]
+        ["id", "url", "date", "status", "text", "confidence"]
     );
     // The image is skipped and counted; request and warcinfo records are no documents.
     assert_contains!(out.stderr, "3 documents, 3 ok, 0 failed, 1 records skipped");
@@ -329,7 +330,9 @@ fn issue4_wet_conversions_are_read_as_text() {
             &id(1),
             &[
                 ("WARC-Target-URI", &url(1)),
+                ("WARC-Date", "2025-06-20T08:00:00Z"),
                 ("WARC-Refers-To", &id(100)),
+                ("WARC-Identified-Content-Language", "eng,deu"),
                 ("Content-Type", "text/plain"),
             ],
             text.as_bytes(),
@@ -348,7 +351,14 @@ fn issue4_wet_conversions_are_read_as_text() {
     let recs = out.records();
     assert_eq!(recs.len(), 2, "{}", out.show());
     assert_eq!(recs[0]["id"], id(1));
+    // Common Crawl's WET header fields a corpus filters on: kept as written.
+    assert_eq!(
+        keys_in_order(out.stdout.lines().next().unwrap()),
+        ["id", "url", "date", "language", "text", "confidence"]
+    );
     assert_eq!(recs[0]["url"], url(1));
+    assert_eq!(recs[0]["date"], "2025-06-20T08:00:00Z");
+    assert_eq!(recs[0]["language"], "eng,deu");
     // Text mode: the same as extracting the .txt file alone (an HTML reading would
     // keep the navigation lines or drop everything).
     eqnice!(
@@ -357,6 +367,7 @@ fn issue4_wet_conversions_are_read_as_text() {
         "WET record vs the text file alone"
     );
     assert_eq!(recs[1]["id"], id(2));
+    assert!(recs[1].get("date").is_none() && recs[1].get("language").is_none());
 
     // A `.wet` file that is plain text, not WARC, is still one text document.
     let notes = dir.path().join("notes.wet");
