@@ -31,7 +31,7 @@ use crate::segment::{Page, Tag};
 use crate::word_odds::{
     block_values, BlockReader, ClassCache, ClassEvidence, OddsLookup, Own, WORD_ODDS_FEATURES,
 };
-use crate::words::{for_each_word, is_ascii_space, lowercase_into, WordCounter};
+use crate::words::{for_each_word, is_ascii_space, is_unspaced_script, lowercase_into};
 
 /// Receives features in order.
 pub trait Sink {
@@ -370,12 +370,58 @@ const fn ascii_classes() -> [u8; 128] {
 
 static ASCII_CLASSES: [u8; 128] = ascii_classes();
 
+/// Byte `k` of an [`ASCII_COUNTS`] entry counts field `k` of [`CharStats`]: the
+/// byte-wide counters of a run of at most 255 bytes, added in one `u64`.
+const COUNT_NONSPACE: u32 = 0;
+const COUNT_LETTERS: u32 = 1;
+const COUNT_UPPER: u32 = 2;
+const COUNT_DIGITS: u32 = 3;
+const COUNT_PUNCT: u32 = 4;
+const COUNT_SENTENCES: u32 = 5;
+const COUNT_SEPARATORS: u32 = 6;
+/// The word-start counter (not in the table: it depends on the byte before).
+const COUNT_WORDS: u32 = 7;
+
+/// What each ASCII byte adds to the counts of [`CharStats::add_ascii_run`], as
+/// `CharStats::of_chars` counts it: letters, upper case and digits by their class,
+/// punctuation (neither space, letter nor digit) and of it the terminal marks and
+/// separators.
+const fn count_field(on: bool, k: u32) -> u64 {
+    (on as u64) << (8 * k)
+}
+
+const fn ascii_counts() -> [u64; 128] {
+    let classes = ascii_classes();
+    let mut t = [0u64; 128];
+    let mut b = 0;
+    while b < 128 {
+        let class = classes[b];
+        let nonspace = class & ASCII_SPACE == 0;
+        let letter = class & ASCII_LETTER != 0;
+        let digit = class & ASCII_DIGIT != 0;
+        let punct = nonspace && !letter && !digit;
+        t[b] = count_field(nonspace, COUNT_NONSPACE)
+            | count_field(letter, COUNT_LETTERS)
+            | count_field(class & ASCII_UPPER != 0, COUNT_UPPER)
+            | count_field(digit, COUNT_DIGITS)
+            | count_field(punct, COUNT_PUNCT)
+            | count_field(punct && class & ASCII_TERMINAL != 0, COUNT_SENTENCES)
+            | count_field(punct && class & ASCII_SEPARATOR != 0, COUNT_SEPARATORS);
+        b += 1;
+    }
+    t
+}
+
+static ASCII_COUNTS: [u64; 128] = ascii_counts();
+
 impl CharStats {
-    /// The counts, character by character (any script).
-    fn of(text: &str) -> CharStats {
+    /// The counts, character by character (any script). The definition the two
+    /// faster forms below are held equal to.
+    #[cfg(test)]
+    fn of_chars(text: &str) -> CharStats {
         let mut st = CharStats::default();
         let mut prev = ' ';
-        let mut word_counter = WordCounter::default();
+        let mut word_counter = crate::words::WordCounter::default();
         for c in text.chars() {
             word_counter.feed(c);
             st.chars += 1;
@@ -405,37 +451,100 @@ impl CharStats {
         st
     }
 
+    /// Adds the counts of a run of ASCII bytes (the character before it not `:`);
+    /// `in_word` says whether the character before was a letter or digit, and is
+    /// left saying it of the run's last byte (words as `WordCounter` counts them in
+    /// ASCII: runs of letters and digits). The counts go byte-wide into one `u64`
+    /// per 255 bytes ([`ASCII_COUNTS`]).
+    #[inline(always)]
+    fn add_ascii_run(&mut self, in_word: &mut bool, run: &[u8]) {
+        for part in run.chunks(255) {
+            let mut acc = 0u64;
+            for &b in part {
+                let b = (b & 0x7f) as usize;
+                let alnum = ASCII_CLASSES[b] & (ASCII_LETTER | ASCII_DIGIT) != 0;
+                acc += ASCII_COUNTS[b] + (((alnum && !*in_word) as u64) << (8 * COUNT_WORDS));
+                *in_word = alnum;
+            }
+            let field = |k: u32| ((acc >> (8 * k)) & 0xff) as u32;
+            self.nonspace += field(COUNT_NONSPACE);
+            self.letters += field(COUNT_LETTERS);
+            self.upper += field(COUNT_UPPER);
+            self.digits += field(COUNT_DIGITS);
+            self.punct += field(COUNT_PUNCT);
+            self.sentences += field(COUNT_SENTENCES);
+            self.separators += field(COUNT_SEPARATORS);
+            self.words += field(COUNT_WORDS);
+        }
+        // A digit right after a colon (`5:04`), both in the run.
+        self.colon_digits |= run.contains(&b':')
+            && run
+                .windows(2)
+                .any(|w| w[0] == b':' && w[1].is_ascii_digit());
+    }
+
+    /// The counts of any text: ASCII bytes by [`CharStats::add_ascii`], only the other
+    /// characters decoded and asked their Unicode properties.
+    fn of(text: &str) -> CharStats {
+        let mut st = CharStats::default();
+        let bytes = text.as_bytes();
+        // The previous character when it was ASCII; 0x80 stands for any other (only
+        // `:` is ever asked about).
+        let mut prev = b' ';
+        let mut in_word = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            // A run of ASCII by the table, then one character that is not ASCII.
+            let ascii_end = crate::words::skip_ascii(bytes, i);
+            if ascii_end > i {
+                st.chars += (ascii_end - i) as u32;
+                st.add_ascii_run(&mut in_word, &bytes[i..ascii_end]);
+                prev = bytes[ascii_end - 1];
+            }
+            i = ascii_end;
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            st.chars += 1;
+            i += c.len_utf8();
+            // Each property asked once (`is_alphanumeric` is alphabetic or numeric).
+            let alphabetic = c.is_alphabetic();
+            let numeric = !alphabetic && c.is_numeric();
+            // `WordCounter::feed` for a character that is not ASCII.
+            if is_unspaced_script(c) {
+                st.words = st.words.saturating_add(1);
+                in_word = false;
+            } else if alphabetic || numeric {
+                st.words += !in_word as u32;
+                in_word = true;
+            } else {
+                in_word = false;
+            }
+            let white = c.is_whitespace();
+            st.nonspace += !white as u32;
+            if alphabetic {
+                st.letters += 1;
+                st.upper += c.is_uppercase() as u32;
+            } else if numeric {
+                st.digits += 1;
+                st.colon_digits |= prev == b':';
+            } else if !white {
+                st.punct += 1;
+                st.sentences += is_terminal(c) as u32;
+                st.separators += is_separator(c) as u32;
+            }
+            prev = 0x80;
+        }
+        st
+    }
+
     /// The same counts for ASCII text, by a table lookup per byte (most blocks).
     fn of_ascii(text: &[u8]) -> CharStats {
         let mut st = CharStats {
             chars: text.len() as u32,
             ..CharStats::default()
         };
-        let mut prev = b' ';
-        // Words as `WordCounter` counts them in ASCII: runs of letters and digits
-        // (inline here: one table lookup serves both; the test holds the two equal).
-        let mut in_word = false;
-        for &b in text {
-            let class = ASCII_CLASSES[(b & 0x7f) as usize];
-            let alnum = class & (ASCII_LETTER | ASCII_DIGIT) != 0;
-            st.words += (alnum && !in_word) as u32;
-            in_word = alnum;
-            if class & ASCII_SPACE == 0 {
-                st.nonspace += 1;
-                if class & ASCII_LETTER != 0 {
-                    st.letters += 1;
-                    st.upper += (class & ASCII_UPPER != 0) as u32;
-                } else if class & ASCII_DIGIT != 0 {
-                    st.digits += 1;
-                    st.colon_digits |= prev == b':';
-                } else {
-                    st.punct += 1;
-                    st.sentences += (class & ASCII_TERMINAL != 0) as u32;
-                    st.separators += (class & ASCII_SEPARATOR != 0) as u32;
-                }
-            }
-            prev = b;
-        }
+        st.add_ascii_run(&mut false, text);
         st
     }
 }
@@ -1059,9 +1168,59 @@ mod tests {
         for text in &cases {
             assert_eq!(
                 CharStats::of_ascii(text.as_bytes()),
-                CharStats::of(text),
+                CharStats::of_chars(text),
                 "{text:?}"
             );
+            assert_eq!(CharStats::of(text), CharStats::of_chars(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_char_stats_equal_the_general_ones() {
+        // ASCII next to letters, digits, spaces and punctuation of other scripts.
+        let pieces = [
+            "a",
+            "B",
+            "7",
+            ":",
+            " ",
+            ".",
+            "|",
+            "-",
+            "\u{a0}",
+            "é",
+            "É",
+            "٣",
+            "日本",
+            "ไทย",
+            "…",
+            "”",
+            "»",
+            "–",
+            "—",
+            "·",
+            "•",
+            "¶",
+            "Ⅻ",
+            "½",
+            "\u{2003}",
+            "ǅ",
+            "𝐀",
+            "\u{85}",
+            "?",
+            "؟",
+            "।",
+            "。",
+        ];
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let mut r = rng.next_u64();
+            let mut text = String::new();
+            for _ in 0..(r % 14) {
+                r = r.rotate_left(9) ^ rng.next_u64();
+                text.push_str(pieces[(r % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(CharStats::of(&text), CharStats::of_chars(&text), "{text:?}");
         }
     }
 

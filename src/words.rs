@@ -34,6 +34,55 @@ pub const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
+/// Eight bytes of `bytes` from `i`, little-endian, if there are eight.
+#[inline(always)]
+fn chunk_at(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(i..i + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The position of the first byte at or after `i` that is ASCII whitespace, another
+/// ASCII control or space byte (`<= 0x20`), or not ASCII (`>= 0x80`); `bytes.len()`
+/// if none. Eight bytes at a time: a run of printable ASCII (most text between
+/// spaces) is passed over without looking at each byte.
+#[inline]
+pub(crate) fn skip_printable_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(x) = chunk_at(bytes, i) {
+        // A byte below 0x21 borrows in the subtraction and sets its high bit (the
+        // lowest flagged byte is always a true one: a borrow only starts at such a
+        // byte); a byte of 0x80 or more has it set already.
+        let flagged = (x.wrapping_sub(ONES * 0x21) & !x & HIGH_BITS) | (x & HIGH_BITS);
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && (0x21..0x80).contains(&bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The position of the first byte at or after `i` that is not ASCII; `bytes.len()` if
+/// none. Eight bytes at a time.
+#[inline]
+pub(crate) fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(x) = chunk_at(bytes, i) {
+        let flagged = x & HIGH_BITS;
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii() {
+        i += 1;
+    }
+    i
+}
+
 /// Counts words in text fed one character at a time (so it can run over streamed
 /// chunks without re-scanning).
 #[derive(Debug, Clone, Copy, Default)]
@@ -94,7 +143,8 @@ pub fn count_words_up_to(s: &str, limit: u32) -> u32 {
 }
 
 /// Lowercases `text` into `out` (cleared first), as the features and the word
-/// evidence read every block: ASCII in place without Unicode case tables, the rest
+/// evidence read every block: each character by `char::to_lowercase`, ASCII in runs
+/// copied whole and lowercased in place without Unicode case tables, the rest
 /// character by character.
 #[inline]
 pub fn lowercase_into(text: &str, out: &mut String) {
@@ -102,10 +152,27 @@ pub fn lowercase_into(text: &str, out: &mut String) {
     if text.is_ascii() {
         out.push_str(text);
         out.make_ascii_lowercase();
-    } else {
-        for c in text.chars() {
+        return;
+    }
+    out.reserve(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of ASCII, then one of other characters; both end on char boundaries.
+        let ascii_end = skip_ascii(bytes, i);
+        if ascii_end > i {
+            let from = out.len();
+            out.push_str(&text[i..ascii_end]);
+            out[from..].make_ascii_lowercase();
+        }
+        let mut other_end = ascii_end;
+        while other_end < bytes.len() && !bytes[other_end].is_ascii() {
+            other_end += 1;
+        }
+        for c in text[ascii_end..other_end].chars() {
             out.extend(c.to_lowercase());
         }
+        i = other_end;
     }
 }
 
@@ -339,6 +406,78 @@ impl<V: Copy + Default> WordTable<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skips_stop_at_the_first_byte_of_their_kind() {
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..40 {
+            for _ in 0..200 {
+                bytes.clear();
+                for _ in 0..len {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // Mostly printable ASCII, some spaces, controls and high bytes.
+                    let b = match seed % 16 {
+                        0 => (seed >> 8) as u8 | 0x80,
+                        1 => (seed >> 8) as u8 & 0x21,
+                        _ => 0x21 + ((seed >> 8) % 0x5f) as u8,
+                    };
+                    bytes.push(b);
+                }
+                for start in 0..=len {
+                    let printable = (start..len)
+                        .find(|&k| !(0x21..0x80).contains(&bytes[k]))
+                        .unwrap_or(len);
+                    assert_eq!(skip_printable_ascii(&bytes, start), printable, "{bytes:?}");
+                    let ascii = (start..len).find(|&k| bytes[k] >= 0x80).unwrap_or(len);
+                    assert_eq!(skip_ascii(&bytes, start), ascii, "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lowercasing_by_runs_agrees_with_char_by_char() {
+        let pieces = [
+            "A",
+            "bC",
+            " ",
+            "Ä",
+            "ß",
+            "İ",
+            "Σ",
+            "ΣΑΣ",
+            "ǅ",
+            "日本",
+            "Привет",
+            "’",
+            "\u{a0}",
+            "1x",
+            "ẞ",
+            "ﬃ",
+            "Ω",
+            "\u{10400}",
+            "𝐀",
+        ];
+        let mut seed = 0x7f4a_7c15_2545_f491u64;
+        let mut out = String::from("left over");
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut r = seed;
+            for _ in 0..(r % 12) {
+                r = r.rotate_left(7) ^ (r >> 3);
+                s.push_str(pieces[(r % pieces.len() as u64) as usize]);
+            }
+            lowercase_into(&s, &mut out);
+            let slow: String = s.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(out, slow, "{s:?}");
+        }
+    }
 
     #[test]
     fn counts_spaced_and_unspaced_scripts() {
