@@ -1214,12 +1214,7 @@ mod tests {
         ];
         let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let mut r = rng.next_u64();
-            let mut text = String::new();
-            for _ in 0..(r % 14) {
-                r = r.rotate_left(9) ^ rng.next_u64();
-                text.push_str(pieces[(r % pieces.len() as u64) as usize]);
-            }
+            let text = rng.string_of(&pieces, 14);
             assert_eq!(CharStats::of(&text), CharStats::of_chars(&text), "{text:?}");
         }
     }

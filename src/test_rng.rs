@@ -23,6 +23,15 @@ impl XorShift {
         self.next_u64() % n
     }
 
+    /// A string of up to `max - 1` of `pieces`, each drawn at random (the pieces of
+    /// the randomized equivalence tests: the shapes a fast path must agree on).
+    pub(crate) fn string_of(&mut self, pieces: &[&str], max: u64) -> String {
+        let n = self.below(max);
+        (0..n)
+            .map(|_| pieces[self.below(pieces.len() as u64) as usize])
+            .collect()
+    }
+
     /// A number in `[0, 1)`.
     pub(crate) fn unit(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32

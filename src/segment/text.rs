@@ -219,17 +219,9 @@ mod tests {
             "\u{1680}",
             "\r",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let mut s = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut r = seed;
-            for _ in 0..(r % 9) {
-                r = r.rotate_left(7) ^ (r >> 3);
-                s.push_str(pieces[(r % pieces.len() as u64) as usize]);
-            }
+            let s = rng.string_of(&pieces, 9);
             let (mut fast, mut slow) = (String::from("p"), String::from("p"));
             push_collapsed(&mut fast, &s);
             push_collapsed_chars(&mut slow, &s);
