@@ -623,8 +623,6 @@ struct Written {
     /// Of the records, the error records: the output holds them, so the run's exit
     /// code counts them as failures, as the uninterrupted run's did.
     errors: u64,
-    /// Of the records, those of documents over a size limit: skipped, not failed.
-    too_large: u64,
     /// Records this run's documents matched (and skipped).
     taken: u64,
 }
@@ -782,7 +780,7 @@ impl Written {
         Ok((written, keep))
     }
 
-    /// A line of an output: its id and whether it is an error record, or None when it
+    /// A line of an output: its id and what it says of its document, or None when it
     /// is no dehusk record. A record of the other command is refused ([`Written::read`]).
     fn record(
         line: &[u8],
@@ -828,11 +826,11 @@ impl Written {
         Ok(Some((records::id_text(&record.id), kind)))
     }
 
+    /// Counts an earlier record: an error record (not one of a document too large,
+    /// which was skipped as asked) makes the run's exit code 2.
     fn count(&mut self, kind: RecordKind) {
-        match kind {
-            RecordKind::Done => {}
-            RecordKind::Failed => self.errors += 1,
-            RecordKind::TooLarge => self.too_large += 1,
+        if let RecordKind::Failed = kind {
+            self.errors += 1;
         }
     }
 }
