@@ -1211,11 +1211,22 @@ mod tests {
             "؟",
             "।",
             "。",
+            "\u{7f}",
+            "\u{1c}",
         ];
         let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let text = rng.string_of(&pieces, 14);
             assert_eq!(CharStats::of(&text), CharStats::of_chars(&text), "{text:?}");
+        }
+        // ASCII runs past the 255 bytes one sum counts (found by a review: untested).
+        let long = "Ab1 :2.".repeat(100);
+        for text in [long.clone(), format!("é{long}é{long}")] {
+            assert_eq!(CharStats::of(&text), CharStats::of_chars(&text));
+            assert_eq!(
+                CharStats::of_ascii(long.as_bytes()),
+                CharStats::of_chars(&long)
+            );
         }
     }
 

@@ -1343,7 +1343,7 @@ fn check_document(
     transport_charset: Option<&str>,
 ) -> Result<InputFormat> {
     if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(Error::bad_document(format!(
+        return Err(Error::too_large(format!(
             "document is larger than {MAX_DOCUMENT_BYTES} bytes, the most dehusk can segment"
         )));
     }

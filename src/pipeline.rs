@@ -506,11 +506,22 @@ mod tests {
         };
         let text = html.extract_bytes(&bytes, header).unwrap();
         assert!(text.contains("заседание городской думы"), "{text}");
+        // The header is heeded, not only sniffing (a wrong one garbles the text).
+        let wrong = Transport {
+            charset: Some("koi8-r"),
+            url: None,
+        };
+        let text = html.extract_bytes(&bytes, wrong).unwrap();
+        assert!(!text.contains("заседание"), "{text}");
         // ... or from the page's own <meta>.
         let meta = body.replace("<html>", "<html><meta charset=windows-1251>");
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&meta);
         let text = html.extract_bytes(&bytes, Transport::default()).unwrap();
         assert!(text.contains("заседание городской думы"), "{text}");
+        let wrong = body.replace("<html>", "<html><meta charset=koi8-r>");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&wrong);
+        let text = html.extract_bytes(&bytes, Transport::default()).unwrap();
+        assert!(!text.contains("заседание"), "{text}");
         // Binary data and a page over the block limit are per-document errors.
         let e = html
             .classify_bytes(&[0u8, 1, 2, 3, 0xff].repeat(400), Transport::default())

@@ -423,4 +423,14 @@ fn code_in_pre_keeps_its_lines_and_indentation() {
     let record: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     let blocks = record["blocks"].as_array().unwrap();
     assert!(blocks.iter().any(|b| b["text"] == code), "{out}");
+    // --format text: the code's blank line is left out, so that blank lines still
+    // part documents (found by a review: one page read as two).
+    write(&dir.path().join("other.html"), read_bytes(ARTICLE_HTML));
+    let out = dehusk()
+        .args(["extract", "--format", "text"])
+        .arg(dir.path())
+        .stdout();
+    let entries: Vec<&str> = out.trim_end().split("\n\n").collect();
+    assert_eq!(entries.len(), 2, "{out}");
+    assert!(entries[0].contains(&code.replace("\n\n", "\n")), "{out}");
 }

@@ -125,19 +125,28 @@ const SCALE: usize = 20;
 #[track_caller]
 pub(crate) fn assert_linear(what: &str, run: impl Fn(usize) -> Duration, n: usize) {
     // Warm up (page faults, lazy statics), then take the best of a few runs of each
-    // size: noise only ever makes a run slower.
+    // size: noise only ever makes a run slower. A ratio past the bound is measured
+    // again, twice at most: on a loaded machine (other tests, other builds) one slow
+    // large run made a linear reader look superlinear (session 38's CI, ratio 184),
+    // while a quadratic one stays near 400 however often it is measured.
     run(n);
-    let small = (0..3).map(|_| run(n)).min().unwrap_or_default();
-    let large = (0..2).map(|_| run(n * SCALE)).min().unwrap_or_default();
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-4);
-    eprintln!(
-        "issue5 scaling: {what}: n={n}: {:.4}s, n={}: {:.4}s, ratio {ratio:.1} (linear {SCALE}, \
-         quadratic {})",
-        small.as_secs_f64(),
-        n * SCALE,
-        large.as_secs_f64(),
-        SCALE * SCALE
-    );
+    let mut ratio = f64::INFINITY;
+    for _ in 0..3 {
+        let small = (0..3).map(|_| run(n)).min().unwrap_or_default();
+        let large = (0..2).map(|_| run(n * SCALE)).min().unwrap_or_default();
+        ratio = ratio.min(large.as_secs_f64() / small.as_secs_f64().max(1e-4));
+        eprintln!(
+            "issue5 scaling: {what}: n={n}: {:.4}s, n={}: {:.4}s, ratio {ratio:.1} (linear \
+             {SCALE}, quadratic {})",
+            small.as_secs_f64(),
+            n * SCALE,
+            large.as_secs_f64(),
+            SCALE * SCALE
+        );
+        if ratio < 150.0 {
+            break;
+        }
+    }
     assert!(
         ratio < 150.0,
         "{what} looks superlinear: ratio {ratio:.1} for {SCALE}x the input"

@@ -67,9 +67,9 @@ impl From<Mode> for InputFormat {
 pub enum OutFormat {
     /// One JSON object per line.
     Jsonl,
-    /// Just the main text (blocks one per line; documents separated by a blank line,
-    /// one entry per document in input order: a document that failed, or kept no
-    /// text, is an empty entry).
+    /// Just the main text (blocks one per line, a code block's lines kept but not its
+    /// blank lines; documents separated by a blank line, one entry per document in
+    /// input order: a document that failed, or kept no text, is an empty entry).
     Text,
 }
 
@@ -185,9 +185,11 @@ pub struct RunArgs {
     /// document's field (`html` or `text`, or --field) holding a string; a line that is
     /// not JSON is then one failed document. A `.warc` or `.wet` whose first 16 KiB
     /// hold no WARC record is one document. Records keep their ids (WARC-Record-ID, or
-    /// the line's `id`) and a WARC record its URL (`url`) in the output, a WARC
-    /// response its HTTP status (`status`: a 404 or a redirect is extracted like any
-    /// page; filter on it).
+    /// the line's `id`) and a WARC record its URL (`url`), date (`date`) and, in a WET,
+    /// its languages (`language`) in the output, a WARC response its HTTP status
+    /// (`status`: a 404 or a redirect is extracted like any page; filter on it). The
+    /// whole record must fit in those 16 KiB: a piece of a split crawl file whose
+    /// first record is larger is one document unless named `.warc`.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -241,7 +243,7 @@ pub struct RunArgs {
     /// field becomes the record id (else `<file>:<line number>`; a line that fails, not
     /// being JSON, too long or cut, keeps the id read before the damage), and all its
     /// other fields are copied into the output record (except ones named `text`,
-    /// `blocks`, `error` or `confidence`, which dehusk writes itself).
+    /// `blocks`, `error`, `too_large` or `confidence`, which dehusk writes itself).
     #[arg(long, value_name = "NAME")]
     pub field: Option<String>,
     /// Continue an interrupted run (needs `-o FILE` and JSON-lines output): the ids

@@ -19,7 +19,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -793,8 +793,9 @@ impl Written {
             id: serde_json::Value,
             #[serde(default)]
             error: Option<serde_json::Value>,
+            /// Read as any JSON: an older dehusk copied an input field of that name.
             #[serde(default)]
-            too_large: bool,
+            too_large: Option<serde_json::Value>,
             #[serde(default)]
             text: Option<serde::de::IgnoredAny>,
             #[serde(default)]
@@ -818,7 +819,8 @@ impl Written {
                 job.name()
             );
         }
-        let kind = match (record.error.is_some(), record.too_large) {
+        let too_large = record.too_large == Some(serde_json::Value::Bool(true));
+        let kind = match (record.error.is_some(), too_large) {
             (false, _) => RecordKind::Done,
             (true, false) => RecordKind::Failed,
             (true, true) => RecordKind::TooLarge,
@@ -1312,6 +1314,8 @@ struct Sink<'a> {
     /// asked, so not failures.
     too_large: u64,
     started: Instant,
+    /// Set at the first document ([`RateBase`]).
+    rate_base: RateBase,
     io_error: Option<io::Error>,
 }
 
@@ -1361,6 +1365,9 @@ impl Sink<'_> {
             }
         };
         self.progress.inc(progress);
+        // After the first document's progress, which carries any resumed ones.
+        self.rate_base
+            .get_or_init(|| (self.progress.position(), Instant::now()));
         if !self.progress.is_hidden() {
             if self.by_bytes {
                 let pages = self.ok + self.failed + self.too_large;
@@ -1381,6 +1388,20 @@ impl Sink<'_> {
             }
         }
     }
+}
+
+/// `--format text`'s entry of a document: its main text without blank lines, which
+/// only a code block's own lines can be (`<pre>`, laid out), and which would read as
+/// the blank line between documents (found by a review).
+fn without_blank_lines(text: String) -> String {
+    if !text.split('\n').any(|line| line.trim().is_empty()) {
+        return text;
+    }
+    let lines: Vec<&str> = text
+        .split('\n')
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines.join("\n")
 }
 
 /// Set by the first Ctrl-C (SIGINT) of an extract or classify run: the run takes no
@@ -1542,7 +1563,8 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
     } else {
         count
     };
-    let progress = progress_bar(!args.quiet, total, by_bytes);
+    let rate_base = RateBase::default();
+    let progress = progress_bar(!args.quiet, total, by_bytes, &rate_base);
     // What made the records, for a later --resume to check (only a file is resumed).
     let settings = args
         .output
@@ -1619,7 +1641,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
             doubtful.fetch_add(1, Ordering::Relaxed);
         }
         Ok(match job {
-            Job::Extract if text_out => c.main_text(),
+            Job::Extract if text_out => without_blank_lines(c.main_text()),
             Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text(), c.confidence),
             Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
         })
@@ -1690,6 +1712,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
         failed: 0,
         too_large: 0,
         started,
+        rate_base,
         io_error: None,
     };
     let inputs = drive(
@@ -1848,7 +1871,7 @@ fn count_sites(
     options: &records::Options,
     repeats: &mut SiteRepeats,
 ) {
-    let progress = progress_bar(!args.quiet, 0, false);
+    let progress = progress_bar(!args.quiet, 0, false, &RateBase::default());
     progress.set_style(
         ProgressStyle::with_template("{elapsed_precise} {pos} documents read  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -1880,7 +1903,14 @@ fn count_sites(
 /// The progress bar: on a terminal unless `wanted` is false (`--quiet`), counting
 /// input bytes when the inputs include record files (their documents are not known in
 /// advance) and documents otherwise; hidden elsewhere.
-fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
+/// Where the progress bar's rate starts: its position and the time when the first
+/// document of the run was written (set by [`Sink::take`]). Not the bar's start: a
+/// `--resume`d run credits the documents already written at once, with the first new
+/// one, which read as a rate made its ETA four times too short (found by a review),
+/// and loading the model is no part of the rate either.
+type RateBase = Arc<OnceLock<(u64, Instant)>>;
+
+fn progress_bar(wanted: bool, total: u64, by_bytes: bool, base: &RateBase) -> ProgressBar {
     if !wanted || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -1894,11 +1924,18 @@ fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
     pb.set_style(
         ProgressStyle::with_template(template)
             .map(|style| {
+                let base = Arc::clone(base);
                 style.with_key(
                     "eta",
-                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
                         let left = state.len().map(|len| len.saturating_sub(state.pos()));
-                        let _ = w.write_str(&eta_text(state.elapsed(), state.pos(), left));
+                        let text = match base.get() {
+                            Some(&(at, since)) => {
+                                eta_text(since.elapsed(), state.pos().saturating_sub(at), left)
+                            }
+                            None => "?".into(),
+                        };
+                        let _ = w.write_str(&text);
                     },
                 )
             })
@@ -1907,8 +1944,8 @@ fn progress_bar(wanted: bool, total: u64, by_bytes: bool) -> ProgressBar {
     pb
 }
 
-/// The time a run has left, at the mean rate since it started: `?` for its first two
-/// seconds or before any progress. indicatif's own estimate follows the latest
+/// The time a run has left, at the mean rate since its first document ([`RateBase`]):
+/// `?` for two seconds from there or before any progress. indicatif's own estimate follows the latest
 /// steps, which at the start (the model loading, the first record file's first
 /// bytes) gave "eta 8m" for a run of 3.5 s (found by a new-user audit).
 fn eta_text(elapsed: Duration, done: u64, left: Option<u64>) -> String {
@@ -2247,6 +2284,24 @@ mod tests {
             read_written("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"error\":\"bad\"}\n")
                 .unwrap();
         assert_eq!((w.records, w.errors), (2, 1));
+        // A too-large record is no error; a `too_large` that is not `true` (an input
+        // field an older dehusk copied) is no mark (found by a review: refused).
+        let (w, _) = read_written(
+            "{\"id\":\"a\",\"error\":\"big\",\"too_large\":true}\n\
+             {\"id\":\"b\",\"error\":\"bad\",\"too_large\":\"no\"}\n\
+             {\"id\":\"c\",\"text\":\"x\",\"too_large\":1}\n",
+        )
+        .unwrap();
+        assert_eq!((w.records, w.errors), (3, 1));
+    }
+
+    #[test]
+    fn format_text_entries_have_no_blank_lines() {
+        assert_eq!(without_blank_lines("a\nb".into()), "a\nb");
+        assert_eq!(
+            without_blank_lines("fn f() {\n    x;\n\n  \n    y;\n}".into()),
+            "fn f() {\n    x;\n    y;\n}"
+        );
     }
 
     /// A `.gz` output is members ended at line ends, and a resume keeps the whole
