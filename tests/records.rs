@@ -1392,3 +1392,71 @@ fn a_warc_piped_in_after_stray_bytes_is_read_record_by_record() {
         assert_eq!(got[1..], recs[1..], "{what}");
     }
 }
+
+/// A `response` record whose HTML body went through this HTTP content coding.
+fn coded_response(id: &str, url: &str, coding: &str, body: &[u8]) -> Vec<u8> {
+    let mut block = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {coding}\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    block.extend_from_slice(body);
+    warc_record(
+        "response",
+        id,
+        &[
+            ("WARC-Target-URI", url),
+            ("Content-Type", "application/http; msgtype=response"),
+        ],
+        &block,
+    )
+}
+
+#[test]
+fn zstd_coded_responses_are_undone_within_max_bytes() {
+    // Chrome asks for zstd, and WARCs of browser-based crawlers keep the bodies as the
+    // server sent them: a `Content-Encoding: zstd` response was an error record.
+    let dir = tempdir();
+    let page = read_bytes(PAGES[0]);
+    let zst =
+        ruzstd::encoding::compress_to_vec(&page[..], ruzstd::encoding::CompressionLevel::Fastest);
+    assert!(zst.len() < page.len() / 2, "compressed");
+    // A bomb: one zstd frame (128 KiB window) of 8,192 RLE blocks of 128 KiB of 'a',
+    // 1 GiB from 32 KiB.
+    let mut bomb = b"\x28\xb5\x2f\xfd\x00\x38".to_vec();
+    for i in 0..8192u32 {
+        let header = (128 << 10) << 3 | 1 << 1 | u32::from(i == 8191);
+        bomb.extend_from_slice(&header.to_le_bytes()[..3]);
+        bomb.push(b'a');
+    }
+    let junk: Vec<u8> = (0..600u32).map(|i| (i * 7 % 31) as u8 + 1).collect();
+    let records = [
+        coded_response(&id(0), &url(0), "zstd", &zst),
+        coded_response(&id(1), &url(1), "zstd", &junk),
+        coded_response(&id(2), &url(2), "zstd", &bomb),
+    ];
+    let warc = dir.path().join("zstd.warc.gz");
+    write(&warc, gzip_each(&records));
+    let out = dehusk()
+        .args(["extract", "--max-bytes", "1000000"])
+        .arg(&warc)
+        .output();
+    out.expect_code(2);
+    let recs = out.records();
+    assert_eq!(recs.len(), 3, "{}", out.show());
+    eqnice!(
+        extract_text(&[PAGES[0]]),
+        recs[0]["text"].as_str().unwrap_or_default(),
+        "the zstd body vs the page alone"
+    );
+    assert_contains!(
+        recs[1]["error"].as_str().unwrap_or_default(),
+        "Content-Encoding 'zstd', but the body is not zstd data"
+    );
+    assert_eq!(recs[2]["too_large"], true, "{}", out.show());
+    assert_contains!(
+        recs[2]["error"].as_str().unwrap_or_default(),
+        "larger than the limit of 1000000 bytes"
+    );
+}
