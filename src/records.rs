@@ -510,26 +510,14 @@ impl Record {
                 Some(plain) => Cow::Owned(plain),
                 None => body,
             },
-            ContentCoding::Brotli => match unbrotli(&body, self.max_bytes)? {
-                Some(plain) => Cow::Owned(plain),
-                // Labelled, but evidently decoded already.
-                None if input::check_not_binary(&body).is_ok() => body,
-                None => {
-                    return Err(Error::bad_document(
-                        "HTTP Content-Encoding 'br', but the body is not brotli data",
-                    ))
-                }
-            },
-            ContentCoding::Zstd => match unzstd(&body, self.max_bytes)? {
-                Some(plain) => Cow::Owned(plain),
-                // Labelled, but evidently decoded already.
-                None if input::check_not_binary(&body).is_ok() => body,
-                None => {
-                    return Err(Error::bad_document(
-                        "HTTP Content-Encoding 'zstd', but the body is not zstd data",
-                    ))
-                }
-            },
+            ContentCoding::Brotli => {
+                let decoded = unbrotli(&body, self.max_bytes)?;
+                decoded_or_kept(decoded, body, "br", "brotli")?
+            }
+            ContentCoding::Zstd => {
+                let decoded = unzstd(&body, self.max_bytes)?;
+                decoded_or_kept(decoded, body, "zstd", "zstd")?
+            }
             ContentCoding::Other(name) => {
                 if input::check_not_binary(&body).is_err() {
                     return Err(Error::bad_document(format!(
@@ -597,6 +585,24 @@ fn unbrotli(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
         brotli_decompressor::Decompressor::new(body, 1 << 16),
         max_bytes,
     )
+}
+
+/// The body a content coding decoded, or, when it did not decode, the body as it
+/// stands if that is plainly text (labelled, but evidently decoded already); else an
+/// error naming the coding (`label`, as HTTP names it) and its format.
+fn decoded_or_kept<'a>(
+    decoded: Option<Vec<u8>>,
+    body: Cow<'a, [u8]>,
+    label: &str,
+    format: &str,
+) -> Result<Cow<'a, [u8]>> {
+    match decoded {
+        Some(plain) => Ok(Cow::Owned(plain)),
+        None if input::check_not_binary(&body).is_ok() => Ok(body),
+        None => Err(Error::bad_document(format!(
+            "HTTP Content-Encoding '{label}', but the body is not {format} data"
+        ))),
+    }
 }
 
 /// Undoes zstd content coding. None when `body` is no zstd stream.
