@@ -1393,6 +1393,41 @@ fn a_warc_piped_in_after_stray_bytes_is_read_record_by_record() {
     }
 }
 
+// Found by a review: a piece whose first record is too large for the first 16 KiB to
+// show it whole (most pieces of a split crawl file) is one document, as before, but
+// now said: the head shows a record's start, which a `.warc` name would read from.
+#[test]
+fn a_piped_warc_piece_read_as_one_document_is_warned_of() {
+    let big = "<p>A long paragraph of the page, repeated. </p>".repeat(600);
+    let records = [
+        response(&id(0), &url(0), "text/html", big.as_bytes()),
+        response(&id(1), &url(1), "text/html", &read_bytes(PAGES[1])),
+    ]
+    .concat();
+    let mut bytes = b"the end of a record cut by `split`.</p></body></html>\r\n\r\n".to_vec();
+    bytes.extend(records);
+    assert!(bytes.len() > 16 << 10);
+    let out = dehusk()
+        .args(["extract", "-q", "-"])
+        .stdin(bytes)
+        .expect_code(0);
+    assert_eq!(out.records().len(), 1, "{}", out.show());
+    assert_contains!(out.stderr, "warning: - looks like part of a WARC file");
+    // An ordinary page or text piped in, and a page that quotes a WARC header line
+    // without a record's framing, are not.
+    for input in [
+        read_bytes(PAGES[0]),
+        read_bytes("data/examples/article.txt"),
+        b"<p>A WARC file starts with WARC/1.0 and a WARC-Type line.</p>".to_vec(),
+    ] {
+        let out = dehusk()
+            .args(["extract", "-q", "-"])
+            .stdin(input)
+            .expect_code(0);
+        assert_lacks!(out.stderr, "looks like part of a WARC");
+    }
+}
+
 /// A `response` record whose HTML body went through this HTTP content coding.
 fn coded_response(id: &str, url: &str, coding: &str, body: &[u8]) -> Vec<u8> {
     let mut block = format!(

@@ -1088,6 +1088,13 @@ impl Inputs {
         };
         let Some(kind) = records::record_format(by_name, &head, self.options.field.as_deref())
         else {
+            if by_name.is_none() && records::looks_like_cut_warc(&head) {
+                eprintln!(
+                    "dehusk: warning: {id} looks like part of a WARC file, cut before a record \
+                     too large to check in its first 16 KiB; it is read as one document: \
+                     save it under a .warc name to read its records"
+                );
+            }
             return Some(Work::Stream { id, head, rest });
         };
         let stream = Box::new(io::Cursor::new(head).chain(rest));
