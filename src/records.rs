@@ -3925,6 +3925,20 @@ mod tests {
         assert_eq!(&r.payload().unwrap()[..], PAGE);
     }
 
+    /// The payload of a WARC response whose HTML body went through HTTP content coding
+    /// `coding` (as its header names it).
+    fn coded_payload(coding: &str, body: &[u8], options: Options) -> Result<Vec<u8>> {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Type: text/html\r\n\r\n"
+        );
+        let warc = warc_record("response", "<1>", "", &[head.as_bytes(), body].concat());
+        let entries = read_all(warc, RecordFormat::Warc, options);
+        let Entry::Record(r) = &entries[0] else {
+            panic!("{:?}", summary(&entries))
+        };
+        r.payload().map(|p| p.into_owned())
+    }
+
     /// Found by a new-user audit: `Content-Encoding: br` was an error record, and
     /// browser-based crawlers keep brotli bodies as the server sent them.
     #[test]
@@ -3939,16 +3953,7 @@ mod tests {
             \xd6\x46\x4f\x53\x17\x25\x5c\x5e\x44\xda\xb9\x3a\x1b\xb9\x38\x44\xaa\x68\
             \x00\x88\x16\x92\x25\x47\xab\x60\xf5\xad\x7d\x6b\x24\x80\xae\xc0\xb2\x01\
             \x43\x0d\xba\x4f\x16\x01";
-        let payload = |body: &[u8], options: Options| {
-            let head =
-                b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Type: text/html\r\n\r\n";
-            let warc = warc_record("response", "<1>", "", &[&head[..], body].concat());
-            let entries = read_all(warc, RecordFormat::Warc, options);
-            let Entry::Record(r) = &entries[0] else {
-                panic!("{:?}", summary(&entries))
-            };
-            r.payload().map(|p| p.into_owned())
-        };
+        let payload = |body: &[u8], options| coded_payload("br", body, options);
         assert_eq!(payload(br, Options::default()).unwrap(), html);
         // Labelled br but decoded already: taken as it is.
         assert_eq!(payload(PAGE, Options::default()).unwrap(), PAGE);
@@ -3995,18 +4000,7 @@ mod tests {
             \x74\x85\xa8\x61\xeb\x8f\x7d\x4d\x46\x5e\x3f\x42\xd8\xdc\xd8\x79\xf4\x0f\xfb\
             \x2a\x04\x0e\xe2\xed\xb0\x19\x7b\x90\x8b\xde\x0c\xd2\xdc\x5c\x23\x04\x00\x2f\
             \x1b\xe2\xc7\x14\x8b\xb9\x07\x80\x0d\x58\x0a\x5c\xdd\x70\xa5";
-        let payload = |coding: &str, body: &[u8], options: Options| {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Type: text/html\r\n\r\n"
-            );
-            let warc = warc_record("response", "<1>", "", &[head.as_bytes(), body].concat());
-            let entries = read_all(warc, RecordFormat::Warc, options);
-            let Entry::Record(r) = &entries[0] else {
-                panic!("{:?}", summary(&entries))
-            };
-            r.payload().map(|p| p.into_owned())
-        };
-        let zstd = |body: &[u8]| payload("zstd", body, Options::default());
+        let zstd = |body: &[u8]| coded_payload("zstd", body, Options::default());
         assert_eq!(zstd(zst).unwrap(), html);
         // Frames one after another, a skippable one between, are one stream, as for
         // `zstd -d`.
@@ -4017,10 +4011,13 @@ mod tests {
         let gz = gzip(html);
         let stored = zstd_frame(&[(0, gz.len() as u32, &gz)]);
         assert_eq!(
-            payload("gzip, zstd", &stored, Options::default()).unwrap(),
+            coded_payload("gzip, zstd", &stored, Options::default()).unwrap(),
             gz
         );
-        assert_eq!(payload("ZSTD", &stored, Options::default()).unwrap(), gz);
+        assert_eq!(
+            coded_payload("ZSTD", &stored, Options::default()).unwrap(),
+            gz
+        );
         // Labelled zstd but decoded already: taken as it is.
         assert_eq!(zstd(PAGE).unwrap(), PAGE);
         // Neither zstd nor text, a frame cut short, junk after a frame: an error that
@@ -4036,7 +4033,7 @@ mod tests {
             max_bytes: 160,
             ..Options::default()
         };
-        let error = payload("zstd", zst, small).unwrap_err();
+        let error = coded_payload("zstd", zst, small).unwrap_err();
         assert!(error.is_too_large(), "{error}");
         // A bomb, 1 GiB in 32 KiB (8,192 RLE blocks of 128 KiB), stops at the limit.
         let rle = vec![(1, 128 << 10, &b"a"[..]); 8192];
@@ -4046,13 +4043,13 @@ mod tests {
             max_bytes: 1 << 20,
             ..Options::default()
         };
-        let error = payload("zstd", &bomb, mib()).unwrap_err();
+        let error = coded_payload("zstd", &bomb, mib()).unwrap_err();
         assert!(error.is_too_large(), "{error}");
-        let error = payload("zstd", &bomb[..bomb.len() / 2], mib()).unwrap_err();
+        let error = coded_payload("zstd", &bomb[..bomb.len() / 2], mib()).unwrap_err();
         assert!(error.is_too_large(), "{error}");
         // Within the limit: every byte.
         let within = zstd_frame(&rle[..8]);
-        let plain = payload("zstd", &within, mib()).unwrap();
+        let plain = coded_payload("zstd", &within, mib()).unwrap();
         assert!(plain.len() == 1 << 20 && plain.iter().all(|&b| b == b'a'));
         // Damaged, an error or some bytes, never a panic: every cut and every one-bit
         // flip of the real frame (a throwaway harness ran 300,000 random edits of
