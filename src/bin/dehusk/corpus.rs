@@ -888,13 +888,30 @@ enum Work {
     /// A record of a record file.
     Record(records::Record),
     /// An input or record that could not be read.
-    Failed {
-        id: String,
-        fields: Fields,
-        reason: String,
-        /// Over a size limit (`--max-bytes`): skipped, not failed.
-        too_large: bool,
-    },
+    Failed(Failure),
+}
+
+/// A document that failed, or was skipped as too large: what its error record and its
+/// stderr line say.
+struct Failure {
+    id: String,
+    fields: Fields,
+    reason: String,
+    /// Over a size limit (`--max-bytes`, `--max-blocks`): counted as skipped, and not
+    /// a failure of the run.
+    too_large: bool,
+}
+
+impl Failure {
+    /// The failure of document `id` by error `e`.
+    fn of(id: String, fields: Fields, e: &dehusk::Error) -> Failure {
+        Failure {
+            id,
+            fields,
+            reason: e.reason(),
+            too_large: e.is_too_large(),
+        }
+    }
 }
 
 /// Work and the progress it stands for (documents, or input bytes for record files).
@@ -904,17 +921,8 @@ struct Item {
 }
 
 enum Outcome {
-    Done {
-        line: String,
-    },
-    Failed {
-        id: String,
-        fields: Fields,
-        reason: String,
-        /// Over a size limit (`--max-bytes`, `--max-blocks`): counted as skipped, and
-        /// not a failure of the run.
-        too_large: bool,
-    },
+    Done { line: String },
+    Failed(Failure),
 }
 
 impl Outcome {
@@ -923,7 +931,7 @@ impl Outcome {
     fn size(&self) -> u64 {
         match self {
             Outcome::Done { line } => line.len() as u64,
-            Outcome::Failed { id, reason, .. } => (id.len() + reason.len()) as u64,
+            Outcome::Failed(f) => (f.id.len() + f.reason.len()) as u64,
         }
     }
 }
@@ -1041,12 +1049,7 @@ impl Inputs {
                 });
                 None
             }
-            Err(e) => Some(Work::Failed {
-                id,
-                fields: Fields::new(),
-                reason: e.reason(),
-                too_large: e.is_too_large(),
-            }),
+            Err(e) => Some(Work::Failed(Failure::of(id, Fields::new(), &e))),
         }
     }
 
@@ -1054,11 +1057,13 @@ impl Inputs {
     /// written already).
     fn start(&mut self, path: PathBuf, size: u64) -> Option<Work> {
         let id = path.display().to_string();
-        let failed = |id: String, reason: String| Work::Failed {
-            id,
-            fields: Fields::new(),
-            reason,
-            too_large: false,
+        let failed = |id: String, reason: String| {
+            Work::Failed(Failure {
+                id,
+                fields: Fields::new(),
+                reason,
+                too_large: false,
+            })
         };
         let stdin = path.as_os_str() == "-";
         let by_name = match records::by_name(&path) {
@@ -1136,12 +1141,7 @@ impl Inputs {
                 (!self.already_written(&record.id)).then_some(Work::Record(record))
             }
             Some(Entry::Failed { id, fields, error }) => {
-                (!self.already_written(&id)).then(|| Work::Failed {
-                    id,
-                    fields,
-                    reason: error.reason(),
-                    too_large: error.is_too_large(),
-                })
+                (!self.already_written(&id)).then(|| Work::Failed(Failure::of(id, fields, &error)))
             }
         }
     }
@@ -1169,16 +1169,11 @@ impl Iterator for Inputs {
                         continue;
                     }
                 },
-                Err(e) => Work::Failed {
-                    id: error_id(&e),
-                    fields: Fields::new(),
-                    reason: e.reason(),
-                    too_large: e.is_too_large(),
-                },
+                Err(e) => Work::Failed(Failure::of(error_id(&e), Fields::new(), &e)),
             };
             let id = match &work {
                 Work::File(path) => path.display().to_string(),
-                Work::Stream { id, .. } | Work::Failed { id, .. } => id.clone(),
+                Work::Stream { id, .. } | Work::Failed(Failure { id, .. }) => id.clone(),
                 Work::Record(record) => record.id.clone(),
             };
             if self.already_written(&id) {
@@ -1339,12 +1334,12 @@ impl Sink<'_> {
                     writeln!(self.out.writer, "{line}")
                 }
             }
-            Outcome::Failed {
+            Outcome::Failed(Failure {
                 id,
                 fields,
                 reason,
                 too_large,
-            } => {
+            }) => {
                 match too_large {
                     true => self.too_large += 1,
                     false => self.failed += 1,
@@ -1654,11 +1649,8 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
         })
     };
     let work = |item: Item| -> (Outcome, u64) {
-        let failed = |id: String, fields: Fields, e: dehusk::Error| Outcome::Failed {
-            id,
-            fields,
-            reason: e.reason(),
-            too_large: e.is_too_large(),
+        let failed = |id: String, fields: Fields, e: dehusk::Error| {
+            Outcome::Failed(Failure::of(id, fields, &e))
         };
         let outcome = match item.work {
             Work::File(path) => {
@@ -1695,17 +1687,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
                     Err(e) => failed(record.id, record.fields, e),
                 }
             }
-            Work::Failed {
-                id,
-                fields,
-                reason,
-                too_large,
-            } => Outcome::Failed {
-                id,
-                fields,
-                reason,
-                too_large,
-            },
+            Work::Failed(failure) => Outcome::Failed(failure),
         };
         (outcome, item.progress)
     };
