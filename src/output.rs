@@ -10,9 +10,10 @@
 //!
 //! A document from a record file (see [`crate::records`]) carries [`Fields`] into its
 //! record, written in order between `"id"` and the result: a WARC record's `url`, a JSON
-//! line's other fields. A field named like one dehusk writes (`id`, `text`, `blocks`,
+//! line's other fields. A field named like one dehusk writes (`text`, `blocks`,
 //! `error`, `too_large`, `confidence`) is left out, so every record keeps the shape
-//! above.
+//! above; a field named `id` is the id as the input gave it (a JSON line's number id)
+//! and is written as the `"id"`, so `{"id": 17}` comes back as `17`, not `"17"`.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -152,8 +153,12 @@ fn record_with<T: Serialize + ?Sized>(
 ) -> String {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"id\":");
-    // Writing JSON into a Vec cannot fail (non-finite floats become null).
-    let _ = serde_json::to_writer(&mut out, id);
+    // Writing JSON into a Vec cannot fail (non-finite floats become null). A JSON
+    // line's id that is not a string is among the fields, to be written as given.
+    let _ = match fields.iter().find(|(name, _)| name == "id") {
+        Some((_, given)) => serde_json::to_writer(&mut out, given),
+        None => serde_json::to_writer(&mut out, id),
+    };
     for (name, field) in fields {
         if RESERVED.contains(&name.as_str()) {
             continue;
@@ -205,7 +210,6 @@ mod tests {
                 "meta".into(),
                 serde_json::json!({"b": 1, "a": [true, null]}),
             ),
-            ("id".into(), Value::from("other")),
             ("confidence".into(), Value::from(2)),
         ];
         let line = text_record_with("<urn:1>", &fields, "kept\ntext", 0.873_46);
@@ -227,6 +231,28 @@ mod tests {
             text_record("a", "t", 0.873_46)
         );
         assert_eq!(error_record_with("a", &[], "e"), error_record("a", "e"));
+    }
+
+    #[test]
+    fn an_id_field_is_the_id_as_the_input_gave_it() {
+        // A JSON line's number id, kept among the fields by the reader.
+        let fields: Fields = vec![
+            ("id".into(), serde_json::json!(17)),
+            ("url".into(), Value::from("http://a/")),
+        ];
+        assert_eq!(
+            text_record_with("17", &fields, "t", 0.5),
+            r#"{"id":17,"url":"http://a/","text":"t","confidence":0.5}"#
+        );
+        assert_eq!(
+            too_large_record_with("17", &fields, "over"),
+            r#"{"id":17,"url":"http://a/","error":"over","too_large":true}"#
+        );
+        let fields: Fields = vec![("id".into(), serde_json::json!([1, "a"]))];
+        assert_eq!(
+            error_record_with("[1,\"a\"]", &fields, "bad"),
+            r#"{"id":[1,"a"],"error":"bad"}"#
+        );
     }
 
     #[test]

@@ -456,7 +456,8 @@ impl Default for Options {
 pub struct Record {
     /// The WARC-Record-ID, the JSON line's `id`, or `<file>:<line number>`.
     pub id: String,
-    /// Fields for the output record: `url` for WARC, the other fields of a JSON line.
+    /// Fields for the output record: `url` for WARC, the other fields of a JSON line
+    /// (and its `id` when that is not a string, so the output writes it as given).
     pub fields: Fields,
     /// HTML or text; None: sniffed from the content.
     pub format: Option<InputFormat>,
@@ -3130,7 +3131,7 @@ fn repair_json_line(line: &[u8]) -> Option<String> {
 /// `12`. Found by an audit: a failed line's record was always `<file>:<line number>`,
 /// though the line named its document, so neither a user nor a later run could match
 /// it.
-fn damaged_line_id(line: &[u8]) -> Option<String> {
+fn damaged_line_id(line: &[u8]) -> Option<Value> {
     struct IdVisitor<'a>(&'a mut Option<Value>);
     impl<'de> Visitor<'de> for IdVisitor<'_> {
         type Value = ();
@@ -3165,8 +3166,7 @@ fn damaged_line_id(line: &[u8]) -> Option<String> {
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     // The error is the damage the caller reports; what was read before it is kept.
     let _ = deserializer.deserialize_map(IdVisitor(&mut id));
-    id.filter(|value| !value.is_null())
-        .map(|value| id_text(&value))
+    id
 }
 
 /// The fields with each key once, at its first place, holding its last value.
@@ -3285,6 +3285,19 @@ pub fn id_text(value: &Value) -> String {
     }
 }
 
+/// A JSON line's `id`: the text that names its record (in messages, `--resume` and
+/// `explain --record`), and the fields that write it back as the line gave it. A
+/// number stays a number in the output (`"id":42`, not `"id":"42"`): a string there
+/// made every join of the output back onto the input by id come out empty (found by an
+/// audit). A string id needs no field; a null one is no id.
+fn split_id(value: Option<Value>) -> (Option<String>, Fields) {
+    match value {
+        Some(Value::Null) | None => (None, Fields::new()),
+        Some(Value::String(s)) => (Some(s), Fields::new()),
+        Some(other) => (Some(other.to_string()), vec![("id".to_string(), other)]),
+    }
+}
+
 impl Reader {
     /// The longest JSON line kept: room for a document at the limit with JSON escapes.
     fn line_cap(&self) -> usize {
@@ -3331,16 +3344,20 @@ impl Reader {
             self.count += 1;
             match read_line(&mut self.src, &mut line, cap, ends, Keep::Head) {
                 // The line read so far may name its document.
-                Err(e) => break Some(self.fail_read(damaged_line_id(&line), Fields::new(), &e)),
+                Err(e) => {
+                    let (id, fields) = split_id(damaged_line_id(&line));
+                    break Some(self.fail_read(id, fields, &e));
+                }
                 Ok(LineRead::Eof) => break None,
                 Ok(LineRead::TooLong) => {
+                    let (id, fields) = split_id(damaged_line_id(&line));
                     break Some(Entry::Failed {
-                        id: damaged_line_id(&line).unwrap_or_else(|| self.fallback_id()),
-                        fields: Fields::new(),
+                        id: id.unwrap_or_else(|| self.fallback_id()),
+                        fields,
                         error: Error::too_large(format!(
                             "line is longer than {cap} bytes (twice --max-bytes, plus 1 MiB)"
                         )),
-                    })
+                    });
                 }
                 Ok(LineRead::Full) => {}
             }
@@ -3364,20 +3381,19 @@ impl Reader {
         let object = match parse_json_line(line) {
             Ok(object) => object,
             Err(e) => {
+                let (id, fields) = split_id(damaged_line_id(line));
                 return Entry::Failed {
-                    id: damaged_line_id(line).unwrap_or(fallback),
-                    fields: Fields::new(),
+                    id: id.unwrap_or(fallback),
+                    fields,
                     error: Error::bad_document(format!("line is not a JSON object: {e}")),
-                }
+                };
             }
         };
         // A null id is no id, as a null field is no field: "null" for each would make
         // every such line one id (found by an audit).
-        let id = object
-            .iter()
-            .find(|(k, v)| k == "id" && !v.is_null())
-            .map(|(_, v)| id_text(v))
-            .unwrap_or(fallback);
+        let given = object.iter().find(|(k, v)| k == "id" && !v.is_null());
+        let (id, id_fields) = split_id(given.map(|(_, v)| v.clone()));
+        let id = id.unwrap_or(fallback);
         // A null field is no field: `{"html": null, "text": "..."}` is a text document.
         let has = |name: &str| object.iter().any(|(k, v)| k == name && !v.is_null());
         let field = match (&self.options.field, self.options.format) {
@@ -3393,7 +3409,8 @@ impl Reader {
             _ => None,
         });
         let mut document = None;
-        let mut fields = Fields::with_capacity(object.len());
+        let mut fields = id_fields;
+        fields.reserve(object.len());
         for (key, value) in object {
             if key == field {
                 document = Some(value);
@@ -4657,6 +4674,15 @@ mod tests {
                 "t:11"
             ]
         );
+        // A number id is kept among the fields too, for the output to write as given.
+        let Entry::Failed { fields, .. } = &entries[3] else {
+            panic!()
+        };
+        assert_eq!(*fields, [("id".to_string(), Value::from(42))]);
+        let Entry::Failed { fields, .. } = &entries[0] else {
+            panic!()
+        };
+        assert!(fields.is_empty(), "{fields:?}");
         // A line good but for a repair reads its id the same way, whole.
         let good = read_all(
             b"{\"id\": \"caf\xe9\", \"html\": \"<p>x</p>\"}\n".to_vec(),

@@ -385,6 +385,77 @@ fn issue4_wet_conversions_are_read_as_text() {
 }
 
 #[test]
+fn json_line_ids_come_back_as_the_line_gave_them() {
+    // Found by an audit: `{"id": 17}` came out as `"id":"17"`, so a join of the output
+    // back onto the input by id matched nothing.
+    let dir = tempdir();
+    let lines = concat!(
+        "{\"id\": 17, \"html\": \"<p>One paragraph of text, long enough.</p>\"}\n",
+        "{\"id\": 123456789012345678901234567890, \"text\": \"A line of text.\"}\n",
+        "{\"id\": \"s-1\", \"html\": \"<p>A string id.</p>\"}\n",
+        // Damaged: the error record carries the id as given.
+        "{\"id\": 45.5, \"html\": \"<p>\\q</p>\"}\n",
+        "{\"id\": [1, {\"a\": true}], \"html\": 3}\n",
+        // A null id is no id.
+        "{\"id\": null, \"html\": \"<p>No id.</p>\"}\n",
+    );
+    let input = dir.path().join("pages.jsonl");
+    write(&input, lines);
+    let dest = dir.path().join("out.jsonl");
+    let out = dehusk()
+        .args(["extract", "-q", "-o"])
+        .arg(&dest)
+        .arg(&input)
+        .expect_code(2);
+    let written = std::fs::read_to_string(&dest).unwrap();
+    let ids: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+        .collect();
+    let expected = [
+        serde_json::json!(17),
+        serde_json::json!(17),
+        serde_json::json!("s-1"),
+        serde_json::json!(45.5),
+        serde_json::json!([1, {"a": true}]),
+        Value::from(format!("{}:6", input.display())),
+    ];
+    assert_eq!(ids.len(), 6, "{}", out.show());
+    assert_eq!(ids[0], expected[0]);
+    // Exact, not rounded through a float.
+    assert!(
+        written
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(r#"{"id":123456789012345678901234567890,"text":"#),
+        "{written}"
+    );
+    assert_eq!(ids[2..], expected[2..]);
+    // The id is written once, first, whatever the line's order.
+    for line in written.lines() {
+        assert_eq!(line.matches("\"id\":").count(), 1, "{line}");
+    }
+
+    // `--resume` knows the written numbers: a run killed after two records writes the
+    // other four.
+    let partial: String = written.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::remove_file(&dest).unwrap();
+    write(&partial_of(&dest), partial);
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&input)
+        .expect_code(2);
+    assert!(
+        out.stderr.contains("2 records already written"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(std::fs::read_to_string(&dest).unwrap(), written);
+}
+
+#[test]
 fn issue4_jsonl_field_html_keeps_the_other_fields() {
     let dir = tempdir();
     let pages: Vec<String> = PAGES.iter().map(|p| read(p)).collect();

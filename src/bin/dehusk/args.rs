@@ -240,8 +240,9 @@ pub struct RunArgs {
     /// with `--input-format text`; a line without an `html` field falls back to its
     /// `text` field). A field named `text` is read as plain text and one named `html` as
     /// HTML, unless --input-format says otherwise; any other is sniffed. The line's `id`
-    /// field becomes the record id (else `<file>:<line number>`; a line that fails, not
-    /// being JSON, too long or cut, keeps the id read before the damage), and all its
+    /// field becomes the record id, written as given (a number stays a number; else
+    /// `<file>:<line number>`; a line that fails, not being JSON, too long or cut,
+    /// keeps the id read before the damage), and all its
     /// other fields are copied into the output record (except ones named `text`,
     /// `blocks`, `error`, `too_large` or `confidence`, which dehusk writes itself).
     #[arg(long, value_name = "NAME")]
