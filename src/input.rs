@@ -884,8 +884,11 @@ fn initial_capacity(expected: u64, limit: u64) -> usize {
 // ---------------------------------------------------------------------------------------
 
 /// Decides html or text: by the path's extension first (after stripping a trailing `.gz`):
-/// `.html .htm .xhtml .shtml .php .asp .aspx .jsp` → Html; `.txt .text .wet` → Text;
-/// otherwise by content (see below).
+/// `.html .htm .xhtml .shtml .php .asp .aspx .jsp` → Html; `.txt .text .wet` → Text,
+/// unless the content begins as only an HTML document does (`<!doctype html`, `<html`,
+/// `<head`, `<body`, after a BOM and whitespace): a page saved under a text name is
+/// still a page (found by an audit: its markup came out as text); otherwise by content
+/// (see below).
 ///
 /// Content sniffing looks at the first 4 KB (after a BOM and leading whitespace; UTF-16 is
 /// handled) for tags, ASCII case-insensitively. It is Html when the content starts with a tag
@@ -894,13 +897,22 @@ fn initial_capacity(expected: u64, limit: u64) -> usize {
 /// `<title`, `</p>`, ...) appear; else Text. Requiring two of the weaker tags keeps a plain
 /// text that merely mentions "`<p>`" once from being parsed as markup.
 pub fn sniff_format(path: Option<&Path>, bytes: &[u8]) -> InputFormat {
-    if let Some(format) = path.and_then(format_from_extension) {
-        return format;
+    match path.and_then(format_from_extension) {
+        Some(InputFormat::Text) if sniff_window(bytes, begins_as_html_document) => {
+            InputFormat::Html
+        }
+        Some(format) => format,
+        None => sniff_window(bytes, sniff_content),
     }
-    sniff_content(bytes)
 }
 
-fn format_from_extension(path: &Path) -> Option<InputFormat> {
+/// A document's start, as [`sniff_content`] reads it, begins with a tag only HTML has.
+fn begins_as_html_document(window: &[u8]) -> bool {
+    window.first() == Some(&b'<') && marker_after_lt(&window[1..]) == Some(Marker::Strong)
+}
+
+/// The format a page's name gives (see [`sniff_format`]); None for other names.
+pub(crate) fn format_from_extension(path: &Path) -> Option<InputFormat> {
     let mut extension = path.extension()?;
     if extension.eq_ignore_ascii_case("gz") {
         extension = Path::new(path.file_stem()?).extension()?;
@@ -925,9 +937,11 @@ enum Marker {
     Weak,
 }
 
-fn sniff_content(bytes: &[u8]) -> InputFormat {
+/// Calls `sniff` with the first [`SNIFF_BYTES`] of the content after a BOM and
+/// leading whitespace, as bytes to search for ASCII markers.
+fn sniff_window<R>(bytes: &[u8], sniff: impl FnOnce(&[u8]) -> R) -> R {
     // UTF-16: keep the ASCII code units (anything else becomes '?', which matches nothing),
-    // so the markers below can be searched as bytes.
+    // so the markers can be searched as bytes.
     let projected: Vec<u8>;
     let body: &[u8] = match (utf16_encoding(bytes), Encoding::for_bom(bytes)) {
         (Some((encoding, bom_len)), _) => {
@@ -948,7 +962,11 @@ fn sniff_content(bytes: &[u8]) -> InputFormat {
         .iter()
         .position(|&b| !b.is_ascii_whitespace())
         .unwrap_or(body.len());
-    let window = &body[start..body.len().min(start + SNIFF_BYTES)];
+    sniff(&body[start..body.len().min(start + SNIFF_BYTES)])
+}
+
+/// Html or Text by the markers in a [`sniff_window`].
+fn sniff_content(window: &[u8]) -> InputFormat {
     if window.first() == Some(&b'<') && marker_after_lt(&window[1..]).is_some() {
         return InputFormat::Html;
     }
@@ -2012,7 +2030,8 @@ mod tests {
     #[test]
     fn sniff_format_by_extension() {
         let text_bytes = b"Just some words.";
-        let html_bytes = b"<!doctype html><html><body>x</body></html>";
+        // Markup a text could hold (sniffed, this would be HTML).
+        let html_bytes = b"<p>A tag</p> and <div> another, <title>";
         for (name, expected) in [
             ("a/page.html.gz", InputFormat::Html),
             ("page.HTM", InputFormat::Html),
@@ -2031,6 +2050,34 @@ mod tests {
                 expected,
                 "{name}"
             );
+        }
+        // A page saved under a text name is a page when it begins as only HTML does.
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend(
+            "\n <HTML lang=en>"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        for bytes in [
+            &b"<!DOCTYPE html>\n<html><p>x"[..],
+            b"\xef\xbb\xbf \r\n<html>",
+            b"<head><title>t</title>",
+            b"<body>",
+            &utf16,
+        ] {
+            for name in ["saved.txt", "saved.TXT.gz", "page.text"] {
+                let got = sniff_format(Some(Path::new(name)), bytes);
+                assert_eq!(got, InputFormat::Html, "{name} {bytes:?}");
+            }
+        }
+        // Not when it is only mentioned, or begins with a weaker tag.
+        for bytes in [
+            &b"How to start: <!doctype html> then <html>"[..],
+            b"<htmlx> is not a tag",
+            b"<p>Some words</p><div>",
+        ] {
+            let got = sniff_format(Some(Path::new("notes.txt")), bytes);
+            assert_eq!(got, InputFormat::Text, "{bytes:?}");
         }
         // Unknown extensions fall back to content.
         assert_eq!(

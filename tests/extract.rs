@@ -116,11 +116,14 @@ fn text_article_is_read_as_text_by_its_extension() {
 
 #[test]
 fn input_format_overrides_the_extension() {
-    // HTML saved under a .txt name: by extension it is text, so the markup would be
-    // read as lines of text; --input-format html must parse it as the page it is.
+    // HTML saved under a .txt name, without the `<!doctype html>` that would tell it:
+    // by extension it is text, so the markup would be read as lines of text;
+    // --input-format html must parse it as the page it is.
     let dir = tempdir();
     let misnamed = dir.path().join("page.txt");
-    write(&misnamed, read_bytes(ARTICLE_HTML));
+    let page = read(ARTICLE_HTML);
+    let body = &page[page.find("<body").unwrap()..];
+    write(&misnamed, format!("<div>\n{body}"));
     let misnamed = misnamed.to_str().unwrap();
     let as_html = extract_text(&["--input-format", "html", misnamed]);
     eqnice!(
@@ -133,6 +136,24 @@ fn input_format_overrides_the_extension() {
         as_text, as_html,
         "without the flag, a .txt file must be read as text"
     );
+}
+
+#[test]
+fn a_page_saved_under_a_text_name_is_read_as_html() {
+    // Found by an audit: a page saved as .txt (by a crawler, or `curl -o page.txt`)
+    // came out as its markup read as lines of text.
+    let dir = tempdir();
+    let misnamed = dir.path().join("page.txt");
+    write(&misnamed, read_bytes(ARTICLE_HTML));
+    let misnamed = misnamed.to_str().unwrap();
+    eqnice!(
+        extract_text(&[ARTICLE_HTML]),
+        extract_text(&[misnamed]),
+        "an HTML document named .txt"
+    );
+    // --input-format text still reads it as lines.
+    let forced = extract_text(&["--input-format", "text", misnamed]);
+    assert!(forced.contains("</p>"), "{forced}");
 }
 
 #[test]
