@@ -279,14 +279,20 @@ fn an_output_named_gz_is_gzipped_and_resumes_after_a_cut_member() {
     assert!(!partial_of(&plain).exists());
 }
 
-// Found by a new-user audit: Ctrl-C ended a run with no message, leaving `.partial`
-// and its settings without a word of what to do.
+// Found by new-user audits: Ctrl-C ended a run with no message, leaving `.partial`
+// and its settings without a word of what to do; SIGTERM (a batch system's or a
+// container's stop) lost the records in progress, also without a word.
 #[test]
-fn ctrl_c_stops_cleanly_and_the_run_resumes() {
+fn ctrl_c_or_sigterm_stops_cleanly_and_the_run_resumes() {
     let dir = tempdir();
     let warc = dir.path().join("crawl.warc.gz");
     big_warc(&warc, 4);
-    for name in ["out.jsonl", "out.jsonl.gz"] {
+    for (name, signal, code) in [
+        ("out.jsonl", "-INT", 130),
+        ("out.jsonl.gz", "-INT", 130),
+        ("term.jsonl", "-TERM", 143),
+        ("term.jsonl.gz", "-TERM", 143),
+    ] {
         let dest = dir.path().join(name);
         let args = [
             OsStr::new("extract"),
@@ -300,7 +306,7 @@ fn ctrl_c_stops_cleanly_and_the_run_resumes() {
         // empty last document, which a run may finish before it sees the Ctrl-C).
         let stdin = child.stdin.take();
         let interrupt = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
+            .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
         assert!(interrupt.success());
@@ -308,7 +314,7 @@ fn ctrl_c_stops_cleanly_and_the_run_resumes() {
         let out = child.wait_with_output().unwrap();
         drop(stdin);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert_eq!(out.status.code(), Some(code), "{signal}: {stderr}");
         assert_contains!(stderr, "interrupted after");
         assert_contains!(stderr, "rerun the same command with --resume");
         // What was written is whole records (in a whole gzip file).

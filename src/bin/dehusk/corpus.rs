@@ -1410,22 +1410,56 @@ fn without_blank_lines(text: String) -> String {
 /// new document, writes the ones in progress, and stops ([`drive`], [`run`]).
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Set by the first SIGTERM, to the same effect ([`catch_interrupt`]).
+static TERMINATED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
 fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    INTERRUPTED.load(Ordering::SeqCst) || terminated()
 }
 
-/// Catches Ctrl-C: the first stops the run cleanly, leaving whole records that
-/// `--resume` continues from; a second ends it at once (exit 130, as the shell reports
-/// a SIGINT), as a kill would (a cut last record, which `--resume` redoes). Found by a
-/// new-user audit: Ctrl-C ended a run without a word about its `.partial`.
+fn terminated() -> bool {
+    TERMINATED
+        .get()
+        .is_some_and(|flag| flag.load(Ordering::SeqCst))
+}
+
+/// Exit code of a run stopped by a signal: 128 + its number, as the shell reports a
+/// process the signal killed.
+fn interrupted_code() -> u8 {
+    if terminated() {
+        143
+    } else {
+        130
+    }
+}
+
+/// Catches Ctrl-C and SIGTERM: the first stops the run cleanly, leaving whole records
+/// that `--resume` continues from; a second of the same ends it at once (exit 130 or
+/// 143, as the shell reports the signal), as a kill would (a cut last record, which
+/// `--resume` redoes). Found by new-user audits: Ctrl-C ended a run without a word about
+/// its `.partial`, and SIGTERM, what a batch system or container sends to stop a job
+/// before it kills it, lost the records in progress and said nothing.
 fn catch_interrupt() {
-    // Should the handler not install, Ctrl-C ends the run as a kill does: nothing
+    // Should a handler not install, the signal ends the run as a kill does: nothing
     // worse than before it existed, so the run goes on without it.
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
     });
+    #[cfg(unix)]
+    {
+        use signal_hook::{consts::SIGTERM, flag};
+        let term = TERMINATED.get_or_init(Default::default);
+        // The exit registered first, so it sees the flag as the signals before set it:
+        // the first SIGTERM only sets it, a second exits.
+        if let Ok(exit) = flag::register_conditional_shutdown(SIGTERM, 143, Arc::clone(term)) {
+            if flag::register(SIGTERM, Arc::clone(term)).is_err() {
+                // Alone, it would leave SIGTERM doing nothing.
+                signal_hook::low_level::unregister(exit);
+            }
+        }
+    }
 }
 
 /// The end of an interrupted run: what was written is flushed (whole records; a `.gz`
@@ -1452,7 +1486,7 @@ fn stop_interrupted(
         ),
         None => eprintln!("dehusk: interrupted after {documents} documents"),
     }
-    Ok(ExitCode::from(130))
+    Ok(ExitCode::from(interrupted_code()))
 }
 
 /// Runs extract or classify over all inputs, writing `format` (extract's `--format`;

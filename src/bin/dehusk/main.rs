@@ -2,8 +2,8 @@
 //! subcommand. Exit codes: 0 all went well; 1 the run itself failed (it could not
 //! start: bad flags, a bad model, an output another run is writing; or it could not
 //! write its output: a full disk); 2 the run finished but some documents failed (each
-//! was reported); 130 `extract` or `classify` was interrupted (Ctrl-C) and stopped
-//! cleanly, leaving what it wrote for `--resume`.
+//! was reported); 130 `extract` or `classify` was interrupted (Ctrl-C), 143 stopped by
+//! SIGTERM, either way cleanly, leaving what it wrote for `--resume`.
 
 mod args;
 mod corpus;
