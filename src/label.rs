@@ -182,17 +182,31 @@ pub fn label_page(page: &Page, gold: &str) -> Vec<bool> {
 /// training pages) is left out rather than written as a blank-looking line.
 pub fn content_text(page: &Page, labels: &[bool]) -> String {
     let mut out = String::new();
-    // Labels past the page's blocks (a caller's mismatch) have no text to keep.
-    for (i, &keep) in labels.iter().take(page.len()).enumerate() {
-        let text = page.display_text(i);
-        if keep && !is_invisible(text) {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(text);
+    for (_, text) in written_blocks(page, labels) {
+        if !out.is_empty() {
+            out.push('\n');
         }
+        out.push_str(text);
     }
     out
+}
+
+/// The blocks the main text is made of, in page order: those labelled content with
+/// something visible in them, each with its text as the output shows it
+/// ([`Page::display_text`]). What [`content_text`] writes, and what the Markdown
+/// output ([`crate::markdown`]) writes with structure.
+pub(crate) fn written_blocks<'a>(
+    page: &'a Page,
+    labels: &'a [bool],
+) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    // Labels past the page's blocks (a caller's mismatch) have no text to keep.
+    labels
+        .iter()
+        .take(page.len())
+        .enumerate()
+        .filter(|&(_, &keep)| keep)
+        .map(|(i, _)| (i, page.display_text(i)))
+        .filter(|&(_, text)| !is_invisible(text))
 }
 
 /// Whether `text` has no visible character: only whitespace, control characters and

@@ -14,7 +14,8 @@
 //! 5. [`decode`]: probabilities → labels (threshold, optional sequence smoothing),
 //!    then [`policy`]: page-level rules (hidden copies of kept text dropped) and the
 //!    user's choices the data does not settle (reader comments).
-//! 6. [`output`]: labels → main text / JSON lines.
+//! 6. [`output`]: labels → main text / JSON lines; [`markdown`]: the main text with
+//!    its structure (headings, lists, code, tables), when asked for.
 //!
 //! Beside the pipeline: [`label`] aligns gold text to blocks to make training labels
 //! ([`ceiling`] searches for the best block selection: how far any classifier could go),
@@ -111,6 +112,7 @@ pub mod features;
 pub mod input;
 pub mod label;
 pub mod lexicon;
+pub mod markdown;
 pub mod model;
 pub mod network;
 pub mod output;

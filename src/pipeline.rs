@@ -47,6 +47,13 @@ impl Classified {
     pub fn main_text(&self) -> String {
         crate::label::content_text(&self.page, &self.labels)
     }
+
+    /// The main text as Markdown: the same blocks as [`Classified::main_text`], with
+    /// their headings, list items, quotations, code blocks and tables
+    /// ([`crate::markdown`]; plain text: one paragraph per line).
+    pub fn markdown(&self) -> String {
+        crate::markdown::content_markdown(&self.page, &self.labels)
+    }
 }
 
 impl Extractor {

@@ -289,9 +289,9 @@ pub fn record_format(
 
 /// Whether an input that [`record_format`] reads as one document under a name that
 /// does not say WARC (or on standard input) shows a WARC record's start further in, as
-/// a `.warc` would be read ([`real_start`]): a piece of a crawl file cut before a
-/// record too large for the head to show whole. Said as a warning by a corpus run
-/// (found by a review: such a piece came out as one document without a word).
+/// a `.warc` would be read (by the private `real_start`): a piece of a crawl file cut
+/// before a record too large for the head to show whole. Said as a warning by a corpus
+/// run (found by a review: such a piece came out as one document without a word).
 pub fn looks_like_cut_warc(head: &[u8]) -> bool {
     let plain = plain_head(head);
     plain.sniffed() == Sniffed::Other && real_start(&plain.bytes).is_some()

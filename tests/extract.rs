@@ -211,6 +211,83 @@ fn format_text_separates_documents_with_a_blank_line() {
     assert_eq!(entries, [a.as_str(), "", "", b.as_str()]);
 }
 
+/// A page with a heading, lists, a quotation, code, a table and a paragraph that looks
+/// like a heading, for `--markdown`.
+const STRUCTURED_PAGE: &str = r#"<html><head><title>How to brew tea at home</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/about">About</a></li></ul></nav>
+<article><h1>How to brew tea at home</h1>
+<p>Brewing a good cup of tea at home takes little more than fresh water, good leaves and a
+little patience, and the steps below work for most black and green teas.</p>
+<h2>What you need</h2>
+<ul><li>Fresh, cold water that has not been boiled before, since reboiled water tastes flat.</li>
+<li>Loose leaf tea, about one teaspoon for every cup you plan to pour.</li></ul>
+<h2>The steps</h2>
+<ol><li>Bring the water to the boil and let it rest for a minute for green tea.</li>
+<li>Pour the water over the leaves and steep for three to five minutes.</li></ol>
+<blockquote><p>Tea is drunk to forget the din of the world, as an old saying from the tea
+houses of Hangzhou puts it.</p></blockquote>
+<p># of cups per pot depends on the size of the pot, so measure yours once and write the
+number down.</p>
+<pre><code>steep --minutes 4 --temperature 95
+
+echo "```done```"</code></pre>
+<table><tr><th>Tea</th><th>Minutes</th></tr>
+<tr><td>Black | Assam</td><td>4 to 5</td></tr><tr><td>Green</td><td>2 to 3</td></tr></table>
+<p>Once you have the timing right for your own taste, the same pot will give you a good cup
+every morning for years to come.</p></article>
+<footer><p>© 2026 Example Blog. All rights reserved.</p></footer></body></html>"#;
+
+/// `--markdown` writes the kept text with its structure, in the records' text and in
+/// `--format text`, where a form feed line parts the documents (their paragraphs are
+/// parted by blank lines). A low threshold keeps the table's short cells, which the
+/// bundled model doubts; the menu and the footer still go.
+#[test]
+fn markdown_writes_headings_lists_quotes_code_and_tables() {
+    let dir = tempdir();
+    let page = dir.path().join("tea.html");
+    write(&page, STRUCTURED_PAGE);
+    let page = page.to_str().unwrap();
+    let args = ["--threshold", "0.1", page];
+    let (_, text) = extract_one(&[&["--markdown"][..], &args].concat());
+    for structure in [
+        "# How to brew tea at home\n\nBrewing a good cup",
+        "\n\n## What you need\n\n- Fresh, cold water that has not been boiled before, \
+         since reboiled water tastes flat.\n- Loose leaf tea",
+        "\n\n1. Bring the water to the boil and let it rest for a minute for green tea.\n\
+         2. Pour the water",
+        "\n\n> Tea is drunk to forget the din",
+        // A paragraph that starts like a heading is escaped.
+        "\n\n\\# of cups per pot",
+        // Code keeps its blank line, and its fence is longer than its backticks.
+        "\n\n````\nsteep --minutes 4 --temperature 95\n\necho \"```done```\"\n````\n\n",
+        "\n\n| Tea | Minutes |\n| --- | --- |\n| Black \\| Assam | 4 to 5 |\n| Green | 2 to 3 |\n\n",
+    ] {
+        assert_contains!(text, structure);
+    }
+    assert_lacks!(text, "All rights reserved");
+    // The same blocks as without --markdown, one per line there.
+    let plain = extract_text(&args);
+    assert_lacks!(plain, "## What you need");
+    assert_contains!(plain, "What you need\nFresh, cold water");
+
+    // --format text: the same Markdown, documents parted by a form feed line (and a
+    // document that fails is an empty entry, as without --markdown).
+    let forum = extract_text(&[
+        "--markdown",
+        "--threshold",
+        "0.1",
+        "data/examples/forum.html",
+    ]);
+    let out = dehusk()
+        .args(["extract", "--format", "text", "--markdown", "-q"])
+        .args(args)
+        .args(["no/such.html", "data/examples/forum.html"])
+        .expect_code(2);
+    eqnice!(format!("{text}\n\u{c}\n\n\u{c}\n{forum}\n"), out.stdout);
+    let entries: Vec<&str> = out.stdout.trim_end().split("\n\u{c}\n").collect();
+    assert_eq!(entries, [text.as_str(), "", forum.as_str()]);
+}
+
 /// `--format` is extract's: classify's records hold blocks, with no bare-text form.
 /// Found by a new-user audit: `classify --help` listed `--format` ("extract only"),
 /// which classify then refused; now classify has no such flag.

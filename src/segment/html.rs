@@ -759,6 +759,7 @@ impl Segmenter {
                 depth: (self.stack.len() + self.overflow as usize).min(u16::MAX as usize) as u16,
                 parent: top.chain[1],
                 grandparent: top.chain[2],
+                element: top.chain[0],
                 hash_start,
                 hash_end,
                 tag_path: self.block_tag_path.unwrap_or_else(|| self.tag_paths()),

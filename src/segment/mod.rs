@@ -49,6 +49,12 @@ pub struct Block {
     pub parent: u32,
     /// Id of the container above `parent`.
     pub grandparent: u32,
+    /// Id of the block's own element, the innermost block-level one (numbered as
+    /// `parent`; 0 = the document root, and in text mode): consecutive blocks with
+    /// the same `element` are pieces of one element that `<br>`s split, such as the
+    /// lines of a poem in one `<p>` or of one table cell. Read only by the output
+    /// ([`crate::markdown`]), never by the features.
+    pub element: u32,
     /// Range into [`Page::class_hashes`]: hashed class/id tokens of the nearest
     /// elements on the ancestry.
     pub hash_start: u32,

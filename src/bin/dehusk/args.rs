@@ -68,8 +68,9 @@ pub enum OutFormat {
     /// One JSON object per line.
     Jsonl,
     /// Just the main text (blocks one per line, a code block's lines kept but not its
-    /// blank lines; documents separated by a blank line, one entry per document in
-    /// input order: a document that failed, or kept no text, is an empty entry).
+    /// blank lines; documents separated by a blank line, or with --markdown by a form
+    /// feed line; one entry per document in input order: a document that failed, or
+    /// kept no text, is an empty entry).
     Text,
 }
 
@@ -289,6 +290,21 @@ pub struct ExtractArgs {
     /// Output format: jsonl, or the bare text.
     #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
     pub format: OutFormat,
+    /// Write the text as Markdown, in the records' `text` and in `--format text`: the
+    /// same blocks, with their structure. HTML: headings as `#` to `######`, list items
+    /// as `- ` (`1. ` when every list around them is an `<ol>`; nested lists written
+    /// flat), quotations as `> `, `<pre>` as fenced code blocks, and a row's table cells
+    /// as `| a | b |` under a header row (the first); anything else, and every line of
+    /// plain text, as a paragraph. Blocks are separated by a blank line (a list's items
+    /// by a line break), and text that Markdown would read as structure at a line's
+    /// start (`# `, `1. `, `- `, `>`...) gets a backslash. Markdown is the form of the
+    /// text, not of the records, so it is a flag of its own and not a --format. With
+    /// `--format text`, the documents are separated by a line holding only a form feed
+    /// (`\f`; a code line of only a form feed is written blank), since blank lines
+    /// separate paragraphs, and a code block keeps its blank lines: split the output on
+    /// `\n\f\n` (awk: `RS="\f\n"`).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Args, Debug)]

@@ -102,10 +102,17 @@ pub struct RunSettings {
     max_bytes: u64,
     max_blocks: usize,
     site_repeats: u32,
+    /// extract's `--markdown` (false for classify).
+    markdown: bool,
 }
 
 impl RunSettings {
-    fn new(job: Job, args: &RunArgs, models: &(ModelFile, ModelFile)) -> RunSettings {
+    fn new(
+        job: Job,
+        args: &RunArgs,
+        markdown: bool,
+        models: &(ModelFile, ModelFile),
+    ) -> RunSettings {
         let typed = |p: &PathBuf| p.to_string_lossy().into_owned();
         RunSettings {
             inputs: args.inputs.iter().map(typed).collect(),
@@ -127,6 +134,7 @@ impl RunSettings {
             max_bytes: args.max_bytes,
             max_blocks: args.max_blocks,
             site_repeats: args.site_repeats,
+            markdown,
         }
     }
 
@@ -150,7 +158,7 @@ impl RunSettings {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        let (Ok(serde_json::Value::Object(saved)), Ok(serde_json::Value::Object(now))) = (
+        let (Ok(serde_json::Value::Object(mut saved)), Ok(serde_json::Value::Object(now))) = (
             serde_json::from_slice::<serde_json::Value>(&saved),
             serde_json::to_value(self),
         ) else {
@@ -160,6 +168,10 @@ impl RunSettings {
                 partial_path(dest).display()
             );
         };
+        // Saved by a dehusk from before `--markdown`: its records are plain text.
+        saved
+            .entry("markdown")
+            .or_insert(serde_json::Value::Bool(false));
         let unsaved_inputs = ["inputs", "input_paths"];
         if unsaved_inputs.iter().any(|key| !saved.contains_key(*key)) {
             warn(&format!(
@@ -1307,7 +1319,9 @@ impl Drop for FinishOnDrop<'_> {
 struct Sink<'a> {
     out: &'a mut Output,
     progress: &'a ProgressBar,
-    text_out: bool,
+    /// `--format text`: the line that parts one document's entry from the next (JSON
+    /// lines: None).
+    text_separator: Option<&'static str>,
     by_bytes: bool,
     first_text: bool,
     ok: u64,
@@ -1326,8 +1340,8 @@ impl Sink<'_> {
         let res = match outcome {
             Outcome::Done { line } => {
                 self.ok += 1;
-                if self.text_out {
-                    let sep = if self.first_text { "" } else { "\n" };
+                if let Some(separator) = self.text_separator {
+                    let sep = if self.first_text { "" } else { separator };
                     self.first_text = false;
                     writeln!(self.out.writer, "{sep}{line}")
                 } else {
@@ -1351,10 +1365,10 @@ impl Sink<'_> {
                     Some(url) => eprintln!("dehusk: {id} ({url}): {reason}"),
                     None => eprintln!("dehusk: {id}: {reason}"),
                 });
-                if self.text_out {
+                if let Some(separator) = self.text_separator {
                     // An empty entry in its place, so that the output's entries stay
                     // one per document in input order (errors are on stderr).
-                    let sep = if self.first_text { "" } else { "\n" };
+                    let sep = if self.first_text { "" } else { separator };
                     self.first_text = false;
                     writeln!(self.out.writer, "{sep}")
                 } else {
@@ -1405,6 +1419,31 @@ fn without_blank_lines(text: String) -> String {
         .collect();
     lines.join("\n")
 }
+
+/// `--format text --markdown`'s entry of a document: its Markdown, with a line that is
+/// only a form feed (a page break in a code block, as GNU sources have) written blank,
+/// since such a line parts the documents ([`MARKDOWN_SEPARATOR`]).
+fn without_separator_lines(text: String) -> String {
+    let separator = MARKDOWN_SEPARATOR.trim_end_matches('\n');
+    if !text.split('\n').any(|line| line == separator) {
+        return text;
+    }
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| if line == separator { "" } else { line })
+        .collect();
+    lines.join("\n")
+}
+
+/// What parts documents in `--format text`: a blank line, which a document's plain text
+/// never holds ([`without_blank_lines`]).
+const TEXT_SEPARATOR: &str = "\n";
+/// What parts documents in `--format text --markdown`, whose paragraphs are parted by
+/// blank lines: a line of one form feed, the page break of text files, which a
+/// document's Markdown never holds ([`without_separator_lines`]). Unlike a NUL, it
+/// leaves the output text for a pager or an editor, and reads as a space to a tool
+/// that does not split on it.
+const MARKDOWN_SEPARATOR: &str = "\u{c}\n";
 
 /// Set by the first Ctrl-C (SIGINT) of an extract or classify run: the run takes no
 /// new document, writes the ones in progress, and stops ([`drive`], [`run`]).
@@ -1490,8 +1529,9 @@ fn stop_interrupted(
 }
 
 /// Runs extract or classify over all inputs, writing `format` (extract's `--format`;
-/// classify writes JSON lines).
-pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
+/// classify writes JSON lines) and, with `markdown` (extract's `--markdown`), the text
+/// as Markdown.
+pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Result<ExitCode> {
     // From the start: a Ctrl-C before the output is open stops the run before any
     // document, just as cleanly.
     catch_interrupt();
@@ -1605,7 +1645,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
     let settings = args
         .output
         .as_ref()
-        .map(|_| RunSettings::new(job, &args, &models));
+        .map(|_| RunSettings::new(job, &args, markdown, &models));
     drop(models);
     let (mut out, written) = match (&args.output, &settings, args.resume) {
         (Some(dest), Some(settings), true) => Output::resume(dest, job, settings, |w| {
@@ -1662,26 +1702,33 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
     let site_blocks = AtomicU64::new(0);
     let site_docs = AtomicU64::new(0);
     let max_blocks = args.max_blocks;
-    let render = |doc: &Document,
-                  fields: &[(String, serde_json::Value)]|
-     -> dehusk::Result<String> {
-        let host = site.as_ref().and_then(|_| record_host(fields));
-        let on_site = site.as_ref().zip(host.as_deref()).map(|(s, h)| s.on(h));
-        let c = classifier.classify_on_site(doc, on_site, max_blocks)?;
-        if c.site_dropped > 0 {
-            site_blocks.fetch_add(c.site_dropped as u64, Ordering::Relaxed);
-            site_docs.fetch_add(1, Ordering::Relaxed);
-        }
-        let model = classifier.for_format(doc.format).model();
-        if model.below_min_confidence(c.confidence) {
-            doubtful.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(match job {
-            Job::Extract if text_out => without_blank_lines(c.main_text()),
-            Job::Extract => output::text_record_with(&doc.id, fields, &c.main_text(), c.confidence),
-            Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
-        })
-    };
+    let render =
+        |doc: &Document, fields: &[(String, serde_json::Value)]| -> dehusk::Result<String> {
+            let host = site.as_ref().and_then(|_| record_host(fields));
+            let on_site = site.as_ref().zip(host.as_deref()).map(|(s, h)| s.on(h));
+            let c = classifier.classify_on_site(doc, on_site, max_blocks)?;
+            if c.site_dropped > 0 {
+                site_blocks.fetch_add(c.site_dropped as u64, Ordering::Relaxed);
+                site_docs.fetch_add(1, Ordering::Relaxed);
+            }
+            let model = classifier.for_format(doc.format).model();
+            if model.below_min_confidence(c.confidence) {
+                doubtful.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(match job {
+                Job::Extract if text_out && markdown => without_separator_lines(c.markdown()),
+                Job::Extract if text_out => without_blank_lines(c.main_text()),
+                Job::Extract => {
+                    let text = if markdown {
+                        c.markdown()
+                    } else {
+                        c.main_text()
+                    };
+                    output::text_record_with(&doc.id, fields, &text, c.confidence)
+                }
+                Job::Classify => output::blocks_record_with(&doc.id, fields, &c),
+            })
+        };
     let work = |item: Item| -> (Outcome, u64) {
         let failed = |id: String, fields: Fields, e: dehusk::Error| {
             Outcome::Failed(Failure::of(id, fields, &e))
@@ -1728,7 +1775,11 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat) -> Result<ExitCode> {
     let mut sink = Sink {
         out: &mut out,
         progress: &progress,
-        text_out,
+        text_separator: text_out.then_some(if markdown {
+            MARKDOWN_SEPARATOR
+        } else {
+            TEXT_SEPARATOR
+        }),
         by_bytes,
         first_text: true,
         ok: 0,

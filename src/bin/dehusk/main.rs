@@ -49,8 +49,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Extract(a) => corpus::run(a.run, corpus::Job::Extract, a.format),
-        Command::Classify(a) => corpus::run(a, corpus::Job::Classify, OutFormat::Jsonl),
+        Command::Extract(a) => corpus::run(a.run, corpus::Job::Extract, a.format, a.markdown),
+        Command::Classify(a) => corpus::run(a, corpus::Job::Classify, OutFormat::Jsonl, false),
         Command::Explain(a) => corpus::explain(a),
         Command::Label(a) => datasets::label(a),
         Command::Train(a) => datasets::train(a),

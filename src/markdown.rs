@@ -1,0 +1,486 @@
+//! Markdown output: the main text of a classified page written with its structure
+//! (headings, list items, quotations, code blocks, tables), for the corpora that keep
+//! it, such as training data for language models and search indexes. The plain main
+//! text ([`crate::label::content_text`]) writes the same blocks one per line.
+//!
+//! The structure is read from each kept block's elements ([`Block::tag`], the
+//! innermost block-level one, and [`Block::tags`], all those open around it) and ids
+//! ([`Block::parent`], [`Block::element`]) after classification: the model never sees
+//! the Markdown, so it changes no probability and no label, only how the kept text is
+//! written. Only kept blocks are written, so a list, a table or a row may be partial.
+//!
+//! * `<h1>`–`<h6>`: `#` to `######`.
+//! * `<li>`: `- `, or `1. `, `2. `… when every list around it is an `<ol>` (the mask of
+//!   open tags cannot tell which of nested lists of both kinds is the innermost), numbered
+//!   among the kept items of its list. Nested lists are written flat: a block knows its
+//!   element's container, not how deep the list is. A paragraph inside an item (`<li><p>`)
+//!   is a paragraph, since a `<li>` may hold a whole post (comment threads, teaser lists).
+//! * Inside `<blockquote>`: every line starts with `> `.
+//! * `<pre>`: a fenced code block, its lines as the page lays them out
+//!   ([`Page::display_text`]), with a fence of backticks longer than any run of
+//!   backticks in the code. Code is never escaped.
+//! * `<td>`/`<th>`: the cells of a row (blocks with the same [`Block::parent`]) as
+//!   `| a | b |`, pipes in them escaped. A run of kept cells is one table: its first row
+//!   is the header (Markdown tables need one; it is the page's own when it is a row of
+//!   `<th>`), then the delimiter row, and every row has as many cells as the widest (the
+//!   kept cells of a partial row come first, empty ones after). A run whose rows have
+//!   one cell each is written as paragraphs: it is mostly a layout table's text cell
+//!   (its menus and sidebars in other cells dropped), and one column is no table. A
+//!   paragraph inside a cell (`<td><p>`) is a paragraph, as a layout table's article is.
+//! * Anything else, and every line of plain text ([`Tag::Line`]): a paragraph. Plain
+//!   text has no markup to tell structure by; each line is a block to the model, so
+//!   each is a paragraph here.
+//!
+//! Blocks are separated by a blank line, the items of one list by a line break.
+//! Consecutive kept blocks of one element that `<br>` split ([`Block::element`]) are
+//! one paragraph, item or code block, their pieces on lines of their own (one heading or
+//! cell: joined by a space).
+//!
+//! Escaping is kept to the start of a line, where text would be read as structure: a
+//! backslash goes before the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of
+//! a list marker, a `>`, a line of only `-`, `*`, `_` or `=` (a rule or an underline
+//! making a heading), three backticks or tildes (a fence), a `<` opening a tag, and a
+//! `[` that could define a link (`[1]: http…`, which Markdown would hide). Emphasis
+//! characters inside lines are left as they are: `*` and `_` in text are rarely
+//! emphasis, and escaping every one would change much text for little.
+
+use std::fmt::Write;
+
+use crate::label::written_blocks;
+use crate::segment::{Block, Page, Tag};
+
+/// A kept block: its index and its text as the output shows it.
+type Kept<'a> = (usize, &'a str);
+
+/// What a block is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `#` times the level.
+    Heading(u8),
+    /// A list item, numbered or not.
+    Item { ordered: bool },
+    /// A fenced code block.
+    Code,
+    /// A table cell.
+    Cell,
+    /// Anything else.
+    Paragraph,
+}
+
+impl Kind {
+    fn of(block: &Block) -> Kind {
+        // Inside `<pre>` first: a `<pre>` in a cell or an item is still code.
+        if block.tags.contains(Tag::Pre) {
+            return Kind::Code;
+        }
+        match block.tag {
+            Tag::Li => Kind::Item {
+                ordered: block.tags.contains(Tag::Ol) && !block.tags.contains(Tag::Ul),
+            },
+            Tag::Td | Tag::Th => Kind::Cell,
+            tag if tag.heading_level() > 0 => Kind::Heading(tag.heading_level()),
+            _ => Kind::Paragraph,
+        }
+    }
+}
+
+/// The list the last item written belongs to: the next item of the same list follows
+/// on the next line, numbered on.
+#[derive(Clone, Copy)]
+struct List {
+    parent: u32,
+    ordered: bool,
+    quoted: bool,
+    number: u32,
+}
+
+/// The blocks labelled content (as [`crate::label::content_text`] keeps them), written
+/// as Markdown (the module's documentation says how).
+pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
+    let kept: Vec<Kept<'_>> = written_blocks(page, labels).collect();
+    // The text plus a few bytes of markup a block: one allocation, mostly.
+    let mut out = String::with_capacity(kept.iter().map(|(_, text)| text.len() + 8).sum());
+    let mut list: Option<List> = None;
+    let mut rest = &kept[..];
+    while let Some(&(first, _)) = rest.first() {
+        let block = &page.blocks[first];
+        let kind = Kind::of(block);
+        let quoted = block.tags.contains(Tag::Blockquote);
+        let len = match kind {
+            Kind::Cell => rest
+                .iter()
+                .take_while(|&&(i, _)| {
+                    let b = &page.blocks[i];
+                    Kind::of(b) == Kind::Cell && b.tags.contains(Tag::Blockquote) == quoted
+                })
+                .count(),
+            // Every line of plain text is a block of its own (and of element 0).
+            _ if block.tag == Tag::Line => 1,
+            _ => rest
+                .iter()
+                .take_while(|&&(i, _)| {
+                    let b = &page.blocks[i];
+                    b.element == block.element && Kind::of(b) == kind
+                })
+                .count(),
+        };
+        let (unit, tail) = rest.split_at(len);
+        rest = tail;
+
+        let next_item = match (kind, list) {
+            (Kind::Item { ordered }, Some(l))
+                if l.parent == block.parent && l.ordered == ordered && l.quoted == quoted =>
+            {
+                Some(l.number + 1)
+            }
+            _ => None,
+        };
+        if !out.is_empty() {
+            out.push_str(if next_item.is_some() { "\n" } else { "\n\n" });
+        }
+        list = None;
+        match kind {
+            Kind::Heading(level) => heading(&mut out, quoted, level, unit),
+            Kind::Item { ordered } => {
+                let number = next_item.unwrap_or(1);
+                item(&mut out, quoted, ordered.then_some(number), unit);
+                list = Some(List {
+                    parent: block.parent,
+                    ordered,
+                    quoted,
+                    number,
+                });
+            }
+            Kind::Code => code(&mut out, quoted, unit),
+            Kind::Cell => table(&mut out, quoted, page, unit),
+            Kind::Paragraph => paragraph(&mut out, quoted, unit),
+        }
+    }
+    out
+}
+
+/// Starts a line: `> ` inside a quotation.
+fn line_start(out: &mut String, quoted: bool) {
+    if quoted {
+        out.push_str("> ");
+    }
+}
+
+/// The lines of a unit's blocks (a `<pre>` block's display text has several).
+fn lines<'a>(unit: &'a [Kept<'a>]) -> impl Iterator<Item = &'a str> + 'a {
+    unit.iter().flat_map(|(_, text)| text.split('\n'))
+}
+
+fn paragraph(out: &mut String, quoted: bool, unit: &[Kept<'_>]) {
+    for (k, line) in lines(unit).enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        line_start(out, quoted);
+        push_escaped(out, line);
+    }
+}
+
+/// A list item: `- ` or `N. `, its further lines indented to the text so they stay in
+/// the item.
+fn item(out: &mut String, quoted: bool, number: Option<u32>, unit: &[Kept<'_>]) {
+    line_start(out, quoted);
+    let marker_start = out.len();
+    match number {
+        // Writing into a String cannot fail.
+        Some(n) => drop(write!(out, "{n}. ")),
+        None => out.push_str("- "),
+    }
+    let indent = out.len() - marker_start;
+    for (k, line) in lines(unit).enumerate() {
+        if k > 0 {
+            out.push('\n');
+            line_start(out, quoted);
+            out.extend(std::iter::repeat_n(' ', indent));
+        }
+        push_escaped(out, line);
+    }
+}
+
+/// A heading on one line; a closing run of `#` in its text (`# Learn C #`) is escaped,
+/// as Markdown would drop it.
+fn heading(out: &mut String, quoted: bool, level: u8, unit: &[Kept<'_>]) {
+    line_start(out, quoted);
+    out.extend(std::iter::repeat_n('#', level as usize));
+    let text_start = out.len() + 1;
+    for (_, text) in unit {
+        out.push(' ');
+        out.push_str(text.trim());
+    }
+    let text = &out[text_start..];
+    let run = text.trim_end_matches('#').len();
+    if run < text.len() && (run == 0 || text[..run].ends_with(' ')) {
+        out.insert(text_start + run, '\\');
+    }
+}
+
+/// A fenced code block, its lines as they are.
+fn code(out: &mut String, quoted: bool, unit: &[Kept<'_>]) {
+    let longest_run = unit
+        .iter()
+        .map(|(_, text)| longest_backtick_run(text))
+        .max()
+        .unwrap_or(0);
+    let fence = longest_run.max(2) + 1;
+    line_start(out, quoted);
+    out.extend(std::iter::repeat_n('`', fence));
+    for line in lines(unit) {
+        out.push('\n');
+        if quoted {
+            out.push_str(if line.is_empty() { ">" } else { "> " });
+        }
+        out.push_str(line);
+    }
+    out.push('\n');
+    line_start(out, quoted);
+    out.extend(std::iter::repeat_n('`', fence));
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// A run of kept cells: a table, or paragraphs when no row has two cells.
+fn table(out: &mut String, quoted: bool, page: &Page, unit: &[Kept<'_>]) {
+    let rows = || runs(page, unit, |b| b.parent);
+    let cells = |row| runs(page, row, |b| b.element);
+    let columns = rows().map(|row| cells(row).count()).max().unwrap_or(0);
+    if columns < 2 {
+        for (k, cell) in rows().flat_map(cells).enumerate() {
+            if k > 0 {
+                out.push_str("\n\n");
+            }
+            paragraph(out, quoted, cell);
+        }
+        return;
+    }
+    for (r, row) in rows().enumerate() {
+        if r > 0 {
+            out.push('\n');
+        }
+        line_start(out, quoted);
+        out.push('|');
+        let mut written = 0;
+        for cell in cells(row) {
+            for (_, text) in cell {
+                out.push(' ');
+                push_cell_text(out, text.trim());
+            }
+            out.push_str(" |");
+            written += 1;
+        }
+        for _ in written..columns {
+            out.push_str("  |");
+        }
+        if r == 0 {
+            out.push('\n');
+            line_start(out, quoted);
+            out.push('|');
+            for _ in 0..columns {
+                out.push_str(" --- |");
+            }
+        }
+    }
+}
+
+/// The runs of consecutive blocks of `unit` with the same `id`: a table's rows (by
+/// [`Block::parent`]) or a row's cells (by [`Block::element`]).
+fn runs<'a>(
+    page: &'a Page,
+    unit: &'a [Kept<'a>],
+    id: fn(&Block) -> u32,
+) -> impl Iterator<Item = &'a [Kept<'a>]> + Clone {
+    unit.chunk_by(move |a, b| id(&page.blocks[a.0]) == id(&page.blocks[b.0]))
+}
+
+/// A cell's text on its row's line: a pipe would end the cell.
+fn push_cell_text(out: &mut String, text: &str) {
+    for (k, piece) in text.split('|').enumerate() {
+        if k > 0 {
+            out.push_str("\\|");
+        }
+        out.push_str(piece);
+    }
+}
+
+/// Writes `line` at the start of a Markdown line (after any quote or list marker), with
+/// a backslash where it would otherwise be read as structure ([`structure_at`]).
+fn push_escaped(out: &mut String, line: &str) {
+    let line = line.trim_start();
+    match structure_at(line) {
+        Some(at) => {
+            out.push_str(&line[..at]);
+            out.push('\\');
+            out.push_str(&line[at..]);
+        }
+        None => out.push_str(line),
+    }
+}
+
+/// Where a backslash keeps a line (without leading whitespace) from being read as
+/// Markdown structure, if it would be: the byte index of the character to escape.
+fn structure_at(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let first = *bytes.first()?;
+    // A marker must be followed by a space, a tab or the line's end.
+    let marker_ends = |at: usize| matches!(bytes.get(at), None | Some(b' ' | b'\t'));
+    let only = |c: u8| bytes.iter().all(|&b| b == c || b == b' ' || b == b'\t');
+    let escape = match first {
+        // A heading: one to six `#`.
+        b'#' => {
+            let hashes = bytes.iter().take_while(|&&b| b == b'#').count();
+            hashes <= 6 && marker_ends(hashes)
+        }
+        b'>' => true,
+        // A list marker; or a rule (`---`, `***`, `___`) or an underline making the
+        // line before a heading (`---`, `===`).
+        b'-' | b'+' | b'*' if marker_ends(1) => true,
+        b'-' | b'*' | b'_' | b'=' => only(first),
+        // A fence.
+        b'`' | b'~' => bytes.starts_with(&[first; 3]),
+        // An HTML block.
+        b'<' => bytes
+            .get(1)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?')),
+        // A link reference definition, which Markdown hides.
+        b'[' => line.contains("]:"),
+        // A numbered item: digits, then `.` or `)`; the backslash goes before that.
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            return (matches!(bytes.get(digits), Some(b'.' | b')')) && marker_ends(digits + 1))
+                .then_some(digits);
+        }
+        _ => false,
+    };
+    escape.then_some(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::InputFormat;
+    use crate::segment::segment_str;
+
+    /// Every block of `html` kept.
+    fn markdown(html: &str) -> String {
+        let page = segment_str(html, InputFormat::Html);
+        content_markdown(&page, &vec![true; page.len()])
+    }
+
+    #[test]
+    fn headings_get_one_hash_per_level() {
+        assert_eq!(
+            markdown("<h1>Title</h1><p>Text.</p><h3>Part <a href=/>one</a></h3><h6>Small</h6>"),
+            "# Title\n\nText.\n\n### Part one\n\n###### Small"
+        );
+        // A closing run of `#` would be dropped as the heading's end.
+        assert_eq!(markdown("<h2>Learn C #</h2>"), "## Learn C \\#");
+        assert_eq!(markdown("<h2>C#</h2>"), "## C#");
+    }
+
+    #[test]
+    fn list_items_are_dashed_or_numbered_and_one_list_is_tight() {
+        assert_eq!(
+            markdown("<p>Buy:</p><ul><li>milk</li><li>- eggs</li></ul><ol><li>Mix</li><li>Bake</li></ol>"),
+            "Buy:\n\n- milk\n- \\- eggs\n\n1. Mix\n2. Bake"
+        );
+        // Lines an item's `<br>` split stay in the item; a `<p>` in one is a paragraph.
+        assert_eq!(
+            markdown("<ol><li>One<br>1. more</li><li><p>Two</p></li></ol>"),
+            "1. One\n   1\\. more\n\nTwo"
+        );
+    }
+
+    #[test]
+    fn a_quotation_marks_every_line() {
+        assert_eq!(
+            markdown(
+                "<blockquote><p>To be,<br>or not.</p><h4>Hamlet</h4></blockquote><p>After.</p>"
+            ),
+            "> To be,\n> or not.\n\n> #### Hamlet\n\nAfter."
+        );
+    }
+
+    #[test]
+    fn code_is_fenced_past_its_backticks_and_never_escaped() {
+        let html =
+            "<p>Run:</p><pre><code>let s = \"```\";\n\n# not a heading\n  1. indented</code></pre>";
+        assert_eq!(
+            markdown(html),
+            "Run:\n\n````\nlet s = \"```\";\n\n# not a heading\n  1. indented\n````"
+        );
+        assert_eq!(markdown("<pre>ls -l</pre>"), "```\nls -l\n```");
+    }
+
+    #[test]
+    fn table_rows_have_a_header_and_escaped_pipes() {
+        let html = "<table><tr><th>Name</th><th>Value</th></tr>\
+            <tr><td>a|b</td><td>1<br>2</td></tr><tr><td>c</td><td>3</td></tr></table><p>After.</p>";
+        assert_eq!(
+            markdown(html),
+            "| Name | Value |\n| --- | --- |\n| a\\|b | 1 2 |\n| c | 3 |\n\nAfter."
+        );
+    }
+
+    #[test]
+    fn a_partial_row_is_padded_and_a_one_column_table_is_paragraphs() {
+        let html = "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>";
+        let page = segment_str(html, InputFormat::Html);
+        assert_eq!(
+            content_markdown(&page, &[true, true, false, true]),
+            "| a | b |\n| --- | --- |\n| d |  |"
+        );
+        assert_eq!(
+            content_markdown(&page, &[true, false, true, false]),
+            "a\n\nc"
+        );
+        // A layout table's text cell, its lines split by `<br>`: one paragraph.
+        assert_eq!(
+            markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
+            "First line\nsecond line"
+        );
+    }
+
+    #[test]
+    fn text_read_as_structure_at_a_line_start_is_escaped() {
+        let html = "<p># Not a heading</p><p>1. Not a list</p><p>2) Nor this</p>\
+            <p>> Not a quote</p><p>- Nor a list</p><p>* Nor</p><p>---</p><p>===</p>\
+            <p>```</p><p>&lt;div&gt; is a tag</p><p>[1]: http://example.com</p>\
+            <p>#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b</p>";
+        assert_eq!(
+            markdown(html),
+            "\\# Not a heading\n\n1\\. Not a list\n\n2\\) Nor this\n\n\\> Not a quote\n\n\
+             \\- Nor a list\n\n\\* Nor\n\n\\---\n\n\\===\n\n\\```\n\n\\<div> is a tag\n\n\
+             \\[1]: http://example.com\n\n#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b"
+        );
+    }
+
+    #[test]
+    fn only_kept_visible_blocks_are_written() {
+        let page = segment_str(
+            "<nav><ul><li>Home</li></ul></nav><h1>Title</h1><p>\u{200b}</p><p>Text.</p>",
+            InputFormat::Html,
+        );
+        assert_eq!(
+            content_markdown(&page, &[false, true, true, true]),
+            "# Title\n\nText."
+        );
+    }
+
+    #[test]
+    fn plain_text_lines_are_paragraphs() {
+        let page = segment_str(
+            "# Not markup\nFirst line.\nSecond line.\n\n1. Third\n",
+            InputFormat::Text,
+        );
+        assert_eq!(
+            content_markdown(&page, &[true; 4]),
+            "\\# Not markup\n\nFirst line.\n\nSecond line.\n\n1\\. Third"
+        );
+    }
+}
