@@ -2457,6 +2457,12 @@ mod tests {
         let msg = too_large_message(read_file(&path, 1 << 20));
         assert!(msg.contains("limit of 1048576 bytes"), "{msg}");
         assert!(msg.contains("after decompressing zstd"), "{msg}");
+        // Decoding stops at the limit: the rest of the gigabyte is never made.
+        let mut out = Vec::new();
+        Compression::Zstd
+            .decompress(&bomb[..], 1 << 20, &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 1 << 20);
         // Exactly at the limit is fine.
         let exact = crate::zstd::testing::frame(&[(1, 1000, &b"a"[..])]);
         assert_eq!(read_stream(&exact[..], 1000).unwrap(), vec![b'a'; 1000]);
