@@ -2407,6 +2407,20 @@ mod tests {
         let two = dir.0.join("two.txt.zst");
         fs::write(&two, &frames).unwrap();
         assert_eq!(read_file(&two, 1000).unwrap(), b"first half, second half");
+        // However the bytes arrive (a pipe: reads of 1 to 5 bytes).
+        struct Pieces<'a>(&'a [u8], crate::test_rng::XorShift);
+        impl Read for Pieces<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = (1 + self.1.below(5) as usize).min(out.len()).min(self.0.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        for seed in 1..20 {
+            let pieces = Pieces(&frames, crate::test_rng::XorShift::new(seed));
+            assert_eq!(read_stream(pieces, 1000).unwrap(), b"first half, second half");
+        }
         // The limit counts every frame.
         let msg = too_large_message(read_file(&two, 20));
         assert!(msg.contains("after decompressing zstd"), "{msg}");
