@@ -2411,7 +2411,9 @@ mod tests {
         struct Pieces<'a>(&'a [u8], crate::test_rng::XorShift);
         impl Read for Pieces<'_> {
             fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-                let n = (1 + self.1.below(5) as usize).min(out.len()).min(self.0.len());
+                let n = (1 + self.1.below(5) as usize)
+                    .min(out.len())
+                    .min(self.0.len());
                 out[..n].copy_from_slice(&self.0[..n]);
                 self.0 = &self.0[n..];
                 Ok(n)
@@ -2419,7 +2421,10 @@ mod tests {
         }
         for seed in 1..20 {
             let pieces = Pieces(&frames, crate::test_rng::XorShift::new(seed));
-            assert_eq!(read_stream(pieces, 1000).unwrap(), b"first half, second half");
+            assert_eq!(
+                read_stream(pieces, 1000).unwrap(),
+                b"first half, second half"
+            );
         }
         // The limit counts every frame.
         let msg = too_large_message(read_file(&two, 20));

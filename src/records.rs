@@ -294,7 +294,7 @@ pub fn record_format(
 
 /// Whether an input that [`record_format`] reads as one document under a name that
 /// does not say WARC (or on standard input) shows a WARC record's start further in, as
-/// a `.warc` would be read ([`real_start`]): a piece of a crawl file cut before a
+/// a `.warc` would be read (`real_start`): a piece of a crawl file cut before a
 /// record too large for the head to show whole. Said as a warning by a corpus run
 /// (found by a review: such a piece came out as one document without a word).
 pub fn looks_like_cut_warc(head: &[u8]) -> bool {
@@ -902,6 +902,8 @@ enum Decoder {
 }
 
 /// The decoder of one member (frame) at a time, over the compressed input.
+// Held in a box already (`Decoder::Members`): the variants' sizes matter little.
+#[allow(clippy::large_enum_variant)]
 enum Codec {
     Gzip(flate2::bufread::GzDecoder<Input>),
     Zstd(crate::zstd::Frames<Input>),
