@@ -1,4 +1,5 @@
-//! Getting documents in: reading files and streams (gunzipping transparently), refusing
+//! Getting documents in: reading files and streams (gunzipping and undoing zstd
+//! transparently), refusing
 //! input that is binary or too large, deciding whether a document is HTML or plain text,
 //! expanding directories given on the command line, and decoding bytes to UTF-8.
 //!
@@ -10,7 +11,7 @@
 //! (`chardetng`, about 20 MB/s) only runs as a last resort and only on a prefix.
 //!
 //! Hostile input (issue #5) ends here as a clear per-document error (binary data, a
-//! truncated or corrupt gzip stream, a document over the size limit) or as text: invalid
+//! truncated or corrupt gzip or zstd stream, a document over the size limit) or as text: invalid
 //! UTF-8 becomes U+FFFD without dragging the rest of the page into a legacy guess, a label
 //! the bytes contradict is overruled, UTF-16 is recognised with or without a byte-order
 //! mark, and NULs are removed. Every step is linear in the input (prescans and the
@@ -130,6 +131,8 @@ const SNIFF_BYTES: usize = 4096;
 const BINARY_CHECK_BYTES: usize = 8192;
 /// The first two bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// A gzip member header starts with the magic and the deflate method byte.
+const GZIP_MEMBER: [u8; 3] = [0x1f, 0x8b, 0x08];
 /// Invalid UTF-8 is still read as UTF-8 when there are at least this many valid
 /// multi-byte characters per invalid sequence (legacy text that happens to contain valid
 /// UTF-8 sequences has fewer than one per invalid byte: see the unit tests)...
@@ -731,12 +734,14 @@ fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
 // Reading
 // ---------------------------------------------------------------------------------------
 
-/// Reads a file fully, transparently gunzipping when it starts with the gzip magic (1f 8b).
+/// Reads a file fully, transparently decompressing it when it starts with the gzip
+/// magic (1f 8b) or a zstd one (28 b5 2f fd, or a skippable frame's).
 ///
 /// More than `max_bytes` of (decompressed) data is refused with a too-large error naming
-/// the limit, so a gzip bomb cannot exhaust memory (`max_bytes` is capped at
-/// [`MAX_DOCUMENT_BYTES`]); a truncated or corrupt gzip stream is a bad-document error.
-/// Failing to open or read the file is an I/O error naming the path.
+/// the limit, so a gzip or zstd bomb cannot exhaust memory (`max_bytes` is capped at
+/// [`MAX_DOCUMENT_BYTES`]); a truncated or corrupt gzip or zstd stream is a bad-document
+/// error naming the format. Failing to open or read the file is an I/O error naming the
+/// path.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     let file = File::open(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
     // The size, when known, saves the reallocations of a growing buffer.
@@ -759,26 +764,31 @@ fn read_impl<R: Read>(
     // Nothing larger can be segmented, so nothing larger is read, whatever the caller asks.
     let clamped = max_bytes > MAX_DOCUMENT_BYTES;
     let max_bytes = max_bytes.min(MAX_DOCUMENT_BYTES);
-    // Peek at two bytes (a pipe may deliver them one read at a time).
-    let mut head = [0u8; 2];
+    // Peek at four bytes (a pipe may deliver them one read at a time).
+    let mut head = [0u8; 4];
     let got = read_fully(&mut reader, &mut head).map_err(io_error)?;
     let head = &head[..got];
     // One byte more than allowed tells "exactly at the limit" from "over it" without
-    // reading (or inflating) the rest.
+    // reading (or decompressing) the rest.
     let limit = max_bytes.saturating_add(1);
+    let compression = Compression::of(head);
     let mut out;
-    if head == GZIP_MAGIC {
+    if let Some(compression) = compression {
         out = Vec::with_capacity(initial_capacity(size_hint.saturating_mul(4), limit));
-        gunzip_members(head.chain(reader), limit, &mut out).map_err(|e| match e.kind() {
-            // What flate2 reports for a bad header, a corrupt deflate stream, a CRC
-            // mismatch or input that stops early.
-            io::ErrorKind::InvalidInput
-            | io::ErrorKind::InvalidData
-            | io::ErrorKind::UnexpectedEof => {
-                Error::bad_document(format!("truncated or corrupt gzip: {e}"))
-            }
-            _ => io_error(e),
-        })?;
+        compression
+            .decompress(head.chain(reader), limit, &mut out)
+            .map_err(|e| match e.kind() {
+                // What flate2 and ruzstd report for a bad header, corrupt data, a CRC
+                // mismatch or input that stops early.
+                io::ErrorKind::InvalidInput
+                | io::ErrorKind::InvalidData
+                | io::ErrorKind::UnexpectedEof => {
+                    Error::bad_document(format!("truncated or corrupt {}: {e}", compression.name()))
+                }
+                // zstd with a dictionary: the message says it all.
+                io::ErrorKind::Unsupported => Error::bad_document(e.to_string()),
+                _ => io_error(e),
+            })?;
     } else {
         out = Vec::with_capacity(initial_capacity(size_hint, limit));
         out.extend_from_slice(head);
@@ -790,10 +800,10 @@ fn read_impl<R: Read>(
     if out.len() as u64 > max_bytes {
         return Err(Error::too_large(format!(
             "document is larger than the limit of {max_bytes} bytes{}{}",
-            if head == GZIP_MAGIC {
-                " (after gunzipping)"
-            } else {
-                ""
+            match compression {
+                Some(Compression::Gzip) => " (after gunzipping)",
+                Some(Compression::Zstd) => " (after decompressing zstd)",
+                None => "",
             },
             if clamped {
                 ", the most dehusk can segment"
@@ -803,6 +813,76 @@ fn read_impl<R: Read>(
         )));
     }
     Ok(out)
+}
+
+/// A compression undone transparently: of a single document ([`read_file`]) and of a
+/// record file ([`crate::records`]), told by the first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// gzip members one after another.
+    Gzip,
+    /// zstd frames one after another ([`crate::zstd`]).
+    Zstd,
+}
+
+impl Compression {
+    /// The compression the first bytes of an input show (two suffice for gzip, four
+    /// for zstd).
+    pub(crate) fn of(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(&GZIP_MAGIC) {
+            Some(Compression::Gzip)
+        } else if crate::zstd::starts_stream(head) {
+            Some(Compression::Zstd)
+        } else {
+            None
+        }
+    }
+
+    /// The format's name, for errors.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// What one unit of the stream is called: a gzip member, a zstd frame.
+    pub(crate) fn unit(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip member",
+            Compression::Zstd => "zstd frame",
+        }
+    }
+
+    /// The bytes every member (frame) starts with: what the search for the next one
+    /// after damage looks for.
+    pub(crate) fn member_start(self) -> &'static [u8] {
+        match self {
+            Compression::Gzip => &GZIP_MEMBER,
+            Compression::Zstd => &crate::zstd::MAGIC,
+        }
+    }
+
+    /// The stream `reader` decompressed, all its members (frames) one after another.
+    pub(crate) fn decoder<'a>(self, reader: impl Read + 'a) -> Box<dyn Read + 'a> {
+        let reader = io::BufReader::with_capacity(1 << 16, reader);
+        match self {
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
+            Compression::Zstd => Box::new(crate::zstd::Frames::new(reader)),
+        }
+    }
+
+    /// Decompresses `reader` into `out`, at most `limit` bytes in all (what a caller
+    /// over the limit then reports). gzip passes over padding ([`gunzip_members`]).
+    fn decompress(self, reader: impl Read, limit: u64, out: &mut Vec<u8>) -> io::Result<()> {
+        match self {
+            Compression::Gzip => gunzip_members(reader, limit, out),
+            Compression::Zstd => {
+                self.decoder(reader).take(limit).read_to_end(out)?;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Reads until `out` is full or the input ends: the bytes read.
@@ -883,12 +963,12 @@ fn initial_capacity(expected: u64, limit: u64) -> usize {
 // Format sniffing and binary detection
 // ---------------------------------------------------------------------------------------
 
-/// Decides html or text: by the path's extension first (after stripping a trailing `.gz`):
-/// `.html .htm .xhtml .shtml .php .asp .aspx .jsp` → Html; `.txt .text .wet` → Text,
-/// unless the content begins as only an HTML document does (`<!doctype html`, `<html`,
-/// `<head`, `<body`, after a BOM and whitespace): a page saved under a text name is
-/// still a page (found by an audit: its markup came out as text); otherwise by content
-/// (see below).
+/// Decides html or text: by the path's extension first (after stripping a trailing `.gz`
+/// or `.zst`): `.html .htm .xhtml .shtml .php .asp .aspx .jsp` → Html; `.txt .text .wet`
+/// → Text, unless the content begins as only an HTML document does (`<!doctype html`,
+/// `<html`, `<head`, `<body`, after a BOM and whitespace): a page saved under a text
+/// name is still a page (found by an audit: its markup came out as text); otherwise by
+/// content (see below).
 ///
 /// Content sniffing looks at the first 4 KB (after a BOM and leading whitespace; UTF-16 is
 /// handled) for tags, ASCII case-insensitively. It is Html when the content starts with a tag
@@ -914,7 +994,7 @@ fn begins_as_html_document(window: &[u8]) -> bool {
 /// The format a page's name gives (see [`sniff_format`]); None for other names.
 pub(crate) fn format_from_extension(path: &Path) -> Option<InputFormat> {
     let mut extension = path.extension()?;
-    if extension.eq_ignore_ascii_case("gz") {
+    if extension.eq_ignore_ascii_case("gz") || extension.eq_ignore_ascii_case("zst") {
         extension = Path::new(path.file_stem()?).extension()?;
     }
     const HTML: [&str; 8] = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"];
@@ -1252,7 +1332,8 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
         (b"GIF89a", "GIF image"),
         (b"%PDF-", "PDF document"),
         (b"PK\x03\x04", "ZIP archive"),
-        // Still compressed after one round of gunzipping.
+        // Still compressed after one round of decompressing (gzip and zstd are undone
+        // once when read: see read_file).
         (b"\x1f\x8b", "gzip data"),
         (b"\x7fELF", "ELF executable"),
         (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
@@ -2325,6 +2406,132 @@ mod tests {
         // Just the magic.
         let msg = bad_document_message(read_stream(&GZIP_MAGIC[..], DEFAULT_MAX_BYTES));
         assert!(msg.contains("truncated or corrupt gzip"), "{msg}");
+    }
+
+    /// A `.zst` file is read as a `.gz` one is: frames one after another, skippable
+    /// frames passed over, the format by the name without `.zst`.
+    #[test]
+    fn read_file_undoes_zstd_by_its_magic() {
+        use crate::zstd::testing::{compress, skippable};
+        let dir = TempDir::new("zst");
+        let original = page("", RUSSIAN).repeat(50);
+        let path = dir.0.join("page.html.zst");
+        let zst = compress(original.as_bytes());
+        assert!(
+            zst.len() < original.len() / 2,
+            "ruzstd's encoder compresses"
+        );
+        fs::write(&path, &zst).unwrap();
+        assert_eq!(
+            read_file(&path, DEFAULT_MAX_BYTES).unwrap(),
+            original.as_bytes()
+        );
+        let doc = load_document(&path, None, DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(doc.format, InputFormat::Html);
+        assert_eq!(doc.text, original);
+        // Stdin too.
+        assert_eq!(
+            read_stream(&zst[..], DEFAULT_MAX_BYTES).unwrap(),
+            original.as_bytes()
+        );
+        // Text by its name, though its content looks like HTML.
+        let notes = dir.0.join("notes.TXT.zst");
+        fs::write(&notes, compress(b"<p>a</p>\n<div>b</div>\n")).unwrap();
+        let doc = load_document(&notes, None, DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(doc.format, InputFormat::Text);
+        assert_eq!(doc.text, "<p>a</p>\n<div>b</div>\n");
+        // Concatenated frames, skippable frames before, between and after them (the
+        // first makes the file start with a skippable frame's magic).
+        let frames = [
+            skippable(b"meta"),
+            compress(b"first half, "),
+            skippable(b""),
+            compress(b"second half"),
+            skippable(&[7; 300]),
+        ]
+        .concat();
+        let two = dir.0.join("two.txt.zst");
+        fs::write(&two, &frames).unwrap();
+        assert_eq!(read_file(&two, 1000).unwrap(), b"first half, second half");
+        // However the bytes arrive (a pipe: reads of 1 to 5 bytes).
+        struct Pieces<'a>(&'a [u8], crate::test_rng::XorShift);
+        impl Read for Pieces<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = (1 + self.1.below(5) as usize)
+                    .min(out.len())
+                    .min(self.0.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        for seed in 1..20 {
+            let pieces = Pieces(&frames, crate::test_rng::XorShift::new(seed));
+            assert_eq!(
+                read_stream(pieces, 1000).unwrap(),
+                b"first half, second half"
+            );
+        }
+        // The limit counts every frame.
+        let msg = too_large_message(read_file(&two, 20));
+        assert!(msg.contains("after decompressing zstd"), "{msg}");
+        assert_eq!(read_file(&two, 23).unwrap().len(), 23);
+        // Bytes after a frame that start no frame are an error, as for `zstd -d`.
+        let junk = [compress(b"first"), b"junk".to_vec()].concat();
+        let msg = bad_document_message(read_stream(&junk[..], 1000));
+        assert!(msg.contains("truncated or corrupt zstd"), "{msg}");
+        assert!(msg.contains("not zstd"), "{msg}");
+    }
+
+    #[test]
+    fn truncated_or_corrupt_zstd_is_a_bad_document() {
+        use crate::zstd::testing::{compress, skippable, with_dictionary};
+        let data = RUSSIAN.repeat(200);
+        let zst = compress(data.as_bytes());
+        // Cut anywhere after the magic (fewer bytes are no zstd start): in the frame
+        // header, a block; a skippable frame cut.
+        for cut in [4, 5, zst.len() / 3, zst.len() / 2, zst.len() - 1] {
+            let msg = bad_document_message(read_stream(&zst[..cut], DEFAULT_MAX_BYTES));
+            assert!(
+                msg.contains("truncated or corrupt zstd"),
+                "cut {cut}: {msg}"
+            );
+        }
+        let cut_skippable = &skippable(&[1; 40])[..20];
+        let msg = bad_document_message(read_stream(cut_skippable, DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt zstd"), "{msg}");
+        // A reserved block type.
+        let mut corrupt = zst.clone();
+        corrupt[6] |= 0b110;
+        let msg = bad_document_message(read_stream(&corrupt[..], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt zstd"), "{msg}");
+        // A frame that needs a dictionary says so and what to do.
+        let dict = with_dictionary(7, b"plain words");
+        let msg = bad_document_message(read_stream(&dict[..], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("dictionary (id 7)"), "{msg}");
+        assert!(msg.contains("zstd -d -D"), "{msg}");
+    }
+
+    /// A zstd bomb stops at --max-bytes, reported as too large, like a gzip one.
+    #[test]
+    fn zstd_bombs_stop_at_the_limit() {
+        let dir = TempDir::new("zst-bomb");
+        let bomb = crate::zstd::testing::bomb();
+        let path = dir.0.join("bomb.html.zst");
+        fs::write(&path, &bomb).unwrap();
+        let msg = too_large_message(read_file(&path, 1 << 20));
+        assert!(msg.contains("limit of 1048576 bytes"), "{msg}");
+        assert!(msg.contains("after decompressing zstd"), "{msg}");
+        // Decoding stops at the limit: the rest of the gigabyte is never made.
+        let mut out = Vec::new();
+        Compression::Zstd
+            .decompress(&bomb[..], 1 << 20, &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 1 << 20);
+        // Exactly at the limit is fine.
+        let exact = crate::zstd::testing::frame(&[(1, 1000, &b"a"[..])]);
+        assert_eq!(read_stream(&exact[..], 1000).unwrap(), vec![b'a'; 1000]);
+        assert!(too_large_message(read_stream(&exact[..], 999)).contains("999"));
     }
 
     #[test]

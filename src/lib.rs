@@ -127,6 +127,7 @@ mod test_rng;
 pub mod train;
 pub mod word_odds;
 pub mod words;
+mod zstd;
 
 pub use error::{Error, ErrorKind, Result};
 pub use pipeline::Extractor;

@@ -1,7 +1,10 @@
-//! Record files: inputs that hold many documents (issue #4). WARC (`.warc`, `.warc.gz`),
-//! WET (`.wet`, `.warc.wet.gz`) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`) are
-//! read as a stream of [`Entry`]s, one record at a time, so memory never grows with the
-//! size of the file.
+//! Record files: inputs that hold many documents (issue #4). WARC (`.warc`, `.warc.gz`,
+//! `.warc.zst`), WET (`.wet`, `.warc.wet.gz`) and JSON lines (`.jsonl`, `.jsonl.gz`,
+//! `.jsonl.zst`, `.ndjson`) are read as a stream of [`Entry`]s, one record at a time, so
+//! memory never grows with the size of the file. gzip and zstd are undone as they are
+//! read, told by the first bytes; a zstd frame is to a `.zst` file what a gzip member is
+//! to a `.gz` one below (a `.warc.zst` holds one frame per record, and its dictionary,
+//! if any, in a skippable frame at the start: see `crate::zstd`).
 //!
 //! * WARC: `response` records whose HTTP `Content-Type` is `text/html` or
 //!   `application/xhtml+xml` become HTML documents (the HTTP headers split off, the
@@ -84,13 +87,11 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::input::{self, Document, InputFormat, Transport};
+use crate::input::{self, Compression, Document, InputFormat, Transport};
 use crate::output::Fields;
 
 /// The first two bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-/// A gzip member header starts with the magic and the deflate method byte.
-const GZIP_MEMBER: [u8; 3] = [0x1f, 0x8b, 0x08];
 /// Buffer size of the compressed and of the decompressed stream.
 const IO_BUFFER: usize = 1 << 16;
 /// How far beyond the document limit a WARC block may go (its HTTP headers), and how
@@ -114,18 +115,21 @@ const MAX_MARK: usize = 16 << 20;
 /// The kinds of record file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordFormat {
-    /// WARC, including WET (a WARC of `conversion` records), plain or gzipped.
+    /// WARC, including WET (a WARC of `conversion` records), plain, gzipped or zstd.
     Warc,
-    /// JSON lines, plain or gzipped.
+    /// JSON lines, plain, gzipped or zstd.
     Jsonl,
 }
 
 impl RecordFormat {
     /// The format a file name says: `.warc`, `.wet` (with `.warc.wet`), `.jsonl` and
-    /// `.ndjson`, each optionally followed by `.gz`; ASCII case-insensitive.
+    /// `.ndjson`, each optionally followed by `.gz` or `.zst`; ASCII case-insensitive.
     pub fn from_path(path: &Path) -> Option<RecordFormat> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let name = name
+            .strip_suffix(".gz")
+            .or_else(|| name.strip_suffix(".zst"))
+            .unwrap_or(&name);
         if name.ends_with(".warc") || name.ends_with(".wet") {
             Some(RecordFormat::Warc)
         } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
@@ -136,7 +140,7 @@ impl RecordFormat {
     }
 
     /// Recognises a WARC by its first bytes (`WARC/` and a version digit, after a
-    /// byte-order mark and blank space), gunzipping a gzip start; `head` should hold
+    /// byte-order mark and blank space), decompressing a gzip or zstd start; `head` should hold
     /// the first few KiB of the input (see [`read_head`]).
     pub fn sniff(head: &[u8]) -> Option<RecordFormat> {
         (sniff_head(head) == Sniffed::Warc).then_some(RecordFormat::Warc)
@@ -150,19 +154,20 @@ pub enum Sniffed {
     Warc,
     /// Something else: a document.
     Other,
-    /// Nothing to go by: an empty input, or a gzip start that does not decompress.
+    /// Nothing to go by: an empty input, or a gzip or zstd start that does not decompress.
     Unreadable,
 }
 
-/// Looks at the first bytes of an input (gunzipping a gzip start): see [`Sniffed`].
+/// Looks at the first bytes of an input (decompressing a gzip or zstd start): see
+/// [`Sniffed`].
 pub fn sniff_head(head: &[u8]) -> Sniffed {
     plain_head(head).sniffed()
 }
 
-/// The first bytes of an input, gunzipped when they are gzip.
+/// The first bytes of an input, decompressed when they are gzip or zstd.
 struct PlainHead<'a> {
     bytes: Cow<'a, [u8]>,
-    gzip: bool,
+    compressed: bool,
 }
 
 impl PlainHead<'_> {
@@ -170,7 +175,7 @@ impl PlainHead<'_> {
         let start = skip_bom_and_space(&self.bytes);
         if is_version_start(start) {
             Sniffed::Warc
-        } else if self.bytes.is_empty() || (self.gzip && start.len() < VERSION_START) {
+        } else if self.bytes.is_empty() || (self.compressed && start.len() < VERSION_START) {
             Sniffed::Unreadable
         } else {
             Sniffed::Other
@@ -192,46 +197,46 @@ fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii_start()
 }
 
-/// How many later gzip members of a head whose first member is damaged are tried.
+/// How many later gzip members (zstd frames) of a head whose first is damaged are tried.
 const MEMBER_TRIES: usize = 32;
 
-/// `head` gunzipped (the first [`SNIFF_BYTES`] of it, member after member), or as it
-/// is. When the first member is damaged (not merely cut by the head's end) and reads as
-/// no WARC, the first later member of the head that does is taken: the WARC reader
+/// `head` decompressed (the first [`SNIFF_BYTES`] of it, member after member), or as
+/// it is. When the first member is damaged (not merely cut by the head's end) and reads
+/// as no WARC, the first later member of the head that does is taken: the WARC reader
 /// reports the damaged member and reads on from there (found by an audit: a `.warc.gz`
 /// piped in whose first member was corrupt was one failed document, 49 records lost).
 fn plain_head(head: &[u8]) -> PlainHead<'_> {
-    if !head.starts_with(&GZIP_MAGIC) {
+    let Some(compression) = Compression::of(head) else {
         return PlainHead {
             bytes: Cow::Borrowed(head),
-            gzip: false,
+            compressed: false,
         };
-    }
-    let (bytes, damaged) = gunzip_head(head);
+    };
+    let (bytes, damaged) = decompress_head(compression, head);
     if damaged && !is_version_start(skip_bom_and_space(&bytes)) {
-        let later = memchr::memmem::find_iter(&head[1..], &GZIP_MEMBER)
+        let later = memchr::memmem::find_iter(&head[1..], compression.member_start())
             .take(MEMBER_TRIES)
-            .map(|at| gunzip_head(&head[1 + at..]).0)
+            .map(|at| decompress_head(compression, &head[1 + at..]).0)
             .find(|later| is_version_start(skip_bom_and_space(later)));
         if let Some(later) = later {
             return PlainHead {
                 bytes: Cow::Owned(later),
-                gzip: true,
+                compressed: true,
             };
         }
     }
     PlainHead {
         bytes: Cow::Owned(bytes),
-        gzip: true,
+        compressed: true,
     }
 }
 
-/// The first [`SNIFF_BYTES`] that the gzip members at the start of `compressed`
+/// The first [`SNIFF_BYTES`] that the members (frames) at the start of `compressed`
 /// decompress to, and whether decoding met damage before the end of `compressed` (an
 /// error other than running out of input).
-fn gunzip_head(compressed: &[u8]) -> (Vec<u8>, bool) {
+fn decompress_head(compression: Compression, compressed: &[u8]) -> (Vec<u8>, bool) {
     let mut plain = vec![0u8; SNIFF_BYTES];
-    let mut decoder = flate2::bufread::MultiGzDecoder::new(compressed);
+    let mut decoder = compression.decoder(compressed);
     let mut got = 0;
     let mut damaged = false;
     while got < plain.len() {
@@ -342,7 +347,8 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
 
 /// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
 /// (standard input, a `.json` file, a name without extension). `head` is the input's
-/// first bytes ([`read_head`]), gunzipped here if they are gzip. Past a byte-order mark
+/// first bytes ([`read_head`]), decompressed here if they are gzip or zstd. Past a
+/// byte-order mark
 /// and blank space:
 ///
 /// * every whole line of the head starts with `{` (or is blank), and
@@ -363,7 +369,7 @@ pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
     json_lines_in(&plain_head(head).bytes, field)
 }
 
-/// [`sniff_json_lines`] of a head already gunzipped.
+/// [`sniff_json_lines`] of a head already decompressed.
 fn json_lines_in(text: &[u8], field: Option<&str>) -> bool {
     let text = skip_bom_and_space(text);
     if !text.starts_with(b"{") {
@@ -614,66 +620,10 @@ fn decoded_or_kept<'a>(
     }
 }
 
-/// Undoes zstd content coding. None when `body` is no zstd stream.
+/// Undoes zstd content coding (frame after frame, as `zstd -d`). None when `body` is
+/// no zstd stream.
 fn unzstd(body: &[u8], max_bytes: u64) -> Result<Option<Vec<u8>>> {
-    decode_within(
-        ZstdFrames {
-            rest: body,
-            frame: None,
-        },
-        max_bytes,
-    )
-}
-
-/// A zstd body's frames read one after another, as `zstd -d` reads them (a zstd stream
-/// is one or more frames; ruzstd's reader reads one), skippable frames passed over.
-/// Bytes after a frame that start no frame are an error, as for `zstd -d`.
-struct ZstdFrames<'a> {
-    /// The body after the frames read so far.
-    rest: &'a [u8],
-    /// The frame being read, which holds the rest of the body meanwhile.
-    frame: Option<ruzstd::decoding::StreamingDecoder<&'a [u8], ruzstd::decoding::FrameDecoder>>,
-}
-
-impl Read for ZstdFrames<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            if let Some(frame) = &mut self.frame {
-                let got = frame.read(buf)?;
-                if got > 0 {
-                    return Ok(got);
-                }
-                // The frame is done: what follows is the next frame, or nothing.
-                self.rest = self
-                    .frame
-                    .take()
-                    .map(|f| f.into_inner())
-                    .unwrap_or_default();
-                if self.rest.is_empty() {
-                    return Ok(0);
-                }
-            }
-            let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
-            // A skippable frame: magic 0x184D2A5?, a 4-byte length, that many bytes.
-            if let [0x50..=0x5f, 0x2a, 0x4d, 0x18, a, b, c, d, after @ ..] = self.rest {
-                let length = u32::from_le_bytes([*a, *b, *c, *d]) as usize;
-                self.rest = after
-                    .get(length..)
-                    .ok_or_else(|| bad("skippable frame cut off".into()))?;
-                if self.rest.is_empty() {
-                    return Ok(0);
-                }
-                continue;
-            }
-            self.frame = Some(
-                ruzstd::decoding::StreamingDecoder::new(self.rest)
-                    .map_err(|e| bad(e.to_string()))?,
-            );
-        }
-    }
+    decode_within(crate::zstd::Frames::new(body), max_bytes)
 }
 
 /// Reads a content decoder to its end, taking at most `max_bytes` + 1 bytes of output:
@@ -921,7 +871,7 @@ impl BufRead for Input {
     }
 }
 
-/// Where a gzip stream is.
+/// Where a gzip or zstd stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GzState {
     /// Between members (or at the start): the next read starts a member or ends.
@@ -932,12 +882,13 @@ enum GzState {
     Broken,
 }
 
-/// The decompressed stream: plain, or gzip decoded member by member, so that a damaged
-/// member can be skipped (a multi-member decoder cannot go on after an error).
+/// The decompressed stream: plain, or gzip (zstd) decoded member by member (frame by
+/// frame), so that a damaged member can be skipped (a multi-member decoder cannot go
+/// on after an error).
 enum Decoder {
     Plain(Input),
-    Gzip {
-        decoder: Box<flate2::bufread::GzDecoder<Input>>,
+    Members {
+        codec: Box<Codec>,
         state: GzState,
         /// Input position where the current member started.
         member_start: u64,
@@ -949,65 +900,140 @@ enum Decoder {
     },
 }
 
-impl Decoder {
-    /// Plain or gzip, by the first two bytes.
-    fn new(mut input: Input) -> io::Result<Decoder> {
-        if input.peek(2)?.starts_with(&GZIP_MAGIC) {
-            let mut decoder = flate2::bufread::GzDecoder::new(Input::placeholder());
-            decoder.reset(input);
-            Ok(Decoder::Gzip {
-                decoder: Box::new(decoder),
-                state: GzState::Between,
-                member_start: 0,
-                members: 0,
-                failure: (io::ErrorKind::InvalidData, String::new()),
-            })
-        } else {
-            Ok(Decoder::Plain(input))
+/// The decoder of one member (frame) at a time, over the compressed input.
+// Held in a box already (`Decoder::Members`): the variants' sizes matter little.
+#[allow(clippy::large_enum_variant)]
+enum Codec {
+    Gzip(flate2::bufread::GzDecoder<Input>),
+    Zstd(crate::zstd::Frames<Input>),
+}
+
+impl Codec {
+    fn compression(&self) -> Compression {
+        match self {
+            Codec::Gzip(_) => Compression::Gzip,
+            Codec::Zstd(_) => Compression::Zstd,
         }
+    }
+
+    fn input(&self) -> &Input {
+        match self {
+            Codec::Gzip(decoder) => decoder.get_ref(),
+            Codec::Zstd(frames) => frames.get_ref(),
+        }
+    }
+
+    fn input_mut(&mut self) -> &mut Input {
+        match self {
+            Codec::Gzip(decoder) => decoder.get_mut(),
+            Codec::Zstd(frames) => frames.get_mut(),
+        }
+    }
+
+    /// Starts the member at the input's position: false when only padding (gzip) or
+    /// skippable frames (zstd) are left. Bytes that start no member are an error.
+    fn start_member(&mut self) -> io::Result<bool> {
+        match self {
+            Codec::Gzip(decoder) => {
+                if !decoder
+                    .get_mut()
+                    .peek(GZIP_MAGIC.len())?
+                    .starts_with(&GZIP_MAGIC)
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "data after a gzip member is not gzip",
+                    ));
+                }
+                // A fresh member: reset the decoder's state, keeping its buffers.
+                let input = decoder.reset(Input::placeholder());
+                decoder.reset(input);
+                Ok(true)
+            }
+            Codec::Zstd(frames) => frames.start_frame(),
+        }
+    }
+
+    /// Decoded bytes of the current member: 0 at its end.
+    fn read_member(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Codec::Gzip(decoder) => decoder.read(out),
+            Codec::Zstd(frames) => frames.read_frame(out),
+        }
+    }
+}
+
+impl Decoder {
+    /// Plain, gzip or zstd, by the first bytes.
+    fn new(mut input: Input) -> io::Result<Decoder> {
+        let codec = match Compression::of(input.peek(4)?) {
+            None => return Ok(Decoder::Plain(input)),
+            Some(Compression::Gzip) => {
+                let mut decoder = flate2::bufread::GzDecoder::new(Input::placeholder());
+                decoder.reset(input);
+                Codec::Gzip(decoder)
+            }
+            Some(Compression::Zstd) => Codec::Zstd(crate::zstd::Frames::new(input)),
+        };
+        Ok(Decoder::Members {
+            codec: Box::new(codec),
+            state: GzState::Between,
+            member_start: 0,
+            members: 0,
+            failure: (io::ErrorKind::InvalidData, String::new()),
+        })
     }
 
     /// Bytes of the (compressed) input consumed so far.
     fn position(&self) -> u64 {
         match self {
             Decoder::Plain(input) => input.consumed,
-            Decoder::Gzip { decoder, .. } => decoder.get_ref().consumed,
+            Decoder::Members { codec, .. } => codec.input().consumed,
         }
     }
 
-    fn is_gzip(&self) -> bool {
-        matches!(self, Decoder::Gzip { .. })
+    /// The compression undone, if any.
+    fn compression(&self) -> Option<Compression> {
+        match self {
+            Decoder::Plain(_) => None,
+            Decoder::Members { codec, .. } => Some(codec.compression()),
+        }
     }
 
-    /// The number of gzip members started so far (0 for plain input). A `read` returns
-    /// bytes of one member only, so this names the member of the bytes it last gave.
+    /// The number of gzip members (zstd frames) started so far (0 for plain input). A
+    /// `read` returns bytes of one member only, so this names the member of the bytes it
+    /// last gave.
     fn members(&self) -> u64 {
         match self {
             Decoder::Plain(_) => 0,
-            Decoder::Gzip { members, .. } => *members,
+            Decoder::Members { members, .. } => *members,
         }
     }
 
-    /// Whether a gzip member failed (the stream must be resynced to go on).
+    /// Whether a member failed with damage (the stream must be resynced to go on): not
+    /// with what cannot be read at all (zstd with a dictionary: the next frames need it
+    /// too).
     fn is_broken(&self) -> bool {
         matches!(
             self,
-            Decoder::Gzip {
+            Decoder::Members {
                 state: GzState::Broken,
+                failure,
                 ..
-            }
+            } if failure.0 != io::ErrorKind::Unsupported
         )
     }
 
-    /// After a gzip error: moves to the next gzip member header after the failed
-    /// member's start. False when there is none (the end of the readable data).
+    /// After an error: moves to the next member header (gzip magic and method, zstd
+    /// magic) after the failed member's start. False when there is none (the end of
+    /// the readable data).
     ///
     /// A member cut short shows its damage only after the decoder has read on into
     /// the next members, so the search starts again from the failed member's second
     /// byte (kept by [`Input::rewind`]).
     fn resync(&mut self) -> io::Result<bool> {
-        let Decoder::Gzip {
-            decoder,
+        let Decoder::Members {
+            codec,
             state,
             member_start,
             ..
@@ -1015,7 +1041,11 @@ impl Decoder {
         else {
             return Ok(true);
         };
-        let input = decoder.get_mut();
+        let pattern = codec.compression().member_start();
+        if let Codec::Zstd(frames) = codec.as_mut() {
+            frames.abandon();
+        }
+        let input = codec.input_mut();
         input.rewind();
         if input.consumed <= *member_start {
             // Never retry the member that just failed.
@@ -1025,22 +1055,22 @@ impl Decoder {
             input.consume(1);
         }
         loop {
-            let window = input.peek(GZIP_MEMBER.len())?;
-            if window.len() < GZIP_MEMBER.len() {
+            let window = input.peek(pattern.len())?;
+            if window.len() < pattern.len() {
                 let rest = window.len();
                 input.consume(rest);
                 *state = GzState::Between;
                 return Ok(false);
             }
-            match memchr::memmem::find(window, &GZIP_MEMBER) {
+            match memchr::memmem::find(window, pattern) {
                 Some(at) => {
                     input.consume(at);
                     *state = GzState::Between;
                     return Ok(true);
                 }
                 None => {
-                    // Keep two bytes: a magic may straddle the refill.
-                    let skip = window.len() - (GZIP_MEMBER.len() - 1);
+                    // Keep all but one byte of a pattern: one may straddle the refill.
+                    let skip = window.len() - (pattern.len() - 1);
                     input.consume(skip);
                 }
             }
@@ -1050,15 +1080,15 @@ impl Decoder {
 
 impl Read for Decoder {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let (decoder, state, member_start, members, failure) = match self {
+        let (codec, state, member_start, members, failure) = match self {
             Decoder::Plain(input) => return input.read(out),
-            Decoder::Gzip {
-                decoder,
+            Decoder::Members {
+                codec,
                 state,
                 member_start,
                 members,
                 failure,
-            } => (decoder, state, member_start, members, failure),
+            } => (codec, state, member_start, members, failure),
         };
         if out.is_empty() {
             return Ok(0);
@@ -1067,36 +1097,37 @@ impl Read for Decoder {
             match *state {
                 GzState::Broken => return Err(io::Error::new(failure.0, failure.1.clone())),
                 GzState::Between => {
-                    let input = decoder.get_mut();
-                    // Padding between or after members (a newline appended to the
-                    // file, files joined with one between, NULs) holds no record.
-                    input::skip_gzip_padding(input)?;
-                    let head = input.peek(GZIP_MAGIC.len())?;
-                    if head.is_empty() {
-                        return Ok(0);
+                    let gzip = codec.compression() == Compression::Gzip;
+                    let input = codec.input_mut();
+                    if gzip {
+                        // Padding between or after members (a newline appended to the
+                        // file, files joined with one between, NULs) holds no record.
+                        input::skip_gzip_padding(input)?;
                     }
-                    if !head.starts_with(&GZIP_MAGIC) {
-                        *member_start = input.consumed;
-                        // Bytes of their own, not the last member's: its record stands.
-                        *members += 1;
-                        *state = GzState::Broken;
-                        *failure = (
-                            io::ErrorKind::InvalidData,
-                            "data after a gzip member is not gzip".into(),
-                        );
-                        return Err(io::Error::new(failure.0, failure.1.clone()));
+                    if input.peek(1)?.is_empty() {
+                        return Ok(0);
                     }
                     *member_start = input.consumed;
                     input.mark.start();
+                    // Bytes that start no member are of their own, not the last
+                    // member's: its record stands.
                     *members += 1;
-                    // A fresh member: reset the decoder's state, keeping its buffers.
-                    let input = decoder.reset(Input::placeholder());
-                    decoder.reset(input);
-                    *state = GzState::Member;
+                    match codec.start_member() {
+                        Ok(true) => *state = GzState::Member,
+                        Ok(false) => {
+                            codec.input_mut().mark.stop();
+                            return Ok(0);
+                        }
+                        Err(e) => {
+                            *state = GzState::Broken;
+                            *failure = (e.kind(), e.to_string());
+                            return Err(e);
+                        }
+                    }
                 }
-                GzState::Member => match decoder.read(out) {
+                GzState::Member => match codec.read_member(out) {
                     Ok(0) => {
-                        decoder.get_mut().mark.stop();
+                        codec.input_mut().mark.stop();
                         *state = GzState::Between;
                     }
                     Ok(n) => return Ok(n),
@@ -1969,15 +2000,18 @@ fn trim_eol(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Error text for a failed read of the (possibly gzipped) input.
-fn read_error(e: &io::Error, gzip: bool) -> Error {
-    if gzip
-        && matches!(
+/// Error text for a failed read of the (possibly compressed) input.
+fn read_error(e: &io::Error, compression: Option<Compression>) -> Error {
+    if let Some(compression) = compression.filter(|_| {
+        matches!(
             e.kind(),
             io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
         )
-    {
-        Error::bad_document(format!("truncated or corrupt gzip: {e}"))
+    }) {
+        Error::bad_document(format!("truncated or corrupt {}: {e}", compression.name()))
+    } else if compression.is_some() && e.kind() == io::ErrorKind::Unsupported {
+        // zstd with a dictionary: the message says it all.
+        Error::bad_document(e.to_string())
     } else {
         Error::bad_document(format!("reading failed: {e}"))
     }
@@ -2086,8 +2120,7 @@ impl Reader {
     /// A failure of the current record, from a read error. After a gzip error the reader
     /// moves to the next member (WARC) or stops; after any other, it stops.
     fn fail_read(&mut self, id: Option<String>, fields: Fields, e: &io::Error) -> Entry {
-        let gzip = self.src.decoder().is_gzip();
-        let error = read_error(e, gzip);
+        let error = read_error(e, self.src.decoder().compression());
         let id = id.unwrap_or_else(|| self.fallback_id());
         self.recover();
         Entry::Failed { id, fields, error }
@@ -2485,7 +2518,7 @@ impl Reader {
                     let id = id.unwrap_or_else(|| self.fallback_id());
                     // In a gzip member, a bad header is often a member cut short: the
                     // inflater's error that follows from it is no second record.
-                    if self.src.decoder().is_gzip() {
+                    if self.src.decoder().compression().is_some() {
                         self.damaged = Some(self.src.decoder().members());
                     }
                     if let Some(len) = skip {
@@ -2545,7 +2578,7 @@ impl Reader {
     /// ([`RestartWatch::glued_restart`]): it was cut short, and those are read again.
     fn check_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
         let member = self.src.decoder().members();
-        let gzip = self.src.decoder().is_gzip();
+        let compression = self.src.decoder().compression();
         let failed = |message: &str| Entry::Failed {
             id: id.clone(),
             fields: fields.clone(),
@@ -2600,19 +2633,23 @@ impl Reader {
                         "the record does not end where its Content-Length says: a WARC \
                          record starts inside its block (reading goes on from there)",
                     ))
-                } else if gzip && same_member && !self.cut_record_follows() {
+                } else if let Some(compression) =
+                    compression.filter(|_| same_member && !self.cut_record_follows())
+                {
                     self.damaged = Some(member);
                     self.seeking = true;
-                    Some(failed(
+                    let unit = compression.unit();
+                    Some(failed(&format!(
                         "the record does not end where its Content-Length says, inside its \
-                         gzip member: the member is damaged",
-                    ))
+                         {unit}: the {} is damaged",
+                        unit.rsplit(' ').next().unwrap_or(unit)
+                    )))
                 } else {
                     entry
                 }
             }
             BlockEnd::Failed { error, same_member } => {
-                if gzip && same_member {
+                if compression.is_some() && same_member {
                     Some(self.fail_read(Some(id), fields, &error))
                 } else {
                     entry
@@ -3985,19 +4022,6 @@ mod tests {
         assert!(error.to_string().contains("larger than"), "{error}");
     }
 
-    /// A zstd frame (128 KiB window, no checksum) of these blocks: each a 3-byte header
-    /// (last-block bit, type, size) and its content; a raw block (type 0) holds its
-    /// bytes, an RLE block (type 1) one byte repeated `size` times.
-    fn zstd_frame(blocks: &[(u32, u32, &[u8])]) -> Vec<u8> {
-        let mut out = b"\x28\xb5\x2f\xfd\x00\x38".to_vec();
-        for (i, (kind, size, content)) in blocks.iter().enumerate() {
-            let last = u32::from(i + 1 == blocks.len());
-            out.extend_from_slice(&(size << 3 | kind << 1 | last).to_le_bytes()[..3]);
-            out.extend_from_slice(content);
-        }
-        out
-    }
-
     /// Chrome asks for zstd (`Accept-Encoding: gzip, deflate, br, zstd`), and WARCs of
     /// browser-based crawlers keep such bodies as the server sent them: they were error
     /// records.
@@ -4024,7 +4048,7 @@ mod tests {
         assert_eq!(zstd(&two).unwrap(), [&html[..], html].concat());
         // Of a list of codings the last applied is undone, as for the others.
         let gz = gzip(html);
-        let stored = zstd_frame(&[(0, gz.len() as u32, &gz)]);
+        let stored = crate::zstd::testing::frame(&[(0, gz.len() as u32, &gz)]);
         assert_eq!(
             coded_payload("gzip, zstd", &stored, Options::default()).unwrap(),
             gz
@@ -4051,8 +4075,7 @@ mod tests {
         let error = coded_payload("zstd", zst, small).unwrap_err();
         assert!(error.is_too_large(), "{error}");
         // A bomb, 1 GiB in 32 KiB (8,192 RLE blocks of 128 KiB), stops at the limit.
-        let rle = vec![(1, 128 << 10, &b"a"[..]); 8192];
-        let bomb = zstd_frame(&rle);
+        let bomb = crate::zstd::testing::bomb();
         assert!(bomb.len() < 33 << 10);
         let mib = || Options {
             max_bytes: 1 << 20,
@@ -4063,7 +4086,7 @@ mod tests {
         let error = coded_payload("zstd", &bomb[..bomb.len() / 2], mib()).unwrap_err();
         assert!(error.is_too_large(), "{error}");
         // Within the limit: every byte.
-        let within = zstd_frame(&rle[..8]);
+        let within = crate::zstd::testing::frame(&[(1, 128 << 10, &b"a"[..]); 8]);
         let plain = coded_payload("zstd", &within, mib()).unwrap();
         assert!(plain.len() == 1 << 20 && plain.iter().all(|&b| b == b'a'));
         // Damaged, an error or some bytes, never a panic: every cut and every one-bit
@@ -4509,6 +4532,197 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every entry as one line: its summary, and a record's payload and fields.
+    fn described(entries: &[Entry]) -> Vec<String> {
+        entries
+            .iter()
+            .zip(summary(entries))
+            .map(|(e, line)| match e {
+                Entry::Record(r) => format!(
+                    "{line} {:?} {:?}",
+                    String::from_utf8_lossy(&r.payload().unwrap()),
+                    r.fields
+                ),
+                _ => line,
+            })
+            .collect()
+    }
+
+    /// A WARC of responses and a WET conversion, and JSON lines: the records of their
+    /// `.zst` (a frame per record, or one frame for the whole file, or frames cut
+    /// anywhere) are those of the plain file, however the bytes arrive.
+    #[test]
+    fn zstd_record_files_read_as_the_plain_ones() {
+        use crate::zstd::testing::{compress, skippable};
+        let records: Vec<Vec<u8>> = (0..6)
+            .map(|i| {
+                if i == 4 {
+                    conversion("<wet>", "Headline\nA line of text.\n")
+                } else {
+                    let body = format!(
+                        "<html><body><p>Page {i}: {}</p></body></html>",
+                        "words ".repeat(30 * i)
+                    );
+                    response(
+                        &format!("<{i}>"),
+                        &format!("http://a/{i}"),
+                        "text/html",
+                        body.as_bytes(),
+                    )
+                }
+            })
+            .collect();
+        let warc = records.concat();
+        let mut lines = String::new();
+        for i in 0..40 {
+            lines.push_str(&format!(
+                "{{\"id\": \"l{i}\", \"url\": \"http://b/{i}\", \"text\": \"{}\"}}\n",
+                "line of text ".repeat(i % 7 + 1)
+            ));
+        }
+        for (plain, format) in [
+            (warc.clone(), RecordFormat::Warc),
+            (lines.into_bytes(), RecordFormat::Jsonl),
+        ] {
+            let want = described(&read_all(plain.clone(), format, Options::default()));
+            assert!(
+                want.len() >= 6 && want.iter().all(|l| l.starts_with("ok ")),
+                "{want:?}"
+            );
+            // The whole file one frame; cut in frames of 37 bytes, a skippable frame at
+            // the start and between two of them.
+            let whole = compress(&plain);
+            let mut pieces = skippable(b"made by a test");
+            for (i, piece) in plain.chunks(37).enumerate() {
+                pieces.extend(compress(piece));
+                if i == 3 {
+                    pieces.extend(skippable(&[0; 10]));
+                }
+            }
+            let mut zst = vec![whole, pieces];
+            if format == RecordFormat::Warc {
+                // A frame per record, as a `.warc.zst` holds them.
+                zst.push(records.iter().flat_map(|r| compress(r)).collect());
+            }
+            for bytes in &zst {
+                assert_eq!(
+                    RecordFormat::sniff(bytes),
+                    (format == RecordFormat::Warc).then_some(RecordFormat::Warc)
+                );
+                assert_eq!(record_format(None, bytes, None), Some(format));
+                for seed in (0..=8).chain([ONE_BYTE]) {
+                    let got = described(&read_in_pieces_as(bytes, seed, format));
+                    assert_eq!(got, want, "{format:?}, seed {seed}");
+                }
+            }
+        }
+        for (name, format) in [
+            ("CC-MAIN-1.warc.zst", Some(RecordFormat::Warc)),
+            ("x.warc.wet.ZST", Some(RecordFormat::Warc)),
+            ("d.jsonl.zst", Some(RecordFormat::Jsonl)),
+            ("d.ndjson.zst", Some(RecordFormat::Jsonl)),
+            ("p.html.zst", None),
+            ("d.jsonl.zst.gz", None),
+        ] {
+            assert_eq!(RecordFormat::from_path(Path::new(name)), format, "{name}");
+        }
+        assert!(is_document_name(Path::new("a.html.zst")));
+        assert!(!is_document_name(Path::new("a.zst")));
+    }
+
+    /// Damage in a `.warc.zst` of a frame per record costs the damaged record only,
+    /// as in a `.warc.gz` of a member per record.
+    #[test]
+    fn a_damaged_zstd_frame_loses_only_its_own_record() {
+        use crate::zstd::testing::compress;
+        let texts: Vec<String> = (0..7)
+            .map(|i| format!("Record {i}: {}", "some words of text ".repeat(40 + 13 * i)))
+            .collect();
+        let frames: Vec<Vec<u8>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| compress(&conversion(&format!("<{i}>"), text)))
+            .collect();
+        let kept = ["ok <0>", "ok <1>", "ok <2>", "ok <4>", "ok <5>", "ok <6>"];
+        let check = |bytes: &[u8], what: &str| {
+            for seed in (0..=8).chain([ONE_BYTE]) {
+                let entries = read_in_pieces(bytes, seed);
+                let s = summary(&entries);
+                let ok: Vec<&String> = s.iter().filter(|x| x.starts_with("ok ")).collect();
+                assert_eq!(ok, kept, "{what}, seed {seed}: {s:?}");
+                assert_eq!(s.len(), 7, "{what}, seed {seed}: one error: {s:?}");
+                assert!(s.iter().any(|x| x.contains("zstd")), "{what}: {s:?}");
+                for i in [0, 1, 2, 4, 5, 6] {
+                    assert_eq!(text_of(&entries, &format!("<{i}>")), texts[i]);
+                }
+            }
+        };
+        // The fourth frame cut short.
+        for cut in [0.05, 0.1, 0.25, 0.5, 0.75, 0.9] {
+            let mut bytes = Vec::new();
+            for (i, frame) in frames.iter().enumerate() {
+                let keep = if i == 3 {
+                    (frame.len() as f64 * cut) as usize
+                } else {
+                    frame.len()
+                };
+                bytes.extend_from_slice(&frame[..keep]);
+            }
+            check(&bytes, &format!("cut {cut}"));
+        }
+        // Its block types made reserved (a corrupt frame), or junk in its place.
+        let mut corrupt = frames.clone();
+        corrupt[3][6] |= 0b110;
+        check(&corrupt.concat(), "reserved block");
+        let mut junk = frames.clone();
+        junk[3] = b"not zstd at all".to_vec();
+        check(&junk.concat(), "junk");
+        // The file cut inside its last frame: the records before it stand.
+        let all = frames.concat();
+        let s = summary(&read_all(
+            all[..all.len() - 20].to_vec(),
+            RecordFormat::Warc,
+            Options::default(),
+        ));
+        assert_eq!(
+            &s[..6],
+            ["ok <0>", "ok <1>", "ok <2>", "ok <3>", "ok <4>", "ok <5>"]
+        );
+        assert_eq!(s.len(), 7, "{s:?}");
+        assert!(s[6].contains("truncated or corrupt zstd"), "{s:?}");
+        // JSON lines stop at the damage, as for gzip, keeping the lines before it.
+        let lines: Vec<Vec<u8>> = (0..4)
+            .map(|i| compress(format!("{{\"id\": \"j{i}\", \"text\": \"t\"}}\n").as_bytes()))
+            .collect();
+        let cut = [
+            &lines[0][..],
+            &lines[1][..],
+            &lines[2][..lines[2].len() / 2],
+            &lines[3][..],
+        ]
+        .concat();
+        let s = summary(&read_all(cut, RecordFormat::Jsonl, Options::default()));
+        assert_eq!(&s[..2], ["ok j0", "ok j1"], "{s:?}");
+        assert!(s.len() == 3 && s[2].contains("zstd"), "{s:?}");
+    }
+
+    /// A `.warc.zst` written with a dictionary cannot be read (ruzstd 0.8.1 loads
+    /// none): one error that says so, not one per record.
+    #[test]
+    fn a_zstd_warc_with_a_dictionary_is_one_clear_error() {
+        use crate::zstd::testing::with_dictionary;
+        let frames: Vec<u8> = (0..5)
+            .flat_map(|i| with_dictionary(9, &conversion(&format!("<{i}>"), "text")))
+            .collect();
+        let s = summary(&read_all(frames, RecordFormat::Warc, Options::default()));
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(
+            s[0].contains("compressed with a dictionary (id 9)"),
+            "{s:?}"
+        );
+        assert!(s[0].contains("dictionary frame at the start"), "{s:?}");
     }
 
     #[test]

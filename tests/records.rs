@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write};
+use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write, zstd};
 
 /// One WARC record: version line, header fields, the block, and the two CRLFs.
 pub(crate) fn warc_record(kind: &str, id: &str, fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
@@ -538,6 +538,68 @@ fn issue4_jsonl_field_html_keeps_the_other_fields() {
         recs[0]["text"].as_str().unwrap(),
         "text field vs the text file alone"
     );
+}
+
+/// `.zst` inputs are read as `.gz` ones: a page by its name without `.zst`, JSON lines
+/// record by record; a resumed run over them finds them all written already.
+#[test]
+fn zstd_pages_and_json_lines_in_a_folder_are_read() {
+    let dir = tempdir();
+    let folder = dir.path().join("in");
+    let page = read(PAGES[0]);
+    write(&folder.join("a.html.zst"), zstd(page.as_bytes()));
+    let jsonl = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "b-1", "html": read(PAGES[1])}),
+        serde_json::json!({"id": "b-2", "text": read("data/examples/article.txt")}),
+    );
+    // Two frames, cut inside the first line, as a writer of fixed-size frames leaves.
+    let (first, second) = jsonl.as_bytes().split_at(100);
+    write(
+        &folder.join("b.jsonl.zst"),
+        [zstd(first), zstd(second)].concat(),
+    );
+    let dest = dir.path().join("out.jsonl");
+    let out = dehusk()
+        .arg("extract")
+        .arg(&folder)
+        .arg("-o")
+        .arg(&dest)
+        .output();
+    out.expect_code(0);
+    let recs = lines(&std::fs::read_to_string(&dest).unwrap());
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            folder.join("a.html.zst").display().to_string().as_str(),
+            "b-1",
+            "b-2"
+        ]
+    );
+    eqnice!(
+        extract_text(&[PAGES[0]]),
+        recs[0]["text"].as_str().unwrap(),
+        "the .html.zst page vs the page alone"
+    );
+    eqnice!(
+        extract_text(&[PAGES[1]]),
+        recs[1]["text"].as_str().unwrap(),
+        "an html line of the .jsonl.zst vs the page alone"
+    );
+    eqnice!(
+        extract_text(&["data/examples/article.txt"]),
+        recs[2]["text"].as_str().unwrap(),
+        "a text line of the .jsonl.zst vs the text file alone"
+    );
+    let again = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&folder)
+        .output();
+    again.expect_code(0);
+    assert_contains!(again.stderr, "3 records already written");
+    assert_eq!(lines(&std::fs::read_to_string(&dest).unwrap()), recs);
 }
 
 #[test]

@@ -374,6 +374,11 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+/// Compresses bytes to one zstd frame (ruzstd's encoder, about `zstd -1`).
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
 /// A fresh temporary directory (removed when dropped).
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()

@@ -166,19 +166,22 @@ pub fn comment_policy(drop_comments: bool) -> Comments {
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Files or folders (walked recursively) to read; `-` reads standard input.
-    /// `.gz` files are decompressed transparently. A walk skips hidden names, and it
+    /// `.gz` and `.zst` (zstd) files are decompressed transparently, told by their first
+    /// bytes, standard input too; a page's format is taken from its name without the
+    /// `.gz` or `.zst`. zstd written with a dictionary (`zstd -D`, some `.warc.zst`) is
+    /// refused with an error: decompress it first. A walk skips hidden names, and it
     /// does not follow symbolic links to folders (as ripgrep does not by default: a
     /// link back up the tree would never end); links to files are read.
     ///
     /// Record files hold many documents and are streamed record by record: WARC
-    /// (`.warc`, `.warc.gz`: HTML `response` and `resource` records, a response HTML
+    /// (`.warc`, `.warc.gz`, `.warc.zst`: HTML `response` and `resource` records, a response HTML
     /// by its HTTP Content-Type or, where that is `application/octet-stream`, by its
     /// `WARC-Identified-Payload-Type`; other responses,
     /// resources and revisits are skipped and counted, and `request`, `metadata` and
     /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
-    /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.ndjson`: see --field). A file or
+    /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.ndjson`: see --field). A file or
     /// standard input with another name (not a page's, such as `.html`) is read as a
-    /// WARC when it starts with `WARC/` (after gunzipping, a byte-order mark and blank
+    /// WARC when it starts with `WARC/` (after decompressing, a byte-order mark and blank
     /// lines) or when its first 16 KiB show a whole record after other bytes (its block
     /// as long as its Content-Length says, then the next record's start; the bytes
     /// before it are one failed document), and as JSON lines when every line of its
