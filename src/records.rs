@@ -302,6 +302,50 @@ pub fn looks_like_cut_warc(head: &[u8]) -> bool {
     plain.sniffed() == Sniffed::Other && real_start(&plain.bytes).is_some()
 }
 
+/// Whether an input's first bytes ([`read_head`]; gzip or zstd undone) are records as
+/// dehusk writes them: the first line an object of `extract`'s or `classify`'s output
+/// ([`is_output_record`]). A corpus run leaves such a file out of a folder it walks
+/// (found by an audit: an earlier run's `-o` inside the folder was read as input, each
+/// record's text extracted again under the same id). Only a first line whole in the
+/// head is judged: a longer one (a `classify` record of a long page) is not recognised.
+pub fn looks_like_dehusk_output(head: &[u8]) -> bool {
+    let plain = plain_head(head);
+    let text = skip_bom_and_space(&plain.bytes);
+    let Some(end) = memchr::memchr(b'\n', text) else {
+        return false;
+    };
+    is_output_record(&text[..end])
+}
+
+/// Whether a JSON line has the shape of a record dehusk writes, keys in its order and
+/// written compactly as it writes them (`{"id":`, no space): `id` first, then the
+/// input's fields, then `text` and `confidence` (extract), `blocks` and `confidence`
+/// (classify), or `error` (and `"too_large": true`). A line a person or another tool
+/// wrote rarely has all of that.
+fn is_output_record(line: &[u8]) -> bool {
+    let line = json_line_body(line);
+    match line.strip_prefix(b"{\"id\":") {
+        Some([next, ..]) if !next.is_ascii_whitespace() => {}
+        _ => return false,
+    }
+    let Ok(object) = parse_json_line(line) else {
+        return false;
+    };
+    let keys: Vec<&str> = object.iter().map(|(k, _)| k.as_str()).collect();
+    let value = |i: usize| &object[i].1;
+    let n = keys.len();
+    if n < 2 || keys[0] != "id" {
+        return false;
+    }
+    match (&keys[n - 2..], value(n - 1)) {
+        (["text", "confidence"], Value::Number(_)) => value(n - 2).is_string(),
+        (["blocks", "confidence"], Value::Number(_)) => value(n - 2).is_array(),
+        (["error", "too_large"], Value::Bool(true)) => value(n - 2).is_string(),
+        ([_, "error"], Value::String(_)) => true,
+        _ => false,
+    }
+}
+
 /// What an input's name says of it, the first step of [`detect`] and of a corpus run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ByName {
@@ -4832,6 +4876,41 @@ mod tests {
         );
         assert_eq!(detect(&dir.join("gone"), None), None);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn dehusk_output_is_told_by_its_records_shape() {
+        let ours = [
+            &br#"{"id":"a","text":"t","confidence":0.5}"#[..],
+            br#"{"id":17,"url":"http://a/","lang":"en","text":"t","confidence":1.0}"#,
+            br#"{"id":"a","blocks":[{"text":"t","p":0.9,"label":"content"}],"confidence":0.9}"#,
+            br#"{"id":"a","url":"u","error":"bad"}"#,
+            br#"{"id":"a","error":"over","too_large":true}"#,
+        ];
+        for line in ours {
+            assert!(is_output_record(line), "{}", String::from_utf8_lossy(line));
+            let mut head = line.to_vec();
+            head.push(b'\n');
+            assert!(looks_like_dehusk_output(&head));
+            assert!(looks_like_dehusk_output(&gzip(&head)));
+        }
+        let theirs = [
+            // Spaced, as most tools write JSON.
+            &br#"{"id": "a", "text": "t", "confidence": 0.5}"#[..],
+            br#"{"id":"a","text":"t"}"#,
+            br#"{"id":"a","text":"t","confidence":"high"}"#,
+            br#"{"id":"a","confidence":0.5,"text":"t"}"#,
+            br#"{"url":"u","id":"a","text":"t","confidence":0.5}"#,
+            br#"{"id":"a","text":1,"confidence":0.5}"#,
+            br#"{"id":"a","error":"e","too_large":false}"#,
+            br#"{"id":"a","html":"<p>x</p>"}"#,
+            br#"{"id":"#,
+        ];
+        for line in theirs {
+            assert!(!is_output_record(line), "{}", String::from_utf8_lossy(line));
+        }
+        // A first line the head does not hold whole is not judged.
+        assert!(!looks_like_dehusk_output(ours[0]));
     }
 
     #[test]

@@ -491,3 +491,81 @@ fn documents_over_a_limit_are_skipped_not_failed() {
     assert_contains!(out.stderr, "1 records already written");
     eqnice!(expected, std::fs::read_to_string(&dest).unwrap(), "resumed");
 }
+
+// Found by an audit: an earlier run's output (`-o` inside the folder of pages, under
+// another name than this run's) was read as input, each of its records extracted again
+// under the same id; so were an unfinished run's `.partial` and its settings.
+#[test]
+fn earlier_outputs_in_a_walked_folder_are_left_out() {
+    let dir = tempdir();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    write(&pages.join("a.html"), read_bytes(PAGES[0]));
+    // JSON lines of the user's own, one written compactly as dehusk writes: inputs.
+    write(
+        &pages.join("mine.jsonl"),
+        "{\"id\": \"m\", \"text\": \"A line of the user's own.\"}\n",
+    );
+    write(
+        &pages.join("compact.jsonl"),
+        "{\"id\":\"c\",\"text\":\"Written compactly, with no confidence.\"}\n",
+    );
+    // dehusk's outputs of the folder, made outside it and copied in.
+    for (job, name, extra) in [
+        ("extract", "v1.jsonl", None),
+        ("extract", "v1.jsonl.gz", None),
+        ("classify", "blocks.ndjson", None),
+        ("extract", "out.jsonl.partial", Some("--markdown")),
+    ] {
+        let dest = dir.path().join(name);
+        dehusk()
+            .args([job, "-q", "-o"])
+            .arg(&dest)
+            .args(extra)
+            .arg(&pages)
+            .expect_code(0);
+        std::fs::copy(&dest, pages.join(name)).unwrap();
+    }
+    write(
+        &pages.join("out.jsonl.partial.settings"),
+        "{\"job\":\"extract\"}\n",
+    );
+
+    let out = dehusk().arg("extract").arg(&pages).expect_code(0);
+    let ids: Vec<String> = out
+        .records()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            pages.join("a.html").display().to_string(),
+            "c".into(),
+            "m".into()
+        ],
+        "{}",
+        out.show()
+    );
+    for name in [
+        "v1.jsonl",
+        "v1.jsonl.gz",
+        "blocks.ndjson",
+        "out.jsonl.partial",
+    ] {
+        let said = format!(
+            "{}: left out, it is an earlier dehusk output",
+            pages.join(name).display()
+        );
+        assert!(out.stderr.contains(&said), "{said}\n{}", out.show());
+    }
+    assert!(out
+        .stderr
+        .contains("the settings of an unfinished dehusk run"));
+    // Named, an output is read: the user meant it.
+    let named = dehusk()
+        .args(["extract", "-q"])
+        .arg(pages.join("v1.jsonl"))
+        .expect_code(0);
+    assert_eq!(named.records().len(), 3);
+}

@@ -171,7 +171,11 @@ pub struct RunArgs {
     /// `.gz` or `.zst`. zstd written with a dictionary (`zstd -D`, some `.warc.zst`) is
     /// refused with an error: decompress it first. A walk skips hidden names, and it
     /// does not follow symbolic links to folders (as ripgrep does not by default: a
-    /// link back up the tree would never end); links to files are read.
+    /// link back up the tree would never end); links to files are read. It also leaves
+    /// out (and says so) what dehusk wrote there: this run's -o, an earlier run's
+    /// output (JSON lines named `.jsonl`, `.ndjson`, `.json` or `.partial`, gzip or zstd
+    /// too, whose first line is a record as dehusk writes it), and a `.partial.settings`
+    /// file. Named on the command line, such a file is read.
     ///
     /// Record files hold many documents and are streamed record by record: WARC
     /// (`.warc`, `.warc.gz`, `.warc.zst`: HTML `response` and `resource` records, a response HTML

@@ -1445,6 +1445,31 @@ const TEXT_SEPARATOR: &str = "\n";
 /// that does not split on it.
 const MARKDOWN_SEPARATOR: &str = "\u{c}\n";
 
+/// What dehusk itself wrote that a folder being walked holds, left out of the inputs:
+/// an earlier run's output (`-o` inside the folder: each record's text was extracted
+/// again, under the same id, found by an audit) or an unfinished run's settings. None
+/// for anything else. Only names of JSON lines (`.jsonl`, `.ndjson`, `.json`, with
+/// `.gz` or `.zst`) and `.partial` files are looked into, so a folder of pages costs
+/// no extra read.
+fn earlier_output(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".partial.settings") {
+        return Some("the settings of an unfinished dehusk run");
+    }
+    let bare = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    let named = [".jsonl", ".ndjson", ".json", ".partial"];
+    if !named.iter().any(|suffix| bare.ends_with(suffix)) {
+        return None;
+    }
+    let head = File::open(path)
+        .and_then(|mut f| records::read_head(&mut f))
+        .ok()?;
+    records::looks_like_dehusk_output(&head).then_some("an earlier dehusk output")
+}
+
 /// Set by the first Ctrl-C (SIGINT) of an extract or classify run: the run takes no
 /// new document, writes the ones in progress, and stops ([`drive`], [`run`]).
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -1589,7 +1614,8 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
         if found.is_empty() {
             empty_folders.push(input);
         }
-        paths.extend(found);
+        let walked = input.is_dir();
+        paths.extend(found.into_iter().map(|path| (path, walked)));
     }
     if let Some(dest) = &args.output {
         // The output is never read as an input: named as one, the run would replace it
@@ -1604,7 +1630,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
             );
         }
         paths.retain(|p| match p {
-            Ok(path) if is_output(path) => {
+            (Ok(path), _) if is_output(path) => {
                 if !args.quiet {
                     eprintln!(
                         "dehusk: {}: left out, it is this run's output",
@@ -1616,6 +1642,25 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
             _ => true,
         });
     }
+    // What an earlier run wrote into a folder walked for inputs is no input either.
+    paths.retain(|(path, walked)| {
+        let Some(what) = path
+            .as_deref()
+            .ok()
+            .filter(|_| *walked)
+            .and_then(earlier_output)
+        else {
+            return true;
+        };
+        if let (Ok(path), false) = (path, args.quiet) {
+            eprintln!(
+                "dehusk: {}: left out, it is {what}: name it to read it",
+                path.display()
+            );
+        }
+        false
+    });
+    let paths: Vec<dehusk::Result<PathBuf>> = paths.into_iter().map(|(path, _)| path).collect();
     let count = paths.len() as u64;
     // With record files the progress is in input bytes: their documents are not known
     // in advance.
