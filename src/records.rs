@@ -384,8 +384,8 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return by_name;
     }
-    let mut file = File::open(path).ok()?;
-    let head = read_head(&mut file).ok()?;
+    let file = File::open(path).ok()?;
+    let (head, _) = head_and_rest(Box::new(file)).ok()?;
     record_format(by_name, &head, field)
 }
 
@@ -470,6 +470,27 @@ pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     reader.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)
+}
+
+/// An input's head ([`read_head`]) and the input to read on with, behind it: as they
+/// are, or, for a zstd stream, both decompressed. A zstd decoder gives out nothing of a
+/// frame until it has decoded a window's worth (up to megabytes) past it, so a head of
+/// compressed bytes decoded to nothing, and a `.warc.zst` or `.jsonl.zst` piped in (or
+/// under a name that does not say) was one document, exit 0 (found by a review: 300
+/// records came out as one). The decompressed stream is read on as plain bytes: a
+/// damaged frame in it ends the input, where a named `.zst` file's reader goes on at
+/// the next frame.
+pub fn head_and_rest(
+    mut input: Box<dyn Read + Send>,
+) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let head = read_head(&mut input)?;
+    if Compression::of(&head) != Some(Compression::Zstd) {
+        return Ok((head, input));
+    }
+    let mut plain: Box<dyn Read + Send> =
+        Box::new(crate::zstd::Frames::new(io::Cursor::new(head).chain(input)));
+    let head = read_head(&mut plain)?;
+    Ok((head, plain))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -4597,6 +4618,68 @@ mod tests {
     /// A WARC of responses and a WET conversion, and JSON lines: the records of their
     /// `.zst` (a frame per record, or one frame for the whole file, or frames cut
     /// anywhere) are those of the plain file, however the bytes arrive.
+    #[test]
+    fn a_zstd_record_file_is_sniffed_from_its_decompressed_start() {
+        // Found by a review: the head was compressed bytes, which a zstd decoder turns
+        // into nothing until a window's worth is decoded, so a piped `.warc.zst` or
+        // `.jsonl.zst` was one document. A frame with an 8 MiB window (what `zstd -3`
+        // declares for a large input), of raw blocks.
+        let warc: Vec<u8> = (0..40)
+            .flat_map(|i| {
+                let body = format!(
+                    "<html><body><p>Page {i}: {}</p></body></html>",
+                    "words ".repeat(2000)
+                );
+                response(&format!("<{i}>"), "http://a/", "text/html", body.as_bytes())
+            })
+            .collect();
+        let lines: String = (0..40)
+            .map(|i| {
+                format!(
+                    "{{\"id\": \"l{i}\", \"html\": \"{}\"}}\n",
+                    "words ".repeat(2000)
+                )
+            })
+            .collect();
+        for (plain, format) in [
+            (warc, RecordFormat::Warc),
+            (lines.into_bytes(), RecordFormat::Jsonl),
+        ] {
+            let blocks: Vec<(u32, u32, &[u8])> = plain
+                .chunks(100_000)
+                .map(|chunk| (0, chunk.len() as u32, chunk))
+                .collect();
+            let mut compressed = crate::zstd::testing::frame(&blocks);
+            compressed[5] = 13 << 3; // window 2^(10 + 13) bytes
+            assert!(compressed.len() > 256 << 10);
+            // The compressed head tells nothing, however long.
+            assert_eq!(record_format(None, &compressed[..256 << 10], None), None);
+            for chunked in [false, true] {
+                let src: Box<dyn Read + Send> = match chunked {
+                    false => Box::new(io::Cursor::new(compressed.clone())),
+                    true => Box::new(Trickle {
+                        data: compressed.clone(),
+                        at: 0,
+                        rng: crate::test_rng::XorShift::new(5),
+                        max_piece: 700,
+                        interrupt_every: 0,
+                        reads: 0,
+                    }),
+                };
+                let (head, mut rest) = head_and_rest(src).unwrap();
+                assert_eq!(record_format(None, &head, None), Some(format));
+                // The head and the rest are the whole stream, decompressed.
+                let mut all = head;
+                rest.read_to_end(&mut all).unwrap();
+                assert!(all == plain);
+            }
+        }
+        // Anything else passes through as it is.
+        let (head, mut rest) = head_and_rest(Box::new(io::Cursor::new(b"plain".to_vec()))).unwrap();
+        assert_eq!(head, b"plain");
+        assert_eq!(rest.read(&mut [0; 4]).unwrap(), 0);
+    }
+
     #[test]
     fn zstd_record_files_read_as_the_plain_ones() {
         use crate::zstd::testing::{compress, skippable};

@@ -1091,7 +1091,7 @@ impl Inputs {
         // first bytes, then read on from the same handle (it may be a pipe). A `.wet` or
         // `.warc` that is readable but no WARC is one document, as `.wet` text files
         // always were; a damaged start goes to the WARC reader, which reports it.
-        let mut rest: Box<dyn Read + Send> = if stdin {
+        let rest: Box<dyn Read + Send> = if stdin {
             Box::new(io::stdin())
         } else {
             match File::open(&path) {
@@ -1099,8 +1099,9 @@ impl Inputs {
                 Err(e) => return Some(failed(id, e.to_string())),
             }
         };
-        let head = match records::read_head(&mut rest) {
-            Ok(head) => head,
+        // zstd is undone here, so that its start can be looked at.
+        let (head, rest) = match records::head_and_rest(rest) {
+            Ok(both) => both,
             Err(e) => return Some(failed(id, e.to_string())),
         };
         let Some(kind) = records::record_format(by_name, &head, self.options.field.as_deref())
