@@ -1448,11 +1448,13 @@ fn check_document(
     }
     // An ARC file (the Internet Archive's format before WARC; Common Crawl's until
     // 2013) opens with its `filedesc://` record. Read as a page, all its records were
-    // one document of raw ARC text (found by a new-user audit), so it is refused by name.
+    // one document of raw ARC text (found by a new-user audit). Named as an ARC, or on
+    // standard input, it is read record by record (`crate::records`); one that comes
+    // here had a page's name.
     if bytes.starts_with(b"filedesc://") {
         return Err(Error::bad_document(
-            "an ARC file (it starts with a filedesc:// record): dehusk reads WARC, not ARC; \
-             convert it first (for example with warcio's or JWAT's arc2warc)",
+            "an ARC file (it starts with a filedesc:// record) read as one document: name \
+             it .arc, .arc.gz or .arc.zst to read its records",
         ));
     }
     let utf16_label = transport_charset

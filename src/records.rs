@@ -1,10 +1,11 @@
 //! Record files: inputs that hold many documents (issue #4). WARC (`.warc`, `.warc.gz`,
-//! `.warc.zst`), WET (`.wet`, `.warc.wet.gz`) and JSON lines (`.jsonl`, `.jsonl.gz`,
-//! `.jsonl.zst`, `.ndjson`) are read as a stream of [`Entry`]s, one record at a time, so
-//! memory never grows with the size of the file. gzip and zstd are undone as they are
-//! read, told by the first bytes; a zstd frame is to a `.zst` file what a gzip member is
-//! to a `.gz` one below (a `.warc.zst` holds one frame per record, and its dictionary,
-//! if any, in a skippable frame at the start: see `crate::zstd`).
+//! `.warc.zst`), WET (`.wet`, `.warc.wet.gz`), ARC (`.arc`, `.arc.gz`, `.arc.zst`) and
+//! JSON lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.ndjson`) are read as a stream of
+//! [`Entry`]s, one record at a time, so memory never grows with the size of the file.
+//! gzip and zstd are undone as they are read, told by the first bytes; a zstd frame is
+//! to a `.zst` file what a gzip member is to a `.gz` one below (a `.warc.zst` holds one
+//! frame per record, and its dictionary, if any, in a skippable frame at the start: see
+//! `crate::zstd`).
 //!
 //! * WARC: `response` records whose HTTP `Content-Type` is `text/html` or
 //!   `application/xhtml+xml` become HTML documents (the HTTP headers split off, the
@@ -14,15 +15,22 @@
 //!   `revisit` records, are [`Entry::Skipped`]; `request`, `metadata` and `warcinfo`
 //!   records are not documents and pass silently.
 //! * WET: `conversion` records become text documents (one block per line).
+//! * ARC (versions 1 and 2, the Internet Archive's format before WARC, in which Common
+//!   Crawl's 2008-2012 crawls are): records of `http` and `https` URLs are read as WARC
+//!   responses are (by the same code); other records (`dns:`) are
+//!   [`Entry::Skipped`], and the `filedesc://` version block passes silently.
 //! * JSON lines: every line is an object; the document is in one field (see
 //!   [`Options::field`]) and every other field is carried into the output record.
 //!
 //! A record's id is its `WARC-Record-ID` (WARC, WET), or the line's `id` field (JSON
 //! lines; `<file>:<line number>` without one, and for a line that fails, without one
-//! that can be read before the damage); a WARC record's `WARC-Target-URI` is kept as the
-//! field `url`, its `WARC-Date` as `date` and its `WARC-Identified-Content-Language`
-//! (Common Crawl's WET) as `language`, each as written, and a response's HTTP status
-//! code as `status`.
+//! that can be read before the damage), or `<file>:record <n>` (ARC, whose records have
+//! no id: n counts the records from the `filedesc://` one, 1; a URL and date would not
+//! do, one URL may be fetched twice in a second); a WARC record's `WARC-Target-URI` is
+//! kept as the field `url`, its `WARC-Date` as `date` and its
+//! `WARC-Identified-Content-Language` (Common Crawl's WET) as `language`, each as
+//! written, an ARC record's URL and Archive-date as `url` and `date` (the date in
+//! ISO 8601, as WARC-Date writes it), and a response's HTTP status code as `status`.
 //!
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
@@ -62,6 +70,14 @@
 //! it should (an archived WARC file). That leaves one cut record undetected: cut right
 //! after a line end, with a Content-Length that ends where a record after it ends, it
 //! looks like a block holding an archived record, and that record is lost.
+//!
+//! An ARC record is one header line (its fields parsed from the right: broken crawls
+//! wrote URLs with spaces), then as many bytes as its Archive-length says, then a line
+//! end. A header line that does not parse is an error, and reading goes on at the next
+//! line that does; a damaged gzip member, at the next member. A block that runs past
+//! its record (the bytes after it are not the next header line) and holds a header line
+//! at a line start (`ArcWatch`) is an error, and reading goes on from that line; one
+//! cut by the end of the input, the same.
 //!
 //! A search for where a record starts is linear in the block, however many version
 //! lines it holds: a scan of one candidate's header stops at the next version line, and
@@ -119,11 +135,15 @@ pub enum RecordFormat {
     Warc,
     /// JSON lines, plain, gzipped or zstd.
     Jsonl,
+    /// ARC (versions 1 and 2), the Internet Archive's format before WARC and Common
+    /// Crawl's until 2013, plain, gzipped (a member per record) or zstd.
+    Arc,
 }
 
 impl RecordFormat {
-    /// The format a file name says: `.warc`, `.wet` (with `.warc.wet`), `.jsonl` and
-    /// `.ndjson`, each optionally followed by `.gz` or `.zst`; ASCII case-insensitive.
+    /// The format a file name says: `.warc`, `.wet` (with `.warc.wet`), `.arc`, `.jsonl`
+    /// and `.ndjson`, each optionally followed by `.gz` or `.zst`; ASCII
+    /// case-insensitive.
     pub fn from_path(path: &Path) -> Option<RecordFormat> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         let name = name
@@ -134,16 +154,23 @@ impl RecordFormat {
             Some(RecordFormat::Warc)
         } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
             Some(RecordFormat::Jsonl)
+        } else if name.ends_with(".arc") {
+            Some(RecordFormat::Arc)
         } else {
             None
         }
     }
 
     /// Recognises a WARC by its first bytes (`WARC/` and a version digit, after a
-    /// byte-order mark and blank space), decompressing a gzip or zstd start; `head` should hold
-    /// the first few KiB of the input (see [`read_head`]).
+    /// byte-order mark and blank space), and an ARC by its `filedesc://` record,
+    /// decompressing a gzip or zstd start; `head` should hold the first few KiB of the
+    /// input (see [`read_head`]).
     pub fn sniff(head: &[u8]) -> Option<RecordFormat> {
-        (sniff_head(head) == Sniffed::Warc).then_some(RecordFormat::Warc)
+        match sniff_head(head) {
+            Sniffed::Warc => Some(RecordFormat::Warc),
+            Sniffed::Arc => Some(RecordFormat::Arc),
+            Sniffed::Other | Sniffed::Unreadable => None,
+        }
     }
 }
 
@@ -152,6 +179,8 @@ impl RecordFormat {
 pub enum Sniffed {
     /// A WARC (or WET) record starts here (after a byte-order mark and blank space).
     Warc,
+    /// An ARC file's `filedesc://` record starts here (after the same).
+    Arc,
     /// Something else: a document.
     Other,
     /// Nothing to go by: an empty input, or a gzip or zstd start that does not decompress.
@@ -175,6 +204,8 @@ impl PlainHead<'_> {
         let start = skip_bom_and_space(&self.bytes);
         if is_version_start(start) {
             Sniffed::Warc
+        } else if start.starts_with(FILEDESC) {
+            Sniffed::Arc
         } else if self.bytes.is_empty() || (self.compressed && start.len() < VERSION_START) {
             Sniffed::Unreadable
         } else {
@@ -182,6 +213,9 @@ impl PlainHead<'_> {
         }
     }
 }
+
+/// The URL of the record that opens an ARC file (its version block).
+const FILEDESC: &[u8] = b"filedesc://";
 
 /// `WARC/` and a digit: how many bytes a WARC start is told by.
 const VERSION_START: usize = 6;
@@ -202,9 +236,10 @@ const MEMBER_TRIES: usize = 32;
 
 /// `head` decompressed (the first [`SNIFF_BYTES`] of it, member after member), or as
 /// it is. When the first member is damaged (not merely cut by the head's end) and reads
-/// as no WARC, the first later member of the head that does is taken: the WARC reader
-/// reports the damaged member and reads on from there (found by an audit: a `.warc.gz`
-/// piped in whose first member was corrupt was one failed document, 49 records lost).
+/// as no WARC (nor ARC), the first later member of the head that does (or starts with
+/// an ARC header line) is taken: the reader reports the damaged member and reads on
+/// from there (found by an audit: a `.warc.gz` piped in whose first member was corrupt
+/// was one failed document, 49 records lost).
 fn plain_head(head: &[u8]) -> PlainHead<'_> {
     let Some(compression) = Compression::of(head) else {
         return PlainHead {
@@ -213,11 +248,17 @@ fn plain_head(head: &[u8]) -> PlainHead<'_> {
         };
     };
     let (bytes, damaged) = decompress_head(compression, head);
-    if damaged && !is_version_start(skip_bom_and_space(&bytes)) {
+    let record_start = |bytes: &[u8]| {
+        let start = skip_bom_and_space(bytes);
+        is_version_start(start) || start.starts_with(FILEDESC)
+    };
+    if damaged && !record_start(&bytes) {
+        // A later member of an ARC starts with a record's header line: it is an ARC
+        // by name only (`record_format`).
         let later = memchr::memmem::find_iter(&head[1..], compression.member_start())
             .take(MEMBER_TRIES)
             .map(|at| decompress_head(compression, &head[1 + at..]).0)
-            .find(|later| is_version_start(skip_bom_and_space(later)));
+            .find(|later| record_start(later) || starts_with_arc_header(later));
         if let Some(later) = later {
             return PlainHead {
                 bytes: Cow::Owned(later),
@@ -264,6 +305,9 @@ fn decompress_head(compression: Compression, compressed: &[u8]) -> (Vec<u8>, boo
 ///   further into the head (a damaged or cut first record): the WARC reader reports
 ///   the damage and reads on. A `.warc` or `.wet` whose head holds no record start is
 ///   one document (a `.wet` of plain text is a text document).
+/// * An ARC by its `filedesc://` record (after the same), or by name when its start
+///   cannot be read or is a record's header line (a piece of a split ARC); a `.arc`
+///   that starts otherwise is one document.
 /// * A WARC under another name when the head shows a record whole after other bytes
 ///   (`verified_start`): a piece of a split WARC, piped in, is read record by record
 ///   (found by an audit: it was one document of raw WARC text).
@@ -277,10 +321,16 @@ pub fn record_format(
     let plain = plain_head(head);
     match plain.sniffed() {
         Sniffed::Warc => Some(RecordFormat::Warc),
+        Sniffed::Arc => Some(RecordFormat::Arc),
         Sniffed::Unreadable => by_name,
         Sniffed::Other => match by_name {
             Some(RecordFormat::Warc) if real_start(&plain.bytes).is_some() => {
                 Some(RecordFormat::Warc)
+            }
+            // A piece of an ARC, cut after its `filedesc://` record: its first line is
+            // a record's header line.
+            Some(RecordFormat::Arc) if starts_with_arc_header(&plain.bytes) => {
+                Some(RecordFormat::Arc)
             }
             None if json_lines_in(&plain.bytes, field) => Some(RecordFormat::Jsonl),
             // Bytes before a first record (a piece of a split WARC, a `curl -i`
@@ -523,9 +573,11 @@ impl Default for Options {
 /// One document read from a record file, not decoded yet.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// The WARC-Record-ID, the JSON line's `id`, or `<file>:<line number>`.
+    /// The WARC-Record-ID, the JSON line's `id`, `<file>:<line number>`, or (ARC)
+    /// `<file>:record <n>`.
     pub id: String,
-    /// Fields for the output record: `url` for WARC, the other fields of a JSON line
+    /// Fields for the output record: `url` for WARC and ARC, the other fields of a JSON
+    /// line
     /// (and its `id` when that is not a string, so the output writes it as given).
     pub fields: Fields,
     /// HTML or text; None: sniffed from the content.
@@ -1214,6 +1266,8 @@ struct Source {
     replay: Vec<u8>,
     replay_pos: usize,
     inner: BufReader<Decoder>,
+    /// Decompressed bytes taken from `inner` (not read again from `replay`) so far.
+    fresh: u64,
 }
 
 impl Source {
@@ -1222,6 +1276,7 @@ impl Source {
             replay: Vec::new(),
             replay_pos: 0,
             inner: BufReader::with_capacity(IO_BUFFER, decoder),
+            fresh: 0,
         }
     }
 
@@ -1259,6 +1314,7 @@ impl Source {
             let take = buf.len().min(n - (self.replay.len() - self.replay_pos));
             self.replay.extend_from_slice(&buf[..take]);
             self.inner.consume(take);
+            self.fresh += take as u64;
         }
         Ok(&self.replay[self.replay_pos..])
     }
@@ -1275,7 +1331,9 @@ impl Source {
 impl Read for Source {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if !self.replaying() {
-            return self.inner.read(out);
+            let n = self.inner.read(out)?;
+            self.fresh += n as u64;
+            return Ok(n);
         }
         read_through_buffer(self, out)
     }
@@ -1299,6 +1357,7 @@ impl BufRead for Source {
             }
         } else {
             self.inner.consume(amount);
+            self.fresh += amount as u64;
         }
     }
 }
@@ -2086,16 +2145,16 @@ fn read_error(e: &io::Error, compression: Option<Compression>) -> Error {
 // The reader
 // ---------------------------------------------------------------------------------------
 
-/// Streams the records of one WARC, WET or JSON-lines file (plain or gzipped).
+/// Streams the records of one WARC, WET, ARC or JSON-lines file (plain, gzipped or zstd).
 pub struct Reader {
     name: String,
     format: RecordFormat,
     options: Options,
     src: Source,
-    /// Records (WARC) or lines (JSON) started so far.
+    /// Records (WARC, ARC) or lines (JSON) started so far.
     count: u64,
     /// After a bad header: skip lines up to the next `WARC/` version line (at a line
-    /// start, or glued to a line's end with a WARC header after it).
+    /// start, or glued to a line's end with a WARC header after it), or ARC header line.
     seeking: bool,
     /// The next record's version line was read already (it cut the last record short).
     version_read: bool,
@@ -2104,7 +2163,17 @@ pub struct Reader {
     damaged: Option<u64>,
     /// The current WARC block's bytes from a version line inside it on.
     watch: RestartWatch,
-    /// The current WARC block ended early (cut off, or a read error).
+    /// The current ARC block's bytes from a record's header line inside it on.
+    arc_watch: ArcWatch,
+    /// The ARC version its `filedesc://` record gave (1 before one is read): which
+    /// header fields are tried first.
+    arc_version: u8,
+    /// The bytes put back to be read again by ARC restarts, so far: never more than
+    /// the input's (decompressed) bytes read, so that reading stays linear (found by a
+    /// test: with every Archive-length past the end of the file, each record read the
+    /// rest of the file again).
+    arc_replayed: u64,
+    /// The current WARC or ARC block ended early (cut off, or a read error).
     ended_early: bool,
     done: bool,
     line: Vec<u8>,
@@ -2157,6 +2226,9 @@ impl Reader {
             version_read: false,
             damaged: None,
             watch: RestartWatch::default(),
+            arc_watch: ArcWatch::default(),
+            arc_version: 1,
+            arc_replayed: 0,
             ended_early: false,
             done: false,
             line: Vec::new(),
@@ -2174,16 +2246,18 @@ impl Reader {
         &self.name
     }
 
-    /// The id of the current record when it has none of its own.
+    /// The id of the current record when it has none of its own (every ARC record's).
     fn fallback_id(&self) -> String {
         match self.format {
-            RecordFormat::Warc => format!("{}:record {}", self.name, self.count),
+            RecordFormat::Warc | RecordFormat::Arc => {
+                format!("{}:record {}", self.name, self.count)
+            }
             RecordFormat::Jsonl => format!("{}:{}", self.name, self.count),
         }
     }
 
     /// A failure of the current record, from a read error. After a gzip error the reader
-    /// moves to the next member (WARC) or stops; after any other, it stops.
+    /// moves to the next member (WARC, ARC) or stops; after any other, it stops.
     fn fail_read(&mut self, id: Option<String>, fields: Fields, e: &io::Error) -> Entry {
         let error = read_error(e, self.src.decoder().compression());
         let id = id.unwrap_or_else(|| self.fallback_id());
@@ -2191,13 +2265,13 @@ impl Reader {
         Entry::Failed { id, fields, error }
     }
 
-    /// Goes on after a read error: to the next gzip member of a WARC (then to the next
-    /// `WARC/` line), or to the end.
+    /// Goes on after a read error: to the next gzip member of a WARC or an ARC (then to
+    /// the next `WARC/` line, or ARC header line), or to the end.
     fn recover(&mut self) {
         self.ended_early = true;
         self.version_read = false;
         let broken = self.src.decoder().is_broken();
-        if !(broken && self.format == RecordFormat::Warc) {
+        if !broken || self.format == RecordFormat::Jsonl {
             self.done = true;
             return;
         }
@@ -2226,7 +2300,10 @@ impl Reader {
                 break;
             }
             let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-            self.watch.feed(&buf[..n], cap);
+            match self.format {
+                RecordFormat::Arc => self.arc_watch.feed(&buf[..n], cap),
+                _ => self.watch.feed(&buf[..n], cap),
+            }
             self.src.consume(n);
             left -= n as u64;
         }
@@ -2238,7 +2315,10 @@ impl Reader {
         let cap = self.restart_cap();
         let mut block = Vec::with_capacity(cap.min(usize::try_from(len).unwrap_or(usize::MAX)));
         (&mut self.src).take(len).read_to_end(&mut block)?;
-        self.watch.feed(&block, cap);
+        match self.format {
+            RecordFormat::Arc => self.arc_watch.feed(&block, cap),
+            _ => self.watch.feed(&block, cap),
+        }
         Ok(block)
     }
 }
@@ -2253,6 +2333,7 @@ impl Iterator for Reader {
         let entry = match self.format {
             RecordFormat::Warc => self.next_warc(),
             RecordFormat::Jsonl => self.next_json(),
+            RecordFormat::Arc => self.next_arc(),
         };
         if entry.is_none() {
             self.done = true;
@@ -2819,58 +2900,7 @@ impl Reader {
                     let reason = format!("not an HTTP response ({ct})");
                     return Some(self.skip_block(len, id.clone(), fields, skipped(reason)));
                 }
-                let oversized = len > max_bytes.saturating_add(HEAD_ALLOWANCE);
-                let want = if oversized { HEAD_ALLOWANCE } else { len };
-                let block = match self.read_block(want) {
-                    Ok(block) => block,
-                    Err(e) => return Some(self.fail_read(Some(id), fields, &e)),
-                };
-                if (block.len() as u64) < want {
-                    return Some(self.truncated(&id, &fields, block.len() as u64, len));
-                }
-                let head = match parse_http_head(&block, !oversized) {
-                    Ok(head) => head,
-                    Err(message) => {
-                        let entry = Entry::Failed {
-                            id: id.clone(),
-                            fields: fields.clone(),
-                            error: Error::bad_document(message),
-                        };
-                        return Some(self.finish_block(len, want, id, fields, entry));
-                    }
-                };
-                let body = block.get(head.body_start..).unwrap_or_default();
-                if !head.is_html(body, identified_type) {
-                    let reason = match &head.content_type {
-                        Some(ct) => format!("content type {}", media_type(ct)),
-                        None => "no content type, not HTML".into(),
-                    };
-                    let entry = skipped(reason);
-                    return Some(self.finish_block(len, want, id, fields, entry));
-                }
-                let body_len = len.saturating_sub(head.body_start as u64);
-                if oversized || body_len > max_bytes {
-                    let entry = Entry::Failed {
-                        id: id.clone(),
-                        fields: fields.clone(),
-                        error: too_large(body_len, max_bytes),
-                    };
-                    return Some(self.finish_block(len, want, id, fields, entry));
-                }
-                let mut fields = fields;
-                if let Some(status) = head.status {
-                    fields.push(("status".to_string(), Value::from(status)));
-                }
-                Entry::Record(Record {
-                    id,
-                    fields,
-                    format: Some(InputFormat::Html),
-                    charset: head.content_type.as_deref().and_then(charset_param),
-                    body_start: head.body_start,
-                    codings: head.codings,
-                    max_bytes,
-                    data: block,
-                })
+                self.http_response(len, id, fields, identified_type, "WARC response record")
             }
             "resource" | "conversion" => {
                 let format = if record_type == "conversion" {
@@ -2926,6 +2956,78 @@ impl Reader {
         Some(entry)
     }
 
+    /// An HTTP response block of `len` bytes (`what`, for its errors: a WARC response
+    /// record, an ARC record of an HTTP URL): an HTML document with the status code as
+    /// the field `status`, or Skipped for another content type (by the HTTP
+    /// Content-Type; where that is generic or missing, by `identified`, the crawler's
+    /// type), or Failed (over the limit, no HTTP head).
+    fn http_response(
+        &mut self,
+        len: u64,
+        id: String,
+        fields: Fields,
+        identified_type: Option<&str>,
+        what: &str,
+    ) -> Entry {
+        let max_bytes = self.options.max_bytes;
+        let skipped = |reason: String| Entry::Skipped {
+            id: id.clone(),
+            reason,
+        };
+        let oversized = len > max_bytes.saturating_add(HEAD_ALLOWANCE);
+        let want = if oversized { HEAD_ALLOWANCE } else { len };
+        let block = match self.read_block(want) {
+            Ok(block) => block,
+            Err(e) => return self.fail_read(Some(id), fields, &e),
+        };
+        if (block.len() as u64) < want {
+            return self.truncated(&id, &fields, block.len() as u64, len);
+        }
+        let head = match parse_http_head(&block, !oversized, what) {
+            Ok(head) => head,
+            Err(message) => {
+                let entry = Entry::Failed {
+                    id: id.clone(),
+                    fields: fields.clone(),
+                    error: Error::bad_document(message),
+                };
+                return self.finish_block(len, want, id, fields, entry);
+            }
+        };
+        let body = block.get(head.body_start..).unwrap_or_default();
+        if !head.is_html(body, identified_type) {
+            let reason = match &head.content_type {
+                Some(ct) => format!("content type {}", media_type(ct)),
+                None => "no content type, not HTML".into(),
+            };
+            let entry = skipped(reason);
+            return self.finish_block(len, want, id, fields, entry);
+        }
+        let body_len = len.saturating_sub(head.body_start as u64);
+        if oversized || body_len > max_bytes {
+            let entry = Entry::Failed {
+                id: id.clone(),
+                fields: fields.clone(),
+                error: too_large(body_len, max_bytes),
+            };
+            return self.finish_block(len, want, id, fields, entry);
+        }
+        let mut fields = fields;
+        if let Some(status) = head.status {
+            fields.push(("status".to_string(), Value::from(status)));
+        }
+        Entry::Record(Record {
+            id,
+            fields,
+            format: Some(InputFormat::Html),
+            charset: head.content_type.as_deref().and_then(charset_param),
+            body_start: head.body_start,
+            codings: head.codings,
+            max_bytes,
+            data: block,
+        })
+    }
+
     /// Skips a whole block, then yields `entry` (or the truncation error).
     fn skip_block(&mut self, len: u64, id: String, fields: Fields, entry: Entry) -> Entry {
         match self.skip(len) {
@@ -2945,40 +3047,53 @@ impl Reader {
         fields: Fields,
         entry: Entry,
     ) -> Entry {
+        self.rest_of_block(len, read, &id, &fields).unwrap_or(entry)
+    }
+
+    /// Skips what is left of a block of which `read` bytes were read: the truncation
+    /// or read error, if any.
+    fn rest_of_block(&mut self, len: u64, read: u64, id: &str, fields: &Fields) -> Option<Entry> {
         if read < len {
             match self.skip(len - read) {
                 Ok(got) if read + got < len => {
-                    return self.truncated(&id, &fields, read + got, len)
+                    return Some(self.truncated(id, fields, read + got, len))
                 }
                 Ok(_) => {}
-                Err(e) => return self.fail_read(Some(id), fields, &e),
+                Err(e) => return Some(self.fail_read(Some(id.to_string()), fields.clone(), &e)),
             }
         }
-        entry
+        None
     }
 
     /// The error of a block cut off by the end of the input. Reading stops there,
-    /// unless a record starts inside the block ([`real_start`]), showing that it ran
-    /// into the records after it (a wrong Content-Length, or the record was cut short):
-    /// then it goes on from there.
+    /// unless a record starts inside the block ([`real_start`], [`Reader::arc_restart`]),
+    /// showing that it ran into the records after it (a wrong Content-Length or
+    /// Archive-length, or the record was cut short): then it goes on from there.
     fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
         self.ended_early = true;
-        let restart = self
-            .watch
-            .restart()
-            .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
-        match restart {
-            Some(tail) => {
-                self.src.put_back(&tail);
-                self.seeking = false;
+        let (restarted, length) = match self.format {
+            RecordFormat::Arc => (self.arc_restart() == Some(true), "Archive-length"),
+            _ => {
+                let restart = self
+                    .watch
+                    .restart()
+                    .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
+                if let Some(tail) = &restart {
+                    self.src.put_back(tail);
+                }
+                (restart.is_some(), "Content-Length")
             }
-            None => self.done = true,
+        };
+        if restarted {
+            self.seeking = false;
+        } else {
+            self.done = true;
         }
         Entry::Failed {
             id: id.to_string(),
             fields: fields.clone(),
             error: Error::bad_document(format!(
-                "truncated record: Content-Length is {len} bytes but the input ends after {got}"
+                "truncated record: {length} is {len} bytes but the input ends after {got}"
             )),
         }
     }
@@ -3011,13 +3126,14 @@ impl HttpHead {
 }
 
 /// Parses the HTTP status line and headers at the start of `block`; `whole` says the
-/// block is complete (else it is the first [`HEAD_ALLOWANCE`] bytes of a larger one).
-fn parse_http_head(block: &[u8], whole: bool) -> std::result::Result<HttpHead, String> {
+/// block is complete (else it is the first [`HEAD_ALLOWANCE`] bytes of a larger one),
+/// `what` names the record in the error of a block that is no HTTP response.
+fn parse_http_head(block: &[u8], whole: bool, what: &str) -> std::result::Result<HttpHead, String> {
     if !block
         .get(..5)
         .is_some_and(|start| start.eq_ignore_ascii_case(b"HTTP/"))
     {
-        return Err("WARC response record without an HTTP status line".into());
+        return Err(format!("{what} without an HTTP status line"));
     }
     let crlf = memchr::memmem::find(block, b"\r\n\r\n").map(|i| (i, i + 4));
     let lf = memchr::memmem::find(block, b"\n\n").map(|i| (i, i + 2));
@@ -3141,6 +3257,474 @@ fn charset_param(content_type: &str) -> Option<String> {
         let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
         (!value.is_empty()).then(|| value.to_string())
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// ARC
+// ---------------------------------------------------------------------------------------
+
+/// The fields of an ARC record's header line that dehusk uses. Version 1 has five
+/// fields, `URL IP-address Archive-date Content-type Archive-length`; version 2 ten,
+/// `URL IP-address Archive-date Content-type Result-code Checksum Location Offset
+/// Filename Archive-length`. Both are parsed from the right, the URL taking what is
+/// left: broken crawls wrote URLs with spaces in them.
+#[derive(Debug, PartialEq, Eq)]
+struct ArcHeader {
+    url: String,
+    /// Archive-date as ISO 8601 (`2009-03-01T12:34:56Z`), as WARC-Date writes it;
+    /// as written when it is no such date.
+    date: String,
+    /// The crawler's content type (`text/html`, `no-type`...).
+    content_type: String,
+    length: u64,
+}
+
+impl ArcHeader {
+    /// The record's fields for its output record: `url` and `date`, as for a WARC
+    /// record (a response's `status` comes after, from its HTTP header).
+    fn fields(&self) -> Fields {
+        vec![
+            ("url".to_string(), Value::String(self.url.clone())),
+            ("date".to_string(), Value::String(self.date.clone())),
+        ]
+    }
+
+    /// The URL's scheme, lowercased (`http`, `dns`, `filedesc`).
+    fn scheme(&self) -> String {
+        let end = url_scheme_len(self.url.as_bytes()).unwrap_or(0);
+        self.url[..end].to_ascii_lowercase()
+    }
+}
+
+/// The URL schemes of ARC records: the web's, and the crawler's own (`dns:` lookups,
+/// the `filedesc:` version block). Others are not taken for a header line's: while
+/// looking for the next record after damage, any `word:` at a line start would do
+/// (found by a test: a length two bytes too long left `ttp://a/ ...`, a header line
+/// of the scheme `ttp`).
+const ARC_SCHEMES: [&[u8]; 8] = [
+    b"http",
+    b"https",
+    b"ftp",
+    b"dns",
+    b"filedesc",
+    b"whois",
+    b"gopher",
+    b"rtsp",
+];
+
+/// The length of the URL scheme that starts `bytes` (`http` in `http://a/`): one of
+/// [`ARC_SCHEMES`], in any case, followed by a `:`.
+fn url_scheme_len(bytes: &[u8]) -> Option<usize> {
+    ARC_SCHEMES
+        .iter()
+        .find(|scheme| {
+            bytes.len() > scheme.len()
+                && bytes[..scheme.len()].eq_ignore_ascii_case(scheme)
+                && bytes[scheme.len()] == b':'
+        })
+        .map(|scheme| scheme.len())
+}
+
+/// Whether a line whose first bytes are `start` may still be an ARC header line, by
+/// its URL scheme ([`ARC_SCHEMES`]; a dozen bytes are looked at at most): false once
+/// they cannot begin one.
+fn could_be_arc_header(start: &[u8]) -> bool {
+    ARC_SCHEMES.iter().any(|scheme| {
+        let n = start.len().min(scheme.len());
+        start[..n].eq_ignore_ascii_case(&scheme[..n])
+            && start.get(scheme.len()).is_none_or(|&b| b == b':')
+    })
+}
+
+/// Parses an ARC header line (without its line end): with the fields of `version`
+/// first, then of the other. None when it is no header line: a URL with a scheme, an
+/// Archive-date of 12 to 17 digits and an Archive-length of digits are required.
+fn parse_arc_header(line: &[u8], version: u8) -> Option<ArcHeader> {
+    if line.len() > MAX_HEADER_LINE {
+        return None;
+    }
+    let line = String::from_utf8_lossy(line);
+    let counts = if version == 2 { [10, 5] } else { [5, 10] };
+    counts.into_iter().find_map(|count| {
+        let (url, fields) = split_from_right(&line, count - 1)?;
+        // IP-address, Archive-date, Content-type ... Archive-length.
+        let (date, content_type, length) = (fields[1], fields[2], fields[count - 2]);
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if url_scheme_len(url.as_bytes()).is_none()
+            || !(12..=17).contains(&date.len())
+            || !digits(date)
+            || length.is_empty()
+            || !digits(length)
+        {
+            return None;
+        }
+        Some(ArcHeader {
+            url: url.to_string(),
+            date: iso_date(date).unwrap_or_else(|| date.to_string()),
+            content_type: content_type.to_string(),
+            length: length.parse().ok()?,
+        })
+    })
+}
+
+/// The last `n` fields of `line` (separated by spaces or tabs), and what is before
+/// them, trimmed: None when there are not that many, or nothing before them.
+fn split_from_right(line: &str, n: usize) -> Option<(&str, Vec<&str>)> {
+    let blank = [' ', '\t'];
+    let mut rest = line.trim_matches(blank);
+    let mut fields = Vec::with_capacity(n);
+    for _ in 0..n {
+        let at = rest.rfind(blank)?;
+        fields.push(&rest[at + 1..]);
+        rest = rest[..at].trim_end_matches(blank);
+    }
+    fields.reverse();
+    (!rest.is_empty()).then_some((rest, fields))
+}
+
+/// A 14-digit ARC date (`YYYYMMDDhhmmss`; digits after those, fractions of a second
+/// some writers add, are dropped) in ISO 8601, as WARC-Date writes it. None when it is
+/// no date (a month 13).
+fn iso_date(digits: &str) -> Option<String> {
+    let d = digits.get(..14)?;
+    let n = |range: std::ops::Range<usize>| d[range].parse::<u32>().ok();
+    let valid = (1..=12).contains(&n(4..6)?)
+        && (1..=31).contains(&n(6..8)?)
+        && n(8..10)? < 24
+        && n(10..12)? < 60
+        && n(12..14)? < 61;
+    valid.then(|| {
+        format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &d[..4],
+            &d[4..6],
+            &d[6..8],
+            &d[8..10],
+            &d[10..12],
+            &d[12..14]
+        )
+    })
+}
+
+/// The ARC version a `filedesc://` record's block gives on its first line (`1 0
+/// InternetArchive`, `2 0 Alexa Internet`).
+fn arc_version(block: &[u8]) -> Option<u8> {
+    let line = block.split(|&b| b == b'\n').next()?;
+    match line.trim_ascii().split(is_blank).next()? {
+        b"1" => Some(1),
+        b"2" => Some(2),
+        _ => None,
+    }
+}
+
+/// Watches the bytes of an ARC record's block for a line that is an ARC header line,
+/// and keeps the bytes from the first one on (up to a cap): where reading goes on when
+/// the block turns out to run past the record's end (an Archive-length too long).
+/// Only a line that starts with a URL scheme is kept while it is read, to be parsed at
+/// its end, so in the common case nothing is kept.
+#[derive(Debug, Default)]
+struct ArcWatch {
+    /// While `open`, the current line; once `found`, the block from a header line on.
+    kept: Vec<u8>,
+    /// The current line may still be a header line (it starts with a URL scheme, or
+    /// with bytes that may begin one).
+    open: bool,
+    found: bool,
+    /// More than the cap followed the header line: no restart can be offered.
+    gave_up: bool,
+}
+
+impl ArcWatch {
+    /// A new block: it starts a line.
+    fn reset(&mut self) {
+        self.kept.clear();
+        self.open = true;
+        self.found = false;
+        self.gave_up = false;
+    }
+
+    /// The next bytes of the block.
+    fn feed(&mut self, mut chunk: &[u8], cap: usize) {
+        // Block bytes, read again after a restart too: the tests bound them.
+        examined(chunk.len());
+        if self.gave_up {
+            return;
+        }
+        while !self.found && !chunk.is_empty() {
+            if self.open {
+                let eol = memchr::memchr(b'\n', chunk);
+                let part = &chunk[..eol.unwrap_or(chunk.len())];
+                if self.kept.len() + part.len() > MAX_HEADER_LINE {
+                    self.open = false;
+                } else {
+                    self.kept.extend_from_slice(part);
+                    self.open = could_be_arc_header(&self.kept);
+                }
+                match eol {
+                    Some(at) if self.open && is_arc_header(trim_eol(&self.kept)) => {
+                        self.found = true;
+                        self.kept.push(b'\n');
+                        chunk = &chunk[at + 1..];
+                    }
+                    Some(at) => {
+                        self.kept.clear();
+                        self.open = true;
+                        chunk = &chunk[at + 1..];
+                    }
+                    None => return,
+                }
+            } else {
+                self.kept.clear();
+                match memchr::memchr(b'\n', chunk) {
+                    Some(at) => {
+                        self.open = true;
+                        chunk = &chunk[at + 1..];
+                    }
+                    None => return,
+                }
+            }
+        }
+        if !self.found {
+            return;
+        }
+        if self.kept.len() + chunk.len() > cap {
+            self.gave_up = true;
+            self.found = false;
+            self.kept = Vec::new();
+            return;
+        }
+        self.kept.extend_from_slice(chunk);
+    }
+
+    /// The kept bytes: from a header line inside the block on (`true`), or (`false`)
+    /// the block's last line, cut by its end, when it may begin one.
+    fn take(&mut self) -> Option<(Vec<u8>, bool)> {
+        if self.gave_up || !(self.found || self.open) || self.kept.is_empty() {
+            return None;
+        }
+        Some((std::mem::take(&mut self.kept), self.found))
+    }
+}
+
+/// Whether `line` (without its line end) is an ARC header line, of either version.
+fn is_arc_header(line: &[u8]) -> bool {
+    parse_arc_header(line, 1).is_some()
+}
+
+/// Whether `bytes` (the first bytes of an input, past a byte-order mark and blank
+/// space) start with a whole ARC header line.
+fn starts_with_arc_header(bytes: &[u8]) -> bool {
+    let bytes = skip_bom_and_space(bytes);
+    memchr::memchr(b'\n', bytes).is_some_and(|eol| is_arc_header(trim_eol(&bytes[..=eol])))
+}
+
+impl Reader {
+    fn next_arc(&mut self) -> Option<Entry> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let mut line = std::mem::take(&mut self.line);
+            let read = read_header_line(&mut self.src, &mut line);
+            let header = match read {
+                Err(_) if self.damaged == Some(self.src.decoder().members()) => {
+                    // The damage the last record was failed for: already reported.
+                    self.line = line;
+                    self.damaged = None;
+                    self.recover();
+                    continue;
+                }
+                Err(e) => {
+                    self.line = line;
+                    self.count += 1;
+                    return Some(self.fail_read(None, Fields::new(), &e));
+                }
+                Ok(LineRead::Eof) => {
+                    self.line = line;
+                    return None;
+                }
+                // Blank lines end a record.
+                Ok(LineRead::Full) if line.trim_ascii().is_empty() => {
+                    self.line = line;
+                    continue;
+                }
+                Ok(LineRead::Full) => parse_arc_header(trim_eol(&line), self.arc_version),
+                Ok(LineRead::TooLong) => None,
+            };
+            let Some(header) = header else {
+                // After damage, lines up to the next header line are passed over.
+                if std::mem::replace(&mut self.seeking, true) {
+                    self.line = line;
+                    continue;
+                }
+                self.count += 1;
+                // In a gzip member, a bad header line is often a member cut short: the
+                // inflater's error that follows from it is no second record.
+                if self.src.decoder().compression().is_some() {
+                    self.damaged = Some(self.src.decoder().members());
+                }
+                let shown = String::from_utf8_lossy(&line[..line.len().min(100)]).into_owned();
+                self.line = line;
+                return Some(Entry::Failed {
+                    id: self.fallback_id(),
+                    fields: Fields::new(),
+                    error: Error::bad_document(format!(
+                        "expected an ARC record's header line (URL IP-address Archive-date \
+                         Content-type Archive-length), found {:?}",
+                        shown.trim_end()
+                    )),
+                });
+            };
+            self.line = line;
+            self.seeking = false;
+            self.count += 1;
+            self.damaged = None;
+            self.arc_watch.reset();
+            self.ended_early = false;
+            let id = self.fallback_id();
+            let fields = header.fields();
+            let entry = self.arc_record(header, id.clone(), fields.clone());
+            let entry = if self.ended_early || self.done {
+                entry
+            } else {
+                self.check_arc_end(entry, id, fields)
+            };
+            if let Some(entry) = entry {
+                return Some(entry);
+            }
+        }
+    }
+
+    /// One ARC record, after its header line: an entry, or None for the `filedesc://`
+    /// record (the file's version block, as a WARC's `warcinfo` passes silently).
+    fn arc_record(&mut self, header: ArcHeader, id: String, fields: Fields) -> Option<Entry> {
+        let len = header.length;
+        let scheme = header.scheme();
+        match scheme.as_str() {
+            "filedesc" => {
+                // Files joined with `cat` hold one for each: each sets the version.
+                let want = len.min(MAX_HEADER_BYTES as u64);
+                let block = match self.read_block(want) {
+                    Ok(block) => block,
+                    Err(e) => return Some(self.fail_read(Some(id), fields, &e)),
+                };
+                if let Some(version) = arc_version(&block) {
+                    self.arc_version = version;
+                }
+                // Bytes that its length leaves out of the version block are the file's
+                // metadata, no record: passed over up to the first header line.
+                self.seeking = true;
+                if (block.len() as u64) < want {
+                    return Some(self.truncated(&id, &fields, block.len() as u64, len));
+                }
+                self.rest_of_block(len, want, &id, &fields)
+            }
+            "http" | "https" => {
+                // The crawler's type stands in where the server's is generic or missing,
+                // as a WARC's WARC-Identified-Payload-Type does.
+                let identified = Some(header.content_type.as_str()).filter(|ct| ct.contains('/'));
+                Some(self.http_response(len, id, fields, identified, "ARC record of an HTTP URL"))
+            }
+            _ => {
+                let reason = format!("not an HTTP response (a {scheme}: record)");
+                let skipped = Entry::Skipped {
+                    id: id.clone(),
+                    reason,
+                };
+                Some(self.skip_block(len, id, fields, skipped))
+            }
+        }
+    }
+
+    /// After a whole block: blank lines follow, then the next record's header line or
+    /// the end. When something else does, and the block holds a header line
+    /// ([`ArcWatch`], [`Reader::arc_restart`]), its Archive-length was too long: it ran
+    /// into the records after it, and `entry` gives way to an error; reading goes on
+    /// from there, so those records are not lost. Else the record stands, and the
+    /// header reader reports the stray bytes (an Archive-length too short). A read
+    /// error from the block's own gzip member fails the record.
+    fn check_arc_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
+        let member = self.src.decoder().members();
+        match self.arc_boundary() {
+            Ok(true) => entry,
+            Ok(false) => {
+                // Read again from the header line, or (over the budget) the next one
+                // after the block: this record is damaged either way.
+                let (goes_on, seeking) = match self.arc_restart() {
+                    None => return entry,
+                    Some(true) => ("from there", false),
+                    Some(false) => ("after it", true),
+                };
+                self.seeking = seeking;
+                Some(Entry::Failed {
+                    id,
+                    fields,
+                    error: Error::bad_document(format!(
+                        "the record does not end where its Archive-length says: an ARC record \
+                         starts inside its block (reading goes on {goes_on})"
+                    )),
+                })
+            }
+            Err(e) => {
+                let same_member = self.src.decoder().members() == member;
+                if self.src.decoder().compression().is_some() && same_member {
+                    Some(self.fail_read(Some(id), fields, &e))
+                } else {
+                    entry
+                }
+            }
+        }
+    }
+
+    /// Whether what follows a block is blank bytes, then an ARC header line or the end
+    /// (looked at without being read). Blank runs over [`MAX_BLANK_RUN`] count as a
+    /// boundary: the header reader deals with what is after them.
+    fn arc_boundary(&mut self) -> io::Result<bool> {
+        let version = self.arc_version;
+        let mut n = 256;
+        loop {
+            let head = self.src.peek(n)?;
+            let ended = head.len() < n;
+            let blanks = head.iter().take_while(|b| is_blank(b)).count();
+            let rest = &head[blanks..];
+            if let Some(eol) = memchr::memchr(b'\n', rest) {
+                return Ok(parse_arc_header(trim_eol(&rest[..eol]), version).is_some());
+            }
+            if ended {
+                return Ok(rest.is_empty() || parse_arc_header(rest, version).is_some());
+            }
+            if n >= MAX_BLANK_RUN + MAX_HEADER_LINE {
+                return Ok(rest.is_empty());
+            }
+            n *= 2;
+        }
+    }
+
+    /// Puts back what reading goes on from after a block that ran past its record's
+    /// end ([`ArcWatch`]): the block from the first header line inside it on, or the
+    /// block's last line, cut by its end, when the bytes after it complete a header
+    /// line (an Archive-length a few bytes too long). None when there is neither;
+    /// `Some(false)` when there is, but reading it again would make the bytes read
+    /// again more than the input's ([`Reader::arc_replayed`]): nothing is put back.
+    fn arc_restart(&mut self) -> Option<bool> {
+        let (kept, found) = self.arc_watch.take()?;
+        if !found {
+            let after = self.src.peek(HEADER_PEEK).ok()?;
+            let eol = memchr::memchr(b'\n', after).unwrap_or(after.len());
+            let mut line = kept.clone();
+            line.extend_from_slice(&after[..eol]);
+            if !is_arc_header(trim_eol(&line)) {
+                return None;
+            }
+        }
+        let replayed = self.arc_replayed.saturating_add(kept.len() as u64);
+        if replayed > self.src.fresh {
+            return Some(false);
+        }
+        self.arc_replayed = replayed;
+        self.src.put_back(&kept);
+        Some(true)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -5908,6 +6492,460 @@ mod tests {
             per_mb(small),
             per_mb(large),
             slowest * 1e6
+        );
+    }
+
+    // -----------------------------------------------------------------------------------
+    // ARC
+    // -----------------------------------------------------------------------------------
+
+    /// An ARC record: its header line (the fields of `version`), the block, a newline.
+    fn arc_record(version: u8, url: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+        let date = "20090301123456";
+        let len = block.len();
+        let line = match version {
+            1 => format!("{url} 1.2.3.4 {date} {content_type} {len}\n"),
+            _ => format!("{url} 1.2.3.4 {date} {content_type} 200 SHA1XYZ - 1234 t.arc {len}\n"),
+        };
+        let mut out = line.into_bytes();
+        out.extend_from_slice(block);
+        out.push(b'\n');
+        out
+    }
+
+    /// The `filedesc://` record that opens an ARC of `version`.
+    fn arc_filedesc(version: u8) -> Vec<u8> {
+        let block = match version {
+            1 => "1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n",
+            _ => {
+                "2 0 Alexa Internet\nURL IP-address Archive-date Content-type Result-code \
+                 Checksum Location Offset Filename Archive-length\n"
+            }
+        };
+        arc_record(version, "filedesc://t.arc", "text/plain", block.as_bytes())
+    }
+
+    /// An HTTP response record of an ARC.
+    fn arc_response(version: u8, url: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+        let mut block =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+        block.extend_from_slice(body);
+        let arc_type = media_type(content_type);
+        arc_record(version, url, &arc_type, &block)
+    }
+
+    /// An ARC's records: the filedesc, an HTML page, an image, a DNS lookup, and a page
+    /// in windows-1251 (its charset in the HTTP Content-Type only) at a URL with a space.
+    fn arc_records(version: u8) -> Vec<Vec<u8>> {
+        vec![
+            arc_filedesc(version),
+            arc_response(version, "http://a.example/", "text/html", PAGE),
+            arc_response(
+                version,
+                "http://a.example/i.png",
+                "image/png",
+                b"\x89PNG\r\n\x1a\n",
+            ),
+            arc_record(
+                version,
+                "dns:a.example",
+                "text/dns",
+                b"20090301123456\na.example. 300 IN A 1.2.3.4\n",
+            ),
+            arc_response(
+                version,
+                "http://a.example/p q.html",
+                "text/html; charset=windows-1251",
+                b"<html><body><p>\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0!</p></body></html>",
+            ),
+        ]
+    }
+
+    /// Found by a new-user audit: an ARC (Common Crawl's 2008-2012 crawls) was one
+    /// document of raw ARC text; now its records are read as a WARC's are, whether plain,
+    /// a gzip member or a zstd frame per record, or compressed whole, in any pieces.
+    #[test]
+    fn arc_v1_and_v2_records_read_plain_gzipped_and_zstd_in_any_pieces() {
+        use crate::zstd::testing::compress;
+        let fields = |url: &str| {
+            format!(
+                "[(\"url\", String({url:?})), (\"date\", String(\"2009-03-01T12:34:56Z\")), \
+                 (\"status\", Number(200))]"
+            )
+        };
+        for version in [1, 2] {
+            let records = arc_records(version);
+            let plain = records.concat();
+            let entries = read_all(plain.clone(), RecordFormat::Arc, Options::default());
+            let want = described(&entries);
+            assert_eq!(
+                want,
+                [
+                    format!(
+                        "ok t:record 2 {:?} {}",
+                        String::from_utf8_lossy(PAGE),
+                        fields("http://a.example/")
+                    ),
+                    "skip t:record 3".to_string(),
+                    "skip t:record 4".to_string(),
+                    format!(
+                        "ok t:record 5 {:?} {}",
+                        String::from_utf8_lossy(
+                            b"<html><body><p>\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0!</p></body></html>"
+                        ),
+                        fields("http://a.example/p q.html")
+                    ),
+                ],
+                "version {version}"
+            );
+            let reasons: Vec<&str> = entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Skipped { reason, .. } => Some(reason.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                reasons,
+                [
+                    "content type image/png",
+                    "not an HTTP response (a dns: record)"
+                ]
+            );
+            // The charset of the HTTP Content-Type decodes the page.
+            assert!(text_of(&entries, "t:record 5").contains("Привет, мир!"));
+            let gzipped: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+            let zstd: Vec<u8> = records.iter().flat_map(|r| compress(r)).collect();
+            for bytes in [plain.clone(), gzipped, zstd, gzip(&plain), compress(&plain)] {
+                assert_eq!(RecordFormat::sniff(&bytes), Some(RecordFormat::Arc));
+                assert_eq!(record_format(None, &bytes, None), Some(RecordFormat::Arc));
+                for seed in (0..=8).chain([ONE_BYTE]) {
+                    let got = described(&read_in_pieces_as(&bytes, seed, RecordFormat::Arc));
+                    assert_eq!(got, want, "version {version}, seed {seed}");
+                }
+            }
+            // A piece of the file after its filedesc is an ARC by name only.
+            let piece = records[1..].concat();
+            assert_eq!(record_format(None, &piece, None), None);
+            let by_name = Some(RecordFormat::Arc);
+            assert_eq!(record_format(by_name, &piece, None), by_name);
+            assert_eq!(record_format(by_name, b"<html>a page</html>\n", None), None);
+            let got = described(&read_all(piece, RecordFormat::Arc, Options::default()));
+            assert_eq!(got.len(), 4, "{got:?}");
+        }
+        for (name, format) in [
+            ("IAH-20080430.arc", Some(RecordFormat::Arc)),
+            ("1213.arc.gz", Some(RecordFormat::Arc)),
+            ("x.ARC.zst", Some(RecordFormat::Arc)),
+            ("x.warc.gz", Some(RecordFormat::Warc)),
+            ("x.arc.html", None),
+            ("arc", None),
+        ] {
+            assert_eq!(RecordFormat::from_path(Path::new(name)), format, "{name}");
+        }
+    }
+
+    #[test]
+    fn arc_header_lines_parse_from_the_right() {
+        let v1 = parse_arc_header(
+            b"http://a/b c d.html 1.2.3.4 20090301123456 text/html 120",
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            v1,
+            ArcHeader {
+                url: "http://a/b c d.html".into(),
+                date: "2009-03-01T12:34:56Z".into(),
+                content_type: "text/html".into(),
+                length: 120,
+            }
+        );
+        // Version 2, read with either version's fields first; the same in a v1 file.
+        let line = b"http://a/ 1.2.3.4 20090301123456 text/html 200 ABC - 99 f.arc 7";
+        for version in [1, 2] {
+            let v2 = parse_arc_header(line, version).unwrap();
+            assert_eq!((v2.url.as_str(), v2.length), ("http://a/", 7));
+        }
+        // A date that is no date is kept as written; 17 digits lose the milliseconds.
+        let odd = parse_arc_header(b"dns:a 1.2.3.4 20091399123456 text/dns 5", 1).unwrap();
+        assert_eq!(odd.date, "20091399123456");
+        let ms = parse_arc_header(b"http://a/ - 20090301123456789 text/html 5", 1).unwrap();
+        assert_eq!(ms.date, "2009-03-01T12:34:56Z");
+        for bad in [
+            &b"http://a/ 1.2.3.4 20090301123456 text/html"[..],
+            b"http://a/ 1.2.3.4 2009 text/html 5",
+            b"http://a/ 1.2.3.4 20090301123456 text/html 5x",
+            b"/a/ 1.2.3.4 20090301123456 text/html 5",
+            b"Content-Type: 1.2.3.4 20090301123456 text/html 5",
+            b"",
+        ] {
+            assert_eq!(
+                parse_arc_header(bad, 1),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    /// The records of an ARC of five pages (and its filedesc) with record 4 (the third
+    /// page) damaged by `damage`, plain and gzipped per record, read in any pieces.
+    fn arc_with_damaged_record(damage: impl Fn(&mut Vec<u8>)) -> Vec<Vec<String>> {
+        let mut records = vec![arc_filedesc(1)];
+        for i in 0..5 {
+            let body = format!(
+                "<html><body><p>Page {i}: {}</p></body></html>",
+                "words ".repeat(20 + 7 * i)
+            );
+            records.push(arc_response(
+                1,
+                &format!("http://a/{i}"),
+                "text/html",
+                body.as_bytes(),
+            ));
+        }
+        damage(&mut records[3]);
+        let plain = records.concat();
+        let gzipped: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+        let mut out = Vec::new();
+        for bytes in [plain, gzipped] {
+            let whole = summary(&read_in_pieces_as(&bytes, 0, RecordFormat::Arc));
+            for seed in (1..=8).chain([ONE_BYTE]) {
+                let got = summary(&read_in_pieces_as(&bytes, seed, RecordFormat::Arc));
+                assert_eq!(got, whole, "seed {seed}");
+            }
+            out.push(whole);
+        }
+        out
+    }
+
+    /// Damage to one record of an ARC (a wrong Archive-length, a header line that does
+    /// not parse) fails that record only: reading goes on at the next header line.
+    #[test]
+    fn a_damaged_arc_record_loses_only_itself() {
+        let set_length = |delta: i64| {
+            move |record: &mut Vec<u8>| {
+                let eol = record.iter().position(|&b| b == b'\n').unwrap();
+                let line = String::from_utf8(record[..eol].to_vec()).unwrap();
+                let (rest, len) = line.rsplit_once(' ').unwrap();
+                let len = len.parse::<i64>().unwrap() + delta;
+                let mut out = format!("{rest} {len}").into_bytes();
+                out.extend_from_slice(&record[eol..]);
+                *record = out;
+            }
+        };
+        let others = ["ok t:record 2", "ok t:record 3"];
+        // Too long: it runs into the next record, which is read from its header line.
+        for delta in [2, 40, 300] {
+            for s in arc_with_damaged_record(set_length(delta)) {
+                assert_eq!(&s[..2], others, "{delta}: {s:?}");
+                assert!(s[2].starts_with("fail t:record 4: "), "{delta}: {s:?}");
+                assert!(s[2].contains("Archive-length"), "{delta}: {s:?}");
+                assert_eq!(
+                    &s[3..],
+                    ["ok t:record 5", "ok t:record 6"],
+                    "{delta}: {s:?}"
+                );
+            }
+        }
+        // Past the end of the input: a truncated record, the records inside it read.
+        for s in arc_with_damaged_record(set_length(1_000_000)) {
+            assert_eq!(&s[..2], others, "{s:?}");
+            assert!(s[2].contains("truncated record: Archive-length"), "{s:?}");
+            assert_eq!(&s[3..], ["ok t:record 5", "ok t:record 6"], "{s:?}");
+        }
+        // Too short: the record stands, cut; the rest of it is one error.
+        for s in arc_with_damaged_record(set_length(-20)) {
+            assert_eq!(&s[..3], ["ok t:record 2", "ok t:record 3", "ok t:record 4"]);
+            assert!(s[3].starts_with("fail t:record 5: "), "{s:?}");
+            assert!(s[3].contains("header line"), "{s:?}");
+            assert_eq!(&s[4..], ["ok t:record 6", "ok t:record 7"], "{s:?}");
+        }
+        // A header line that does not parse.
+        let garble = |record: &mut Vec<u8>| record[..4].copy_from_slice(b"ht p");
+        for s in arc_with_damaged_record(garble) {
+            assert_eq!(&s[..2], others, "{s:?}");
+            assert!(s[2].starts_with("fail t:record 4: "), "{s:?}");
+            assert!(s[2].contains("header line"), "{s:?}");
+            assert_eq!(&s[3..], ["ok t:record 5", "ok t:record 6"], "{s:?}");
+        }
+    }
+
+    /// A gzip member cut short, or corrupt, in an `.arc.gz` costs its own record only,
+    /// as in a `.warc.gz`.
+    #[test]
+    fn a_damaged_arc_gzip_member_loses_only_its_own_record() {
+        let texts: Vec<String> = (0..7)
+            .map(|i| {
+                format!(
+                    "<p>Record {i}: {}</p>",
+                    "some words of text ".repeat(40 + 13 * i)
+                )
+            })
+            .collect();
+        let members: Vec<Vec<u8>> = std::iter::once(arc_filedesc(2))
+            .chain(texts.iter().enumerate().map(|(i, text)| {
+                arc_response(2, &format!("http://a/{i}"), "text/html", text.as_bytes())
+            }))
+            .map(|r| gzip(&r))
+            .collect();
+        // Member 4 holds record 5 (the filedesc is record 1).
+        let ok = ["ok t:record 2", "ok t:record 3", "ok t:record 4"];
+        let after = ["ok t:record 6", "ok t:record 7", "ok t:record 8"];
+        for cut in [0.05, 0.25, 0.5, 0.9, -1.0] {
+            let mut bytes = Vec::new();
+            for (i, member) in members.iter().enumerate() {
+                let mut member = member.clone();
+                if i == 4 {
+                    if cut < 0.0 {
+                        let n = member.len();
+                        member[12..n - 8].iter_mut().for_each(|b| *b ^= 0x55);
+                    } else {
+                        member.truncate((member.len() as f64 * cut) as usize);
+                    }
+                }
+                bytes.extend(member);
+            }
+            for seed in 0..=8 {
+                let entries = read_in_pieces_as(&bytes, seed, RecordFormat::Arc);
+                let s = summary(&entries);
+                assert_eq!(s.len(), 7, "cut {cut}, seed {seed}: {s:?}");
+                assert_eq!(&s[..3], ok, "cut {cut}, seed {seed}: {s:?}");
+                assert!(
+                    s[3].starts_with("fail t:record 5: "),
+                    "cut {cut}, seed {seed}: {s:?}"
+                );
+                assert!(s[3].contains("gzip"), "cut {cut}, seed {seed}: {s:?}");
+                assert_eq!(&s[4..], after, "cut {cut}, seed {seed}: {s:?}");
+                for i in [0, 1, 2, 4, 5, 6] {
+                    let text = text_of(&entries, &format!("t:record {}", i + 2));
+                    assert!(text.contains(&format!("Record {i}: ")), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_arc_record_over_the_limit_is_too_large_and_the_next_is_read() {
+        let mut page = b"<html><body><p>".to_vec();
+        page.extend_from_slice(&vec![b'a'; 300_000]);
+        let mut arc = arc_filedesc(1);
+        arc.extend(arc_response(1, "http://a/big", "text/html", &page));
+        arc.extend(arc_response(
+            1,
+            "http://a/v.mp4",
+            "video/mp4",
+            &vec![0; 300_000],
+        ));
+        arc.extend(arc_response(1, "http://a/", "text/html", PAGE));
+        let options = Options {
+            max_bytes: 1000,
+            ..Options::default()
+        };
+        for bytes in [arc.clone(), gzip(&arc)] {
+            let entries = read_all(bytes, RecordFormat::Arc, options.clone());
+            assert_eq!(
+                summary(&entries)[1..],
+                ["skip t:record 3", "ok t:record 4"],
+                "{:?}",
+                summary(&entries)
+            );
+            match &entries[0] {
+                Entry::Failed { id, error, fields } => {
+                    assert_eq!(id, "t:record 2");
+                    assert!(error.is_too_large(), "{error}");
+                    assert_eq!(url_field(fields), Some("http://a/big"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    /// Random damage to an ARC, plain or gzipped, never panics, and the block bytes
+    /// read (again, after a restart, too) stay linear in the input.
+    #[test]
+    fn damaged_arcs_never_panic_and_cost_linear_work() {
+        let plain = arc_records(2).concat();
+        let gz: Vec<u8> = arc_records(1).iter().flat_map(|r| gzip(r)).collect();
+        let mut rng = crate::test_rng::XorShift::new(7);
+        for round in 0..300 {
+            let mut bytes = if round % 2 == 0 {
+                plain.clone()
+            } else {
+                gz.clone()
+            };
+            for _ in 0..=round % 4 {
+                mutate(&mut bytes, &mut rng, round % 3 == 0);
+            }
+            let (entries, work) =
+                examined_by(|| read_all(bytes.clone(), RecordFormat::Arc, Options::default()));
+            assert!(work <= linear_work(plain.len().max(bytes.len())), "{work}");
+            for e in entries {
+                if let Entry::Record(r) = e {
+                    let _ = r.document();
+                }
+            }
+        }
+    }
+
+    /// Found by a test: with every Archive-length past the end of the file, each record
+    /// read the rest of the file again (quadratic time); with every one a few hundred
+    /// bytes too long, each record is read again from the next one's header line.
+    #[test]
+    fn arc_lengths_all_wrong_cost_linear_work() {
+        let record = |i: usize, extra: usize| {
+            let mut r = arc_response(1, &format!("http://a/{i}"), "text/html", PAGE);
+            let eol = r.iter().position(|&b| b == b'\n').unwrap();
+            let line = String::from_utf8(r[..eol].to_vec()).unwrap();
+            let (rest, len) = line.rsplit_once(' ').unwrap();
+            let len = len.parse::<usize>().unwrap() + extra;
+            r.splice(..eol, format!("{rest} {len}").into_bytes());
+            r
+        };
+        for extra in [1 << 30, 5_000, 90] {
+            let arc: Vec<u8> = (0..2000).flat_map(|i| record(i, extra)).collect();
+            let (entries, work) =
+                examined_by(|| read_all(arc.clone(), RecordFormat::Arc, Options::default()));
+            assert!(
+                work <= linear_work(arc.len()),
+                "{extra}: {work} for {}",
+                arc.len()
+            );
+            let s = summary(&entries);
+            assert!(s.iter().all(|l| l.starts_with("fail ")), "{extra}: {s:?}");
+            if extra == 90 {
+                // Each runs into the next, and is read again from its header line.
+                assert_eq!(s.len(), 2000, "{s:?}");
+            }
+        }
+    }
+
+    /// A `.arc.gz` whose first member (the filedesc) is corrupt is still an ARC by its
+    /// name, and loses only that member.
+    #[test]
+    fn an_arc_gz_with_a_corrupt_first_member_is_read_by_name() {
+        let mut members: Vec<Vec<u8>> = arc_records(1).iter().map(|r| gzip(r)).collect();
+        let n = members[0].len();
+        members[0][12..n - 8].iter_mut().for_each(|b| *b ^= 0x55);
+        let bytes = members.concat();
+        assert_eq!(record_format(None, &bytes, None), None);
+        let by_name = Some(RecordFormat::Arc);
+        assert_eq!(record_format(by_name, &bytes, None), by_name);
+        let s = summary(&read_all(bytes, RecordFormat::Arc, Options::default()));
+        assert_eq!(s.len(), 5, "{s:?}");
+        assert!(
+            s[0].starts_with("fail t:record 1: ") && s[0].contains("gzip"),
+            "{s:?}"
+        );
+        assert_eq!(
+            s[1..],
+            [
+                "ok t:record 2",
+                "skip t:record 3",
+                "skip t:record 4",
+                "ok t:record 5"
+            ]
         );
     }
 }

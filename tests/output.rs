@@ -418,7 +418,7 @@ fn input_format_on_warc_records_is_said_once() {
         .expect_code(0);
     assert_eq!(
         out.stderr
-            .matches("--input-format has no effect on WARC and WET records")
+            .matches("--input-format has no effect on WARC, WET and ARC records")
             .count(),
         1,
         "{}",

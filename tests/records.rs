@@ -1628,3 +1628,144 @@ fn zstd_coded_responses_are_undone_within_max_bytes() {
         "larger than the limit of 1000000 bytes"
     );
 }
+
+/// One ARC (version 1) record: its header line, the block, a newline.
+fn arc_record(url: &str, date: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "{url} 93.184.216.34 {date} {content_type} {}\n",
+        block.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(block);
+    out.push(b'\n');
+    out
+}
+
+/// An ARC record of an HTTP response with this Content-Type and body.
+fn arc_response(url: &str, date: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut block = format!("HTTP/1.0 200 OK\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+    block.extend_from_slice(body);
+    arc_record(url, date, content_type, &block)
+}
+
+/// Found by a new-user audit: a `.arc.gz` (ARC, the Internet Archive's format before
+/// WARC, in which Common Crawl's 2008-2012 crawls are) was one document of raw ARC
+/// text, then an error saying to convert it. Now it is read record by record as a
+/// WARC is: its HTML responses are documents with ids `<file>:record <n>` (ARC records
+/// have no ids of their own), their URL, date and status; an image is skipped; and a
+/// killed run is resumed by those ids.
+#[test]
+fn arc_gz_records_are_read_like_warc_responses_and_resumed() {
+    let dir = tempdir();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let records = vec![
+        arc_record(
+            "filedesc://crawl.arc",
+            "20090301000000",
+            "text/plain",
+            b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n",
+        ),
+        arc_response(
+            &url(0),
+            "20090301123456",
+            "text/html",
+            &read_bytes(PAGES[0]),
+        ),
+        arc_response(
+            "http://example.org/logo.png",
+            "20090301123500",
+            "image/png",
+            png,
+        ),
+        arc_record(
+            "dns:example.org",
+            "20090301123400",
+            "text/dns",
+            b"example.org. 300 IN A 1.2.3.4\n",
+        ),
+        arc_response(
+            &url(1),
+            "20090302000102",
+            "text/html",
+            &read_bytes(PAGES[1]),
+        ),
+    ];
+    let arc = dir.path().join("crawl.arc.gz");
+    write(&arc, gzip_each(&records));
+
+    let out = dehusk().arg("extract").arg(&arc).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 2, "2 HTML responses out\n{}", out.show());
+    let name = arc.display();
+    for (rec, (n, record, date, page)) in recs.iter().zip([
+        (0, 2, "2009-03-01T12:34:56Z", PAGES[0]),
+        (1, 5, "2009-03-02T00:01:02Z", PAGES[1]),
+    ]) {
+        assert_eq!(
+            rec["id"],
+            format!("{name}:record {record}"),
+            "{}",
+            out.show()
+        );
+        assert_eq!(rec["url"], url(n), "{}", out.show());
+        assert_eq!(rec["date"], date, "{}", out.show());
+        assert_eq!(rec["status"], 200, "{}", out.show());
+        eqnice!(
+            extract_text(&[page]),
+            rec["text"].as_str().unwrap(),
+            "record {n} vs the page alone"
+        );
+    }
+    assert_contains!(out.stderr, "2 documents, 2 ok, 0 failed, 2 records skipped");
+
+    // A record by its id or its URL, as for a WARC.
+    for record in [format!("{name}:record 5"), url(1)] {
+        let out = dehusk()
+            .args(["explain", "--record", &record])
+            .arg(&arc)
+            .output();
+        out.expect_code(0);
+    }
+
+    // A killed run: the first record written, the second cut mid-line.
+    let expected = dehusk().args(["extract", "-q"]).arg(&arc).stdout();
+    let first_two: Vec<&str> = expected.lines().collect();
+    let dest = dir.path().join("out.jsonl");
+    let second = first_two[1];
+    write(
+        &partial_of(&dest),
+        format!("{}\n{}", first_two[0], &second[..second.len() / 2]),
+    );
+    let out = dehusk()
+        .args(["extract", "--resume", "-o"])
+        .arg(&dest)
+        .arg(&arc)
+        .output();
+    out.expect_code(0);
+    assert_contains!(out.stderr, "1 ok, 0 failed");
+    assert_contains!(out.stderr, "1 already written");
+    eqnice!(
+        expected,
+        std::fs::read_to_string(&dest).unwrap(),
+        "resumed output vs one uninterrupted run"
+    );
+
+    // The same records piped in: an ARC by its `filedesc://` start (ids name `-`).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dehusk"))
+        .args(["extract", "-q", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&gzip_each(&records))
+        .unwrap();
+    let piped = child.wait_with_output().unwrap();
+    let piped = lines(&String::from_utf8(piped.stdout).unwrap());
+    let ids: Vec<&str> = piped.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["-:record 2", "-:record 5"]);
+}

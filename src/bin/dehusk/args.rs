@@ -183,19 +183,26 @@ pub struct RunArgs {
     /// `WARC-Identified-Payload-Type`; other responses,
     /// resources and revisits are skipped and counted, and `request`, `metadata` and
     /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
-    /// text) and JSON lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.ndjson`: see --field). A file or
+    /// text), ARC (`.arc`, `.arc.gz`, `.arc.zst`, versions 1 and 2, the Internet
+    /// Archive's format before WARC and Common Crawl's until 2013: records of HTTP URLs
+    /// read as WARC responses are, others such as `dns:` skipped) and JSON lines
+    /// (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.ndjson`: see --field). A file or
     /// standard input with another name (not a page's, such as `.html`) is read as a
     /// WARC when it starts with `WARC/` (after decompressing, a byte-order mark and blank
-    /// lines) or when its first 16 KiB show a whole record after other bytes (its block
+    /// lines), as an ARC when it starts with `filedesc://`, or as a WARC when its first 16 KiB show a whole record after other bytes (its block
     /// as long as its Content-Length says, then the next record's start; the bytes
     /// before it are one failed document), and as JSON lines when every line of its
     /// first 16 KiB starts with `{` and the first that is a JSON object has the
     /// document's field (`html` or `text`, or --field) holding a string; a line that is
     /// not JSON is then one failed document. A `.warc` or `.wet` whose first 16 KiB
-    /// hold no WARC record is one document. Records keep their ids (WARC-Record-ID, or
-    /// the line's `id`) and a WARC record its URL (`url`), date (`date`) and, in a WET,
-    /// its languages (`language`) in the output, a WARC response its HTTP status
-    /// (`status`: a 404 or a redirect is extracted like any page; filter on it). The
+    /// hold no WARC record is one document, and so is a `.arc` that starts neither with
+    /// `filedesc://` nor with an ARC header line. Records keep their ids (WARC-Record-ID,
+    /// the line's `id`, or for ARC records, which have none, `<file>:record <n>`, n
+    /// counting the file's records from its `filedesc://` one, 1) and a WARC or ARC
+    /// record its URL (`url`), date (`date`, an ARC date written as WARC-Date is:
+    /// `2009-03-01T12:34:56Z`) and, in a WET, its languages (`language`) in the output,
+    /// a response its HTTP status (`status`: a 404 or a redirect is extracted like any
+    /// page; filter on it). The
     /// whole record must fit in those 16 KiB: a piece of a split crawl file whose
     /// first record is larger is one document unless named `.warc`.
     #[arg(value_name = "INPUT", required = true)]
@@ -203,7 +210,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Treat every input as this format instead of deciding by extension and content.
-    /// For JSON lines it is the format of the documents in --field; WARC and WET
+    /// For JSON lines it is the format of the documents in --field; WARC, WET and ARC
     /// records are read by their record type (HTML responses, text conversions), so it
     /// has no effect on them (a warning says so when a run reads one).
     #[arg(long, value_enum)]
@@ -275,7 +282,7 @@ pub struct RunArgs {
     /// Drop the text a site repeats: a kept block whose text (lowercased, whitespace
     /// collapsed) occurs on at least N pages of the same host in this run is dropped as
     /// the site's template (its menu, footer, newsletter box). The host is taken from
-    /// each record's URL (WARC and WET records; a JSON line's `url` field), without a
+    /// each record's URL (WARC, WET and ARC records; a JSON line's `url` field), without a
     /// leading `www.` or a trailing dot (`www.example.com` and `example.com` are one
     /// site); documents
     /// without one are extracted as usual, and a page whose block texts are exactly
@@ -317,12 +324,12 @@ pub struct ExtractArgs {
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// The page to explain (HTML or text; `-` for standard input), or a record file
-    /// (WARC, WET, JSON lines, as `extract` tells them) with --record.
+    /// (WARC, WET, ARC, JSON lines, as `extract` tells them) with --record.
     #[arg(value_name = "PAGE")]
     pub page: PathBuf,
     /// The record of a record file to explain: its id as `extract` and `classify`
-    /// write it (a WARC-Record-ID such as `<urn:uuid:...>`, a JSON line's `id`, or
-    /// `<file>:<line>`), with or without a WARC id's angle brackets, or the record's
+    /// write it (a WARC-Record-ID such as `<urn:uuid:...>`, a JSON line's `id`,
+    /// `<file>:<line>`, or an ARC record's `<file>:record <n>`), with or without a WARC id's angle brackets, or the record's
     /// URL (`url` in the output); the first record that matches is explained. A record
     /// file without it is refused: explaining the whole file as one page would mix
     /// every record's blocks.

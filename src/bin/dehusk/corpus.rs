@@ -1036,14 +1036,15 @@ impl Inputs {
         size: u64,
     ) -> Option<Work> {
         // Found by a new-user audit: `--input-format text` over a WARC was silently
-        // ignored (WARC and WET records carry their format in their type).
-        if self.format_unused && kind == RecordFormat::Warc && opened.is_ok() {
+        // ignored (WARC and WET records carry their format in their type, ARC records
+        // in their HTTP Content-Type).
+        if self.format_unused && kind != RecordFormat::Jsonl && opened.is_ok() {
             self.format_unused = false;
             if let Some(progress) = &self.warnings {
                 progress.suspend(|| {
                     eprintln!(
-                        "dehusk: warning: --input-format has no effect on WARC and WET \
-                         records ({id}): they are read by their record type (HTML \
+                        "dehusk: warning: --input-format has no effect on WARC, WET and \
+                         ARC records ({id}): they are read by their record type (HTML \
                          responses, text conversions)"
                     )
                 });
@@ -1724,7 +1725,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
                 progress.suspend(|| {
                     eprintln!(
                         "dehusk: --site-repeats: no document has a URL to take its host \
-                         from (WARC and WET records, JSON lines with a `url` field), so \
+                         from (WARC, WET and ARC records, JSON lines with a `url` field), so \
                          nothing is compared"
                     )
                 });
@@ -1977,7 +1978,7 @@ fn drive<R: Send>(
     }
 }
 
-/// The host of a record's `url` field (WARC and WET records, JSON lines with one).
+/// The host of a record's `url` field (WARC, WET and ARC records, JSON lines with one).
 fn record_host(fields: &[(String, serde_json::Value)]) -> Option<String> {
     records::url_field(fields).and_then(site::host_of_url)
 }
@@ -2197,12 +2198,12 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             record_document(&args.page, kind, id, format, args.field.as_deref())?
         }
         (Some(_), None) => anyhow::bail!(
-            "{} is a record file (WARC, WET or JSON lines): name the record to explain \
+            "{} is a record file (WARC, WET, ARC or JSON lines): name the record to explain \
              with --record ID (the id extract and classify write)",
             args.page.display()
         ),
         (None, Some(_)) => anyhow::bail!(
-            "--record: {} is not a record file (WARC, WET or JSON lines)",
+            "--record: {} is not a record file (WARC, WET, ARC or JSON lines)",
             args.page.display()
         ),
         (None, None) if stdin => {
