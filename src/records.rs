@@ -354,7 +354,7 @@ pub fn looks_like_cut_warc(head: &[u8]) -> bool {
 
 /// Whether an input's first bytes ([`read_head`]; gzip or zstd undone) are records as
 /// dehusk writes them: the first line an object of `extract`'s or `classify`'s output
-/// ([`is_output_record`]). A corpus run leaves such a file out of a folder it walks
+/// (`is_output_record`). A corpus run leaves such a file out of a folder it walks
 /// (found by an audit: an earlier run's `-o` inside the folder was read as input, each
 /// record's text extracted again under the same id). Only a first line whole in the
 /// head is judged: a longer one (a `classify` record of a long page) is not recognised.
