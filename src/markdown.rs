@@ -85,13 +85,12 @@ impl Kind {
 }
 
 /// The list the last item written belongs to: the next item of the same list follows
-/// on the next line, numbered on.
+/// on the next line.
 #[derive(Clone, Copy)]
 struct List {
     parent: u32,
     ordered: bool,
     quoted: bool,
-    number: u32,
 }
 
 /// The blocks labelled content (as [`crate::label::content_text`] keeps them), written
@@ -101,6 +100,13 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
     // The text plus a few bytes of markup a block: one allocation, mostly.
     let mut out = String::with_capacity(kept.iter().map(|(_, text)| text.len() + 8).sum());
     let mut list: Option<List> = None;
+    // The items written of each list so far, by the list's element: an item after
+    // something that interrupts its list (a code block in a step, a nested list)
+    // numbers on (found by a review: it began again at 1).
+    let mut written_items: std::collections::HashMap<u32, u32> = Default::default();
+    // The element of the last item written: a later block of it is the item's tail
+    // after a nested block, not an item of its own (found by the same review).
+    let mut last_item: Option<u32> = None;
     let mut rest = &kept[..];
     while let Some(&(first, _)) = rest.first() {
         let block = &page.blocks[first];
@@ -126,29 +132,33 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
         };
         let (unit, tail) = rest.split_at(len);
         rest = tail;
+        let kind = match kind {
+            Kind::Item { .. } if last_item == Some(block.element) => Kind::Paragraph,
+            kind => kind,
+        };
 
-        let next_item = match (kind, list) {
-            (Kind::Item { ordered }, Some(l))
-                if l.parent == block.parent && l.ordered == ordered && l.quoted == quoted =>
-            {
-                Some(l.number + 1)
+        let same_list = match (kind, list) {
+            (Kind::Item { ordered }, Some(l)) => {
+                l.parent == block.parent && l.ordered == ordered && l.quoted == quoted
             }
-            _ => None,
+            _ => false,
         };
         if !out.is_empty() {
-            out.push_str(if next_item.is_some() { "\n" } else { "\n\n" });
+            out.push_str(if same_list { "\n" } else { "\n\n" });
         }
         list = None;
         match kind {
             Kind::Heading(level) => heading(&mut out, quoted, level, unit),
             Kind::Item { ordered } => {
-                let number = next_item.unwrap_or(1);
+                let count = written_items.entry(block.parent).or_insert(0);
+                *count += 1;
+                let number = *count;
+                last_item = Some(block.element);
                 item(&mut out, quoted, ordered.then_some(number), unit);
                 list = Some(List {
                     parent: block.parent,
                     ordered,
                     quoted,
-                    number,
                 });
             }
             Kind::Code => code(&mut out, quoted, unit),
@@ -314,12 +324,41 @@ fn push_escaped(out: &mut String, line: &str) {
     let line = line.trim_start();
     match structure_at(line) {
         Some(at) => {
-            out.push_str(&line[..at]);
+            // The escaped character (ASCII) is written as it is: escaped again, its
+            // backslash would be the literal one.
+            push_inline(out, &line[..at]);
             out.push('\\');
-            out.push_str(&line[at..]);
+            out.push_str(&line[at..=at]);
+            push_inline(out, &line[at + 1..]);
         }
-        None => out.push_str(line),
+        None => push_inline(out, line),
     }
+}
+
+/// Writes text with a backslash before what Markdown would read inside a line as
+/// something other than the text the page showed (found by a review): a backslash
+/// before punctuation (`\*` is a literal `*`), a `<` opening a tag (`<script>` shown as
+/// text was raw HTML), and the `]` of `[text](url)` (shown as text, it was a live link).
+/// Emphasis characters are left alone (see the module's documentation).
+fn push_inline(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for at in memchr::memchr3_iter(b'\\', b'<', b']', bytes) {
+        let next = bytes.get(at + 1).copied();
+        let escape = match bytes[at] {
+            b'\\' => next.is_some_and(|b| b.is_ascii_punctuation()),
+            b'<' => {
+                next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
+            }
+            _ => next == Some(b'('),
+        };
+        if escape {
+            out.push_str(&text[copied..at]);
+            out.push('\\');
+            copied = at;
+        }
+    }
+    out.push_str(&text[copied..]);
 }
 
 /// Where a backslash keeps a line (without leading whitespace) from being read as
@@ -394,6 +433,20 @@ mod tests {
             markdown("<ol><li>One<br>1. more</li><li><p>Two</p></li></ol>"),
             "1. One\n   1\\. more\n\nTwo"
         );
+        // A step with code numbers on after it; so does an item after a nested list;
+        // an item's text after its code is the item's, not an item of its own (found
+        // by a review: "1. Build" after step 2's code, and "1. more of one").
+        assert_eq!(
+            markdown(
+                "<ol><li>Install</li><li>Clone:<pre>git clone x</pre></li><li>Build</li>\
+                 <li>Test<ul><li>unit</li></ul></li><li>Ship</li></ol>"
+            ),
+            "1. Install\n2. Clone:\n\n```\ngit clone x\n```\n\n3. Build\n4. Test\n\n- unit\n\n5. Ship"
+        );
+        assert_eq!(
+            markdown("<ol><li>Step one<pre>code</pre>more of one</li><li>Step two</li></ol>"),
+            "1. Step one\n\n```\ncode\n```\n\nmore of one\n\n2. Step two"
+        );
     }
 
     #[test]
@@ -451,12 +504,14 @@ mod tests {
         let html = "<p># Not a heading</p><p>1. Not a list</p><p>2) Nor this</p>\
             <p>> Not a quote</p><p>- Nor a list</p><p>* Nor</p><p>---</p><p>===</p>\
             <p>```</p><p>&lt;div&gt; is a tag</p><p>[1]: http://example.com</p>\
-            <p>#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b</p>";
+            <p>#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b</p>\
+            <p>C:\\Users\\me, \\*not emphasis\\*, a &lt;script&gt; tag, [a](http://b), 1 < 2 ] (x)</p>";
         assert_eq!(
             markdown(html),
             "\\# Not a heading\n\n1\\. Not a list\n\n2\\) Nor this\n\n\\> Not a quote\n\n\
              \\- Nor a list\n\n\\* Nor\n\n\\---\n\n\\===\n\n\\```\n\n\\<div> is a tag\n\n\
-             \\[1]: http://example.com\n\n#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b"
+             \\[1]: http://example.com\n\n#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b\n\n\
+             C:\\Users\\me, \\\\*not emphasis\\\\*, a \\<script> tag, [a\\](http://b), 1 < 2 ] (x)"
         );
     }
 
