@@ -986,8 +986,23 @@ pub fn sniff_format(path: Option<&Path>, bytes: &[u8]) -> InputFormat {
     }
 }
 
-/// A document's start, as [`sniff_content`] reads it, begins with a tag only HTML has.
-fn begins_as_html_document(window: &[u8]) -> bool {
+/// A document's start, as [`sniff_content`] reads it, begins with a tag only HTML has,
+/// after any comments (`<!-- saved from url=... -->`, which browsers write before
+/// `<html>`) and an XML declaration (`<?xml ...?>`, XHTML's).
+fn begins_as_html_document(mut window: &[u8]) -> bool {
+    loop {
+        let (open, close): (&[u8], &[u8]) = if window.starts_with(b"<!--") {
+            (b"<!--", b"-->")
+        } else if window.starts_with(b"<?") {
+            (b"<?", b"?>")
+        } else {
+            break;
+        };
+        let Some(end) = memchr::memmem::find(&window[open.len()..], close) else {
+            return false;
+        };
+        window = window[open.len() + end + close.len()..].trim_ascii_start();
+    }
     window.first() == Some(&b'<') && marker_after_lt(&window[1..]) == Some(Marker::Strong)
 }
 
@@ -2147,6 +2162,10 @@ mod tests {
             b"<head><title>t</title>",
             b"<body>",
             &utf16,
+            // As browsers save pages, and XHTML.
+            b"<!-- saved from url=(0022)http://example.com/ -->\r\n<html>",
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0\">",
+            b"<!-- a -->  <!-- b --><head>",
         ] {
             for name in ["saved.txt", "saved.TXT.gz", "page.text"] {
                 let got = sniff_format(Some(Path::new(name)), bytes);
@@ -2158,6 +2177,8 @@ mod tests {
             &b"How to start: <!doctype html> then <html>"[..],
             b"<htmlx> is not a tag",
             b"<p>Some words</p><div>",
+            b"<!-- a comment that never ends <html>",
+            b"<!-- a note --> and then words <html>",
         ] {
             let got = sniff_format(Some(Path::new("notes.txt")), bytes);
             assert_eq!(got, InputFormat::Text, "{bytes:?}");
