@@ -414,14 +414,13 @@ fn json_line_ids_come_back_as_the_line_gave_them() {
         .collect();
     let expected = [
         serde_json::json!(17),
-        serde_json::json!(17),
+        serde_json::from_str::<Value>("123456789012345678901234567890").unwrap(),
         serde_json::json!("s-1"),
         serde_json::json!(45.5),
         serde_json::json!([1, {"a": true}]),
         Value::from(format!("{}:6", input.display())),
     ];
-    assert_eq!(ids.len(), 6, "{}", out.show());
-    assert_eq!(ids[0], expected[0]);
+    assert_eq!(ids, expected, "{}", out.show());
     // Exact, not rounded through a float.
     assert!(
         written
@@ -431,7 +430,6 @@ fn json_line_ids_come_back_as_the_line_gave_them() {
             .starts_with(r#"{"id":123456789012345678901234567890,"text":"#),
         "{written}"
     );
-    assert_eq!(ids[2..], expected[2..]);
     // The id is written once, first, whatever the line's order.
     for line in written.lines() {
         assert_eq!(line.matches("\"id\":").count(), 1, "{line}");

@@ -177,34 +177,39 @@ pub struct RunArgs {
     /// too, whose first line is a record as dehusk writes it), and a `.partial.settings`
     /// file. Named on the command line, such a file is read.
     ///
-    /// Record files hold many documents and are streamed record by record: WARC
-    /// (`.warc`, `.warc.gz`, `.warc.zst`: HTML `response` and `resource` records, a response HTML
-    /// by its HTTP Content-Type or, where that is `application/octet-stream`, by its
-    /// `WARC-Identified-Payload-Type`; other responses,
-    /// resources and revisits are skipped and counted, and `request`, `metadata` and
-    /// `warcinfo` records passed over), WET (`.wet`, `.warc.wet.gz`: `conversion` records, read as
-    /// text), ARC (`.arc`, `.arc.gz`, `.arc.zst`, versions 1 and 2, the Internet
+    /// Record files hold many documents and are streamed record by record, each name
+    /// also with `.gz` or `.zst`: WARC (`.warc`: HTML `response` and `resource` records,
+    /// a response HTML by its HTTP Content-Type or, where that is
+    /// `application/octet-stream`, by its `WARC-Identified-Payload-Type`; other
+    /// responses, resources and revisits are skipped and counted, and `request`,
+    /// `metadata` and `warcinfo` records passed over), WET (`.wet`, `.warc.wet`:
+    /// `conversion` records, read as text), ARC (`.arc`, versions 1 and 2, the Internet
     /// Archive's format before WARC and Common Crawl's until 2013: records of HTTP URLs
     /// read as WARC responses are, others such as `dns:` skipped) and JSON lines
-    /// (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.ndjson`: see --field). A file or
-    /// standard input with another name (not a page's, such as `.html`) is read as a
-    /// WARC when it starts with `WARC/` (after decompressing, a byte-order mark and blank
-    /// lines), as an ARC when it starts with `filedesc://`, or as a WARC when its first 16 KiB show a whole record after other bytes (its block
+    /// (`.jsonl`, `.ndjson`: see --field).
+    ///
+    /// A file or standard input with another name (not a page's, such as `.html`) is
+    /// looked at, decompressed: it is read as a WARC when it starts with `WARC/` (after a
+    /// byte-order mark and blank lines), as an ARC when it starts with `filedesc://`, or
+    /// as a WARC when its first 16 KiB show a whole record after other bytes (its block
     /// as long as its Content-Length says, then the next record's start; the bytes
-    /// before it are one failed document), and as JSON lines when every line of its
-    /// first 16 KiB starts with `{` and the first that is a JSON object has the
-    /// document's field (`html` or `text`, or --field) holding a string; a line that is
-    /// not JSON is then one failed document. A `.warc` or `.wet` whose first 16 KiB
-    /// hold no WARC record is one document, and so is a `.arc` that starts neither with
-    /// `filedesc://` nor with an ARC header line. Records keep their ids (WARC-Record-ID,
-    /// the line's `id`, or for ARC records, which have none, `<file>:record <n>`, n
-    /// counting the file's records from its `filedesc://` one, 1) and a WARC or ARC
-    /// record its URL (`url`), date (`date`, an ARC date written as WARC-Date is:
-    /// `2009-03-01T12:34:56Z`) and, in a WET, its languages (`language`) in the output,
-    /// a response its HTTP status (`status`: a 404 or a redirect is extracted like any
-    /// page; filter on it). The
-    /// whole record must fit in those 16 KiB: a piece of a split crawl file whose
-    /// first record is larger is one document unless named `.warc`.
+    /// before it are one failed document; a piece of a split crawl file whose first
+    /// record is larger is one document unless named `.warc`), and as JSON lines when
+    /// every line of its first 16 KiB starts with `{` and the first that is a JSON
+    /// object has the document's field (`html` or `text`, or --field) holding a string
+    /// (a line that is not JSON is then one failed document). A zstd input read so is
+    /// read on decompressed: a damaged frame ends it, where a named `.zst` file's reader
+    /// goes on at the next frame. A `.warc` or `.wet` whose first 16 KiB hold no WARC
+    /// record is one document, and so is a `.arc` that starts neither with
+    /// `filedesc://` nor with an ARC header line.
+    ///
+    /// Records keep their ids (WARC-Record-ID; the line's `id`, a number written back
+    /// as a number, in JSON's normal form: `1e2` as `1e+2`; for ARC records, which have
+    /// none, `<file>:record <n>`, n counting the file's records from its `filedesc://`
+    /// one, 1) and a WARC or ARC record its URL (`url`), date (`date`, an ARC date
+    /// written as WARC-Date is: `2009-03-01T12:34:56Z`) and, in a WET, its languages
+    /// (`language`) in the output, a response its HTTP status (`status`: a 404 or a
+    /// redirect is extracted like any page; filter on it).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -316,7 +321,7 @@ pub struct ExtractArgs {
     /// `--format text`, the documents are separated by a line holding only a form feed
     /// (`\f`; a code line of only a form feed is written blank), since blank lines
     /// separate paragraphs, and a code block keeps its blank lines: split the output on
-    /// `\n\f\n` (awk: `RS="\f\n"`).
+    /// `\n\f\n` (awk: `RS="\n\f\n"`).
     #[arg(long)]
     pub markdown: bool,
 }
