@@ -434,8 +434,12 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return by_name;
     }
-    let file = File::open(path).ok()?;
-    let (head, _) = head_and_rest(Box::new(file)).ok()?;
+    let mut file = File::open(path).ok()?;
+    // As a corpus run looks: decompressed only under a name that does not say.
+    let head = match by_name {
+        Some(_) => read_head(&mut file).ok()?,
+        None => head_and_rest(Box::new(file)).ok()?.0,
+    };
     record_format(by_name, &head, field)
 }
 

@@ -1100,8 +1100,15 @@ impl Inputs {
                 Err(e) => return Some(failed(id, e.to_string())),
             }
         };
-        // zstd is undone here, so that its start can be looked at.
-        let (head, rest) = match records::head_and_rest(rest) {
+        // A name that does not say: zstd is undone here, so that its start can be
+        // looked at. A WARC or ARC by name is read as it is, so that its reader goes on
+        // past a damaged frame (found by a review: undone here, a named .warc.zst lost
+        // every record after one).
+        let head_and_rest = |mut rest: Box<dyn Read + Send>| match by_name {
+            Some(_) => records::read_head(&mut rest).map(|head| (head, rest)),
+            None => records::head_and_rest(rest),
+        };
+        let (head, rest) = match head_and_rest(rest) {
             Ok(both) => both,
             Err(e) => return Some(failed(id, e.to_string())),
         };
@@ -1654,7 +1661,9 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
         else {
             return true;
         };
-        if let (Ok(path), false) = (path, args.quiet) {
+        // Said even with -q: an input left out by a guess at its content must not go
+        // unnoticed (a review: a user's compact JSON lines can look like dehusk's).
+        if let Ok(path) = path {
             eprintln!(
                 "dehusk: {}: left out, it is {what}: name it to read it",
                 path.display()
