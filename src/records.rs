@@ -6793,29 +6793,36 @@ mod tests {
         }
     }
 
-    /// A damaged header line right after the `filedesc://` record is reported, as it is
-    /// further on (found by a review: passed over as the file's metadata, unsaid).
-    #[test]
-    fn a_damaged_first_arc_header_line_is_reported() {
+    /// An ARC (version 1) of its filedesc and `n` small HTML pages, record by record.
+    fn arc_of_pages(n: usize) -> Vec<Vec<u8>> {
         let mut records = vec![arc_filedesc(1)];
-        for i in 0..3 {
+        for i in 0..n {
             let body = format!(
                 "<html><body><p>Page {i}: {}</p></body></html>",
                 "words ".repeat(30)
             );
-            records.push(arc_response(
-                1,
-                &format!("http://a/{i}"),
-                "text/html",
-                body.as_bytes(),
-            ));
+            let url = format!("http://a/{i}");
+            records.push(arc_response(1, &url, "text/html", body.as_bytes()));
         }
+        records
+    }
+
+    /// An ARC record with its header line rewritten by `edit`.
+    fn edit_arc_header(record: &mut Vec<u8>, edit: impl Fn(&str) -> String) {
+        let eol = record.iter().position(|&b| b == b'\n').unwrap();
+        let line = String::from_utf8(record[..eol].to_vec()).unwrap();
+        let edited = edit(&line);
+        assert_ne!(edited, line);
+        record.splice(..eol, edited.into_bytes());
+    }
+
+    /// A damaged header line right after the `filedesc://` record is reported, as it is
+    /// further on (found by a review: passed over as the file's metadata, unsaid).
+    #[test]
+    fn a_damaged_first_arc_header_line_is_reported() {
+        let mut records = arc_of_pages(3);
         // Its date no date.
-        let line_end = records[1].iter().position(|&b| b == b'\n').unwrap();
-        let line = String::from_utf8(records[1][..line_end].to_vec()).unwrap();
-        let damaged = line.replacen(" 2", " X", 1);
-        assert_ne!(damaged, line);
-        records[1].splice(..line_end, damaged.into_bytes());
+        edit_arc_header(&mut records[1], |line| line.replacen(" 2", " X", 1));
         let s = summary(&read_in_pieces_as(&records.concat(), 0, RecordFormat::Arc));
         assert_eq!(s.len(), 3, "{s:?}");
         assert!(s[0].starts_with("fail t:record 2: "), "{s:?}");
@@ -6828,28 +6835,12 @@ mod tests {
     /// the input lost every record after the second, 151 of 300).
     #[test]
     fn two_arc_lengths_far_too_long_lose_only_their_records() {
-        let mut records = vec![arc_filedesc(1)];
-        for i in 0..12 {
-            let body = format!(
-                "<html><body><p>Page {i}: {}</p></body></html>",
-                "words ".repeat(30)
-            );
-            records.push(arc_response(
-                1,
-                &format!("http://a/{i}"),
-                "text/html",
-                body.as_bytes(),
-            ));
-        }
+        let mut records = arc_of_pages(12);
         for damaged in [3, 8] {
-            let record = &mut records[damaged];
-            let eol = record.iter().position(|&b| b == b'\n').unwrap();
-            let line = String::from_utf8(record[..eol].to_vec()).unwrap();
-            let (rest, len) = line.rsplit_once(' ').unwrap();
-            let mut out =
-                format!("{rest} {}", len.parse::<u64>().unwrap() + 1_000_000_000).into_bytes();
-            out.extend_from_slice(&record[eol..]);
-            *record = out;
+            edit_arc_header(&mut records[damaged], |line| {
+                let (rest, len) = line.rsplit_once(' ').unwrap();
+                format!("{rest} {}", len.parse::<u64>().unwrap() + 1_000_000_000)
+            });
         }
         let s = summary(&read_in_pieces_as(&records.concat(), 0, RecordFormat::Arc));
         let failed: Vec<&String> = s.iter().filter(|e| e.starts_with("fail")).collect();
