@@ -128,6 +128,14 @@ const MAX_MARK: usize = 16 << 20;
 // Formats
 // ---------------------------------------------------------------------------------------
 
+/// A lowercased file name without its `.gz` or `.zst` ending: the name of what it
+/// holds, which is read decompressed.
+pub fn without_compression_suffix(name: &str) -> &str {
+    name.strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(name)
+}
+
 /// The kinds of record file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordFormat {
@@ -146,10 +154,7 @@ impl RecordFormat {
     /// case-insensitive.
     pub fn from_path(path: &Path) -> Option<RecordFormat> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        let name = name
-            .strip_suffix(".gz")
-            .or_else(|| name.strip_suffix(".zst"))
-            .unwrap_or(&name);
+        let name = without_compression_suffix(&name);
         if name.ends_with(".warc") || name.ends_with(".wet") {
             Some(RecordFormat::Warc)
         } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
@@ -434,12 +439,8 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return by_name;
     }
-    let mut file = File::open(path).ok()?;
-    // As a corpus run looks: decompressed only under a name that does not say.
-    let head = match by_name {
-        Some(_) => read_head(&mut file).ok()?,
-        None => head_and_rest(Box::new(file)).ok()?.0,
-    };
+    let file = File::open(path).ok()?;
+    let (head, _) = head_and_rest(Box::new(file), by_name).ok()?;
     record_format(by_name, &head, field)
 }
 
@@ -527,18 +528,21 @@ pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
 }
 
 /// An input's head ([`read_head`]) and the input to read on with, behind it: as they
-/// are, or, for a zstd stream, both decompressed. A zstd decoder gives out nothing of a
-/// frame until it has decoded a window's worth (up to megabytes) past it, so a head of
-/// compressed bytes decoded to nothing, and a `.warc.zst` or `.jsonl.zst` piped in (or
-/// under a name that does not say) was one document, exit 0 (found by a review: 300
-/// records came out as one). The decompressed stream is read on as plain bytes: a
-/// damaged frame in it ends the input, where a named `.zst` file's reader goes on at
-/// the next frame.
+/// are, or, for a zstd stream under a name that does not say (`by_name` None, as on
+/// standard input), both decompressed. A zstd decoder gives out nothing of a frame
+/// until it has decoded a window's worth (up to megabytes) past it, so a head of
+/// compressed bytes decoded to nothing, and a `.warc.zst` or `.jsonl.zst` piped in was
+/// one document, exit 0 (found by a review: 300 records came out as one). The
+/// decompressed stream is read on as plain bytes, where a damaged frame ends the
+/// input; so a record file by name is left compressed, for its reader to go on at the
+/// next frame (found by the next review: decompressed here, a named `.warc.zst` lost
+/// every record after one).
 pub fn head_and_rest(
     mut input: Box<dyn Read + Send>,
+    by_name: Option<RecordFormat>,
 ) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     let head = read_head(&mut input)?;
-    if Compression::of(&head) != Some(Compression::Zstd) {
+    if by_name.is_some() || Compression::of(&head) != Some(Compression::Zstd) {
         return Ok((head, input));
     }
     let mut plain: Box<dyn Read + Send> =
@@ -5271,7 +5275,7 @@ mod tests {
                         reads: 0,
                     }),
                 };
-                let (head, mut rest) = head_and_rest(src).unwrap();
+                let (head, mut rest) = head_and_rest(src, None).unwrap();
                 assert_eq!(record_format(None, &head, None), Some(format));
                 // The head and the rest are the whole stream, decompressed.
                 let mut all = head;
@@ -5280,7 +5284,8 @@ mod tests {
             }
         }
         // Anything else passes through as it is.
-        let (head, mut rest) = head_and_rest(Box::new(io::Cursor::new(b"plain".to_vec()))).unwrap();
+        let (head, mut rest) =
+            head_and_rest(Box::new(io::Cursor::new(b"plain".to_vec())), None).unwrap();
         assert_eq!(head, b"plain");
         assert_eq!(rest.read(&mut [0; 4]).unwrap(), 0);
     }

@@ -1100,15 +1100,9 @@ impl Inputs {
                 Err(e) => return Some(failed(id, e.to_string())),
             }
         };
-        // A name that does not say: zstd is undone here, so that its start can be
-        // looked at. A WARC or ARC by name is read as it is, so that its reader goes on
-        // past a damaged frame (found by a review: undone here, a named .warc.zst lost
-        // every record after one).
-        let head_and_rest = |mut rest: Box<dyn Read + Send>| match by_name {
-            Some(_) => records::read_head(&mut rest).map(|head| (head, rest)),
-            None => records::head_and_rest(rest),
-        };
-        let (head, rest) = match head_and_rest(rest) {
+        // Under a name that does not say, zstd is undone here, so that its start can
+        // be looked at.
+        let (head, rest) = match records::head_and_rest(rest, by_name) {
             Ok(both) => both,
             Err(e) => return Some(failed(id, e.to_string())),
         };
@@ -1465,10 +1459,7 @@ fn earlier_output(path: &Path) -> Option<&'static str> {
     if name.ends_with(".partial.settings") {
         return Some("the settings of an unfinished dehusk run");
     }
-    let bare = name
-        .strip_suffix(".gz")
-        .or_else(|| name.strip_suffix(".zst"))
-        .unwrap_or(&name);
+    let bare = records::without_compression_suffix(&name);
     let named = [".jsonl", ".ndjson", ".json", ".partial"];
     if !named.iter().any(|suffix| bare.ends_with(suffix)) {
         return None;
