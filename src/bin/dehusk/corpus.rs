@@ -138,10 +138,20 @@ impl RunSettings {
         }
     }
 
+    /// Writes the settings whole or not at all: into a file of their own, then renamed
+    /// into place. Written in place, a kill in the moment between creating the file and
+    /// writing it left an empty settings file, and `--resume` refused the run as "not a
+    /// dehusk settings file" (found by the CI: a test that kills a run as soon as the
+    /// settings appear caught them empty).
     fn save(&self, dest: &Path) -> Result<()> {
         let path = settings_path(dest);
+        let mut new = path.clone().into_os_string();
+        new.push(".new");
+        let new = PathBuf::from(new);
         let json = serde_json::to_string(self).expect("plain fields serialize");
-        fs::write(&path, json + "\n").with_context(|| format!("writing {}", path.display()))
+        fs::write(&new, json + "\n").with_context(|| format!("writing {}", new.display()))?;
+        fs::rename(&new, &path)
+            .with_context(|| format!("renaming {} to {}", new.display(), path.display()))
     }
 
     /// Refuses to resume `dest` when its saved settings differ from these, naming what
@@ -1456,7 +1466,7 @@ const MARKDOWN_SEPARATOR: &str = "\u{c}\n";
 /// no extra read.
 fn earlier_output(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    if name.ends_with(".partial.settings") {
+    if name.ends_with(".partial.settings") || name.ends_with(".partial.settings.new") {
         return Some("the settings of an unfinished dehusk run");
     }
     let bare = records::without_compression_suffix(&name);
