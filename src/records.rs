@@ -357,19 +357,38 @@ pub fn looks_like_cut_warc(head: &[u8]) -> bool {
     plain.sniffed() == Sniffed::Other && real_start(&plain.bytes).is_some()
 }
 
-/// Whether an input's first bytes ([`read_head`]; gzip or zstd undone) are records as
-/// dehusk writes them: the first line an object of `extract`'s or `classify`'s output
-/// (`is_output_record`). A corpus run leaves such a file out of a folder it walks
-/// (found by an audit: an earlier run's `-o` inside the folder was read as input, each
-/// record's text extracted again under the same id). Only a first line whole in the
-/// head is judged: a longer one (a `classify` record of a long page) is not recognised.
-pub fn looks_like_dehusk_output(head: &[u8]) -> bool {
-    let plain = plain_head(head);
-    let text = skip_bom_and_space(&plain.bytes);
-    let Some(end) = memchr::memchr(b'\n', text) else {
-        return false;
+/// The longest first line [`starts_with_dehusk_output`] reads to judge an input: a
+/// `classify` record holds every block of its page, so a long page's is megabytes.
+const OUTPUT_LINE_LIMIT: u64 = 16 << 20;
+
+/// How every record dehusk writes starts.
+const OUTPUT_START: &[u8] = b"{\"id\":";
+
+/// Whether an input (gzip or zstd undone) starts with a record as dehusk writes it: its
+/// first line an object of `extract`'s or `classify`'s output (`is_output_record`). A
+/// corpus run leaves such a file out of a folder it walks (found by an audit: an
+/// earlier run's `-o` inside the folder was read as input, each record's text extracted
+/// again under the same id). The first line is read whole, up to 16 MiB: judged by a
+/// 16 KiB head, a `classify` record of a long page was not recognised (found by a
+/// review). Only an input starting `{"id":` is read past its first six bytes.
+pub fn starts_with_dehusk_output(input: impl Read) -> io::Result<bool> {
+    let mut input = BufReader::new(input);
+    let head = input.fill_buf()?;
+    let mut plain: Box<dyn BufRead + '_> = match Compression::of(head) {
+        Some(compression) => Box::new(BufReader::new(compression.decoder(input))),
+        None => Box::new(input),
     };
-    is_output_record(&text[..end])
+    // dehusk writes no byte-order mark nor blank line before its first record.
+    let mut line = Vec::with_capacity(64);
+    plain
+        .by_ref()
+        .take(OUTPUT_START.len() as u64)
+        .read_to_end(&mut line)?;
+    if line != OUTPUT_START {
+        return Ok(false);
+    }
+    plain.take(OUTPUT_LINE_LIMIT).read_until(b'\n', &mut line)?;
+    Ok(line.ends_with(b"\n") && is_output_record(&line))
 }
 
 /// Whether a JSON line has the shape of a record dehusk writes, keys in its order and
@@ -379,7 +398,7 @@ pub fn looks_like_dehusk_output(head: &[u8]) -> bool {
 /// wrote rarely has all of that.
 fn is_output_record(line: &[u8]) -> bool {
     let line = json_line_body(line);
-    match line.strip_prefix(b"{\"id\":") {
+    match line.strip_prefix(OUTPUT_START) {
         Some([next, ..]) if !next.is_ascii_whitespace() => {}
         _ => return false,
     }
@@ -5584,8 +5603,8 @@ mod tests {
             assert!(is_output_record(line), "{}", String::from_utf8_lossy(line));
             let mut head = line.to_vec();
             head.push(b'\n');
-            assert!(looks_like_dehusk_output(&head));
-            assert!(looks_like_dehusk_output(&gzip(&head)));
+            assert!(starts_with_dehusk_output(&head[..]).unwrap());
+            assert!(starts_with_dehusk_output(&gzip(&head)[..]).unwrap());
         }
         let theirs = [
             // Spaced, as most tools write JSON.
@@ -5602,8 +5621,27 @@ mod tests {
         for line in theirs {
             assert!(!is_output_record(line), "{}", String::from_utf8_lossy(line));
         }
-        // A first line the head does not hold whole is not judged.
-        assert!(!looks_like_dehusk_output(ours[0]));
+        // A first line cut short (no line end) is not judged.
+        assert!(!starts_with_dehusk_output(ours[0]).unwrap());
+        // Found by a review: a first line longer than the 16 KiB head (a `classify`
+        // record of a long page) was read as an input.
+        let block = r#"{"text":"A sentence of the page.","p":0.9,"label":"content"}"#;
+        let long = format!(
+            "{{\"id\":\"a\",\"blocks\":[{}],\"confidence\":0.9}}\n",
+            vec![block; 2000].join(",")
+        );
+        assert!(long.len() > 4 * SNIFF_BYTES);
+        assert!(starts_with_dehusk_output(long.as_bytes()).unwrap());
+        assert!(starts_with_dehusk_output(&gzip(long.as_bytes())[..]).unwrap());
+        // Anything else is read no further than its start.
+        for other in [
+            &b"<html><p>x"[..],
+            b"",
+            b"{\"i",
+            b"\xef\xbb\xbf{\"id\":1}\n",
+        ] {
+            assert!(!starts_with_dehusk_output(other).unwrap());
+        }
     }
 
     #[test]

@@ -569,3 +569,56 @@ fn earlier_outputs_in_a_walked_folder_are_left_out() {
         .expect_code(0);
     assert_eq!(named.records().len(), 3);
 }
+
+// Found by a review: an earlier output was still read as input when its first record
+// was longer than the 16 KiB looked at (a `classify` record of a long page), or when
+// its name said nothing (`-o results`): read as JSON lines, its texts were extracted
+// again under the same ids.
+#[test]
+fn earlier_outputs_with_a_long_first_record_or_a_bare_name_are_left_out() {
+    let dir = tempdir();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let paragraphs: String = (0..400)
+        .map(|i| format!("<p>Paragraph {i} of a long article, with words enough to keep.</p>"))
+        .collect();
+    let page = format!("<html><body><article>{paragraphs}</article></body></html>");
+    write(&pages.join("a.html"), &page);
+    // The outputs are made of a copy of the page: `pages` would read each as input.
+    let copy = dir.path().join("copy.html");
+    write(&copy, &page);
+    for (job, name) in [("classify", "blocks.ndjson"), ("extract", "results")] {
+        let dest = dir.path().join(name);
+        dehusk()
+            .args([job, "-q", "-o"])
+            .arg(&dest)
+            .arg(&copy)
+            .expect_code(0);
+        std::fs::copy(&dest, pages.join(name)).unwrap();
+    }
+    let first_line = std::fs::read_to_string(pages.join("blocks.ndjson")).unwrap();
+    assert!(
+        first_line.len() > 16 << 10,
+        "the record must outgrow the old head"
+    );
+
+    let out = dehusk().arg("extract").arg(&pages).expect_code(0);
+    let ids: Vec<String> = out
+        .records()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [pages.join("a.html").display().to_string()],
+        "{}",
+        out.show()
+    );
+    for name in ["blocks.ndjson", "results"] {
+        let said = format!(
+            "{}: left out, it is an earlier dehusk output",
+            pages.join(name).display()
+        );
+        assert!(out.stderr.contains(&said), "{said}\n{}", out.show());
+    }
+}

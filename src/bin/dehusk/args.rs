@@ -173,9 +173,11 @@ pub struct RunArgs {
     /// does not follow symbolic links to folders (as ripgrep does not by default: a
     /// link back up the tree would never end); links to files are read. It also leaves
     /// out (and says so) what dehusk wrote there: this run's -o, an earlier run's
-    /// output (JSON lines named `.jsonl`, `.ndjson`, `.json` or `.partial`, gzip or zstd
-    /// too, whose first line is a record as dehusk writes it), and a `.partial.settings`
-    /// file. Named on the command line, such a file is read.
+    /// output (a file named as JSON lines, `.jsonl` or `.ndjson`, or by a name that says
+    /// nothing, such as `.json`, `.partial` or `results`, gzip or zstd too, whose first
+    /// line is a record as dehusk writes it; extract's bare-text output cannot be told
+    /// from text and is read), and a `.partial.settings` file. Named on the command
+    /// line, such a file is read.
     ///
     /// Record files hold many documents and are streamed record by record, each name
     /// also with `.gz` or `.zst`: WARC (`.warc`: HTML `response` and `resource` records,

@@ -1461,23 +1461,27 @@ const MARKDOWN_SEPARATOR: &str = "\u{c}\n";
 /// What dehusk itself wrote that a folder being walked holds, left out of the inputs:
 /// an earlier run's output (`-o` inside the folder: each record's text was extracted
 /// again, under the same id, found by an audit) or an unfinished run's settings. None
-/// for anything else. Only names of JSON lines (`.jsonl`, `.ndjson`, `.json`, with
-/// `.gz` or `.zst`) and `.partial` files are looked into, so a folder of pages costs
-/// no extra read.
+/// for anything else. JSON lines by name (`.jsonl`, `.ndjson`) and names that say
+/// nothing (`.json`, `.partial`, `results`, with `.gz` or `.zst` or not) are looked
+/// into, the first six bytes of most ([`records::starts_with_dehusk_output`]); pages
+/// and record files by name are not, so a folder of pages costs no extra read. An
+/// output under a name that says nothing was read as JSON lines (found by a review:
+/// `-o results` inside the folder).
 fn earlier_output(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".partial.settings") || name.ends_with(".partial.settings.new") {
         return Some("the settings of an unfinished dehusk run");
     }
-    let bare = records::without_compression_suffix(&name);
-    let named = [".jsonl", ".ndjson", ".json", ".partial"];
-    if !named.iter().any(|suffix| bare.ends_with(suffix)) {
+    if !matches!(
+        records::by_name(path),
+        records::ByName::Records(RecordFormat::Jsonl) | records::ByName::Look(None)
+    ) {
         return None;
     }
-    let head = File::open(path)
-        .and_then(|mut f| records::read_head(&mut f))
-        .ok()?;
-    records::looks_like_dehusk_output(&head).then_some("an earlier dehusk output")
+    let file = File::open(path).ok()?;
+    records::starts_with_dehusk_output(file)
+        .ok()?
+        .then_some("an earlier dehusk output")
 }
 
 /// Set by the first Ctrl-C (SIGINT) of an extract or classify run: the run takes no
