@@ -2528,6 +2528,12 @@ mod tests {
         corrupt[6] |= 0b110;
         let msg = bad_document_message(read_stream(&corrupt[..], DEFAULT_MAX_BYTES));
         assert!(msg.contains("truncated or corrupt zstd"), "{msg}");
+        // Damage the format does not show: the text is not given out as if whole.
+        let mut checksum = zst.clone();
+        *checksum.last_mut().unwrap() ^= 1;
+        let msg = bad_document_message(read_stream(&checksum[..], DEFAULT_MAX_BYTES));
+        assert!(msg.contains("truncated or corrupt zstd"), "{msg}");
+        assert!(msg.contains("checksum mismatch"), "{msg}");
         // A frame that needs a dictionary says so and what to do.
         let dict = with_dictionary(7, b"plain words");
         let msg = bad_document_message(read_stream(&dict[..], DEFAULT_MAX_BYTES));

@@ -5435,6 +5435,11 @@ mod tests {
         let mut junk = frames.clone();
         junk[3] = b"not zstd at all".to_vec();
         check(&junk.concat(), "junk");
+        // Damage that leaves the format whole: its checksum (the last four bytes) wrong,
+        // as a bit flipped in its text would make it.
+        let mut checksum = frames.clone();
+        *checksum[3].last_mut().unwrap() ^= 1;
+        check(&checksum.concat(), "checksum");
         // The file cut inside its last frame: the records before it stand.
         let all = frames.concat();
         let s = summary(&read_all(

@@ -19,8 +19,11 @@
 //!   while it is read is its window and a block (128 KiB), whatever its size or what
 //!   its header claims; frames written with a larger window (`zstd --long=27` or more,
 //!   `--ultra -22`) are refused.
-//! * Checksums are not verified (ruzstd's `hash` feature would need one more crate):
-//!   damage shows only where it breaks the format.
+//! * A frame's content checksum, when it has one (`zstd` writes one by default), is
+//!   verified at its end, as a gzip member's CRC is: damage that leaves the format
+//!   whole (a flipped bit in a literal) is an `InvalidData` error of that frame, not
+//!   wrong text. It needs ruzstd's `hash` feature (the `twox-hash` crate: XXH64, some
+//!   GB/s, nothing beside decoding).
 
 use std::io::{self, Read};
 
@@ -157,8 +160,27 @@ impl<R: Read> Frames<R> {
         let got = self.decoder.read(buf)?;
         if got == 0 {
             self.in_frame = false;
+            self.check_sum()?;
         }
         Ok(got)
+    }
+
+    /// At a frame's end, with all its bytes given out: the checksum the frame carries
+    /// against the one of its bytes (only the low 32 bits of XXH64 are stored).
+    fn check_sum(&self) -> io::Result<()> {
+        match (
+            self.decoder.get_checksum_from_data(),
+            self.decoder.get_calculated_checksum(),
+        ) {
+            (Some(stored), Some(computed)) if stored != computed => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "zstd frame checksum mismatch (stored {stored:08x}, data {computed:08x}): \
+                     the data is damaged"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// An error of ruzstd's as an I/O error: the kind of an I/O error under it (a
