@@ -79,6 +79,13 @@
 //! at a line start (`ArcWatch`) is an error, and reading goes on from that line; one
 //! cut by the end of the input, the same.
 //!
+//! Reading again from a record inside a block, WARC or ARC, is capped: the bytes put
+//! back stay within `REPLAY_ALLOWANCE` and `REPLAY_FACTOR` times the bytes read once,
+//! so that lengths far too long, each of which would read most of the file again, cost
+//! linear time. Past the cap the block's record is an error all the same, saying that
+//! the records inside it are lost, and reading goes on after the block (at the end of
+//! the input, it stops).
+//!
 //! A search for where a record starts is linear in the block, however many version
 //! lines it holds: a scan of one candidate's header stops at the next version line, and
 //! each run of blank bytes after a candidate's block is measured once (`BlankRuns`).
@@ -1287,15 +1294,38 @@ impl Read for Decoder {
 }
 
 /// The decompressed stream, with bytes put back in front of it: when a record's
-/// Content-Length runs past its end, the part of its block from the next record's
-/// version line on is read again ([`Reader::check_end`]).
+/// Content-Length (an ARC record's Archive-length) runs past its end, the part of its
+/// block from the next record's start on is read again ([`Reader::check_end`],
+/// [`Reader::arc_restart`]), within [`REPLAY_ALLOWANCE`] and [`REPLAY_FACTOR`] times
+/// the input.
 struct Source {
     replay: Vec<u8>,
     replay_pos: usize,
     inner: BufReader<Decoder>,
     /// Decompressed bytes taken from `inner` (not read again from `replay`) so far.
     fresh: u64,
+    /// Bytes put back to be read again so far: never more than [`REPLAY_ALLOWANCE`] and
+    /// [`REPLAY_FACTOR`] times `fresh`.
+    replayed: u64,
 }
+
+/// How many times over its input a reader may read again after lengths too long: the
+/// cap on the bytes put back ([`Source::put_back`]), one for WARC and ARC, so that
+/// reading stays linear. Found by a test (ARC) and a measurement (WARC): with every
+/// length far past the end of the file, each record read the rest of the file again
+/// (quadratic: 10,000 WARC records of 1 KB took 33 s). A few times, not
+/// once: two lengths far too long each read most of the file again, and a cap of once
+/// the input lost every record after the second (found by a review: 151 of 300 ARC
+/// records; a WARC, uncapped then, kept them all).
+const REPLAY_FACTOR: u64 = 4;
+
+/// Bytes that may be read again whatever the input's size so far, on top of
+/// [`REPLAY_FACTOR`] times it: the cap is reckoned on the bytes read so far, so without
+/// this, a few lengths far too long near the start of a file lost every record after
+/// them (found by measuring the cap: the first 5 of 300 records claiming lengths past
+/// the end of the file lost the 294 after them). As much as one block's restart holds
+/// by default (`--max-bytes`); a fixed amount, so reading stays linear.
+const REPLAY_ALLOWANCE: u64 = 64 << 20;
 
 impl Source {
     fn new(decoder: Decoder) -> Source {
@@ -1304,6 +1334,7 @@ impl Source {
             replay_pos: 0,
             inner: BufReader::with_capacity(IO_BUFFER, decoder),
             fresh: 0,
+            replayed: 0,
         }
     }
 
@@ -1315,13 +1346,28 @@ impl Source {
         self.replay_pos < self.replay.len()
     }
 
-    /// Puts `bytes` back in front of what is still unread.
-    fn put_back(&mut self, bytes: &[u8]) {
+    /// Puts `bytes` back in front of what is still unread, unless that would make the
+    /// bytes put back more than [`REPLAY_ALLOWANCE`] and [`REPLAY_FACTOR`] times the
+    /// fresh bytes read so far:
+    /// then nothing is put back, and false: the caller offers no restart, and the
+    /// records in `bytes` are lost, since each restart may read most of the input again.
+    #[must_use]
+    fn put_back(&mut self, bytes: &[u8]) -> bool {
+        let replayed = self.replayed.saturating_add(bytes.len() as u64);
+        let cap = self
+            .fresh
+            .saturating_mul(REPLAY_FACTOR)
+            .saturating_add(REPLAY_ALLOWANCE);
+        if replayed > cap {
+            return false;
+        }
+        self.replayed = replayed;
         let mut replay = Vec::with_capacity(bytes.len() + self.replay.len() - self.replay_pos);
         replay.extend_from_slice(bytes);
         replay.extend_from_slice(&self.replay[self.replay_pos..]);
         self.replay = replay;
         self.replay_pos = 0;
+        true
     }
 
     /// The next `n` unread bytes (fewer at the end of the input), read ahead if needed.
@@ -1931,6 +1977,13 @@ impl RestartWatch {
         (self.found && !self.gave_up).then(|| std::mem::take(&mut self.tail))
     }
 
+    /// The kept bytes from the first record start that a WARC header follows
+    /// ([`real_start`]) on, if there is one.
+    fn real_restart(&mut self) -> Option<Vec<u8>> {
+        let tail = self.restart()?;
+        real_start(&tail).map(|at| tail[at..].to_vec())
+    }
+
     /// For a block that ends where its Content-Length says, `slack` blank bytes before
     /// the next version line: the kept bytes from a record that starts glued to the
     /// end of a line inside it, when from there on the block is whole records to its
@@ -2199,12 +2252,6 @@ pub struct Reader {
     /// The ARC version its `filedesc://` record gave (1 before one is read): which
     /// header fields are tried first.
     arc_version: u8,
-    /// The bytes put back to be read again by ARC restarts, so far: never more than
-    /// [`ARC_REPLAY_FACTOR`] times the input's (decompressed) bytes read, so that
-    /// reading stays linear (found by a
-    /// test: with every Archive-length past the end of the file, each record read the
-    /// rest of the file again).
-    arc_replayed: u64,
     /// The current WARC or ARC block ended early (cut off, or a read error).
     ended_early: bool,
     done: bool,
@@ -2261,7 +2308,6 @@ impl Reader {
             watch: RestartWatch::default(),
             arc_watch: ArcWatch::default(),
             arc_version: 1,
-            arc_replayed: 0,
             ended_early: false,
             done: false,
             line: Vec::new(),
@@ -2744,8 +2790,10 @@ impl Reader {
     /// no document) gives way to an error:
     ///
     /// * a record starting inside the block ([`real_start`]), or at its end
-    ///   ([`Reader::restarts_at_block_end`]): the block ran into the next record, and
-    ///   reading goes on from there (the next record is not lost);
+    ///   ([`Reader::restart_at_block_end`]): the block ran into the next record, and
+    ///   reading goes on from there (the next record is not lost), unless the input was
+    ///   read again too often already ([`Source::put_back`]): then it goes on at the
+    ///   next version line after the block;
     /// * none, but the gzip member the block ended in goes on with bytes that are no
     ///   record (nor the start of one cut short, [`Reader::cut_record_follows`]), or
     ///   fails: the member is damaged, and so may the block be.
@@ -2754,7 +2802,8 @@ impl Reader {
     /// the record stands, and the header reader reports the stray bytes. When the
     /// blank lines and a version line do follow, the record stands unless, from a
     /// version line glued to a line's end on, its block is whole records to its end
-    /// ([`RestartWatch::glued_restart`]): it was cut short, and those are read again.
+    /// ([`RestartWatch::glued_restart`]): it was cut short, and those are read again
+    /// (within the same cap: else reading goes on at that version line).
     fn check_end(&mut self, entry: Option<Entry>, id: String, fields: Fields) -> Option<Entry> {
         let member = self.src.decoder().members();
         let compression = self.src.decoder().compression();
@@ -2769,49 +2818,46 @@ impl Reader {
                 // last line. The record's Content-Length ended where a later header's
                 // value ends in a version line (`WARC-Target-URI: http://a/WARC/1.0`),
                 // after a record cut short ran into the next ones.
-                match self
-                    .watch
-                    .restart()
-                    .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()))
-                {
+                match self.watch.real_restart() {
                     Some(tail) => {
-                        self.src.put_back(&tail);
+                        let goes_on = reading_goes_on(self.src.put_back(&tail));
                         self.seeking = false;
-                        Some(failed(
+                        Some(failed(&format!(
                             "the record does not end where its Content-Length says: no blank \
                              line ends it, and a WARC record starts inside its block (reading \
-                             goes on from there)",
-                        ))
+                             goes on {goes_on})"
+                        )))
                     }
                     None => entry,
                 }
             }
             BlockEnd::Boundary(slack) => match self.watch.glued_restart(slack) {
                 Some(tail) => {
-                    self.src.put_back(&tail);
+                    let goes_on = reading_goes_on(self.src.put_back(&tail));
                     self.seeking = false;
-                    Some(failed(
+                    Some(failed(&format!(
                         "the record does not end where its Content-Length says: it was cut \
                          short, and a WARC record starts inside its block (reading goes on \
-                         from there)",
-                    ))
+                         {goes_on})"
+                    )))
                 }
                 None => entry,
             },
             BlockEnd::Misframed { same_member } => {
-                let restart = self
+                if let Some(tail) = self
                     .watch
-                    .restart()
-                    .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
-                if restart.is_some() || self.restarts_at_block_end() {
-                    if let Some(tail) = restart {
-                        self.src.put_back(&tail);
-                    }
-                    self.seeking = false;
-                    Some(failed(
+                    .real_restart()
+                    .or_else(|| self.restart_at_block_end())
+                {
+                    // Not read again (over the cap), what follows the block, being no
+                    // record's start, is passed over up to the next one.
+                    let restarted = self.src.put_back(&tail);
+                    self.seeking = !restarted;
+                    Some(failed(&format!(
                         "the record does not end where its Content-Length says: a WARC \
-                         record starts inside its block (reading goes on from there)",
-                    ))
+                         record starts inside its block (reading goes on {})",
+                        reading_goes_on(restarted)
+                    )))
                 } else if let Some(compression) =
                     compression.filter(|_| same_member && !self.cut_record_follows())
                 {
@@ -2857,26 +2903,19 @@ impl Reader {
             && plausible_fields(rest, eol + 1, &mut BlankRuns::default())
     }
 
-    /// Whether the block ends with the start of a version line that the bytes after
-    /// it complete (a Content-Length a few bytes too long, or a record cut short that
-    /// ran into the next one), and a WARC header follows; if so, that start is put back
-    /// to be read again.
-    fn restarts_at_block_end(&mut self) -> bool {
+    /// When the block ends with the start of a version line that the bytes after it
+    /// complete (a Content-Length a few bytes too long, or a record cut short that ran
+    /// into the next one), and a WARC header follows: that start, to be read again.
+    fn restart_at_block_end(&mut self) -> Option<Vec<u8>> {
         let part = self.watch.partial_start().to_vec();
         if part.is_empty() {
-            return false;
+            return None;
         }
-        let Ok(head) = self.src.peek(HEADER_PEEK) else {
-            return false;
-        };
+        let head = self.src.peek(HEADER_PEEK).ok()?;
         let mut joined = part.clone();
         joined.extend_from_slice(head);
-        if !joined.starts_with(VERSION) || !plausible_header(&joined, 0, &mut BlankRuns::default())
-        {
-            return false;
-        }
-        self.src.put_back(&part);
-        true
+        (joined.starts_with(VERSION) && plausible_header(&joined, 0, &mut BlankRuns::default()))
+            .then_some(part)
     }
 
     /// Looks past the blank lines after a block (without reading them: a restart puts
@@ -3101,32 +3140,35 @@ impl Reader {
     /// The error of a block cut off by the end of the input. Reading stops there,
     /// unless a record starts inside the block ([`real_start`], [`Reader::arc_restart`]),
     /// showing that it ran into the records after it (a wrong Content-Length or
-    /// Archive-length, or the record was cut short): then it goes on from there.
+    /// Archive-length, or the record was cut short), and the input may be read again
+    /// that often ([`Source::put_back`]): then it goes on from there.
     fn truncated(&mut self, id: &str, fields: &Fields, got: u64, len: u64) -> Entry {
         self.ended_early = true;
-        let (restarted, length) = match self.format {
-            RecordFormat::Arc => (self.arc_restart() == Some(true), "Archive-length"),
+        // Whether a record starts inside the block, and if so whether it is read again.
+        let (restart, length) = match self.format {
+            RecordFormat::Arc => (self.arc_restart(), "Archive-length"),
             _ => {
                 let restart = self
                     .watch
-                    .restart()
-                    .and_then(|tail| real_start(&tail).map(|at| tail[at..].to_vec()));
-                if let Some(tail) = &restart {
-                    self.src.put_back(tail);
-                }
-                (restart.is_some(), "Content-Length")
+                    .real_restart()
+                    .map(|tail| self.src.put_back(&tail));
+                (restart, "Content-Length")
             }
         };
-        if restarted {
+        if restart == Some(true) {
             self.seeking = false;
         } else {
             self.done = true;
         }
+        let lost = match restart {
+            Some(false) => format!("; {}", not_read_again()),
+            _ => String::new(),
+        };
         Entry::Failed {
             id: id.to_string(),
             fields: fields.clone(),
             error: Error::bad_document(format!(
-                "truncated record: {length} is {len} bytes but the input ends after {got}"
+                "truncated record: {length} is {len} bytes but the input ends after {got}{lost}"
             )),
         }
     }
@@ -3687,18 +3729,17 @@ impl Reader {
             Ok(false) => {
                 // Read again from the header line, or (over the budget) the next one
                 // after the block: this record is damaged either way.
-                let (goes_on, seeking) = match self.arc_restart() {
-                    None => return entry,
-                    Some(true) => ("from there", false),
-                    Some(false) => ("after it", true),
+                let Some(restarted) = self.arc_restart() else {
+                    return entry;
                 };
-                self.seeking = seeking;
+                self.seeking = !restarted;
                 Some(Entry::Failed {
                     id,
                     fields,
                     error: Error::bad_document(format!(
                         "the record does not end where its Archive-length says: an ARC record \
-                         starts inside its block (reading goes on {goes_on})"
+                         starts inside its block (reading goes on {})",
+                        reading_goes_on(restarted)
                     )),
                 })
             }
@@ -3741,8 +3782,7 @@ impl Reader {
     /// end ([`ArcWatch`]): the block from the first header line inside it on, or the
     /// block's last line, cut by its end, when the bytes after it complete a header
     /// line (an Archive-length a few bytes too long). None when there is neither;
-    /// `Some(false)` when there is, but reading it again would make the bytes read
-    /// again more than [`ARC_REPLAY_FACTOR`] times the input (`Reader::arc_replayed`): nothing is put back.
+    /// whether it was put back when there is ([`Source::put_back`]).
     fn arc_restart(&mut self) -> Option<bool> {
         let (kept, found) = self.arc_watch.take()?;
         if !found {
@@ -3754,22 +3794,30 @@ impl Reader {
                 return None;
             }
         }
-        let replayed = self.arc_replayed.saturating_add(kept.len() as u64);
-        // A few times the input, not once: two lengths far too long each read most of
-        // the file again, and the cap at once lost every record after the second (found
-        // by a review: 151 of 300; a WARC kept them all). Still linear.
-        if replayed > self.src.fresh.saturating_mul(ARC_REPLAY_FACTOR) {
-            return Some(false);
-        }
-        self.arc_replayed = replayed;
-        self.src.put_back(&kept);
-        Some(true)
+        Some(self.src.put_back(&kept))
     }
 }
 
-/// How many times its input an ARC reader may read again after lengths too long
-/// ([`Reader::arc_restart`]).
-const ARC_REPLAY_FACTOR: u64 = 4;
+/// Where reading goes on after a block that ran into the records after it, for its
+/// error: from the record that starts inside it, or after the block when that may not
+/// be read again ([`Source::put_back`]), saying so.
+fn reading_goes_on(restarted: bool) -> String {
+    if restarted {
+        "from there".into()
+    } else {
+        format!("after it; {}", not_read_again())
+    }
+}
+
+/// What the error of a block over the cap on reading again ([`Source::put_back`]) says
+/// of the records inside it: that they are lost, and why (a record lost is said).
+fn not_read_again() -> String {
+    format!(
+        "the records inside it are lost: this input's lengths had it read again too \
+         often already ({} MiB and {REPLAY_FACTOR} times its bytes so far)",
+        REPLAY_ALLOWANCE >> 20
+    )
+}
 
 // ---------------------------------------------------------------------------------------
 // JSON lines
@@ -7040,15 +7088,67 @@ mod tests {
             let arc: Vec<u8> = (0..2000).flat_map(|i| record(i, extra)).collect();
             let (entries, work) =
                 examined_by(|| read_all(arc.clone(), RecordFormat::Arc, Options::default()));
-            // Read once, and again at most ARC_REPLAY_FACTOR times (quadratic work
-            // would be some thousand times).
-            let bound = (1 + ARC_REPLAY_FACTOR as usize) * arc.len() + (64 << 10);
+            // Read once, and again at most REPLAY_FACTOR times and the allowance
+            // (quadratic work would be some thousand times, 1.2 GB).
+            let bound =
+                (1 + REPLAY_FACTOR as usize) * arc.len() + REPLAY_ALLOWANCE as usize + (64 << 10);
             assert!(work <= bound, "{extra}: {work} for {}", arc.len());
             let s = summary(&entries);
-            assert!(s.iter().all(|l| l.starts_with("fail ")), "{extra}: {s:?}");
+            // Every record fails, but where a block too long happens to end exactly at a
+            // header line (records of growing URLs, all 5,000 bytes too long): such a
+            // block is read as a record that archived the ones inside it.
+            let odd: Vec<_> = s.iter().filter(|l| !l.starts_with("fail ")).collect();
+            assert!(
+                odd.len() <= 1,
+                "{extra}: {} of {}: {odd:?}",
+                odd.len(),
+                s.len()
+            );
             if extra == 90 {
                 // Each runs into the next, and is read again from its header line.
                 assert_eq!(s.len(), 2000, "{s:?}");
+            }
+        }
+    }
+
+    /// A WARC's restarts are capped as an ARC's are (found by a measurement: with every
+    /// Content-Length far past the end, each record read the rest of the file again).
+    /// Over the cap, a block that ran into the records after it still fails its record,
+    /// saying the records inside it are lost, and reading goes on after it; lengths a
+    /// few hundred bytes too long never reach the cap.
+    #[test]
+    fn warc_lengths_all_wrong_stay_within_the_replay_cap() {
+        let record = |i: usize, extra: usize| {
+            resource_claiming(&format!("<r{i:05}>"), PAGE, PAGE.len() + extra)
+        };
+        let size = record(0, 0).len();
+        for extra in [90, 1000 * size, 10_000_000] {
+            let warc: Vec<u8> = (0..2000).flat_map(|i| record(i, extra)).collect();
+            let s = summary(&read_all(warc, RecordFormat::Warc, Options::default()));
+            assert!(s.iter().all(|l| l.starts_with("fail ")), "{extra}: {s:?}");
+            let after_it = s
+                .iter()
+                .filter(|l| l.contains("goes on after it; the records inside it are lost"))
+                .count();
+            match extra {
+                // Each runs into the next, and is read again from its version line.
+                90 => assert_eq!((s.len(), after_it), (2000, 0), "{s:?}"),
+                10_000_000 => {
+                    // Each block runs to the end: the first ones are read again, up to
+                    // the allowance (64 MiB, blocks of the rest of a 0.4 MB file: some
+                    // 200 of them), then reading stops, saying what is lost.
+                    assert!(s.iter().all(|l| l.contains("truncated record")), "{s:?}");
+                    assert!((100..400).contains(&s.len()), "{}", s.len());
+                    let lost = s.iter().filter(|l| l.contains("are lost")).count();
+                    assert_eq!(lost, 1, "{s:?}");
+                    assert!(s.last().unwrap().contains("are lost"), "{s:?}");
+                }
+                _ => {
+                    // Each runs 1,000 records past its end: read again from the next one
+                    // while the cap allows, else from the one after the block.
+                    assert!(after_it > 0 && s.len() < 2000, "{}", s.len());
+                    assert!(s.last().unwrap().starts_with("fail <r01"), "{s:?}");
+                }
             }
         }
     }

@@ -1462,6 +1462,67 @@ fn issue5_version_lines_glued_anywhere_cost_linear_time() {
     }
 }
 
+/// `record` with the Content-Length of its WARC header (the first one) set to `claimed`.
+fn claiming(record: &[u8], claimed: usize) -> Vec<u8> {
+    let field = b"Content-Length: ";
+    let at = memchr::memmem::find(record, field).expect("a Content-Length") + field.len();
+    let end = at + memchr::memchr(b'\r', &record[at..]).expect("a line end");
+    [
+        &record[..at],
+        claimed.to_string().as_bytes(),
+        &record[end..],
+    ]
+    .concat()
+}
+
+#[test]
+fn issue5_content_lengths_all_far_too_long_are_read_again_within_a_linear_cap() {
+    // Found by a measurement: with every record's Content-Length far past the end of
+    // the file, each block ran to the end and was read again from the next record on,
+    // so every record read the rest of the file (quadratic: 5,000 records of 1 KB took
+    // 5 s, 10,000 of them 33 s). The bytes read again are now capped at 64 MiB and four
+    // times the input, as an ARC's were. Each record's error says how much of its
+    // block was read ("the input ends after N"): those add up to the file five times
+    // and 64 MiB at most (before the cap, to about a thousand times the file, 0.8 GB).
+    // The records after the last one read again are lost, and its error says so.
+    let dir = tempdir();
+    let page = b"<html><body><p>A short page of a few words.</p></body></html>";
+    let records: Vec<Vec<u8>> = (0..2000)
+        .map(|n| claiming(&response(&id(n), &url(n), "text/html", page), 10_000_000))
+        .collect();
+    let plain = records.concat();
+    for (name, bytes) in [
+        ("plain.warc", plain.clone()),
+        ("per-record.warc.gz", gzip_each(&records)),
+    ] {
+        let path = dir.path().join(name);
+        write(&path, bytes);
+        let out = dehusk().args(["extract", "-q"]).arg(&path).output();
+        out.expect_code(2);
+        let got = out.records();
+        let mut read = 0;
+        for (n, record) in got.iter().enumerate() {
+            assert_eq!(record["id"], id(n), "{name}: records in input order");
+            let error = record["error"].as_str().unwrap_or_default();
+            let Some((_, block)) = error.rsplit_once("the input ends after ") else {
+                out.fail(&format!("{name}: record {n} is no truncated record"));
+            };
+            let digits = block.bytes().take_while(u8::is_ascii_digit).count();
+            read += block[..digits].parse::<usize>().unwrap();
+        }
+        assert!(
+            read <= 5 * plain.len() + (64 << 20),
+            "{name}: {} records read {read} block bytes of a {}-byte file",
+            got.len(),
+            plain.len()
+        );
+        // Up to the cap, each is read again from the next record on, as before.
+        assert!(got.len() >= 4, "{name}: {}", out.show());
+        let last = got.last().unwrap()["error"].as_str().unwrap();
+        assert!(last.contains("the records inside it are lost"), "{last}");
+    }
+}
+
 #[test]
 fn a_failed_json_line_keeps_its_id_in_the_output_in_a_resume_and_in_explain() {
     // Found by an audit: a JSON line that failed but whose `id` could be read was
