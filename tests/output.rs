@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::records::{big_warc, partial_of, PAGES};
-use crate::util::{dehusk, gzip, read_bytes, tempdir, write};
+use crate::util::{dehusk, gzip, read_bytes, tempdir, write, Output};
 
 /// `FILE.partial.settings`, there while a run writes `-o FILE`.
 fn settings_of(dest: &Path) -> PathBuf {
@@ -531,34 +531,16 @@ fn earlier_outputs_in_a_walked_folder_are_left_out() {
         "{\"job\":\"extract\"}\n",
     );
 
-    let out = dehusk().arg("extract").arg(&pages).expect_code(0);
-    let ids: Vec<String> = out
-        .records()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            pages.join("a.html").display().to_string(),
-            "c".into(),
-            "m".into()
+    let out = extract_leaving_out(
+        &pages,
+        &[
+            "v1.jsonl",
+            "v1.jsonl.gz",
+            "blocks.ndjson",
+            "out.jsonl.partial",
         ],
-        "{}",
-        out.show()
+        &[&pages.join("a.html").display().to_string(), "c", "m"],
     );
-    for name in [
-        "v1.jsonl",
-        "v1.jsonl.gz",
-        "blocks.ndjson",
-        "out.jsonl.partial",
-    ] {
-        let said = format!(
-            "{}: left out, it is an earlier dehusk output",
-            pages.join(name).display()
-        );
-        assert!(out.stderr.contains(&said), "{said}\n{}", out.show());
-    }
     assert!(out
         .stderr
         .contains("the settings of an unfinished dehusk run"));
@@ -602,23 +584,29 @@ fn earlier_outputs_with_a_long_first_record_or_a_bare_name_are_left_out() {
         "the record must outgrow the old head"
     );
 
-    let out = dehusk().arg("extract").arg(&pages).expect_code(0);
-    let ids: Vec<String> = out
+    extract_leaving_out(
+        &pages,
+        &["blocks.ndjson", "results"],
+        &[&pages.join("a.html").display().to_string()],
+    );
+}
+
+/// `dehusk extract FOLDER`: checks that the files `left_out` are said to be earlier
+/// outputs and left out, and that the records' ids are `ids`.
+fn extract_leaving_out(folder: &Path, left_out: &[&str], ids: &[&str]) -> Output {
+    let out = dehusk().arg("extract").arg(folder).expect_code(0);
+    let got: Vec<String> = out
         .records()
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        ids,
-        [pages.join("a.html").display().to_string()],
-        "{}",
-        out.show()
-    );
-    for name in ["blocks.ndjson", "results"] {
+    assert_eq!(got, ids, "{}", out.show());
+    for name in left_out {
         let said = format!(
             "{}: left out, it is an earlier dehusk output",
-            pages.join(name).display()
+            folder.join(name).display()
         );
         assert!(out.stderr.contains(&said), "{said}\n{}", out.show());
     }
+    out
 }
