@@ -36,11 +36,14 @@
 //! one paragraph, item or code block, their pieces on lines of their own (one heading or
 //! cell: joined by a space).
 //!
-//! Escaping is kept to the start of a line, where text would be read as structure: a
-//! backslash goes before the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of
-//! a list marker, a `>`, a line of only `-`, `*`, `_` or `=` (a rule or an underline
-//! making a heading), three backticks or tildes (a fence), a `<` opening a tag, and a
-//! `[` that could define a link (`[1]: http…`, which Markdown would hide). Emphasis
+//! Escaping is kept to what Markdown would read as something other than the text. At
+//! the start of a line, where text would be read as structure: a backslash goes before
+//! the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of a list marker, a `>`,
+//! a line of only `-`, `*`, `_` or `=` (a rule or an underline making a heading), three
+//! backticks or tildes (a fence), a `<` opening a tag, and a `[` that could define a
+//! link (`[1]: http…`, which Markdown would hide). Inside a line ([`push_inline`]): a
+//! backslash before punctuation, a `<` opening a tag, the `]` of `[text](url)`, and an
+//! `&` starting an entity or character reference (`&amp;` shown as text). Emphasis
 //! characters inside lines are left as they are: `*` and `_` in text are rarely
 //! emphasis, and escaping every one would change much text for little.
 
@@ -220,7 +223,9 @@ fn heading(out: &mut String, quoted: bool, level: u8, unit: &[Kept<'_>]) {
     let text_start = out.len() + 1;
     for (_, text) in unit {
         out.push(' ');
-        out.push_str(text.trim());
+        // Escaped as inside a line (found by a review: `&amp;` and `<tag>` shown as
+        // text in a heading were read as an entity and as HTML).
+        push_inline(out, text.trim());
     }
     let text = &out[text_start..];
     let run = text.trim_end_matches('#').len();
@@ -341,18 +346,29 @@ fn push_escaped(out: &mut String, line: &str) {
 /// Writes text with a backslash before what Markdown would read inside a line as
 /// something other than the text the page showed (found by a review): a backslash
 /// before punctuation (`\*` is a literal `*`), a `<` opening a tag (`<script>` shown as
-/// text was raw HTML), and the `]` of `[text](url)` (shown as text, it was a live link).
-/// Emphasis characters are left alone (see the module's documentation).
+/// text was raw HTML), the `]` of `[text](url)` (shown as text, it was a live link),
+/// and an `&` starting a reference (`&amp;` shown as text was an `&`; found by a later
+/// review). Emphasis characters are left alone (see the module's documentation).
 fn push_inline(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut copied = 0;
-    for at in memchr::memchr3_iter(b'\\', b'<', b']', bytes) {
+    // The candidates in order, found by memchr (a byte-by-byte scan cost this twice
+    // the time of the rest of the Markdown).
+    let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', bytes).peekable();
+    let mut ampersands = memchr::memchr_iter(b'&', bytes).peekable();
+    let candidates = std::iter::from_fn(|| match (marks.peek(), ampersands.peek()) {
+        (Some(mark), Some(ampersand)) if ampersand < mark => ampersands.next(),
+        (Some(_), _) => marks.next(),
+        (None, _) => ampersands.next(),
+    });
+    for at in candidates {
         let next = bytes.get(at + 1).copied();
         let escape = match bytes[at] {
             b'\\' => next.is_some_and(|b| b.is_ascii_punctuation()),
             b'<' => {
                 next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
             }
+            b'&' => starts_reference(&bytes[at + 1..]),
             _ => next == Some(b'('),
         };
         if escape {
@@ -362,6 +378,23 @@ fn push_inline(out: &mut String, text: &str) {
         }
     }
     out.push_str(&text[copied..]);
+}
+
+/// Whether the text after an `&` makes it a reference Markdown would read as the
+/// character it names: `&name;` (any name: escaping one Markdown does not know costs
+/// nothing), `&#123;` or `&#x1F;`.
+fn starts_reference(after: &[u8]) -> bool {
+    // The references' longest forms: the longest name is 31 letters.
+    let ends = |digits: &[u8], longest: usize, digit: fn(&u8) -> bool| {
+        let n = digits.iter().take_while(|b| digit(b)).count();
+        (1..=longest).contains(&n) && digits.get(n) == Some(&b';')
+    };
+    match after {
+        [b'#', b'x' | b'X', hex @ ..] => ends(hex, 6, u8::is_ascii_hexdigit),
+        [b'#', decimal @ ..] => ends(decimal, 7, u8::is_ascii_digit),
+        [first, ..] if first.is_ascii_alphabetic() => ends(after, 32, u8::is_ascii_alphanumeric),
+        _ => false,
+    }
 }
 
 /// Where a backslash keeps a line (without leading whitespace) from being read as
@@ -506,6 +539,21 @@ mod tests {
         assert_eq!(
             markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
             "First line\nsecond line"
+        );
+    }
+
+    #[test]
+    fn text_that_would_be_read_as_a_reference_is_escaped() {
+        // Found by a review: a page showing `&amp;` gave `&amp;`, which Markdown
+        // reads as `&`.
+        let html = "<h2>Fish &amp;amp; chips</h2><p>Write &amp;amp; for &amp;, \
+            &amp;#169; or &amp;#x1F; &amp; more; AT&amp;T; a &amp; b, &amp;#; &amp;#xZ;</p>\
+            <table><tr><td>&amp;lt;</td><td>x</td></tr><tr><td>y</td><td>z</td></tr></table>\
+            <pre>&amp;amp; in code</pre>";
+        assert_eq!(
+            markdown(html),
+            "## Fish \\&amp; chips\n\nWrite \\&amp; for &, \\&#169; or \\&#x1F; & more; AT\\&T; \
+             a & b, &#; &#xZ;\n\n| \\&lt; | x |\n| --- | --- |\n| y | z |\n\n```\n&amp; in code\n```"
         );
     }
 

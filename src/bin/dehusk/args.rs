@@ -316,8 +316,9 @@ pub struct ExtractArgs {
     /// as `| a | b |` under a header row (the first); anything else, and every line of
     /// plain text, as a paragraph. Blocks are separated by a blank line (a list's items
     /// by a line break), and text that Markdown would read as structure at a line's
-    /// start (`# `, `1. `, `- `, `>`...) gets a backslash. Markdown is the form of the
-    /// text, not of the records, so it is a flag of its own and not a --format. With
+    /// start (`# `, `1. `, `- `, `>`...) or as markup inside it (`<tag>`, `&amp;`...)
+    /// gets a backslash. Markdown is the form of the text, not of the records, so it is
+    /// a flag of its own and not a --format. With
     /// `--format text`, the documents are separated by a line holding only a form feed
     /// (`\f`; a code line of only a form feed is written blank), since blank lines
     /// separate paragraphs, and a code block keeps its blank lines: split the output on
