@@ -4,17 +4,23 @@
 //! text ([`crate::label::content_text`]) writes the same blocks one per line.
 //!
 //! The structure is read from each kept block's elements ([`Block::tag`], the
-//! innermost block-level one, and [`Block::tags`], all those open around it) and ids
-//! ([`Block::parent`], [`Block::element`]) after classification: the model never sees
-//! the Markdown, so it changes no probability and no label, only how the kept text is
-//! written. Only kept blocks are written, so a list, a table or a row may be partial.
+//! innermost block-level one, and [`Block::tags`], all those open around it), ids
+//! ([`Block::parent`], [`Block::element`]) and the page's list numbers
+//! ([`Page::numbering`]) after classification: the model never sees the Markdown, so
+//! it changes no probability and no label, only how the kept text is written. Only
+//! kept blocks are written, so a list, a table or a row may be partial.
 //!
 //! * `<h1>`–`<h6>`: `#` to `######`.
 //! * `<li>`: `- `, or `1. `, `2. `… when every list around it is an `<ol>` (the mask of
 //!   open tags cannot tell which of nested lists of both kinds is the innermost), numbered
-//!   among the kept items of its list. Nested lists are written flat: a block knows its
-//!   element's container, not how deep the list is. A paragraph inside an item (`<li><p>`)
-//!   is a paragraph, since a `<li>` may hold a whole post (comment threads, teaser lists).
+//!   among the kept items of its list from the list's `start` (1 without one), down
+//!   from it (or from the number of items) in an `<ol reversed>`, and on from an item's
+//!   own `value`. A Markdown renderer takes only a list's first number and counts up
+//!   from it, so a reversed list or a `value` is right in the text, not when rendered.
+//!   Numbers are kept within 0 to 999,999,999, which Markdown reads as an item's.
+//!   Nested lists are written flat: a block knows its element's container, not how
+//!   deep the list is. A paragraph inside an item (`<li><p>`) is a paragraph, since a
+//!   `<li>` may hold a whole post (comment threads, teaser lists).
 //! * Inside `<blockquote>`: every line starts with `> `.
 //! * `<pre>`: a fenced code block, its lines as the page lays them out
 //!   ([`Page::display_text`]), with a fence of backticks longer than any run of
@@ -103,12 +109,9 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
     // The text plus a few bytes of markup a block: one allocation, mostly.
     let mut out = String::with_capacity(kept.iter().map(|(_, text)| text.len() + 8).sum());
     let mut list: Option<List> = None;
-    // The items written of each list so far, by the list's element: an item after
-    // something that interrupts its list (a code block in a step, a nested list)
-    // numbers on (found by a review: it began again at 1).
-    let mut written_items: std::collections::HashMap<u32, u32> = Default::default();
+    let mut numbers = Numbers::default();
     // The element of the last item written: a later block of it is the item's tail
-    // after a nested block, not an item of its own (found by the same review).
+    // after a nested block, not an item of its own (found by a review).
     let mut last_item: Option<u32> = None;
     let mut rest = &kept[..];
     while let Some(&(first, _)) = rest.first() {
@@ -153,11 +156,9 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
         match kind {
             Kind::Heading(level) => heading(&mut out, quoted, level, unit),
             Kind::Item { ordered } => {
-                let count = written_items.entry(block.parent).or_insert(0);
-                *count += 1;
-                let number = *count;
                 last_item = Some(block.element);
-                item(&mut out, quoted, ordered.then_some(number), unit);
+                let number = ordered.then(|| numbers.next(page, block));
+                item(&mut out, quoted, number, unit);
                 list = Some(List {
                     parent: block.parent,
                     ordered,
@@ -170,6 +171,38 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
         }
     }
     out
+}
+
+/// The numbers of the ordered lists' items, by list ([`Block::parent`]): the next
+/// number of each list and its step. An item after something that interrupts its list
+/// (a code block in a step, a nested list) numbers on (found by a review: it began
+/// again at 1).
+#[derive(Default)]
+struct Numbers(std::collections::HashMap<u32, (i64, i64)>);
+
+impl Numbers {
+    /// The number of `item`, a kept item of an ordered list: the list's `start` (or
+    /// its item count, reversed; or 1), counted on over the kept items, unless the
+    /// item sets its own (`<li value>`; found by a review: `start` was ignored).
+    fn next(&mut self, page: &Page, item: &Block) -> u32 {
+        let (next, step) = self.0.entry(item.parent).or_insert_with(|| {
+            let list = page.numbering(item.parent);
+            let reversed = list.is_some_and(|l| l.reversed);
+            let items = list.map_or(1, |l| i64::from(l.items));
+            let start = list.and_then(|l| l.number);
+            match reversed {
+                true => (start.unwrap_or(items), -1),
+                false => (start.unwrap_or(1), 1),
+            }
+        });
+        let number = page
+            .numbering(item.element)
+            .and_then(|n| n.number)
+            .unwrap_or(*next);
+        *next = number.saturating_add(*step);
+        // Markdown reads at most nine digits, and no sign, as an item's number.
+        number.clamp(0, 999_999_999) as u32
+    }
 }
 
 /// Starts a line: `> ` inside a quotation.
@@ -539,6 +572,37 @@ mod tests {
         assert_eq!(
             markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
             "First line\nsecond line"
+        );
+    }
+
+    #[test]
+    fn ordered_lists_number_from_their_start() {
+        // Found by a review: `start` was ignored.
+        assert_eq!(
+            markdown("<ol start=5><li>e</li><li>f</li></ol><ol start=' 7th'><li>g</li></ol>"),
+            "5. e\n6. f\n\n7. g"
+        );
+        assert_eq!(
+            markdown("<ol reversed><li>c</li><li>b</li><li>a</li></ol>"),
+            "3. c\n2. b\n1. a"
+        );
+        assert_eq!(
+            markdown("<ol reversed start=10><li>x</li><li value=4>y</li><li>z</li></ol>"),
+            "10. x\n4. y\n3. z"
+        );
+        // Markdown reads no sign and at most nine digits as an item's number.
+        assert_eq!(
+            markdown("<ol start=-2><li>a</li></ol><ol start=12345678901><li>b</li></ol>"),
+            "0. a\n\n999999999. b"
+        );
+        // A dropped item is not counted; `start` on a `<ul>` sets nothing.
+        let page = segment_str(
+            "<ol start=3><li>c</li><li>d</li><li>e</li></ol><ul start=4><li>u</li></ul>",
+            InputFormat::Html,
+        );
+        assert_eq!(
+            content_markdown(&page, &[false, true, true, true]),
+            "3. d\n4. e\n\n- u"
         );
     }
 

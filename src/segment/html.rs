@@ -30,7 +30,7 @@ use super::tags::{
     for_each_class_token, is_foreign_breakout, is_math_annotation, is_media_fallback_host, is_void,
     ClassMask, Tag, TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
 };
-use super::{Block, Page, Preformatted};
+use super::{Block, Numbering, Page, Preformatted};
 use crate::input::InputFormat;
 use crate::lexicon::FxHashMap;
 use crate::words::{is_ascii_space, WordCounter};
@@ -63,6 +63,11 @@ const MAX_HASH_STACK: usize = 1 << 20;
 const MAX_NAMING_VALUE: usize = 1024;
 /// Prefix of a style attribute that is searched for hiding rules.
 const MAX_STYLE_VALUE: usize = 4096;
+/// List numbers kept per page for the output ([`Numbering`]): no more than 147
+/// `start`, `reversed` and `value` attributes stand on any one of the 3,240 annotated
+/// pages. Past it, numbers are not kept (the items are numbered on), so that a hostile
+/// page of `<li value>`s does not grow by some 3 bytes of numbers per byte of input.
+const MAX_OUTPUT_ENTRIES: usize = 1 << 20;
 /// Block offsets are `u32`: page text stops growing before it could overflow them (a
 /// 4 GiB document is refused by `input` long before, but the segmenter is public).
 const MAX_PAGE_TEXT: usize = u32::MAX as usize - 8;
@@ -113,6 +118,10 @@ struct PendingTag {
     /// The element has a `popover` attribute: hidden until a button or a script shows
     /// it (menus, tooltips, sign-in boxes).
     popover: bool,
+    /// `start` of an `<ol>` or `value` of an `<li>` ([`Numbering`]).
+    number: Option<i64>,
+    /// An `<ol reversed>`.
+    reversed: bool,
 }
 
 /// The attributes the segmenter reads.
@@ -274,6 +283,15 @@ impl Segmenter {
                 self.pending.classes.add_token("hidden");
                 return;
             }
+            // Numbers, for the Markdown output only (`Numbering`).
+            b"start" | b"value" if matches!(&self.pending.name[..], b"ol" | b"li") => {
+                self.pending.number = parse_integer(&value.decoded_prefix(32));
+                return;
+            }
+            b"reversed" => {
+                self.pending.reversed = true;
+                return;
+            }
             _ => return,
         };
         // Attribute values can be megabytes (inline data); names are short.
@@ -416,6 +434,7 @@ impl Segmenter {
         if tag.is_block() {
             self.next_id = self.next_id.wrapping_add(1);
         }
+        self.note_numbering(tag, id);
         let parent = self.top();
         let chain = if tag.is_block() {
             [id, parent.chain[0], parent.chain[1]]
@@ -460,6 +479,49 @@ impl Segmenter {
             self.block_tag_path = Some(self.tag_paths());
         }
         self.pending.name = name;
+    }
+
+    /// Records the numbers the element with id `id`, about to open, sets if it is an
+    /// `<ol>` or `<li>` ([`Numbering`]), and counts the items of a numbered list (where
+    /// a reversed one counts down from).
+    fn note_numbering(&mut self, tag: Tag, id: u32) {
+        let numbering = &mut self.page.numbering;
+        let room = numbering.len() < MAX_OUTPUT_ENTRIES;
+        match tag {
+            Tag::Ol if room && (self.pending.number.is_some() || self.pending.reversed) => {
+                numbering.push(Numbering {
+                    element: id,
+                    number: self.pending.number,
+                    reversed: self.pending.reversed,
+                    items: 0,
+                });
+            }
+            Tag::Li => {
+                // The item's list, the innermost open one (`close_implied` has closed
+                // any open item of it), counts it if it is numbered.
+                let list = match numbering.is_empty() {
+                    true => None,
+                    false => (1..self.stack.len())
+                        .rev()
+                        .take(MAX_END_TAG_SEARCH)
+                        .map(|i| &self.stack[i])
+                        .find(|f| matches!(f.tag, Tag::Ol | Tag::Ul)),
+                };
+                if let Some(list) = list.filter(|f| f.tag == Tag::Ol) {
+                    if let Ok(k) = numbering.binary_search_by_key(&list.chain[0], |n| n.element) {
+                        numbering[k].items = numbering[k].items.saturating_add(1);
+                    }
+                }
+                if room && self.pending.number.is_some() {
+                    numbering.push(Numbering {
+                        element: id,
+                        number: self.pending.number,
+                        ..Numbering::default()
+                    });
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Hashes of the names of the innermost three and two open elements (the root
@@ -797,6 +859,8 @@ impl TokenSink for Segmenter {
         self.pending.meta_content.clear();
         self.pending.open = false;
         self.pending.popover = false;
+        self.pending.number = None;
+        self.pending.reversed = false;
     }
 
     fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
@@ -918,6 +982,25 @@ fn push_char(c: char, text: &mut String, pending_space: &mut bool, started: &mut
     true
 }
 
+/// HTML's rules for parsing integers (`start`, `value`): leading whitespace,
+/// a sign, digits; anything after them is ignored. Saturates rather than overflows.
+fn parse_integer(value: &str) -> Option<i64> {
+    let value = value.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let (negative, digits) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    let digits = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    let n = digits.bytes().fold(0i64, |n, d| {
+        n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    Some(if negative { -n } else { n })
+}
+
 /// Elements that may stand inside `<head>`.
 fn is_head_content(name: &[u8]) -> bool {
     matches!(
@@ -983,6 +1066,21 @@ mod tests {
 
     fn shown(page: &Page) -> Vec<&str> {
         (0..page.len()).map(|i| page.display_text(i)).collect()
+    }
+
+    #[test]
+    fn list_numbers_are_kept_for_the_output() {
+        let p = segment_html(
+            "<ol reversed start=' 4x'><li>x</li><li value=9>y</li></ol>\
+             <ul start=3><li>u</li></ul><ol><li>z</li></ol>",
+        );
+        assert_eq!(texts(&p), ["x", "y", "u", "z"]);
+        let list = p.numbering(p.blocks[0].parent).unwrap();
+        assert_eq!((list.number, list.reversed, list.items), (Some(4), true, 2));
+        assert_eq!(p.numbering(p.blocks[0].element), None);
+        assert_eq!(p.numbering(p.blocks[1].element).unwrap().number, Some(9));
+        assert_eq!(p.numbering(p.blocks[2].parent), None);
+        assert_eq!(p.numbering(p.blocks[3].parent), None);
     }
 
     #[test]

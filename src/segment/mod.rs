@@ -1,5 +1,6 @@
 //! Segmentation: a decoded document becomes a [`Page`], an ordered list of text
-//! [`Block`]s plus the page-level facts the features need (title, first heading).
+//! [`Block`]s plus the page-level facts the features need (title, first heading) and
+//! those only the output reads (the layout of `<pre>`, list numbers).
 //!
 //! All block text lives in one `String` per page and blocks hold byte ranges into it,
 //! so segmenting a page costs a handful of allocations, not one per block.
@@ -96,6 +97,25 @@ pub struct Page {
     pub preformatted: Vec<Preformatted>,
     /// The laid-out texts of [`Page::preformatted`], back to back.
     pub preformatted_text: String,
+    /// The ordered lists and items that set their own numbers (HTML: `<ol start>`,
+    /// `<ol reversed>`, `<li value>`), by element id in document order. Read only by
+    /// the output.
+    pub numbering: Vec<Numbering>,
+}
+
+/// The numbers an ordered list or an item sets for itself (HTML's `<ol start=5>`,
+/// `<ol reversed>`, `<li value=3>`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Numbering {
+    /// The element id of the `<ol>` (a [`Block::parent`] of its items) or of the
+    /// `<li>` (its [`Block::element`]).
+    pub element: u32,
+    /// `start` of an `<ol>`, `value` of an `<li>`, when the page gives one.
+    pub number: Option<i64>,
+    /// An `<ol reversed>`: its items count down.
+    pub reversed: bool,
+    /// The `<li>`s of a reversed `<ol>`: where it counts down from without a `start`.
+    pub items: u32,
 }
 
 /// A block inside `<pre>` as the page lays it out: its lines and their indentation,
@@ -168,6 +188,11 @@ impl Page {
         self.block_text(i)
     }
 
+    /// The numbering set by the `<ol>` or `<li>` with element id `id`.
+    pub fn numbering(&self, id: u32) -> Option<&Numbering> {
+        by_element(&self.numbering, id, |n| n.element)
+    }
+
     /// The hashed class/id tokens of block `i`.
     pub fn block_hashes(&self, i: usize) -> &[u32] {
         let b = &self.blocks[i];
@@ -194,6 +219,15 @@ impl Page {
     pub fn is_empty(&self) -> bool {
         self.blocks.is_empty()
     }
+}
+
+/// The entry of `entries` (in element order) for element `id`; none for 0, the root.
+fn by_element<T>(entries: &[T], id: u32, key: impl Fn(&T) -> u32) -> Option<&T> {
+    if id == 0 {
+        return None;
+    }
+    let k = entries.binary_search_by_key(&id, key).ok()?;
+    entries.get(k)
 }
 
 /// Segments a decoded document according to its format.

@@ -311,10 +311,11 @@ pub struct ExtractArgs {
     pub format: OutFormat,
     /// Write the text as Markdown, in the records' `text` and in `--format text`: the
     /// same blocks, with their structure. HTML: headings as `#` to `######`, list items
-    /// as `- ` (`1. ` when every list around them is an `<ol>`; nested lists written
-    /// flat), quotations as `> `, `<pre>` as fenced code blocks, and a row's table cells
-    /// as `| a | b |` under a header row (the first); anything else, and every line of
-    /// plain text, as a paragraph. Blocks are separated by a blank line (a list's items
+    /// as `- ` (`1. ` when every list around them is an `<ol>`, from its `start`, or
+    /// down in an `<ol reversed>`; nested lists written flat), quotations as `> `,
+    /// `<pre>` as fenced code blocks, and a row's table cells as `| a | b |` under a
+    /// header row (the first); anything else, and every line of plain text, as a
+    /// paragraph. Blocks are separated by a blank line (a list's items
     /// by a line break), and text that Markdown would read as structure at a line's
     /// start (`# `, `1. `, `- `, `>`...) or as markup inside it (`<tag>`, `&amp;`...)
     /// gets a backslash. Markdown is the form of the text, not of the records, so it is
