@@ -5,10 +5,11 @@
 //!
 //! The structure is read from each kept block's elements ([`Block::tag`], the
 //! innermost block-level one, and [`Block::tags`], all those open around it), ids
-//! ([`Block::parent`], [`Block::element`]) and the page's list numbers
-//! ([`Page::numbering`]) after classification: the model never sees the Markdown, so
-//! it changes no probability and no label, only how the kept text is written. Only
-//! kept blocks are written, so a list, a table or a row may be partial.
+//! ([`Block::parent`], [`Block::element`], [`Block::cell`]) and the page's tables and
+//! list numbers ([`Page::cells`], [`Page::numbering`]) after classification: the model
+//! never sees the Markdown, so it changes no probability and no label, only how the
+//! kept text is written. Only kept blocks are written, so a list, a table or a row may
+//! be partial.
 //!
 //! * `<h1>`–`<h6>`: `#` to `######`.
 //! * `<li>`: `- `, or `1. `, `2. `… when every list around it is an `<ol>` (the mask of
@@ -25,22 +26,28 @@
 //! * `<pre>`: a fenced code block, its lines as the page lays them out
 //!   ([`Page::display_text`]), with a fence of backticks longer than any run of
 //!   backticks in the code. Code is never escaped.
-//! * `<td>`/`<th>`: the cells of a row (blocks with the same [`Block::parent`]) as
-//!   `| a | b |`, pipes in them escaped. A run of kept cells is one table: its first row
-//!   is the header (Markdown tables need one; it is the page's own when it is a row of
-//!   `<th>`), then the delimiter row, and every row has as many cells as the widest (the
-//!   kept cells of a partial row come first, empty ones after). A run whose rows have
-//!   one cell each is written as paragraphs: it is mostly a layout table's text cell
-//!   (its menus and sidebars in other cells dropped), and one column is no table. A
-//!   paragraph inside a cell (`<td><p>`) is a paragraph, as a layout table's article is.
+//! * A table: the kept blocks of its cells as a GFM table, a row a line. Every block in
+//!   a cell, whatever it is (paragraphs, a list, a `<pre>` of one line, a quotation),
+//!   goes into the cell, and its lines (those of a paragraph's `<br>`s too) are joined
+//!   by `<br>`, the line break GFM tables hold: a space would run lines the page set
+//!   apart into one sentence. Headings' `#`, items' markers and fences are not written
+//!   in a cell, and pipes are escaped. Each cell goes in its column (counting
+//!   `colspan`, not `rowspan`); the model's dropped cells leave theirs empty, a column
+//!   it dropped whole is left out, and every row has as many cells as the table has
+//!   columns. The first kept row is the header (GFM tables need one; it is the page's
+//!   own when the page's first row is kept), then the delimiter row. A table inside a
+//!   table's cell is a table of its own, and the table around it, which lays the page
+//!   out, is written as ordinary blocks (GFM tables do not nest). So are a table of one
+//!   kept row or column, one holding code of several lines, and one with a cell too long
+//!   for a line ([`table_columns`] says why).
 //! * Anything else, and every line of plain text ([`Tag::Line`]): a paragraph. Plain
 //!   text has no markup to tell structure by; each line is a block to the model, so
 //!   each is a paragraph here.
 //!
 //! Blocks are separated by a blank line, the items of one list by a line break.
 //! Consecutive kept blocks of one element that `<br>` split ([`Block::element`]) are
-//! one paragraph, item or code block, their pieces on lines of their own (one heading or
-//! cell: joined by a space).
+//! one paragraph, item or code block, their pieces on lines of their own (in a heading:
+//! joined by a space).
 //!
 //! Escaping is kept to what Markdown would read as something other than the text. At
 //! the start of a line, where text would be read as structure: a backslash goes before
@@ -70,15 +77,13 @@ enum Kind {
     Item { ordered: bool },
     /// A fenced code block.
     Code,
-    /// A table cell.
-    Cell,
     /// Anything else.
     Paragraph,
 }
 
 impl Kind {
     fn of(block: &Block) -> Kind {
-        // Inside `<pre>` first: a `<pre>` in a cell or an item is still code.
+        // Inside `<pre>` first: a `<pre>` in an item is still code.
         if block.tags.contains(Tag::Pre) {
             return Kind::Code;
         }
@@ -86,7 +91,6 @@ impl Kind {
             Tag::Li => Kind::Item {
                 ordered: block.tags.contains(Tag::Ol) && !block.tags.contains(Tag::Ul),
             },
-            Tag::Td | Tag::Th => Kind::Cell,
             tag if tag.heading_level() > 0 => Kind::Heading(tag.heading_level()),
             _ => Kind::Paragraph,
         }
@@ -108,24 +112,40 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
     let kept: Vec<Kept<'_>> = written_blocks(page, labels).collect();
     // The text plus a few bytes of markup a block: one allocation, mostly.
     let mut out = String::with_capacity(kept.iter().map(|(_, text)| text.len() + 8).sum());
+    let layout = layout_tables(page);
     let mut list: Option<List> = None;
     let mut numbers = Numbers::default();
     // The element of the last item written: a later block of it is the item's tail
     // after a nested block, not an item of its own (found by a review).
     let mut last_item: Option<u32> = None;
-    let mut rest = &kept[..];
-    while let Some(&(first, _)) = rest.first() {
+    // The kept blocks of a table written as ordinary blocks end here: its cells are
+    // not looked at again for each of its blocks.
+    let mut plain_until = 0;
+    let mut at = 0;
+    while let Some(&(first, _)) = kept.get(at) {
+        let rest = &kept[at..];
         let block = &page.blocks[first];
+        if at >= plain_until {
+            if let Some(table) = table_of(page, block) {
+                let len = rest
+                    .iter()
+                    .take_while(|&&(i, _)| table_of(page, &page.blocks[i]) == Some(table))
+                    .count();
+                if let Some(columns) = table_columns(page, &layout, table, &rest[..len]) {
+                    if !out.is_empty() {
+                        out.push_str("\n\n");
+                    }
+                    write_table(&mut out, page, &columns, &rest[..len]);
+                    list = None;
+                    at += len;
+                    continue;
+                }
+                plain_until = at + len;
+            }
+        }
         let kind = Kind::of(block);
         let quoted = block.tags.contains(Tag::Blockquote);
         let len = match kind {
-            Kind::Cell => rest
-                .iter()
-                .take_while(|&&(i, _)| {
-                    let b = &page.blocks[i];
-                    Kind::of(b) == Kind::Cell && b.tags.contains(Tag::Blockquote) == quoted
-                })
-                .count(),
             // Every line of plain text is a block of its own (and of element 0).
             _ if block.tag == Tag::Line => 1,
             _ => rest
@@ -136,8 +156,8 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
                 })
                 .count(),
         };
-        let (unit, tail) = rest.split_at(len);
-        rest = tail;
+        let unit = &rest[..len];
+        at += len;
         let kind = match kind {
             Kind::Item { .. } if last_item == Some(block.element) => Kind::Paragraph,
             kind => kind,
@@ -166,7 +186,6 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
                 });
             }
             Kind::Code => code(&mut out, quoted, unit),
-            Kind::Cell => table(&mut out, quoted, page, unit),
             Kind::Paragraph => paragraph(&mut out, quoted, unit),
         }
     }
@@ -293,56 +312,162 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// A run of kept cells: a table, or paragraphs when no row has two cells.
-fn table(out: &mut String, quoted: bool, page: &Page, unit: &[Kept<'_>]) {
-    let rows = || runs(page, unit, |b| b.parent);
-    let cells = |row| runs(page, row, |b| b.element);
-    let columns = rows().map(|row| cells(row).count()).max().unwrap_or(0);
-    if columns < 2 {
-        for (k, cell) in rows().flat_map(cells).enumerate() {
-            if k > 0 {
-                out.push_str("\n\n");
-            }
-            paragraph(out, quoted, cell);
-        }
-        return;
+/// The table whose cell holds `block` (the innermost), if any.
+fn table_of(page: &Page, block: &Block) -> Option<u32> {
+    page.cell(block.cell).map(|c| c.table)
+}
+
+/// The tables of the page that hold another table in a cell, in order: they lay the
+/// page out, and their cells are written as ordinary blocks.
+fn layout_tables(page: &Page) -> Vec<u32> {
+    let mut tables: Vec<u32> = page
+        .cells
+        .iter()
+        .filter(|c| c.holds_table)
+        .map(|c| c.table)
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    tables
+}
+
+/// The longest text (in characters) a cell of a table written as a Markdown table
+/// holds. A longer cell is mostly a page's article, sidebar or menu laid out by a
+/// table: on one line, its paragraphs, headings and lists would run together. Of the
+/// 797 tables `extract --markdown` wrote from the four datasets' HTML pages without
+/// this bound (nor the one-row rule of [`table_columns`]), 32 had a longer cell: 28 laid a page out, 4 held data (minutes,
+/// revision notes, a log) in cells that read as well as paragraphs. The longest cells
+/// of data tables under it: a course schedule's readings (1,312) and a product's
+/// features (1,479).
+const MAX_CELL_CHARS: usize = 1500;
+
+/// The columns of table `table`'s kept blocks `run` (see [`columns`]) when they are
+/// written as a Markdown table; None when its cells are written as ordinary blocks,
+/// as a layout table's are: a table holding another one ([`layout_tables`]), one of
+/// one kept column (mostly a layout table's text cell, its menus and sidebars
+/// dropped) or of one kept row (mostly a layout's columns side by side, or a data
+/// table's header without its body: a Markdown table needs a header row, and one of
+/// only that says no more than its cells as paragraphs), one with code of several
+/// lines (a code listing beside its line numbers, as Pygments and Hugo highlight
+/// code: the code would lose its lines in a cell), and one with a cell longer than
+/// [`MAX_CELL_CHARS`].
+fn table_columns(page: &Page, layout: &[u32], table: u32, run: &[Kept<'_>]) -> Option<Vec<u32>> {
+    let code =
+        |&(i, text): &Kept<'_>| page.blocks[i].tags.contains(Tag::Pre) && text.contains('\n');
+    let long = |cell: &[Kept<'_>]| {
+        cell.iter()
+            .map(|(_, text)| text.chars().count())
+            .sum::<usize>()
+            > MAX_CELL_CHARS
+    };
+    if layout.binary_search(&table).is_ok()
+        || run.iter().any(code)
+        || runs(page, run, |b| b.cell).any(long)
+    {
+        return None;
     }
-    for (r, row) in rows().enumerate() {
+    let columns = columns(page, run);
+    let rows = runs(page, run, row_of(page)).count();
+    (columns.len() >= 2 && rows >= 2).then_some(columns)
+}
+
+/// The row of a block in a table's cell, as an id for [`runs`].
+fn row_of(page: &Page) -> impl Fn(&Block) -> u32 + '_ {
+    |b| page.cell(b.cell).map_or(0, |c| c.row)
+}
+
+/// The columns of a table's kept blocks `run` that hold one at least, in order: a
+/// column the model dropped whole is not written.
+fn columns(page: &Page, run: &[Kept<'_>]) -> Vec<u32> {
+    let mut columns: Vec<u32> = run
+        .iter()
+        .filter_map(|&(i, _)| page.cell(page.blocks[i].cell))
+        .map(|c| c.column)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+}
+
+/// A table's kept blocks `run` as a Markdown table of `columns`: a row a line, a
+/// cell's blocks in its column (the cells the model dropped empty), the first row the
+/// header.
+fn write_table(out: &mut String, page: &Page, columns: &[u32], run: &[Kept<'_>]) {
+    // Quoted when the table is: a quotation inside a cell is flattened into it.
+    let quoted = run
+        .iter()
+        .all(|&(i, _)| page.blocks[i].tags.contains(Tag::Blockquote));
+    let column_of = |cell: &[Kept<'_>]| {
+        let column = page
+            .cell(page.blocks[cell[0].0].cell)
+            .map_or(0, |c| c.column);
+        columns.partition_point(|&c| c < column)
+    };
+    for (r, row) in runs(page, run, row_of(page)).enumerate() {
         if r > 0 {
             out.push('\n');
         }
         line_start(out, quoted);
         out.push('|');
+        // The columns written before the open cell, which is not closed yet: a cell
+        // in its column or before it (only in a page built by hand) joins it rather
+        // than drop out of the table.
         let mut written = 0;
-        for cell in cells(row) {
-            for (_, text) in cell {
+        let mut open = false;
+        for cell in runs(page, row, |b| b.cell) {
+            let column = column_of(cell);
+            if open && column < written {
+                out.push_str("<br>");
+            } else {
+                if open {
+                    out.push_str(" |");
+                }
+                for _ in written..column {
+                    out.push_str("  |");
+                }
                 out.push(' ');
-                push_cell_text(out, text.trim());
+                written = column + 1;
+                open = true;
             }
-            out.push_str(" |");
-            written += 1;
+            cell_text(out, cell);
         }
-        for _ in written..columns {
+        if open {
+            out.push_str(" |");
+        }
+        for _ in written..columns.len() {
             out.push_str("  |");
         }
         if r == 0 {
             out.push('\n');
             line_start(out, quoted);
             out.push('|');
-            for _ in 0..columns {
+            for _ in columns {
                 out.push_str(" --- |");
             }
         }
     }
 }
 
-/// The runs of consecutive blocks of `unit` with the same `id`: a table's rows (by
-/// [`Block::parent`]) or a row's cells (by [`Block::element`]).
+/// A cell's kept blocks on its row's line: each line of them (a paragraph, an item,
+/// a piece a `<br>` split off, a line of code) after a `<br>`, the line break GFM
+/// tables hold, so lines that the page set apart do not run together.
+fn cell_text(out: &mut String, cell: &[Kept<'_>]) {
+    let lines = lines(cell).map(str::trim).filter(|line| !line.is_empty());
+    for (k, line) in lines.enumerate() {
+        if k > 0 {
+            out.push_str("<br>");
+        }
+        push_cell_text(out, line);
+    }
+}
+
+/// The runs of consecutive blocks of `unit` with the same `id`: a table's rows or a
+/// row's cells.
 fn runs<'a>(
     page: &'a Page,
     unit: &'a [Kept<'a>],
-    id: fn(&Block) -> u32,
-) -> impl Iterator<Item = &'a [Kept<'a>]> + Clone {
+    id: impl Fn(&Block) -> u32 + 'a,
+) -> impl Iterator<Item = &'a [Kept<'a>]> + 'a {
     unit.chunk_by(move |a, b| id(&page.blocks[a.0]) == id(&page.blocks[b.0]))
 }
 
@@ -541,11 +666,12 @@ mod tests {
 
     #[test]
     fn table_rows_have_a_header_and_escaped_pipes() {
-        let html = "<table><tr><th>Name</th><th>Value</th></tr>\
-            <tr><td>a|b</td><td>1<br>2</td></tr><tr><td>c</td><td>3</td></tr></table><p>After.</p>";
+        let html = "<table><thead><tr><th>Name</th><th>Value</th></tr></thead>\
+            <tbody><tr><td>a|b</td><td>1<br>2</td></tr><tr><td>c</td><td>3</td></tr></tbody>\
+            </table><p>After.</p>";
         assert_eq!(
             markdown(html),
-            "| Name | Value |\n| --- | --- |\n| a\\|b | 1 2 |\n| c | 3 |\n\nAfter."
+            "| Name | Value |\n| --- | --- |\n| a\\|b | 1<br>2 |\n| c | 3 |\n\nAfter."
         );
         // Escaped as inside a line; a backslash before a pipe stays a backslash.
         let html = "<table><tr><th>&lt;b&gt;</th><th>[t](u)</th></tr>\
@@ -557,22 +683,94 @@ mod tests {
     }
 
     #[test]
-    fn a_partial_row_is_padded_and_a_one_column_table_is_paragraphs() {
-        let html = "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>";
-        let page = segment_str(html, InputFormat::Html);
+    fn a_cells_blocks_stay_on_its_rows_line() {
+        // Found by a review: a `<p>`, a `<div>`, a `<pre>` or a list in a cell broke
+        // the row into paragraphs, code blocks and items, and the table in pieces.
+        let html = "<table><tr><th>Name</th><th>Notes</th></tr>\
+            <tr><td><p>a</p><p>b</p></td><td><div>x</div></td></tr>\
+            <tr><td><pre>let x = 1;</pre></td><td><ul><li>one</li><li>two|three</li></ul></td></tr>\
+            <tr><td><h3># Big</h3></td><td><blockquote><p>&gt; said</p></blockquote></td></tr>\
+            </table>";
         assert_eq!(
-            content_markdown(&page, &[true, true, false, true]),
-            "| a | b |\n| --- | --- |\n| d |  |"
+            markdown(html),
+            "| Name | Notes |\n| --- | --- |\n| a<br>b | x |\n\
+             | let x = 1; | one<br>two\\|three |\n| # Big | > said |"
+        );
+        // A `<br>` shown as text is no line break.
+        assert_eq!(
+            markdown("<table><tr><td>a&lt;br&gt;b</td><td>c</td></tr><tr><td>d</td><td>e</td></tr></table>"),
+            "| a\\<br>b | c |\n| --- | --- |\n| d | e |"
+        );
+    }
+
+    #[test]
+    fn cells_keep_their_columns_when_rows_differ_or_cells_are_dropped() {
+        // Spans count; short rows are padded.
+        let html = "<table><tr><th colspan=2>Both</th><th>C</th></tr>\
+            <tr><td>1</td><td>2</td><td>3</td></tr><tr><td>4</td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "| Both |  | C |\n| --- | --- | --- |\n| 1 | 2 | 3 |\n| 4 |  |  |"
+        );
+        // Blocks a, b, c / d, e, f, g: a dropped cell leaves its column empty, a cell
+        // dropped in part keeps the rest, a column dropped whole is left out.
+        let html = "<table><tr><td>a</td><td>b</td><td>c</td></tr>\
+            <tr><td>d</td><td><p>e</p><p>f</p></td><td>g</td></tr></table>";
+        let page = segment_str(html, InputFormat::Html);
+        let kept = |labels: &str| {
+            content_markdown(
+                &page,
+                &labels.bytes().map(|b| b == b'1').collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            kept("1011111"),
+            "| a |  | c |\n| --- | --- | --- |\n| d | e<br>f | g |"
+        );
+        assert_eq!(kept("1101010"), "| a | b |\n| --- | --- |\n| d | f |");
+        assert_eq!(kept("0110100"), "| b | c |\n| --- | --- |\n| e |  |");
+    }
+
+    #[test]
+    fn a_table_that_lays_the_page_out_is_written_as_blocks() {
+        // A table in a cell is a table; the one around it lays the page out.
+        let html = "<table><tr><td><h2>Title</h2><p>Text.</p>\
+            <table><tr><td>k</td><td>v</td></tr><tr><td>k2</td><td>v2</td></tr></table>\
+            <p>More.</p></td><td><ul><li>Side</li></ul></td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "## Title\n\nText.\n\n| k | v |\n| --- | --- |\n| k2 | v2 |\n\nMore.\n\n- Side"
+        );
+        // One row, or one column, is no table; the blocks keep their own form.
+        assert_eq!(
+            markdown("<table><tr><td><h3>Menu</h3></td><td><p>One</p><p>Two</p></td></tr></table>"),
+            "### Menu\n\nOne\n\nTwo"
+        );
+        let page = segment_str(
+            "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
+            InputFormat::Html,
         );
         assert_eq!(
             content_markdown(&page, &[true, false, true, false]),
             "a\n\nc"
         );
-        // A layout table's text cell, its lines split by `<br>`: one paragraph.
         assert_eq!(
             markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
             "First line\nsecond line"
         );
+        // A code listing beside its line numbers keeps its lines.
+        assert_eq!(
+            markdown(
+                "<table><tr><td><pre>1\n2</pre></td><td><pre>fn f() {\n}</pre></td></tr></table>"
+            ),
+            "```\n1\n2\n```\n\n```\nfn f() {\n}\n```"
+        );
+        // A cell holding an article.
+        let long = "word ".repeat(MAX_CELL_CHARS / 5 + 1);
+        let html = format!(
+            "<table><tr><td>Nav</td><td><p>{long}</p></td></tr><tr><td>a</td><td>b</td></tr></table>"
+        );
+        assert_eq!(markdown(&html), format!("Nav\n\n{}\n\na\n\nb", long.trim()));
     }
 
     #[test]
