@@ -4,43 +4,59 @@
 //! text ([`crate::label::content_text`]) writes the same blocks one per line.
 //!
 //! The structure is read from each kept block's elements ([`Block::tag`], the
-//! innermost block-level one, and [`Block::tags`], all those open around it) and ids
-//! ([`Block::parent`], [`Block::element`]) after classification: the model never sees
-//! the Markdown, so it changes no probability and no label, only how the kept text is
-//! written. Only kept blocks are written, so a list, a table or a row may be partial.
+//! innermost block-level one, and [`Block::tags`], all those open around it), ids
+//! ([`Block::parent`], [`Block::element`], [`Block::cell`]) and the page's tables and
+//! list numbers ([`Page::cells`], [`Page::numbering`]) after classification: the model
+//! never sees the Markdown, so it changes no probability and no label, only how the
+//! kept text is written. Only kept blocks are written, so a list, a table or a row may
+//! be partial.
 //!
 //! * `<h1>`–`<h6>`: `#` to `######`.
 //! * `<li>`: `- `, or `1. `, `2. `… when every list around it is an `<ol>` (the mask of
 //!   open tags cannot tell which of nested lists of both kinds is the innermost), numbered
-//!   among the kept items of its list. Nested lists are written flat: a block knows its
-//!   element's container, not how deep the list is. A paragraph inside an item (`<li><p>`)
-//!   is a paragraph, since a `<li>` may hold a whole post (comment threads, teaser lists).
+//!   among the kept items of its list from the list's `start` (1 without one), down
+//!   from it (or from the number of items) in an `<ol reversed>`, and on from an item's
+//!   own `value`. A Markdown renderer takes only a list's first number and counts up
+//!   from it, so a reversed list or a `value` is right in the text, not when rendered.
+//!   Numbers are kept within 0 to 999,999,999, which Markdown reads as an item's.
+//!   Nested lists are written flat: a block knows its element's container, not how
+//!   deep the list is. A paragraph inside an item (`<li><p>`) is a paragraph, since a
+//!   `<li>` may hold a whole post (comment threads, teaser lists).
 //! * Inside `<blockquote>`: every line starts with `> `.
 //! * `<pre>`: a fenced code block, its lines as the page lays them out
 //!   ([`Page::display_text`]), with a fence of backticks longer than any run of
 //!   backticks in the code. Code is never escaped.
-//! * `<td>`/`<th>`: the cells of a row (blocks with the same [`Block::parent`]) as
-//!   `| a | b |`, pipes in them escaped. A run of kept cells is one table: its first row
-//!   is the header (Markdown tables need one; it is the page's own when it is a row of
-//!   `<th>`), then the delimiter row, and every row has as many cells as the widest (the
-//!   kept cells of a partial row come first, empty ones after). A run whose rows have
-//!   one cell each is written as paragraphs: it is mostly a layout table's text cell
-//!   (its menus and sidebars in other cells dropped), and one column is no table. A
-//!   paragraph inside a cell (`<td><p>`) is a paragraph, as a layout table's article is.
+//! * A table: the kept blocks of its cells as a GFM table, a row a line. Every block in
+//!   a cell, whatever it is (paragraphs, a list, a `<pre>` of one line, a quotation),
+//!   goes into the cell, and its lines (those of a paragraph's `<br>`s too) are joined
+//!   by `<br>`, the line break GFM tables hold: a space would run lines the page set
+//!   apart into one sentence. Headings' `#`, items' markers and fences are not written
+//!   in a cell, and pipes are escaped. Each cell goes in its column (counting
+//!   `colspan`, not `rowspan`); the model's dropped cells leave theirs empty, a column
+//!   it dropped whole is left out, and every row has as many cells as the table has
+//!   columns. The first kept row is the header (GFM tables need one; it is the page's
+//!   own when the page's first row is kept), then the delimiter row. A table inside a
+//!   table's cell is a table of its own, and the table around it, which lays the page
+//!   out, is written as ordinary blocks (GFM tables do not nest). So are a table of one
+//!   kept row or column, one holding code of several lines, and one with a cell too long
+//!   for a line ([`table_columns`] says why).
 //! * Anything else, and every line of plain text ([`Tag::Line`]): a paragraph. Plain
 //!   text has no markup to tell structure by; each line is a block to the model, so
 //!   each is a paragraph here.
 //!
 //! Blocks are separated by a blank line, the items of one list by a line break.
 //! Consecutive kept blocks of one element that `<br>` split ([`Block::element`]) are
-//! one paragraph, item or code block, their pieces on lines of their own (one heading or
-//! cell: joined by a space).
+//! one paragraph, item or code block, their pieces on lines of their own (in a heading:
+//! joined by a space).
 //!
-//! Escaping is kept to the start of a line, where text would be read as structure: a
-//! backslash goes before the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of
-//! a list marker, a `>`, a line of only `-`, `*`, `_` or `=` (a rule or an underline
-//! making a heading), three backticks or tildes (a fence), a `<` opening a tag, and a
-//! `[` that could define a link (`[1]: http…`, which Markdown would hide). Emphasis
+//! Escaping is kept to what Markdown would read as something other than the text. At
+//! the start of a line, where text would be read as structure: a backslash goes before
+//! the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of a list marker, a `>`,
+//! a line of only `-`, `*`, `_` or `=` (a rule or an underline making a heading), three
+//! backticks or tildes (a fence), a `<` opening a tag, and a `[` that could define a
+//! link (`[1]: http…`, which Markdown would hide). Inside a line ([`push_inline`]): a
+//! backslash before punctuation, a `<` opening a tag, the `]` of `[text](url)`, and an
+//! `&` starting an entity or character reference (`&amp;` shown as text). Emphasis
 //! characters inside lines are left as they are: `*` and `_` in text are rarely
 //! emphasis, and escaping every one would change much text for little.
 
@@ -61,15 +77,13 @@ enum Kind {
     Item { ordered: bool },
     /// A fenced code block.
     Code,
-    /// A table cell.
-    Cell,
     /// Anything else.
     Paragraph,
 }
 
 impl Kind {
     fn of(block: &Block) -> Kind {
-        // Inside `<pre>` first: a `<pre>` in a cell or an item is still code.
+        // Inside `<pre>` first: a `<pre>` in an item is still code.
         if block.tags.contains(Tag::Pre) {
             return Kind::Code;
         }
@@ -77,7 +91,6 @@ impl Kind {
             Tag::Li => Kind::Item {
                 ordered: block.tags.contains(Tag::Ol) && !block.tags.contains(Tag::Ul),
             },
-            Tag::Td | Tag::Th => Kind::Cell,
             tag if tag.heading_level() > 0 => Kind::Heading(tag.heading_level()),
             _ => Kind::Paragraph,
         }
@@ -99,27 +112,40 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
     let kept: Vec<Kept<'_>> = written_blocks(page, labels).collect();
     // The text plus a few bytes of markup a block: one allocation, mostly.
     let mut out = String::with_capacity(kept.iter().map(|(_, text)| text.len() + 8).sum());
+    let layout = layout_tables(page);
     let mut list: Option<List> = None;
-    // The items written of each list so far, by the list's element: an item after
-    // something that interrupts its list (a code block in a step, a nested list)
-    // numbers on (found by a review: it began again at 1).
-    let mut written_items: std::collections::HashMap<u32, u32> = Default::default();
+    let mut numbers = Numbers::default();
     // The element of the last item written: a later block of it is the item's tail
-    // after a nested block, not an item of its own (found by the same review).
+    // after a nested block, not an item of its own (found by a review).
     let mut last_item: Option<u32> = None;
-    let mut rest = &kept[..];
-    while let Some(&(first, _)) = rest.first() {
+    // The kept blocks of a table written as ordinary blocks end here: its cells are
+    // not looked at again for each of its blocks.
+    let mut plain_until = 0;
+    let mut at = 0;
+    while let Some(&(first, _)) = kept.get(at) {
+        let rest = &kept[at..];
         let block = &page.blocks[first];
+        if at >= plain_until {
+            if let Some(table) = table_of(page, block) {
+                let len = rest
+                    .iter()
+                    .take_while(|&&(i, _)| table_of(page, &page.blocks[i]) == Some(table))
+                    .count();
+                if let Some(columns) = table_columns(page, &layout, table, &rest[..len]) {
+                    if !out.is_empty() {
+                        out.push_str("\n\n");
+                    }
+                    write_table(&mut out, page, &columns, &rest[..len]);
+                    list = None;
+                    at += len;
+                    continue;
+                }
+                plain_until = at + len;
+            }
+        }
         let kind = Kind::of(block);
         let quoted = block.tags.contains(Tag::Blockquote);
         let len = match kind {
-            Kind::Cell => rest
-                .iter()
-                .take_while(|&&(i, _)| {
-                    let b = &page.blocks[i];
-                    Kind::of(b) == Kind::Cell && b.tags.contains(Tag::Blockquote) == quoted
-                })
-                .count(),
             // Every line of plain text is a block of its own (and of element 0).
             _ if block.tag == Tag::Line => 1,
             _ => rest
@@ -130,8 +156,8 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
                 })
                 .count(),
         };
-        let (unit, tail) = rest.split_at(len);
-        rest = tail;
+        let unit = &rest[..len];
+        at += len;
         let kind = match kind {
             Kind::Item { .. } if last_item == Some(block.element) => Kind::Paragraph,
             kind => kind,
@@ -150,11 +176,9 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
         match kind {
             Kind::Heading(level) => heading(&mut out, quoted, level, unit),
             Kind::Item { ordered } => {
-                let count = written_items.entry(block.parent).or_insert(0);
-                *count += 1;
-                let number = *count;
                 last_item = Some(block.element);
-                item(&mut out, quoted, ordered.then_some(number), unit);
+                let number = ordered.then(|| numbers.next(page, block));
+                item(&mut out, quoted, number, unit);
                 list = Some(List {
                     parent: block.parent,
                     ordered,
@@ -162,11 +186,42 @@ pub fn content_markdown(page: &Page, labels: &[bool]) -> String {
                 });
             }
             Kind::Code => code(&mut out, quoted, unit),
-            Kind::Cell => table(&mut out, quoted, page, unit),
             Kind::Paragraph => paragraph(&mut out, quoted, unit),
         }
     }
     out
+}
+
+/// The numbers of the ordered lists' items, by list ([`Block::parent`]): the next
+/// number of each list and its step. An item after something that interrupts its list
+/// (a code block in a step, a nested list) numbers on (found by a review: it began
+/// again at 1).
+#[derive(Default)]
+struct Numbers(std::collections::HashMap<u32, (i64, i64)>);
+
+impl Numbers {
+    /// The number of `item`, a kept item of an ordered list: the list's `start` (or
+    /// its item count, reversed; or 1), counted on over the kept items, unless the
+    /// item sets its own (`<li value>`; found by a review: `start` was ignored).
+    fn next(&mut self, page: &Page, item: &Block) -> u32 {
+        let (next, step) = self.0.entry(item.parent).or_insert_with(|| {
+            let list = page.numbering(item.parent);
+            let reversed = list.is_some_and(|l| l.reversed);
+            let items = list.map_or(1, |l| i64::from(l.items));
+            let start = list.and_then(|l| l.number);
+            match reversed {
+                true => (start.unwrap_or(items), -1),
+                false => (start.unwrap_or(1), 1),
+            }
+        });
+        let number = page
+            .numbering(item.element)
+            .and_then(|n| n.number)
+            .unwrap_or(*next);
+        *next = number.saturating_add(*step);
+        // Markdown reads at most nine digits, and no sign, as an item's number.
+        number.clamp(0, 999_999_999) as u32
+    }
 }
 
 /// Starts a line: `> ` inside a quotation.
@@ -220,7 +275,9 @@ fn heading(out: &mut String, quoted: bool, level: u8, unit: &[Kept<'_>]) {
     let text_start = out.len() + 1;
     for (_, text) in unit {
         out.push(' ');
-        out.push_str(text.trim());
+        // Escaped as inside a line (found by a review: `&amp;` and `<tag>` shown as
+        // text in a heading were read as an entity and as HTML).
+        push_inline(out, text.trim());
     }
     let text = &out[text_start..];
     let run = text.trim_end_matches('#').len();
@@ -255,56 +312,162 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// A run of kept cells: a table, or paragraphs when no row has two cells.
-fn table(out: &mut String, quoted: bool, page: &Page, unit: &[Kept<'_>]) {
-    let rows = || runs(page, unit, |b| b.parent);
-    let cells = |row| runs(page, row, |b| b.element);
-    let columns = rows().map(|row| cells(row).count()).max().unwrap_or(0);
-    if columns < 2 {
-        for (k, cell) in rows().flat_map(cells).enumerate() {
-            if k > 0 {
-                out.push_str("\n\n");
-            }
-            paragraph(out, quoted, cell);
-        }
-        return;
+/// The table whose cell holds `block` (the innermost), if any.
+fn table_of(page: &Page, block: &Block) -> Option<u32> {
+    page.cell(block.cell).map(|c| c.table)
+}
+
+/// The tables of the page that hold another table in a cell, in order: they lay the
+/// page out, and their cells are written as ordinary blocks.
+fn layout_tables(page: &Page) -> Vec<u32> {
+    let mut tables: Vec<u32> = page
+        .cells
+        .iter()
+        .filter(|c| c.holds_table)
+        .map(|c| c.table)
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    tables
+}
+
+/// The longest text (in characters) a cell of a table written as a Markdown table
+/// holds. A longer cell is mostly a page's article, sidebar or menu laid out by a
+/// table: on one line, its paragraphs, headings and lists would run together. Of the
+/// 797 tables `extract --markdown` wrote from the four datasets' HTML pages without
+/// this bound (nor the one-row rule of [`table_columns`]), 32 had a longer cell: 28 laid a page out, 4 held data (minutes,
+/// revision notes, a log) in cells that read as well as paragraphs. The longest cells
+/// of data tables under it: a course schedule's readings (1,312) and a product's
+/// features (1,479).
+const MAX_CELL_CHARS: usize = 1500;
+
+/// The columns of table `table`'s kept blocks `run` (see [`columns`]) when they are
+/// written as a Markdown table; None when its cells are written as ordinary blocks,
+/// as a layout table's are: a table holding another one ([`layout_tables`]), one of
+/// one kept column (mostly a layout table's text cell, its menus and sidebars
+/// dropped) or of one kept row (mostly a layout's columns side by side, or a data
+/// table's header without its body: a Markdown table needs a header row, and one of
+/// only that says no more than its cells as paragraphs), one with code of several
+/// lines (a code listing beside its line numbers, as Pygments and Hugo highlight
+/// code: the code would lose its lines in a cell), and one with a cell longer than
+/// [`MAX_CELL_CHARS`].
+fn table_columns(page: &Page, layout: &[u32], table: u32, run: &[Kept<'_>]) -> Option<Vec<u32>> {
+    let code =
+        |&(i, text): &Kept<'_>| page.blocks[i].tags.contains(Tag::Pre) && text.contains('\n');
+    let long = |cell: &[Kept<'_>]| {
+        cell.iter()
+            .map(|(_, text)| text.chars().count())
+            .sum::<usize>()
+            > MAX_CELL_CHARS
+    };
+    if layout.binary_search(&table).is_ok()
+        || run.iter().any(code)
+        || runs(page, run, |b| b.cell).any(long)
+    {
+        return None;
     }
-    for (r, row) in rows().enumerate() {
+    let columns = columns(page, run);
+    let rows = runs(page, run, row_of(page)).count();
+    (columns.len() >= 2 && rows >= 2).then_some(columns)
+}
+
+/// The row of a block in a table's cell, as an id for [`runs`].
+fn row_of(page: &Page) -> impl Fn(&Block) -> u32 + '_ {
+    |b| page.cell(b.cell).map_or(0, |c| c.row)
+}
+
+/// The columns of a table's kept blocks `run` that hold one at least, in order: a
+/// column the model dropped whole is not written.
+fn columns(page: &Page, run: &[Kept<'_>]) -> Vec<u32> {
+    let mut columns: Vec<u32> = run
+        .iter()
+        .filter_map(|&(i, _)| page.cell(page.blocks[i].cell))
+        .map(|c| c.column)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+}
+
+/// A table's kept blocks `run` as a Markdown table of `columns`: a row a line, a
+/// cell's blocks in its column (the cells the model dropped empty), the first row the
+/// header.
+fn write_table(out: &mut String, page: &Page, columns: &[u32], run: &[Kept<'_>]) {
+    // Quoted when the table is: a quotation inside a cell is flattened into it.
+    let quoted = run
+        .iter()
+        .all(|&(i, _)| page.blocks[i].tags.contains(Tag::Blockquote));
+    let column_of = |cell: &[Kept<'_>]| {
+        let column = page
+            .cell(page.blocks[cell[0].0].cell)
+            .map_or(0, |c| c.column);
+        columns.partition_point(|&c| c < column)
+    };
+    for (r, row) in runs(page, run, row_of(page)).enumerate() {
         if r > 0 {
             out.push('\n');
         }
         line_start(out, quoted);
         out.push('|');
+        // The columns written before the open cell, which is not closed yet: a cell
+        // in its column or before it (only in a page built by hand) joins it rather
+        // than drop out of the table.
         let mut written = 0;
-        for cell in cells(row) {
-            for (_, text) in cell {
+        let mut open = false;
+        for cell in runs(page, row, |b| b.cell) {
+            let column = column_of(cell);
+            if open && column < written {
+                out.push_str("<br>");
+            } else {
+                if open {
+                    out.push_str(" |");
+                }
+                for _ in written..column {
+                    out.push_str("  |");
+                }
                 out.push(' ');
-                push_cell_text(out, text.trim());
+                written = column + 1;
+                open = true;
             }
-            out.push_str(" |");
-            written += 1;
+            cell_text(out, cell);
         }
-        for _ in written..columns {
+        if open {
+            out.push_str(" |");
+        }
+        for _ in written..columns.len() {
             out.push_str("  |");
         }
         if r == 0 {
             out.push('\n');
             line_start(out, quoted);
             out.push('|');
-            for _ in 0..columns {
+            for _ in columns {
                 out.push_str(" --- |");
             }
         }
     }
 }
 
-/// The runs of consecutive blocks of `unit` with the same `id`: a table's rows (by
-/// [`Block::parent`]) or a row's cells (by [`Block::element`]).
+/// A cell's kept blocks on its row's line: each line of them (a paragraph, an item,
+/// a piece a `<br>` split off, a line of code) after a `<br>`, the line break GFM
+/// tables hold, so lines that the page set apart do not run together.
+fn cell_text(out: &mut String, cell: &[Kept<'_>]) {
+    let lines = lines(cell).map(str::trim).filter(|line| !line.is_empty());
+    for (k, line) in lines.enumerate() {
+        if k > 0 {
+            out.push_str("<br>");
+        }
+        push_cell_text(out, line);
+    }
+}
+
+/// The runs of consecutive blocks of `unit` with the same `id`: a table's rows or a
+/// row's cells.
 fn runs<'a>(
     page: &'a Page,
     unit: &'a [Kept<'a>],
-    id: fn(&Block) -> u32,
-) -> impl Iterator<Item = &'a [Kept<'a>]> + Clone {
+    id: impl Fn(&Block) -> u32 + 'a,
+) -> impl Iterator<Item = &'a [Kept<'a>]> + 'a {
     unit.chunk_by(move |a, b| id(&page.blocks[a.0]) == id(&page.blocks[b.0]))
 }
 
@@ -341,18 +504,29 @@ fn push_escaped(out: &mut String, line: &str) {
 /// Writes text with a backslash before what Markdown would read inside a line as
 /// something other than the text the page showed (found by a review): a backslash
 /// before punctuation (`\*` is a literal `*`), a `<` opening a tag (`<script>` shown as
-/// text was raw HTML), and the `]` of `[text](url)` (shown as text, it was a live link).
-/// Emphasis characters are left alone (see the module's documentation).
+/// text was raw HTML), the `]` of `[text](url)` (shown as text, it was a live link),
+/// and an `&` starting a reference (`&amp;` shown as text was an `&`; found by a later
+/// review). Emphasis characters are left alone (see the module's documentation).
 fn push_inline(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut copied = 0;
-    for at in memchr::memchr3_iter(b'\\', b'<', b']', bytes) {
+    // The candidates in order, found by memchr (a byte-by-byte scan cost this twice
+    // the time of the rest of the Markdown).
+    let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', bytes).peekable();
+    let mut ampersands = memchr::memchr_iter(b'&', bytes).peekable();
+    let candidates = std::iter::from_fn(|| match (marks.peek(), ampersands.peek()) {
+        (Some(mark), Some(ampersand)) if ampersand < mark => ampersands.next(),
+        (Some(_), _) => marks.next(),
+        (None, _) => ampersands.next(),
+    });
+    for at in candidates {
         let next = bytes.get(at + 1).copied();
         let escape = match bytes[at] {
             b'\\' => next.is_some_and(|b| b.is_ascii_punctuation()),
             b'<' => {
                 next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
             }
+            b'&' => starts_reference(&bytes[at + 1..]),
             _ => next == Some(b'('),
         };
         if escape {
@@ -362,6 +536,23 @@ fn push_inline(out: &mut String, text: &str) {
         }
     }
     out.push_str(&text[copied..]);
+}
+
+/// Whether the text after an `&` makes it a reference Markdown would read as the
+/// character it names: `&name;` (any name: escaping one Markdown does not know costs
+/// nothing), `&#123;` or `&#x1F;`.
+fn starts_reference(after: &[u8]) -> bool {
+    // The references' longest forms: the longest name is 31 letters.
+    let ends = |digits: &[u8], longest: usize, digit: fn(&u8) -> bool| {
+        let n = digits.iter().take_while(|b| digit(b)).count();
+        (1..=longest).contains(&n) && digits.get(n) == Some(&b';')
+    };
+    match after {
+        [b'#', b'x' | b'X', hex @ ..] => ends(hex, 6, u8::is_ascii_hexdigit),
+        [b'#', decimal @ ..] => ends(decimal, 7, u8::is_ascii_digit),
+        [first, ..] if first.is_ascii_alphabetic() => ends(after, 32, u8::is_ascii_alphanumeric),
+        _ => false,
+    }
 }
 
 /// Where a backslash keeps a line (without leading whitespace) from being read as
@@ -475,11 +666,12 @@ mod tests {
 
     #[test]
     fn table_rows_have_a_header_and_escaped_pipes() {
-        let html = "<table><tr><th>Name</th><th>Value</th></tr>\
-            <tr><td>a|b</td><td>1<br>2</td></tr><tr><td>c</td><td>3</td></tr></table><p>After.</p>";
+        let html = "<table><thead><tr><th>Name</th><th>Value</th></tr></thead>\
+            <tbody><tr><td>a|b</td><td>1<br>2</td></tr><tr><td>c</td><td>3</td></tr></tbody>\
+            </table><p>After.</p>";
         assert_eq!(
             markdown(html),
-            "| Name | Value |\n| --- | --- |\n| a\\|b | 1 2 |\n| c | 3 |\n\nAfter."
+            "| Name | Value |\n| --- | --- |\n| a\\|b | 1<br>2 |\n| c | 3 |\n\nAfter."
         );
         // Escaped as inside a line; a backslash before a pipe stays a backslash.
         let html = "<table><tr><th>&lt;b&gt;</th><th>[t](u)</th></tr>\
@@ -491,21 +683,139 @@ mod tests {
     }
 
     #[test]
-    fn a_partial_row_is_padded_and_a_one_column_table_is_paragraphs() {
-        let html = "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>";
-        let page = segment_str(html, InputFormat::Html);
+    fn a_cells_blocks_stay_on_its_rows_line() {
+        // Found by a review: a `<p>`, a `<div>`, a `<pre>` or a list in a cell broke
+        // the row into paragraphs, code blocks and items, and the table in pieces.
+        let html = "<table><tr><th>Name</th><th>Notes</th></tr>\
+            <tr><td><p>a</p><p>b</p></td><td><div>x</div></td></tr>\
+            <tr><td><pre>let x = 1;</pre></td><td><ul><li>one</li><li>two|three</li></ul></td></tr>\
+            <tr><td><h3># Big</h3></td><td><blockquote><p>&gt; said</p></blockquote></td></tr>\
+            </table>";
         assert_eq!(
-            content_markdown(&page, &[true, true, false, true]),
-            "| a | b |\n| --- | --- |\n| d |  |"
+            markdown(html),
+            "| Name | Notes |\n| --- | --- |\n| a<br>b | x |\n\
+             | let x = 1; | one<br>two\\|three |\n| # Big | > said |"
+        );
+        // A `<br>` shown as text is no line break.
+        assert_eq!(
+            markdown("<table><tr><td>a&lt;br&gt;b</td><td>c</td></tr><tr><td>d</td><td>e</td></tr></table>"),
+            "| a\\<br>b | c |\n| --- | --- |\n| d | e |"
+        );
+    }
+
+    #[test]
+    fn cells_keep_their_columns_when_rows_differ_or_cells_are_dropped() {
+        // Spans count; short rows are padded.
+        let html = "<table><tr><th colspan=2>Both</th><th>C</th></tr>\
+            <tr><td>1</td><td>2</td><td>3</td></tr><tr><td>4</td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "| Both |  | C |\n| --- | --- | --- |\n| 1 | 2 | 3 |\n| 4 |  |  |"
+        );
+        // Blocks a, b, c / d, e, f, g: a dropped cell leaves its column empty, a cell
+        // dropped in part keeps the rest, a column dropped whole is left out.
+        let html = "<table><tr><td>a</td><td>b</td><td>c</td></tr>\
+            <tr><td>d</td><td><p>e</p><p>f</p></td><td>g</td></tr></table>";
+        let page = segment_str(html, InputFormat::Html);
+        let kept = |labels: &str| {
+            content_markdown(
+                &page,
+                &labels.bytes().map(|b| b == b'1').collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            kept("1011111"),
+            "| a |  | c |\n| --- | --- | --- |\n| d | e<br>f | g |"
+        );
+        assert_eq!(kept("1101010"), "| a | b |\n| --- | --- |\n| d | f |");
+        assert_eq!(kept("0110100"), "| b | c |\n| --- | --- |\n| e |  |");
+    }
+
+    #[test]
+    fn a_table_that_lays_the_page_out_is_written_as_blocks() {
+        // A table in a cell is a table; the one around it lays the page out.
+        let html = "<table><tr><td><h2>Title</h2><p>Text.</p>\
+            <table><tr><td>k</td><td>v</td></tr><tr><td>k2</td><td>v2</td></tr></table>\
+            <p>More.</p></td><td><ul><li>Side</li></ul></td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "## Title\n\nText.\n\n| k | v |\n| --- | --- |\n| k2 | v2 |\n\nMore.\n\n- Side"
+        );
+        // One row, or one column, is no table; the blocks keep their own form.
+        assert_eq!(
+            markdown("<table><tr><td><h3>Menu</h3></td><td><p>One</p><p>Two</p></td></tr></table>"),
+            "### Menu\n\nOne\n\nTwo"
+        );
+        let page = segment_str(
+            "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
+            InputFormat::Html,
         );
         assert_eq!(
             content_markdown(&page, &[true, false, true, false]),
             "a\n\nc"
         );
-        // A layout table's text cell, its lines split by `<br>`: one paragraph.
         assert_eq!(
             markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
             "First line\nsecond line"
+        );
+        // A code listing beside its line numbers keeps its lines.
+        assert_eq!(
+            markdown(
+                "<table><tr><td><pre>1\n2</pre></td><td><pre>fn f() {\n}</pre></td></tr></table>"
+            ),
+            "```\n1\n2\n```\n\n```\nfn f() {\n}\n```"
+        );
+        // A cell holding an article.
+        let long = "word ".repeat(MAX_CELL_CHARS / 5 + 1);
+        let html = format!(
+            "<table><tr><td>Nav</td><td><p>{long}</p></td></tr><tr><td>a</td><td>b</td></tr></table>"
+        );
+        assert_eq!(markdown(&html), format!("Nav\n\n{}\n\na\n\nb", long.trim()));
+    }
+
+    #[test]
+    fn ordered_lists_number_from_their_start() {
+        // Found by a review: `start` was ignored.
+        assert_eq!(
+            markdown("<ol start=5><li>e</li><li>f</li></ol><ol start=' 7th'><li>g</li></ol>"),
+            "5. e\n6. f\n\n7. g"
+        );
+        assert_eq!(
+            markdown("<ol reversed><li>c</li><li>b</li><li>a</li></ol>"),
+            "3. c\n2. b\n1. a"
+        );
+        assert_eq!(
+            markdown("<ol reversed start=10><li>x</li><li value=4>y</li><li>z</li></ol>"),
+            "10. x\n4. y\n3. z"
+        );
+        // Markdown reads no sign and at most nine digits as an item's number.
+        assert_eq!(
+            markdown("<ol start=-2><li>a</li></ol><ol start=12345678901><li>b</li></ol>"),
+            "0. a\n\n999999999. b"
+        );
+        // A dropped item is not counted; `start` on a `<ul>` sets nothing.
+        let page = segment_str(
+            "<ol start=3><li>c</li><li>d</li><li>e</li></ol><ul start=4><li>u</li></ul>",
+            InputFormat::Html,
+        );
+        assert_eq!(
+            content_markdown(&page, &[false, true, true, true]),
+            "3. d\n4. e\n\n- u"
+        );
+    }
+
+    #[test]
+    fn text_that_would_be_read_as_a_reference_is_escaped() {
+        // Found by a review: a page showing `&amp;` gave `&amp;`, which Markdown
+        // reads as `&`.
+        let html = "<h2>Fish &amp;amp; chips</h2><p>Write &amp;amp; for &amp;, \
+            &amp;#169; or &amp;#x1F; &amp; more; AT&amp;T; a &amp; b, &amp;#; &amp;#xZ;</p>\
+            <table><tr><td>&amp;lt;</td><td>x</td></tr><tr><td>y</td><td>z</td></tr></table>\
+            <pre>&amp;amp; in code</pre>";
+        assert_eq!(
+            markdown(html),
+            "## Fish \\&amp; chips\n\nWrite \\&amp; for &, \\&#169; or \\&#x1F; & more; AT\\&T; \
+             a & b, &#; &#xZ;\n\n| \\&lt; | x |\n| --- | --- |\n| y | z |\n\n```\n&amp; in code\n```"
         );
     }
 

@@ -30,7 +30,7 @@ use super::tags::{
     for_each_class_token, is_foreign_breakout, is_math_annotation, is_media_fallback_host, is_void,
     ClassMask, Tag, TagMask, HIDDEN_CLASS, SVG_HTML_HOLDERS,
 };
-use super::{Block, Page, Preformatted};
+use super::{Block, Cell, Numbering, Page, Preformatted};
 use crate::input::InputFormat;
 use crate::lexicon::FxHashMap;
 use crate::words::{is_ascii_space, WordCounter};
@@ -63,6 +63,13 @@ const MAX_HASH_STACK: usize = 1 << 20;
 const MAX_NAMING_VALUE: usize = 1024;
 /// Prefix of a style attribute that is searched for hiding rules.
 const MAX_STYLE_VALUE: usize = 4096;
+/// Table cells and list numbers kept per page for the output ([`Cell`], [`Numbering`]):
+/// no more than 1,338 `<td>`/`<th>` tags and 147 `start`, `reversed` and `value`
+/// attributes stand on any one of the 3,240 annotated pages. Past it, cells and
+/// numbers are not kept (their blocks are written as if outside a table, their items
+/// numbered on), so that a hostile page of empty `<td>`s does not grow by some 5
+/// bytes of cells per byte of input.
+const MAX_OUTPUT_ENTRIES: usize = 1 << 20;
 /// Block offsets are `u32`: page text stops growing before it could overflow them (a
 /// 4 GiB document is refused by `input` long before, but the segmenter is public).
 const MAX_PAGE_TEXT: usize = u32::MAX as usize - 8;
@@ -83,6 +90,11 @@ struct Frame {
     /// This element's hashed class/id tokens: range into `Segmenter::hash_stack`.
     hash_start: u32,
     hash_end: u32,
+    /// Id of the innermost table cell open here ([`Block::cell`]; 0 = none).
+    cell: u32,
+    /// A row (or a table section holding cells without a row): the columns its cells
+    /// so far span, where its next cell goes.
+    columns: u32,
 }
 
 /// The document root: the bottom of every element stack, never popped.
@@ -96,6 +108,8 @@ static ROOT: Frame = Frame {
     tags: TagMask::EMPTY,
     hash_start: 0,
     hash_end: 0,
+    cell: 0,
+    columns: 0,
 };
 
 /// The start tag being read (attributes arrive as separate events).
@@ -113,6 +127,12 @@ struct PendingTag {
     /// The element has a `popover` attribute: hidden until a button or a script shows
     /// it (menus, tooltips, sign-in boxes).
     popover: bool,
+    /// `start` of an `<ol>` or `value` of an `<li>` ([`Numbering`]).
+    number: Option<i64>,
+    /// An `<ol reversed>`.
+    reversed: bool,
+    /// `colspan` of a cell (0 when not given).
+    colspan: u32,
 }
 
 /// The attributes the segmenter reads.
@@ -274,6 +294,21 @@ impl Segmenter {
                 self.pending.classes.add_token("hidden");
                 return;
             }
+            // Numbers and spans, for the Markdown output only (`Numbering`, `Cell`).
+            b"start" | b"value" if matches!(&self.pending.name[..], b"ol" | b"li") => {
+                self.pending.number = parse_integer(&value.decoded_prefix(32));
+                return;
+            }
+            b"reversed" => {
+                self.pending.reversed = true;
+                return;
+            }
+            b"colspan" => {
+                // HTML's limit; 0 or no number spans one column.
+                let span = parse_integer(&value.decoded_prefix(32)).unwrap_or(1);
+                self.pending.colspan = span.clamp(1, 1000) as u32;
+                return;
+            }
             _ => return,
         };
         // Attribute values can be megabytes (inline data); names are short.
@@ -416,6 +451,11 @@ impl Segmenter {
         if tag.is_block() {
             self.next_id = self.next_id.wrapping_add(1);
         }
+        let cell = match tag {
+            Tag::Td | Tag::Th => self.open_cell(id),
+            _ => None,
+        };
+        self.note_for_output(tag, &name, id);
         let parent = self.top();
         let chain = if tag.is_block() {
             [id, parent.chain[0], parent.chain[1]]
@@ -447,6 +487,8 @@ impl Segmenter {
             tags,
             hash_start: self.pending.hash_start as u32,
             hash_end: self.hash_stack.len() as u32,
+            cell: cell.unwrap_or(parent.cell),
+            columns: 0,
         };
         if !tag.is_block() && !frame.skip {
             self.inline_classes = self.inline_classes.union(self.pending.classes);
@@ -460,6 +502,103 @@ impl Segmenter {
             self.block_tag_path = Some(self.tag_paths());
         }
         self.pending.name = name;
+    }
+
+    /// Records the `<td>` or `<th>` with element id `id`, about to open, as a cell of
+    /// the table it stands in ([`Cell`]): its row, its table and its column. None
+    /// outside a table (browsers ignore such a cell's tag) or past the end-tag search
+    /// depth.
+    fn open_cell(&mut self, id: u32) -> Option<u32> {
+        let table_name = hash_bytes(b"table");
+        let mut row = None;
+        let mut table = None;
+        for i in (1..self.stack.len()).rev().take(MAX_END_TAG_SEARCH) {
+            let f = &self.stack[i];
+            match f.tag {
+                Tag::Tr => {
+                    row.get_or_insert(i);
+                }
+                // `<tbody>`, `<thead>` and `<tfoot>` are `Tag::Table` too: cells
+                // standing in one without a `<tr>` make one row of it.
+                Tag::Table => {
+                    row.get_or_insert(i);
+                    if f.name == table_name {
+                        table = Some(f.chain[0]);
+                        break;
+                    }
+                }
+                // A cell of an outer table before any table of this one's own.
+                Tag::Td | Tag::Th => return None,
+                _ => {}
+            }
+        }
+        let (Some(row), Some(table)) = (row, table) else {
+            return None;
+        };
+        if self.page.cells.len() >= MAX_OUTPUT_ENTRIES {
+            return None;
+        }
+        let row_frame = &mut self.stack[row];
+        let column = row_frame.columns;
+        row_frame.columns = column.saturating_add(self.pending.colspan.max(1));
+        self.page.cells.push(Cell {
+            id,
+            row: row_frame.chain[0],
+            table,
+            column,
+            holds_table: false,
+        });
+        Some(id)
+    }
+
+    /// Records what the output needs of the element with id `id` about to open: the
+    /// numbers an `<ol>` or `<li>` sets ([`Numbering`]), the items of a reversed list
+    /// (where it counts down from), and a table standing in a cell ([`Cell::holds_table`]).
+    fn note_for_output(&mut self, tag: Tag, name: &[u8], id: u32) {
+        let numbering = &mut self.page.numbering;
+        let room = numbering.len() < MAX_OUTPUT_ENTRIES;
+        match tag {
+            Tag::Ol if room && (self.pending.number.is_some() || self.pending.reversed) => {
+                numbering.push(Numbering {
+                    element: id,
+                    number: self.pending.number,
+                    reversed: self.pending.reversed,
+                    items: 0,
+                });
+            }
+            Tag::Li => {
+                // The item's list, the innermost open one (`close_implied` has closed
+                // any open item of it), counts it if it is numbered.
+                let list = match numbering.is_empty() {
+                    true => None,
+                    false => (1..self.stack.len())
+                        .rev()
+                        .take(MAX_END_TAG_SEARCH)
+                        .map(|i| &self.stack[i])
+                        .find(|f| matches!(f.tag, Tag::Ol | Tag::Ul)),
+                };
+                if let Some(list) = list.filter(|f| f.tag == Tag::Ol) {
+                    if let Ok(k) = numbering.binary_search_by_key(&list.chain[0], |n| n.element) {
+                        numbering[k].items = numbering[k].items.saturating_add(1);
+                    }
+                }
+                if room && self.pending.number.is_some() {
+                    numbering.push(Numbering {
+                        element: id,
+                        number: self.pending.number,
+                        ..Numbering::default()
+                    });
+                }
+            }
+            Tag::Table if name == b"table" && self.top().cell != 0 => {
+                let cell = self.top().cell;
+                let cells = &mut self.page.cells;
+                if let Ok(k) = cells.binary_search_by_key(&cell, |c| c.id) {
+                    cells[k].holds_table = true;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Hashes of the names of the innermost three and two open elements (the root
@@ -760,6 +899,7 @@ impl Segmenter {
                 parent: top.chain[1],
                 grandparent: top.chain[2],
                 element: top.chain[0],
+                cell: top.cell,
                 hash_start,
                 hash_end,
                 tag_path: self.block_tag_path.unwrap_or_else(|| self.tag_paths()),
@@ -797,6 +937,9 @@ impl TokenSink for Segmenter {
         self.pending.meta_content.clear();
         self.pending.open = false;
         self.pending.popover = false;
+        self.pending.number = None;
+        self.pending.reversed = false;
+        self.pending.colspan = 0;
     }
 
     fn attribute(&mut self, name: &[u8], value: AttrValue<'_>) {
@@ -918,6 +1061,25 @@ fn push_char(c: char, text: &mut String, pending_space: &mut bool, started: &mut
     true
 }
 
+/// HTML's rules for parsing integers (`start`, `value`, `colspan`): leading whitespace,
+/// a sign, digits; anything after them is ignored. Saturates rather than overflows.
+fn parse_integer(value: &str) -> Option<i64> {
+    let value = value.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let (negative, digits) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    let digits = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    let n = digits.bytes().fold(0i64, |n, d| {
+        n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    Some(if negative { -n } else { n })
+}
+
 /// Elements that may stand inside `<head>`.
 fn is_head_content(name: &[u8]) -> bool {
     matches!(
@@ -983,6 +1145,37 @@ mod tests {
 
     fn shown(page: &Page) -> Vec<&str> {
         (0..page.len()).map(|i| page.display_text(i)).collect()
+    }
+
+    #[test]
+    fn cells_and_list_numbers_are_kept_for_the_output() {
+        let p = segment_html(
+            "<table><thead><tr><th colspan=2>h</th><th>i</th></tr></thead><tbody>\
+             <tr><td>a<table><tr><td>n</td></tr></table></td><td>b</td></tr></tbody></table>\
+             <td>stray</td><ol reversed start=' 4x'><li>x</li><li value=9>y</li></ol>\
+             <ul start=3><li>u</li></ul>",
+        );
+        assert_eq!(texts(&p), ["h", "i", "a", "n", "b", "stray", "x", "y", "u"]);
+        let cell = |i: usize| p.cell(p.blocks[i].cell).copied();
+        let [h, i, a, n, b] = [0, 1, 2, 3, 4].map(|k| cell(k).unwrap());
+        // `<thead>` and `<tbody>` are of one table; rows are `<tr>`s.
+        assert_eq!([h.table, i.table, a.table, b.table], [h.table; 4]);
+        assert_eq!(
+            (h.row == i.row, a.row == b.row, h.row == a.row),
+            (true, true, false)
+        );
+        assert_eq!([h.column, i.column, a.column, b.column], [0, 2, 0, 1]);
+        assert!(a.holds_table && !b.holds_table && !h.holds_table);
+        // A table in a cell is a table of its own.
+        assert_ne!(n.table, a.table);
+        assert_eq!(n.column, 0);
+        // A cell outside any table is none.
+        assert_eq!(cell(5), None);
+        let list = p.numbering(p.blocks[6].parent).unwrap();
+        assert_eq!((list.number, list.reversed, list.items), (Some(4), true, 2));
+        assert_eq!(p.numbering(p.blocks[6].element), None);
+        assert_eq!(p.numbering(p.blocks[7].element).unwrap().number, Some(9));
+        assert_eq!(p.numbering(p.blocks[8].parent), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Segmentation: a decoded document becomes a [`Page`], an ordered list of text
-//! [`Block`]s plus the page-level facts the features need (title, first heading).
+//! [`Block`]s plus the page-level facts the features need (title, first heading) and
+//! those only the output reads (the layout of `<pre>`, table cells, list numbers).
 //!
 //! All block text lives in one `String` per page and blocks hold byte ranges into it,
 //! so segmenting a page costs a handful of allocations, not one per block.
@@ -55,6 +56,10 @@ pub struct Block {
     /// lines of a poem in one `<p>` or of one table cell. Read only by the output
     /// ([`crate::markdown`]), never by the features.
     pub element: u32,
+    /// Id of the innermost table cell around the block ([`Page::cells`]; 0 = none):
+    /// the blocks of one cell are written on one line of a Markdown table. Read only
+    /// by the output, as [`Block::element`].
+    pub cell: u32,
     /// Range into [`Page::class_hashes`]: hashed class/id tokens of the nearest
     /// elements on the ancestry.
     pub hash_start: u32,
@@ -96,6 +101,47 @@ pub struct Page {
     pub preformatted: Vec<Preformatted>,
     /// The laid-out texts of [`Page::preformatted`], back to back.
     pub preformatted_text: String,
+    /// The table cells of the page (HTML), by element id in document order: where a
+    /// block's cell ([`Block::cell`]) stands in its table. Read only by the output.
+    pub cells: Vec<Cell>,
+    /// The ordered lists and items that set their own numbers (HTML: `<ol start>`,
+    /// `<ol reversed>`, `<li value>`), by element id in document order. Read only by
+    /// the output.
+    pub numbering: Vec<Numbering>,
+}
+
+/// A table cell (`<td>` or `<th>` inside a `<table>`): where the blocks inside it go in
+/// a Markdown table ([`crate::markdown`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cell {
+    /// The cell's element id (the [`Block::cell`] of the blocks inside it).
+    pub id: u32,
+    /// Id of its row: its `<tr>`, or the table section (`<tbody>`...) or `<table>` it
+    /// stands in without one.
+    pub row: u32,
+    /// Id of its `<table>`.
+    pub table: u32,
+    /// Its column: the spans (`colspan`) of the cells before it in its row. Row spans
+    /// are not counted.
+    pub column: u32,
+    /// Another table stands inside the cell: its own table lays the page out rather
+    /// than holding data.
+    pub holds_table: bool,
+}
+
+/// The numbers an ordered list or an item sets for itself (HTML's `<ol start=5>`,
+/// `<ol reversed>`, `<li value=3>`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Numbering {
+    /// The element id of the `<ol>` (a [`Block::parent`] of its items) or of the
+    /// `<li>` (its [`Block::element`]).
+    pub element: u32,
+    /// `start` of an `<ol>`, `value` of an `<li>`, when the page gives one.
+    pub number: Option<i64>,
+    /// An `<ol reversed>`: its items count down.
+    pub reversed: bool,
+    /// The `<li>`s of a reversed `<ol>`: where it counts down from without a `start`.
+    pub items: u32,
 }
 
 /// A block inside `<pre>` as the page lays it out: its lines and their indentation,
@@ -168,6 +214,16 @@ impl Page {
         self.block_text(i)
     }
 
+    /// The table cell with element id `id` ([`Block::cell`]).
+    pub fn cell(&self, id: u32) -> Option<&Cell> {
+        by_element(&self.cells, id, |c| c.id)
+    }
+
+    /// The numbering set by the `<ol>` or `<li>` with element id `id`.
+    pub fn numbering(&self, id: u32) -> Option<&Numbering> {
+        by_element(&self.numbering, id, |n| n.element)
+    }
+
     /// The hashed class/id tokens of block `i`.
     pub fn block_hashes(&self, i: usize) -> &[u32] {
         let b = &self.blocks[i];
@@ -194,6 +250,15 @@ impl Page {
     pub fn is_empty(&self) -> bool {
         self.blocks.is_empty()
     }
+}
+
+/// The entry of `entries` (in element order) for element `id`; none for 0, the root.
+fn by_element<T>(entries: &[T], id: u32, key: impl Fn(&T) -> u32) -> Option<&T> {
+    if id == 0 {
+        return None;
+    }
+    let k = entries.binary_search_by_key(&id, key).ok()?;
+    entries.get(k)
 }
 
 /// Segments a decoded document according to its format.

@@ -313,17 +313,21 @@ pub struct ExtractArgs {
     pub format: OutFormat,
     /// Write the text as Markdown, in the records' `text` and in `--format text`: the
     /// same blocks, with their structure. HTML: headings as `#` to `######`, list items
-    /// as `- ` (`1. ` when every list around them is an `<ol>`; nested lists written
-    /// flat), quotations as `> `, `<pre>` as fenced code blocks, and a row's table cells
-    /// as `| a | b |` under a header row (the first); anything else, and every line of
-    /// plain text, as a paragraph. Blocks are separated by a blank line (a list's items
-    /// by a line break), and text that Markdown would read as structure at a line's
-    /// start (`# `, `1. `, `- `, `>`...) gets a backslash. Markdown is the form of the
-    /// text, not of the records, so it is a flag of its own and not a --format. With
-    /// `--format text`, the documents are separated by a line holding only a form feed
-    /// (`\f`; a code line of only a form feed is written blank), since blank lines
-    /// separate paragraphs, and a code block keeps its blank lines: split the output on
-    /// `\n\f\n` (awk: `RS="\n\f\n"`).
+    /// as `- ` (`1. ` when every list around them is an `<ol>`, from its `start`, or
+    /// down in an `<ol reversed>`; nested lists written flat), quotations as `> `,
+    /// `<pre>` as fenced code blocks, and a table's rows as `| a | b |` lines under a
+    /// header row (the first), each cell's paragraphs, items and lines joined by `<br>`
+    /// in its column (a table laying the page out, one holding another table, of one
+    /// row or column, or with a cell of over 1,500 characters, is written as its
+    /// blocks); anything else, and every line of plain text, as a paragraph. Blocks are
+    /// separated by a blank line (a list's items by a line break), and text that
+    /// Markdown would read as structure at a line's start (`# `, `1. `, `- `, `>`...)
+    /// or as markup inside it (`<tag>`, `&amp;`...) gets a backslash. Markdown is the
+    /// form of the text, not of the records, so it is a flag of its own and not a
+    /// --format. With `--format text`, the documents are separated by a line holding
+    /// only a form feed (`\f`; a code line of only a form feed is written blank), since
+    /// blank lines separate paragraphs, and a code block keeps its blank lines: split
+    /// the output on `\n\f\n` (awk: `RS="\n\f\n"`).
     #[arg(long)]
     pub markdown: bool,
 }
