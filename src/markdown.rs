@@ -503,7 +503,7 @@ fn push_escaped(out: &mut String, line: &str) {
 
 /// Writes text with a backslash before what Markdown would read inside a line as
 /// something other than the text the page showed (found by a review): a backslash
-/// before punctuation (`\*` is a literal `*`), a `<` opening a tag (`<script>` shown as
+/// before punctuation (`\*` is a literal `*`) or at the end, a `<` opening a tag (`<script>` shown as
 /// text was raw HTML), the `]` of `[text](url)` (shown as text, it was a live link),
 /// and an `&` starting a reference (`&amp;` shown as text was an `&`; found by a later
 /// review). Emphasis characters are left alone (see the module's documentation).
@@ -522,7 +522,10 @@ fn push_inline(out: &mut String, text: &str) {
     for at in candidates {
         let next = bytes.get(at + 1).copied();
         let escape = match bytes[at] {
-            b'\\' => next.is_some_and(|b| b.is_ascii_punctuation()),
+            // At the end too: what follows is a line break (a hard break in a
+            // paragraph, `<br>` in a cell, where `\<` hid the backslash and showed the
+            // tag; found by a review), or the end, where `\\` reads as `\` all the same.
+            b'\\' => next.is_none_or(|b| b.is_ascii_punctuation()),
             b'<' => {
                 next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
             }
@@ -816,6 +819,21 @@ mod tests {
             markdown(html),
             "## Fish \\&amp; chips\n\nWrite \\&amp; for &, \\&#169; or \\&#x1F; & more; AT\\&T; \
              a & b, &#; &#xZ;\n\n| \\&lt; | x |\n| --- | --- |\n| y | z |\n\n```\n&amp; in code\n```"
+        );
+    }
+
+    /// Found by a review: a line ending with a backslash before a cell's `<br>` made
+    /// `\<br>`, an escaped `<`, so the backslash was lost and the tag shown; before a
+    /// paragraph's line break, a hard break that lost it too.
+    #[test]
+    fn a_backslash_ending_a_line_is_escaped() {
+        let html = "<table><tr><th>Path</th><th>Kind</th></tr>\
+            <tr><td><p>C:\\</p><p>next line</p></td><td>dir</td></tr></table>\
+            <p>ends with \\<br>then more</p><p>last \\</p>";
+        assert_eq!(
+            markdown(html),
+            "| Path | Kind |\n| --- | --- |\n| C:\\\\<br>next line | dir |\n\n\
+             ends with \\\\\nthen more\n\nlast \\\\"
         );
     }
 
