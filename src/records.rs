@@ -571,10 +571,33 @@ pub fn head_and_rest(
     if by_name.is_some() || Compression::of(&head) != Some(Compression::Zstd) {
         return Ok((head, input));
     }
-    let mut plain: Box<dyn Read + Send> =
-        Box::new(crate::zstd::Frames::new(io::Cursor::new(head).chain(input)));
+    let mut plain: Box<dyn Read + Send> = Box::new(EndsAtDamage(crate::zstd::Frames::new(
+        io::Cursor::new(head).chain(input),
+    )));
     let head = read_head(&mut plain)?;
     Ok((head, plain))
+}
+
+/// A zstd stream read on decompressed ([`head_and_rest`]), whose errors say that the
+/// input ends there and how to read past the damage (found by a review: piped in, a
+/// `.warc.zst` with one frame's checksum wrong lost every record after it, and the
+/// error named only the checksum).
+struct EndsAtDamage<R>(R);
+
+impl<R: Read> Read for EndsAtDamage<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::Interrupted => e,
+            kind => io::Error::new(
+                kind,
+                format!(
+                    "{e}; the rest of this zstd input is not read: dehusk reads on past a \
+                     damaged frame only in a file named as records (`.warc.zst`, \
+                     `.jsonl.zst`), not on standard input"
+                ),
+            ),
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -5353,6 +5376,20 @@ mod tests {
                 assert!(all == plain);
             }
         }
+        // A damaged frame ends the stream, saying so (found by a review: a checksum
+        // error piped in said nothing of the records after it).
+        let mut frames: Vec<Vec<u8>> = (0..4)
+            .map(|i| crate::zstd::testing::compress(format!("line {i}\n").repeat(2000).as_bytes()))
+            .collect();
+        *frames[2].last_mut().unwrap() ^= 1;
+        let src = Box::new(io::Cursor::new(frames.concat()));
+        let (_, mut rest) = head_and_rest(src, None).unwrap();
+        let error = rest.read_to_end(&mut Vec::new()).unwrap_err().to_string();
+        assert!(error.contains("checksum mismatch"), "{error}");
+        assert!(
+            error.contains("the rest of this zstd input is not read"),
+            "{error}"
+        );
         // Anything else passes through as it is.
         let (head, mut rest) =
             head_and_rest(Box::new(io::Cursor::new(b"plain".to_vec())), None).unwrap();
