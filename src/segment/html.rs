@@ -295,7 +295,14 @@ impl Segmenter {
                 return;
             }
             // Numbers and spans, for the Markdown output only (`Numbering`, `Cell`).
-            b"start" | b"value" if matches!(&self.pending.name[..], b"ol" | b"li") => {
+            // `start` of an `<ol>`, `value` of an `<li>`: the other way round, browsers
+            // ignore them (found by a review).
+            b"start" | b"value"
+                if matches!(
+                    (name, &self.pending.name[..]),
+                    (b"start", b"ol") | (b"value", b"li")
+                ) =>
+            {
                 self.pending.number = parse_integer(&value.decoded_prefix(32));
                 return;
             }
@@ -1176,6 +1183,10 @@ mod tests {
         assert_eq!(p.numbering(p.blocks[6].element), None);
         assert_eq!(p.numbering(p.blocks[7].element).unwrap().number, Some(9));
         assert_eq!(p.numbering(p.blocks[8].parent), None);
+        // `value` on a list and `start` on an item mean nothing (found by a review).
+        let p = segment_html("<ol value=7><li start=9>z</li></ol>");
+        assert_eq!(p.numbering(p.blocks[0].parent), None);
+        assert_eq!(p.numbering(p.blocks[0].element), None);
     }
 
     #[test]
