@@ -39,7 +39,7 @@
 //!   table's cell is a table of its own, and the table around it, which lays the page
 //!   out, is written as ordinary blocks (GFM tables do not nest). So are a table of one
 //!   kept row or column, one holding code of several lines, and one with a cell too long
-//!   for a line ([`table_columns`] says why).
+//!   for a line (`table_columns` says why).
 //! * Anything else, and every line of plain text ([`Tag::Line`]): a paragraph. Plain
 //!   text has no markup to tell structure by; each line is a block to the model, so
 //!   each is a paragraph here.
@@ -54,7 +54,7 @@
 //! the `#` of `# Title`, the `.` of `1. `, the `-`, `+` or `*` of a list marker, a `>`,
 //! a line of only `-`, `*`, `_` or `=` (a rule or an underline making a heading), three
 //! backticks or tildes (a fence), a `<` opening a tag, and a `[` that could define a
-//! link (`[1]: http…`, which Markdown would hide). Inside a line ([`push_inline`]): a
+//! link (`[1]: http…`, which Markdown would hide). Inside a line (`push_inline`): a
 //! backslash before punctuation, a `<` opening a tag, the `]` of `[text](url)`, and an
 //! `&` starting an entity or character reference (`&amp;` shown as text). Emphasis
 //! characters inside lines are left as they are: `*` and `_` in text are rarely
@@ -608,6 +608,11 @@ mod tests {
         content_markdown(&page, &vec![true; page.len()])
     }
 
+    /// The Markdown of `html` with only the blocks `kept` (the model's labels).
+    fn markdown_kept(html: &str, kept: &[bool]) -> String {
+        content_markdown(&segment_str(html, InputFormat::Html), kept)
+    }
+
     #[test]
     fn headings_get_one_hash_per_level() {
         assert_eq!(
@@ -749,12 +754,11 @@ mod tests {
             markdown("<table><tr><td><h3>Menu</h3></td><td><p>One</p><p>Two</p></td></tr></table>"),
             "### Menu\n\nOne\n\nTwo"
         );
-        let page = segment_str(
-            "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
-            InputFormat::Html,
-        );
         assert_eq!(
-            content_markdown(&page, &[true, false, true, false]),
+            markdown_kept(
+                "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
+                &[true, false, true, false]
+            ),
             "a\n\nc"
         );
         assert_eq!(
@@ -797,12 +801,11 @@ mod tests {
             "0. a\n\n999999999. b"
         );
         // A dropped item is not counted; `start` on a `<ul>` sets nothing.
-        let page = segment_str(
-            "<ol start=3><li>c</li><li>d</li><li>e</li></ol><ul start=4><li>u</li></ul>",
-            InputFormat::Html,
-        );
         assert_eq!(
-            content_markdown(&page, &[false, true, true, true]),
+            markdown_kept(
+                "<ol start=3><li>c</li><li>d</li><li>e</li></ol><ul start=4><li>u</li></ul>",
+                &[false, true, true, true]
+            ),
             "3. d\n4. e\n\n- u"
         );
     }
@@ -855,12 +858,11 @@ mod tests {
 
     #[test]
     fn only_kept_visible_blocks_are_written() {
-        let page = segment_str(
-            "<nav><ul><li>Home</li></ul></nav><h1>Title</h1><p>\u{200b}</p><p>Text.</p>",
-            InputFormat::Html,
-        );
         assert_eq!(
-            content_markdown(&page, &[false, true, true, true]),
+            markdown_kept(
+                "<nav><ul><li>Home</li></ul></nav><h1>Title</h1><p>\u{200b}</p><p>Text.</p>",
+                &[false, true, true, true]
+            ),
             "# Title\n\nText."
         );
     }
