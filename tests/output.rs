@@ -610,3 +610,24 @@ fn extract_leaving_out(folder: &Path, left_out: &[&str], ids: &[&str]) -> Output
     }
     out
 }
+
+// Found by a review: when the settings beside `FILE.partial` could not be put in place,
+// their half-made `FILE.partial.settings.new` was left beside the output.
+#[test]
+fn settings_that_cannot_be_put_in_place_leave_nothing_half_made() {
+    let dir = tempdir();
+    let dest = dir.path().join("out.jsonl");
+    // A folder (not empty) where the settings go: the rename onto it fails.
+    let settings = settings_of(&dest);
+    std::fs::create_dir_all(settings.join("in the way")).unwrap();
+    let out = dehusk()
+        .args(["extract", "-q", "-o"])
+        .arg(&dest)
+        .arg(PAGES[0])
+        .output();
+    assert_ne!(out.code, Some(0), "{}", out.show());
+    assert_contains!(out.stderr, "renaming");
+    let mut new = settings.into_os_string();
+    new.push(".new");
+    assert!(!PathBuf::from(new).exists(), "{}", out.show());
+}

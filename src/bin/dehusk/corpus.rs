@@ -149,9 +149,17 @@ impl RunSettings {
         new.push(".new");
         let new = PathBuf::from(new);
         let json = serde_json::to_string(self).expect("plain fields serialize");
-        fs::write(&new, json + "\n").with_context(|| format!("writing {}", new.display()))?;
-        fs::rename(&new, &path)
-            .with_context(|| format!("renaming {} to {}", new.display(), path.display()))
+        let written = fs::write(&new, json + "\n")
+            .with_context(|| format!("writing {}", new.display()))
+            .and_then(|()| {
+                fs::rename(&new, &path)
+                    .with_context(|| format!("renaming {} to {}", new.display(), path.display()))
+            });
+        if written.is_err() {
+            // Nothing half-made is left beside the output (found by a review).
+            let _ = fs::remove_file(&new);
+        }
+        written
     }
 
     /// Refuses to resume `dest` when its saved settings differ from these, naming what
