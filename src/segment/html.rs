@@ -562,11 +562,10 @@ impl Segmenter {
     /// numbers an `<ol>` or `<li>` sets ([`Numbering`]), the items of a reversed list
     /// (where it counts down from), and a table standing in a cell ([`Cell::holds_table`]).
     fn note_for_output(&mut self, tag: Tag, name: &[u8], id: u32) {
-        let numbering = &mut self.page.numbering;
-        let room = numbering.len() < MAX_OUTPUT_ENTRIES;
+        let room = self.page.numbering.len() < MAX_OUTPUT_ENTRIES;
         match tag {
             Tag::Ol if room && (self.pending.number.is_some() || self.pending.reversed) => {
-                numbering.push(Numbering {
+                self.page.numbering.push(Numbering {
                     element: id,
                     number: self.pending.number,
                     reversed: self.pending.reversed,
@@ -576,16 +575,17 @@ impl Segmenter {
             Tag::Li => {
                 // The item's list, the innermost open one (`close_implied` has closed
                 // any open item of it), counts it if it is numbered.
-                let list = match numbering.is_empty() {
+                let list = match self.page.numbering.is_empty() {
                     true => None,
-                    false => (1..self.stack.len())
-                        .rev()
-                        .take(MAX_END_TAG_SEARCH)
+                    false => self
+                        .find_open_any(&[Tag::Ol, Tag::Ul], &[])
                         .map(|i| &self.stack[i])
-                        .find(|f| matches!(f.tag, Tag::Ol | Tag::Ul)),
+                        .filter(|f| f.tag == Tag::Ol)
+                        .map(|f| f.chain[0]),
                 };
-                if let Some(list) = list.filter(|f| f.tag == Tag::Ol) {
-                    if let Ok(k) = numbering.binary_search_by_key(&list.chain[0], |n| n.element) {
+                let numbering = &mut self.page.numbering;
+                if let Some(list) = list {
+                    if let Ok(k) = numbering.binary_search_by_key(&list, |n| n.element) {
                         numbering[k].items = numbering[k].items.saturating_add(1);
                     }
                 }
