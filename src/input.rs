@@ -933,16 +933,23 @@ impl Compression {
 /// one at a time (the decoder drops what it inflated in the call that met the
 /// damage), and one `Interrupted` lost every record after it.
 pub(crate) fn read_fully(inner: &mut dyn Read, out: &mut [u8]) -> io::Result<usize> {
+    let (got, result) = read_until_error(inner, out);
+    result.map(|()| got)
+}
+
+/// [`read_fully`], also saying how many bytes came before an error: they are in `out`
+/// (the record reader reads them before the error: `records::Inner`).
+pub(crate) fn read_until_error(inner: &mut dyn Read, out: &mut [u8]) -> (usize, io::Result<()>) {
     let mut got = 0;
     while got < out.len() {
         match inner.read(&mut out[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (got, Err(e)),
         }
     }
-    Ok(got)
+    (got, Ok(()))
 }
 
 /// Inflates gzip members one after another into `out`, at most `limit` bytes in all.

@@ -564,38 +564,89 @@ pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
 /// next frame (found by the next review: decompressed here, a named `.warc.zst` lost
 /// every record after one).
 pub fn head_and_rest(
-    mut input: Box<dyn Read + Send>,
+    input: Box<dyn Read + Send>,
     by_name: Option<RecordFormat>,
 ) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
-    let head = read_head(&mut input)?;
+    let (head, input) = read_head_keeping(input)?;
     if by_name.is_some() || Compression::of(&head) != Some(Compression::Zstd) {
         return Ok((head, input));
     }
-    let mut plain: Box<dyn Read + Send> = Box::new(EndsAtDamage(crate::zstd::Frames::new(
-        io::Cursor::new(head).chain(input),
-    )));
-    let head = read_head(&mut plain)?;
-    Ok((head, plain))
+    let plain: Box<dyn Read + Send> = Box::new(EndsAtDamage {
+        frames: crate::zstd::Frames::new(io::Cursor::new(head).chain(input)),
+        ended: false,
+    });
+    read_head_keeping(plain)
+}
+
+/// [`read_head`], keeping what was read before an error: the head is what came before
+/// it, and the error is the first thing the input gives after the head. Only an error
+/// before any byte is returned as one. (Found mending the loss `Inner` says: a zstd
+/// stream piped in with a damaged frame in its first 16 KiB of text failed as one
+/// document, every record before the damage lost.)
+fn read_head_keeping(
+    mut input: Box<dyn Read + Send>,
+) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    match (&mut input).take(SNIFF_BYTES as u64).read_to_end(&mut head) {
+        Ok(_) => Ok((head, input)),
+        Err(e) if head.is_empty() => Err(e),
+        Err(e) => Ok((
+            head,
+            Box::new(ErrorFirst {
+                error: Some(e),
+                rest: input,
+            }),
+        )),
+    }
+}
+
+/// A reader that gives an error first, then reads on from `rest`: what a reader had
+/// given before failing was taken, and its error must still be seen.
+struct ErrorFirst<R> {
+    error: Option<io::Error>,
+    rest: R,
+}
+
+impl<R: Read> Read for ErrorFirst<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => self.rest.read(buf),
+        }
+    }
 }
 
 /// A zstd stream read on decompressed ([`head_and_rest`]), whose errors say that the
 /// input ends there and how to read past the damage (found by a review: piped in, a
 /// `.warc.zst` with one frame's checksum wrong lost every record after it, and the
 /// error named only the checksum).
-struct EndsAtDamage<R>(R);
+///
+/// After its error the stream ends (reads give 0 bytes), as the error says: the frames
+/// decoder would otherwise read on into the next frame when the damage was only a
+/// checksum, and the records after it would come out after all.
+struct EndsAtDamage<R> {
+    frames: crate::zstd::Frames<R>,
+    ended: bool,
+}
 
 impl<R: Read> Read for EndsAtDamage<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf).map_err(|e| match e.kind() {
+        if self.ended {
+            return Ok(0);
+        }
+        self.frames.read(buf).map_err(|e| match e.kind() {
             io::ErrorKind::Interrupted => e,
-            kind => io::Error::new(
-                kind,
-                format!(
-                    "{e}; the rest of this zstd input is not read: dehusk reads on past a \
-                     damaged frame only in a file named as records (`.warc.zst`, \
-                     `.jsonl.zst`), not on standard input"
-                ),
-            ),
+            kind => {
+                self.ended = true;
+                io::Error::new(
+                    kind,
+                    format!(
+                        "{e}; the rest of this zstd input is not read: dehusk reads on past a \
+                         damaged frame only in a file named as records (`.warc.zst`, \
+                         `.jsonl.zst`), not on standard input"
+                    ),
+                )
+            }
         })
     }
 }
@@ -902,13 +953,50 @@ pub enum Entry {
 /// members after it, and the search for the next member header must start again just
 /// after the damaged member's start ([`Input::rewind`]), not where the damage showed.
 struct Input {
-    inner: Box<dyn Read + Send>,
+    inner: Inner,
     buf: Vec<u8>,
     pos: usize,
     end: usize,
     consumed: u64,
     /// The bytes consumed since the current gzip member started.
     mark: Mark,
+}
+
+/// What [`Input`] reads from, through [`input::read_fully`]; but its first error ends
+/// it: the bytes that came before the error in the same fill are read first, and the
+/// error is then given by every read, not once. Found by a review: a zstd stream piped
+/// in ends at a damaged frame, and the records decoded before it, up to a buffer's
+/// worth (64 KiB), were lost with the fill that met the damage; given once, the error
+/// could be taken by a look ahead that passes over errors (the JSON line-end sniff) and
+/// the input then ended without a word.
+struct Inner {
+    reader: Box<dyn Read + Send>,
+    /// The reader's error, given again by each later read.
+    failed: Option<(io::ErrorKind, String)>,
+}
+
+impl Inner {
+    fn new(reader: Box<dyn Read + Send>) -> Inner {
+        Inner {
+            reader,
+            failed: None,
+        }
+    }
+
+    /// [`input::read_fully`], the bytes before an error first, the error from then on.
+    fn read_fully(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if let Some((kind, message)) = &self.failed {
+            return Err(io::Error::new(*kind, message.clone()));
+        }
+        let (got, result) = input::read_until_error(&mut self.reader, out);
+        if let Err(e) = result {
+            self.failed = Some((e.kind(), e.to_string()));
+            if got == 0 {
+                return Err(e);
+            }
+        }
+        Ok(got)
+    }
 }
 
 /// A copy of the bytes consumed since a gzip member's start, while one is kept
@@ -951,7 +1039,7 @@ impl Mark {
 impl Input {
     fn new(inner: Box<dyn Read + Send>) -> Input {
         Input {
-            inner,
+            inner: Inner::new(inner),
             buf: vec![0u8; IO_BUFFER],
             pos: 0,
             end: 0,
@@ -963,7 +1051,7 @@ impl Input {
     /// Holds nothing: swapped in while a gzip decoder is reset.
     fn placeholder() -> Input {
         Input {
-            inner: Box::new(io::empty()),
+            inner: Inner::new(Box::new(io::empty())),
             buf: Vec::new(),
             pos: 0,
             end: 0,
@@ -999,7 +1087,7 @@ impl Input {
             self.end -= self.pos;
             self.pos = 0;
             let end = self.end;
-            self.end += input::read_fully(&mut self.inner, &mut self.buf[end..])?;
+            self.end += self.inner.read_fully(&mut self.buf[end..])?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
@@ -1009,7 +1097,7 @@ impl Read for Input {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos == self.end && out.len() >= self.buf.len() {
             // A large read bypasses the buffer.
-            let got = input::read_fully(&mut self.inner, out)?;
+            let got = self.inner.read_fully(out)?;
             self.consumed += got as u64;
             self.mark.keep(&out[..got]);
             return Ok(got);
@@ -1032,7 +1120,7 @@ impl BufRead for Input {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.end {
             self.pos = 0;
-            self.end = input::read_fully(&mut self.inner, &mut self.buf)?;
+            self.end = self.inner.read_fully(&mut self.buf)?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
@@ -5395,6 +5483,76 @@ mod tests {
             head_and_rest(Box::new(io::Cursor::new(b"plain".to_vec())), None).unwrap();
         assert_eq!(head, b"plain");
         assert_eq!(rest.read(&mut [0; 4]).unwrap(), 0);
+    }
+
+    /// Piped in, a damaged zstd frame ends the input, but what was decoded before it
+    /// is read: the records of the frames before, each once, whatever sizes the reads
+    /// come in, then the error. Before, the bytes the reader's buffer had taken in the
+    /// fill that met the damage (up to 64 KiB: here every record) were lost with it.
+    #[test]
+    fn zstd_on_stdin_keeps_the_records_before_a_damaged_frame() {
+        let lines = |frame: usize| -> String {
+            (0..40)
+                .map(|i| {
+                    format!(
+                        "{{\"id\": \"f{frame}-{i}\", \"text\": \"Line {i} of frame {frame}.\"}}\n"
+                    )
+                })
+                .collect()
+        };
+        let mut frames: Vec<Vec<u8>> = (0..4)
+            .map(|f| crate::zstd::testing::compress(lines(f).as_bytes()))
+            .collect();
+        // The checksum, at the frame's end: its content was given out before it.
+        *frames[2].last_mut().unwrap() ^= 1;
+        let compressed = frames.concat();
+        let read = |seed: u64| -> Vec<String> {
+            let src: Box<dyn Read + Send> = match seed {
+                0 => Box::new(io::Cursor::new(compressed.clone())),
+                _ => Box::new(Trickle {
+                    data: compressed.clone(),
+                    at: 0,
+                    rng: crate::test_rng::XorShift::new(seed),
+                    max_piece: 300,
+                    interrupt_every: if seed % 2 == 1 { 5 } else { 0 },
+                    reads: 0,
+                }),
+            };
+            let (head, rest) = head_and_rest(src, None).unwrap();
+            let stream = Box::new(io::Cursor::new(head).chain(rest));
+            let reader =
+                Reader::new(stream, "-".into(), RecordFormat::Jsonl, Options::default()).unwrap();
+            summary(&reader.collect::<Vec<_>>())
+        };
+        // The error ends the stream: the frame after it is not read.
+        let (head, mut rest) =
+            head_and_rest(Box::new(io::Cursor::new(compressed.clone())), None).unwrap();
+        assert!(rest.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(rest.read(&mut [0; 64]).unwrap(), 0);
+        assert!(head.ends_with(lines(2).as_bytes()));
+        let whole = read(0);
+        let ok: Vec<&String> = whole.iter().filter(|s| s.starts_with("ok ")).collect();
+        for f in 0..3 {
+            for i in 0..40 {
+                let id = format!("ok f{f}-{i}");
+                assert_eq!(
+                    ok.iter().filter(|s| ***s == id).count(),
+                    1,
+                    "{id}: {whole:?}"
+                );
+            }
+        }
+        assert!(!whole.iter().any(|s| s.contains("f3-")), "{whole:?}");
+        let failed: Vec<&String> = whole.iter().filter(|s| s.starts_with("fail ")).collect();
+        assert_eq!(failed.len(), 1, "{whole:?}");
+        assert!(failed[0].contains("checksum mismatch"), "{whole:?}");
+        assert!(
+            failed[0].contains("the rest of this zstd input is not read"),
+            "{whole:?}"
+        );
+        for seed in 1..=6 {
+            assert_eq!(read(seed), whole, "seed {seed}");
+        }
     }
 
     #[test]
