@@ -76,6 +76,10 @@ fn settings_path(dest: &Path) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// The end of the name the settings are written under before they are renamed into
+/// place ([`RunSettings::save`]): `FILE.partial.settings.new`.
+const SETTINGS_BEING_WRITTEN: &str = ".new";
+
 /// What decides the records a run writes, saved beside `FILE.partial` while `-o FILE`
 /// is written, so that `--resume` appends only records made the same way. Found by an
 /// audit: `classify --resume` appended block records to an extract's text records, and
@@ -146,10 +150,30 @@ impl RunSettings {
     fn save(&self, dest: &Path) -> Result<()> {
         let path = settings_path(dest);
         let mut new = path.clone().into_os_string();
-        new.push(".new");
+        new.push(SETTINGS_BEING_WRITTEN);
         let new = PathBuf::from(new);
         let json = serde_json::to_string(self).expect("plain fields serialize");
-        let written = fs::write(&new, json + "\n")
+        // Synced before the rename: after a power loss, the name must not be left
+        // holding a file whose data never reached the disk (an empty file, refused).
+        let write = || -> io::Result<()> {
+            let mut file = File::create(&new)?;
+            file.write_all(json.as_bytes())?;
+            file.write_all(b"\n")?;
+            match file.sync_all() {
+                // A file system that cannot sync (EINVAL: some FUSE and special ones)
+                // is no reason to refuse the run.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+                    ) =>
+                {
+                    Ok(())
+                }
+                other => other,
+            }
+        };
+        let written = write()
             .with_context(|| format!("writing {}", new.display()))
             .and_then(|()| {
                 fs::rename(&new, &path)
@@ -1477,7 +1501,8 @@ const MARKDOWN_SEPARATOR: &str = "\u{c}\n";
 /// `-o results` inside the folder).
 fn earlier_output(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    if name.ends_with(".partial.settings") || name.ends_with(".partial.settings.new") {
+    let settings = name.strip_suffix(SETTINGS_BEING_WRITTEN).unwrap_or(&name);
+    if settings.ends_with(".partial.settings") {
         return Some("the settings of an unfinished dehusk run");
     }
     if !matches!(
