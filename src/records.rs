@@ -30,7 +30,8 @@
 //! kept as the field `url`, its `WARC-Date` as `date` and its
 //! `WARC-Identified-Content-Language` (Common Crawl's WET) as `language`, each as
 //! written, an ARC record's URL and Archive-date as `url` and `date` (the date in
-//! ISO 8601, as WARC-Date writes it), and a response's HTTP status code as `status`.
+//! ISO 8601, as WARC-Date writes it, with `:00` seconds for a 12-digit one), and a
+//! response's HTTP status code as `status`.
 //!
 //! Damaged input ends as per-record errors ([`Entry::Failed`]), never a panic: a bad
 //! header, a `Content-Length` beyond the end of the data, a truncated or corrupt gzip
@@ -72,12 +73,14 @@
 //! looks like a block holding an archived record, and that record is lost.
 //!
 //! An ARC record is one header line (its fields parsed from the right: broken crawls
-//! wrote URLs with spaces), then as many bytes as its Archive-length says, then a line
-//! end. A header line that does not parse is an error, and reading goes on at the next
-//! line that does; a damaged gzip member, at the next member. A block that runs past
-//! its record (the bytes after it are not the next header line) and holds a header line
-//! at a line start (`ArcWatch`) is an error, and reading goes on from that line; one
-//! cut by the end of the input, the same.
+//! wrote URLs with spaces; when that fails, found around the Archive-date, 12 to 17
+//! digits right after an IP-address, for writers that put a Content-type with spaces,
+//! `text/html; charset=iso-8859-1`, or none at all), then as many bytes as its
+//! Archive-length says, then a line end. A header line that does not parse is an
+//! error, and reading goes on at the next line that does; a damaged gzip member, at
+//! the next member. A block that runs past its record (the bytes after it are not the
+//! next header line) and holds a header line at a line start (`ArcWatch`) is an error,
+//! and reading goes on from that line; one cut by the end of the input, the same.
 //!
 //! Reading again from a record inside a block, WARC or ARC, is capped: the bytes put
 //! back stay within `REPLAY_ALLOWANCE` and `REPLAY_FACTOR` times the bytes read once,
@@ -3456,7 +3459,8 @@ fn charset_param(content_type: &str) -> Option<String> {
 /// fields, `URL IP-address Archive-date Content-type Archive-length`; version 2 ten,
 /// `URL IP-address Archive-date Content-type Result-code Checksum Location Offset
 /// Filename Archive-length`. Both are parsed from the right, the URL taking what is
-/// left: broken crawls wrote URLs with spaces in them.
+/// left: broken crawls wrote URLs with spaces in them; failing that, around the
+/// Archive-date, for a Content-type with spaces or none ([`parse_arc_header`]).
 #[derive(Debug, PartialEq, Eq)]
 struct ArcHeader {
     url: String,
@@ -3528,32 +3532,152 @@ fn could_be_arc_header(start: &[u8]) -> bool {
 /// Parses an ARC header line (without its line end): with the fields of `version`
 /// first, then of the other. None when it is no header line: a URL with a scheme, an
 /// Archive-date of 12 to 17 digits and an Archive-length of digits are required.
+///
+/// The fields are taken from the right first, the URL taking what is left (broken
+/// crawls wrote URLs with spaces). When that fails, they are found around the
+/// Archive-date (`arc_fields_around_date`): a Content-type may hold spaces too (some
+/// writers copied `text/html; charset=iso-8859-1` from the HTTP header as is), or be
+/// written as nothing.
 fn parse_arc_header(line: &[u8], version: u8) -> Option<ArcHeader> {
     if line.len() > MAX_HEADER_LINE {
         return None;
     }
     let line = String::from_utf8_lossy(line);
     let counts = if version == 2 { [10, 5] } else { [5, 10] };
-    counts.into_iter().find_map(|count| {
-        let (url, fields) = split_from_right(&line, count - 1)?;
-        // IP-address, Archive-date, Content-type ... Archive-length.
-        let (date, content_type, length) = (fields[1], fields[2], fields[count - 2]);
-        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if url_scheme_len(url.as_bytes()).is_none()
-            || !(12..=17).contains(&date.len())
-            || !digits(date)
-            || length.is_empty()
-            || !digits(length)
-        {
+    counts
+        .into_iter()
+        .find_map(|count| arc_fields_from_right(&line, count))
+        .or_else(|| arc_fields_around_date(&line, version))
+}
+
+/// The Archive-date digits: 12 (`YYYYMMDDhhmm`) to 17 (milliseconds) of them.
+fn is_arc_date(field: &str) -> bool {
+    (12..=17).contains(&field.len()) && is_digits(field)
+}
+
+/// Whether `field` is a non-empty run of ASCII digits.
+fn is_digits(field: &str) -> bool {
+    !field.is_empty() && field.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The header as a whole: None unless the URL has a scheme of [`ARC_SCHEMES`] and the
+/// Archive-date and Archive-length are digits.
+fn arc_header(url: &str, date: &str, content_type: &str, length: &str) -> Option<ArcHeader> {
+    if url_scheme_len(url.as_bytes()).is_none() || !is_arc_date(date) || !is_digits(length) {
+        return None;
+    }
+    Some(ArcHeader {
+        url: url.to_string(),
+        date: iso_date(date).unwrap_or_else(|| date.to_string()),
+        content_type: content_type.to_string(),
+        length: length.parse().ok()?,
+    })
+}
+
+/// The fields of a header line of `count` fields (5, version 1; 10, version 2), each
+/// one word, taken from the right, the URL taking what is left.
+fn arc_fields_from_right(line: &str, count: usize) -> Option<ArcHeader> {
+    let (url, fields) = split_from_right(line, count - 1)?;
+    // IP-address, Archive-date, Content-type ... Archive-length.
+    arc_header(url, fields[1], fields[2], fields[count - 2])
+}
+
+/// The fields of a header line found around its Archive-date, for a line whose
+/// Content-type is no one word: the first date (12 to 17 digits) right after an
+/// IP-address (`arc_ip_address`), the URL all before the address (spaces and all,
+/// from the line's start), the Archive-length the last word, and (version 2) the five
+/// words before it Result-code (3 digits or `-`), Checksum, Location, Offset (digits
+/// or `-`) and Filename. The Content-type is what is between: nothing, one word that
+/// is no number, or a media type (`type/subtype`) followed by words none of which is
+/// a number (its parameters), so that a line of text that begins with a URL, an
+/// address and a number is still no header line.
+fn arc_fields_around_date(line: &str, version: u8) -> Option<ArcHeader> {
+    let words = blank_separated(line);
+    let first = words.first()?.0;
+    // The end of the words before `at` (None for none).
+    let end_before = |at: usize| {
+        at.checked_sub(1)
+            .and_then(|i| words.get(i))
+            .map(|&(start, word)| start + word.len())
+    };
+    let content_type = |from: usize, to: usize| -> Option<&str> {
+        let Some(end) = end_before(to).filter(|_| from < to) else {
+            return Some("");
+        };
+        let text = &line[words.get(from)?.0..end];
+        let parts = words.get(from..to)?;
+        let one_word = parts.len() == 1 && !is_digits(text);
+        let media_type = parts.first().is_some_and(|(_, w)| w.contains('/'))
+            && !parts.iter().any(|(_, w)| is_digits(w));
+        (one_word || media_type).then_some(text)
+    };
+    // The first such pair only: trying each would cost time quadratic in the line.
+    let ip = (1..words.len().saturating_sub(1))
+        .find(|&ip| arc_ip_address(words[ip].1) && is_arc_date(words[ip + 1].1))?;
+    let date = words[ip + 1].1;
+    let url = &line[first..end_before(ip)?];
+    let tail = ip + 2;
+    let n = words.len();
+    let v1 = || {
+        let length = words.get(n.checked_sub(1)?.max(tail))?.1;
+        arc_header(url, date, content_type(tail, n - 1)?, length)
+    };
+    let v2 = || {
+        let fields = words.get(n.checked_sub(6)?.max(tail)..)?;
+        let [(_, result), _, _, (_, offset), _, (_, length)] = fields else {
+            return None;
+        };
+        let code = *result == "-" || (result.len() == 3 && is_digits(result));
+        if !code || !(*offset == "-" || is_digits(offset)) {
             return None;
         }
-        Some(ArcHeader {
-            url: url.to_string(),
-            date: iso_date(date).unwrap_or_else(|| date.to_string()),
-            content_type: content_type.to_string(),
-            length: length.parse().ok()?,
-        })
-    })
+        arc_header(url, date, content_type(tail, n - 6)?, length)
+    };
+    if version == 2 {
+        v2().or_else(v1)
+    } else {
+        v1().or_else(v2)
+    }
+}
+
+/// Whether `field` is what ARC writers put for an IP-address: a dotted IPv4 address
+/// (`0.0.0.0` too), an IPv6 address (bracketed or not), or `-`.
+fn arc_ip_address(field: &str) -> bool {
+    let field = field
+        .strip_prefix('[')
+        .and_then(|f| f.strip_suffix(']'))
+        .unwrap_or(field);
+    let ipv4 = |f: &str| {
+        f.split('.').count() == 4
+            && f.split('.')
+                .all(|part| (1..=3).contains(&part.len()) && is_digits(part))
+    };
+    let ipv6 = field.bytes().filter(|&b| b == b':').count() >= 2
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+    field == "-" || ipv4(field) || ipv6
+}
+
+/// The words of `line` (separated by spaces or tabs), each with its byte offset.
+fn blank_separated(line: &str) -> Vec<(usize, &str)> {
+    let blank = [' ', '\t'];
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (blank.contains(&c), start) {
+            (true, Some(from)) => {
+                words.push((from, &line[from..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        words.push((from, &line[from..]));
+    }
+    words
 }
 
 /// The last `n` fields of `line` (separated by spaces or tabs), and what is before
@@ -3571,26 +3695,30 @@ fn split_from_right(line: &str, n: usize) -> Option<(&str, Vec<&str>)> {
     (!rest.is_empty()).then_some((rest, fields))
 }
 
-/// A 14-digit ARC date (`YYYYMMDDhhmmss`; digits after those, fractions of a second
-/// some writers add, are dropped) in ISO 8601, as WARC-Date writes it. None when it is
-/// no date (a month 13).
+/// An ARC date in ISO 8601, as WARC-Date writes it: 14 digits (`YYYYMMDDhhmmss`;
+/// digits after those, fractions of a second some writers add, are dropped), or 12
+/// (`YYYYMMDDhhmm`, some early writers), whose seconds are `00`. None when it is no
+/// date (a month 13, or 13 digits).
 fn iso_date(digits: &str) -> Option<String> {
-    let d = digits.get(..14)?;
+    let seconds = match digits.len() {
+        12 => "00",
+        _ => digits.get(12..14)?,
+    };
+    let d = digits.get(..12)?;
     let n = |range: std::ops::Range<usize>| d[range].parse::<u32>().ok();
     let valid = (1..=12).contains(&n(4..6)?)
         && (1..=31).contains(&n(6..8)?)
         && n(8..10)? < 24
         && n(10..12)? < 60
-        && n(12..14)? < 61;
+        && seconds.parse::<u32>().ok()? < 61;
     valid.then(|| {
         format!(
-            "{}-{}-{}T{}:{}:{}Z",
+            "{}-{}-{}T{}:{}:{seconds}Z",
             &d[..4],
             &d[4..6],
             &d[6..8],
             &d[8..10],
             &d[10..12],
-            &d[12..14]
         )
     })
 }
@@ -7001,6 +7129,193 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(bad)
             );
+        }
+    }
+
+    /// Found by a review: a Content-type with a space in it (`text/html;
+    /// charset=iso-8859-1`, copied from the HTTP header as is by some ARC writers)
+    /// shifted the fields, and the record was an error; so was a content type written
+    /// as nothing. The fields are now found around the Archive-date, after an
+    /// IP-address; lines of text that begin with a URL are still no header lines.
+    #[test]
+    fn arc_header_lines_with_spaces_in_the_content_type_parse_around_the_date() {
+        let parsed = |line: &[u8], version: u8| {
+            let h = parse_arc_header(line, version)
+                .unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(line)));
+            (h.url, h.date, h.content_type, h.length)
+        };
+        let want = |url: &str, content_type: &str, length: u64| {
+            (
+                url.to_string(),
+                "2009-03-01T12:34:56Z".to_string(),
+                content_type.to_string(),
+                length,
+            )
+        };
+        let charset = "text/html; charset=iso-8859-1";
+        for (line, url, content_type, length) in [
+            (
+                &b"http://a/ 1.2.3.4 20090301123456 text/html; charset=iso-8859-1 120"[..],
+                "http://a/",
+                charset,
+                120,
+            ),
+            // Spaces in the URL too, tabs, a blank at the end, an IPv6 address.
+            (
+                b"http://a/b c.html\t2001:db8::1\t20090301123456\ttext/html;\tcharset=x\t7 ",
+                "http://a/b c.html",
+                "text/html;\tcharset=x",
+                7,
+            ),
+            (
+                b"http://a/ - 20090301123456 text/html ; charset=\"utf-8\" 0012",
+                "http://a/",
+                "text/html ; charset=\"utf-8\"",
+                12,
+            ),
+            // A content type written as nothing.
+            (b"http://a/ 0.0.0.0 20090301123456  5", "http://a/", "", 5),
+        ] {
+            for version in [1, 2] {
+                assert_eq!(
+                    parsed(line, version),
+                    want(url, content_type, length),
+                    "{version}"
+                );
+            }
+        }
+        // Version 2, read with either version's fields first.
+        for (line, content_type) in [
+            (
+                &b"http://a/ b 1.2.3.4 20090301123456 text/html; charset=iso-8859-1 200 \
+                   ABC - 99 f.arc 7"[..],
+                charset,
+            ),
+            (
+                b"http://a/ b 1.2.3.4 20090301123456 text/html 302 - http://c/ 99 f.arc 7",
+                "text/html",
+            ),
+            (
+                b"http://a/ b 1.2.3.4 20090301123456  200 ABC - - f.arc 7",
+                "",
+            ),
+        ] {
+            for version in [1, 2] {
+                assert_eq!(
+                    parsed(line, version),
+                    want("http://a/ b", content_type, 7),
+                    "{version}"
+                );
+            }
+        }
+        // Lines of pages and text that begin with a URL are no header lines.
+        for text in [
+            &b"http://example.com/ 10.0.0.1 - - [01/Mar/2009:12:34:56 +0000] \"GET / \
+               HTTP/1.0\" 200 5120"[..],
+            b"http://example.com/ is where 1.2.3.4 saw 20090301123456 pages in 5",
+            b"http://example.com/ 1.2.3.4 20090301123456 is the address and date, 5",
+            b"http://example.com/ - 200903011234 to 200903011300: 5",
+            b"http://example.com/ 1.2.3.4 20090301123456 text/html 3 of 5",
+            b"http://example.com/ 1.2.3.4 20090301123456 text/html; charset=x 200 ABC",
+            b"http://example.com/ 1.2.3.4 20090301123456",
+            b"http://example.com/ 1.2.3.4.5 20090301123456 text/html; charset=x 5",
+            b"See http://example.com/ 1.2.3.4 20090301123456 text/html; charset=x 5",
+            b"<a href=\"http://a/\">1.2.3.4 20090301123456 text/html; charset=x 5</a>",
+        ] {
+            for version in [1, 2] {
+                assert_eq!(
+                    parse_arc_header(text, version),
+                    None,
+                    "{}",
+                    String::from_utf8_lossy(text)
+                );
+            }
+        }
+    }
+
+    /// Found by a review: a 12-digit Archive-date (`YYYYMMDDhhmm`, some early writers)
+    /// was written as is; it is ISO 8601 with the seconds WARC-Date needs.
+    #[test]
+    fn a_twelve_digit_arc_date_is_written_with_seconds() {
+        for (date, want) in [
+            ("200903011234", "2009-03-01T12:34:00Z"),
+            ("20090301123456", "2009-03-01T12:34:56Z"),
+            ("200903011234567", "2009-03-01T12:34:56Z"),
+            ("2009030112345678", "2009-03-01T12:34:56Z"),
+            ("200913011234", "200913011234"),
+            ("2009030112345", "2009030112345"),
+        ] {
+            let line = format!("http://a/ 1.2.3.4 {date} text/html 5");
+            let header = parse_arc_header(line.as_bytes(), 1).unwrap();
+            assert_eq!(header.date, want, "{date}");
+        }
+    }
+
+    /// ARC records whose header lines have a content type with spaces in it are read
+    /// (found by a review: each was an error); the lines of their pages that begin with
+    /// a URL are no header lines, while reading goes on after a damaged header line or
+    /// an Archive-length too long.
+    #[test]
+    fn arc_records_with_spaces_in_the_content_type_are_read_and_their_lines_are_no_headers() {
+        let page = |i: usize| {
+            format!(
+                "<html><body><p>Page {i}, a list of visits:</p><pre>\n\
+                 http://example.com/ 10.0.0.1 - - [01/Mar/2009:12:34:56 +0000] \"GET / \
+                 HTTP/1.0\" 200 5120\n\
+                 http://example.com/ is where 1.2.3.4 saw 20090301123456 pages in 5\n\
+                 http://example.com/ 1.2.3.4 20090301123456 is the address and date, 5\n\
+                 http://example.com/ - 200903011234 to 200903011300: 5\n\
+                 </pre></body></html>"
+            )
+        };
+        let set_length = |record: &mut Vec<u8>, delta: usize| {
+            edit_arc_header(record, |line| {
+                let (rest, len) = line.rsplit_once(' ').unwrap();
+                format!("{rest} {}", len.parse::<usize>().unwrap() + delta)
+            })
+        };
+        for version in [1, 2] {
+            let records = || -> Vec<Vec<u8>> {
+                std::iter::once(arc_filedesc(version))
+                    .chain((0..4).map(|i| {
+                        let ct = "text/html; charset=iso-8859-1";
+                        let mut block =
+                            format!("HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\n\r\n").into_bytes();
+                        block.extend_from_slice(page(i).as_bytes());
+                        arc_record(version, &format!("http://a/{i}"), ct, &block)
+                    }))
+                    .collect()
+            };
+            let whole = records().concat();
+            let entries = read_all(whole.clone(), RecordFormat::Arc, Options::default());
+            assert_eq!(
+                summary(&entries),
+                [
+                    "ok t:record 2",
+                    "ok t:record 3",
+                    "ok t:record 4",
+                    "ok t:record 5"
+                ],
+                "version {version}"
+            );
+            assert!(text_of(&entries, "t:record 4").contains("Page 2, a list of visits"));
+            let mut garbled = records();
+            garbled[3][..4].copy_from_slice(b"ht p");
+            let mut too_long = records();
+            set_length(&mut too_long[3], 40);
+            for damaged in [garbled, too_long] {
+                let plain = damaged.concat();
+                let gzipped: Vec<u8> = damaged.iter().flat_map(|r| gzip(r)).collect();
+                for bytes in [plain, gzipped] {
+                    for seed in [0, 3, ONE_BYTE] {
+                        let s = summary(&read_in_pieces_as(&bytes, seed, RecordFormat::Arc));
+                        assert_eq!(s.len(), 4, "version {version}, seed {seed}: {s:?}");
+                        assert_eq!(&s[..2], ["ok t:record 2", "ok t:record 3"], "{s:?}");
+                        assert!(s[2].starts_with("fail t:record 4: "), "{s:?}");
+                        assert_eq!(s[3], "ok t:record 5", "{s:?}");
+                    }
+                }
+            }
         }
     }
 

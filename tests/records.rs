@@ -1862,3 +1862,51 @@ fn arc_gz_records_are_read_like_warc_responses_and_resumed() {
     let ids: Vec<&str> = piped.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["-:record 2", "-:record 5"]);
 }
+
+/// Found by a review: an ARC header line whose Content-type holds a space (`text/html;
+/// charset=utf-8`, copied from the HTTP header as is by some ARC writers) did not
+/// parse, and its record was an error; a 12-digit Archive-date (`YYYYMMDDhhmm`, some
+/// early writers) was written as is. Now the record is read, its URL (spaces and all)
+/// and date kept, the date in ISO 8601 with seconds.
+#[test]
+fn arc_header_lines_with_a_spaced_content_type_or_a_twelve_digit_date_are_read() {
+    let dir = tempdir();
+    let records = [
+        arc_record(
+            "filedesc://old.arc",
+            "20090301000000",
+            "text/plain",
+            b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n",
+        ),
+        arc_response(
+            "http://example.org/alte seite.html",
+            "20090301123456",
+            "text/html; charset=utf-8",
+            &read_bytes(PAGES[2]),
+        ),
+        arc_response(&url(1), "200903021234", "text/html", &read_bytes(PAGES[1])),
+    ];
+    let arc = dir.path().join("old.arc");
+    write(&arc, records.concat());
+    let out = dehusk().arg("extract").arg(&arc).output();
+    out.expect_code(0);
+    let recs = out.records();
+    assert_eq!(recs.len(), 2, "{}", out.show());
+    for (rec, (url, date, page)) in recs.iter().zip([
+        (
+            "http://example.org/alte seite.html".to_string(),
+            "2009-03-01T12:34:56Z",
+            PAGES[2],
+        ),
+        (url(1), "2009-03-02T12:34:00Z", PAGES[1]),
+    ]) {
+        assert_eq!(rec["url"], url, "{}", out.show());
+        assert_eq!(rec["date"], date, "{}", out.show());
+        eqnice!(
+            extract_text(&[page]),
+            rec["text"].as_str().unwrap(),
+            "{url} vs the page alone"
+        );
+    }
+    assert_contains!(out.stderr, "2 documents, 2 ok, 0 failed");
+}
