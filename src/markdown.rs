@@ -31,15 +31,20 @@
 //!   goes into the cell, and its lines (those of a paragraph's `<br>`s too) are joined
 //!   by `<br>`, the line break GFM tables hold: a space would run lines the page set
 //!   apart into one sentence. Headings' `#`, items' markers and fences are not written
-//!   in a cell, and pipes are escaped. Each cell goes in its column (counting
-//!   `colspan`, not `rowspan`); the model's dropped cells leave theirs empty, a column
-//!   it dropped whole is left out, and every row has as many cells as the table has
-//!   columns. The first kept row is the header (GFM tables need one; it is the page's
-//!   own when the page's first row is kept), then the delimiter row. A table inside a
-//!   table's cell is a table of its own, and the table around it, which lays the page
-//!   out, is written as ordinary blocks (GFM tables do not nest). So are a table of one
-//!   kept row or column, one holding code of several lines, and one with a cell too long
-//!   for a line (`table_columns` says why).
+//!   in a cell, and pipes are escaped. Each cell goes in its column as a browser lays
+//!   the table out ([`Cell::column`](crate::segment::Cell::column)): after the columns
+//!   the cells before it span (`colspan`), in the first one that no cell of a row above
+//!   spans down into (`rowspan`, within its `<tbody>`, `<thead>` or `<tfoot>`; 0 for
+//!   the rest of it). GFM has no spans: a spanning cell is written once, in its first
+//!   row and column, and the other columns and rows it spans are empty. The model's
+//!   dropped cells leave their columns empty (a dropped cell spanning rows still takes
+//!   its columns below), a column it dropped whole is left out, and every row has as
+//!   many cells as the table has columns. The first kept row is the header (GFM tables
+//!   need one; it is the page's own when the page's first row is kept), then the
+//!   delimiter row. A table inside a table's cell is a table of its own, and the table
+//!   around it, which lays the page out, is written as ordinary blocks (GFM tables do
+//!   not nest). So are a table of one kept row or column, one holding code of several
+//!   lines, and one with a cell too long for a line (`table_columns` says why).
 //! * Anything else, and every line of plain text ([`Tag::Line`]): a paragraph. Plain
 //!   text has no markup to tell structure by; each line is a block to the model, so
 //!   each is a paragraph here.
@@ -737,6 +742,85 @@ mod tests {
         );
         assert_eq!(kept("1101010"), "| a | b |\n| --- | --- |\n| d | f |");
         assert_eq!(kept("0110100"), "| b | c |\n| --- | --- |\n| e |  |");
+    }
+
+    /// A timetable: blocks Day, Time, Talk / Mon, 9:00, Intro / 10:00, Rust.
+    const TIMETABLE: &str = "<table><tr><th>Day</th><th>Time</th><th>Talk</th></tr>\
+        <tr><td rowspan=2>Mon</td><td>9:00</td><td>Intro</td></tr>\
+        <tr><td>10:00</td><td>Rust</td></tr></table>";
+
+    #[test]
+    fn a_rowspan_in_the_first_column_moves_the_row_below_right() {
+        // As a browser lays it out; the spanned column is empty below (GFM has no
+        // spans).
+        assert_eq!(
+            markdown(TIMETABLE),
+            "| Day | Time | Talk |\n| --- | --- | --- |\n| Mon | 9:00 | Intro |\n\
+             |  | 10:00 | Rust |"
+        );
+    }
+
+    #[test]
+    fn a_rowspan_in_a_middle_column_leaves_it_empty_below() {
+        // A row without cells is a row the span reaches into.
+        let html = "<table><tr><td>a</td><td rowspan=3>b</td><td>c</td></tr><tr></tr>\
+            <tr><td>d</td><td>e</td></tr><tr><td>f</td><td>g</td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "| a | b | c |\n| --- | --- | --- |\n| d |  | e |\n| f | g |  |"
+        );
+    }
+
+    #[test]
+    fn a_rowspan_with_a_colspan_takes_its_columns_below() {
+        let html = "<table><tr><td rowspan=2 colspan=2>ab</td><td>c</td></tr>\
+            <tr><td>f</td></tr><tr><td>g</td><td>h</td><td>i</td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "| ab |  | c |\n| --- | --- | --- |\n|  |  | f |\n| g | h | i |"
+        );
+    }
+
+    #[test]
+    fn a_rowspan_past_the_end_of_the_table_adds_no_rows() {
+        // And the next table starts free; a `rowspan` that is no number spans one row.
+        let html = "<table><tr><td>a</td><td rowspan=9>b</td></tr>\
+            <tr><td>c</td><td>d</td></tr></table>\
+            <table><tr><td rowspan=x>e</td><td>f</td></tr><tr><td>g</td><td>h</td></tr></table>";
+        assert_eq!(
+            markdown(html),
+            "| a | b |  |\n| --- | --- | --- |\n| c |  | d |\n\n\
+             | e | f |\n| --- | --- |\n| g | h |"
+        );
+    }
+
+    #[test]
+    fn rowspan_zero_spans_the_rest_of_its_row_group() {
+        // The rest of its `<tbody>`, and no further.
+        let html = "<table><tbody><tr><td rowspan=0>x</td><td>1</td></tr><tr><td>2</td></tr>\
+            <tr><td>3</td></tr></tbody><tbody><tr><td>4</td><td>5</td></tr></tbody></table>";
+        assert_eq!(
+            markdown(html),
+            "| x | 1 |\n| --- | --- |\n|  | 2 |\n|  | 3 |\n| 4 | 5 |"
+        );
+    }
+
+    #[test]
+    fn a_dropped_rowspan_cell_still_takes_its_column_below() {
+        let kept = |labels: &str| {
+            let labels: Vec<bool> = labels.bytes().map(|b| b == b'1').collect();
+            markdown_kept(TIMETABLE, &labels)
+        };
+        assert_eq!(
+            kept("11101111"),
+            "| Day | Time | Talk |\n| --- | --- | --- |\n|  | 9:00 | Intro |\n\
+             |  | 10:00 | Rust |"
+        );
+        // Its column dropped whole is left out.
+        assert_eq!(
+            kept("01101111"),
+            "| Time | Talk |\n| --- | --- |\n| 9:00 | Intro |\n| 10:00 | Rust |"
+        );
     }
 
     #[test]

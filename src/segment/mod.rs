@@ -121,8 +121,9 @@ pub struct Cell {
     pub row: u32,
     /// Id of its `<table>`.
     pub table: u32,
-    /// Its column: the spans (`colspan`) of the cells before it in its row. Row spans
-    /// are not counted.
+    /// Its column, as HTML's table model places cells: the first column after those
+    /// the cells before it in its row span (`colspan`) that no cell of a row above
+    /// spans down into (`rowspan`, within its row group and the first 256 columns).
     pub column: u32,
     /// Another table stands inside the cell: its own table lays the page out rather
     /// than holding data.
