@@ -467,3 +467,35 @@ fn flags_are_refused_in_their_own_terms() {
         out.stdout
     );
 }
+
+/// Found by an audit: `--threads` had no upper bound, and `-j 20000` ran for minutes
+/// starting threads, ignored SIGTERM, then aborted. A count past the bound is refused
+/// at once, before any document is read, for every command that takes it.
+#[test]
+fn issue5_a_thread_count_past_the_bound_is_refused_at_once() {
+    let start = std::time::Instant::now();
+    for args in [
+        vec!["extract", "-j", "5000", "data/examples/article.html"],
+        vec![
+            "classify",
+            "--threads",
+            "1025",
+            "data/examples/article.html",
+        ],
+        vec!["eval", "-j", "100000", "--data", "data/examples"],
+    ] {
+        let out = dehusk().args(&args).expect_code(1);
+        assert!(
+            out.stderr.contains("dehusk starts at most"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    // The bound itself is taken.
+    let out = dehusk()
+        .args(["extract", "-q", "-j", "1024", "data/examples/article.html"])
+        .expect_code(0);
+    assert!(out.stdout.contains("Millbrook"));
+}

@@ -222,7 +222,7 @@ pub struct RunArgs {
     /// has no effect on them (a warning says so when a run reads one).
     #[arg(long, value_enum)]
     pub input_format: Option<Mode>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 1,024).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Skip a document larger than this many bytes (after decompression), reporting it.
@@ -368,7 +368,7 @@ pub struct DataArgs {
     /// Which pages: html or text renderings.
     #[arg(long, value_enum, default_value_t = Mode::Html)]
     pub mode: Mode,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 1,024).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Text mode: drop the renderer's layout (indents, blank lines) from the pages, as

@@ -70,10 +70,22 @@ pub fn resolved(path: &std::path::Path) -> Option<std::path::PathBuf> {
     })
 }
 
+/// The most worker threads `--threads` takes. Found by an audit: unbounded, `-j 5000`
+/// took 15 s to extract one page, `-j 20000` ignored SIGTERM and aborted after 519 s
+/// (no memory left for the threads' stacks), and `-j 100000` was still starting
+/// threads after 13 minutes. Far above any machine dehusk runs on today.
+pub const MAX_THREADS: usize = 1024;
+
 /// Sets the global rayon pool size.
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
+        anyhow::ensure!(
+            n <= MAX_THREADS,
+            "--threads {n} is more than the {MAX_THREADS} dehusk starts at most (this machine \
+             has {} cores; the default uses them all)",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
