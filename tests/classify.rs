@@ -494,3 +494,35 @@ fn issue3_explain_shows_the_own_probability_of_pooled_blocks() {
         "the article's paragraphs form a group pooling moves\n{out}"
     );
 }
+
+/// Found by an audit: `explain --model` with a model of the other mode explained the
+/// page with the bundled model, exit 0, without a word. It is refused, naming both
+/// modes; a model of the page's mode is used.
+#[test]
+fn issue3_explain_refuses_a_model_of_the_other_mode() {
+    for (model, page, other) in [
+        ("models/text.json", "data/examples/article.html", "text"),
+        ("models/html.json", "data/examples/article.txt", "html"),
+    ] {
+        let out = dehusk()
+            .args(["explain", "--model", model, page])
+            .expect_code(1);
+        assert!(out.stdout.is_empty(), "{model}: {}", out.stdout);
+        assert!(
+            out.stderr
+                .contains(&format!("the model is for {other} input"))
+                && out.stderr.contains("explain it with a model of that mode"),
+            "{model}: {}",
+            out.stderr
+        );
+    }
+    let out = dehusk()
+        .args([
+            "explain",
+            "--model",
+            "models/text.json",
+            "data/examples/article.txt",
+        ])
+        .stdout();
+    assert!(out.starts_with("# data/examples/article.txt"), "{out}");
+}

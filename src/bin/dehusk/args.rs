@@ -87,7 +87,8 @@ pub enum Favor {
 
 #[derive(Args, Debug)]
 pub struct ModelArgs {
-    /// Model file to use instead of the bundled model of its mode (html or text).
+    /// Model file to use instead of the bundled model of its mode (html or text); for
+    /// `explain`, of the page's mode (a model of the other mode is refused).
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     /// Override the model's decision threshold (0..1): blocks with a content

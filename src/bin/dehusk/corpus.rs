@@ -2232,7 +2232,6 @@ fn record_document(
 
 /// `dehusk explain PAGE`.
 pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
-    let classifier = crate::classifier(&args.model)?;
     let format = args.input_format.map(InputFormat::from);
     let stdin = args.page.as_os_str() == "-";
     let records = if stdin {
@@ -2259,7 +2258,20 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         }
         (None, None) => input::load_document(&args.page, format, input::DEFAULT_MAX_BYTES)?,
     };
-    let extractor = classifier.for_format(doc.format);
+    // The --model file must be of the page's mode, as `eval` requires (found by an
+    // audit: given a model of the other mode, the bundled model's explanation came
+    // out instead, exit 0, nothing said); explain answers why *that* model kept or
+    // dropped a block.
+    let file = crate::load_model(&args.model, doc.format).with_context(|| {
+        format!(
+            "{} is {}: explain it with a model of that mode, or with none (the bundled one)",
+            doc.id,
+            doc.format.as_str()
+        )
+    })?;
+    let extractor = dehusk::Extractor::new(&file)?
+        .with_min_confidence(args.model.min_confidence)
+        .context("--min-confidence")?;
     let page = dehusk::segment::segment(&doc);
     let features = dehusk::features::extract(&page, doc.format);
     let model = extractor.model();
@@ -2327,6 +2339,9 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         model.base_logit(),
         if own.is_some() {
             "; \"pooled from P\": the block's own probability P, before pooling with the page's blocks of like structure"
+        } else if model.has_context_stage() {
+            // Found by an audit: without this, the numbers looked wrong (they are).
+            "; this model keeps its context stage: the probabilities are that stage's, read from the neighbours' first-stage probabilities, and the contributions are the first stage's, so they do not add up to them"
         } else {
             ""
         }
