@@ -2792,7 +2792,9 @@ impl Reader {
             if name.eq_ignore_ascii_case("WARC-Type") {
                 header.record_type = Some(value.to_ascii_lowercase());
             } else if name.eq_ignore_ascii_case("WARC-Record-ID") {
-                header.record_id = Some(value);
+                // An empty one is none: the record gets the `<file>:record <n>` id, not
+                // `""` (found by an audit).
+                header.record_id = (!value.is_empty()).then_some(value);
             } else if name.eq_ignore_ascii_case("WARC-Target-URI") {
                 // WARC/1.0 writers put the URI in angle brackets.
                 let uri = value.strip_prefix('<').and_then(|v| v.strip_suffix('>'));
@@ -5681,6 +5683,17 @@ mod tests {
         for seed in 1..=6 {
             assert_eq!(read(seed), whole, "seed {seed}");
         }
+    }
+
+    /// Found by an audit: an empty `WARC-Record-ID:` gave the id `""` (which
+    /// `explain --record ''` then matched), where a record without one gets
+    /// `<file>:record <n>`.
+    #[test]
+    fn an_empty_warc_record_id_is_no_id() {
+        let mut warc = response("", "http://a/", "text/html", PAGE);
+        warc.extend(response("<urn:2>", "http://b/", "text/html", PAGE));
+        let ids = summary(&read_in_pieces(&warc, 0));
+        assert_eq!(ids, ["ok t:record 1", "ok <urn:2>"]);
     }
 
     #[test]

@@ -1573,3 +1573,18 @@ fn dataset_flags_are_checked_before_the_work() {
     assert_contains!(out.stderr, "--min-gold-coverage");
     assert!(!out.stderr.contains("cross-validation"), "{}", out.show());
 }
+
+/// Found by an audit: `--word-odds-dropout` with `--no-word-odds` was taken and did
+/// nothing (the model came out the same as without it). The two are refused together.
+#[test]
+fn issue3_word_odds_dropout_without_word_odds_is_refused() {
+    let dir = tempdir();
+    let model = dir.path().join("m.json");
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--no-word-odds"])
+        .args(["--word-odds-dropout", "0.2", "-o"])
+        .arg(&model)
+        .expect_code(1);
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+    assert!(!model.exists());
+}

@@ -580,11 +580,13 @@ pub struct TrainArgs {
     /// would be, so the model learns to decide without it. Held-out pages keep theirs.
     /// 0.2 is worth it when most pages to extract are in languages the training pages
     /// lack (it costs a little on the others; see the README).
+    /// Refused with --no-word-odds, where it would do nothing.
     #[arg(
         allow_negative_numbers = true,
         long,
         value_name = "SHARE",
-        default_value_t = 0.0
+        default_value_t = 0.0,
+        conflicts_with = "no_word_odds"
     )]
     pub word_odds_dropout: f64,
     /// With --cross-validate: give every held-out fold's pages no word evidence, as if
