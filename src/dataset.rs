@@ -155,12 +155,23 @@ impl Dataset {
         })
     }
 
-    /// The dataset's name (its folder name).
+    /// The dataset's name (its folder name). A folder named by `.` or `..` is named by
+    /// its real name: found by an audit, `--data .` named the dataset ".", its
+    /// predictions went to a hidden `..jsonl`, and since host folds are keyed by the
+    /// dataset's name, the same folder gave another model when typed another way.
     pub fn name(&self) -> String {
-        self.root
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| self.root.display().to_string())
+        let real;
+        let named = match self.root.file_name() {
+            Some(name) => name,
+            None => {
+                real = std::fs::canonicalize(&self.root).ok();
+                match real.as_deref().and_then(Path::file_name) {
+                    Some(name) => name,
+                    None => return self.root.display().to_string(),
+                }
+            }
+        };
+        named.to_string_lossy().into_owned()
     }
 
     /// Pages of one split (all pages when `split` is None).
@@ -185,5 +196,27 @@ impl Dataset {
             }
             InputFormat::Text => self.root.join("text").join(format!("{}.txt", page.id)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dataset_named_by_dot_or_dot_dot_takes_its_folder_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        std::fs::create_dir_all(small.join("html")).unwrap();
+        let named = |root: PathBuf| {
+            Dataset {
+                root,
+                pages: Vec::new(),
+            }
+            .name()
+        };
+        assert_eq!(named(small.clone()), "small");
+        assert_eq!(named(small.join(".")), "small");
+        assert_eq!(named(small.join("html").join("..")), "small");
     }
 }
