@@ -258,7 +258,20 @@ impl Classifier {
         site: Option<OnSite<'_>>,
         max_blocks: usize,
     ) -> Result<Classified> {
-        let page = segment_within(doc, max_blocks)?;
+        // A decoded document has no NULs; one built by hand (its fields are public)
+        // may, and they are dropped as `classify_str` drops them (found by an audit:
+        // they came out in the main text). One memchr pass; a copy only when found.
+        let page = match memchr::memchr(0, doc.text.as_bytes()) {
+            None => segment_within(doc, max_blocks)?,
+            Some(_) => {
+                let clean = Document {
+                    id: String::new(),
+                    format: doc.format,
+                    text: doc.text.replace('\0', ""),
+                };
+                segment_within(&clean, max_blocks)?
+            }
+        };
         Ok(self.for_format(doc.format).classify_segmented(page, site))
     }
 }
@@ -616,6 +629,15 @@ mod tests {
             !kept.contains('\0') && kept.contains("council met"),
             "{kept:?}"
         );
+        // A Document built by hand, NULs and all, reads as `classify_str` reads it
+        // (found by an audit: the NUL came out in the main text).
+        let by_hand = Document {
+            id: "nul".into(),
+            format: InputFormat::Text,
+            text: nul.into(),
+        };
+        let classified = classifier.classify(&by_hand).unwrap();
+        assert_eq!(classified.main_text(), kept);
     }
 
     #[test]
