@@ -51,8 +51,9 @@
 //!
 //! Blocks are separated by a blank line, the items of one list by a line break.
 //! Consecutive kept blocks of one element that `<br>` split ([`Block::element`]) are
-//! one paragraph, item or code block, their pieces on lines of their own (in a heading:
-//! joined by a space).
+//! one paragraph, item or code block, their pieces on lines of their own, ended in a
+//! paragraph or an item by a hard break (a backslash ending the line; a plain line
+//! break renders as a space); in a heading they are joined by a space.
 //!
 //! Escaping is kept to what Markdown would read as something other than the text. At
 //! the start of a line, where text would be read as structure: a backslash goes before
@@ -60,10 +61,13 @@
 //! a line of only `-`, `*`, `_` or `=` (a rule or an underline making a heading), three
 //! backticks or tildes (a fence), a `<` opening a tag, and a `[` that could define a
 //! link (`[1]: http…`, which Markdown would hide). Inside a line (`push_inline`): a
-//! backslash before punctuation, a `<` opening a tag, the `]` of `[text](url)`, and an
-//! `&` starting an entity or character reference (`&amp;` shown as text). Emphasis
-//! characters inside lines are left as they are: `*` and `_` in text are rarely
-//! emphasis, and escaping every one would change much text for little.
+//! backslash before punctuation, a `<` opening a tag, the `]` of `[text](url)`, an
+//! `&` starting an entity or character reference (`&amp;` shown as text), every
+//! backtick (a code span would hide the text's backslashes and run ``` ``TeX'' ```
+//! quotes into the words), and every `*` and `_` of a run that CommonMark's rules
+//! could read as opening or closing emphasis (`__init__`, `a*b*c`). A run they could
+//! not is left as it is: a `*` or `**` with spaces on both sides (`2 * 3`) and a `_`
+//! inside a word (`snake_case`), so most text reads as the page wrote it.
 
 use std::fmt::Write;
 
@@ -241,18 +245,27 @@ fn lines<'a>(unit: &'a [Kept<'a>]) -> impl Iterator<Item = &'a str> + 'a {
     unit.iter().flat_map(|(_, text)| text.split('\n'))
 }
 
+/// A paragraph, its lines (a `<br>` splits them) ended by a hard break.
 fn paragraph(out: &mut String, quoted: bool, unit: &[Kept<'_>]) {
     for (k, line) in lines(unit).enumerate() {
         if k > 0 {
-            out.push('\n');
+            hard_break(out);
         }
         line_start(out, quoted);
         push_escaped(out, line);
     }
 }
 
-/// A list item: `- ` or `N. `, its further lines indented to the text so they stay in
-/// the item.
+/// A line break Markdown renders as one, a backslash ending the line (found by an
+/// audit: a plain line break is rendered as a space, which ran a poem's or an
+/// address's lines together). A backslash ending the text before it is escaped
+/// ([`push_inline`]), so this one is the break.
+fn hard_break(out: &mut String) {
+    out.push_str("\\\n");
+}
+
+/// A list item: `- ` or `N. `, its further lines (after a hard break) indented to the
+/// text so they stay in the item.
 fn item(out: &mut String, quoted: bool, number: Option<u32>, unit: &[Kept<'_>]) {
     line_start(out, quoted);
     let marker_start = out.len();
@@ -264,7 +277,7 @@ fn item(out: &mut String, quoted: bool, number: Option<u32>, unit: &[Kept<'_>]) 
     let indent = out.len() - marker_start;
     for (k, line) in lines(unit).enumerate() {
         if k > 0 {
-            out.push('\n');
+            hard_break(out);
             line_start(out, quoted);
             out.extend(std::iter::repeat_n(' ', indent));
         }
@@ -496,11 +509,12 @@ fn push_escaped(out: &mut String, line: &str) {
     match structure_at(line) {
         Some(at) => {
             // The escaped character (ASCII) is written as it is: escaped again, its
-            // backslash would be the literal one.
-            push_inline(out, &line[..at]);
+            // backslash would be the literal one. The text around it is escaped with
+            // the whole line around it, as Markdown reads emphasis.
+            push_inline_in(out, line, 0..at);
             out.push('\\');
             out.push_str(&line[at..=at]);
-            push_inline(out, &line[at + 1..]);
+            push_inline_in(out, line, at + 1..line.len());
         }
         None => push_inline(out, line),
     }
@@ -510,20 +524,42 @@ fn push_escaped(out: &mut String, line: &str) {
 /// something other than the text the page showed (found by a review): a backslash
 /// before punctuation (`\*` is a literal `*`) or at the end, a `<` opening a tag (`<script>` shown as
 /// text was raw HTML), the `]` of `[text](url)` (shown as text, it was a live link),
-/// and an `&` starting a reference (`&amp;` shown as text was an `&`; found by a later
-/// review). Emphasis characters are left alone (see the module's documentation).
+/// an `&` starting a reference (`&amp;` shown as text was an `&`; found by a later
+/// review), every backtick (``` ``TeX'' ``` quotes and stray backticks made code spans),
+/// and each `*` or `_` of a run that could open or close emphasis ([`emphasis_at`]; found
+/// by an audit: `__init__` was a bold "init", `a*b*c` an "abc").
 fn push_inline(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut copied = 0;
+    push_inline_in(out, text, 0..text.len());
+}
+
+/// [`push_inline`] for `line[range]`, the rest of the line read around it (where a run
+/// of `*` or `_` is, what stands before and after it decides whether it is emphasis).
+fn push_inline_in(out: &mut String, line: &str, range: std::ops::Range<usize>) {
+    let bytes = line.as_bytes();
+    let text = &bytes[..range.end];
+    let mut copied = range.start;
     // The candidates in order, found by memchr (a byte-by-byte scan cost this twice
     // the time of the rest of the Markdown).
-    let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', bytes).peekable();
-    let mut ampersands = memchr::memchr_iter(b'&', bytes).peekable();
-    let candidates = std::iter::from_fn(|| match (marks.peek(), ampersands.peek()) {
-        (Some(mark), Some(ampersand)) if ampersand < mark => ampersands.next(),
-        (Some(_), _) => marks.next(),
-        (None, _) => ampersands.next(),
+    let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', &text[range.start..]).peekable();
+    let mut emphasis = memchr::memchr3_iter(b'*', b'_', b'`', &text[range.start..]).peekable();
+    let mut ampersands = memchr::memchr_iter(b'&', &text[range.start..]).peekable();
+    let candidates = std::iter::from_fn(|| {
+        let next = [marks.peek(), emphasis.peek(), ampersands.peek()]
+            .into_iter()
+            .flatten()
+            .min()
+            .copied()?;
+        if marks.peek() == Some(&next) {
+            marks.next();
+        } else if emphasis.peek() == Some(&next) {
+            emphasis.next();
+        } else {
+            ampersands.next();
+        }
+        Some(range.start + next)
     });
+    // The run of `*` or `_` the last one was in, and whether it is escaped.
+    let mut run = (0, false);
     for at in candidates {
         let next = bytes.get(at + 1).copied();
         let escape = match bytes[at] {
@@ -535,15 +571,74 @@ fn push_inline(out: &mut String, text: &str) {
                 next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
             }
             b'&' => starts_reference(&bytes[at + 1..]),
-            _ => next == Some(b'('),
+            b']' => next == Some(b'('),
+            b'`' => true,
+            c => {
+                if at >= run.0 {
+                    let end = at + text[at..].iter().take_while(|&&b| b == c).count();
+                    run = (end, emphasis_at(line, at, end));
+                }
+                run.1
+            }
         };
         if escape {
-            out.push_str(&text[copied..at]);
+            out.push_str(&line[copied..at]);
             out.push('\\');
             copied = at;
         }
     }
-    out.push_str(&text[copied..]);
+    out.push_str(&line[copied..range.end]);
+}
+
+/// What a character next to a run of `*` or `_` is to Markdown's emphasis rules.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Space,
+    Punctuation,
+    Other,
+}
+
+/// What `c` (None: the line's start or end) may be to a Markdown renderer, as
+/// [`emphasis_at`] tries each. Renderers differ past ASCII (CommonMark 0.31 counts
+/// symbols as punctuation, 0.30 did not) and the text's ends may be next to markup (a
+/// cell's `<br>`, a hard break's backslash), so those are what they may be.
+fn sides(c: Option<char>) -> &'static [Side] {
+    use Side::*;
+    match c {
+        None => &[Space, Punctuation],
+        Some(c) if c.is_ascii_whitespace() || c == '\x0b' => &[Space],
+        Some(c) if c.is_ascii_punctuation() => &[Punctuation],
+        Some(c) if c.is_ascii() || c.is_alphanumeric() => &[Other],
+        Some(c) if c.is_whitespace() => &[Space, Other],
+        Some(_) => &[Punctuation, Other],
+    }
+}
+
+/// Whether the run of `*` or `_` at `line[start..end]` could open or close emphasis,
+/// by CommonMark's rules: a run is left-flanking when what follows is no space and
+/// either no punctuation or after a space or punctuation, right-flanking the other
+/// way round; `*` opens when left-flanking and closes when right-flanking, `_` too but
+/// not inside a word (`snake_case`: flanking both ways, between letters). Each side is
+/// tried as all it may be ([`sides`]); escaping a run that could not pair with another
+/// costs a backslash, leaving one that does changes the text.
+fn emphasis_at(line: &str, start: usize, end: usize) -> bool {
+    use Side::*;
+    let before = line[..start].chars().next_back();
+    let after = line[end..].chars().next();
+    let underscore = line.as_bytes()[start] == b'_';
+    sides(before).iter().any(|&before| {
+        sides(after).iter().any(|&after| {
+            let left = after != Space && (after != Punctuation || before != Other);
+            let right = before != Space && (before != Punctuation || after != Other);
+            match underscore {
+                true => {
+                    (left && (!right || before == Punctuation))
+                        || (right && (!left || after == Punctuation))
+                }
+                false => left || right,
+            }
+        })
+    })
 }
 
 /// Whether the text after an `&` makes it a reference Markdown would read as the
@@ -638,7 +733,7 @@ mod tests {
         // Lines an item's `<br>` split stay in the item; a `<p>` in one is a paragraph.
         assert_eq!(
             markdown("<ol><li>One<br>1. more</li><li><p>Two</p></li></ol>"),
-            "1. One\n   1\\. more\n\nTwo"
+            "1. One\\\n   1\\. more\n\nTwo"
         );
         // A step with code numbers on after it; so does an item after a nested list;
         // an item's text after its code is the item's, not an item of its own (found
@@ -662,7 +757,7 @@ mod tests {
             markdown(
                 "<blockquote><p>To be,<br>or not.</p><h4>Hamlet</h4></blockquote><p>After.</p>"
             ),
-            "> To be,\n> or not.\n\n> #### Hamlet\n\nAfter."
+            "> To be,\\\n> or not.\n\n> #### Hamlet\n\nAfter."
         );
     }
 
@@ -691,7 +786,7 @@ mod tests {
             <tr><td>a\\|b</td><td>a\\*b</td></tr></table>";
         assert_eq!(
             markdown(html),
-            "| \\<b> | [t\\](u) |\n| --- | --- |\n| a\\\\\\|b | a\\\\*b |"
+            "| \\<b> | [t\\](u) |\n| --- | --- |\n| a\\\\\\|b | a\\\\\\*b |"
         );
     }
 
@@ -847,7 +942,7 @@ mod tests {
         );
         assert_eq!(
             markdown("<table><tr><td>First line<br>second line</td></tr></table>"),
-            "First line\nsecond line"
+            "First line\\\nsecond line"
         );
         // A code listing beside its line numbers keeps its lines.
         assert_eq!(
@@ -920,7 +1015,7 @@ mod tests {
         assert_eq!(
             markdown(html),
             "| Path | Kind |\n| --- | --- |\n| C:\\\\<br>next line | dir |\n\n\
-             ends with \\\\\nthen more\n\nlast \\\\"
+             ends with \\\\\\\nthen more\n\nlast \\\\"
         );
     }
 
@@ -934,9 +1029,58 @@ mod tests {
         assert_eq!(
             markdown(html),
             "\\# Not a heading\n\n1\\. Not a list\n\n2\\) Nor this\n\n\\> Not a quote\n\n\
-             \\- Nor a list\n\n\\* Nor\n\n\\---\n\n\\===\n\n\\```\n\n\\<div> is a tag\n\n\
-             \\[1]: http://example.com\n\n#hashtag, 1.5 million, -5 degrees, *emphasis*, a # b\n\n\
-             C:\\Users\\me, \\\\*not emphasis\\\\*, a \\<script> tag, [a\\](http://b), 1 < 2 ] (x)"
+             \\- Nor a list\n\n\\* Nor\n\n\\---\n\n\\===\n\n\\`\\`\\`\n\n\\<div> is a tag\n\n\
+             \\[1]: http://example.com\n\n#hashtag, 1.5 million, -5 degrees, \\*emphasis\\*, a # b\n\n\
+             C:\\Users\\me, \\\\\\*not emphasis\\\\\\*, a \\<script> tag, [a\\](http://b), 1 < 2 ] (x)"
+        );
+    }
+
+    /// Found by an audit: rendered, `__init__` was a bold "init", `a*b*c` an "abc" and
+    /// `SODIMM*2, Slot*2` a "SODIMM2, Slot2".
+    #[test]
+    fn emphasis_delimiters_are_escaped() {
+        assert_eq!(
+            markdown("<p>Define __init__ and __str__.</p>"),
+            "Define \\_\\_init\\_\\_ and \\_\\_str\\_\\_."
+        );
+        assert_eq!(markdown("<p>a*b*c</p>"), "a\\*b\\*c");
+        assert_eq!(markdown("<p>SODIMM*2, Slot*2</p>"), "SODIMM\\*2, Slot\\*2");
+        // In a heading, an item, a cell, and after an escaped line start.
+        assert_eq!(
+            markdown("<h2>_id</h2><ul><li>*x*</li></ul><p>1. *b*</p>"),
+            "## \\_id\n\n- \\*x\\*\n\n1\\. \\*b\\*"
+        );
+    }
+
+    #[test]
+    fn underscores_inside_words_and_lone_stars_are_left_alone() {
+        // Neither can open or close emphasis: left as the text, readable.
+        assert_eq!(
+            markdown("<p>snake_case and my_var_name, 2 * 3, a ** b, _x_y_</p>"),
+            "snake_case and my_var_name, 2 * 3, a ** b, \\_x_y\\_"
+        );
+    }
+
+    /// Found by an audit: TeX quotes made a code span that ran words together.
+    #[test]
+    fn backticks_are_escaped_outside_code() {
+        assert_eq!(
+            markdown("<p>some ``shared'' memory and `ls`</p><pre>`ls`</pre>"),
+            "some \\`\\`shared'' memory and \\`ls\\`\n\n```\n`ls`\n```"
+        );
+    }
+
+    /// Found by an audit: a plain line break renders as a space, so a poem's lines ran
+    /// together.
+    #[test]
+    fn a_br_is_a_hard_break() {
+        assert_eq!(
+            markdown("<p>Roses are red,<br>violets are blue.</p>"),
+            "Roses are red,\\\nviolets are blue."
+        );
+        assert_eq!(
+            markdown("<blockquote><p>a<br>b</p></blockquote><ul><li>c<br>d</li></ul>"),
+            "> a\\\n> b\n\n- c\\\n  d"
         );
     }
 
