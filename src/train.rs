@@ -43,7 +43,7 @@ use crate::model::{
 use crate::network::{HiddenLayer, NetworkParams};
 use crate::policy::Comments;
 use crate::pooling::Pooling;
-use crate::segment::{segment, Page};
+use crate::segment::{segment, segment_within, Page, DEFAULT_MAX_BLOCKS};
 use crate::site::SiteRepeats;
 use crate::word_odds::{odds_row, FoldedCounts, OddsLookup, PackedWordOdds, WordCounts, WordOdds};
 use crate::words::count_words;
@@ -78,9 +78,35 @@ impl LabeledPage {
     /// `dataset:host` (or the page's id when the record names no host), so a site's
     /// pages stay in one fold. For training from pages in memory rather than from a
     /// dataset folder.
+    ///
+    /// The page is segmented without a block limit: [`LabeledPage::new_within`] applies
+    /// one, as [`prepare`] does.
     pub fn new(dataset: &str, gold: GoldPage, doc: &Document, flatten: bool) -> LabeledPage {
-        let mode = doc.format;
-        let mut page = segment(doc);
+        Self::from_page(dataset, gold, doc.format, segment(doc), flatten)
+    }
+
+    /// [`LabeledPage::new`], refusing a page of more than `max_blocks` blocks (lines, in
+    /// plain text) with a too-large error, found while segmenting (before the blocks
+    /// past the limit take memory), as a corpus run refuses it
+    /// ([`crate::segment::segment_within`]).
+    pub fn new_within(
+        dataset: &str,
+        gold: GoldPage,
+        doc: &Document,
+        flatten: bool,
+        max_blocks: usize,
+    ) -> Result<LabeledPage> {
+        let page = segment_within(doc, max_blocks)?;
+        Ok(Self::from_page(dataset, gold, doc.format, page, flatten))
+    }
+
+    fn from_page(
+        dataset: &str,
+        gold: GoldPage,
+        mode: InputFormat,
+        mut page: Page,
+        flatten: bool,
+    ) -> LabeledPage {
         if flatten && mode == InputFormat::Text {
             page.flatten_layout();
         }
@@ -143,12 +169,28 @@ impl Unreadable {
 
 /// Loads, segments, featurizes and labels one split of datasets, in parallel.
 /// Pages that cannot be read are returned with their gold and the error, not dropped
-/// silently. `flatten` applies to text mode only.
+/// silently; so is a page of more than [`DEFAULT_MAX_BLOCKS`] blocks (a too-large
+/// error: [`prepare_within`]). `flatten` applies to text mode only.
 pub fn prepare(
     datasets: &[Dataset],
     split: Option<&str>,
     mode: InputFormat,
     flatten: Flatten,
+) -> (Vec<LabeledPage>, Vec<Unreadable>) {
+    prepare_within(datasets, split, mode, flatten, DEFAULT_MAX_BLOCKS)
+}
+
+/// [`prepare`] with another block limit: a page of more than `max_blocks` blocks
+/// (lines, in plain text) is returned as unreadable, with a too-large error
+/// ([`Error::is_too_large`]), found while it is segmented, so its memory stays bounded
+/// as in a corpus run. Before the limit, an 8 MB page of 4 million one-letter lines
+/// took 3 GB (found by an audit).
+pub fn prepare_within(
+    datasets: &[Dataset],
+    split: Option<&str>,
+    mode: InputFormat,
+    flatten: Flatten,
+    max_blocks: usize,
 ) -> (Vec<LabeledPage>, Vec<Unreadable>) {
     let jobs: Vec<(&Dataset, &GoldPage)> = datasets
         .iter()
@@ -172,19 +214,21 @@ pub fn prepare(
                 };
                 load_document_with(&path, Some(mode), DEFAULT_MAX_BYTES, transport)
             };
-            let doc = read.map_err(|error| {
+            let unreadable = |error| {
                 Box::new(Unreadable {
                     dataset: d.name(),
                     gold: (*gold).clone(),
                     error,
                 })
-            })?;
+            };
+            let doc = read.map_err(unreadable)?;
             let flat = match flatten {
                 Flatten::None => false,
                 Flatten::Half => fnv1a64(&gold.id) % 2 == 0,
                 Flatten::All => true,
             };
-            Ok(LabeledPage::new(&d.name(), (*gold).clone(), &doc, flat))
+            LabeledPage::new_within(&d.name(), (*gold).clone(), &doc, flat, max_blocks)
+                .map_err(unreadable)
         })
         .collect();
     let mut pages = Vec::new();
@@ -1888,6 +1932,11 @@ mod tests {
         let mut gold = by_hand.gold.clone();
         gold.host = None;
         assert_eq!(LabeledPage::new("t", gold, &doc, false).group, "t:0");
+        // With a block limit: the same page within it, a too-large error past it.
+        let within = LabeledPage::new_within("t", by_hand.gold.clone(), &doc, false, 2).unwrap();
+        assert_eq!(within.features.data, made.features.data);
+        let over = LabeledPage::new_within("t", by_hand.gold.clone(), &doc, false, 1);
+        assert!(over.is_err_and(|e| e.is_too_large()));
     }
 
     #[test]

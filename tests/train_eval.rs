@@ -1588,3 +1588,185 @@ fn issue3_word_odds_dropout_without_word_odds_is_refused() {
     assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
     assert!(!model.exists());
 }
+
+// Found by an audit (M2): the dataset commands and `explain` segmented a page with no
+// block limit, where a corpus run stops at --max-blocks: an 8 MB page of 4 million
+// one-letter lines took 3 GB in `eval` and `label`. Now a page over the limit (the
+// corpus run's default, 1,000,000, or --max-blocks) is reported and counted as a page
+// that could not be read (eval scores it as empty, train fits without it, label leaves
+// it out; exit 2), and `explain` refuses it, as extract does.
+#[test]
+fn dataset_pages_over_the_block_limit_count_as_unreadable() {
+    let dir = tempdir();
+    let copy = copy_mini(dir.path());
+    let dev = ids("dev");
+    let big = dev.iter().next().unwrap().clone();
+    // Just over the default limit: 1,000,001 lines (2 MB).
+    let huge = "x\n".repeat(dehusk::segment::DEFAULT_MAX_BLOCKS + 1);
+    std::fs::write(copy.join("text").join(format!("{big}.txt")), &huge).unwrap();
+    let started = std::time::Instant::now();
+    let out = dehusk()
+        .args(["eval", "--mode", "text", "--json", "-j", "2", "--data"])
+        .arg(&copy)
+        .expect_code(2);
+    assert_contains!(out.stderr, format!("mini/{big}: too large"));
+    assert_contains!(out.stderr, "1000000 blocks");
+    let scores = out.records().remove(0);
+    assert_eq!(scores["pages"], dev.len(), "{scores}");
+    assert_eq!(scores["unreadable"], 1, "scored as empty: {scores}");
+    assert!(started.elapsed().as_secs() < 20, "refused while segmenting");
+
+    // --max-blocks, as extract's: the limit the other pages pass.
+    let out = dehusk()
+        .args([
+            "eval",
+            "--mode",
+            "text",
+            "--json",
+            "--max-blocks",
+            "2000000",
+            "--data",
+        ])
+        .arg(&copy)
+        .expect_code(0);
+    let scores = out.records().remove(0);
+    assert!(
+        scores.get("unreadable").is_none(),
+        "every page read: {scores}"
+    );
+    let out = dehusk()
+        .args([
+            "label",
+            "--mode",
+            "text",
+            "--max-blocks",
+            "5",
+            "--data",
+            MINI,
+        ])
+        .expect_code(2);
+    assert_contains!(out.stderr, "too large");
+    assert_contains!(out.stderr, "none of the");
+    let dest = dir.path().join("m.json");
+    let out = dehusk()
+        .args(["train", "--mode", "text", "--data"])
+        .arg(&copy)
+        .args(["--max-blocks", "2000000", "-o"])
+        .arg(&dest)
+        .expect_code(0);
+    assert_contains!(out.stderr, "trained on");
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--max-blocks", "0"])
+        .expect_code(1);
+    assert_contains!(out.stderr, "--max-blocks");
+
+    // explain refuses the page, as extract skips it.
+    let page = dir.path().join("big.txt");
+    std::fs::write(&page, &huge).unwrap();
+    let out = dehusk().arg("explain").arg(&page).expect_code(1);
+    assert_contains!(out.stderr, "too large");
+    assert_contains!(out.stderr, "1000000 blocks");
+    assert_eq!(out.stdout, "");
+    let small = root().join(MINI).join("text").join("herald-1.txt");
+    dehusk()
+        .arg("explain")
+        .arg(&small)
+        .args(["--max-blocks", "2"])
+        .expect_code(1);
+    dehusk().arg("explain").arg(&small).expect_code(0);
+}
+
+// Found by an audit (M3): outputs were checked only for "the folder exists", not for
+// being writable, so `train -o` into a read-only folder trained to the end and then
+// lost the model, `--cv-predictions` failed after the cross-validation, and `eval
+// --predictions` and `label -o` after the pages were prepared. (Tests run as root, for
+// whom a read-only folder is writable: a name too long and a folder where a file is to
+// be written stand in for it.) Now each fails first, naming the output; the check
+// leaves no file or folder behind, and does not truncate an existing model.
+#[test]
+fn outputs_that_cannot_be_written_fail_before_the_work_whatever_the_cause() {
+    let dir = tempdir();
+    let long = dir.path().join(format!("{}.json", "m".repeat(300)));
+    let out = dehusk()
+        .args(["train", "--data", MINI, "-o"])
+        .arg(&long)
+        .expect_code(1);
+    assert_contains!(out.stderr, "cannot be written");
+    assert!(!out.stderr.contains("trained on"), "{}", out.show());
+    let out = dehusk()
+        .args(["label", "--data", MINI, "-o"])
+        .arg(&long)
+        .expect_code(1);
+    assert_contains!(out.stderr, "cannot be written");
+    assert_eq!(out.stdout, "", "refused before the table");
+
+    // A folder where the dataset's predictions file is to be written.
+    let pred = dir.path().join("pred");
+    std::fs::create_dir_all(pred.join("mini.jsonl")).unwrap();
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--predictions"])
+        .arg(&pred)
+        .expect_code(1);
+    assert_contains!(out.stderr, "--predictions");
+    assert_contains!(out.stderr, "cannot be written");
+    assert_eq!(out.stdout, "", "refused before the table");
+    let out = dehusk()
+        .args(["train", "--data", MINI, "--cross-validate", "-o"])
+        .arg(dir.path().join("m.json"))
+        .arg("--cv-predictions")
+        .arg(&pred)
+        .expect_code(1);
+    assert_contains!(out.stderr, "--cv-predictions");
+    assert!(!out.stderr.contains("cross-validation"), "{}", out.show());
+    let out = dehusk()
+        .args(["eval", "--data", MINI, "--predictions"])
+        .arg(dir.path().join("new").join("x".repeat(300)))
+        .expect_code(1);
+    assert_contains!(out.stderr, "cannot be written");
+
+    // No stray files: a refused run leaves the folders it probed as they were, and an
+    // existing model as it was.
+    let model = dir.path().join("old.json");
+    std::fs::write(&model, "the old model").unwrap();
+    let copy = copy_mini(dir.path());
+    rewrite_truth(&copy, |r| r["split"] = Value::from("train"));
+    dehusk()
+        .args(["train", "--report-dev", "--data"])
+        .arg(&copy)
+        .arg("-o")
+        .arg(&model)
+        .expect_code(1);
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), "the old model");
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    let out = dehusk()
+        .args([
+            "eval",
+            "--data",
+            MINI,
+            "--site-repeats",
+            "1",
+            "--predictions",
+        ])
+        .arg(fresh.join("a").join("b"))
+        .expect_code(1);
+    assert_contains!(out.stderr, "at least 2 pages");
+    dehusk()
+        .args(["train", "--report-dev", "--data"])
+        .arg(&copy)
+        .arg("-o")
+        .arg(fresh.join("m.json"))
+        .expect_code(1);
+    let left: Vec<_> = std::fs::read_dir(&fresh).unwrap().collect();
+    assert!(left.is_empty(), "nothing left behind: {left:?}");
+    // And a run that succeeds writes only its outputs.
+    dehusk()
+        .args(["eval", "--data", MINI, "--predictions"])
+        .arg(fresh.join("a").join("b"))
+        .expect_code(0);
+    let written: Vec<String> = std::fs::read_dir(fresh.join("a").join("b"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["mini.jsonl"]);
+}

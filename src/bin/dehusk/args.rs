@@ -164,6 +164,26 @@ pub fn comment_policy(drop_comments: bool) -> Comments {
     }
 }
 
+/// `--max-blocks`, one definition for every command that segments pages.
+#[derive(Args, Debug)]
+pub struct BlockLimit {
+    /// The most blocks (lines, in plain text) a page may have: the limit on the memory
+    /// one page takes (about 320 bytes a block), found while the page is segmented. The
+    /// default is some 300 times the largest annotated page; without it, 64 MiB of
+    /// one-letter lines (within --max-bytes) took 10 GB. `extract` and `classify` skip
+    /// a page over it, reporting it; `label`, `train` and `eval` report it and count it
+    /// as a page that could not be read (`train` fits without it, `eval` scores it as
+    /// an empty extraction, `label` leaves it out; exit 2); `explain` refuses it. At
+    /// least 1 (0 would refuse every page).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = dehusk::segment::DEFAULT_MAX_BLOCKS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    pub max_blocks: usize,
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Files or folders (walked recursively) to read; `-` reads standard input.
@@ -235,17 +255,8 @@ pub struct RunArgs {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub max_bytes: u64,
-    /// Skip a page of more than this many blocks (lines, in plain text), reporting it:
-    /// the limit on the memory one page takes (about 320 bytes a block). The default
-    /// is some 300 times the largest annotated page; without it, 64 MiB of one-letter
-    /// lines (within --max-bytes) took 10 GB. At least 1 (0 would skip every page).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = dehusk::segment::DEFAULT_MAX_BLOCKS,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
-    )]
-    pub max_blocks: usize,
+    #[command(flatten)]
+    pub limit: BlockLimit,
     /// Write output to this file. It is written as `FILE.partial` and renamed to FILE
     /// when the run completes, so a file named FILE is always whole. `FILE.partial` is
     /// locked while a run writes it (an advisory lock, which the system drops when the
@@ -358,6 +369,8 @@ pub struct ExplainArgs {
     /// How many feature contributions to show per block.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
+    #[command(flatten)]
+    pub limit: BlockLimit,
 }
 
 #[derive(Args, Debug)]
@@ -378,6 +391,8 @@ pub struct DataArgs {
     /// default to `none`.
     #[arg(long, value_enum)]
     pub flatten: Option<FlattenArg>,
+    #[command(flatten)]
+    pub limit: BlockLimit,
 }
 
 /// How many text pages lose their layout.

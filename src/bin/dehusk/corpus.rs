@@ -136,7 +136,7 @@ impl RunSettings {
                 .map(|f| InputFormat::from(f).as_str().to_owned()),
             field: args.field.clone(),
             max_bytes: args.max_bytes,
-            max_blocks: args.max_blocks,
+            max_blocks: args.limit.max_blocks,
             site_repeats: args.site_repeats,
             markdown,
         }
@@ -1795,7 +1795,7 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
     let doubtful = AtomicU64::new(0);
     let site_blocks = AtomicU64::new(0);
     let site_docs = AtomicU64::new(0);
-    let max_blocks = args.max_blocks;
+    let max_blocks = args.limit.max_blocks;
     let render =
         |doc: &Document, fields: &[(String, serde_json::Value)]| -> dehusk::Result<String> {
             let host = site.as_ref().and_then(|_| record_host(fields));
@@ -2054,7 +2054,7 @@ fn count_sites(
         let host = record_host(&record.fields)?;
         let doc = record.document().ok()?;
         // A page over the limit is refused by the second pass, and counts for nothing.
-        let page = segment_within(&doc, args.max_blocks).ok()?;
+        let page = segment_within(&doc, args.limit.max_blocks).ok()?;
         Some(SiteRepeats::page_keys(&host, &page))
     };
     let weight = |keys: &Option<PageKeys>| keys.as_ref().map_or(0, PageKeys::size);
@@ -2272,7 +2272,10 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let extractor = dehusk::Extractor::new(&file)?
         .with_min_confidence(args.model.min_confidence)
         .context("--min-confidence")?;
-    let page = dehusk::segment::segment(&doc);
+    // Refused as extract skips it: without the limit a page of 2 million one-letter
+    // lines took 1.5 GB (found by an audit).
+    let page = segment_within(&doc, args.limit.max_blocks)
+        .with_context(|| format!("explaining {}", doc.id))?;
     let features = dehusk::features::extract(&page, doc.format);
     let model = extractor.model();
     // With a hidden layer the contributions end with what its units' switching adds.

@@ -17,7 +17,7 @@ use dehusk::model::ModelFile;
 use dehusk::policy::Comments;
 use dehusk::site::SiteRepeats;
 use dehusk::train::{
-    count_sites, cross_validate, prepare, train_after as fit_model, Flatten, FoldReport,
+    count_sites, cross_validate, prepare_within, train_after as fit_model, Flatten, FoldReport,
     LabeledPage, TrainParams, Unreadable,
 };
 use rayon::prelude::*;
@@ -68,6 +68,73 @@ fn check_output_file(path: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Fails now, not after the work, when the file `path` cannot be written (a folder
+/// the user may not write, a name too long, a read-only file): README, "checked before
+/// the work starts". Found by an audit: `train -o` into a read-only folder trained to
+/// the end, then lost the model. An existing file is opened to append, not truncated
+/// (a model is replaced only once training succeeds); a missing one is created and
+/// removed again, so no file is left behind either way.
+fn check_writable_file(path: &Path, what: &str) -> Result<()> {
+    probe_file(path, 0).with_context(|| format!("{what} {} cannot be written", path.display()))
+}
+
+fn probe_file(path: &Path, links: u32) -> std::io::Result<()> {
+    use std::fs::OpenOptions;
+    use std::io::ErrorKind;
+    match OpenOptions::new().append(true).open(path) {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
+        Err(_) => {}
+    }
+    // A link to a file not made yet: writing creates the file it names.
+    if let Ok(target) = std::fs::read_link(path) {
+        if links < 8 {
+            let base = path.parent().unwrap_or(Path::new(""));
+            return probe_file(&base.join(target), links + 1);
+        }
+    }
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => {
+            drop(file);
+            std::fs::remove_file(path)
+        }
+        // Made meanwhile by someone else: it exists, and is theirs to keep.
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`check_writable_file`] for an output folder (created when missing) and the files
+/// `names` the run writes into it: the folder (and each missing folder above it) is
+/// created, a file is created and removed in it, then the folders made are removed;
+/// each of `names` that exists already must open for appending.
+fn check_writable_dir(dir: &Path, names: &[String], what: &str) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        anyhow::Error::new(e).context(format!("{what} {} cannot be written", dir.display()))
+    };
+    // The folders to make, deepest first.
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err() {
+        missing.push(d.to_path_buf());
+        d = d.parent().unwrap_or(Path::new(""));
+    }
+    let made = std::fs::create_dir_all(dir);
+    let probe = made.and_then(|()| {
+        let name = format!(".dehusk-write-check-{}", std::process::id());
+        probe_file(&dir.join(name), 0)?;
+        for n in names {
+            probe_file(&dir.join(n), 0)?;
+        }
+        Ok(())
+    });
+    for d in &missing {
+        // Only empty folders are removed: never what someone else put there meanwhile.
+        let _ = std::fs::remove_dir(d);
+    }
+    probe.map_err(fail)
+}
+
 /// Fails when writing the file `path` would replace a dataset's own files: its
 /// `truth.jsonl`, or anything in its `html/` or `text/` folder. Found by an audit:
 /// `train -o data/x/truth.jsonl` replaced the gold with a model, and `eval
@@ -107,6 +174,14 @@ fn check_dir_outside_datasets(dir: &Path, datasets: &[Dataset], what: &str) -> R
         check_outside_datasets(&dir.join(format!("{}.jsonl", d.name())), datasets, what)?;
     }
     Ok(())
+}
+
+/// The files an output folder of one `<dataset>.jsonl` per dataset gets.
+fn jsonl_names(datasets: &[Dataset]) -> Vec<String> {
+    datasets
+        .iter()
+        .map(|d| format!("{}.jsonl", d.name()))
+        .collect()
 }
 
 /// Fails now when `dir` exists and is not a folder (it is created when missing).
@@ -152,18 +227,20 @@ fn without_pages(datasets: &[Dataset], split: Option<&str>) -> Result<Vec<String
     Ok(empty)
 }
 
-/// Loads one split of the datasets, reporting unreadable pages; a dataset with no
-/// page in the split is reported too, and none at all is an error.
+/// Loads one split of the datasets, reporting unreadable pages (a page of more than
+/// `max_blocks` blocks among them); a dataset with no page in the split is reported
+/// too, and none at all is an error.
 fn load_split(
     datasets: &[Dataset],
     split: Option<&str>,
     mode: InputFormat,
     flatten: Flatten,
+    max_blocks: usize,
 ) -> Result<(Vec<LabeledPage>, Vec<Unreadable>)> {
     for name in without_pages(datasets, split)? {
         eprintln!("dehusk: {name}: no page is in {}", split_name(split));
     }
-    let (pages, unreadable) = prepare(datasets, split, mode, flatten);
+    let (pages, unreadable) = prepare_within(datasets, split, mode, flatten, max_blocks);
     for u in &unreadable {
         eprintln!("dehusk: {}: {}", u.name(), u.error);
     }
@@ -203,8 +280,15 @@ pub fn label(args: LabelArgs) -> Result<ExitCode> {
     if let Some(p) = &args.output {
         check_output_file(p, "-o")?;
         check_outside_datasets(p, &datasets, "-o")?;
+        check_writable_file(p, "-o")?;
     }
-    let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
+    let (pages, unreadable) = load_split(
+        &datasets,
+        split_filter(&args.split),
+        mode,
+        flatten,
+        args.data.limit.max_blocks,
+    )?;
     let failed = unreadable.len();
     if pages.is_empty() {
         // Said, not printed as an empty table (found by an audit).
@@ -520,6 +604,25 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     if let Some(dir) = &args.cv_rows {
         check_outside_datasets(dir, &datasets, "--cv-rows")?;
     }
+    // Last, once nothing else refuses the run: these probe the file system.
+    check_writable_file(&args.output, "-o")?;
+    if let Some(dir) = &args.cv_predictions {
+        check_writable_dir(dir, &jsonl_names(&datasets), "--cv-predictions")?;
+    }
+    if let Some(dir) = &args.cv_rows {
+        let names: Vec<String> = std::iter::once("names.txt".to_owned())
+            .chain((0..5).flat_map(|k| {
+                [
+                    "fit-{k}.f32",
+                    "fit-{k}.tsv",
+                    "held-{k}.f32",
+                    "held-{k}.jsonl",
+                ]
+                .map(|n| n.replace("{k}", &k.to_string()))
+            }))
+            .collect();
+        check_writable_dir(dir, &names, "--cv-rows")?;
+    }
     // Found by an audit: without dev pages, --report-dev failed after the whole
     // training, and the model was not saved.
     if args.report_dev {
@@ -528,7 +631,13 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let mode: InputFormat = args.data.mode.into();
     let t0 = Instant::now();
     let flatten = args.data.flatten.map_or(Flatten::Half, Flatten::from);
-    let (pages, unreadable) = load_split(&datasets, Some("train"), mode, flatten)?;
+    let (pages, unreadable) = load_split(
+        &datasets,
+        Some("train"),
+        mode,
+        flatten,
+        args.data.limit.max_blocks,
+    )?;
     // Before the cross-validation's minutes, not after them (found by an audit).
     dehusk::train::check_pages(&pages, &params)?;
     let mut failed = unreadable.len();
@@ -608,7 +717,13 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         prov.settings.insert("drop_comments".into(), 1.0);
     }
     if args.report_dev {
-        let (dev, dev_unreadable) = load_split(&datasets, Some("dev"), mode, Flatten::None)?;
+        let (dev, dev_unreadable) = load_split(
+            &datasets,
+            Some("dev"),
+            mode,
+            Flatten::None,
+            args.data.limit.max_blocks,
+        )?;
         // An unreadable dev page fails the run as it fails `eval` (exit 2).
         failed += dev_unreadable.len();
         let model = file.compile()?;
@@ -661,12 +776,19 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     if let Some(dir) = &args.predictions {
         check_output_dir(dir, "--predictions")?;
         check_dir_outside_datasets(dir, &datasets, "--predictions")?;
+        check_writable_dir(dir, &jsonl_names(&datasets), "--predictions")?;
     }
     if args.site_repeats > 0 {
         SiteRepeats::new(args.site_repeats).context("--site-repeats")?;
     }
     let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
-    let (pages, unreadable) = load_split(&datasets, split_filter(&args.split), mode, flatten)?;
+    let (pages, unreadable) = load_split(
+        &datasets,
+        split_filter(&args.split),
+        mode,
+        flatten,
+        args.data.limit.max_blocks,
+    )?;
     let failed = unreadable.len();
     if let Some(dir) = &args.predictions {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
