@@ -65,7 +65,8 @@
 //! `&` starting an entity or character reference (`&amp;` shown as text), every
 //! backtick (a code span would hide the text's backslashes and run ``` ``TeX'' ```
 //! quotes into the words), and every `*` and `_` of a run that CommonMark's rules
-//! could read as opening or closing emphasis (`__init__`, `a*b*c`). A run they could
+//! could read as opening or closing emphasis (`__init__`, `a*b*c`), and of `~` read the
+//! same way as GFM's strikethrough (`~~old~~`). A run they could
 //! not is left as it is: a `*` or `**` with spaces on both sides (`2 * 3`) and a `_`
 //! inside a word (`snake_case`), so most text reads as the page wrote it.
 
@@ -542,7 +543,8 @@ fn push_inline_in(out: &mut String, line: &str, range: std::ops::Range<usize>) {
     // the time of the rest of the Markdown).
     let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', &text[range.start..]).peekable();
     let mut emphasis = memchr::memchr3_iter(b'*', b'_', b'`', &text[range.start..]).peekable();
-    let mut ampersands = memchr::memchr_iter(b'&', &text[range.start..]).peekable();
+    // `&`, and `~` (GFM's strikethrough, `~~text~~`, read as `*` is).
+    let mut ampersands = memchr::memchr2_iter(b'&', b'~', &text[range.start..]).peekable();
     let candidates = std::iter::from_fn(|| {
         let next = [marks.peek(), emphasis.peek(), ampersands.peek()]
             .into_iter()
@@ -1058,6 +1060,16 @@ mod tests {
         assert_eq!(
             markdown("<p>snake_case and my_var_name, 2 * 3, a ** b, _x_y_</p>"),
             "snake_case and my_var_name, 2 * 3, a ** b, \\_x_y\\_"
+        );
+    }
+
+    /// GFM's strikethrough (`~~old~~`, and `~old~` in GitHub's renderer) hid text as
+    /// emphasis did: a run of `~` that could open or close one is escaped, as `*` is.
+    #[test]
+    fn strikethrough_tildes_are_escaped() {
+        assert_eq!(
+            markdown("<p>~~old~~ price, ~5 km, a ~ b</p>"),
+            "\\~\\~old\\~\\~ price, \\~5 km, a ~ b"
         );
     }
 
