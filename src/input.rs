@@ -464,7 +464,7 @@ fn usable_encoding(encoding: &'static Encoding) -> Option<&'static Encoding> {
 }
 
 /// `s` without NUL characters, borrowed when it has none.
-fn without_nul(s: &str) -> Cow<'_, str> {
+pub(crate) fn without_nul(s: &str) -> Cow<'_, str> {
     if memchr::memchr(0, s.as_bytes()).is_none() {
         Cow::Borrowed(s)
     } else {

@@ -3,7 +3,6 @@
 //! per document; [`for_each_ordered`] scores many documents in parallel (rayon), with
 //! bounded memory, and hands the results back in input order as they are ready.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -157,11 +156,7 @@ impl Extractor {
                 text.len()
             )));
         }
-        let text = match text.contains('\0') {
-            true => Cow::Owned(text.replace('\0', "")),
-            false => Cow::Borrowed(text),
-        };
-        let page = segment_str_within(&text, self.model.mode, self.max_blocks)?;
+        let page = segment_without_nul(text, self.model.mode, self.max_blocks)?;
         Ok(self.classify_segmented(page, None))
     }
 
@@ -259,21 +254,17 @@ impl Classifier {
         max_blocks: usize,
     ) -> Result<Classified> {
         // A decoded document has no NULs; one built by hand (its fields are public)
-        // may, and they are dropped as `classify_str` drops them (found by an audit:
-        // they came out in the main text). One memchr pass; a copy only when found.
-        let page = match memchr::memchr(0, doc.text.as_bytes()) {
-            None => segment_within(doc, max_blocks)?,
-            Some(_) => {
-                let clean = Document {
-                    id: String::new(),
-                    format: doc.format,
-                    text: doc.text.replace('\0', ""),
-                };
-                segment_within(&clean, max_blocks)?
-            }
-        };
+        // may (found by an audit: they came out in the main text).
+        let page = segment_without_nul(&doc.text, doc.format, max_blocks)?;
         Ok(self.for_format(doc.format).classify_segmented(page, site))
     }
+}
+
+/// Segments `text` as a corpus run reads a document, NUL characters dropped (a
+/// decoded [`Document`] has none; a string, or a `Document` built by hand, may): one
+/// memchr pass, and a copy only when there is one ([`input::without_nul`]).
+fn segment_without_nul(text: &str, format: InputFormat, max_blocks: usize) -> Result<Page> {
+    segment_str_within(&input::without_nul(text), format, max_blocks)
 }
 
 /// Documents in flight per worker thread in [`for_each_ordered`]: enough to keep every
