@@ -2269,9 +2269,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             doc.format.as_str()
         )
     })?;
-    let extractor = dehusk::Extractor::new(&file)?
-        .with_min_confidence(args.model.min_confidence)
-        .context("--min-confidence")?;
+    let extractor = crate::extractor_of(&file, &args.model)?;
     // Refused as extract skips it: without the limit a page of 2 million one-letter
     // lines took 1.5 GB (found by an audit).
     let page = segment_within(&doc, args.limit.max_blocks)

@@ -167,13 +167,15 @@ pub fn models(args: &ModelArgs) -> Result<(ModelFile, ModelFile)> {
 
 /// A classifier of the two models of [`models`], with --min-confidence.
 pub fn classifier_of(html: &ModelFile, text: &ModelFile, args: &ModelArgs) -> Result<Classifier> {
-    let min = args.min_confidence;
     Ok(Classifier::from_extractors(
-        Extractor::new(html)?
-            .with_min_confidence(min)
-            .context("--min-confidence")?,
-        Extractor::new(text)?
-            .with_min_confidence(min)
-            .context("--min-confidence")?,
+        extractor_of(html, args)?,
+        extractor_of(text, args)?,
     )?)
+}
+
+/// An extractor of one model file, with --min-confidence.
+pub fn extractor_of(file: &ModelFile, args: &ModelArgs) -> Result<Extractor> {
+    Extractor::new(file)?
+        .with_min_confidence(args.min_confidence)
+        .context("--min-confidence")
 }
