@@ -55,11 +55,33 @@ fn write_row(w: &mut impl Write, row: &[f32], odds: &[f32]) -> std::io::Result<(
     Ok(())
 }
 
+/// The file of the rows' column names.
+const NAMES_FILE: &str = "names.txt";
+
+/// The files fold `fold` writes: its fitting rows and their lines, its held-out rows
+/// and pages (see the module doc).
+fn fold_files(fold: u64) -> [String; 4] {
+    [
+        format!("fit-{fold}.f32"),
+        format!("fit-{fold}.tsv"),
+        format!("held-{fold}.f32"),
+        format!("held-{fold}.jsonl"),
+    ]
+}
+
+/// Every file a run of `folds` host folds writes into the folder, so that the folder
+/// can be checked writable before the cross-validation's minutes.
+pub fn written_files(folds: u64) -> Vec<String> {
+    std::iter::once(NAMES_FILE.to_owned())
+        .chain((0..folds).flat_map(fold_files))
+        .collect()
+}
+
 /// Creates `dir` and writes `names.txt`, the rows' columns: once, before the folds
 /// (which run in parallel) write their rows.
 pub(crate) fn write_names(dir: &Path, names: &[String]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(Some(dir.to_path_buf()), e))?;
-    let path = dir.join("names.txt");
+    let path = dir.join(NAMES_FILE);
     std::fs::write(&path, names.join("\n") + "\n").map_err(|e| Error::io(Some(path), e))
 }
 
@@ -92,10 +114,8 @@ pub(crate) fn write_fold(
         move |e| Error::io(Some(path), e)
     };
 
-    let (rows_path, meta_path) = (
-        dir.join(format!("fit-{fold}.f32")),
-        dir.join(format!("fit-{fold}.tsv")),
-    );
+    let [fit_rows_file, fit_meta_file, held_rows_file, held_pages_file] = fold_files(fold);
+    let (rows_path, meta_path) = (dir.join(fit_rows_file), dir.join(fit_meta_file));
     let (mut rows, mut meta) = (create(&rows_path)?, create(&meta_path)?);
     for r in fit_rows {
         let p = fit[r.page];
@@ -115,10 +135,7 @@ pub(crate) fn write_fold(
     rows.flush().map_err(io(&rows_path))?;
     meta.flush().map_err(io(&meta_path))?;
 
-    let (rows_path, pages_path) = (
-        dir.join(format!("held-{fold}.f32")),
-        dir.join(format!("held-{fold}.jsonl")),
-    );
+    let (rows_path, pages_path) = (dir.join(held_rows_file), dir.join(held_pages_file));
     let (mut rows, mut pages) = (create(&rows_path)?, create(&pages_path)?);
     for (p, odds) in held.iter().zip(held_odds) {
         for i in 0..p.features.rows {

@@ -610,17 +610,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         check_writable_dir(dir, &jsonl_names(&datasets), "--cv-predictions")?;
     }
     if let Some(dir) = &args.cv_rows {
-        let names: Vec<String> = std::iter::once("names.txt".to_owned())
-            .chain((0..5).flat_map(|k| {
-                [
-                    "fit-{k}.f32",
-                    "fit-{k}.tsv",
-                    "held-{k}.f32",
-                    "held-{k}.jsonl",
-                ]
-                .map(|n| n.replace("{k}", &k.to_string()))
-            }))
-            .collect();
+        let names = dehusk::cv_rows::written_files(params.holdout_every);
         check_writable_dir(dir, &names, "--cv-rows")?;
     }
     // Found by an audit: without dev pages, --report-dev failed after the whole
