@@ -544,9 +544,9 @@ fn push_inline_in(out: &mut String, line: &str, range: std::ops::Range<usize>) {
     let mut marks = memchr::memchr3_iter(b'\\', b'<', b']', &text[range.start..]).peekable();
     let mut emphasis = memchr::memchr3_iter(b'*', b'_', b'`', &text[range.start..]).peekable();
     // `&`, and `~` (GFM's strikethrough, `~~text~~`, read as `*` is).
-    let mut ampersands = memchr::memchr2_iter(b'&', b'~', &text[range.start..]).peekable();
+    let mut amps_and_tildes = memchr::memchr2_iter(b'&', b'~', &text[range.start..]).peekable();
     let candidates = std::iter::from_fn(|| {
-        let next = [marks.peek(), emphasis.peek(), ampersands.peek()]
+        let next = [marks.peek(), emphasis.peek(), amps_and_tildes.peek()]
             .into_iter()
             .flatten()
             .min()
@@ -556,7 +556,7 @@ fn push_inline_in(out: &mut String, line: &str, range: std::ops::Range<usize>) {
         } else if emphasis.peek() == Some(&next) {
             emphasis.next();
         } else {
-            ampersands.next();
+            amps_and_tildes.next();
         }
         Some(range.start + next)
     });
