@@ -8,8 +8,9 @@
 //! unclosed `<div>`s cost constant memory.
 //!
 //! The tokenizer switches into script/rawtext states from the start tag's name, as a
-//! tree builder would; the segmenter then skips the text of script, style and head
-//! elements by its own stack (`Frame::skip`).
+//! tree builder would (never in SVG or MathML, which the segmenter tells it); the
+//! segmenter then skips the text of script, style and head elements by its own stack
+//! (`Frame::skip`), past its depth cap too.
 //!
 //! Hostile input (issue #5): every per-token cost is bounded (stack depth, end-tag
 //! search, attribute prefixes, hashed tokens per element and per block, title length,
@@ -180,6 +181,11 @@ struct Segmenter {
     stack: Vec<Frame>,
     /// Elements opened beyond `MAX_STACK`.
     overflow: u32,
+    /// The outermost element opened beyond `MAX_STACK` that hides its content (a
+    /// script, a style, a `<select>`...): its name's hash and its place in `overflow`.
+    /// Its text is skipped until its end tag, or until as many end tags as it stands
+    /// deep have come: with no frame, nothing else would know its text is not shown.
+    skipped_past_cap: Option<(u32, u32)>,
     next_id: u32,
     pending: PendingTag,
     hash_stack: Vec<u32>,
@@ -200,8 +206,12 @@ struct Segmenter {
     inline_classes: ClassMask,
     inline_tags: TagMask,
     in_title: bool,
+    /// The last start tag stood in SVG or MathML ([`TokenSink::in_foreign_content`]).
+    start_in_foreign: bool,
     /// A `<head>` element is open.
     in_head: bool,
+    /// The body has begun: an element that does not belong in `<head>`, or text, came.
+    body_started: bool,
     noscript_nesting: u8,
     /// The tag paths at the last start tag before the current block's text began
     /// (see `Block::tag_path`); None until a start tag is seen in the block.
@@ -260,6 +270,7 @@ impl Segmenter {
             page,
             stack: vec![root],
             overflow: 0,
+            skipped_past_cap: None,
             next_id: 1,
             pending: PendingTag::default(),
             hash_stack: Vec::new(),
@@ -275,7 +286,9 @@ impl Segmenter {
             inline_classes: ClassMask::EMPTY,
             inline_tags: TagMask::EMPTY,
             in_title: false,
+            start_in_foreign: false,
             in_head: false,
+            body_started: false,
             noscript_nesting: 0,
             block_tag_path: None,
             max_blocks: usize::MAX,
@@ -454,15 +467,26 @@ impl Segmenter {
             || self.top().tags.contains(Tag::Svg)
             || self.top().tags.contains(Tag::Math);
         let void = is_void(&name) || (self_closing && foreign);
-        if self.in_head && !is_head_content(&name) {
-            // A body element closes an unclosed <head> (many pages never write
-            // </head>; without this, the whole page would be skipped as head).
-            if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Head) {
-                self.pop_to(i);
+        self.start_in_foreign = foreign && self.in_foreign_content_now();
+        if (self.in_head || !self.body_started) && !is_head_content(&name) {
+            if self.in_head {
+                // A body element closes an unclosed <head> (many pages never write
+                // </head>; without this, the whole page would be skipped as head).
+                if let Some(i) = self.stack.iter().rposition(|f| f.tag == Tag::Head) {
+                    self.pop_to(i);
+                }
+                self.in_head = false;
             }
-            self.in_head = false;
+            self.body_started = true;
         }
         if tag == Tag::Head {
+            if self.body_started {
+                // HTML ignores a `<head>` once the body has begun (a template pasted
+                // whole into a page): opened, it would hide the text after it.
+                self.hash_stack.truncate(self.pending.hash_start);
+                self.pending.name = name;
+                return;
+            }
             self.in_head = true;
         }
         self.close_implied(tag);
@@ -485,6 +509,18 @@ impl Segmenter {
                 self.flush_block();
             }
             self.overflow = self.overflow.saturating_add(1);
+            let top = self.top();
+            if self.skipped_past_cap.is_none()
+                && !top.skip
+                && self.hides_own_content(
+                    tag,
+                    &name,
+                    top.tags,
+                    top.ancestor_classes.union(self.pending.classes),
+                )
+            {
+                self.skipped_past_cap = Some((hash_bytes(&name), self.overflow));
+            }
             self.hash_stack.truncate(self.pending.hash_start);
             self.pending.name = name;
             return;
@@ -519,19 +555,7 @@ impl Segmenter {
         let frame = Frame {
             name: hash_bytes(&name),
             tag,
-            skip: parent.skip
-                || tag.is_skipped()
-                || is_media_fallback_host(&name)
-                // A closed `<dialog>` and a popover are not shown until a script or
-                // a button opens them: cookie settings, sign-up and contact forms,
-                // search boxes, menus.
-                || (name == b"dialog" && !self.pending.open)
-                || self.pending.popover
-                || (parent.tags.contains(Tag::Math) && is_math_annotation(&name))
-                // A hidden formula is the accessible copy of one shown as an image
-                // (Wikipedia's MathML is `display: none` beside its picture, and
-                // readability's gold leaves it out): skipped, as all MathML was before.
-                || (tag == Tag::Math && ancestor_classes.has(HIDDEN_CLASS)),
+            skip: parent.skip || self.hides_own_content(tag, &name, parent.tags, ancestor_classes),
             chain,
             own_classes: self.pending.classes,
             ancestor_classes,
@@ -781,6 +805,44 @@ impl Segmenter {
         }
     }
 
+    /// Whether the element about to open (`tag`, `name` and the pending attributes,
+    /// under ancestors with `parent_tags` and `ancestor_classes`, its own included)
+    /// hides its content by its own kind, whatever its parent does.
+    fn hides_own_content(
+        &self,
+        tag: Tag,
+        name: &[u8],
+        parent_tags: TagMask,
+        ancestor_classes: ClassMask,
+    ) -> bool {
+        tag.is_skipped()
+            || is_media_fallback_host(name)
+            // A closed `<dialog>` and a popover are not shown until a script or a
+            // button opens them: cookie settings, sign-up and contact forms, search
+            // boxes, menus.
+            || (name == b"dialog" && !self.pending.open)
+            || self.pending.popover
+            || (parent_tags.contains(Tag::Math) && is_math_annotation(name))
+            // A hidden formula is the accessible copy of one shown as an image
+            // (Wikipedia's MathML is `display: none` beside its picture, and
+            // readability's gold leaves it out): skipped, as all MathML was before.
+            || (tag == Tag::Math && ancestor_classes.has(HIDDEN_CLASS))
+    }
+
+    /// Whether a start tag here stands in SVG or MathML rather than in HTML that an
+    /// SVG integration point holds ([`SVG_HTML_HOLDERS`]): for the tokenizer
+    /// ([`TokenSink::in_foreign_content`]). Called only under an open `<svg>` or
+    /// `<math>`.
+    fn in_foreign_content_now(&self) -> bool {
+        let holders = SVG_HTML_HOLDERS.map(hash_bytes);
+        !self
+            .stack
+            .iter()
+            .rev()
+            .take_while(|f| !matches!(f.tag, Tag::Svg | Tag::Math))
+            .any(|f| holders.contains(&f.name))
+    }
+
     fn find_open(&self, tag: Tag, stop: &[Tag]) -> Option<usize> {
         self.find_open_any(&[tag], stop)
     }
@@ -830,7 +892,22 @@ impl Segmenter {
     fn on_end_tag(&mut self, name: &[u8]) {
         self.tag_boundary = true;
         if self.overflow > 0 {
-            self.overflow -= 1;
+            match self.skipped_past_cap {
+                // Its end tag closes what it holds too (a `<select>`'s unclosed options).
+                Some((hidden, depth)) if hidden == hash_bytes(name) => {
+                    self.overflow = depth - 1;
+                    self.skipped_past_cap = None;
+                }
+                _ => {
+                    self.overflow -= 1;
+                    if self
+                        .skipped_past_cap
+                        .is_some_and(|(_, depth)| self.overflow < depth)
+                    {
+                        self.skipped_past_cap = None;
+                    }
+                }
+            }
             if Tag::from_name(name).is_block() {
                 self.flush_block();
             }
@@ -845,11 +922,34 @@ impl Segmenter {
             Some(i) => self.pop_to(i),
             // `</p>` or `</br>` without a start tag still break the line in browsers.
             None if name == b"p" || name == b"br" => self.flush_block(),
+            // The element that hides the text here (a `<select>`, a `<template>`, an
+            // `<svg>`) is closed by its end tag at any depth: left open by elements
+            // inside it that nothing closes (a run of `<optgroup>`s, a drawing's
+            // groups), it would hide the rest of the page. Frames hide their text from
+            // the outermost hiding one up, so it is found by halving.
+            None if self.top().skip => {
+                let outermost = self.stack.partition_point(|f| !f.skip);
+                if self.stack.get(outermost).is_some_and(|f| f.name == h) {
+                    self.pop_to(outermost);
+                }
+            }
             None => {}
         }
     }
 
     fn on_text(&mut self, value: &str) {
+        if self.skipped_past_cap.is_some() {
+            return;
+        }
+        if self.in_head && self.top().tag == Tag::Head && value.bytes().any(|b| !is_ascii_space(b))
+        {
+            // HTML ends the head at its first character of text, which is the body's
+            // (a page that writes words before its `<body>`, or never writes one).
+            let head = self.stack.len() - 1;
+            self.pop_to(head);
+            self.in_head = false;
+            self.body_started = true;
+        }
         let top = self.top();
         if top.tag == Tag::Noscript && top.skip && self.noscript_nesting < MAX_NOSCRIPT_NESTING {
             self.maybe_parse_noscript(value);
@@ -1089,6 +1189,10 @@ impl TokenSink for Segmenter {
 
     fn end_tag(&mut self, name: &[u8]) {
         self.on_end_tag(name);
+    }
+
+    fn in_foreign_content(&self) -> bool {
+        self.start_in_foreign
     }
 
     fn text(&mut self, text: &str) {
@@ -1696,6 +1800,82 @@ mod tests {
              <p>After.</p>",
         );
         assert_eq!(texts(&p), ["Before.", "Shown.", "After."]);
+    }
+
+    #[test]
+    fn issue5_hidden_text_stays_hidden_past_the_stack_cap() {
+        // Past MAX_STACK no frame is pushed; a script, style or `<select>` opened
+        // there showed its text (found by an audit).
+        let deep = "<div>".repeat(MAX_STACK + 8);
+        let html = format!(
+            "{deep}<p>Visible.</p><script>var leaked = 1;</script><style>.leak{{}}</style>\
+             <select><option>Leaked option<option>Another</select><p>After.</p>"
+        );
+        assert_eq!(texts(&segment_html(&html)), ["Visible.", "After."]);
+    }
+
+    #[test]
+    fn issue5_a_hiding_element_is_closed_by_its_end_tag_at_any_depth() {
+        // Elements nothing closes inside a `<select>`, `<template>` or `<svg>` put its
+        // end tag out of the search's reach, and it hid the rest of the page.
+        let deep = |open: &str, inner: &str, close: &str| {
+            format!(
+                "<p>Before.</p>{open}{}{close}<p>After.</p>",
+                inner.repeat(MAX_END_TAG_SEARCH + 6)
+            )
+        };
+        for html in [
+            deep("<select>", "<optgroup label=g><option>o", "</select>"),
+            deep("<template>", "<span>t", "</template>"),
+            deep("<svg>", "<g>", "</svg>"),
+        ] {
+            assert_eq!(
+                texts(&segment_html(&html)),
+                ["Before.", "After."],
+                "{html:.40}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue5_self_closed_svg_title_and_style_hold_no_raw_text() {
+        // `<svg><title/>` is complete; read as an HTML title, it swallowed the page up
+        // to the next `</title>` (found by an audit).
+        for tag in ["title", "style", "textarea", "xmp"] {
+            let html =
+                format!("<p>Before.</p><svg><{tag}/><path d=M0 /></svg><p>After.</p><p>More.</p>");
+            assert_eq!(
+                texts(&segment_html(&html)),
+                ["Before.", "After.", "More."],
+                "{tag}"
+            );
+        }
+        // Inside an SVG's HTML holder, a `<style>` is HTML's again: raw text.
+        let p = segment_html(
+            "<svg><foreignObject><style>p { x: '</p><p>' }</style></foreignObject></svg>\
+             <p>After.</p>",
+        );
+        assert_eq!(texts(&p), ["After."]);
+    }
+
+    #[test]
+    fn issue5_text_in_an_open_head_and_a_head_in_the_body_are_shown() {
+        // HTML ends the head at its first character of text, and ignores a `<head>`
+        // once the body has begun; both hid text until the next body element.
+        let p = segment_html("<head><title>T</title>Words in the head.<p>Para.</p>");
+        assert_eq!(texts(&p), ["Words in the head.", "Para."]);
+        assert_eq!(p.title, "T");
+        let p = segment_html("<p>Before.</p><head><link rel=x>Words after.<p>After.</p>");
+        assert_eq!(texts(&p), ["Before.", "Words after.", "After."]);
+        // Whitespace in the head is not text.
+        let p = segment_html("<head>\n <title>T</title>\n</head><body><p>Para.</p>");
+        assert_eq!(texts(&p), ["Para."]);
+    }
+
+    #[test]
+    fn issue5_plaintext_is_a_block_of_its_own() {
+        let p = segment_html("<p>one<plaintext>two <b>three</b>");
+        assert_eq!(texts(&p), ["one", "two <b>three</b>"]);
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl Tag {
             b"table" | b"tbody" | b"thead" | b"tfoot" => Tag::Table,
             b"caption" => Tag::Caption,
             b"blockquote" => Tag::Blockquote,
-            b"pre" | b"listing" | b"xmp" => Tag::Pre,
+            b"pre" | b"listing" | b"xmp" | b"plaintext" => Tag::Pre,
             b"code" | b"kbd" | b"samp" => Tag::Code,
             b"figure" => Tag::Figure,
             b"figcaption" => Tag::Figcaption,

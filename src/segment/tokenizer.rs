@@ -16,9 +16,10 @@
 //! states chosen from the start tag's name as a tree builder would (RCDATA for
 //! `title`/`textarea`, RAWTEXT for `style`, `xmp`, `iframe`, `noembed`, `noframes`,
 //! `noscript` (scripting on), script data with its escaped and double-escaped states,
-//! PLAINTEXT); character references with the spec's rules for text and attributes (the
-//! `htmlize` crate, which follows WHATWG, including legacy names without `;`). A tag
-//! cut off by the end of input is dropped, as the spec says.
+//! PLAINTEXT; none of them in SVG or MathML, which the sink tells); character
+//! references with the spec's rules for text and attributes (the `htmlize` crate,
+//! which follows WHATWG, including legacy names without `;`). A tag cut off by the end
+//! of input is dropped, as the spec says.
 //!
 //! What it leaves out, on purpose: parse-error reporting, NUL and CR replacement (the
 //! segmenter folds all whitespace and drops nothing else), duplicate-attribute removal
@@ -40,6 +41,14 @@ pub(crate) trait TokenSink {
     fn close_start_tag(&mut self, self_closing: bool);
     /// An end tag (its attributes, if any, are ignored).
     fn end_tag(&mut self, name: &[u8]);
+    /// Whether the start tag just closed stands in SVG or MathML (outside the HTML an
+    /// SVG `<foreignObject>`, `<desc>` or `<title>` holds): a foreign element's content
+    /// is markup, never raw text, whatever its name (`<svg><title/>` is complete, and
+    /// `<svg><style>` holds elements), so the raw-text states are not entered. Only
+    /// the tree builder knows; a sink that tracks no elements answers no.
+    fn in_foreign_content(&self) -> bool {
+        false
+    }
     /// Text, with character references decoded. One run of text may arrive in pieces.
     fn text(&mut self, text: &str);
 }
@@ -137,8 +146,10 @@ impl<'a> Tokenizer<'a> {
                     return;
                 };
                 match content_of(&self.name) {
-                    None => Some(end),
-                    Some(content) => self.element_content(content, end, sink),
+                    Some(content) if !sink.in_foreign_content() => {
+                        self.element_content(content, end, sink)
+                    }
+                    _ => Some(end),
                 }
             } else if next == b'/' {
                 match b.get(lt + 2) {
