@@ -208,6 +208,8 @@ struct Segmenter {
     in_title: bool,
     /// The last start tag stood in SVG or MathML ([`TokenSink::in_foreign_content`]).
     start_in_foreign: bool,
+    /// The page's `<title>` has begun ([`Page::title`] is its text alone).
+    title_seen: bool,
     /// A `<head>` element is open.
     in_head: bool,
     /// The body has begun: an element that does not belong in `<head>`, or text, came.
@@ -287,6 +289,7 @@ impl Segmenter {
             inline_tags: TagMask::EMPTY,
             in_title: false,
             start_in_foreign: false,
+            title_seen: false,
             in_head: false,
             body_started: false,
             noscript_nesting: 0,
@@ -531,8 +534,12 @@ impl Segmenter {
         if tag == Tag::A {
             self.link_words.boundary();
         }
-        if tag == Tag::Title {
+        // The page's title is its first HTML `<title>`, as a browser's `document.title`
+        // is: a drawing's `<svg><title>` names an icon, and a second `<title>` (a
+        // template's stray one) is not the page's.
+        if tag == Tag::Title && !foreign && !self.title_seen {
             self.in_title = true;
+            self.title_seen = true;
         }
         let id = self.next_id;
         if tag.is_block() {
@@ -1856,6 +1863,19 @@ mod tests {
              <p>After.</p>",
         );
         assert_eq!(texts(&p), ["After."]);
+    }
+
+    #[test]
+    fn issue3_the_page_title_is_its_first_html_title() {
+        // A drawing's `<svg><title>` was appended to the page's title ("Hello
+        // WorldShare icon"), and so was any later `<title>`.
+        let p = segment_html(
+            "<html><head><title>Hello World</title></head><body>\
+             <svg><title>Share icon</title><path d=M0 /></svg><p>Text.</p>\
+             <title>Stray</title></body></html>",
+        );
+        assert_eq!(p.title, "Hello World");
+        assert_eq!(texts(&p), ["Text."]);
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub struct Page {
     pub text: String,
     /// The blocks in document order.
     pub blocks: Vec<Block>,
-    /// The `<title>` text (HTML) or empty.
+    /// The text of the first HTML `<title>` (not an SVG drawing's), or empty.
     pub title: String,
     /// Text of the first `<h1>` (HTML) or empty.
     pub h1: String,
