@@ -15,8 +15,13 @@
 //! and CJK, ð to ô for emoji) followed by the right number of continuation characters
 //! (`€`, `™`, `©`, `¼` ...), which real text almost never has: `Ã©` or `Ã¼` is
 //! mojibake wherever it occurs, while `SÃO` (a letter follows) or `Ü®` (`Ü` is no such
-//! lead) stays as it is. Text repaired once and still showing the pattern (mojibake of
-//! mojibake) is repaired a second time.
+//! lead) stays as it is. Two patterns real text does have are left alone: a lone
+//! character of a script written in three UTF-8 bytes (an ideograph, a Hangul
+//! syllable: leads `ã` to `ï`) with no other such character beside it, as French
+//! writes `réglé »` with a no-break space (the bytes of 頻), while mojibake of those
+//! scripts comes in runs; and `Ø` before a no-break space, Word's Wingdings bullet
+//! (the bytes of the rare Arabic ؠ). Text repaired once and still showing the pattern
+//! (mojibake of mojibake) is repaired a second time.
 //!
 //! HTML is not repaired: its charset comes from the page, and the HTML renderings of the
 //! same pages decode cleanly.
@@ -84,41 +89,66 @@ fn may_hold_mojibake(s: &str) -> bool {
     })
 }
 
+/// The UTF-8 bytes the Windows-1252 characters from `chars[i]` on were decoded from,
+/// when they form one valid character starting with a lead mojibake produces: its
+/// length and bytes.
+fn run_at(chars: &[char], i: usize) -> Option<(usize, [u8; 4])> {
+    let len = chars
+        .get(i)
+        .copied()
+        .and_then(cp1252_byte)
+        .and_then(sequence_len)?;
+    let run = chars.get(i..i + len)?;
+    let mut buf = [0u8; 4];
+    for (n, &rc) in run.iter().enumerate() {
+        match cp1252_byte(rc) {
+            Some(b) if n == 0 || (0x80..=0xBF).contains(&b) => buf[n] = b,
+            _ => return None,
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()?;
+    Some((len, buf))
+}
+
+/// Whether a run decoding to the three bytes `bytes` (a CJK ideograph or a letter of
+/// another script written in three bytes, rather than punctuation: leads `ã` to `ï`)
+/// stands alone: no such run right after it and no such character right before it
+/// (`prev`). Real text has these runs too (`é` + no-break space + `»` in French
+/// typography reads as 頻), and mojibake of such a script comes as runs of them, so a
+/// lone one is left as written.
+fn lone_far_script(bytes: &[u8], prev: Option<char>, chars: &[char], next: usize) -> bool {
+    bytes.len() == 3
+        && bytes[0] >= 0xE3
+        && !prev.is_some_and(|c| u32::from(c) >= 0x3000)
+        && !run_at(chars, next).is_some_and(|(len, b)| len == 3 && b[0] >= 0xE3)
+}
+
 /// One repair pass; None when nothing changed.
 fn repair_once(s: &str) -> Option<String> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut changed = false;
     let mut i = 0;
-    let mut buf = [0u8; 4];
     while i < chars.len() {
         let c = chars[i];
-        if let Some(len) = cp1252_byte(c).and_then(sequence_len) {
-            let run = chars.get(i..i + len).unwrap_or_default();
-            let mut n = 0;
-            for &rc in run {
-                match cp1252_byte(rc) {
-                    Some(b) if n == 0 || (0x80..=0xBF).contains(&b) => {
-                        buf[n] = b;
-                        n += 1;
-                    }
-                    _ => break,
-                }
-            }
-            if n == len {
-                if let Ok(decoded) = std::str::from_utf8(&buf[..len]) {
+        if let Some((len, buf)) = run_at(&chars, i) {
+            let bytes = &buf[..len];
+            // `Ø` and a no-break space is Word's bullet as text, not Arabic's rare ؠ.
+            let bullet = bytes == [0xD8, 0xA0];
+            if !bullet && !lone_far_script(bytes, out.chars().next_back(), &chars, i + len) {
+                if let Ok(decoded) = std::str::from_utf8(bytes) {
                     out.push_str(decoded);
                     changed = true;
                     i += len;
                     continue;
                 }
             }
-            // A no-break space that became a plain space leaves a lone `Â`.
-            if c == 'Â' && chars.get(i + 1) == Some(&' ') {
-                changed = true;
-                i += 1;
-                continue;
-            }
+        }
+        // A no-break space that became a plain space leaves a lone `Â`.
+        if c == 'Â' && chars.get(i + 1) == Some(&' ') {
+            changed = true;
+            i += 1;
+            continue;
         }
         out.push(c);
         i += 1;
@@ -160,6 +190,30 @@ mod tests {
             ("smile ðŸ˜€", "smile 😀"),
             ("priceÂ 10", "price 10"),
             ("Â ", " "),
+        ] {
+            assert_eq!(repair(broken), fixed, "{broken}");
+        }
+    }
+
+    #[test]
+    fn issue3_leaves_french_spacing_and_word_bullets_alone() {
+        // `é`, a no-break space and `»` are the bytes of 頻 (found by an audit, on
+        // readability's lemonde-1); `Ø` and a no-break space, Word's Wingdings bullet
+        // (dragnet T70), those of Arabic's ؠ.
+        for text in [
+            "« C’est réglé\u{a0}» dit-il",
+            "Ø\u{a0}The survey found",
+            "il a été\u{a0}» précisé",
+        ] {
+            assert!(matches!(repair(text), Cow::Borrowed(_)), "{text}");
+        }
+        // Mojibake of such scripts comes in runs, and runs are still repaired, the
+        // first of them too, and so is a lone one inside a repaired run of them.
+        for (broken, fixed) in [
+            ("ä½\u{a0}å¥½", "你好"),
+            ("æ—¥æœ¬èªž", "日本語"),
+            ("ì•ˆë…•", "안녕"),
+            ("日ä½\u{a0}", "日你"),
         ] {
             assert_eq!(repair(broken), fixed, "{broken}");
         }
