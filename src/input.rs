@@ -277,13 +277,25 @@ fn decode_declared_or_detect<'a>(
 /// not one to one: a legacy page may carry UTF-8 where no reader sees it (a CMS's
 /// JSON-LD repeating the headline), and one to one, such a page lost every visible
 /// accent to U+FFFD (found by a review).
+///
+/// An invalid sequence is a maximal run of bytes that are not UTF-8, however many
+/// replacement characters the decoder makes of it: a lead byte lost from `’` leaves
+/// `80 99`, two replacement characters but one flaw. Counted per replacement, an
+/// English page labelled UTF-8 with five curly quotes and two such remnants failed the
+/// labelled ratio and was read as windows-1257 ("youā€™re", found by an audit). Legacy
+/// text is no closer to passing: its runs of high bytes are words, and each is broken
+/// by an accidental UTF-8 character far less often than twice.
 fn mostly_utf8(bytes: &[u8], labelled_utf8: bool) -> bool {
     let mut multibyte = 0usize;
     let mut invalid = 0usize;
-    for chunk in bytes.utf8_chunks() {
+    for (i, chunk) in bytes.utf8_chunks().enumerate() {
         // Lead bytes (0xC0 and up) start exactly the multi-byte characters.
         multibyte += chunk.valid().bytes().filter(|&b| b >= 0xc0).count();
-        invalid += usize::from(!chunk.invalid().is_empty());
+        // Every chunk but the last ends in invalid bytes, so an invalid part with no
+        // valid bytes before it continues the previous chunk's run (unless it is the
+        // first chunk, at the start of the input).
+        let starts_run = i == 0 || !chunk.valid().is_empty();
+        invalid += usize::from(!chunk.invalid().is_empty() && starts_run);
     }
     if labelled_utf8 {
         return multibyte >= 1 && invalid.saturating_mul(UTF8_LABELLED_PER_INVALID) <= multibyte;
@@ -402,18 +414,66 @@ struct Detector<'a> {
 
 impl Detector<'_> {
     /// Guesses the encoding of unlabelled, non-UTF-8 bytes from a prefix.
+    ///
+    /// Bytes whose every non-ASCII byte is a windows-1252 symbol or punctuation mark
+    /// (`£`, `©`, `»`, `§`, `’`, no-break space) are windows-1252 unless the URL's
+    /// domain steers the detector (a country's domain: `.pl` toward Central European,
+    /// `.uk` toward windows-1252 itself). A handful of such bytes in
+    /// ASCII text is too little for the detector, which guessed Central European, Thai
+    /// or Cyrillic for English pages ("Ł3,000", "ť", "ง"; found by an audit: 11 of 128
+    /// unlabelled legacy CleanEval pages), or UTF-8 when the bytes lay past its prefix
+    /// (every one a U+FFFD). A browser in an English locale shows windows-1252, and the
+    /// gold texts agree. Text in another script or with accents has letters among its
+    /// high bytes (Polish and Czech `ó`, `á`, `ě`; Thai vowels; Russian, Greek and
+    /// Japanese letters and lead bytes), so the detector still reads it.
     fn guess(self, bytes: &[u8], iso_2022_jp: Iso2022JpDetection) -> &'static Encoding {
+        // Read here, not by the caller: the detector runs on few documents.
+        let tld = self.url.and_then(top_level_domain);
+        let tld = tld.as_deref().map(str::as_bytes);
+        if !EncodingDetector::tld_may_affect_guess(tld) && only_windows_1252_symbols(bytes) {
+            return WINDOWS_1252;
+        }
         let prefix = &bytes[..bytes.len().min(DETECTOR_PREFIX_BYTES)];
         let mut detector = EncodingDetector::new(iso_2022_jp);
         // `last` only when the prefix is the whole document: a sequence cut by the prefix
         // boundary must not count against the multi-byte candidates.
         detector.feed(prefix, prefix.len() == bytes.len());
-        // Read here, not by the caller: the detector runs on few documents.
-        let tld = self.url.and_then(top_level_domain);
         // UTF-8 stays allowed: a document that is UTF-8 apart from a few stray bytes is
         // better decoded as UTF-8 with a replacement character than as mojibake.
-        detector.guess(tld.as_deref().map(str::as_bytes), Utf8Detection::Allow)
+        detector.guess(tld, Utf8Detection::Allow)
     }
+}
+
+/// Whether `bytes` has non-ASCII bytes and every one of them is, in windows-1252, a
+/// symbol, a punctuation mark or a space: not a letter or a digit (`ª`, `µ`, `²`, `½`
+/// are other encodings' letters: `ą`, `ł`, `ľ`), nor one of the five bytes it leaves
+/// undefined (Shift_JIS and GBK lead bytes). See [`Detector::guess`].
+fn only_windows_1252_symbols(bytes: &[u8]) -> bool {
+    let mut any = false;
+    for &b in bytes {
+        if b >= 0x80 {
+            if !is_windows_1252_symbol(b) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// Whether the non-ASCII byte `b` is a symbol, punctuation mark or space in windows-1252.
+fn is_windows_1252_symbol(b: u8) -> bool {
+    matches!(
+        b,
+        // € ‚ „ … † ‡ ‰ ‹
+        0x80 | 0x82 | 0x84..=0x87 | 0x89 | 0x8b
+        // ‘ ’ “ ” • – — ˜ ™ ›
+        | 0x91..=0x99 | 0x9b
+        // NBSP ¡ ¢ £ ¤ ¥ ¦ § ¨ ©, « ¬ SHY ® ¯ ° ±, ´, ¶ · ¸, », ¿
+        | 0xa0..=0xa9 | 0xab..=0xb1 | 0xb4 | 0xb6..=0xb8 | 0xbb | 0xbf
+        // × ÷
+        | 0xd7 | 0xf7
+    )
 }
 
 /// The top-level domain of a URL in the form the detector takes: lowercase ASCII letters,
@@ -2072,6 +2132,104 @@ mod tests {
         let ptr = bytes.as_ptr();
         let doc = document_from_vec("x".into(), bytes, None, None, Transport::default()).unwrap();
         assert_eq!(doc.text.as_ptr(), ptr);
+    }
+
+    #[test]
+    fn labelled_utf8_with_lost_lead_bytes_stays_utf8() {
+        // Found by an audit: `’` without its lead byte leaves `80 99`, which the decoder
+        // replaces by two U+FFFD. Counted as two flaws each, two such remnants outweighed
+        // six good characters, and the page was read as windows-1257 ("youā€™re").
+        let good = "<p>you\u{2019}re, world\u{2019}s, don\u{2019}t, it\u{2019}s, \
+                    we\u{2019}ll \u{2014} and a broken one";
+        let mut bytes = format!("<meta charset=\"UTF-8\">{good}").into_bytes();
+        bytes.extend_from_slice(b"\x80\x99s and another\x80\x99s.</p>");
+        let expected = format!("{good}\u{fffd}\u{fffd}s and another\u{fffd}\u{fffd}s.</p>");
+        assert!(decode_html(&bytes, None).ends_with(&expected));
+        let bare = &bytes[b"<meta charset=\"UTF-8\">".len()..];
+        assert_eq!(decode_html(bare, Some("utf-8")), expected);
+        // Legacy text under a stale UTF-8 label is still not mostly UTF-8 when its runs
+        // of high bytes are counted once (see `legacy_text_is_never_mostly_utf8` too).
+        let mut czech = b"<meta charset=utf-8><p>".to_vec();
+        let text = "P\u{159}\u{ed}li\u{161} \u{17e}lu\u{165}ou\u{10d}k\u{fd} k\u{16f}\u{148} \
+                    \u{fa}p\u{11b}l \u{10f}\u{e1}belsk\u{e9} \u{f3}dy.";
+        czech.extend(encode(encoding_rs::WINDOWS_1250, text));
+        assert!(decode_html(&czech, None).contains(text));
+    }
+
+    #[test]
+    fn english_with_a_few_windows_1252_symbols_is_windows_1252() {
+        // Found by an audit: the detector read a few high bytes in unlabelled English as
+        // Central European, Thai or Cyrillic ("Ł3,000").
+        let pages = [
+            "<p>The course fee is \u{a3}3,000 per year and \u{a3}500 for books.</p>",
+            "<p>Welcome to our shop. Prices from \u{a3}5.</p><p>Copyright \u{a9} 2004</p>",
+            "<p>Home \u{bb} News \u{bb} Sport</p>",
+            "<p>\u{a7}\u{a7}\u{a7}\u{a7}\u{a7} Section \u{a7}\u{a7}\u{a7}\u{a7}\u{a7}</p>",
+            "<p>It\u{2019}s \u{201c}cheap\u{201d} \u{2013} only \u{a3}9\u{a0}\u{2014} \u{ae}</p>",
+        ];
+        for html in pages {
+            assert_eq!(decode_html(&encode(WINDOWS_1252, html), None), html);
+            assert_eq!(decode_text(&encode(WINDOWS_1252, html)), html);
+        }
+        // A lone symbol past the detector's prefix was a U+FFFD: the detector had seen
+        // only ASCII and said UTF-8.
+        let mut long = "<p>filler text</p>\n".repeat(DETECTOR_PREFIX_BYTES / 10);
+        long.push_str("<p>\u{a9} 2004 Shop Ltd</p>");
+        assert_eq!(decode_html(&encode(WINDOWS_1252, &long), None), long);
+        // Letters among the high bytes leave the page to the detector, as before.
+        let polish = "Za\u{17c}\u{f3}\u{142}\u{107} g\u{119}\u{15b}l\u{105} ja\u{17a}\u{144}. \
+                      \u{141}\u{f3}d\u{17a} le\u{17c}y nad rzek\u{105}, a \u{17c}\u{f3}\u{142}w \
+                      p\u{142}ynie powoli.";
+        let czech = "P\u{159}\u{ed}li\u{161} \u{17e}lu\u{165}ou\u{10d}k\u{fd} k\u{16f}\u{148} \
+                     \u{fa}p\u{11b}l \u{10f}\u{e1}belsk\u{e9} \u{f3}dy. Praha je hlavn\u{ed} \
+                     m\u{11b}sto \u{10c}esk\u{e9} republiky.";
+        let greek = "\u{3a4}\u{3bf} \u{3b4}\u{3b7}\u{3bc}\u{3bf}\u{3c4}\u{3b9}\u{3ba}\u{3cc} \
+                     \u{3c3}\u{3c5}\u{3bc}\u{3b2}\u{3bf}\u{3cd}\u{3bb}\u{3b9}\u{3bf} \
+                     \u{3b5}\u{3bd}\u{3ad}\u{3ba}\u{3c1}\u{3b9}\u{3bd}\u{3b5} \u{3c7}\u{3b8}\u{3b5}\u{3c2} \
+                     \u{3c4}\u{3bf}\u{3bd} \u{3c0}\u{3c1}\u{3bf}\u{3cb}\u{3c0}\u{3bf}\u{3bb}\u{3bf}\u{3b3}\u{3b9}\u{3c3}\u{3bc}\u{3cc}.";
+        let thai = "\u{e01}\u{e23}\u{e38}\u{e07}\u{e40}\u{e17}\u{e1e}\u{e21}\u{e2b}\u{e32}\u{e19}\u{e04}\u{e23} \
+                    \u{e40}\u{e1b}\u{e47}\u{e19}\u{e40}\u{e21}\u{e37}\u{e2d}\u{e07}\u{e2b}\u{e25}\u{e27}\u{e07}\u{e02}\u{e2d}\u{e07}\u{e1b}\u{e23}\u{e30}\u{e40}\u{e17}\u{e28}\u{e44}\u{e17}\u{e22}";
+        for (encoding, text) in [
+            (encoding_rs::ISO_8859_2, polish),
+            (encoding_rs::WINDOWS_1250, czech),
+            (encoding_rs::ISO_8859_7, greek),
+            (encoding_rs::WINDOWS_874, thai),
+            (WINDOWS_1251, RUSSIAN),
+            (encoding_rs::KOI8_R, RUSSIAN),
+            (SHIFT_JIS, JAPANESE),
+            (encoding_rs::EUC_JP, JAPANESE),
+            (GBK, CHINESE),
+        ] {
+            // With the symbols of the English pages too, where the encoding has them.
+            for suffix in ["", " \u{a9} 2004 \u{bb} \u{a7}"] {
+                let html = page("", &format!("{text}{suffix}"));
+                let (bytes, _, unmappable) = encoding.encode(&html);
+                if !unmappable {
+                    assert_eq!(decode_html(&bytes, None), html, "{}", encoding.name());
+                }
+            }
+        }
+        // A domain that steers the detector still does: `.pl` reads 0xA3 as `Ł`.
+        let bytes = b"<p>\xa3ukasz i \xa3ucja</p>";
+        let transport = Transport {
+            charset: None,
+            url: Some("https://example.pl/"),
+        };
+        assert_eq!(
+            decode_as(InputFormat::Html, bytes, transport, None),
+            "<p>\u{141}ukasz i \u{141}ucja</p>"
+        );
+    }
+
+    #[test]
+    fn windows_1252_symbols_are_the_bytes_that_decode_to_neither_letters_nor_digits() {
+        for b in 0x80..=0xffu8 {
+            let byte = [b];
+            let (text, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+            let c = text.chars().next().unwrap();
+            let symbol = !c.is_alphanumeric() && !c.is_control();
+            assert_eq!(is_windows_1252_symbol(b), symbol, "{b:#x} {c}");
+        }
     }
 
     #[test]
