@@ -1148,13 +1148,28 @@ impl Inputs {
             Ok(both) => both,
             Err(e) => return Some(failed(id, e.to_string())),
         };
-        let Some(kind) = records::record_format(by_name, &head, self.options.field.as_deref())
-        else {
+        let field = self.options.field.as_deref();
+        let Some(kind) = records::record_format(by_name, &head, field) else {
             if by_name.is_none() && records::looks_like_cut_warc(&head) {
                 eprintln!(
                     "dehusk: warning: {id} looks like part of a WARC file, cut before a record \
                      too large to check in its first 16 KiB; it is read as one document: \
                      save it under a .warc name to read its records"
+                );
+            } else if let Some(doubt) = by_name
+                .is_none()
+                .then(|| records::json_lines_doubt(&head, field))
+                .flatten()
+            {
+                // Said even with -q, as the cut WARC is: every document of a stream
+                // read as one is lost (found by an audit: it was said nowhere).
+                let hint = match field {
+                    Some(_) => "",
+                    None => ", or name the field with --field",
+                };
+                eprintln!(
+                    "dehusk: warning: {id}: {doubt}; it is read as one document: save it \
+                     under a .jsonl name to read each line as a document{hint}"
                 );
             }
             return Some(Work::Stream { id, head, rest });
