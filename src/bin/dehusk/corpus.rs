@@ -1671,13 +1671,24 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
     // Expanded one by one to tell a folder that holds no file, said at the end.
     let mut empty_folders = Vec::new();
     let mut paths = Vec::new();
+    let mut special = Vec::new();
     for input in &args.inputs {
-        let found = input::expand_inputs(std::slice::from_ref(input));
+        let found = input::expand_inputs_noting(std::slice::from_ref(input), &mut special);
         if found.is_empty() {
             empty_folders.push(input);
         }
         let walked = input.is_dir();
         paths.extend(found.into_iter().map(|path| (path, walked)));
+    }
+    // Said even with -q, as an earlier run's output left out is: a file of the folder
+    // neither read nor mentioned would go unnoticed (found by an audit).
+    for file in &special {
+        eprintln!(
+            "dehusk: warning: {}: left out, it is {} (reading it could block the run): \
+             name it to read it",
+            file.path.display(),
+            file.what
+        );
     }
     if let Some(dest) = &args.output {
         // The output is never read as an input: named as one, the run would replace it
