@@ -1594,7 +1594,52 @@ fn check_document(
 /// into, so a link back to an ancestor cannot loop. A path that does not exist (or a
 /// directory that cannot be read) is an Err for that entry, returned in the list so the
 /// caller can report it and go on. `-` is passed through as-is (meaning stdin).
+/// [`expand_inputs_noting`] also says which special files were skipped.
 pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf>> {
+    expand_inputs_noting(inputs, &mut Vec::new())
+}
+
+/// A file a folder walk left out for its type, not its name: reading a FIFO or a
+/// socket would block the run, and a device is no document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialFile {
+    /// The path as walked (a link to such a file: the link's).
+    pub path: PathBuf,
+    /// What it is: "a FIFO", "a socket", "a device" or "a special file".
+    pub what: &'static str,
+}
+
+impl SpecialFile {
+    fn new(path: PathBuf, file_type: fs::FileType) -> SpecialFile {
+        #[cfg(unix)]
+        let what = {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_fifo() {
+                "a FIFO"
+            } else if file_type.is_socket() {
+                "a socket"
+            } else if file_type.is_block_device() || file_type.is_char_device() {
+                "a device"
+            } else {
+                "a special file"
+            }
+        };
+        #[cfg(not(unix))]
+        let what = {
+            let _ = file_type;
+            "a special file"
+        };
+        SpecialFile { path, what }
+    }
+}
+
+/// [`expand_inputs`], appending to `special` the FIFOs, sockets and devices the walk
+/// left out (found by an audit: a FIFO in a walked folder was left out without a
+/// word, while a dangling link there is reported), so that the caller can say so.
+pub fn expand_inputs_noting(
+    inputs: &[PathBuf],
+    special: &mut Vec<SpecialFile>,
+) -> Vec<Result<PathBuf>> {
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         if input.as_os_str() == "-" {
@@ -1603,7 +1648,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf>> {
         }
         // Hidden names are only skipped while walking: an explicit ".cache" or "." is meant.
         match fs::metadata(input) {
-            Ok(meta) if meta.is_dir() => walk_dir(input, &mut out),
+            Ok(meta) if meta.is_dir() => walk_dir(input, &mut out, special),
             Ok(_) => out.push(Ok(input.clone())),
             Err(e) => out.push(Err(Error::io(Some(input.clone()), e))),
         }
@@ -1611,8 +1656,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf>> {
     out
 }
 
-/// Appends the files under `dir`, depth first, in path order.
-fn walk_dir(dir: &Path, out: &mut Vec<Result<PathBuf>>) {
+/// Appends the files under `dir`, depth first, in path order, and the special files
+/// left out to `special`.
+fn walk_dir(dir: &Path, out: &mut Vec<Result<PathBuf>>, special: &mut Vec<SpecialFile>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -1641,18 +1687,23 @@ fn walk_dir(dir: &Path, out: &mut Vec<Result<PathBuf>>) {
     children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (path, file_type) in children {
         if file_type.is_dir() {
-            walk_dir(&path, out);
+            walk_dir(&path, out, special);
         } else if file_type.is_file() {
             out.push(Ok(path));
         } else if file_type.is_symlink() {
             match fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => out.push(Ok(path)),
-                Ok(_) => {}
+                // A link to a folder is not descended into (it could loop).
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) => special.push(SpecialFile::new(path, meta.file_type())),
                 // A dangling link is worth reporting: someone meant a file to be there.
                 Err(e) => out.push(Err(Error::io(Some(path), e))),
             }
+        } else {
+            // Sockets, FIFOs and devices found while walking are not documents, and
+            // reading one could block the run; named on the command line, one is read.
+            special.push(SpecialFile::new(path, file_type));
         }
-        // Sockets, FIFOs and devices found while walking are not documents.
     }
 }
 
@@ -2887,5 +2938,27 @@ mod tests {
         // The error sits where the missing input was given, and names it.
         assert_eq!(errors[0].0, 5);
         assert!(errors[0].1.contains("no-such-input"), "{}", errors[0].1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_in_a_walked_folder_are_noted() {
+        // Found by an audit: a FIFO or socket in a walked folder was left out without a
+        // word. It is still left out (reading it could block), and noted to be said.
+        let dir = TempDir::new("special");
+        let root = &dir.0;
+        fs::write(root.join("a.html"), "x").unwrap();
+        let socket = root.join("b.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        std::os::unix::fs::symlink(&socket, root.join("c-link")).unwrap();
+        let mut special = Vec::new();
+        let expanded = expand_inputs_noting(std::slice::from_ref(root), &mut special);
+        let ok: Vec<PathBuf> = expanded.into_iter().map(|p| p.unwrap()).collect();
+        assert_eq!(ok, [root.join("a.html")]);
+        let noted: Vec<(PathBuf, &str)> = special.into_iter().map(|s| (s.path, s.what)).collect();
+        assert_eq!(
+            noted,
+            [(socket, "a socket"), (root.join("c-link"), "a socket")]
+        );
     }
 }

@@ -347,7 +347,9 @@ pub fn record_format(
             Some(RecordFormat::Arc) if starts_with_arc_header(&plain.bytes) => {
                 Some(RecordFormat::Arc)
             }
-            None if json_lines_in(&plain.bytes, field) => Some(RecordFormat::Jsonl),
+            None if json_lines_sniff(&plain.bytes, field) == JsonLinesSniff::Yes => {
+                Some(RecordFormat::Jsonl)
+            }
             // Bytes before a first record (a piece of a split WARC, a `curl -i`
             // response's headers) under a name that does not say: a record whose
             // framing the head shows whole.
@@ -475,34 +477,109 @@ pub fn detect(path: &Path, field: Option<&str>) -> Option<RecordFormat> {
 
 /// Whether an input that is neither a WARC nor named as JSON lines holds JSON lines
 /// (standard input, a `.json` file, a name without extension). `head` is the input's
-/// first bytes ([`read_head`]), decompressed here if they are gzip or zstd. Past a
-/// byte-order mark
-/// and blank space:
+/// first bytes ([`read_head`]), decompressed here if they are gzip or zstd. Its whole
+/// lines (past a byte-order mark and blank space; blank lines aside) are looked at,
+/// and the last, cut one when it starts with `{`. A line is a document's when it is a
+/// JSON object (read as the reader reads them, repaired) holding a string field
+/// `field` (by default `html` or `text`), or when it starts with `{`, does not parse
+/// and names the field as a key (damage the reader reports on its own, found by an
+/// audit: one invalid escape in the first 16 KiB made 10,000 piped documents one).
+/// The input is JSON lines when either:
 ///
-/// * every whole line of the head starts with `{` (or is blank), and
-/// * the first of them that is a JSON object (read as the reader reads them, repaired)
-///   holds a string field `field` (by default `html` or `text`); when none is one,
-///   the first line names the field as a key.
+/// * every line starts with `{` or is another JSON value (`null`, a number...), and
+///   the first object holds the document, or at least half of the lines are
+///   documents'; or
+/// * at least two lines are documents', and at most one line in ten is no JSON.
 ///
-/// A line that fails to parse does not make the input one document: the reader
-/// reports it on its own (found by an audit: one invalid escape in the first 16 KiB
-/// made 10,000 piped documents one, exit 0). A text whose first line only is such an
-/// object is one document (found by a review), and so is any input with a line that
-/// starts otherwise. A first line longer than the head counts when the head starts an
-/// object and names the field as a key.
+/// So one bad line near the start (a `null`, a first object whose `html` is null or a
+/// number, a cut line) does not make a stream one document (found by an audit: 100
+/// piped documents and one such line were one document of raw JSON, exit 0, without a
+/// word; named `.jsonl` the file gave 100 ok and 1 failed). A text whose first line
+/// (or two) only is such an object is one document (found by a review), and so is a
+/// single JSON document written over several lines (its inner lines are no JSON). A
+/// first line longer than the head counts when the head starts an object and names
+/// the field as a key.
 ///
 /// Before, JSON lines piped in (`cat docs.jsonl | dehusk extract -`) were one document
 /// whose text was the raw JSON, exit 0.
 pub fn sniff_json_lines(head: &[u8], field: Option<&str>) -> bool {
-    json_lines_in(&plain_head(head).bytes, field)
+    json_lines_sniff(&plain_head(head).bytes, field) == JsonLinesSniff::Yes
 }
 
-/// [`sniff_json_lines`] of a head already decompressed.
-fn json_lines_in(text: &[u8], field: Option<&str>) -> bool {
-    let text = skip_bom_and_space(text);
-    if !text.starts_with(b"{") {
-        return false;
+/// Why an input whose head looks like JSON lines is read as one document (see
+/// [`json_lines_doubt`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonLinesDoubt {
+    /// Lines looked at (whole and not blank, and the cut last one if it starts `{`).
+    pub lines: usize,
+    /// Those that hold the document field as a string (or name it, damaged).
+    pub documents: usize,
+    /// Those that are no JSON value and do not start with `{`.
+    pub not_json: usize,
+    /// The field looked for (`None`: `html` or `text`).
+    pub field: Option<String>,
+}
+
+impl fmt::Display for JsonLinesDoubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = match &self.field {
+            Some(field) => format!("\"{field}\""),
+            None => "\"html\" or \"text\"".to_string(),
+        };
+        write!(
+            f,
+            "its first 16 KiB look like JSON lines, but {} of its {} lines there hold the \
+             field {field} as a string and {} are no JSON",
+            self.documents, self.lines, self.not_json
+        )
     }
+}
+
+/// Whether an input that [`record_format`] reads as one document under a name that
+/// does not say (or on standard input) still looks like JSON lines: at least two
+/// lines of its head start with `{`, and at most a quarter of its lines are no JSON. The reason, said as a warning by a corpus run, since
+/// a stream of documents read as one loses every one of them (found by an audit: it
+/// was said nowhere). Lines that are objects without the document field (a wrong
+/// `--field`) are the usual case.
+pub fn json_lines_doubt(head: &[u8], field: Option<&str>) -> Option<JsonLinesDoubt> {
+    let plain = plain_head(head);
+    if plain.sniffed() != Sniffed::Other {
+        return None;
+    }
+    match json_lines_sniff(&plain.bytes, field) {
+        JsonLinesSniff::Doubtful(counts) => Some(JsonLinesDoubt {
+            lines: counts.lines,
+            documents: counts.documents,
+            not_json: counts.lines - counts.json,
+            field: field.map(str::to_string),
+        }),
+        _ => None,
+    }
+}
+
+/// What [`json_lines_sniff`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonLinesSniff {
+    Yes,
+    No,
+    /// One document, though the head looks like JSON lines ([`json_lines_doubt`]).
+    Doubtful(LineCounts),
+}
+
+/// The lines of a head as [`json_lines_sniff`] counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct LineCounts {
+    lines: usize,
+    /// Lines that start with `{` or are another JSON value.
+    json: usize,
+    /// Lines that start with `{`.
+    objects: usize,
+    documents: usize,
+}
+
+/// [`sniff_json_lines`] of a head already decompressed, with what it counted.
+fn json_lines_sniff(text: &[u8], field: Option<&str>) -> JsonLinesSniff {
+    let text = skip_bom_and_space(text);
     let names: &[&str] = match field {
         Some(field) => &[field][..],
         None => &["html", "text"],
@@ -517,26 +594,69 @@ fn json_lines_in(text: &[u8], field: Option<&str>) -> bool {
             })
         })
     };
+    let yes_if = |yes: bool| match yes {
+        true => JsonLinesSniff::Yes,
+        false => JsonLinesSniff::No,
+    };
     let Some(end) = memchr::memrchr(b'\n', text) else {
         // The line runs past the head: a key of that name will do.
-        return names_field(text);
+        return yes_if(text.starts_with(b"{") && names_field(text));
     };
-    let lines: Vec<&[u8]> = text[..end]
-        .split(|&b| b == b'\n')
-        .map(skip_bom_and_space)
-        .filter(|l| !l.is_empty())
-        .collect();
-    if !lines.iter().all(|l| l.starts_with(b"{")) {
-        return false;
-    }
-    let holds_document = |object: Vec<(String, Value)>| {
+    let holds_document = |object: &[(String, Value)]| {
         object
             .iter()
             .any(|(k, v)| names.contains(&k.as_str()) && v.is_string())
     };
-    match lines.iter().find_map(|l| parse_json_line(l).ok()) {
-        Some(object) => holds_document(object),
-        None => lines.first().is_some_and(|l| names_field(l)),
+    let lines = text[..end]
+        .split(|&b| b == b'\n')
+        .map(skip_bom_and_space)
+        .filter(|l| !l.is_empty());
+    let total = memchr::memchr_iter(b'\n', &text[..end]).count() + 1;
+    let mut counts = LineCounts::default();
+    // The old rule, kept: the first object holds the document.
+    let mut first_object: Option<bool> = None;
+    for line in lines {
+        counts.lines += 1;
+        if line.starts_with(b"{") {
+            counts.json += 1;
+            counts.objects += 1;
+            let document = match parse_json_line(line) {
+                Ok(object) => {
+                    let holds = holds_document(&object);
+                    first_object.get_or_insert(holds);
+                    holds
+                }
+                Err(_) => names_field(line),
+            };
+            counts.documents += usize::from(document);
+        } else if serde_json::from_slice::<serde::de::IgnoredAny>(json_line_body(line)).is_ok() {
+            counts.json += 1;
+        } else if (counts.lines - counts.json) * 4 > total + 1 {
+            // More than a quarter of the lines are prose: neither rule can hold, nor
+            // the doubt, so a text pays for no more parsing.
+            return JsonLinesSniff::No;
+        }
+    }
+    // A last line cut by the head's end: a document's when it names the field.
+    let cut = skip_bom_and_space(&text[end + 1..]);
+    if cut.starts_with(b"{") {
+        counts.lines += 1;
+        counts.json += 1;
+        counts.objects += 1;
+        counts.documents += usize::from(names_field(cut));
+    }
+    let not_json = counts.lines - counts.json;
+    // No object parsed (each damaged): one that names the field will do, as before.
+    let first_holds = first_object.unwrap_or(counts.documents > 0);
+    let all_json = counts.lines > 0 && not_json == 0;
+    let yes = (all_json && (first_holds || counts.documents * 2 >= counts.lines))
+        || (counts.documents >= 2 && not_json * 10 <= counts.lines);
+    if yes {
+        JsonLinesSniff::Yes
+    } else if counts.objects >= 2 && not_json * 4 <= counts.lines {
+        JsonLinesSniff::Doubtful(counts)
+    } else {
+        JsonLinesSniff::No
     }
 }
 
@@ -6260,6 +6380,69 @@ mod tests {
         assert!(sniff_json_lines(&long.as_bytes()[..SNIFF_BYTES], None));
         let long = format!("{{\"id\": \"a\", \"body\": \"{}", "x".repeat(SNIFF_BYTES));
         assert!(!sniff_json_lines(&long.as_bytes()[..SNIFF_BYTES], None));
+    }
+
+    #[test]
+    fn json_lines_with_one_bad_line_near_the_start_are_sniffed() {
+        // Found by an audit: a `null` line, or a first object whose document field is
+        // null, missing or a number, made a piped stream one document of raw JSON.
+        let doc = |n: usize| format!("{{\"id\": {n}, \"html\": \"<p>page {n}</p>\"}}\n");
+        let docs = |n: usize| (0..n).map(doc).collect::<String>();
+        let yes = [
+            format!("{}null\n{}", docs(3), docs(20)),
+            format!("null\n{}", docs(20)),
+            format!("{{\"id\": 0, \"html\": null}}\n{}", docs(20)),
+            format!("{{\"id\": 0, \"html\": 0}}\n{}", docs(20)),
+            format!("{{\"id\": 0}}\n{}", docs(20)),
+            // A cut line that is no JSON, among many documents.
+            format!("{}ml\": \"<p>cut</p>\"}}\n{}", docs(5), docs(20)),
+            // A failed first page, then a page longer than the head.
+            format!(
+                "{{\"id\": 0, \"html\": null}}\n{{\"id\": 1, \"html\": \"{}",
+                "x".repeat(SNIFF_BYTES)
+            ),
+        ];
+        for head in &yes {
+            let head = &head.as_bytes()[..head.len().min(SNIFF_BYTES)];
+            assert!(
+                sniff_json_lines(head, None),
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+            assert_eq!(json_lines_doubt(head, None), None);
+        }
+        // Text and pages that start with `{` stay one document, without a doubt.
+        let pretty = "{\n  \"id\": 1,\n  \"html\": \"<p>x</p>\"\n}\n";
+        let no = [
+            pretty,
+            "{ margin: 0 }\nbody { color: red; }\np { margin: 1em; }\n",
+            "{\n    let x = 1;\n    {\"text\": x}\n}\n{\"text\": \"y\"}\n",
+            "{braces} mark a template's holes.\nThey are filled later.\n",
+            "{\"text\": \"an example\"}\n{\"text\": \"and\"}\nthen prose.\n",
+            "1\n2\n3\n",
+            "null\n",
+        ];
+        for head in no {
+            assert!(!sniff_json_lines(head.as_bytes(), None), "{head}");
+            assert_eq!(json_lines_doubt(head.as_bytes(), None), None, "{head}");
+        }
+        // Too much prose among the documents: one document, with a doubt said.
+        let mixed = format!("{}a line of prose\n{}", docs(3), docs(3));
+        assert!(!sniff_json_lines(mixed.as_bytes(), None));
+        let doubt = json_lines_doubt(mixed.as_bytes(), None).unwrap();
+        assert_eq!((doubt.lines, doubt.documents, doubt.not_json), (7, 6, 1));
+        // Objects without the field asked for: one document, with a doubt said.
+        let doubt = json_lines_doubt(docs(4).as_bytes(), Some("body")).unwrap();
+        assert_eq!((doubt.lines, doubt.documents, doubt.not_json), (4, 0, 0));
+        assert_contains_str(
+            &doubt.to_string(),
+            "0 of its 4 lines there hold the field \"body\"",
+        );
+        assert!(sniff_json_lines(docs(4).as_bytes(), Some("html")));
+    }
+
+    fn assert_contains_str(haystack: &str, needle: &str) {
+        assert!(haystack.contains(needle), "{needle:?} not in {haystack:?}");
     }
 
     #[test]

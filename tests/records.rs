@@ -1182,6 +1182,171 @@ fn issue5_a_warc_gz_piped_in_with_a_corrupt_first_member_loses_only_that_record(
     assert_contains!(out.stderr, "1 documents, 0 ok, 1 failed");
 }
 
+#[test]
+fn issue5_one_bad_line_near_the_start_of_piped_json_lines_fails_alone() {
+    // Found by an audit: piped (or named `.json`, or without an extension), 100 JSON
+    // lines and one line that is `null`, or a first object whose `html` is null,
+    // missing or a number, were ONE document of raw JSON, exit 0, nothing on stderr:
+    // the look at the first 16 KiB wanted every line to start with `{` and the first
+    // object to hold the document. Named `.jsonl` the file gave 100 ok and 1 failed.
+    let dir = tempdir();
+    let good = |n: usize| {
+        serde_json::json!({"id": format!("d{n}"), "html": format!("<p>Document number {n} says something of its own about the river.</p>")})
+            .to_string()
+    };
+    let docs: Vec<String> = (0..100).map(good).collect();
+    let with = |at: usize, bad: &str| {
+        let mut lines = docs.clone();
+        lines.insert(at, bad.to_string());
+        lines.join("\n") + "\n"
+    };
+    let cases = [
+        ("a null line", with(3, "null")),
+        ("a null first line", with(0, "null")),
+        (
+            "a first html null",
+            with(
+                0,
+                r#"{"id": "x", "url": "http://a/", "html": null, "status": 404}"#,
+            ),
+        ),
+        (
+            "a first html missing",
+            with(0, r#"{"id": "x", "url": "http://a/"}"#),
+        ),
+        (
+            "a first html a number",
+            with(0, r#"{"id": "x", "html": 0}"#),
+        ),
+        (
+            "a cut line",
+            with(5, r#"ml": "<p>the end of a cut line</p>"}"#),
+        ),
+    ];
+    for (what, bytes) in &cases {
+        let named = |name: &str| {
+            let path = dir.path().join(name);
+            write(&path, bytes);
+            dehusk().arg("extract").arg(path).output()
+        };
+        let outputs = [
+            ("docs.jsonl", named("docs.jsonl")),
+            ("docs.json", named("docs.json")),
+            ("docs", named("docs")),
+            (
+                "stdin",
+                dehusk()
+                    .args(["extract", "-"])
+                    .stdin(bytes.clone())
+                    .output(),
+            ),
+        ];
+        for (name, out) in &outputs {
+            out.expect_code(2);
+            assert_eq!(out.records().len(), 101, "{what}, {name}\n{}", out.show());
+            assert_contains!(out.stderr, "101 documents, 100 ok, 1 failed");
+        }
+    }
+}
+
+#[test]
+fn issue5_json_lines_read_as_one_document_are_said_and_texts_starting_with_a_brace_stay_one() {
+    // Texts and pages that start with `{` are one document, without a word: a JSON
+    // document over several lines, CSS, code, a text whose first line is an object.
+    let dir = tempdir();
+    let pretty = serde_json::to_string_pretty(&serde_json::json!({
+        "id": 1,
+        "html": "<p>One page with enough words to be kept as the content.</p>",
+        "text": "One page with enough words to be kept as the content."
+    }))
+    .unwrap();
+    let texts = [
+        ("page.json", pretty + "\n"),
+        (
+            "style",
+            "{ margin: 0 }\nbody { color: red; }\np { font-size: 12px; }\n".to_string(),
+        ),
+        (
+            "code",
+            "{\n    let x = 1;\n    {\"text\": x}\n}\n{\"text\": \"y\"}\n".to_string(),
+        ),
+        (
+            "note",
+            "{\"text\": \"an example\"}\n{\"text\": \"and another\"}\nis what the API answers, \
+             and the rest of this note is prose.\n"
+                .to_string(),
+        ),
+        (
+            "braces",
+            "{braces} mark a template's holes.\nThey are filled in later.\n".to_string(),
+        ),
+    ];
+    for (name, text) in &texts {
+        let path = dir.path().join(name);
+        write(&path, text);
+        for out in [
+            dehusk().arg("extract").arg(&path).output(),
+            dehusk().args(["extract", "-"]).stdin(text.clone()).output(),
+        ] {
+            out.expect_code(0);
+            assert_eq!(out.records().len(), 1, "{name}\n{}", out.show());
+            assert!(!out.stderr.contains("warning"), "{name}\n{}", out.show());
+        }
+    }
+    // JSON lines whose objects do not hold the document field are one document, and a
+    // warning says why (found by an audit: such a stream was one document without a
+    // word).
+    let lines: String = (0..50)
+        .map(|n| format!("{{\"id\": {n}, \"body\": \"<p>page {n}</p>\"}}\n"))
+        .collect();
+    let out = dehusk()
+        .args(["extract", "-"])
+        .stdin(lines.clone())
+        .output();
+    out.expect_code(0);
+    assert_eq!(out.records().len(), 1, "{}", out.show());
+    assert_contains!(out.stderr, "look like JSON lines");
+    assert_contains!(out.stderr, "0 of its 50 lines");
+    assert_contains!(out.stderr, "--field");
+    let out = dehusk()
+        .args(["extract", "--field", "body", "-"])
+        .stdin(lines)
+        .output();
+    out.expect_code(0);
+    assert_eq!(out.records().len(), 50, "{}", out.show());
+}
+
+#[test]
+fn issue5_a_fifo_in_a_walked_folder_is_left_out_and_said() {
+    // Found by an audit: a FIFO (or socket) in a walked folder was left out without a
+    // word, while a dangling link there is reported. Reading it would block the run.
+    let dir = tempdir();
+    write(
+        &dir.path().join("a.html"),
+        "<p>A page with enough words to be kept as the content of the page.</p>",
+    );
+    let fifo = dir.path().join("b.html");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    for quiet in [false, true] {
+        let mut cmd = dehusk();
+        cmd.arg("extract");
+        if quiet {
+            cmd.arg("-q");
+        }
+        let out = cmd.arg(dir.path()).output();
+        out.expect_code(0);
+        assert_eq!(out.records().len(), 1, "{}", out.show());
+        assert_contains!(
+            out.stderr,
+            &format!("{}: left out, it is a FIFO", fifo.display())
+        );
+    }
+}
+
 /// A gzip member header followed by no valid deflate data.
 const GZIP_GARBAGE: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
 

@@ -1148,13 +1148,28 @@ impl Inputs {
             Ok(both) => both,
             Err(e) => return Some(failed(id, e.to_string())),
         };
-        let Some(kind) = records::record_format(by_name, &head, self.options.field.as_deref())
-        else {
+        let field = self.options.field.as_deref();
+        let Some(kind) = records::record_format(by_name, &head, field) else {
             if by_name.is_none() && records::looks_like_cut_warc(&head) {
                 eprintln!(
                     "dehusk: warning: {id} looks like part of a WARC file, cut before a record \
                      too large to check in its first 16 KiB; it is read as one document: \
                      save it under a .warc name to read its records"
+                );
+            } else if let Some(doubt) = by_name
+                .is_none()
+                .then(|| records::json_lines_doubt(&head, field))
+                .flatten()
+            {
+                // Said even with -q, as the cut WARC is: every document of a stream
+                // read as one is lost (found by an audit: it was said nowhere).
+                let hint = match field {
+                    Some(_) => "",
+                    None => ", or name the field with --field",
+                };
+                eprintln!(
+                    "dehusk: warning: {id}: {doubt}; it is read as one document: save it \
+                     under a .jsonl name to read each line as a document{hint}"
                 );
             }
             return Some(Work::Stream { id, head, rest });
@@ -1656,13 +1671,24 @@ pub fn run(args: RunArgs, job: Job, format_out: OutFormat, markdown: bool) -> Re
     // Expanded one by one to tell a folder that holds no file, said at the end.
     let mut empty_folders = Vec::new();
     let mut paths = Vec::new();
+    let mut special = Vec::new();
     for input in &args.inputs {
-        let found = input::expand_inputs(std::slice::from_ref(input));
+        let found = input::expand_inputs_noting(std::slice::from_ref(input), &mut special);
         if found.is_empty() {
             empty_folders.push(input);
         }
         let walked = input.is_dir();
         paths.extend(found.into_iter().map(|path| (path, walked)));
+    }
+    // Said even with -q, as an earlier run's output left out is: a file of the folder
+    // neither read nor mentioned would go unnoticed (found by an audit).
+    for file in &special {
+        eprintln!(
+            "dehusk: warning: {}: left out, it is {} (reading it could block the run): \
+             name it to read it",
+            file.path.display(),
+            file.what
+        );
     }
     if let Some(dest) = &args.output {
         // The output is never read as an input: named as one, the run would replace it
