@@ -112,7 +112,7 @@ use std::path::Path;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::input::{self, Compression, Document, InputFormat, Transport};
 use crate::output::Fields;
 
@@ -2678,16 +2678,23 @@ struct WarcHeader {
     /// `WARC-Identified-Content-Language`: the languages the crawler found in the
     /// text, as written (Common Crawl's WET: ISO 639-3 codes, e.g. `eng,deu`).
     language: Option<String>,
+    /// `WARC-Truncated`: why the crawler cut the block short (`length`, `time`,
+    /// `disconnect`, `unspecified`), as written. Such a page is whole as a record but
+    /// not as a page; found by an audit: nothing in the output said so, so it could
+    /// not be filtered out.
+    truncated: Option<String>,
 }
 
 impl WarcHeader {
-    /// The record's fields for its output record: `url`, `date`, `language` when the
-    /// header has them (a response's `status` comes after, from its HTTP header).
+    /// The record's fields for its output record: `url`, `date`, `language`,
+    /// `truncated` when the header has them (a response's `status` comes after, from
+    /// its HTTP header).
     fn fields(&self) -> Fields {
         [
             ("url", &self.target_uri),
             ("date", &self.date),
             ("language", &self.language),
+            ("truncated", &self.truncated),
         ]
         .into_iter()
         .filter_map(|(key, value)| Some((key.to_string(), Value::String(value.clone()?))))
@@ -2929,9 +2936,25 @@ impl Reader {
                 header.date = Some(value);
             } else if name.eq_ignore_ascii_case("WARC-Identified-Content-Language") {
                 header.language = Some(value);
+            } else if name.eq_ignore_ascii_case("WARC-Truncated") {
+                header.truncated = Some(value);
             } else if name.eq_ignore_ascii_case("Content-Length") {
                 match value.parse::<u64>() {
-                    Ok(len) => header.content_length = Some(len),
+                    Ok(len) => {
+                        // Two that differ leave the block's end unknown: the record is
+                        // an error under its own id (found by an audit: the last one
+                        // won, the page was skipped, and the rest of its block became an
+                        // anonymous error). The longer is passed over, since reading goes
+                        // on from a record starting inside a block too long, not from
+                        // one cut short.
+                        if let Some(first) = header.content_length.filter(|&first| first != len) {
+                            problem.get_or_insert_with(|| {
+                                format!("two Content-Lengths ({first} and {len}) in a WARC header")
+                            });
+                        }
+                        header.content_length =
+                            Some(header.content_length.map_or(len, |first| first.max(len)));
+                    }
                     Err(_) => {
                         problem.get_or_insert_with(|| {
                             format!("bad Content-Length {value:?} in a WARC header")
@@ -2985,20 +3008,35 @@ impl Reader {
                     if self.src.decoder().compression().is_some() {
                         self.damaged = Some(self.src.decoder().members());
                     }
-                    if let Some(len) = skip {
-                        match self.skip(len) {
-                            Ok(got) if got < len => self.done = true,
-                            Ok(_) => {}
-                            Err(e) => {
-                                // The header already makes this record's error.
-                                let _ = self.fail_read(None, Fields::new(), &e);
-                            }
-                        }
-                    }
+                    let Some(len) = skip else {
+                        return Some(Entry::Failed {
+                            id,
+                            fields: Fields::new(),
+                            error: Error::bad_document(message),
+                        });
+                    };
+                    // The block is passed over as a good record's is, watched for a
+                    // record starting inside it: a rejected header's Content-Length is
+                    // no more to be trusted than a good one's. Found by an audit: a
+                    // header without a WARC-Type whose length ran 50 bytes on lost the
+                    // intact record after it, which recovery spared after a typed one.
+                    self.watch.reset();
+                    self.ended_early = false;
+                    let failed = Entry::Failed {
+                        id: id.clone(),
+                        fields: Fields::new(),
+                        error: Error::bad_document(message.clone()),
+                    };
+                    let entry = self.skip_block(len, id.clone(), Fields::new(), failed);
+                    let entry = if self.ended_early || self.done {
+                        Some(entry)
+                    } else {
+                        self.check_end(Some(entry), id.clone(), Fields::new())
+                    };
                     return Some(Entry::Failed {
                         id,
                         fields: Fields::new(),
-                        error: Error::bad_document(message),
+                        error: header_error(message, entry),
                     });
                 }
                 HeaderRead::Header(header) => header,
@@ -3145,6 +3183,16 @@ impl Reader {
     /// When the block ends with the start of a version line that the bytes after it
     /// complete (a Content-Length a few bytes too long, or a record cut short that ran
     /// into the next one), and a WARC header follows: that start, to be read again.
+    ///
+    /// The header that follows is taken when it is whole ([`whole_fields`]: every
+    /// record's fields, then its blank line), whatever its Content-Length says; only a
+    /// header longer than the window looked at is judged by [`plausible_header`], which
+    /// wants that length to end where a record may. Found by an audit: two adjacent
+    /// records each 5 to 10 bytes too long (the block ends inside the next
+    /// `WARC/1.0\r\n`), and the next header's own wrong length made it no header, so
+    /// that record vanished without an error (19 of 40 records so damaged). A whole
+    /// header straddling the block's end is no page's chance text, and its own
+    /// length is checked when it is read.
     fn restart_at_block_end(&mut self) -> Option<Vec<u8>> {
         let part = self.watch.partial_start().to_vec();
         if part.is_empty() {
@@ -3153,8 +3201,16 @@ impl Reader {
         let head = self.src.peek(HEADER_PEEK).ok()?;
         let mut joined = part.clone();
         joined.extend_from_slice(head);
-        (joined.starts_with(VERSION) && plausible_header(&joined, 0, &mut BlankRuns::default()))
-            .then_some(part)
+        if !joined.starts_with(VERSION) {
+            return None;
+        }
+        let header = match version_line(&joined) {
+            VersionLine::Whole(n) => {
+                whole_fields(&joined, n, &mut std::collections::HashSet::new()).is_some()
+            }
+            _ => false,
+        };
+        (header || plausible_header(&joined, 0, &mut BlankRuns::default())).then_some(part)
     }
 
     /// Looks past the blank lines after a block (without reading them: a restart puts
@@ -3413,6 +3469,23 @@ impl Reader {
     }
 }
 
+/// The error of a record whose header was rejected (`message`), from what passing over
+/// its block gave (`entry`): the header's reason, and what was found at the block's end
+/// when that is another (a record starting inside it, where reading goes on).
+fn header_error(message: String, entry: Option<Entry>) -> Error {
+    let more = match &entry {
+        Some(Entry::Failed { error, .. }) => match error.kind() {
+            ErrorKind::BadDocument(more) if *more != message => Some(more.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match more {
+        Some(more) => Error::bad_document(format!("{message}; {more}")),
+        None => Error::bad_document(message),
+    }
+}
+
 /// The HTTP response head of a WARC response block.
 #[derive(Debug, Default)]
 struct HttpHead {
@@ -3449,37 +3522,94 @@ fn parse_http_head(block: &[u8], whole: bool, what: &str) -> std::result::Result
     {
         return Err(format!("{what} without an HTTP status line"));
     }
-    let crlf = memchr::memmem::find(block, b"\r\n\r\n").map(|i| (i, i + 4));
-    let lf = memchr::memmem::find(block, b"\n\n").map(|i| (i, i + 2));
-    let (head_end, body_start) = match (crlf, lf) {
+    let mut start = 0;
+    loop {
+        let (head_end, body_start) = head_end(block, start, whole)?;
+        let head = &block[start..head_end];
+        let status = status_code(head);
+        // An interim response (`100 Continue`, `103 Early Hints`) comes before the final
+        // one in the same block: its head is passed over (found by an audit: the page
+        // came out with status 100 and the final head as its text, or was skipped as not
+        // HTML when the final response was gzipped). `101 Switching Protocols` is
+        // followed by another protocol, no HTTP head, so it stays the response.
+        let interim = status.is_some_and(|s| (100..200).contains(&s) && s != 101);
+        if interim
+            && block
+                .get(body_start..body_start + 5)
+                .is_some_and(|next| next.eq_ignore_ascii_case(b"HTTP/"))
+        {
+            start = body_start;
+            continue;
+        }
+        return Ok(http_head_fields(head, status, body_start));
+    }
+}
+
+/// Where the HTTP head that starts at `block[start..]` ends, and its body starts (see
+/// [`parse_http_head`] for `whole`).
+fn head_end(
+    block: &[u8],
+    start: usize,
+    whole: bool,
+) -> std::result::Result<(usize, usize), String> {
+    let rest = &block[start..];
+    let crlf = memchr::memmem::find(rest, b"\r\n\r\n").map(|i| (i, i + 4));
+    let lf = memchr::memmem::find(rest, b"\n\n").map(|i| (i, i + 2));
+    let (end, body) = match (crlf, lf) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
         // Headers only (a 304, a HEAD response): an empty body.
-        (None, None) if whole => (block.len(), block.len()),
+        (None, None) if whole => (rest.len(), rest.len()),
         (None, None) => return Err("HTTP response headers longer than 64 KiB".into()),
     };
-    let mut head = HttpHead {
+    Ok((start + end, start + body))
+}
+
+/// The fields dehusk uses of an HTTP head (`head`: the status line and the header
+/// lines, without the blank line).
+fn http_head_fields(head: &[u8], status: Option<u16>, body_start: usize) -> HttpHead {
+    let mut out = HttpHead {
         body_start,
-        status: status_code(&block[..head_end]),
+        status,
         ..HttpHead::default()
     };
-    for line in block[..head_end].split(|&b| b == b'\n').skip(1) {
+    let mut lines = head.split(|&b| b == b'\n').skip(1).peekable();
+    while let Some(line) = lines.next() {
         let line = String::from_utf8_lossy(trim_eol(line));
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
-        let (name, value) = (name.trim(), value.trim());
+        // A value folded onto continuation lines (obs-fold, RFC 7230 3.2.4) is one
+        // value, its lines joined by a space (found by an audit: a folded Content-Type
+        // was read as empty, and the page skipped as not HTML). Unfolded values, nearly
+        // all, are not copied.
+        let mut value = Cow::Borrowed(value.trim());
+        while let Some(more) =
+            lines.next_if(|next| next.first().is_some_and(|&b| b == b' ' || b == b'\t'))
+        {
+            let more = String::from_utf8_lossy(trim_eol(more));
+            let more = more.trim();
+            if !more.is_empty() {
+                let value = value.to_mut();
+                if !value.is_empty() {
+                    value.push(' ');
+                }
+                value.push_str(more);
+            }
+        }
+        let name = name.trim();
+        let value = value.as_ref();
         if name.eq_ignore_ascii_case("Content-Type") {
             // The first one counts, as in browsers.
-            head.content_type.get_or_insert_with(|| value.to_string());
+            out.content_type.get_or_insert_with(|| value.to_string());
         } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
-            head.codings.chunked |= value
+            out.codings.chunked |= value
                 .split(',')
                 .any(|coding| coding.trim().eq_ignore_ascii_case("chunked"));
         } else if name.eq_ignore_ascii_case("Content-Encoding") {
             // The last coding applied is the first to undo; stacked codings are rare.
             let coding = value.rsplit(',').next().unwrap_or_default().trim();
-            head.codings.content =
+            out.codings.content =
                 if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
                     ContentCoding::Gzip
                 } else if coding.eq_ignore_ascii_case("deflate") {
@@ -3495,7 +3625,7 @@ fn parse_http_head(block: &[u8], whole: bool, what: &str) -> std::result::Result
                 };
         }
     }
-    Ok(head)
+    out
 }
 
 /// The status code of an HTTP status line (`HTTP/1.1 200 OK`), at the start of
@@ -7910,6 +8040,249 @@ mod tests {
                 "skip t:record 4",
                 "ok t:record 5"
             ]
+        );
+    }
+
+    /// `record` with its Content-Length `delta` bytes longer than its block.
+    fn longer_by(record: &[u8], delta: usize) -> Vec<u8> {
+        let field = b"Content-Length: ";
+        let at = memchr::memmem::find(record, field).unwrap() + field.len();
+        let end = at + memchr::memchr(b'\r', &record[at..]).unwrap();
+        let len: usize = std::str::from_utf8(&record[at..end])
+            .unwrap()
+            .parse()
+            .unwrap();
+        [
+            &record[..at],
+            (len + delta).to_string().as_bytes(),
+            &record[end..],
+        ]
+        .concat()
+    }
+
+    /// H1 of audit 42: with two adjacent records whose Content-Lengths are each 5 to 10
+    /// bytes too long, the first block ends inside the next record's `WARC/1.0\r\n`,
+    /// and the next header's own wrong length made it no header: the second record
+    /// vanished (no record, no error), in a `.warc.gz` as in a plain `.warc`; with every
+    /// one of 40 records 8 bytes too long, 19 vanished. Each damaged record is now its
+    /// own error, and every other record is read.
+    #[test]
+    fn issue5_adjacent_lengths_ending_inside_the_next_version_line_each_fail_alone() {
+        let ids: Vec<String> = (1..=8).map(|n| format!("<r{n}>")).collect();
+        for delta in 1..=24 {
+            for damaged in [vec![2, 3], vec![2, 3, 4, 5, 6, 7], (1..=8).collect()] {
+                let records: Vec<Vec<u8>> = (1..=8)
+                    .map(|n| {
+                        let record = response(&ids[n - 1], "http://a/", "text/html", PAGE);
+                        if damaged.contains(&n) {
+                            longer_by(&record, delta)
+                        } else {
+                            record
+                        }
+                    })
+                    .collect();
+                let plain = records.concat();
+                let per_member: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+                for (what, bytes) in [("plain", plain), ("gzip", per_member)] {
+                    let entries = read_all(bytes, RecordFormat::Warc, Options::default());
+                    let got = summary(&entries);
+                    let case = format!("{what}, {delta} bytes too long, {damaged:?}: {got:#?}");
+                    assert_eq!(got.len(), 8, "{case}");
+                    for (n, line) in got.iter().enumerate() {
+                        let id = &ids[n];
+                        // Up to 4 bytes too long, the block ends in the blank lines
+                        // after it, which are no part of the page: the record stands.
+                        if damaged.contains(&(n + 1)) && delta > 4 {
+                            assert!(line.starts_with(&format!("fail {id}:")), "{case}");
+                        } else {
+                            assert_eq!(line, &format!("ok {id}"), "{case}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// M1 of audit 42: a header rejected for another reason than its length (here, no
+    /// WARC-Type) whose Content-Length ran on past its record lost the intact record
+    /// after it, reported as an anonymous error: its block was skipped by that length,
+    /// unwatched. Reading now goes on from the record starting inside it, as after a
+    /// good header.
+    #[test]
+    fn issue5_a_rejected_header_whose_length_runs_on_loses_no_record_after_it() {
+        let untyped = |id: &str, delta: usize| {
+            let record = response(id, "http://a/", "text/html", PAGE);
+            let record = longer_by(&record, delta);
+            let text = String::from_utf8(record).unwrap();
+            text.replacen("WARC-Type: response\r\n", "", 1).into_bytes()
+        };
+        for delta in [6, 9, 30, 50, 400] {
+            let records = [
+                response("<r1>", "http://a/", "text/html", PAGE),
+                untyped("<r2>", delta),
+                response("<r3>", "http://a/", "text/html", PAGE),
+                response("<r4>", "http://a/", "text/html", PAGE),
+            ];
+            for (what, bytes) in [
+                ("plain", records.concat()),
+                ("whole gzip", gzip(&records.concat())),
+            ] {
+                let entries = read_all(bytes, RecordFormat::Warc, Options::default());
+                let got = summary(&entries);
+                assert_eq!(got.len(), 4, "{what} {delta}: {got:#?}");
+                assert_eq!(got[0], "ok <r1>", "{what} {delta}");
+                assert!(
+                    got[1].starts_with("fail <r2>: bad document: WARC header without a WARC-Type"),
+                    "{what} {delta}: {got:#?}"
+                );
+                assert_eq!(got[2..], ["ok <r3>", "ok <r4>"], "{what} {delta}");
+            }
+        }
+    }
+
+    /// L1 of audit 42: a `100 Continue` head before the final response gave status 100
+    /// and the final head as the page's text, or, the final response gzipped, a page
+    /// skipped as not HTML. Interim heads are passed over; a `101` is no interim one.
+    #[test]
+    fn issue5_interim_http_heads_are_passed_over() {
+        let record = |heads: &str, coding: &str, body: &[u8]| {
+            let mut block =
+                format!("{heads}HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{coding}\r\n")
+                    .into_bytes();
+            block.extend_from_slice(body);
+            warc_record(
+                "response",
+                "<x>",
+                "Content-Type: application/http; msgtype=response\r\n",
+                &block,
+            )
+        };
+        for (heads, coding, body) in [
+            ("HTTP/1.1 100 Continue\r\n\r\n", "", PAGE.to_vec()),
+            (
+                "HTTP/1.1 100 Continue\r\n\r\n",
+                "Content-Encoding: gzip\r\n",
+                gzip(PAGE),
+            ),
+            (
+                "HTTP/1.1 100 Continue\r\nX: y\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+                "",
+                PAGE.to_vec(),
+            ),
+            ("HTTP/1.1 100 Continue\n\n", "", PAGE.to_vec()),
+        ] {
+            let entries = read_all(
+                record(heads, coding, &body),
+                RecordFormat::Warc,
+                Options::default(),
+            );
+            let [Entry::Record(r)] = &entries[..] else {
+                panic!("{heads:?} {coding:?}: {:?}", summary(&entries));
+            };
+            let status = r.fields.iter().find(|(k, _)| k == "status");
+            assert_eq!(status.map(|(_, v)| v.clone()), Some(Value::from(200)), "{heads:?}");
+            assert_eq!(&r.payload().unwrap()[..], PAGE, "{heads:?} {coding:?}");
+        }
+        let head = parse_http_head(
+            b"HTTP/1.1 101 Switching Protocols\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+            true,
+            "r",
+        )
+        .unwrap();
+        assert_eq!(head.status, Some(101));
+    }
+
+    /// L2 of audit 42: an HTTP header folded onto a continuation line (obs-fold) is one
+    /// header; a folded Content-Type was read as empty, and the page skipped as not
+    /// HTML.
+    #[test]
+    fn issue5_a_folded_http_header_is_read_as_one() {
+        let mut block =
+            b"HTTP/1.1 200 OK\r\nContent-Type:\r\n text/html;\r\n\tcharset=utf-8\r\nX: y\r\n\r\n"
+                .to_vec();
+        block.extend_from_slice(PAGE);
+        let record = warc_record(
+            "response",
+            "<x>",
+            "Content-Type: application/http; msgtype=response\r\n",
+            &block,
+        );
+        let entries = read_all(record, RecordFormat::Warc, Options::default());
+        let [Entry::Record(r)] = &entries[..] else {
+            panic!("{:?}", summary(&entries));
+        };
+        assert_eq!(r.charset.as_deref(), Some("utf-8"));
+        let head = parse_http_head(&block, true, "r").unwrap();
+        assert_eq!(
+            head.content_type.as_deref(),
+            Some("text/html; charset=utf-8")
+        );
+    }
+
+    /// L2 of audit 42: a WARC header with two Content-Lengths that differ (the right
+    /// one, then 5) was read by the last: the page was skipped as not HTML, and the rest
+    /// of its block became an error under an anonymous id. The record is now an error
+    /// under its own id, and the records around it are read.
+    #[test]
+    fn issue5_two_differing_warc_content_lengths_fail_the_record_under_its_id() {
+        let good = response("<r2>", "http://a/", "text/html", PAGE);
+        let text = String::from_utf8(good).unwrap();
+        let at = text.find("Content-Length: ").unwrap();
+        for (extra, first) in [
+            ("Content-Length: 5\r\n", false),
+            ("Content-Length: 5\r\n", true),
+        ] {
+            let mut text = text.clone();
+            // After the right one, or before it.
+            let at = if first {
+                at
+            } else {
+                text[at..].find("\r\n").unwrap() + at + 2
+            };
+            text.insert_str(at, extra);
+            let records = [
+                response("<r1>", "http://a/", "text/html", PAGE),
+                text.into_bytes(),
+                response("<r3>", "http://a/", "text/html", PAGE),
+            ];
+            let entries = read_all(records.concat(), RecordFormat::Warc, Options::default());
+            let got = summary(&entries);
+            assert_eq!(got.len(), 3, "{got:#?}");
+            assert_eq!(got[0], "ok <r1>");
+            assert!(
+                got[1].starts_with("fail <r2>: bad document: two Content-Lengths"),
+                "{got:#?}"
+            );
+            assert_eq!(got[2], "ok <r3>");
+        }
+        // The same value twice is no conflict.
+        let line_end = text[at..].find("\r\n").unwrap() + at + 2;
+        let twice = [&text[..line_end], &text[at..line_end], &text[line_end..]].concat();
+        let entries = read_all(twice.into_bytes(), RecordFormat::Warc, Options::default());
+        assert_eq!(summary(&entries), ["ok <r2>"]);
+    }
+
+    /// L2 of audit 42: `WARC-Truncated` (the crawler cut the page short) was dropped,
+    /// so a cut page could not be told from a whole one. It is the field `truncated`.
+    #[test]
+    fn issue5_warc_truncated_is_kept_as_a_field() {
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        block.extend_from_slice(PAGE);
+        let record = warc_record(
+            "response",
+            "<x>",
+            "WARC-Truncated: length\r\nContent-Type: application/http; msgtype=response\r\n",
+            &block,
+        );
+        let entries = read_all(record, RecordFormat::Warc, Options::default());
+        let [Entry::Record(r)] = &entries[..] else {
+            panic!("{:?}", summary(&entries));
+        };
+        assert!(
+            r.fields
+                .contains(&("truncated".to_string(), Value::from("length"))),
+            "{:?}",
+            r.fields
         );
     }
 }

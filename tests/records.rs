@@ -1689,6 +1689,53 @@ fn issue5_content_lengths_all_far_too_long_are_read_again_within_a_linear_cap() 
 }
 
 #[test]
+fn issue5_adjacent_records_a_few_bytes_too_long_each_fail_under_their_own_ids() {
+    // Found by audit 42 (H1): 40 records gzipped one a member, as Common Crawl writes
+    // them, each with a Content-Length 8 bytes too long (its block ends inside the next
+    // record's `WARC/1.0`): 21 records came out and 19 vanished, with no record, no
+    // error and no count. Now each is an error under its own id. A `WARC-Truncated`
+    // record in the same file keeps the flag as its `truncated` field.
+    let dir = tempdir();
+    let page = b"<html><body><article><h1>A title</h1><p>Some article text, long enough \
+                 to be read as the page's content by the model here.</p></article></body></html>";
+    let mut records: Vec<Vec<u8>> = (0..40)
+        .map(|n| {
+            let record = response(&id(n), &url(n), "text/html", page);
+            let len =
+                record.len() - 4 - record.windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4;
+            claiming(&record, len + 8)
+        })
+        .collect();
+    let flagged = warc_record(
+        "response",
+        &id(40),
+        &[
+            ("WARC-Target-URI", &url(40)),
+            ("WARC-Truncated", "length"),
+            ("Content-Type", "application/http; msgtype=response"),
+        ],
+        &[
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".as_slice(),
+            page,
+        ]
+        .concat(),
+    );
+    records.push(flagged);
+    let path = dir.path().join("damaged.warc.gz");
+    write(&path, gzip_each(&records));
+    let out = dehusk().args(["extract", "-q"]).arg(&path).output();
+    out.expect_code(2);
+    let got = out.records();
+    assert_eq!(got.len(), 41, "{}", out.show());
+    for (n, record) in got.iter().enumerate().take(40) {
+        assert_eq!(record["id"], id(n), "{}", out.show());
+        assert!(record["error"].is_string(), "{}", out.show());
+    }
+    assert_eq!(got[40]["id"], id(40));
+    assert_eq!(got[40]["truncated"], "length", "{}", out.show());
+}
+
+#[test]
 fn a_failed_json_line_keeps_its_id_in_the_output_in_a_resume_and_in_explain() {
     // Found by an audit: a JSON line that failed but whose `id` could be read was
     // written as `<file>:<line number>`, so a user could not match its error record

@@ -232,7 +232,8 @@ pub struct RunArgs {
     /// one, 1) and a WARC or ARC record its URL (`url`), date (`date`, an ARC date
     /// written as WARC-Date is: `2009-03-01T12:34:56Z`) and, in a WET, its languages
     /// (`language`) in the output, a response its HTTP status (`status`: a 404 or a
-    /// redirect is extracted like any page; filter on it).
+    /// redirect is extracted like any page; filter on it), and a record the crawler cut
+    /// short its `WARC-Truncated` reason (`truncated`, e.g. `length`).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
