@@ -40,7 +40,7 @@ use crate::input::InputFormat;
 use crate::lexicon::{
     COMMENT_SECTION_SUBSTRINGS, COMMENT_SECTION_WORDS, COUNTED_SECTION_WORDS, HEADING_COUNT_WORDS,
 };
-use crate::segment::tags::{COMMENT_CLASS, HIDDEN_CLASS};
+use crate::segment::tags::{Tag, COMMENT_CLASS, HIDDEN_CLASS};
 use crate::segment::Page;
 use crate::words::{count_words, count_words_up_to, for_each_word, lowercase_into};
 
@@ -129,7 +129,7 @@ pub const MIN_HIDDEN_COPY_WORDS: u32 = 5;
 /// Clears the label of every kept HTML block of at least [`MIN_HIDDEN_COPY_WORDS`]
 /// words that is hidden (its own element or an ancestor in the "hidden" class
 /// category: the `hidden` attribute, `aria-hidden`, `display: none`, or a class such
-/// as `hidden` or `visually-hidden`) and whose text repeats a kept block that is not
+/// as `hidden` or `visually-hidden`; or inside a `<noscript>`) and whose text repeats a kept block that is not
 /// hidden, or an earlier kept block. Visible repeats stay (some gold texts keep a
 /// repeated paragraph), and so does the first of several hidden copies when no copy
 /// is shown: the rule never drops the last kept copy of a text. Returns how many
@@ -139,7 +139,12 @@ pub fn drop_hidden_copies(page: &Page, labels: &mut [bool]) -> usize {
         return 0;
     }
     let n = labels.len().min(page.len());
-    let hidden = |i: usize| in_category(page, i, HIDDEN_CLASS);
+    // A `<noscript>`'s content is read when it holds enough text (a page that renders
+    // its posts by script), and shown only to a reader without scripts: a copy there of
+    // text the page shows is as hidden as a `display: none` one.
+    let hidden = |i: usize| {
+        in_category(page, i, HIDDEN_CLASS) || page.blocks[i].tags.contains(Tag::Noscript)
+    };
     let text = |i: usize| page.block_text(i).trim();
     // Most pages keep no hidden block of that length: nothing allocated for them.
     let candidates: Vec<usize> = (0..n)
@@ -537,6 +542,26 @@ mod tests {
         // The comment policy runs after it in `apply`.
         let mut labels = vec![true; 3];
         assert_eq!(apply(Comments::Drop, &p, &mut labels), 2);
+    }
+
+    #[test]
+    fn issue3_a_noscript_copy_of_shown_kept_text_is_dropped() {
+        // A page that renders its article by script and also serves it in
+        // `<noscript>` (read when it holds 200+ characters) was extracted twice (found
+        // by an audit: wcxb 0219, 21 paragraphs doubled).
+        let article = [
+            "The council voted on Tuesday to reopen the old library building next spring.",
+            "Residents had asked for the reopening since the flood closed it two years ago.",
+            "The budget for the repairs was approved with a large majority of the members.",
+        ];
+        let paragraphs: String = article.iter().map(|t| format!("<p>{t}</p>")).collect();
+        let own = "This paragraph is only in the noscript copy of the article, nowhere else.";
+        let html = format!("{paragraphs}<noscript>{paragraphs}<p>{own}</p></noscript>");
+        let p = segment_str(&html, InputFormat::Html);
+        assert_eq!(p.len(), 7);
+        let mut labels = vec![true; 7];
+        assert_eq!(drop_hidden_copies(&p, &mut labels), 3);
+        assert_eq!(labels, [true, true, true, false, false, false, true]);
     }
 
     #[test]
