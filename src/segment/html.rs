@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use super::tokenizer::{tokenize, AttrValue, TokenSink};
+use super::tokenizer::{has_own_content_state, tokenize, AttrValue, TokenSink};
 
 use super::tags::{
     for_each_class_token, is_foreign_breakout, is_math_annotation, is_media_fallback_host, is_void,
@@ -470,7 +470,10 @@ impl Segmenter {
             || self.top().tags.contains(Tag::Svg)
             || self.top().tags.contains(Tag::Math);
         let void = is_void(&name) || (self_closing && foreign);
-        self.start_in_foreign = foreign && self.in_foreign_content_now();
+        // Only a name with a content state of its own asks (a drawing's many paths do
+        // not pay for the scan).
+        self.start_in_foreign =
+            foreign && has_own_content_state(&name) && self.in_foreign_content_now();
         if (self.in_head || !self.body_started) && !is_head_content(&name) {
             if self.in_head {
                 // A body element closes an unclosed <head> (many pages never write

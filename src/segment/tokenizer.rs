@@ -103,6 +103,13 @@ fn content_of(name: &[u8]) -> Option<Content> {
     }
 }
 
+/// Whether a start tag of this name switches the tokenizer out of the data state (a
+/// raw-text, RCDATA, script or plaintext element), so that its sink's
+/// [`TokenSink::in_foreign_content`] is asked.
+pub(crate) fn has_own_content_state(name: &[u8]) -> bool {
+    content_of(name).is_some()
+}
+
 #[inline]
 fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')
