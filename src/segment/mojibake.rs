@@ -119,7 +119,7 @@ fn run_at(chars: &[char], i: usize) -> Option<(usize, [u8; 4])> {
 fn lone_far_script(bytes: &[u8], prev: Option<char>, chars: &[char], next: usize) -> bool {
     bytes.len() == 3
         && bytes[0] >= 0xE3
-        && !prev.is_some_and(|c| u32::from(c) >= 0x3000)
+        && prev.is_none_or(|c| u32::from(c) < 0x3000)
         && !run_at(chars, next).is_some_and(|(len, b)| len == 3 && b[0] >= 0xE3)
 }
 
