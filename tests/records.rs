@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write, zstd};
+use crate::util::{dehusk, extract_text, gzip, read, read_bytes, tempdir, write, zstd, Output};
 
 /// One WARC record: version line, header fields, the block, and the two CRLFs.
 pub(crate) fn warc_record(kind: &str, id: &str, fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
@@ -1224,24 +1224,7 @@ fn issue5_one_bad_line_near_the_start_of_piped_json_lines_fails_alone() {
         ),
     ];
     for (what, bytes) in &cases {
-        let named = |name: &str| {
-            let path = dir.path().join(name);
-            write(&path, bytes);
-            dehusk().arg("extract").arg(path).output()
-        };
-        let outputs = [
-            ("docs.jsonl", named("docs.jsonl")),
-            ("docs.json", named("docs.json")),
-            ("docs", named("docs")),
-            (
-                "stdin",
-                dehusk()
-                    .args(["extract", "-"])
-                    .stdin(bytes.clone())
-                    .output(),
-            ),
-        ];
-        for (name, out) in &outputs {
+        for (name, out) in &extract_json_lines_every_way(dir.path(), bytes.as_bytes()) {
             out.expect_code(2);
             assert_eq!(out.records().len(), 101, "{what}, {name}\n{}", out.show());
             assert_contains!(out.stderr, "101 documents, 100 ok, 1 failed");
@@ -1347,6 +1330,25 @@ fn issue5_a_fifo_in_a_walked_folder_is_left_out_and_said() {
     }
 }
 
+/// `dehusk extract` of the same JSON lines named `.jsonl`, named `.json`, without an
+/// extension, and piped in: every way the reader tells them, each with its name.
+fn extract_json_lines_every_way(dir: &Path, bytes: &[u8]) -> [(&'static str, Output); 4] {
+    let named = |name: &str| {
+        let path = dir.join(name);
+        write(&path, bytes);
+        dehusk().arg("extract").arg(path).output()
+    };
+    [
+        ("docs.jsonl", named("docs.jsonl")),
+        ("docs.json", named("docs.json")),
+        ("docs", named("docs")),
+        (
+            "stdin",
+            dehusk().args(["extract", "-"]).stdin(bytes).output(),
+        ),
+    ]
+}
+
 /// A gzip member header followed by no valid deflate data.
 const GZIP_GARBAGE: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
 
@@ -1366,24 +1368,7 @@ fn issue5_one_bad_json_line_near_the_start_fails_alone_on_stdin_and_under_any_na
         lines[bad_line] =
             format!(r#"{{"id": "d{bad_line}", "html": "<p>an invalid \q escape</p>"}}"#);
         let bytes = lines.join("\n") + "\n";
-        let named = |name: &str| {
-            let path = dir.path().join(name);
-            write(&path, &bytes);
-            dehusk().arg("extract").arg(path).output()
-        };
-        let outputs = [
-            ("docs.jsonl", named("docs.jsonl")),
-            ("docs.json", named("docs.json")),
-            ("docs", named("docs")),
-            (
-                "stdin",
-                dehusk()
-                    .args(["extract", "-"])
-                    .stdin(bytes.clone())
-                    .output(),
-            ),
-        ];
-        for (name, out) in &outputs {
+        for (name, out) in &extract_json_lines_every_way(dir.path(), bytes.as_bytes()) {
             out.expect_code(2);
             let recs = out.records();
             assert_eq!(
