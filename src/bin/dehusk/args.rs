@@ -189,7 +189,10 @@ pub struct RunArgs {
     /// Files or folders (walked recursively) to read; `-` reads standard input.
     /// `.gz` and `.zst` (zstd) files are decompressed transparently, told by their first
     /// bytes, standard input too; a page's format is taken from its name without the
-    /// `.gz` or `.zst`. zstd written with a dictionary (`zstd -D`, some `.warc.zst`) is
+    /// `.gz` or `.zst` (`.html`, `.htm`, ... HTML; `.txt`, `.text`, `.wet` plain text,
+    /// unless the text begins as an HTML document does, with `<!doctype html>`,
+    /// `<html`, `<head` or `<body`: a page saved under a text name), else from its
+    /// content. zstd written with a dictionary (`zstd -D`, some `.warc.zst`) is
     /// refused with an error: decompress it first. A walk skips hidden names, and it
     /// does not follow symbolic links to folders (as ripgrep does not by default: a
     /// link back up the tree would never end); links to files are read. It also leaves
