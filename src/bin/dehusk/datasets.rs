@@ -259,6 +259,23 @@ fn datasets_of(pages: &[LabeledPage], unreadable: &[Unreadable]) -> Vec<String> 
     names
 }
 
+/// The pages `label` and `eval` read: the split named (`all`: every page), in the
+/// mode asked, their layout dropped only as --flatten says (unlike `train`, which
+/// flattens half by default).
+fn load_named_split(
+    data: &DataArgs,
+    datasets: &[Dataset],
+    split: &str,
+) -> Result<(Vec<LabeledPage>, Vec<Unreadable>)> {
+    load_split(
+        datasets,
+        split_filter(split),
+        data.mode.into(),
+        data.flatten.map_or(Flatten::None, Flatten::from),
+        data.limit.max_blocks,
+    )
+}
+
 /// One dataset's pages and unreadable pages.
 fn subset<'a>(
     name: &str,
@@ -275,20 +292,12 @@ fn subset<'a>(
 pub fn label(args: LabelArgs) -> Result<ExitCode> {
     crate::set_threads(args.data.threads)?;
     let datasets = open_all(&args.data)?;
-    let mode: InputFormat = args.data.mode.into();
-    let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
     if let Some(p) = &args.output {
         check_output_file(p, "-o")?;
         check_outside_datasets(p, &datasets, "-o")?;
         check_writable_file(p, "-o")?;
     }
-    let (pages, unreadable) = load_split(
-        &datasets,
-        split_filter(&args.split),
-        mode,
-        flatten,
-        args.data.limit.max_blocks,
-    )?;
+    let (pages, unreadable) = load_named_split(&args.data, &datasets, &args.split)?;
     let failed = unreadable.len();
     if pages.is_empty() {
         // Said, not printed as an empty table (found by an audit).
@@ -771,14 +780,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     if args.site_repeats > 0 {
         SiteRepeats::new(args.site_repeats).context("--site-repeats")?;
     }
-    let flatten = args.data.flatten.map_or(Flatten::None, Flatten::from);
-    let (pages, unreadable) = load_split(
-        &datasets,
-        split_filter(&args.split),
-        mode,
-        flatten,
-        args.data.limit.max_blocks,
-    )?;
+    let (pages, unreadable) = load_named_split(&args.data, &datasets, &args.split)?;
     let failed = unreadable.len();
     if let Some(dir) = &args.predictions {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
